@@ -1,0 +1,229 @@
+//! The command line. Every command opens the workspace, does one thing, and
+//! says what happened in one line (or prints what was asked for). On bad
+//! input: one clear line saying what was wrong and what to do, exit code 1,
+//! and nothing written.
+
+mod output;
+mod parse;
+mod records;
+mod setup;
+mod views;
+
+use crate::i18n::{self, Lang};
+use crate::store::{EditError, Options, StoreError, Workspace};
+use crate::tr;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use output::Format;
+use std::path::PathBuf;
+
+/// bangfu (帮扶): the rural kindergarten support programme, offline first.
+#[derive(Debug, Parser)]
+#[command(name = "bangfu", version, about, long_about = None)]
+pub struct Cli {
+    /// Data directory holding the workspace [default: the platform's data dir]
+    #[arg(long, global = true, env = "BANGFU_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Interface language: zh-CN (default) or en
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Name recorded as the author of changes [default: $USER]
+    #[arg(long = "as", global = true, env = "BANGFU_AS", value_name = "NAME")]
+    pub person: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a workspace: the Panjin plan, or an empty programme
+    Init(setup::InitArgs),
+    /// Create a workspace filled with fictional demo data
+    Demo(setup::DemoArgs),
+    /// Counties and districts (县区)
+    #[command(subcommand)]
+    District(setup::DistrictCmd),
+    /// Yearly targets (年度目标)
+    #[command(subcommand)]
+    Plan(setup::PlanCmd),
+    /// Kindergartens (幼儿园)
+    #[command(subcommand, alias = "kg")]
+    Kindergarten(records::KindergartenCmd),
+    /// Pairings and their agreements (帮扶结对与协议)
+    #[command(subcommand)]
+    Pairing(records::PairingCmd),
+    /// Support activities (帮扶活动记录)
+    #[command(subcommand)]
+    Visit(records::VisitCmd),
+    /// Inspections (检查评估)
+    #[command(subcommand)]
+    Inspection(records::InspectionCmd),
+    /// Every change to one record: when, by whom, which fields
+    History(setup::HistoryArgs),
+    /// Check every document of the workspace
+    Doctor,
+    /// Write the whole workspace to a file (`-` for standard output)
+    Export(setup::ExportArgs),
+    #[command(hide = true, subcommand)]
+    Debug(setup::DebugCmd),
+}
+
+/// Output format of list and show commands.
+#[derive(Debug, Clone, Args)]
+pub struct FormatArg {
+    /// table, json or csv
+    #[arg(long, default_value = "table", value_name = "FORMAT")]
+    pub format: String,
+}
+
+/// A command's failure: lines to print, in the user's language.
+#[derive(Debug)]
+pub struct Fail(pub Vec<String>);
+
+impl Fail {
+    pub fn line(s: impl Into<String>) -> Fail {
+        Fail(vec![s.into()])
+    }
+}
+
+pub type CmdResult = Result<(), Fail>;
+
+/// What every command knows: language, where the data is, who and when.
+pub struct Ctx {
+    pub lang: Lang,
+    pub data_dir: PathBuf,
+    pub person: String,
+    pub today: NaiveDate,
+}
+
+impl Ctx {
+    pub fn options(&self) -> Options {
+        let mut o = Options::new(self.person.clone(), self.today);
+        if let Some(n) = std::env::var("BANGFU_COMPACT_AFTER")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            o.compact_after = n;
+        }
+        o
+    }
+
+    pub fn open(&self) -> Result<Workspace, Fail> {
+        let ws = Workspace::open(&self.data_dir, self.options()).map_err(|e| self.store(&e))?;
+        if !ws.damaged().is_empty() {
+            eprintln!(
+                "{}",
+                tr!(
+                    self.lang,
+                    "store.damaged_records",
+                    count = ws.damaged().len()
+                )
+            );
+        }
+        Ok(ws)
+    }
+
+    pub fn store(&self, e: &StoreError) -> Fail {
+        Fail::line(i18n::store_error(self.lang, e))
+    }
+
+    pub fn edit(&self, e: EditError) -> Fail {
+        match e {
+            EditError::Invalid(problems) => Fail(
+                problems
+                    .iter()
+                    .map(|p| i18n::problem(self.lang, p))
+                    .collect(),
+            ),
+            EditError::Store(s) => self.store(&s),
+        }
+    }
+
+    pub fn format(&self, f: &FormatArg) -> Result<Format, Fail> {
+        Format::parse(&f.format)
+            .ok_or_else(|| Fail::line(tr!(self.lang, "cli.bad_format", value = f.format.as_str())))
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("org", "bangfu", "bangfu")
+        .map(|p| p.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".bangfu"))
+}
+
+/// Today, or the day named by `BANGFU_TODAY` (YYYY-MM-DD), which tests and
+/// demos use to fix the date.
+fn today(lang: Lang) -> Result<NaiveDate, Fail> {
+    match std::env::var("BANGFU_TODAY") {
+        Ok(s) if !s.trim().is_empty() => parse::date(lang, "BANGFU_TODAY", &s),
+        _ => Ok(chrono::Local::now().date_naive()),
+    }
+}
+
+fn default_person() -> String {
+    ["USER", "USERNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let lang = match &cli.lang {
+        None => Lang::from_env(),
+        Some(s) => match Lang::parse(s) {
+            Some(l) => l,
+            None => {
+                eprintln!(
+                    "{}",
+                    tr!(Lang::from_env(), "cli.bad_lang", value = s.as_str())
+                );
+                return 2;
+            }
+        },
+    };
+    match run(cli, lang) {
+        Ok(()) => 0,
+        Err(Fail(lines)) => {
+            for l in lines {
+                eprintln!("{}", tr!(lang, "cli.error_prefix", message = l));
+            }
+            1
+        }
+    }
+}
+
+fn run(cli: Cli, lang: Lang) -> CmdResult {
+    let ctx = Ctx {
+        lang,
+        data_dir: cli.data_dir.unwrap_or_else(default_data_dir),
+        person: cli.person.unwrap_or_else(default_person),
+        today: today(lang)?,
+    };
+    let Some(command) = cli.command else {
+        return setup::overview(&ctx);
+    };
+    match command {
+        Command::Init(a) => setup::init(&ctx, a),
+        Command::Demo(a) => setup::demo(&ctx, a),
+        Command::District(c) => setup::district(&ctx, c),
+        Command::Plan(c) => setup::plan(&ctx, c),
+        Command::Kindergarten(c) => records::kindergarten(&ctx, c),
+        Command::Pairing(c) => records::pairing(&ctx, c),
+        Command::Visit(c) => records::visit(&ctx, c),
+        Command::Inspection(c) => records::inspection(&ctx, c),
+        Command::History(a) => setup::history(&ctx, a),
+        Command::Doctor => setup::doctor(&ctx),
+        Command::Export(a) => setup::export(&ctx, a),
+        Command::Debug(c) => setup::debug(&ctx, c),
+    }
+}

@@ -1,0 +1,112 @@
+//! Printing lists and records as a table, JSON or CSV.
+
+use comfy_table::{ContentArrangement, Table as Grid, TableStyle, presets::NOTHING};
+use std::io::Write;
+
+/// How a list or record is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "table" => Some(Format::Table),
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// Rows under headers: what tables and CSV print.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error.
+pub fn out(s: &str) {
+    let mut o = std::io::stdout().lock();
+    let _ = o.write_all(s.as_bytes());
+    let _ = o.write_all(b"\n");
+}
+
+/// A plain table: a header, a line of dashes, aligned columns. Only ASCII
+/// in the frame, since box-drawing characters take two columns in many
+/// Chinese terminals.
+fn style() -> TableStyle {
+    NOTHING.header_separator(comfy_table::LineStyle::none().fill('-').junction(' '))
+}
+
+pub fn table_text(t: &Table) -> String {
+    let mut g = Grid::new();
+    g.load_style(style())
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(t.headers.clone());
+    for r in &t.rows {
+        g.add_row(r.clone());
+    }
+    g.lines()
+        .map(|l| l.trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn csv_text(t: &Table) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(&t.headers);
+    for r in &t.rows {
+        let _ = w.write_record(r);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).trim_end().to_string()
+}
+
+/// Prints a list in the chosen format; JSON comes from `json`.
+pub fn print_list(format: Format, table: &Table, json: serde_json::Value) {
+    match format {
+        Format::Table => out(&table_text(table)),
+        Format::Csv => out(&csv_text(table)),
+        Format::Json => print_json(&json),
+    }
+}
+
+pub fn print_json(v: &serde_json::Value) {
+    out(&serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+/// Prints one record as `label: value` lines (table), a JSON object, or a
+/// two-column CSV.
+pub fn print_record(format: Format, fields: &[(String, String)], json: serde_json::Value) {
+    match format {
+        Format::Json => print_json(&json),
+        Format::Csv => {
+            let t = Table {
+                headers: fields.iter().map(|(k, _)| k.clone()).collect(),
+                rows: vec![fields.iter().map(|(_, v)| v.clone()).collect()],
+            };
+            out(&csv_text(&t));
+        }
+        Format::Table => {
+            let width = fields
+                .iter()
+                .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))
+                .max()
+                .unwrap_or(0);
+            for (k, v) in fields {
+                let pad = width - unicode_width::UnicodeWidthStr::width(k.as_str());
+                let mut lines = v.lines();
+                let first = lines.next().unwrap_or("");
+                out(&format!("{k}{}  {first}", " ".repeat(pad)));
+                for l in lines {
+                    out(&format!("{}  {l}", " ".repeat(width)));
+                }
+            }
+        }
+    }
+}

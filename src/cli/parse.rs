@@ -1,0 +1,207 @@
+//! Reading what people type, with errors in their language that say what
+//! was wrong and how to write it.
+
+use super::Fail;
+use crate::domain::id::PrefixError;
+use crate::domain::*;
+use crate::i18n::{self, Lang};
+use crate::tr;
+use chrono::NaiveDate;
+
+/// A date as `YYYY-MM-DD` (also `YYYY/MM/DD`), or `today` / `今天`.
+pub fn date(lang: Lang, field: &str, s: &str) -> Result<NaiveDate, Fail> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("today") || t == "今天" {
+        return Ok(chrono::Local::now().date_naive());
+    }
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
+        .map_err(|_| {
+            Fail::line(tr!(
+                lang,
+                "parse.date",
+                field = field_name(lang, field),
+                value = t
+            ))
+        })
+}
+
+pub fn opt_date(lang: Lang, field: &str, s: &Option<String>) -> Result<Option<NaiveDate>, Fail> {
+    s.as_deref().map(|s| date(lang, field, s)).transpose()
+}
+
+/// A month as `YYYY-MM`.
+pub fn month(lang: Lang, s: &str) -> Result<(i32, u32), Fail> {
+    let t = s.trim();
+    NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
+        .map(|d| (chrono::Datelike::year(&d), chrono::Datelike::month(&d)))
+        .map_err(|_| Fail::line(tr!(lang, "parse.month", value = t)))
+}
+
+/// A whole number (negative ones too: the rules say why they are refused).
+pub fn int(lang: Lang, field: &str, s: &str) -> Result<i64, Fail> {
+    s.trim().parse().map_err(|_| {
+        Fail::line(tr!(
+            lang,
+            "parse.int",
+            field = field_name(lang, field),
+            value = s.trim()
+        ))
+    })
+}
+
+pub fn opt_int(lang: Lang, field: &str, s: &Option<String>) -> Result<Option<i64>, Fail> {
+    s.as_deref().map(|s| int(lang, field, s)).transpose()
+}
+
+pub fn year(lang: Lang, s: &str) -> Result<i32, Fail> {
+    let n = int(lang, "year", s)?;
+    i32::try_from(n).map_err(|_| {
+        Fail::line(tr!(
+            lang,
+            "parse.int",
+            field = field_name(lang, "year"),
+            value = s
+        ))
+    })
+}
+
+pub fn opt_year(lang: Lang, s: &Option<String>) -> Result<Option<i32>, Fail> {
+    s.as_deref().map(|s| year(lang, s)).transpose()
+}
+
+/// Yes or no: `yes/no/true/false/1/0/是/否`.
+pub fn yes_no(lang: Lang, field: &str, s: &str) -> Result<bool, Fail> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "是" => Ok(true),
+        "no" | "n" | "false" | "0" | "否" => Ok(false),
+        other => Err(Fail::line(tr!(
+            lang,
+            "parse.yes_no",
+            field = field_name(lang, field),
+            value = other
+        ))),
+    }
+}
+
+fn field_name(lang: Lang, field: &str) -> String {
+    i18n::field(lang, field)
+}
+
+/// One value of a vocabulary, by code or label.
+pub fn code<C: Code>(lang: Lang, field: &str, s: &str) -> Result<C, Fail> {
+    i18n::parse_code(s).ok_or_else(|| {
+        Fail::line(tr!(
+            lang,
+            "parse.code",
+            field = field_name(lang, field),
+            value = s.trim(),
+            choices = i18n::choices::<C>(lang)
+        ))
+    })
+}
+
+pub fn opt_code<C: Code>(lang: Lang, field: &str, s: &Option<String>) -> Result<Option<C>, Fail> {
+    s.as_deref().map(|s| code(lang, field, s)).transpose()
+}
+
+/// Several values, given as repeated options and/or separated by commas
+/// (`,` `，` `、`). Each value once, in the order given.
+pub fn codes<C: Code>(lang: Lang, field: &str, items: &[String]) -> Result<Vec<C>, Fail> {
+    let mut out: Vec<C> = Vec::new();
+    for part in split_list(items) {
+        let c = code::<C>(lang, field, &part)?;
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// Splits repeated and comma-separated values.
+pub fn split_list(items: &[String]) -> Vec<String> {
+    items
+        .iter()
+        .flat_map(|s| s.split([',', '，', '、']))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn resolve_err(lang: Lang, what: Option<Entity>, s: &str, e: &PrefixError) -> Fail {
+    Fail::line(i18n::prefix_error(lang, what, s.trim(), e))
+}
+
+/// A record of one kind by id prefix.
+pub fn record(lang: Lang, model: &Model, what: Entity, s: &str) -> Result<Id, Fail> {
+    model
+        .resolve(what, s)
+        .map_err(|e| resolve_err(lang, Some(what), s, &e))
+}
+
+/// A kindergarten by its exact name or an id prefix.
+pub fn kindergarten(lang: Lang, model: &Model, s: &str) -> Result<Id, Fail> {
+    let name = s.trim();
+    let by_name: Vec<&Kindergarten> = model.kindergartens().filter(|k| k.name == name).collect();
+    match by_name.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => record(lang, model, Entity::Kindergarten, s),
+        many => Err(resolve_err(
+            lang,
+            Some(Entity::Kindergarten),
+            s,
+            &PrefixError::Ambiguous { count: many.len() },
+        )),
+    }
+}
+
+pub fn kindergartens(lang: Lang, model: &Model, items: &[String]) -> Result<Vec<Id>, Fail> {
+    let mut out: Vec<Id> = Vec::new();
+    for s in split_list(items) {
+        let id = kindergarten(lang, model, &s)?;
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+/// A district by its name or an id prefix.
+pub fn district(lang: Lang, model: &Model, s: &str) -> Result<Id, Fail> {
+    match model.district_by_name(s) {
+        Some(d) => Ok(d.id.clone()),
+        None => model.resolve(Entity::District, s).map_err(|_| {
+            let names: Vec<&str> = model.districts.values().map(|d| d.name.as_str()).collect();
+            Fail::line(tr!(
+                lang,
+                "parse.district",
+                value = s.trim(),
+                choices = names.join(if lang == Lang::Zh { "、" } else { ", " })
+            ))
+        }),
+    }
+}
+
+/// A participant as `NAME:ROLE` (`：` works too); the role may be a known
+/// role's code or label, or any other text. Without a role: a teacher.
+pub fn participant(lang: Lang, s: &str) -> Result<Participant, Fail> {
+    let (name, role) = match s.split_once([':', '：']) {
+        Some((n, r)) => (n.trim(), r.trim()),
+        None => (s.trim(), ""),
+    };
+    if name.is_empty() {
+        return Err(Fail::line(tr!(lang, "parse.participant", value = s)));
+    }
+    let role = if role.is_empty() {
+        Role::Teacher.code().to_string()
+    } else {
+        match i18n::parse_code::<Role>(role) {
+            Some(r) => r.code().to_string(),
+            None => role.to_string(),
+        }
+    };
+    Ok(Participant {
+        name: name.to_string(),
+        role,
+    })
+}

@@ -1,0 +1,449 @@
+//! Records as JSON objects (snake_case, codes for vocabularies, names next to
+//! ids) and as table rows (labels in the user's language, short ids).
+
+use super::output::Table;
+use crate::domain::*;
+use crate::i18n::{self, Lang, label, labels};
+use crate::tr;
+use serde_json::{Value, json};
+
+fn yes_no(lang: Lang, b: bool) -> String {
+    tr!(lang, if b { "common.yes" } else { "common.no" })
+}
+
+fn headers(lang: Lang, fields: &[&str]) -> Vec<String> {
+    fields.iter().map(|f| i18n::field(lang, f)).collect()
+}
+
+/// Shortens free text for a table cell, by characters.
+fn clip(s: &str, n: usize) -> String {
+    let one_line = s.replace(['\n', '\r'], " ");
+    if one_line.chars().count() <= n {
+        one_line
+    } else {
+        let mut t: String = one_line.chars().take(n).collect();
+        t.push_str("...");
+        t
+    }
+}
+
+fn names(model: &Model, ids: &[Id], lang: Lang) -> String {
+    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    ids.iter()
+        .map(|id| model.kindergarten_name(id))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn stamp_json(s: &Option<Stamp>) -> Value {
+    match s {
+        Some(s) => json!({"by": s.by, "on": s.on.to_string()}),
+        None => Value::Null,
+    }
+}
+
+fn stamp_text(lang: Lang, s: &Option<Stamp>) -> String {
+    match s {
+        Some(s) => format!("{} {}", s.by, s.on),
+        None => tr!(lang, "common.none"),
+    }
+}
+
+// ---------- kindergartens ----------
+
+pub fn kindergarten_json(model: &Model, k: &Kindergarten) -> Value {
+    json!({
+        "id": k.id,
+        "name": k.name,
+        "district": model.district_name(&k.district_id),
+        "district_id": k.district_id,
+        "town": k.town,
+        "village": k.village,
+        "ownership": k.ownership,
+        "category": k.category,
+        "stars": k.stars,
+        "rural": k.rural,
+        "children": k.children,
+        "teachers": k.teachers,
+        "contact": k.contact,
+        "phone": k.phone,
+    })
+}
+
+pub fn kindergarten_table(lang: Lang, model: &Model, ks: &[&Kindergarten]) -> Table {
+    Table {
+        headers: headers(
+            lang,
+            &[
+                "id",
+                "name",
+                "district",
+                "town",
+                "village",
+                "ownership",
+                "category",
+                "stars",
+                "rural",
+                "children",
+                "teachers",
+            ],
+        ),
+        rows: ks
+            .iter()
+            .map(|k| {
+                vec![
+                    k.id.short().to_string(),
+                    k.name.clone(),
+                    model.district_name(&k.district_id),
+                    k.town.clone(),
+                    k.village.clone(),
+                    label(lang, k.ownership),
+                    label(lang, k.category),
+                    k.stars.map(|s| s.to_string()).unwrap_or_default(),
+                    yes_no(lang, k.rural),
+                    k.children.to_string(),
+                    k.teachers.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn kindergarten_fields(lang: Lang, model: &Model, k: &Kindergarten) -> Vec<(String, String)> {
+    let f = |n: &str| i18n::field(lang, n);
+    vec![
+        (f("id"), k.id.to_string()),
+        (f("name"), k.name.clone()),
+        (f("district"), model.district_name(&k.district_id)),
+        (f("town"), k.town.clone()),
+        (f("village"), k.village.clone()),
+        (f("ownership"), label(lang, k.ownership)),
+        (f("category"), label(lang, k.category)),
+        (
+            f("stars"),
+            k.stars.map(|s| s.to_string()).unwrap_or_default(),
+        ),
+        (f("rural"), yes_no(lang, k.rural)),
+        (f("children"), k.children.to_string()),
+        (f("teachers"), k.teachers.to_string()),
+        (f("contact"), k.contact.clone()),
+        (f("phone"), k.phone.clone()),
+    ]
+}
+
+// ---------- pairings ----------
+
+pub fn pairing_json(model: &Model, p: &Pairing) -> Value {
+    let a = &p.agreement;
+    let confirmations: Vec<Value> = a
+        .confirmations
+        .iter()
+        .map(|c| {
+            json!({
+                "district": model.district_name(&c.district_id),
+                "district_id": c.district_id,
+                "by": c.by,
+                "on": c.on.to_string(),
+            })
+        })
+        .collect();
+    json!({
+        "id": p.id,
+        "district": model.district_name(&p.district_id),
+        "district_id": p.district_id,
+        "helpers": p.helpers,
+        "helper_names": p.helpers.iter().map(|h| model.kindergarten_name(h)).collect::<Vec<_>>(),
+        "helped": p.helped,
+        "helped_names": p.helped.iter().map(|h| model.kindergarten_name(h)).collect::<Vec<_>>(),
+        "cohort": p.cohort,
+        "mode": p.mode,
+        "status": a.status,
+        "start": a.start.to_string(),
+        "end": a.end.to_string(),
+        "forms": a.forms,
+        "tasks": a.tasks,
+        "goals": a.goals,
+        "rights": a.rights,
+        "schedule": a.schedule,
+        "fees": a.fees,
+        "signed": stamp_json(&a.signed),
+        "confirmations": confirmations,
+        "filed": stamp_json(&a.filed),
+    })
+}
+
+pub fn pairing_table(lang: Lang, model: &Model, ps: &[&Pairing]) -> Table {
+    Table {
+        headers: headers(
+            lang,
+            &[
+                "id", "cohort", "district", "mode", "helpers", "helped", "status", "start", "end",
+            ],
+        ),
+        rows: ps
+            .iter()
+            .map(|p| {
+                vec![
+                    p.id.short().to_string(),
+                    p.cohort.to_string(),
+                    model.district_name(&p.district_id),
+                    label(lang, p.mode),
+                    names(model, &p.helpers, lang),
+                    names(model, &p.helped, lang),
+                    label(lang, p.agreement.status),
+                    p.agreement.start.to_string(),
+                    p.agreement.end.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn pairing_fields(lang: Lang, model: &Model, p: &Pairing) -> Vec<(String, String)> {
+    let f = |n: &str| i18n::field(lang, n);
+    let a = &p.agreement;
+    let confirmations = if a.confirmations.is_empty() {
+        tr!(lang, "common.none")
+    } else {
+        a.confirmations
+            .iter()
+            .map(|c| format!("{} {} {}", model.district_name(&c.district_id), c.by, c.on))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    vec![
+        (f("id"), p.id.to_string()),
+        (f("district"), model.district_name(&p.district_id)),
+        (f("cohort"), p.cohort.to_string()),
+        (f("mode"), label(lang, p.mode)),
+        (f("helpers"), names(model, &p.helpers, lang)),
+        (f("helped"), names(model, &p.helped, lang)),
+        (f("status"), label(lang, a.status)),
+        (f("start"), a.start.to_string()),
+        (f("end"), a.end.to_string()),
+        (f("forms"), labels(lang, &a.forms)),
+        (f("tasks"), labels(lang, &a.tasks)),
+        (f("goals"), a.goals.clone()),
+        (f("rights"), a.rights.clone()),
+        (f("schedule"), a.schedule.clone()),
+        (f("fees"), a.fees.to_string()),
+        (f("signed"), stamp_text(lang, &a.signed)),
+        (f("confirmations"), confirmations),
+        (f("filed"), stamp_text(lang, &a.filed)),
+    ]
+}
+
+// ---------- visits ----------
+
+fn participant_text(lang: Lang, p: &Participant) -> String {
+    let role = i18n::parse_code::<Role>(&p.role)
+        .map(|r| label(lang, r))
+        .unwrap_or_else(|| p.role.clone());
+    format!("{}:{}", p.name, role)
+}
+
+pub fn visit_json(model: &Model, v: &Visit) -> Value {
+    json!({
+        "id": v.id,
+        "pairing_id": v.pairing_id,
+        "district": model.district_name(&v.district_id),
+        "date": v.date.to_string(),
+        "form": v.form,
+        "tasks": v.tasks,
+        "place_id": v.place_id,
+        "place": v.place_id.as_ref().map(|p| model.kindergarten_name(p)),
+        "participants": v.participants,
+        "teachers_reached": v.teachers_reached,
+        "children_reached": v.children_reached,
+        "materials": v.materials,
+        "note": v.note,
+        "follow_up": v.follow_up,
+        "confirmed": stamp_json(&v.confirmed),
+    })
+}
+
+pub fn visit_table(lang: Lang, model: &Model, vs: &[&Visit]) -> Table {
+    Table {
+        headers: headers(
+            lang,
+            &[
+                "id",
+                "date",
+                "district",
+                "pairing",
+                "form",
+                "teachers_reached",
+                "children_reached",
+                "confirmed",
+                "note",
+            ],
+        ),
+        rows: vs
+            .iter()
+            .map(|v| {
+                vec![
+                    v.id.short().to_string(),
+                    v.date.to_string(),
+                    model.district_name(&v.district_id),
+                    v.pairing_id.short().to_string(),
+                    label(lang, v.form),
+                    v.teachers_reached.to_string(),
+                    v.children_reached.to_string(),
+                    yes_no(lang, v.confirmed.is_some()),
+                    clip(&v.note, 24),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn visit_fields(lang: Lang, model: &Model, v: &Visit) -> Vec<(String, String)> {
+    let f = |n: &str| i18n::field(lang, n);
+    let pairing = model
+        .pairing(&v.pairing_id)
+        .map(|p| {
+            format!(
+                "{} ({} -> {})",
+                p.id.short(),
+                names(model, &p.helpers, lang),
+                names(model, &p.helped, lang)
+            )
+        })
+        .unwrap_or_else(|| v.pairing_id.to_string());
+    vec![
+        (f("id"), v.id.to_string()),
+        (f("pairing"), pairing),
+        (f("district"), model.district_name(&v.district_id)),
+        (f("date"), v.date.to_string()),
+        (f("form"), label(lang, v.form)),
+        (f("tasks"), labels(lang, &v.tasks)),
+        (
+            f("place"),
+            v.place_id
+                .as_ref()
+                .map(|p| model.kindergarten_name(p))
+                .unwrap_or_default(),
+        ),
+        (
+            f("participants"),
+            v.participants
+                .iter()
+                .map(|p| participant_text(lang, p))
+                .collect::<Vec<_>>()
+                .join(if lang == Lang::Zh { "、" } else { ", " }),
+        ),
+        (f("teachers_reached"), v.teachers_reached.to_string()),
+        (f("children_reached"), v.children_reached.to_string()),
+        (f("toys"), v.materials.toys.to_string()),
+        (f("play_materials"), v.materials.play_materials.to_string()),
+        (f("picture_books"), v.materials.picture_books.to_string()),
+        (f("note"), v.note.clone()),
+        (f("follow_up"), v.follow_up.clone()),
+        (f("confirmed"), stamp_text(lang, &v.confirmed)),
+    ]
+}
+
+// ---------- inspections ----------
+
+fn average(s: &Scores) -> f64 {
+    (s.philosophy + s.care_education + s.environment + s.management) as f64 / 4.0
+}
+
+fn target_name(model: &Model, i: &Inspection) -> String {
+    match (&i.kindergarten_id, &i.pairing_id) {
+        (Some(k), _) => model.kindergarten_name(k),
+        (None, Some(p)) => p.short().to_string(),
+        (None, None) => String::new(),
+    }
+}
+
+pub fn inspection_json(model: &Model, i: &Inspection) -> Value {
+    json!({
+        "id": i.id,
+        "district": model.district_name(&i.district_id),
+        "pairing_id": i.pairing_id,
+        "kindergarten_id": i.kindergarten_id,
+        "kindergarten": i.kindergarten_id.as_ref().map(|k| model.kindergarten_name(k)),
+        "date": i.date.to_string(),
+        "inspector": i.inspector,
+        "scores": i.scores,
+        "average": average(&i.scores),
+        "findings": i.findings,
+        "guidance": i.guidance,
+        "follow_up_due": i.follow_up_due.map(|d| d.to_string()),
+    })
+}
+
+pub fn inspection_table(lang: Lang, model: &Model, is: &[&Inspection]) -> Table {
+    Table {
+        headers: headers(
+            lang,
+            &[
+                "id",
+                "date",
+                "district",
+                "target",
+                "inspector",
+                "scores",
+                "average",
+                "follow_up_due",
+            ],
+        ),
+        rows: is
+            .iter()
+            .map(|i| {
+                let s = &i.scores;
+                vec![
+                    i.id.short().to_string(),
+                    i.date.to_string(),
+                    model.district_name(&i.district_id),
+                    target_name(model, i),
+                    i.inspector.clone(),
+                    format!(
+                        "{}/{}/{}/{}",
+                        s.philosophy, s.care_education, s.environment, s.management
+                    ),
+                    format!("{:.2}", average(s)),
+                    i.follow_up_due.map(|d| d.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub fn inspection_fields(lang: Lang, model: &Model, i: &Inspection) -> Vec<(String, String)> {
+    let f = |n: &str| i18n::field(lang, n);
+    let mut out = vec![
+        (f("id"), i.id.to_string()),
+        (f("district"), model.district_name(&i.district_id)),
+        (
+            f("pairing"),
+            i.pairing_id
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            f("kindergarten"),
+            i.kindergarten_id
+                .as_ref()
+                .map(|k| model.kindergarten_name(k))
+                .unwrap_or_default(),
+        ),
+        (f("date"), i.date.to_string()),
+        (f("inspector"), i.inspector.clone()),
+    ];
+    for area in Area::ALL {
+        out.push((label(lang, *area), i.scores.get(*area).to_string()));
+    }
+    out.extend([
+        (f("average"), format!("{:.2}", average(&i.scores))),
+        (f("findings"), i.findings.clone()),
+        (f("guidance"), i.guidance.clone()),
+        (
+            f("follow_up_due"),
+            i.follow_up_due.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+    ]);
+    out
+}

@@ -1,0 +1,15 @@
+//! The programme's model: pure types, rules and computations. No I/O, no
+//! automerge; everything here can be called directly from tests.
+
+pub mod codes;
+pub mod id;
+pub mod model;
+pub mod plan;
+pub mod records;
+pub mod rules;
+
+pub use codes::*;
+pub use id::Id;
+pub use model::{DistrictData, Entity, Model};
+pub use records::*;
+pub use rules::{Problem, ProblemKind};

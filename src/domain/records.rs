@@ -1,0 +1,259 @@
+//! The programme's records, in its own words.
+
+use super::codes::*;
+use super::id::Id;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The programme (帮扶工作方案): one city, one cycle of years.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Programme {
+    /// e.g. 盘锦市农村幼儿园帮扶工作
+    pub name: String,
+    /// e.g. 盘锦市
+    pub city: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    /// Day of the month by which districts send the monthly report (月报表), 20.
+    pub report_due_day: u32,
+}
+
+/// A county or district (县区) and the towns (镇) in it. Districts are data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct District {
+    pub id: Id,
+    pub name: String,
+    /// Town names, sorted; kept up to date as kindergartens are added.
+    pub towns: Vec<String>,
+}
+
+/// The city-wide plan of one year (年度目标): the stated total of kindergartens
+/// in pairs and the share of rural kindergartens that should take part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearPlan {
+    pub year: i32,
+    /// 全市规划参与帮扶结对的幼儿园共 N 所
+    pub stated_total: Option<i64>,
+    /// 农村幼儿园帮扶参与占比达 P%
+    pub target_share_percent: Option<i64>,
+}
+
+/// One district's target for one year (年度目标): how many helper (帮扶) and
+/// helped (被帮扶) kindergartens it plans to pair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanTarget {
+    pub year: i32,
+    pub district_id: Id,
+    pub helpers: i64,
+    pub helped: i64,
+}
+
+/// A kindergarten (幼儿园).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kindergarten {
+    pub id: Id,
+    pub name: String,
+    pub district_id: Id,
+    /// 乡镇 (may be empty for urban kindergartens)
+    pub town: String,
+    /// 村 (empty unless a village kindergarten or point)
+    pub village: String,
+    pub ownership: Ownership,
+    pub category: Category,
+    /// 星级 1–5, if rated
+    pub stars: Option<i64>,
+    /// 农村幼儿园
+    pub rural: bool,
+    /// 幼儿数
+    pub children: i64,
+    /// 教师数
+    pub teachers: i64,
+    /// 联系人
+    pub contact: String,
+    /// 联系电话
+    pub phone: String,
+}
+
+/// A dated signature or confirmation (签字/确认).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub by: String,
+    pub on: NaiveDate,
+}
+
+/// A supervising bureau's confirmation of an agreement (主管教育局确认).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub district_id: Id,
+    pub by: String,
+    pub on: NaiveDate,
+}
+
+/// The agreement of a pairing (帮扶协议).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    pub status: AgreementStatus,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// 帮扶形式
+    pub forms: Vec<Form>,
+    /// 帮扶任务
+    pub tasks: Vec<Task>,
+    /// 帮扶目标
+    pub goals: String,
+    /// 双方权利义务
+    pub rights: String,
+    /// 时间安排
+    pub schedule: String,
+    /// Fees charged, in yuan. The notice forbids any (不得收取品牌费、挂钩费): must be 0.
+    pub fees: i64,
+    pub signed: Option<Stamp>,
+    /// One per supervising bureau, sorted by district id.
+    pub confirmations: Vec<Confirmation>,
+    /// 审核备案: once set, the agreement is locked.
+    pub filed: Option<Stamp>,
+}
+
+/// A pairing (帮扶结对): one helper and several helped (一对多) or several
+/// helpers and one helped (多对一).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pairing {
+    pub id: Id,
+    /// The district of the helped kindergartens: the pairing lives in its document.
+    pub district_id: Id,
+    /// 帮扶园
+    pub helpers: Vec<Id>,
+    /// 被帮扶园
+    pub helped: Vec<Id>,
+    /// The plan year this pairing counts towards (结对年度).
+    pub cohort: i32,
+    pub mode: Mode,
+    pub agreement: Agreement,
+}
+
+impl Pairing {
+    /// Every kindergarten of the pairing, helpers first.
+    pub fn members(&self) -> impl Iterator<Item = &Id> {
+        self.helpers.iter().chain(self.helped.iter())
+    }
+}
+
+/// Someone who took part in a visit (参与人员).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub name: String,
+    /// A [`Role`] code, or free text for other roles.
+    pub role: String,
+}
+
+/// Materials donated during a visit (捐赠物资), as counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Materials {
+    /// 玩教具
+    pub toys: i64,
+    /// 游戏材料
+    pub play_materials: i64,
+    /// 图画书
+    pub picture_books: i64,
+}
+
+/// A support activity (帮扶活动记录): a visit, a training, an online session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    pub id: Id,
+    pub pairing_id: Id,
+    pub district_id: Id,
+    pub date: NaiveDate,
+    pub form: Form,
+    pub tasks: Vec<Task>,
+    /// Where it took place: one of the pairing's kindergartens.
+    pub place_id: Option<Id>,
+    pub participants: Vec<Participant>,
+    /// 受益教师数
+    pub teachers_reached: i64,
+    /// 受益幼儿数
+    pub children_reached: i64,
+    pub materials: Materials,
+    /// 活动记录 (free text, edited together)
+    pub note: String,
+    /// 后续跟进
+    pub follow_up: String,
+    /// Confirmation by the helped side (被帮扶园确认).
+    pub confirmed: Option<Stamp>,
+}
+
+/// Scores 1–5 in the four areas (四个领域评分).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scores {
+    pub philosophy: i64,
+    pub care_education: i64,
+    pub environment: i64,
+    pub management: i64,
+}
+
+impl Scores {
+    pub fn get(&self, area: Area) -> i64 {
+        match area {
+            Area::Philosophy => self.philosophy,
+            Area::CareEducation => self.care_education,
+            Area::Environment => self.environment,
+            Area::Management => self.management,
+        }
+    }
+}
+
+/// An inspection by the county bureau (检查评估).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspection {
+    pub id: Id,
+    pub district_id: Id,
+    /// The pairing inspected, if any.
+    pub pairing_id: Option<Id>,
+    /// The kindergarten inspected, if any (at least one of the two is set).
+    pub kindergarten_id: Option<Id>,
+    pub date: NaiveDate,
+    pub inspector: String,
+    pub scores: Scores,
+    /// 发现的问题
+    pub findings: String,
+    /// 指导意见
+    pub guidance: String,
+    /// 整改期限
+    pub follow_up_due: Option<NaiveDate>,
+}
+
+/// A district's monthly report to the city (月报表). Compiled and written in
+/// the reports work; this is its place in the district document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthlyReport {
+    pub id: Id,
+    pub district_id: Id,
+    /// `YYYY-MM`, the month the report is due in.
+    pub month: String,
+    pub status: ReportStatus,
+    /// 工作进展
+    pub progress: String,
+    /// 存在问题
+    pub problems: String,
+    /// 好做法与典型事例
+    pub practices: String,
+}
+
+/// An annual summary (年度帮扶工作总结) of a kindergarten, a district or the city.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnualSummary {
+    pub id: Id,
+    pub level: Level,
+    /// The kindergarten or district summarised; none for the city.
+    pub subject_id: Option<Id>,
+    pub year: i32,
+    pub status: ReportStatus,
+    /// 进展情况
+    pub progress: String,
+    /// 取得的成效
+    pub results: String,
+    /// 存在的问题
+    pub problems: String,
+    /// 下一步工作计划
+    pub plan: String,
+}

@@ -1,0 +1,276 @@
+//! The user's language: zh-CN first, English second. Every string a user
+//! sees comes from `locales/*.yml` through [`tr!`].
+//!
+//! rust-i18n's current locale is process-global; bangfu never sets it and
+//! passes the language explicitly instead, so tests in one process can use
+//! both languages at once.
+
+use crate::domain::Code;
+use crate::domain::id::PrefixError;
+use crate::domain::model::Entity;
+use crate::domain::rules::{Problem, ProblemKind};
+use crate::store::StoreError;
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// Looks up a message in the given language, with `%{name}` arguments.
+#[macro_export]
+macro_rules! tr {
+    ($lang:expr, $key:expr $(, $name:ident = $value:expr)* $(,)?) => {
+        rust_i18n::t!($key, locale = $lang.code() $(, $name = $value)*).into_owned()
+    };
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
+
+    /// The locale file's name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Reads `zh`, `zh-CN`, `zh_CN.UTF-8`, `en`, `en_US.UTF-8`, ….
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// From `BANGFU_LANG`, `LC_ALL`, `LC_MESSAGES` or `LANG`, the first that
+    /// names a language bangfu speaks; Chinese otherwise.
+    pub fn from_env() -> Lang {
+        ["BANGFU_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find_map(|v| Lang::parse(&v))
+            .unwrap_or_default()
+    }
+}
+
+/// The label of a vocabulary value, e.g. 送教下乡 / Sending teachers.
+pub fn label<C: Code>(lang: Lang, value: C) -> String {
+    let key = format!("{}.{}", C::KIND, value.code());
+    rust_i18n::t!(key.as_str(), locale = lang.code()).into_owned()
+}
+
+/// Labels of several values, joined.
+pub fn labels<C: Code>(lang: Lang, values: &[C]) -> String {
+    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    values
+        .iter()
+        .map(|v| label(lang, *v))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// Reads a vocabulary value typed as its code or its label in any language.
+pub fn parse_code<C: Code>(s: &str) -> Option<C> {
+    let s = s.trim();
+    C::from_code(s).or_else(|| {
+        C::ALL.iter().copied().find(|v| {
+            Lang::ALL
+                .iter()
+                .any(|l| label(*l, *v).eq_ignore_ascii_case(s))
+        })
+    })
+}
+
+/// Every accepted value of a vocabulary, as `code (label)`, for error messages.
+pub fn choices<C: Code>(lang: Lang) -> String {
+    C::ALL
+        .iter()
+        .map(|v| format!("{} ({})", v.code(), label(lang, *v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn entity(lang: Lang, what: Entity) -> String {
+    let key = format!("entity.{}", what.code());
+    rust_i18n::t!(key.as_str(), locale = lang.code()).into_owned()
+}
+
+pub fn field(lang: Lang, field: &str) -> String {
+    let key = format!("field.{field}");
+    rust_i18n::t!(key.as_str(), locale = lang.code()).into_owned()
+}
+
+/// A problem as one sentence: the field, what is wrong, what to do.
+pub fn problem(lang: Lang, p: &Problem) -> String {
+    let l = lang;
+    let msg = match &p.kind {
+        ProblemKind::Required => tr!(l, "problem.required"),
+        ProblemKind::UnknownId { what, id } => {
+            tr!(l, "problem.unknown_id", what = entity(l, *what), id = id)
+        }
+        ProblemKind::Negative { value } => tr!(l, "problem.negative", value = value),
+        ProblemKind::OutOfRange { value, min, max } => {
+            tr!(
+                l,
+                "problem.out_of_range",
+                value = value,
+                min = min,
+                max = max
+            )
+        }
+        ProblemKind::DuplicateName { name } => tr!(l, "problem.duplicate_name", name = name),
+        ProblemKind::YearOutsideProgramme { year, start, end } => tr!(
+            l,
+            "problem.year_outside_programme",
+            year = year,
+            start = start,
+            end = end
+        ),
+        ProblemKind::AgreementTooShort {
+            start,
+            end,
+            earliest_end,
+        } => tr!(
+            l,
+            "problem.agreement_too_short",
+            start = start,
+            end = end,
+            earliest = earliest_end
+        ),
+        ProblemKind::FeesCharged { fees } => tr!(l, "problem.fees_charged", fees = fees),
+        ProblemKind::BothSides { name } => tr!(l, "problem.both_sides", name = name),
+        ProblemKind::ManyToMany => tr!(l, "problem.many_to_many"),
+        ProblemKind::HelpedInSeveralDistricts => tr!(l, "problem.helped_in_several_districts"),
+        ProblemKind::TownModeDifferentTowns { helper, helped } => tr!(
+            l,
+            "problem.town_mode_different_towns",
+            helper = helper,
+            helped = helped
+        ),
+        ProblemKind::TownModeHelpedNotVillagePrivate { name } => {
+            tr!(
+                l,
+                "problem.town_mode_helped_not_village_private",
+                name = name
+            )
+        }
+        ProblemKind::TownModeHelperNotPublic { name } => {
+            tr!(l, "problem.town_mode_helper_not_public", name = name)
+        }
+        ProblemKind::DistrictModeHelperStars { name, stars } => tr!(
+            l,
+            "problem.district_mode_helper_stars",
+            name = name,
+            stars = stars.map_or_else(|| "-".to_string(), |s| s.to_string())
+        ),
+        ProblemKind::DistrictModeOtherDistrict { helper, district } => tr!(
+            l,
+            "problem.district_mode_other_district",
+            helper = helper,
+            district = district
+        ),
+        ProblemKind::CrossRegionSameDistrict => tr!(l, "problem.cross_region_same_district"),
+        ProblemKind::DistrictFixed { district } => {
+            tr!(l, "problem.district_fixed", district = district)
+        }
+        ProblemKind::AgreementFiled => tr!(l, "problem.agreement_filed"),
+        ProblemKind::NotSigned => tr!(l, "problem.not_signed"),
+        ProblemKind::AlreadySigned => tr!(l, "problem.already_signed"),
+        ProblemKind::DistrictNotInvolved { district } => {
+            tr!(l, "problem.district_not_involved", district = district)
+        }
+        ProblemKind::AlreadyConfirmed => tr!(l, "problem.already_confirmed"),
+        ProblemKind::MissingConfirmations { districts } => tr!(
+            l,
+            "problem.missing_confirmations",
+            districts = districts.join(if l == Lang::Zh { "、" } else { ", " })
+        ),
+        ProblemKind::InFuture { date, today } => {
+            tr!(l, "problem.in_future", date = date, today = today)
+        }
+        ProblemKind::OutsideAgreement { date, start, end } => tr!(
+            l,
+            "problem.outside_agreement",
+            date = date,
+            start = start,
+            end = end
+        ),
+        ProblemKind::PlaceNotInPairing { name } => {
+            tr!(l, "problem.place_not_in_pairing", name = name)
+        }
+        ProblemKind::DueBeforeDate { due, date } => {
+            tr!(l, "problem.due_before_date", due = due, date = date)
+        }
+    };
+    tr!(l, "problem.line", field = field(l, p.field), message = msg)
+}
+
+/// Why a typed id names no single record.
+pub fn prefix_error(lang: Lang, what: Option<Entity>, typed: &str, e: &PrefixError) -> String {
+    let what = what.map_or_else(|| tr!(lang, "entity.record"), |w| entity(lang, w));
+    match e {
+        PrefixError::Malformed => tr!(lang, "id.malformed", typed = typed, what = what),
+        PrefixError::NotFound => tr!(lang, "id.not_found", typed = typed, what = what),
+        PrefixError::Ambiguous { count } => {
+            tr!(
+                lang,
+                "id.ambiguous",
+                typed = typed,
+                what = what,
+                count = count
+            )
+        }
+    }
+}
+
+/// A store error as one line saying what failed and what to do.
+pub fn store_error(lang: Lang, e: &StoreError) -> String {
+    let l = lang;
+    match e {
+        StoreError::NoWorkspace { dir } => {
+            tr!(l, "store.no_workspace", dir = dir.display().to_string())
+        }
+        StoreError::AlreadyExists { dir } => {
+            tr!(l, "store.already_exists", dir = dir.display().to_string())
+        }
+        StoreError::NotAWorkspace { path } => {
+            tr!(
+                l,
+                "store.not_a_workspace",
+                path = path.display().to_string()
+            )
+        }
+        StoreError::TooNew { path, version } => tr!(
+            l,
+            "store.too_new",
+            path = path.display().to_string(),
+            version = version
+        ),
+        StoreError::Sqlite { path, source } => tr!(
+            l,
+            "store.unreadable",
+            path = path.display().to_string(),
+            detail = source.to_string()
+        ),
+        StoreError::Io { path, source } => tr!(
+            l,
+            "store.io",
+            path = path.display().to_string(),
+            detail = source.to_string()
+        ),
+        StoreError::Damaged { doc, detail } => {
+            tr!(l, "store.damaged", doc = doc, detail = detail)
+        }
+        StoreError::Automerge { doc, detail } => {
+            tr!(l, "store.internal", doc = doc, detail = detail)
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! bangfu (帮扶): an offline-first terminal application for a city's rural
+//! kindergarten support programme.
+//!
+//! Layers (see docs/ARCHITECTURE.md): [`domain`] is pure; [`store`] keeps the
+//! automerge documents durable; [`cli`] is the command line.
+
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod i18n;
+pub mod store;

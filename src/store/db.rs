@@ -1,0 +1,355 @@
+//! The SQLite file that holds a workspace's documents (`workspace.db`).
+//!
+//! Format (see docs/STORAGE.md): WAL journal, `synchronous=FULL`, so a
+//! transaction that returned from COMMIT survives a crash or power cut.
+//!
+//! - `meta(key, value)`: workspace id, format version, this device's id.
+//! - `docs(id, snapshot, generation, heads)`: one row per automerge document,
+//!   its latest compacted snapshot, a counter bumped by each compaction, and
+//!   the heads the document has once every chunk is loaded.
+//! - `chunks(seq, doc, data)`: incremental changes, one row per commit.
+//!   `seq` only grows (AUTOINCREMENT), so a process can ask for "everything
+//!   after the last chunk I saw".
+//!
+//! Writers take SQLite's write lock first (`BEGIN IMMEDIATE`), so processes
+//! sharing a workspace take turns; readers are never blocked.
+
+use super::StoreError;
+use automerge::ChangeHash;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `PRAGMA application_id` of a bangfu workspace: "bfu1".
+const APPLICATION_ID: i32 = 0x6266_7531;
+/// The storage format this version writes and reads.
+pub(crate) const FORMAT_VERSION: i32 = 1;
+/// How long a writer waits for another process's write to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
+const SCHEMA: &str = "
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+CREATE TABLE docs (
+    id         TEXT PRIMARY KEY,
+    snapshot   BLOB NOT NULL,
+    generation INTEGER NOT NULL,
+    heads      BLOB NOT NULL
+) STRICT;
+CREATE TABLE chunks (
+    seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc  TEXT NOT NULL REFERENCES docs(id),
+    data BLOB NOT NULL
+) STRICT;
+CREATE INDEX chunks_by_doc ON chunks(doc, seq);
+";
+
+/// One incremental chunk.
+pub(crate) struct ChunkRow {
+    pub seq: i64,
+    pub doc: String,
+    pub data: Vec<u8>,
+}
+
+/// Heads are stored as their 32-byte hashes, sorted, concatenated.
+pub(crate) fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
+    let mut hs = heads.to_vec();
+    hs.sort();
+    hs.iter().flat_map(|h| h.0).collect()
+}
+
+pub(crate) fn decode_heads(bytes: &[u8]) -> Option<Vec<ChangeHash>> {
+    if !bytes.len().is_multiple_of(32) {
+        return None;
+    }
+    bytes
+        .chunks(32)
+        .map(|c| <[u8; 32]>::try_from(c).ok().map(ChangeHash))
+        .collect()
+}
+
+pub(crate) struct Db {
+    pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
+}
+
+fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl Db {
+    /// Creates a new workspace file at `path`, which must not exist. The file
+    /// is built under a temporary name and renamed into place, so a crash
+    /// never leaves a half-made workspace behind.
+    pub(crate) fn create(
+        path: &Path,
+        meta: &[(&str, &str)],
+        docs: &[(String, Vec<u8>, Vec<ChangeHash>)],
+    ) -> Result<Db, StoreError> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let tmp = path.with_extension(format!("db.new-{}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let build = || -> Result<(), StoreError> {
+            let err = sql_err(&tmp);
+            let mut conn = Connection::open_with_flags(
+                &tmp,
+                OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(&err)?;
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(&err)?;
+            conn.pragma_update(None, "synchronous", "FULL")
+                .map_err(&err)?;
+            let tx = conn.transaction().map_err(&err)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(&err)?;
+            tx.pragma_update(None, "user_version", FORMAT_VERSION)
+                .map_err(&err)?;
+            tx.execute_batch(SCHEMA).map_err(&err)?;
+            for (k, v) in meta {
+                tx.execute(
+                    "INSERT INTO meta(key, value) VALUES (?1, ?2)",
+                    params![k, v],
+                )
+                .map_err(&err)?;
+            }
+            for (id, snapshot, heads) in docs {
+                insert_doc(&tx, id, snapshot, heads).map_err(&err)?;
+            }
+            tx.commit().map_err(&err)?;
+            conn.close().map_err(|(_, e)| err(e))?;
+            Ok(())
+        };
+        if let Err(e) = build() {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        if path.exists() {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(StoreError::AlreadyExists {
+                dir: dir.to_path_buf(),
+            });
+        }
+        std::fs::rename(&tmp, path).map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        sync_dir(dir);
+        Db::open(path)
+    }
+
+    /// Opens an existing workspace file. Reads only: nothing on disk changes
+    /// until the first write.
+    pub(crate) fn open(path: &Path) -> Result<Db, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NoWorkspace {
+                dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            });
+        }
+        let err = sql_err(path);
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(&err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(&err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(&err)?;
+        let app: i32 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(&err)?;
+        if app != APPLICATION_ID {
+            return Err(StoreError::NotAWorkspace {
+                path: path.to_path_buf(),
+            });
+        }
+        let version: i32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(&err)?;
+        if version > FORMAT_VERSION {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                version,
+            });
+        }
+        Ok(Db {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Starts a write: takes the workspace's write lock, waiting for other
+    /// processes' writes to finish.
+    pub(crate) fn begin_write(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        let path = self.path.clone();
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(move |source| StoreError::Sqlite { path, source })
+    }
+
+    /// Starts a read: one consistent view of every table until it ends.
+    pub(crate) fn begin_read(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        let path = self.path.clone();
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(move |source| StoreError::Sqlite { path, source })
+    }
+}
+
+/// Makes a rename durable on filesystems that need the directory synced.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+pub(crate) fn meta_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+}
+
+pub(crate) fn insert_doc(
+    conn: &Connection,
+    id: &str,
+    snapshot: &[u8],
+    heads: &[ChangeHash],
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO docs(id, snapshot, generation, heads) VALUES (?1, ?2, 0, ?3)",
+        params![id, snapshot, encode_heads(heads)],
+    )?;
+    Ok(())
+}
+
+/// Every document row: (id, generation, heads) without the snapshot bytes.
+pub(crate) fn doc_versions(conn: &Connection) -> rusqlite::Result<Vec<(String, i64, Vec<u8>)>> {
+    let mut st = conn.prepare("SELECT id, generation, heads FROM docs ORDER BY id")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
+/// A document's snapshot, compaction generation and encoded heads.
+pub(crate) type DocRow = (Vec<u8>, i64, Vec<u8>);
+
+/// One document's full row, if it exists.
+pub(crate) fn doc_row(conn: &Connection, id: &str) -> rusqlite::Result<Option<DocRow>> {
+    conn.query_row(
+        "SELECT snapshot, generation, heads FROM docs WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+/// Chunks after `seq`, in order, optionally of one document only.
+pub(crate) fn chunks_after(
+    conn: &Connection,
+    seq: i64,
+    doc: Option<&str>,
+) -> rusqlite::Result<Vec<ChunkRow>> {
+    let map = |r: &rusqlite::Row<'_>| {
+        Ok(ChunkRow {
+            seq: r.get(0)?,
+            doc: r.get(1)?,
+            data: r.get(2)?,
+        })
+    };
+    match doc {
+        Some(d) => {
+            let mut st = conn.prepare(
+                "SELECT seq, doc, data FROM chunks WHERE doc = ?1 AND seq > ?2 ORDER BY seq",
+            )?;
+            st.query_map(params![d, seq], map)?.collect()
+        }
+        None => {
+            let mut st =
+                conn.prepare("SELECT seq, doc, data FROM chunks WHERE seq > ?1 ORDER BY seq")?;
+            st.query_map([seq], map)?.collect()
+        }
+    }
+}
+
+/// The highest chunk number ever handed out (0 for none). Survives
+/// compaction, which deletes chunks but never reuses their numbers.
+pub(crate) fn last_seq(conn: &Connection) -> rusqlite::Result<i64> {
+    let from_seq: Option<i64> = conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'chunks'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(from_seq.unwrap_or(0))
+}
+
+pub(crate) fn insert_chunk(
+    conn: &Connection,
+    doc: &str,
+    data: &[u8],
+    heads: &[ChangeHash],
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO chunks(doc, data) VALUES (?1, ?2)",
+        params![doc, data],
+    )?;
+    let seq = conn.last_insert_rowid();
+    conn.execute(
+        "UPDATE docs SET heads = ?2 WHERE id = ?1",
+        params![doc, encode_heads(heads)],
+    )?;
+    Ok(seq)
+}
+
+/// A document's chunks: how many, their total bytes, and its snapshot's bytes.
+pub(crate) fn chunk_stats(conn: &Connection, doc: &str) -> rusqlite::Result<(i64, i64, i64)> {
+    conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM chunks WHERE doc = ?1),
+                (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM chunks WHERE doc = ?1),
+                (SELECT LENGTH(snapshot) FROM docs WHERE id = ?1)",
+        [doc],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+            ))
+        },
+    )
+}
+
+pub(crate) fn chunk_count(conn: &Connection, doc: &str) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COUNT(*) FROM chunks WHERE doc = ?1", [doc], |r| {
+        r.get(0)
+    })
+}
+
+/// Replaces a document's snapshot with one holding every chunk up to
+/// `through`, and deletes those chunks. Runs inside a write transaction, so
+/// no other process can add a chunk in between.
+pub(crate) fn replace_snapshot(
+    conn: &Connection,
+    doc: &str,
+    snapshot: &[u8],
+    through: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE docs SET snapshot = ?2, generation = generation + 1 WHERE id = ?1",
+        params![doc, snapshot],
+    )?;
+    conn.execute(
+        "DELETE FROM chunks WHERE doc = ?1 AND seq <= ?2",
+        params![doc, through],
+    )?;
+    Ok(())
+}

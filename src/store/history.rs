@@ -1,0 +1,162 @@
+//! The history of one record: every change that touched it, when, by whom,
+//! and which of its fields.
+//!
+//! Read from the changes' operations themselves, not from their messages: an
+//! operation on the record's map names a field; an operation inside an
+//! object the record holds (a note's text, a list of tasks) counts for the
+//! field that holds it.
+
+use super::layout::*;
+use super::{AuthorInfo, State, StoreError};
+use crate::domain::*;
+use automerge::legacy::{Key, ObjectId, OpType};
+use automerge::{ObjType, ROOT, ReadDoc};
+use std::collections::{BTreeSet, HashMap};
+
+/// One change to a record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryEntry {
+    /// Milliseconds since 1970, as recorded by the author's clock.
+    pub time_ms: i64,
+    pub person: String,
+    pub device: String,
+    /// The change's hash (hex).
+    pub change: String,
+    /// The record was created by this change.
+    pub created: bool,
+    /// Fields set or edited, sorted.
+    pub fields: Vec<String>,
+    pub message: Option<String>,
+}
+
+/// Where a record of a kind lives: its document and collection.
+fn location(state: &State, what: Entity, id: &Id) -> Option<(String, &'static str)> {
+    let m = &state.model;
+    let district_of = |f: &dyn Fn(&DistrictData) -> bool| {
+        m.data
+            .iter()
+            .find(|(_, d)| f(d))
+            .map(|(k, _)| district_doc_id(k))
+    };
+    match what {
+        Entity::District => m
+            .districts
+            .contains_key(id)
+            .then(|| (PROGRAMME_DOC.to_string(), "districts")),
+        Entity::Kindergarten => {
+            district_of(&|d| d.kindergartens.contains_key(id)).map(|doc| (doc, "kindergartens"))
+        }
+        Entity::Pairing => {
+            district_of(&|d| d.pairings.contains_key(id)).map(|doc| (doc, "pairings"))
+        }
+        Entity::Visit => district_of(&|d| d.visits.contains_key(id)).map(|doc| (doc, "visits")),
+        Entity::Inspection => {
+            district_of(&|d| d.inspections.contains_key(id)).map(|doc| (doc, "inspections"))
+        }
+        Entity::MonthlyReport => {
+            district_of(&|d| d.monthly_reports.contains_key(id)).map(|doc| (doc, "monthly_reports"))
+        }
+        Entity::AnnualSummary => {
+            if m.city_summaries.contains_key(id) {
+                Some((PROGRAMME_DOC.to_string(), "annual_summaries"))
+            } else {
+                district_of(&|d| d.annual_summaries.contains_key(id))
+                    .map(|doc| (doc, "annual_summaries"))
+            }
+        }
+    }
+}
+
+pub(crate) fn history(
+    state: &State,
+    what: Entity,
+    id: &Id,
+) -> Result<Vec<HistoryEntry>, StoreError> {
+    let Some((doc_id, collection)) = location(state, what, id) else {
+        return Ok(Vec::new());
+    };
+    let Some(doc) = state.docs.get(&doc_id) else {
+        return Ok(Vec::new());
+    };
+    let am = &doc.am;
+    let coll = match am.get(ROOT, collection) {
+        Ok(Some((automerge::Value::Object(ObjType::Map), obj))) => obj.to_string(),
+        _ => return Ok(Vec::new()),
+    };
+    // Objects that belong to the record: its own map(s) (None) and the
+    // objects inside, by the field that holds them.
+    let mut owned: HashMap<String, Option<String>> = HashMap::new();
+    let mut out = Vec::new();
+    for change in am.get_changes(&[]) {
+        let decoded = change.decode();
+        let mut fields = BTreeSet::new();
+        let mut created = false;
+        for (i, op) in decoded.operations.iter().enumerate() {
+            let obj = match &op.obj {
+                ObjectId::Root => continue,
+                ObjectId::Id(o) => o.to_string(),
+            };
+            let op_id = format!("{}@{}", decoded.start_op.get() + i as u64, decoded.actor_id);
+            let field: Option<String> = if obj == coll {
+                match &op.key {
+                    Key::Map(k) if k.as_str() == id.as_str() => {
+                        if let OpType::Make(_) = op.action {
+                            created = true;
+                            owned.insert(op_id.clone(), None);
+                        }
+                        // Creation or removal of the whole record.
+                        None
+                    }
+                    _ => continue,
+                }
+            } else if let Some(holder) = owned.get(&obj) {
+                let f = match (holder, &op.key) {
+                    (Some(f), _) => f.clone(),
+                    (None, Key::Map(k)) => k.to_string(),
+                    (None, Key::Seq(_)) => continue,
+                };
+                match op.action {
+                    // The agreement is a map within the pairing: its fields
+                    // are named by their own keys (status, end, …).
+                    OpType::Make(ObjType::Map) if holder.is_none() && f == "agreement" => {
+                        owned.insert(op_id.clone(), None);
+                    }
+                    OpType::Make(_) => {
+                        owned.insert(op_id.clone(), Some(f.clone()));
+                    }
+                    _ => {}
+                }
+                Some(f)
+            } else {
+                continue;
+            };
+            if let Some(f) = field {
+                fields.insert(f);
+            } else if !created {
+                fields.insert(String::new());
+            }
+        }
+        if fields.is_empty() && !created {
+            continue;
+        }
+        let author = change.author().map(|a| AuthorInfo::from_author(&a));
+        fields.remove("");
+        out.push(HistoryEntry {
+            time_ms: change.timestamp(),
+            person: author
+                .as_ref()
+                .map(|a| a.person.clone())
+                .unwrap_or_default(),
+            device: author.map(|a| a.device).unwrap_or_default(),
+            change: change.hash().to_string(),
+            created,
+            fields: if created {
+                Vec::new()
+            } else {
+                fields.into_iter().collect()
+            },
+            message: change.message().map(str::to_string),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,523 @@
+//! Edits, each checked against the programme's rules, each one automerge
+//! change with its time, author and a short message.
+
+use super::layout::*;
+use super::mapping::*;
+use super::{EditError, IdSource, State, StoreError};
+use crate::domain::plan::ProgrammeSetup;
+use crate::domain::rules::{self, Problem, ProblemKind};
+use crate::domain::*;
+use automerge::hydrate::{Map, Value};
+use automerge::transaction::{CommitOptions, Transactable, Transaction};
+use automerge::{ChangeHash, ObjType, ROOT, ReadDoc};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Checks a programme to be created: names given, no district twice, years
+/// in order.
+pub(crate) fn check_setup(setup: &ProgrammeSetup) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if setup.programme.name.trim().is_empty() {
+        out.push(Problem {
+            field: "programme",
+            kind: ProblemKind::Required,
+        });
+    }
+    if setup.districts.is_empty() {
+        out.push(Problem {
+            field: "district",
+            kind: ProblemKind::Required,
+        });
+    }
+    let mut seen = BTreeSet::new();
+    for d in &setup.districts {
+        let name = d.trim();
+        if name.is_empty() {
+            out.push(Problem {
+                field: "district",
+                kind: ProblemKind::Required,
+            });
+        } else if !seen.insert(name) {
+            out.push(Problem {
+                field: "district",
+                kind: ProblemKind::DuplicateName { name: name.into() },
+            });
+        }
+    }
+    let (start, end) = (setup.programme.start_year, setup.programme.end_year);
+    if start > end || !(2000..=2100).contains(&start) || !(2000..=2100).contains(&end) {
+        out.push(Problem {
+            field: "years",
+            kind: ProblemKind::YearOutsideProgramme {
+                year: end,
+                start,
+                end,
+            },
+        });
+    }
+    out
+}
+
+/// Makes edits inside [`super::Workspace::write`].
+pub struct Writer<'a> {
+    state: &'a mut State,
+    ids: &'a mut IdSource,
+    today: NaiveDate,
+    time: Option<i64>,
+    /// Heads of each document before its first edit here.
+    touched: &'a mut BTreeMap<String, Vec<ChangeHash>>,
+    /// Documents created here.
+    created: &'a mut BTreeSet<String>,
+}
+
+fn invalid<T>(problems: Vec<Problem>) -> Result<T, EditError> {
+    Err(EditError::Invalid(problems))
+}
+
+fn check(problems: Vec<Problem>) -> Result<(), EditError> {
+    EditError::invalid(problems)
+}
+
+fn unknown(field: &'static str, what: Entity, id: &Id) -> EditError {
+    EditError::Invalid(vec![Problem {
+        field,
+        kind: ProblemKind::UnknownId {
+            what,
+            id: id.to_string(),
+        },
+    }])
+}
+
+fn am_err(doc: &str) -> impl Fn(automerge::AutomergeError) -> StoreError + '_ {
+    move |e| StoreError::Automerge {
+        doc: doc.to_string(),
+        detail: e.to_string(),
+    }
+}
+
+/// The map object under `key` of `parent`.
+fn child_map(
+    tx: &Transaction<'_>,
+    parent: &automerge::ObjId,
+    key: &str,
+    doc: &str,
+) -> Result<automerge::ObjId, StoreError> {
+    match tx.get(parent, key).map_err(am_err(doc))? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
+        _ => Err(StoreError::Damaged {
+            doc: doc.to_string(),
+            detail: format!("`{key}` is missing or not a map"),
+        }),
+    }
+}
+
+/// Writes `value` under `path` (a chain of map keys from the root, the last
+/// being the record's key): creates it in one batch if new, otherwise lays it
+/// over the old value so only changed fields produce operations.
+fn put_map(
+    tx: &mut Transaction<'_>,
+    doc: &str,
+    path: &[&str],
+    value: Map,
+) -> Result<(), StoreError> {
+    let Some((key, parents)) = path.split_last() else {
+        return Ok(());
+    };
+    let mut obj = ROOT;
+    for p in parents {
+        obj = child_map(tx, &obj, p, doc)?;
+    }
+    match tx.get(&obj, *key).map_err(am_err(doc))? {
+        Some((automerge::Value::Object(ObjType::Map), existing)) => {
+            let old = tx.hydrate(&existing, None).map_err(am_err(doc))?;
+            let old_map = match &old {
+                Value::Map(m) => Some(m),
+                _ => None,
+            };
+            let merged = overlay(old_map, value);
+            tx.update_object(&existing, &Value::Map(merged))
+                .map_err(|e| StoreError::Automerge {
+                    doc: doc.to_string(),
+                    detail: e.to_string(),
+                })?;
+        }
+        _ => {
+            tx.batch_create_object(&obj, *key, &Value::Map(value), false)
+                .map_err(am_err(doc))?;
+        }
+    }
+    Ok(())
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn new(
+        state: &'a mut State,
+        ids: &'a mut IdSource,
+        today: NaiveDate,
+        touched: &'a mut BTreeMap<String, Vec<ChangeHash>>,
+        created: &'a mut BTreeSet<String>,
+    ) -> Writer<'a> {
+        Writer {
+            state,
+            ids,
+            today,
+            time: None,
+            touched,
+            created,
+        }
+    }
+
+    /// The programme as it stands, including this write's edits so far.
+    pub fn model(&self) -> &Model {
+        &self.state.model
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// A fresh record id.
+    pub fn new_id(&mut self) -> Id {
+        self.ids.next()
+    }
+
+    /// Records the following changes at `ms` (milliseconds since 1970)
+    /// instead of now; demo data uses it to spread history over the years.
+    pub fn set_time(&mut self, ms: Option<i64>) {
+        self.time = ms;
+    }
+
+    /// Sets "today" for the rules (demo data written as of a past day).
+    pub fn set_today(&mut self, today: NaiveDate) {
+        self.today = today;
+    }
+
+    /// Runs one automerge change on `doc`.
+    fn change(
+        &mut self,
+        doc: &str,
+        message: String,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let time = self.time.unwrap_or_else(super::now_ms);
+        let d = self
+            .state
+            .docs
+            .get_mut(doc)
+            .ok_or_else(|| StoreError::Damaged {
+                doc: doc.to_string(),
+                detail: "missing".into(),
+            })?;
+        self.touched
+            .entry(doc.to_string())
+            .or_insert_with(|| d.am.get_heads());
+        d.am.transact_with(
+            |_| {
+                CommitOptions::default()
+                    .with_time(time)
+                    .with_message(message)
+            },
+            f,
+        )
+        .map(|_| ())
+        .map_err(|failure| failure.error)
+    }
+
+    fn put_record<R: Record>(
+        &mut self,
+        district: &Id,
+        record: &R,
+        verb: &str,
+    ) -> Result<(), StoreError> {
+        let doc = district_doc_id(district);
+        let map = record.to_map();
+        let id = record.id().to_string();
+        let message = format!("{verb} {} {id}", R::COLLECTION);
+        self.change(&doc, message, |tx| {
+            put_map(tx, &doc, &[R::COLLECTION, &id], map)
+        })?;
+        let data = self.state.model.data.entry(district.clone()).or_default();
+        R::collection(data).insert(record.id().clone(), record.clone());
+        Ok(())
+    }
+
+    fn put_programme(
+        &mut self,
+        path: &[&str],
+        value: Map,
+        message: String,
+    ) -> Result<(), StoreError> {
+        self.change(PROGRAMME_DOC, message, |tx| {
+            put_map(tx, PROGRAMME_DOC, path, value)
+        })
+    }
+
+    // ---------- districts and plans ----------
+
+    /// Adds a district (县区) and creates its document.
+    pub fn add_district(&mut self, name: &str) -> Result<Id, EditError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return invalid(vec![Problem {
+                field: "name",
+                kind: ProblemKind::Required,
+            }]);
+        }
+        if self.model().district_by_name(name).is_some() {
+            return invalid(vec![Problem {
+                field: "name",
+                kind: ProblemKind::DuplicateName { name: name.into() },
+            }]);
+        }
+        let d = District {
+            id: self.new_id(),
+            name: name.to_string(),
+            towns: Vec::new(),
+        };
+        let doc = district_doc_id(&d.id);
+        let time = self.time.unwrap_or_else(super::now_ms);
+        let mut am = new_district_doc(&self.state.workspace_id, time, &d.id)?;
+        am.set_author(Some(self.state.author.to_author()));
+        self.state
+            .docs
+            .insert(doc.clone(), super::Doc { am, generation: 0 });
+        self.created.insert(doc);
+        self.put_programme(
+            &["districts", d.id.as_str()],
+            district_map(&d),
+            format!("add district {}", d.id),
+        )?;
+        self.state.model.data.entry(d.id.clone()).or_default();
+        self.state.model.districts.insert(d.id.clone(), d.clone());
+        Ok(d.id)
+    }
+
+    /// Adds a town to a district's list if it is not there yet.
+    fn note_town(&mut self, district: &Id, town: &str) -> Result<(), StoreError> {
+        let town = town.trim();
+        let Some(d) = self.state.model.districts.get(district) else {
+            return Ok(());
+        };
+        if town.is_empty() || d.towns.iter().any(|t| t == town) {
+            return Ok(());
+        }
+        let mut d = d.clone();
+        d.towns.push(town.to_string());
+        d.towns.sort();
+        let towns = map_of(vec![(
+            town,
+            Value::Scalar(automerge::ScalarValue::Boolean(true)),
+        )]);
+        self.put_programme(
+            &["districts", district.as_str(), "towns"],
+            towns,
+            format!("add town to district {district}"),
+        )?;
+        self.state.model.districts.insert(district.clone(), d);
+        Ok(())
+    }
+
+    /// Sets a district's target for a year (年度目标).
+    pub fn set_target(&mut self, t: PlanTarget) -> Result<(), EditError> {
+        check(rules::check_target(self.model(), &t))?;
+        let key = target_key(t.year, &t.district_id);
+        self.put_programme(
+            &["targets", &key],
+            target_map(&t),
+            format!("set target {key}"),
+        )?;
+        self.state
+            .model
+            .targets
+            .insert((t.year, t.district_id.clone()), t);
+        Ok(())
+    }
+
+    /// Sets the city's stated total and target share for a year.
+    pub fn set_year_plan(&mut self, y: YearPlan) -> Result<(), EditError> {
+        check(rules::check_year_plan(self.model(), &y))?;
+        let key = y.year.to_string();
+        self.put_programme(&["years", &key], year_map(&y), format!("set year {key}"))?;
+        self.state.model.years.insert(y.year, y);
+        Ok(())
+    }
+
+    // ---------- kindergartens ----------
+
+    /// Adds or edits a kindergarten (its id decides which).
+    pub fn put_kindergarten(&mut self, k: Kindergarten) -> Result<Id, EditError> {
+        let k = Kindergarten {
+            name: k.name.trim().to_string(),
+            town: k.town.trim().to_string(),
+            village: k.village.trim().to_string(),
+            ..k
+        };
+        check(rules::check_kindergarten(self.model(), &k))?;
+        if let Some(old) = self.model().kindergarten(&k.id)
+            && old.district_id != k.district_id
+        {
+            // A record lives in its district's document; moving it would
+            // need a delete and a create that peers can see as one.
+            return invalid(vec![Problem {
+                field: "district",
+                kind: ProblemKind::DistrictFixed {
+                    district: self.model().district_name(&old.district_id),
+                },
+            }]);
+        }
+        let verb = if self.model().kindergarten(&k.id).is_some() {
+            "edit"
+        } else {
+            "add"
+        };
+        self.note_town(&k.district_id, &k.town)?;
+        self.put_record(&k.district_id.clone(), &k, verb)?;
+        Ok(k.id)
+    }
+
+    // ---------- pairings and agreements ----------
+
+    /// Adds a pairing with its draft agreement. Its district is that of its
+    /// helped kindergartens.
+    pub fn add_pairing(&mut self, mut p: Pairing) -> Result<Id, EditError> {
+        p.helpers.dedup();
+        p.helped.dedup();
+        p.agreement.status = AgreementStatus::Draft;
+        p.agreement.signed = None;
+        p.agreement.confirmations.clear();
+        p.agreement.filed = None;
+        let problems = rules::check_pairing(self.model(), &p);
+        check(problems)?;
+        let Some(home) = rules::pairing_home(self.model(), &p.helped) else {
+            return invalid(vec![Problem {
+                field: "helped",
+                kind: ProblemKind::HelpedInSeveralDistricts,
+            }]);
+        };
+        p.district_id = home.clone();
+        self.put_record(&home, &p, "add")?;
+        Ok(p.id)
+    }
+
+    fn pairing(&self, id: &Id) -> Result<Pairing, EditError> {
+        self.model()
+            .pairing(id)
+            .cloned()
+            .ok_or_else(|| unknown("pairing", Entity::Pairing, id))
+    }
+
+    /// Changes the terms of an agreement. A filed agreement is locked; a
+    /// signed one goes back to draft (its signature and confirmations no
+    /// longer match the terms). Returns whether it went back to draft.
+    pub fn edit_agreement(&mut self, id: &Id, agreement: Agreement) -> Result<bool, EditError> {
+        let old = self.pairing(id)?;
+        check(rules::check_editable(&old))?;
+        let mut p = old.clone();
+        let unsigned = old.agreement.status == AgreementStatus::Signed;
+        p.agreement = Agreement {
+            status: AgreementStatus::Draft,
+            signed: None,
+            confirmations: Vec::new(),
+            filed: None,
+            ..agreement
+        };
+        if p.agreement == old.agreement {
+            return Ok(false);
+        }
+        check(rules::check_pairing(self.model(), &p))?;
+        self.put_record(&p.district_id.clone(), &p, "edit")?;
+        Ok(unsigned)
+    }
+
+    /// Both sides sign the agreement (签订).
+    pub fn sign(&mut self, id: &Id, stamp: Stamp) -> Result<(), EditError> {
+        let mut p = self.pairing(id)?;
+        check(rules::check_sign(self.model(), &p))?;
+        p.agreement.status = AgreementStatus::Signed;
+        p.agreement.signed = Some(stamp);
+        self.put_record(&p.district_id.clone(), &p, "sign")?;
+        Ok(())
+    }
+
+    /// A supervising bureau confirms the signed agreement (主管教育局确认).
+    pub fn confirm(&mut self, id: &Id, district: &Id, stamp: Stamp) -> Result<(), EditError> {
+        let mut p = self.pairing(id)?;
+        check(rules::check_confirm(self.model(), &p, district))?;
+        p.agreement.confirmations.push(Confirmation {
+            district_id: district.clone(),
+            by: stamp.by,
+            on: stamp.on,
+        });
+        p.agreement
+            .confirmations
+            .sort_by(|a, b| a.district_id.cmp(&b.district_id));
+        self.put_record(&p.district_id.clone(), &p, "confirm")?;
+        Ok(())
+    }
+
+    /// The bureau examines and files the agreement (审核备案); it is locked
+    /// from then on.
+    pub fn file(&mut self, id: &Id, stamp: Stamp) -> Result<(), EditError> {
+        let mut p = self.pairing(id)?;
+        check(rules::check_file(self.model(), &p))?;
+        p.agreement.status = AgreementStatus::Filed;
+        p.agreement.filed = Some(stamp);
+        self.put_record(&p.district_id.clone(), &p, "file")?;
+        Ok(())
+    }
+
+    // ---------- visits and inspections ----------
+
+    /// Adds or edits a support activity (帮扶活动记录). It lives with its
+    /// pairing.
+    pub fn put_visit(&mut self, mut v: Visit) -> Result<Id, EditError> {
+        check(rules::check_visit(self.model(), &v, self.today))?;
+        let p = self.pairing(&v.pairing_id)?;
+        v.district_id = p.district_id.clone();
+        let verb = if self.model().visit(&v.id).is_some() {
+            "edit"
+        } else {
+            "add"
+        };
+        self.put_record(&p.district_id, &v, verb)?;
+        Ok(v.id)
+    }
+
+    /// The helped side confirms a visit took place as recorded.
+    pub fn confirm_visit(&mut self, id: &Id, stamp: Stamp) -> Result<(), EditError> {
+        let mut v = self
+            .model()
+            .visit(id)
+            .cloned()
+            .ok_or_else(|| unknown("visit", Entity::Visit, id))?;
+        check(rules::check_visit_confirm(&v, &stamp.by))?;
+        v.confirmed = Some(stamp);
+        self.put_record(&v.district_id.clone(), &v, "confirm")?;
+        Ok(())
+    }
+
+    /// Adds or edits an inspection (检查评估). It lives in the district of the
+    /// pairing or kindergarten inspected.
+    pub fn put_inspection(&mut self, mut i: Inspection) -> Result<Id, EditError> {
+        check(rules::check_inspection(self.model(), &i, self.today))?;
+        let home = match (&i.pairing_id, &i.kindergarten_id) {
+            (Some(p), _) => self.model().pairing(p).map(|p| p.district_id.clone()),
+            (None, Some(k)) => self.model().kindergarten(k).map(|k| k.district_id.clone()),
+            (None, None) => None,
+        };
+        let Some(home) = home else {
+            return invalid(vec![Problem {
+                field: "pairing",
+                kind: ProblemKind::Required,
+            }]);
+        };
+        i.district_id = home.clone();
+        let verb = if self.model().inspection(&i.id).is_some() {
+            "edit"
+        } else {
+            "add"
+        };
+        self.put_record(&home, &i, verb)?;
+        Ok(i.id)
+    }
+}
