@@ -493,9 +493,11 @@ fn pairings(
             let mut used_helpers: BTreeSet<Id> = BTreeSet::new();
             let mut made: Vec<Pairing> = Vec::new();
             let mut extra_helped = (k - h).max(0);
-            // Mode 1: a town's central kindergarten helps its villages.
+            // Mode 1: a town's central kindergarten helps its villages; about
+            // two pairings in three, the rest go to mode 2 below.
+            let town_quota = (h.min(k) * 2 + 2) / 3;
             for (ti, central) in pool.centrals.iter().enumerate() {
-                if made.len() as i64 >= h.min(k) {
+                if made.len() as i64 >= town_quota {
                     break;
                 }
                 let free: Vec<Id> = pool.villages[ti]

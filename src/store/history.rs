@@ -86,6 +86,14 @@ pub(crate) fn history(
     // Objects that belong to the record: its own map(s) (None) and the
     // objects inside, by the field that holds them.
     let mut owned: HashMap<String, Option<String>> = HashMap::new();
+    // Authors and messages from the metadata: automerge 0.12's `Change`
+    // values lose the author footer of some local changes, the metadata
+    // keeps it.
+    let meta: HashMap<automerge::ChangeHash, automerge::ChangeMetadata<'_>> = am
+        .get_changes_meta(&[])
+        .into_iter()
+        .map(|m| (m.hash, m))
+        .collect();
     let mut out = Vec::new();
     for change in am.get_changes(&[]) {
         let decoded = change.decode();
@@ -139,15 +147,16 @@ pub(crate) fn history(
         if fields.is_empty() && !created {
             continue;
         }
-        let author = change.author().map(|a| AuthorInfo::from_author(&a));
+        let m = meta.get(&change.hash());
+        let author = m
+            .and_then(|m| m.author.as_ref())
+            .map(AuthorInfo::from_author)
+            .unwrap_or_default();
         fields.remove("");
         out.push(HistoryEntry {
             time_ms: change.timestamp(),
-            person: author
-                .as_ref()
-                .map(|a| a.person.clone())
-                .unwrap_or_default(),
-            device: author.map(|a| a.device).unwrap_or_default(),
+            person: author.person,
+            device: author.device,
             change: change.hash().to_string(),
             created,
             fields: if created {
@@ -155,7 +164,7 @@ pub(crate) fn history(
             } else {
                 fields.into_iter().collect()
             },
-            message: change.message().map(str::to_string),
+            message: m.and_then(|m| m.message.as_ref()).map(|s| s.to_string()),
         });
     }
     Ok(out)

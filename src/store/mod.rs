@@ -62,7 +62,7 @@ impl Options {
 
 /// Who made a change: a person on a device. Stored in each change's author
 /// field as JSON, e.g. `{"person":"张老师","device":"3f2a…"}`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuthorInfo {
     pub person: String,
     pub device: String,
@@ -744,3 +744,6 @@ pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> 
         damaged,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1117 @@
+//! The command line end to end, as a user runs it: every subcommand, and
+//! bad input refused with one clear line, exit code 1 and nothing written.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+/// A Panjin workspace with a town central kindergarten and a village one.
+fn panjin() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(dir.path(), &["init", "--plan", "panjin"])
+        .ok()
+        .to_string();
+    assert!(out.contains("盘锦市农村幼儿园帮扶工作"), "{out}");
+    add_kg(
+        dir.path(),
+        &[
+            "--name",
+            "东风镇中心幼儿园",
+            "--district",
+            "盘山县",
+            "--town",
+            "东风镇",
+            "--ownership",
+            "公办",
+            "--category",
+            "镇中心园",
+            "--stars",
+            "5",
+            "--children",
+            "210",
+            "--teachers",
+            "18",
+        ],
+    );
+    add_kg(
+        dir.path(),
+        &[
+            "--name",
+            "红旗村幼儿园",
+            "--district",
+            "盘山县",
+            "--town",
+            "东风镇",
+            "--village",
+            "红旗村",
+            "--ownership",
+            "private",
+            "--category",
+            "village",
+            "--children",
+            "35",
+            "--teachers",
+            "3",
+        ],
+    );
+    dir
+}
+
+fn add_kg(dir: &Path, args: &[&str]) {
+    let mut a = vec!["kindergarten", "add"];
+    a.extend_from_slice(args);
+    run(dir, &a).ok();
+}
+
+fn export(dir: &Path) -> String {
+    run(dir, &["export", "-"]).ok().to_string()
+}
+
+/// Adds a filed two-year pairing and returns its id.
+fn filed_pairing(dir: &Path) -> String {
+    run(
+        dir,
+        &[
+            "pairing",
+            "add",
+            "--helper",
+            "东风镇中心幼儿园",
+            "--helped",
+            "红旗村幼儿园",
+            "--mode",
+            "town",
+            "--start",
+            "2024-09-25",
+            "--end",
+            "2026-09-24",
+            "--form",
+            "送教下乡,入园指导",
+            "--task",
+            "management",
+            "--task",
+            "teachers",
+        ],
+    )
+    .ok();
+    let id = first_id(&run(dir, &["pairing", "list", "--format", "json"]).json());
+    run(
+        dir,
+        &[
+            "pairing",
+            "sign",
+            &id[..8],
+            "--by",
+            "李园长",
+            "--date",
+            "2024-09-25",
+        ],
+    )
+    .ok();
+    run(
+        dir,
+        &["pairing", "confirm", &id[..8], "--district", "盘山县"],
+    )
+    .ok();
+    run(dir, &["pairing", "file", &id[..8]]).ok();
+    id
+}
+
+#[test]
+fn with_no_workspace_every_command_says_how_to_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(dir.path(), &[]).ok().to_string();
+    assert!(out.contains("bangfu demo"), "{out}");
+    let err = run(dir.path(), &["visit", "list"]).fails().to_string();
+    assert!(err.contains("bangfu init --plan panjin"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(dir.path())
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0,
+        "nothing created"
+    );
+}
+
+#[test]
+fn init_makes_the_panjin_plan_once() {
+    let dir = panjin();
+    let err = run(dir.path(), &["init", "--plan", "panjin"])
+        .fails()
+        .to_string();
+    assert!(err.contains("已有工作区"), "{err}");
+    let err = run(dir.path(), &["--lang", "en", "init", "--plan", "shenyang"])
+        .fails()
+        .to_string();
+    assert!(err.contains("no built-in plan named shenyang"), "{err}");
+    let districts = run(dir.path(), &["district", "list", "--format", "json"]).json();
+    let names: Vec<&str> = districts
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    for n in ["盘山县", "双台子区", "大洼区", "兴隆台区"] {
+        assert!(names.contains(&n), "{names:?}");
+    }
+}
+
+#[test]
+fn init_makes_an_empty_programme_with_its_districts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run(
+        dir.path(),
+        &[
+            "init",
+            "--programme",
+            "某市帮扶",
+            "--district",
+            "甲县",
+            "--district",
+            "乙区",
+            "--years",
+            "2025-2027",
+        ],
+    )
+    .ok();
+    let plan = run(dir.path(), &["plan", "show", "--format", "json"]).json();
+    assert_eq!(plan.as_array().map(|a| a.len()), Some(3), "three years");
+    assert_eq!(plan[0]["year"], 2025);
+    let dir2 = tempfile::tempdir().expect("tempdir");
+    let err = run(
+        dir2.path(),
+        &[
+            "init",
+            "--programme",
+            "x",
+            "--district",
+            "甲县",
+            "--district",
+            "甲县",
+            "--years",
+            "2025-2027",
+        ],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("甲县"), "{err}");
+    let err = run(
+        dir2.path(),
+        &[
+            "init",
+            "--programme",
+            "x",
+            "--district",
+            "甲县",
+            "--years",
+            "2025",
+        ],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("2024-2026"), "{err}");
+    assert!(!dir2.path().join("workspace.db").exists());
+}
+
+#[test]
+fn districts_can_be_added_and_listed() {
+    let dir = panjin();
+    run(dir.path(), &["district", "add", "辽东湾新区"]).ok();
+    let list = run(dir.path(), &["district", "list"]).ok().to_string();
+    assert!(
+        list.contains("辽东湾新区") && list.contains("东风镇"),
+        "{list}"
+    );
+    run(dir.path(), &["district", "add", "辽东湾新区"]).fails();
+    run(
+        dir.path(),
+        &[
+            "kindergarten",
+            "add",
+            "--name",
+            "新区幼儿园",
+            "--district",
+            "辽东湾新区",
+            "--ownership",
+            "public",
+            "--category",
+            "urban_quality",
+        ],
+    )
+    .ok();
+}
+
+#[test]
+fn plan_show_tells_the_2024_mismatch_and_plan_set_changes_targets() {
+    let dir = panjin();
+    let out = run(dir.path(), &["plan", "show", "--year", "2024"])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("21") && out.contains("22") && out.contains("不一致"),
+        "{out}"
+    );
+    let en = run(
+        dir.path(),
+        &["--lang", "en", "plan", "show", "--year", "2024"],
+    )
+    .ok()
+    .to_string();
+    assert!(
+        en.contains("add up to 21, not the city's stated 22"),
+        "{en}"
+    );
+    let json = run(
+        dir.path(),
+        &["plan", "show", "--year", "2024", "--format", "json"],
+    )
+    .json();
+    assert_eq!(json[0]["mismatch"]["sum"], 21);
+    assert_eq!(json[0]["mismatch"]["stated"], 22);
+
+    run(
+        dir.path(),
+        &[
+            "plan",
+            "set",
+            "--year",
+            "2024",
+            "--district",
+            "双台子区",
+            "--helpers",
+            "2",
+            "--helped",
+            "1",
+        ],
+    )
+    .ok();
+    let json = run(
+        dir.path(),
+        &["plan", "show", "--year", "2024", "--format", "json"],
+    )
+    .json();
+    assert!(json[0]["mismatch"].is_null(), "now 22 = 22: {json}");
+    run(
+        dir.path(),
+        &[
+            "plan",
+            "set",
+            "--year",
+            "2025",
+            "--stated-total",
+            "21",
+            "--share",
+            "36",
+        ],
+    )
+    .ok();
+    let json = run(
+        dir.path(),
+        &["plan", "show", "--year", "2025", "--format", "json"],
+    )
+    .json();
+    assert_eq!(json[0]["stated_total"], 21);
+    assert_eq!(json[0]["target_share_percent"], 36);
+
+    let before = export(dir.path());
+    let err = run(
+        dir.path(),
+        &[
+            "plan",
+            "set",
+            "--year",
+            "2024",
+            "--district",
+            "盘山县",
+            "--helpers",
+            "-1",
+            "--helped",
+            "3",
+        ],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("不能为负数"), "{err}");
+    run(
+        dir.path(),
+        &["plan", "set", "--year", "2030", "--share", "10"],
+    )
+    .fails();
+    run(
+        dir.path(),
+        &["plan", "set", "--year", "2025", "--share", "120"],
+    )
+    .fails();
+    assert_eq!(export(dir.path()), before);
+    let csv = run(dir.path(), &["plan", "show", "--format", "csv"])
+        .ok()
+        .to_string();
+    assert!(csv.lines().count() >= 13, "three years of rows: {csv}");
+}
+
+#[test]
+fn kindergartens_are_added_listed_shown_and_edited() {
+    let dir = panjin();
+    let list = run(dir.path(), &["kindergarten", "list", "--format", "json"]).json();
+    assert_eq!(list.as_array().map(|a| a.len()), Some(2));
+    let village = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|k| k["name"] == "红旗村幼儿园")
+        .expect("村园")
+        .clone();
+    assert_eq!(village["district"], "盘山县");
+    assert_eq!(village["ownership"], "private");
+    assert_eq!(village["category"], "village");
+    assert_eq!(village["rural"], true);
+    let id = village["id"].as_str().expect("id");
+
+    run(
+        dir.path(),
+        &[
+            "kindergarten",
+            "edit",
+            &id[..6],
+            "--children",
+            "40",
+            "--phone",
+            "0427-5550000",
+        ],
+    )
+    .ok();
+    let shown = run(
+        dir.path(),
+        &["kindergarten", "show", "红旗村幼儿园", "--format", "json"],
+    )
+    .json();
+    assert_eq!(shown["children"], 40);
+    assert_eq!(shown["phone"], "0427-5550000");
+    let table = run(dir.path(), &["kindergarten", "show", &id[..6]])
+        .ok()
+        .to_string();
+    assert!(table.contains("幼儿数") && table.contains("40"), "{table}");
+    let csv = run(
+        dir.path(),
+        &[
+            "kindergarten",
+            "list",
+            "--format",
+            "csv",
+            "--district",
+            "盘山县",
+        ],
+    )
+    .ok()
+    .to_string();
+    assert!(csv.starts_with("编号,名称,县区"), "{csv}");
+    let rural = run(
+        dir.path(),
+        &["kg", "list", "--rural", "no", "--format", "json"],
+    )
+    .json();
+    assert_eq!(rural.as_array().map(|a| a.len()), Some(0));
+
+    let before = export(dir.path());
+    for (args, says) in [
+        (vec!["--children", "-3"], "不能为负数"),
+        (vec!["--stars", "7"], "1 到 5"),
+        (vec!["--ownership", "国营"], "可选"),
+        (vec!["--district", "铁岭县"], "找不到县区"),
+        (vec!["--name", "东风镇中心幼儿园"], "已有名为"),
+        (vec!["--district", "大洼区"], "不能更改"),
+        (vec!["--children", "许多"], "不是整数"),
+    ] {
+        let mut a = vec!["kindergarten", "edit", &id[..6]];
+        a.extend(args.iter());
+        let err = run(dir.path(), &a).fails().to_string();
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+    }
+    let err = run(
+        dir.path(),
+        &[
+            "kindergarten",
+            "add",
+            "--name",
+            "缺类别园",
+            "--district",
+            "盘山县",
+            "--ownership",
+            "public",
+        ],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("--category"), "{err}");
+    assert_eq!(export(dir.path()), before, "nothing written by bad input");
+}
+
+#[test]
+fn a_kindergarten_list_imports_from_csv_with_chinese_headers() {
+    let dir = panjin();
+    let file = dir.path().join("附表.csv");
+    std::fs::write(
+        &file,
+        "\u{feff}园名,县区,乡镇,村,性质,类别,星级,幼儿数,教师数,联系人,联系电话\n\
+        胜利村幼儿园,大洼区,新兴镇,胜利村,民办,村屯园,,28,3,张园长,0427-5550101\n\
+        新兴镇中心幼儿园,大洼区,新兴镇,,公办,镇中心园,4,180,15,王园长,0427-5550102\n",
+    )
+    .expect("write");
+    let dry = run(
+        dir.path(),
+        &[
+            "kindergarten",
+            "import",
+            file.to_str().expect("path"),
+            "--dry-run",
+        ],
+    )
+    .ok()
+    .to_string();
+    assert!(
+        dry.contains("胜利村幼儿园") && dry.contains("试运行"),
+        "{dry}"
+    );
+    assert_eq!(
+        run(dir.path(), &["kg", "list", "--format", "json"])
+            .json()
+            .as_array()
+            .map(|a| a.len()),
+        Some(2)
+    );
+    let out = run(
+        dir.path(),
+        &["kindergarten", "import", file.to_str().expect("path")],
+    )
+    .ok()
+    .to_string();
+    assert!(out.contains("已导入 2 所"), "{out}");
+    let ks = run(
+        dir.path(),
+        &["kg", "list", "--district", "大洼区", "--format", "json"],
+    )
+    .json();
+    let central = ks
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|k| k["name"] == "新兴镇中心幼儿园")
+        .expect("imported");
+    assert_eq!(central["stars"], 4);
+    assert_eq!(central["category"], "town_central");
+
+    // One bad row: nothing is imported, and the row is named.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "name,district,town,ownership,category,children\n\
+        好园,大洼区,甲镇,public,town,30\n\
+        坏园,大洼区,乙镇,public,town,-5\n\
+        另一园,大洼区,丙镇,公私合营,town,30\n",
+    )
+    .expect("write");
+    let before = export(dir.path());
+    let err = run(
+        dir.path(),
+        &["kindergarten", "import", bad.to_str().expect("path")],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("第 3 行") && err.contains("第 4 行"), "{err}");
+    assert!(err.contains("未导入任何记录"), "{err}");
+    assert!(
+        !err.contains("第 2 行"),
+        "the good row is not blamed: {err}"
+    );
+    assert_eq!(export(dir.path()), before);
+}
+
+#[test]
+fn a_pairing_goes_from_draft_to_signed_to_confirmed_to_filed_and_is_locked() {
+    let dir = panjin();
+    let id = filed_pairing(dir.path());
+    let p = run(
+        dir.path(),
+        &["pairing", "show", &id[..8], "--format", "json"],
+    )
+    .json();
+    assert_eq!(p["status"], "filed");
+    assert_eq!(p["mode"], "town");
+    assert_eq!(p["helper_names"][0], "东风镇中心幼儿园");
+    assert_eq!(p["helped_names"][0], "红旗村幼儿园");
+    assert_eq!(
+        p["forms"],
+        serde_json::json!(["send_teachers", "on_site_guidance"])
+    );
+    assert_eq!(p["signed"]["by"], "李园长");
+    assert_eq!(p["confirmations"][0]["district"], "盘山县");
+    assert_eq!(p["cohort"], 2024);
+    let table = run(
+        dir.path(),
+        &["pairing", "list", "--year", "2024", "--status", "filed"],
+    )
+    .ok()
+    .to_string();
+    assert!(
+        table.contains("已备案") && table.contains("镇内帮扶"),
+        "{table}"
+    );
+    let before = export(dir.path());
+    let err = run(
+        dir.path(),
+        &["pairing", "edit", &id[..8], "--end", "2027-01-01"],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("已审核备案"), "{err}");
+    run(dir.path(), &["pairing", "sign", &id[..8]]).fails();
+    assert_eq!(export(dir.path()), before);
+}
+
+#[test]
+fn a_signed_agreement_edited_goes_back_to_draft() {
+    let dir = panjin();
+    run(
+        dir.path(),
+        &[
+            "pairing",
+            "add",
+            "--helper",
+            "东风镇中心幼儿园",
+            "--helped",
+            "红旗村幼儿园",
+            "--mode",
+            "town",
+            "--start",
+            "2024-09-25",
+            "--end",
+            "2026-09-24",
+        ],
+    )
+    .ok();
+    let id = first_id(&run(dir.path(), &["pairing", "list", "--format", "json"]).json());
+    let err = run(dir.path(), &["pairing", "file", &id[..8]])
+        .fails()
+        .to_string();
+    assert!(err.contains("尚未签订"), "{err}");
+    run(dir.path(), &["pairing", "sign", &id[..8]]).ok();
+    let err = run(dir.path(), &["pairing", "file", &id[..8]])
+        .fails()
+        .to_string();
+    assert!(err.contains("盘山县"), "names the missing bureau: {err}");
+    let err = run(
+        dir.path(),
+        &["pairing", "confirm", &id[..8], "--district", "大洼区"],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("不是这个结对的主管教育局"), "{err}");
+    let out = run(
+        dir.path(),
+        &["pairing", "edit", &id[..8], "--goals", "三年达到合格园标准"],
+    )
+    .ok()
+    .to_string();
+    assert!(out.contains("退回草拟"), "{out}");
+    let p = run(
+        dir.path(),
+        &["pairing", "show", &id[..8], "--format", "json"],
+    )
+    .json();
+    assert_eq!(p["status"], "draft");
+    assert_eq!(p["goals"], "三年达到合格园标准");
+    assert!(p["signed"].is_null());
+}
+
+#[test]
+fn a_one_year_agreement_is_refused_and_nothing_changes() {
+    let dir = panjin();
+    let before = export(dir.path());
+    let r = run(
+        dir.path(),
+        &[
+            "pairing",
+            "add",
+            "--helper",
+            "东风镇中心幼儿园",
+            "--helped",
+            "红旗村幼儿园",
+            "--mode",
+            "town",
+            "--start",
+            "2024-09-25",
+            "--end",
+            "2025-09-24",
+        ],
+    );
+    let err = r.fails();
+    assert!(
+        err.contains("不足两年") && err.contains("2026-09-24"),
+        "says what and what to do: {err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+    assert_eq!(export(dir.path()), before, "export byte-identical");
+    let en = run(
+        dir.path(),
+        &[
+            "--lang",
+            "en",
+            "pairing",
+            "add",
+            "--helper",
+            "东风镇中心幼儿园",
+            "--helped",
+            "红旗村幼儿园",
+            "--mode",
+            "town",
+            "--start",
+            "2024-09-25",
+            "--end",
+            "2025-09-24",
+        ],
+    );
+    assert!(en.fails().contains("less than two years"), "{}", en.stderr);
+}
+
+#[test]
+fn pairings_that_break_the_rules_are_refused() {
+    let dir = panjin();
+    let before = export(dir.path());
+    for (args, says) in [
+        (
+            vec![
+                "--helper",
+                "东风镇中心幼儿园",
+                "--helped",
+                "东风镇中心幼儿园",
+                "--mode",
+                "town",
+            ],
+            "既是帮扶园又是被帮扶园",
+        ),
+        (
+            vec![
+                "--helper",
+                "红旗村幼儿园",
+                "--helped",
+                "东风镇中心幼儿园",
+                "--mode",
+                "town",
+            ],
+            "村（屯）民办",
+        ),
+        (
+            vec![
+                "--helper",
+                "红旗村幼儿园",
+                "--helped",
+                "东风镇中心幼儿园",
+                "--mode",
+                "district",
+            ],
+            "四星级或五星级",
+        ),
+        (
+            vec![
+                "--helper",
+                "东风镇中心幼儿园",
+                "--helped",
+                "红旗村幼儿园",
+                "--mode",
+                "cross-region",
+            ],
+            "不是跨区域帮扶",
+        ),
+        (
+            vec![
+                "--helper",
+                "东风镇中心幼儿园",
+                "--helped",
+                "红旗村幼儿园",
+                "--mode",
+                "town",
+                "--fees",
+                "2000",
+            ],
+            "不得收取品牌费",
+        ),
+        (
+            vec![
+                "--helper",
+                "ffffffff",
+                "--helped",
+                "红旗村幼儿园",
+                "--mode",
+                "town",
+            ],
+            "找不到编号",
+        ),
+        (
+            vec![
+                "--helper",
+                "东风镇中心幼儿园",
+                "--helped",
+                "红旗村幼儿园",
+                "--mode",
+                "sideways",
+            ],
+            "可选",
+        ),
+    ] {
+        let mut a = vec![
+            "pairing",
+            "add",
+            "--start",
+            "2024-09-25",
+            "--end",
+            "2026-12-31",
+        ];
+        a.extend(args.iter());
+        let err = run(dir.path(), &a).fails().to_string();
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    assert_eq!(export(dir.path()), before);
+}
+
+#[test]
+fn visits_are_logged_confirmed_listed_and_shown() {
+    let dir = panjin();
+    let pairing = filed_pairing(dir.path());
+    let note = "今天走访红旗村幼儿园，指导区域游戏材料投放，教师们很受启发。";
+    let out = run(
+        dir.path(),
+        &[
+            "visit",
+            "add",
+            "--pairing",
+            &pairing[..6],
+            "--date",
+            "2024-10-15",
+            "--form",
+            "送教下乡",
+            "--task",
+            "教师能力素质",
+            "--participant",
+            "王丽:教研员",
+            "--participant",
+            "张敏",
+            "--teachers-reached",
+            "8",
+            "--children-reached",
+            "40",
+            "--picture-books",
+            "30",
+            "--note",
+            note,
+        ],
+    )
+    .ok()
+    .to_string();
+    assert!(
+        out.contains("已保存") && out.contains("2024-10-15"),
+        "{out}"
+    );
+    run(
+        dir.path(),
+        &[
+            "visit",
+            "add",
+            "--pairing",
+            &pairing[..6],
+            "--date",
+            "2024-11-02",
+            "--form",
+            "online",
+        ],
+    )
+    .ok();
+    let all = run(dir.path(), &["visit", "list", "--format", "json"]).json();
+    assert_eq!(all.as_array().map(|a| a.len()), Some(2));
+    let v = &all[0];
+    assert_eq!(v["pairing_id"].as_str(), Some(pairing.as_str()));
+    assert_eq!(v["date"], "2024-10-15");
+    assert_eq!(v["form"], "send_teachers");
+    assert_eq!(v["note"], note);
+    assert_eq!(v["participants"][0]["role"], "researcher");
+    assert_eq!(v["participants"][1]["role"], "teacher");
+    assert_eq!(v["materials"]["picture_books"], 30);
+    assert_eq!(v["place"], "红旗村幼儿园");
+    let id = v["id"].as_str().expect("id").to_string();
+
+    let oct = run(
+        dir.path(),
+        &["visit", "list", "--month", "2024-10", "--format", "json"],
+    )
+    .json();
+    assert_eq!(oct.as_array().map(|a| a.len()), Some(1));
+    let by_district = run(
+        dir.path(),
+        &["visit", "list", "--district", "大洼区", "--format", "json"],
+    )
+    .json();
+    assert_eq!(by_district.as_array().map(|a| a.len()), Some(0));
+    let by_pairing = run(
+        dir.path(),
+        &[
+            "visit",
+            "list",
+            "--pairing",
+            &pairing[..8],
+            "--format",
+            "csv",
+        ],
+    )
+    .ok()
+    .to_string();
+    assert_eq!(
+        by_pairing.lines().count(),
+        3,
+        "header and two rows: {by_pairing}"
+    );
+
+    run(
+        dir.path(),
+        &["visit", "confirm", &id[..8], "--by", "红旗村园长"],
+    )
+    .ok();
+    let shown = run(dir.path(), &["visit", "show", &id[..8], "--format", "json"]).json();
+    assert_eq!(shown["confirmed"]["by"], "红旗村园长");
+    assert_eq!(shown["confirmed"]["on"], TODAY);
+    let err = run(
+        dir.path(),
+        &["visit", "confirm", &id[..8], "--by", "又一次"],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("已经确认过"), "{err}");
+    let table = run(dir.path(), &["--lang", "en", "visit", "show", &id[..8]])
+        .ok()
+        .to_string();
+    assert!(
+        table.contains("sending teachers to the countryside") && table.contains(note),
+        "{table}"
+    );
+}
+
+#[test]
+fn bad_visits_are_refused_with_what_to_do() {
+    let dir = panjin();
+    let pairing = filed_pairing(dir.path());
+    let before = export(dir.path());
+    for (args, says) in [
+        (vec!["--date", "2026-12-01", "--form", "online"], "晚于今天"),
+        (
+            vec!["--date", "2024-09-01", "--form", "online"],
+            "不在协议期限",
+        ),
+        (
+            vec!["--date", "2024-13-01", "--form", "online"],
+            "YYYY-MM-DD",
+        ),
+        (vec!["--date", "2024-10-01", "--form", "讲座"], "可选"),
+        (
+            vec![
+                "--date",
+                "2024-10-01",
+                "--form",
+                "online",
+                "--children-reached",
+                "-4",
+            ],
+            "不能为负数",
+        ),
+        (
+            vec![
+                "--date",
+                "2024-10-01",
+                "--form",
+                "online",
+                "--place",
+                "东风镇中心幼儿园",
+                "--participant",
+                ":教研员",
+            ],
+            "姓名:角色",
+        ),
+    ] {
+        let mut a = vec!["visit", "add", "--pairing", &pairing[..8]];
+        a.extend(args.iter());
+        let err = run(dir.path(), &a).fails().to_string();
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let err = run(
+        dir.path(),
+        &["visit", "add", "--pairing", "0000000", "--form", "online"],
+    )
+    .fails()
+    .to_string();
+    assert!(
+        err.contains("找不到编号以「0000000」开头的帮扶结对"),
+        "{err}"
+    );
+    let err = run(dir.path(), &["visit", "list", "--month", "2024-13"])
+        .fails()
+        .to_string();
+    assert!(err.contains("YYYY-MM"), "{err}");
+    let err = run(dir.path(), &["visit", "list", "--format", "xml"])
+        .fails()
+        .to_string();
+    assert!(err.contains("table、json、csv"), "{err}");
+    assert_eq!(export(dir.path()), before);
+}
+
+#[test]
+fn inspections_are_recorded_with_four_scores() {
+    let dir = panjin();
+    let pairing = filed_pairing(dir.path());
+    run(
+        dir.path(),
+        &[
+            "inspection",
+            "add",
+            "--pairing",
+            &pairing[..8],
+            "--kindergarten",
+            "红旗村幼儿园",
+            "--date",
+            "2025-06-10",
+            "--inspector",
+            "赵督导",
+            "--scores",
+            "4,3,5,4",
+            "--findings",
+            "图画书偏少。",
+            "--follow-up-due",
+            "2025-07-10",
+        ],
+    )
+    .ok();
+    let list = run(dir.path(), &["inspection", "list", "--format", "json"]).json();
+    let i = &list[0];
+    assert_eq!(i["scores"]["care_education"], 3);
+    assert_eq!(i["average"], 4.0);
+    assert_eq!(i["kindergarten"], "红旗村幼儿园");
+    let id = i["id"].as_str().expect("id");
+    let shown = run(dir.path(), &["inspection", "show", &id[..8]])
+        .ok()
+        .to_string();
+    assert!(
+        shown.contains("保育教育") && shown.contains("图画书偏少。"),
+        "{shown}"
+    );
+    let by_pairing = run(
+        dir.path(),
+        &["inspection", "list", "--pairing", &pairing[..8]],
+    )
+    .ok()
+    .to_string();
+    assert!(by_pairing.contains("4/3/5/4"), "{by_pairing}");
+
+    let before = export(dir.path());
+    let err = run(
+        dir.path(),
+        &[
+            "inspection",
+            "add",
+            "--pairing",
+            &pairing[..8],
+            "--scores",
+            "4,3,6,4",
+        ],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("环境创设") && err.contains("1 到 5"), "{err}");
+    let err = run(
+        dir.path(),
+        &[
+            "inspection",
+            "add",
+            "--pairing",
+            &pairing[..8],
+            "--scores",
+            "4,3",
+        ],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("4 个"), "{err}");
+    let err = run(dir.path(), &["inspection", "add", "--scores", "4,4,4,4"])
+        .fails()
+        .to_string();
+    assert!(err.contains("必须填写"), "{err}");
+    assert_eq!(export(dir.path()), before);
+}
+
+#[test]
+fn history_lists_every_change_to_a_record() {
+    let dir = panjin();
+    let pairing = filed_pairing(dir.path());
+    let h = run(dir.path(), &["history", &pairing[..8], "--format", "json"]).json();
+    let entries = h.as_array().expect("entries");
+    assert_eq!(entries.len(), 4, "created, signed, confirmed, filed: {h}");
+    assert_eq!(entries[0]["created"], true);
+    assert_eq!(entries[0]["person"], "测试员");
+    assert_eq!(entries[3]["fields"], serde_json::json!(["filed", "status"]));
+    let table = run(dir.path(), &["history", &pairing[..8]])
+        .ok()
+        .to_string();
+    assert!(
+        table.contains("新建") && table.contains("审核备案"),
+        "{table}"
+    );
+    let err = run(dir.path(), &["history", "zzzz"]).fails().to_string();
+    assert!(err.contains("不是有效"), "{err}");
+}
+
+#[test]
+fn export_writes_the_whole_workspace_as_json() {
+    let dir = panjin();
+    filed_pairing(dir.path());
+    let file = dir.path().join("export.json");
+    run(
+        dir.path(),
+        &["export", "--format", "json", file.to_str().expect("path")],
+    )
+    .ok();
+    let text = std::fs::read_to_string(&file).expect("written");
+    assert_eq!(text, export(dir.path()), "file and stdout agree");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(v["programme"]["name"], "盘锦市农村幼儿园帮扶工作");
+    assert_eq!(v["kindergartens"].as_array().map(|a| a.len()), Some(2));
+    assert_eq!(v["pairings"][0]["agreement"]["status"], "filed");
+    assert_eq!(v["targets"].as_array().map(|a| a.len()), Some(8));
+    run(dir.path(), &["export", "--format", "xlsx", "x.xlsx"]).fails();
+}
+
+#[test]
+fn english_is_there_when_asked_for() {
+    let dir = panjin();
+    let out = run(dir.path(), &["--lang", "en", "kindergarten", "list"])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("town central") && out.contains("ownership"),
+        "{out}"
+    );
+    let out = command(dir.path())
+        .env("LANG", "en_US.UTF-8")
+        .args(["district", "list"])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("kindergartens"));
+    let r = run(dir.path(), &["--lang", "fr", "district", "list"]);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn demo_fills_a_fresh_directory_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(dir.path(), &["demo"]).ok().to_string();
+    assert!(out.contains("演示数据"), "{out}");
+    let err = run(dir.path(), &["demo"]).fails().to_string();
+    assert!(err.contains("已有工作区"), "{err}");
+    run(dir.path(), &["demo", "--scale", "huge"]).fails();
+    let visits = run(dir.path(), &["visit", "list", "--format", "json"]).json();
+    assert!(visits.as_array().is_some_and(|a| !a.is_empty()));
+}

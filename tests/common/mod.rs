@@ -1,0 +1,97 @@
+//! Running the real `bangfu` binary against a scratch data directory.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The day tests live on.
+pub const TODAY: &str = "2026-11-28";
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts success and returns stdout.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert_eq!(
+            self.code, 0,
+            "failed:\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        &self.stdout
+    }
+
+    /// Asserts failure with exit code 1 and returns stderr.
+    #[track_caller]
+    pub fn fails(&self) -> &str {
+        assert_eq!(
+            self.code, 1,
+            "expected failure:\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        &self.stderr
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.ok())
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// A `bangfu` command with a clean environment: fixed today, no language
+/// from the machine, a known author.
+pub fn command(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_bangfu"));
+    c.arg("--data-dir")
+        .arg(dir)
+        .env("BANGFU_TODAY", TODAY)
+        .env("BANGFU_AS", "测试员")
+        .env_remove("BANGFU_DATA_DIR")
+        .env_remove("BANGFU_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .stdin(Stdio::null());
+    c
+}
+
+/// Runs `bangfu --data-dir DIR ARGS…` to the end.
+pub fn run(dir: &Path, args: &[&str]) -> Run {
+    let out = command(dir).args(args).output().expect("bangfu runs");
+    Run::from(out)
+}
+
+/// Every file in a directory with its bytes, to prove nothing changed.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let bytes = std::fs::read(&p).expect("read file");
+            (p, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The id of the first element of a JSON list printed by a command.
+pub fn first_id(v: &serde_json::Value) -> String {
+    v[0]["id"].as_str().expect("an id").to_string()
+}

@@ -1,0 +1,100 @@
+//! Every message has both languages, and every message the code asks for
+//! exists.
+
+use bangfu::domain::*;
+use bangfu::i18n::{Lang, label};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn keys(file: &str) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(file),
+    )
+    .expect("locale file");
+    text.lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with('_'))
+        .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim().to_string()))
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
+/// Keys named literally in `tr!(lang, "key"` calls, across lines.
+fn used_keys() -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).expect("dir").filter_map(|e| e.ok()) {
+            let path = e.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                for (i, _) in text.match_indices("tr!(") {
+                    let rest = &text[i + 4..];
+                    let Some(comma) = rest.find(',') else {
+                        continue;
+                    };
+                    let after = rest[comma + 1..].trim_start();
+                    if let Some(lit) = after.strip_prefix('"')
+                        && let Some(end) = lit.find('"')
+                    {
+                        out.insert(lit[..end].to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn both_languages_have_the_same_messages() {
+    let zh = keys("zh-CN.yml");
+    let en = keys("en.yml");
+    assert!(zh.len() > 200, "{} keys", zh.len());
+    assert_eq!(
+        zh.difference(&en).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "missing in en"
+    );
+    assert_eq!(
+        en.difference(&zh).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "missing in zh-CN"
+    );
+}
+
+#[test]
+fn every_message_the_code_asks_for_exists() {
+    let zh = keys("zh-CN.yml");
+    let used = used_keys();
+    assert!(used.len() > 50, "found {} uses", used.len());
+    let missing: Vec<&String> = used.iter().filter(|k| !zh.contains(*k)).collect();
+    assert!(missing.is_empty(), "no message for {missing:?}");
+}
+
+fn all_labelled<C: Code + std::fmt::Debug>() {
+    for v in C::ALL {
+        for lang in Lang::ALL {
+            let l = label(lang, *v);
+            assert!(!l.contains('.'), "{lang:?} label of {v:?}: {l}");
+        }
+    }
+}
+
+#[test]
+fn every_vocabulary_value_has_a_label_in_both_languages() {
+    all_labelled::<Ownership>();
+    all_labelled::<Category>();
+    all_labelled::<Mode>();
+    all_labelled::<AgreementStatus>();
+    all_labelled::<Form>();
+    all_labelled::<Task>();
+    all_labelled::<Area>();
+    all_labelled::<Role>();
+    all_labelled::<ReportStatus>();
+    all_labelled::<Level>();
+    assert_eq!(label(Lang::Zh, Form::SendTeachers), "送教下乡");
+}
