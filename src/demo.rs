@@ -43,7 +43,7 @@ impl Scale {
         match self {
             Scale::Small => (0, 1),
             Scale::City => (11, 14),
-            Scale::Province => (15, 19),
+            Scale::Province => (16, 20),
         }
     }
 }
@@ -237,6 +237,7 @@ pub fn create(dir: &Path, scale: Scale, seed: u64, options: Options) -> Result<S
     let mut ws = Workspace::init_with_ids(dir, &setup, options, Some(seed))?;
     let summary = fill(&mut ws, scale, seed, today)?;
     ws.compact_all()?;
+    ws.vacuum()?;
     Ok(summary)
 }
 

@@ -241,6 +241,9 @@ pub fn store_error(lang: Lang, e: &StoreError) -> String {
         StoreError::AlreadyExists { dir } => {
             tr!(l, "store.already_exists", dir = dir.display().to_string())
         }
+        StoreError::NotDemo { dir } => {
+            tr!(l, "store.not_demo", dir = dir.display().to_string())
+        }
         StoreError::NotAWorkspace { path } => {
             tr!(
                 l,

@@ -1112,6 +1112,13 @@ fn demo_fills_a_fresh_directory_once() {
     let err = run(dir.path(), &["demo"]).fails().to_string();
     assert!(err.contains("已有工作区"), "{err}");
     run(dir.path(), &["demo", "--scale", "huge"]).fails();
+    // Demo data may be replaced; real data never.
+    run(dir.path(), &["demo", "--seed", "9", "--replace"]).ok();
+    let real = panjin();
+    let before = export(real.path());
+    let err = run(real.path(), &["demo", "--replace"]).fails().to_string();
+    assert!(err.contains("真实数据"), "{err}");
+    assert_eq!(export(real.path()), before);
     let visits = run(dir.path(), &["visit", "list", "--format", "json"]).json();
     assert!(visits.as_array().is_some_and(|a| !a.is_empty()));
 }

@@ -60,6 +60,7 @@ fn model() -> Model {
             District {
                 id: id(n),
                 name: name.into(),
+                position: n as i64,
                 towns: vec![],
             },
         );
@@ -401,6 +402,7 @@ fn a_bureau_not_involved_cannot_confirm() {
         District {
             id: id(3),
             name: "大洼区".into(),
+            position: 3,
             towns: vec![],
         },
     );
@@ -612,6 +614,7 @@ fn the_panjin_plan_shows_its_21_against_22_mismatch_in_2024_only() {
             District {
                 id: did,
                 name: name.clone(),
+                position: i as i64,
                 towns: vec![],
             },
         );

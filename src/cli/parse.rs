@@ -171,7 +171,11 @@ pub fn district(lang: Lang, model: &Model, s: &str) -> Result<Id, Fail> {
     match model.district_by_name(s) {
         Some(d) => Ok(d.id.clone()),
         None => model.resolve(Entity::District, s).map_err(|_| {
-            let names: Vec<&str> = model.districts.values().map(|d| d.name.as_str()).collect();
+            let names: Vec<&str> = model
+                .districts_in_order()
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect();
             Fail::line(tr!(
                 lang,
                 "parse.district",

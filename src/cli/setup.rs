@@ -37,6 +37,9 @@ pub struct DemoArgs {
     /// Seed: the same seed gives the same data
     #[arg(long, default_value = "1")]
     pub seed: u64,
+    /// Replace demo data already in the directory (never real data)
+    #[arg(long)]
+    pub replace: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +146,9 @@ pub fn demo(ctx: &Ctx, a: DemoArgs) -> CmdResult {
     let l = ctx.lang;
     let scale = crate::demo::Scale::parse(&a.scale)
         .ok_or_else(|| Fail::line(tr!(l, "demo.bad_scale", value = a.scale.as_str())))?;
+    if a.replace {
+        store::remove_demo(&ctx.data_dir).map_err(|e| ctx.store(&e))?;
+    }
     let started = std::time::Instant::now();
     let summary = crate::demo::create(&ctx.data_dir, scale, a.seed, ctx.options())
         .map_err(|e| edit_fail(ctx, e))?;
@@ -179,8 +185,7 @@ pub fn district(ctx: &Ctx, cmd: DistrictCmd) -> CmdResult {
         DistrictCmd::List { format } => {
             let format = ctx.format(&format)?;
             let model = ws.model();
-            let mut ds: Vec<&District> = model.districts.values().collect();
-            ds.sort_by(|a, b| a.name.cmp(&b.name));
+            let ds = model.districts_in_order();
             let count = |d: &District| model.data.get(&d.id).map_or(0, |x| x.kindergartens.len());
             let table = Table {
                 headers: ["id", "name", "kindergartens", "towns"]
@@ -567,7 +572,7 @@ pub fn export_json(ws: &Workspace) -> serde_json::Value {
         "version": 1,
         "workspace_id": ws.workspace_id(),
         "programme": m.programme,
-        "districts": m.districts.values().collect::<Vec<_>>(),
+        "districts": m.districts_in_order(),
         "years": m.years.values().collect::<Vec<_>>(),
         "targets": m.targets.values().collect::<Vec<_>>(),
         "kindergartens": kgs,

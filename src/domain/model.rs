@@ -69,6 +69,13 @@ impl Model {
         }
     }
 
+    /// Districts in their programme order.
+    pub fn districts_in_order(&self) -> Vec<&District> {
+        let mut ds: Vec<&District> = self.districts.values().collect();
+        ds.sort_by(|a, b| (a.position, &a.name).cmp(&(b.position, &b.name)));
+        ds
+    }
+
     pub fn district(&self, id: &Id) -> Option<&District> {
         self.districts.get(id)
     }

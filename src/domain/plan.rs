@@ -52,7 +52,7 @@ fn percent(n: i64, of: i64) -> Option<f64> {
 /// Targets against actual pairings for `year`.
 pub fn year_status(model: &Model, year: i32) -> YearStatus {
     let mut districts = Vec::new();
-    for d in model.districts.values() {
+    for d in model.districts_in_order() {
         let target = model.targets.get(&(year, d.id.clone())).cloned();
         let (mut helpers, mut helped, mut pairings) = (BTreeSet::new(), BTreeSet::new(), 0);
         if let Some(data) = model.data.get(&d.id) {

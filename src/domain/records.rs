@@ -23,6 +23,8 @@ pub struct Programme {
 pub struct District {
     pub id: Id,
     pub name: String,
+    /// Where it comes in lists: the notice's order (盘山县, 双台子区, 大洼区 …).
+    pub position: i64,
     /// Town names, sorted; kept up to date as kindergartens are added.
     pub towns: Vec<String>,
 }

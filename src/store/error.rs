@@ -11,6 +11,8 @@ pub enum StoreError {
     NoWorkspace { dir: PathBuf },
     #[error("a workspace already exists in {dir}")]
     AlreadyExists { dir: PathBuf },
+    #[error("the workspace in {dir} holds real data, not demo data")]
+    NotDemo { dir: PathBuf },
     #[error("{path} is not a bangfu workspace")]
     NotAWorkspace { path: PathBuf },
     #[error("{path} was written by a newer bangfu (storage format {version})")]

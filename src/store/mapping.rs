@@ -613,7 +613,11 @@ pub(crate) fn district_map(d: &District) -> Map {
             .map(|t| (t.as_str(), Value::Scalar(ScalarValue::Boolean(true))))
             .collect(),
     );
-    map_of(vec![("name", str_v(&d.name)), ("towns", Value::Map(towns))])
+    map_of(vec![
+        ("name", str_v(&d.name)),
+        ("position", int_v(d.position)),
+        ("towns", Value::Map(towns)),
+    ])
 }
 
 pub(crate) fn district_from(id: Id, m: &Map) -> Result<District, FieldError> {
@@ -626,6 +630,7 @@ pub(crate) fn district_from(id: Id, m: &Map) -> Result<District, FieldError> {
     Ok(District {
         id,
         name: f.string("name")?,
+        position: f.int("position")?,
         towns,
     })
 }

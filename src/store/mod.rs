@@ -176,9 +176,11 @@ impl Workspace {
         let districts: Vec<District> = setup
             .districts
             .iter()
-            .map(|name| District {
+            .enumerate()
+            .map(|(i, name)| District {
                 id: ids.next(),
                 name: name.trim().to_string(),
+                position: i as i64 + 1,
                 towns: Vec::new(),
             })
             .collect();
@@ -222,11 +224,18 @@ impl Workspace {
             .iter()
             .map(|(id, am)| (id.clone(), am.save(), am.get_heads()))
             .collect();
-        let meta = [
+        let created = time.to_string();
+        let seed_text = seed.map(|s| s.to_string());
+        let mut meta = vec![
             ("workspace_id", workspace_id.as_str()),
             ("device_id", device_id.as_str()),
-            ("created_ms", &time.to_string()),
+            ("created_ms", created.as_str()),
         ];
+        // Reproducible ids mean demo data: marked so `demo --replace` may
+        // delete this workspace and no other.
+        if let Some(s) = &seed_text {
+            meta.push(("demo_seed", s.as_str()));
+        }
         Db::create(&path, &meta, &rows)?;
         let mut ws = Workspace::open(dir, options)?;
         ws.ids = ids;
@@ -386,6 +395,15 @@ impl Workspace {
             self.compact(&doc)?;
         }
         Ok(())
+    }
+
+    /// Gives the space of old snapshots back to the file system (after a
+    /// bulk load). Waits for other processes' writes like any write.
+    pub fn vacuum(&mut self) -> Result<(), StoreError> {
+        self.db
+            .conn
+            .execute_batch("VACUUM")
+            .map_err(sqlite_err(&self.db.path))
     }
 
     /// Folds a document's chunks into a new snapshot. Under the write lock:
@@ -640,6 +658,36 @@ impl State {
         self.damaged = damaged;
         Ok(())
     }
+}
+
+/// Deletes the workspace in `dir` if it holds demo data (made with a seed);
+/// refuses to touch any other. Returns whether one was deleted.
+pub fn remove_demo(dir: &Path) -> Result<bool, StoreError> {
+    let path = dir.join(DB_FILE);
+    if !path.exists() {
+        return Ok(false);
+    }
+    let is_demo = {
+        let db = Db::open(&path)?;
+        db::meta_get(&db.conn, "demo_seed")
+            .map_err(sqlite_err(&path))?
+            .is_some()
+    };
+    if !is_demo {
+        return Err(StoreError::NotDemo {
+            dir: dir.to_path_buf(),
+        });
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let p = dir.join(format!("{DB_FILE}{suffix}"));
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|source| StoreError::Io {
+                path: p.clone(),
+                source,
+            })?;
+        }
+    }
+    Ok(true)
 }
 
 /// Health of one document, as `doctor` reports it.

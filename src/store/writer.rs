@@ -269,9 +269,18 @@ impl<'a> Writer<'a> {
                 kind: ProblemKind::DuplicateName { name: name.into() },
             }]);
         }
+        let position = self
+            .model()
+            .districts
+            .values()
+            .map(|d| d.position)
+            .max()
+            .unwrap_or(0)
+            + 1;
         let d = District {
             id: self.new_id(),
             name: name.to_string(),
+            position,
             towns: Vec::new(),
         };
         let doc = district_doc_id(&d.id);

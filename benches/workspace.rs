@@ -1,0 +1,133 @@
+//! Figures for docs/PERFORMANCE.md: `cargo bench --bench workspace`.
+//!
+//! Builds demo workspaces and measures what users wait for: making demo
+//! data, opening a workspace (every command does), one saved edit, a
+//! record's history, a whole export. Set BANGFU_BENCH_PROVINCE=1 to also
+//! measure the province scale (≥ 100,000 visits; takes minutes).
+
+use bangfu::demo::{self, Scale};
+use bangfu::domain::*;
+use bangfu::store::{Options, Workspace};
+use chrono::NaiveDate;
+use std::time::{Duration, Instant};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default()
+}
+
+fn options() -> Options {
+    Options::new("bench", today())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Peak resident memory of this process so far, in MiB (Linux).
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn scale(name: &str, scale: Scale) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Instant::now();
+    let summary = demo::create(dir.path(), scale, 7, options()).expect("demo");
+    let create = t.elapsed();
+    let size = std::fs::metadata(dir.path().join("workspace.db")).map_or(0, |m| m.len());
+    println!(
+        "{name}: {} kindergartens, {} pairings, {} visits, {} inspections; demo {:.0} ms; file {:.1} MB",
+        summary.kindergartens,
+        summary.pairings,
+        summary.visits,
+        summary.inspections,
+        ms(create),
+        size as f64 / 1e6
+    );
+
+    let mut opens = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let ws = Workspace::open(dir.path(), options()).expect("open");
+        opens.push(ms(t.elapsed()));
+        drop(ws);
+    }
+    opens.sort_by(f64::total_cmp);
+    println!(
+        "{name}: open (load + build model) median {:.0} ms, min {:.0} ms",
+        percentile(&opens, 0.5),
+        opens[0]
+    );
+
+    let mut ws = Workspace::open(dir.path(), options()).expect("open");
+    let pairing = ws.model().pairings().next().cloned().expect("a pairing");
+    let mut writes = Vec::new();
+    for i in 0..200 {
+        let v = Visit {
+            id: Id::from_random_bytes([0; 16]),
+            pairing_id: pairing.id.clone(),
+            district_id: pairing.district_id.clone(),
+            date: today(),
+            form: Form::OnSiteGuidance,
+            tasks: vec![Task::Teachers],
+            place_id: pairing.helped.first().cloned(),
+            participants: vec![],
+            teachers_reached: i,
+            children_reached: 0,
+            materials: Materials::default(),
+            note: "基准测试：入园指导，围绕区域游戏材料投放进行现场诊断。".into(),
+            follow_up: String::new(),
+            confirmed: None,
+        };
+        let t = Instant::now();
+        ws.write(|w| {
+            let id = w.new_id();
+            w.put_visit(Visit { id, ..v })
+        })
+        .expect("write");
+        writes.push(ms(t.elapsed()));
+    }
+    writes.sort_by(f64::total_cmp);
+    println!(
+        "{name}: one saved visit (validate + automerge change + SQLite commit, fsync) p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&writes, 0.5),
+        percentile(&writes, 0.99)
+    );
+
+    let visit = ws
+        .model()
+        .visits()
+        .next()
+        .map(|v| v.id.clone())
+        .expect("a visit");
+    let t = Instant::now();
+    let h = ws.history(Entity::Visit, &visit).expect("history");
+    println!(
+        "{name}: history of one visit ({} entries) {:.0} ms",
+        h.len(),
+        ms(t.elapsed())
+    );
+    println!("{name}: peak RSS so far {:.0} MiB", peak_rss_mib());
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing to parse.
+    scale("small", Scale::Small);
+    scale("city", Scale::City);
+    if std::env::var_os("BANGFU_BENCH_PROVINCE").is_some() {
+        scale("province", Scale::Province);
+    }
+}
