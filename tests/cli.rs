@@ -1105,6 +1105,43 @@ fn english_is_there_when_asked_for() {
 }
 
 #[test]
+fn usage_errors_are_one_line_naming_the_option_and_the_help() {
+    let dir = panjin();
+    let r = run(dir.path(), &["visit", "add", "--form", "online"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--pairing") && r.stderr.contains("bangfu visit add --help"),
+        "{}",
+        r.stderr
+    );
+    let r = run(
+        dir.path(),
+        &[
+            "--lang",
+            "en",
+            "visit",
+            "add",
+            "--pairing",
+            "abcd",
+            "--colour",
+            "red",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--colour is not an option here"),
+        "{}",
+        r.stderr
+    );
+    let r = run(dir.path(), &["pairings", "list"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("没有命令 pairings"), "{}", r.stderr);
+    let help = run(dir.path(), &["visit", "add", "--help"]);
+    assert!(help.ok().contains("--teachers-reached"));
+}
+
+#[test]
 fn demo_fills_a_fresh_directory_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = run(dir.path(), &["demo"]).ok().to_string();

@@ -168,14 +168,98 @@ fn default_person() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
+/// The `--lang` given on the command line, when clap could not parse it.
+fn lang_from_args() -> Option<Lang> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.strip_prefix("--lang") {
+            Some("") => args.get(i + 1).and_then(|v| Lang::parse(v)),
+            Some(v) => v.strip_prefix('=').and_then(Lang::parse),
+            None => None,
+        })
+}
+
+/// A usage error as one line in the user's language, ending with where to
+/// read the usage of the command.
+fn usage_error(lang: Lang, e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        Some(ContextValue::StyledStrs(v)) => v
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => String::new(),
+    };
+    let arg = text(ContextKind::InvalidArg);
+    let value = text(ContextKind::InvalidValue);
+    let message = match e.kind() {
+        ErrorKind::MissingRequiredArgument => tr!(lang, "usage.missing", arg = arg),
+        ErrorKind::UnknownArgument => tr!(lang, "usage.unknown_argument", arg = arg),
+        ErrorKind::InvalidSubcommand => {
+            let wrong = tr!(
+                lang,
+                "usage.unknown_command",
+                arg = text(ContextKind::InvalidSubcommand)
+            );
+            match text(ContextKind::SuggestedSubcommand) {
+                s if s.is_empty() => wrong,
+                s => tr!(lang, "usage.did_you_mean", message = wrong, suggestion = s),
+            }
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            tr!(lang, "usage.missing_command")
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            tr!(lang, "usage.invalid_value", arg = arg, value = value)
+        }
+        ErrorKind::ArgumentConflict => tr!(
+            lang,
+            "usage.conflict",
+            arg = arg,
+            other = text(ContextKind::PriorArg)
+        ),
+        _ => e
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string(),
+    };
+    // "Usage: bangfu visit add [OPTIONS] …" names the command.
+    let usage = text(ContextKind::Usage);
+    let command: Vec<&str> = usage
+        .trim_start_matches("Usage:")
+        .split_whitespace()
+        .take_while(|w| !w.starts_with(['[', '-', '<']))
+        .collect();
+    let command = if command.is_empty() {
+        "bangfu".to_string()
+    } else {
+        command.join(" ")
+    };
+    tr!(lang, "usage.line", message = message, command = command)
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
+        Err(e) if e.use_stderr() => {
+            let lang = lang_from_args().unwrap_or_else(Lang::from_env);
+            let line = tr!(lang, "cli.error_prefix", message = usage_error(lang, &e));
+            eprintln!("{line}");
+            return 2;
+        }
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+            // --help, --version
             let _ = e.print();
-            return code;
+            return 0;
         }
     };
     let lang = match &cli.lang {

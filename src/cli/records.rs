@@ -89,15 +89,18 @@ pub struct KindergartenArgs {
     pub phone: Option<String>,
 }
 
+/// "The option for this field is missing: give it with --option".
+fn missing_option(lang: Lang, field: &str) -> Fail {
+    Fail::line(tr!(
+        lang,
+        "cli.missing_option",
+        field = i18n::field(lang, field),
+        option = field.replace('_', "-")
+    ))
+}
+
 fn required<T>(lang: Lang, field: &str, v: Option<T>) -> Result<T, Fail> {
-    v.ok_or_else(|| {
-        Fail::line(tr!(
-            lang,
-            "cli.missing_option",
-            field = i18n::field(lang, field),
-            option = field.replace('_', "-")
-        ))
-    })
+    v.ok_or_else(|| missing_option(lang, field))
 }
 
 /// Runs one edit and turns its errors into the user's language.
@@ -169,38 +172,58 @@ fn apply_kindergarten(
     Ok(())
 }
 
+/// A new kindergarten from typed fields. Name, district (unless a default
+/// is given), ownership and category are required; `missing` says so.
+pub(super) fn new_kindergarten(
+    ctx: &Ctx,
+    model: &Model,
+    a: &KindergartenArgs,
+    default_district: Option<&Id>,
+    missing: &dyn Fn(&str) -> Fail,
+) -> Result<Kindergarten, Fail> {
+    let l = ctx.lang;
+    let name = a.name.clone().ok_or_else(|| missing("name"))?;
+    let district_id = match (&a.district, default_district) {
+        (Some(d), _) => parse::district(l, model, d)?,
+        (None, Some(d)) => d.clone(),
+        (None, None) => return Err(missing("district")),
+    };
+    let ownership: Ownership = parse::code(
+        l,
+        "ownership",
+        a.ownership.as_deref().ok_or_else(|| missing("ownership"))?,
+    )?;
+    let category: Category = parse::code(
+        l,
+        "category",
+        a.category.as_deref().ok_or_else(|| missing("category"))?,
+    )?;
+    let mut k = Kindergarten {
+        id: Id::from_random_bytes([0; 16]),
+        name,
+        district_id,
+        town: String::new(),
+        village: String::new(),
+        ownership,
+        category,
+        stars: None,
+        rural: category != Category::UrbanQuality,
+        children: 0,
+        teachers: 0,
+        contact: String::new(),
+        phone: String::new(),
+    };
+    apply_kindergarten(ctx, model, &mut k, a)?;
+    Ok(k)
+}
+
 pub fn kindergarten(ctx: &Ctx, cmd: KindergartenCmd) -> CmdResult {
     let l = ctx.lang;
     let mut ws = ctx.open()?;
     match cmd {
         KindergartenCmd::Add(a) => {
-            let model = ws.model();
-            let name = required(l, "name", a.name.clone())?;
-            let district =
-                parse::district(l, model, &required(l, "district", a.district.clone())?)?;
-            let ownership: Ownership = parse::code(
-                l,
-                "ownership",
-                &required(l, "ownership", a.ownership.clone())?,
-            )?;
-            let category: Category =
-                parse::code(l, "category", &required(l, "category", a.category.clone())?)?;
-            let mut k = Kindergarten {
-                id: Id::from_random_bytes([0; 16]),
-                name,
-                district_id: district,
-                town: String::new(),
-                village: String::new(),
-                ownership,
-                category,
-                stars: None,
-                rural: category != Category::UrbanQuality,
-                children: 0,
-                teachers: 0,
-                contact: String::new(),
-                phone: String::new(),
-            };
-            apply_kindergarten(ctx, model, &mut k, &a)?;
+            let missing = |field: &str| missing_option(l, field);
+            let mut k = new_kindergarten(ctx, ws.model(), &a, None, &missing)?;
             let id = write(ctx, &mut ws, |w| {
                 k.id = w.new_id();
                 w.put_kindergarten(k.clone())

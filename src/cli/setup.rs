@@ -797,7 +797,15 @@ pub fn import_kindergartens(
                 _ => {}
             }
         }
-        match kindergarten_from_row(ctx, ws.model(), &args, default_district.as_ref()) {
+        let missing =
+            |field: &str| Fail::line(tr!(l, "import.missing", field = i18n::field(l, field)));
+        match super::records::new_kindergarten(
+            ctx,
+            ws.model(),
+            &args,
+            default_district.as_ref(),
+            &missing,
+        ) {
             Ok(k) => rows.push((line, k)),
             Err(Fail(lines)) => {
                 for d in lines {
@@ -856,49 +864,4 @@ pub fn import_kindergartens(
         }
         Err(e) => Err(ctx.edit(e)),
     }
-}
-
-fn kindergarten_from_row(
-    ctx: &Ctx,
-    model: &Model,
-    a: &super::records::KindergartenArgs,
-    default_district: Option<&Id>,
-) -> Result<Kindergarten, Fail> {
-    let l = ctx.lang;
-    let need = |field: &str, v: &Option<String>| {
-        v.clone()
-            .ok_or_else(|| Fail::line(tr!(l, "import.missing", field = i18n::field(l, field))))
-    };
-    let district = match (&a.district, default_district) {
-        (Some(d), _) => parse::district(l, model, d)?,
-        (None, Some(d)) => d.clone(),
-        (None, None) => {
-            return Err(Fail::line(tr!(
-                l,
-                "import.missing",
-                field = i18n::field(l, "district")
-            )));
-        }
-    };
-    let category: Category = parse::code(l, "category", &need("category", &a.category)?)?;
-    let ownership: Ownership = parse::code(l, "ownership", &need("ownership", &a.ownership)?)?;
-    let rural = match &a.rural {
-        Some(r) => parse::yes_no(l, "rural", r)?,
-        None => category != Category::UrbanQuality,
-    };
-    Ok(Kindergarten {
-        id: Id::from_random_bytes([0; 16]),
-        name: need("name", &a.name)?,
-        district_id: district,
-        town: a.town.clone().unwrap_or_default(),
-        village: a.village.clone().unwrap_or_default(),
-        ownership,
-        category,
-        stars: parse::opt_int(l, "stars", &a.stars)?.filter(|s| *s != 0),
-        rural,
-        children: parse::opt_int(l, "children", &a.children)?.unwrap_or(0),
-        teachers: parse::opt_int(l, "teachers", &a.teachers)?.unwrap_or(0),
-        contact: a.contact.clone().unwrap_or_default(),
-        phone: a.phone.clone().unwrap_or_default(),
-    })
 }
