@@ -1,7 +1,7 @@
 //! Commands over the programme's records: kindergartens, pairings and
 //! agreements, visits, inspections.
 
-use super::output::{out, print_list, print_record};
+use super::output::out;
 use super::{CmdResult, Ctx, Fail, FormatArg, parse, views};
 use crate::domain::*;
 use crate::i18n::{self, Lang};
@@ -101,6 +101,20 @@ fn missing_option(lang: Lang, field: &str) -> Fail {
 
 fn required<T>(lang: Lang, field: &str, v: Option<T>) -> Result<T, Fail> {
     v.ok_or_else(|| missing_option(lang, field))
+}
+
+/// Prints one record (found by the caller) in the asked format.
+fn show<T: views::View>(
+    ctx: &Ctx,
+    format: &FormatArg,
+    model: &Model,
+    item: Option<&T>,
+) -> CmdResult {
+    let format = ctx.format(format)?;
+    if let Some(item) = item {
+        views::print_one(format, ctx.lang, model, item);
+    }
+    Ok(())
 }
 
 /// Runs one edit and turns its errors into the user's language.
@@ -268,23 +282,12 @@ pub fn kindergarten(ctx: &Ctx, cmd: KindergartenCmd) -> CmdResult {
                     &b.name,
                 ))
             });
-            let json = ks
-                .iter()
-                .map(|k| views::kindergarten_json(model, k))
-                .collect();
-            print_list(format, &views::kindergarten_table(l, model, &ks), json);
+            views::print_all(format, l, model, &ks);
         }
         KindergartenCmd::Show { id, format } => {
-            let format = ctx.format(&format)?;
             let model = ws.model();
             let id = parse::kindergarten(l, model, &id)?;
-            if let Some(k) = model.kindergarten(&id) {
-                print_record(
-                    format,
-                    &views::kindergarten_fields(l, model, k),
-                    views::kindergarten_json(model, k),
-                );
-            }
+            show(ctx, &format, model, model.kindergarten(&id))?;
         }
         KindergartenCmd::Import {
             file,
@@ -570,19 +573,11 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
                         &b.id,
                     ))
             });
-            let json = ps.iter().map(|p| views::pairing_json(model, p)).collect();
-            print_list(format, &views::pairing_table(l, model, &ps), json);
+            views::print_all(format, l, model, &ps);
         }
         PairingCmd::Show { id, format } => {
-            let format = ctx.format(&format)?;
             let id = parse::record(l, model, Entity::Pairing, &id)?;
-            if let Some(p) = model.pairing(&id) {
-                print_record(
-                    format,
-                    &views::pairing_fields(l, model, p),
-                    views::pairing_json(model, p),
-                );
-            }
+            show(ctx, &format, model, model.pairing(&id))?;
         }
     }
     Ok(())
@@ -739,19 +734,11 @@ pub fn visit(ctx: &Ctx, cmd: VisitCmd) -> CmdResult {
                 .filter(|v| district.as_ref().is_none_or(|d| &v.district_id == d))
                 .collect();
             vs.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-            let json = vs.iter().map(|v| views::visit_json(model, v)).collect();
-            print_list(format, &views::visit_table(l, model, &vs), json);
+            views::print_all(format, l, model, &vs);
         }
         VisitCmd::Show { id, format } => {
-            let format = ctx.format(&format)?;
             let id = parse::record(l, model, Entity::Visit, &id)?;
-            if let Some(v) = model.visit(&id) {
-                print_record(
-                    format,
-                    &views::visit_fields(l, model, v),
-                    views::visit_json(model, v),
-                );
-            }
+            show(ctx, &format, model, model.visit(&id))?;
         }
     }
     Ok(())
@@ -877,22 +864,11 @@ pub fn inspection(ctx: &Ctx, cmd: InspectionCmd) -> CmdResult {
                 .filter(|i| pairing.is_none() || i.pairing_id == pairing)
                 .collect();
             is.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-            let json = is
-                .iter()
-                .map(|i| views::inspection_json(model, i))
-                .collect();
-            print_list(format, &views::inspection_table(l, model, &is), json);
+            views::print_all(format, l, model, &is);
         }
         InspectionCmd::Show { id, format } => {
-            let format = ctx.format(&format)?;
             let id = parse::record(l, model, Entity::Inspection, &id)?;
-            if let Some(i) = model.inspection(&id) {
-                print_record(
-                    format,
-                    &views::inspection_fields(l, model, i),
-                    views::inspection_json(model, i),
-                );
-            }
+            show(ctx, &format, model, model.inspection(&id))?;
         }
     }
     Ok(())

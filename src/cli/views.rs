@@ -1,11 +1,40 @@
 //! Records as JSON objects (snake_case, codes for vocabularies, names next to
 //! ids) and as table rows (labels in the user's language, short ids).
 
-use super::output::Table;
+use super::output::{Format, Table, print_list, print_record};
 use crate::domain::*;
 use crate::i18n::{self, Lang, label, labels};
 use crate::tr;
 use serde_json::{Value, json};
+
+/// How one kind of record prints: as JSON, as a table row under its
+/// columns, and as `label: value` lines.
+pub trait View {
+    /// Field names of the table columns (labels from `field.*`).
+    const COLUMNS: &'static [&'static str];
+    fn json(&self, model: &Model) -> Value;
+    fn row(&self, lang: Lang, model: &Model) -> Vec<String>;
+    fn fields(&self, lang: Lang, model: &Model) -> Vec<(String, String)>;
+}
+
+/// Records as a table.
+pub fn table<T: View>(lang: Lang, model: &Model, items: &[&T]) -> Table {
+    Table {
+        headers: headers(lang, T::COLUMNS),
+        rows: items.iter().map(|x| x.row(lang, model)).collect(),
+    }
+}
+
+/// Prints records in the chosen format.
+pub fn print_all<T: View>(format: Format, lang: Lang, model: &Model, items: &[&T]) {
+    let json = items.iter().map(|x| x.json(model)).collect();
+    print_list(format, &table(lang, model, items), json);
+}
+
+/// Prints one record in the chosen format.
+pub fn print_one<T: View>(format: Format, lang: Lang, model: &Model, item: &T) {
+    print_record(format, &item.fields(lang, model), item.json(model));
+}
 
 fn yes_no(lang: Lang, b: bool) -> String {
     tr!(lang, if b { "common.yes" } else { "common.no" })
@@ -51,7 +80,7 @@ fn stamp_text(lang: Lang, s: &Option<Stamp>) -> String {
 
 // ---------- kindergartens ----------
 
-pub fn kindergarten_json(model: &Model, k: &Kindergarten) -> Value {
+fn kindergarten_json(model: &Model, k: &Kindergarten) -> Value {
     json!({
         "id": k.id,
         "name": k.name,
@@ -70,46 +99,7 @@ pub fn kindergarten_json(model: &Model, k: &Kindergarten) -> Value {
     })
 }
 
-pub fn kindergarten_table(lang: Lang, model: &Model, ks: &[&Kindergarten]) -> Table {
-    Table {
-        headers: headers(
-            lang,
-            &[
-                "id",
-                "name",
-                "district",
-                "town",
-                "village",
-                "ownership",
-                "category",
-                "stars",
-                "rural",
-                "children",
-                "teachers",
-            ],
-        ),
-        rows: ks
-            .iter()
-            .map(|k| {
-                vec![
-                    k.id.short().to_string(),
-                    k.name.clone(),
-                    model.district_name(&k.district_id),
-                    k.town.clone(),
-                    k.village.clone(),
-                    label(lang, k.ownership),
-                    label(lang, k.category),
-                    k.stars.map(|s| s.to_string()).unwrap_or_default(),
-                    yes_no(lang, k.rural),
-                    k.children.to_string(),
-                    k.teachers.to_string(),
-                ]
-            })
-            .collect(),
-    }
-}
-
-pub fn kindergarten_fields(lang: Lang, model: &Model, k: &Kindergarten) -> Vec<(String, String)> {
+fn kindergarten_fields(lang: Lang, model: &Model, k: &Kindergarten) -> Vec<(String, String)> {
     let f = |n: &str| i18n::field(lang, n);
     vec![
         (f("id"), k.id.to_string()),
@@ -133,7 +123,7 @@ pub fn kindergarten_fields(lang: Lang, model: &Model, k: &Kindergarten) -> Vec<(
 
 // ---------- pairings ----------
 
-pub fn pairing_json(model: &Model, p: &Pairing) -> Value {
+fn pairing_json(model: &Model, p: &Pairing) -> Value {
     let a = &p.agreement;
     let confirmations: Vec<Value> = a
         .confirmations
@@ -172,34 +162,7 @@ pub fn pairing_json(model: &Model, p: &Pairing) -> Value {
     })
 }
 
-pub fn pairing_table(lang: Lang, model: &Model, ps: &[&Pairing]) -> Table {
-    Table {
-        headers: headers(
-            lang,
-            &[
-                "id", "cohort", "district", "mode", "helpers", "helped", "status", "start", "end",
-            ],
-        ),
-        rows: ps
-            .iter()
-            .map(|p| {
-                vec![
-                    p.id.short().to_string(),
-                    p.cohort.to_string(),
-                    model.district_name(&p.district_id),
-                    label(lang, p.mode),
-                    names(model, &p.helpers, lang),
-                    names(model, &p.helped, lang),
-                    label(lang, p.agreement.status),
-                    p.agreement.start.to_string(),
-                    p.agreement.end.to_string(),
-                ]
-            })
-            .collect(),
-    }
-}
-
-pub fn pairing_fields(lang: Lang, model: &Model, p: &Pairing) -> Vec<(String, String)> {
+fn pairing_fields(lang: Lang, model: &Model, p: &Pairing) -> Vec<(String, String)> {
     let f = |n: &str| i18n::field(lang, n);
     let a = &p.agreement;
     let confirmations = if a.confirmations.is_empty() {
@@ -242,7 +205,7 @@ fn participant_text(lang: Lang, p: &Participant) -> String {
     format!("{}:{}", p.name, role)
 }
 
-pub fn visit_json(model: &Model, v: &Visit) -> Value {
+fn visit_json(model: &Model, v: &Visit) -> Value {
     json!({
         "id": v.id,
         "pairing_id": v.pairing_id,
@@ -262,42 +225,7 @@ pub fn visit_json(model: &Model, v: &Visit) -> Value {
     })
 }
 
-pub fn visit_table(lang: Lang, model: &Model, vs: &[&Visit]) -> Table {
-    Table {
-        headers: headers(
-            lang,
-            &[
-                "id",
-                "date",
-                "district",
-                "pairing",
-                "form",
-                "teachers_reached",
-                "children_reached",
-                "confirmed",
-                "note",
-            ],
-        ),
-        rows: vs
-            .iter()
-            .map(|v| {
-                vec![
-                    v.id.short().to_string(),
-                    v.date.to_string(),
-                    model.district_name(&v.district_id),
-                    v.pairing_id.short().to_string(),
-                    label(lang, v.form),
-                    v.teachers_reached.to_string(),
-                    v.children_reached.to_string(),
-                    yes_no(lang, v.confirmed.is_some()),
-                    clip(&v.note, 24),
-                ]
-            })
-            .collect(),
-    }
-}
-
-pub fn visit_fields(lang: Lang, model: &Model, v: &Visit) -> Vec<(String, String)> {
+fn visit_fields(lang: Lang, model: &Model, v: &Visit) -> Vec<(String, String)> {
     let f = |n: &str| i18n::field(lang, n);
     let pairing = model
         .pairing(&v.pairing_id)
@@ -357,7 +285,7 @@ fn target_name(model: &Model, i: &Inspection) -> String {
     }
 }
 
-pub fn inspection_json(model: &Model, i: &Inspection) -> Value {
+fn inspection_json(model: &Model, i: &Inspection) -> Value {
     json!({
         "id": i.id,
         "district": model.district_name(&i.district_id),
@@ -374,44 +302,7 @@ pub fn inspection_json(model: &Model, i: &Inspection) -> Value {
     })
 }
 
-pub fn inspection_table(lang: Lang, model: &Model, is: &[&Inspection]) -> Table {
-    Table {
-        headers: headers(
-            lang,
-            &[
-                "id",
-                "date",
-                "district",
-                "target",
-                "inspector",
-                "scores",
-                "average",
-                "follow_up_due",
-            ],
-        ),
-        rows: is
-            .iter()
-            .map(|i| {
-                let s = &i.scores;
-                vec![
-                    i.id.short().to_string(),
-                    i.date.to_string(),
-                    model.district_name(&i.district_id),
-                    target_name(model, i),
-                    i.inspector.clone(),
-                    format!(
-                        "{}/{}/{}/{}",
-                        s.philosophy, s.care_education, s.environment, s.management
-                    ),
-                    format!("{:.2}", average(s)),
-                    i.follow_up_due.map(|d| d.to_string()).unwrap_or_default(),
-                ]
-            })
-            .collect(),
-    }
-}
-
-pub fn inspection_fields(lang: Lang, model: &Model, i: &Inspection) -> Vec<(String, String)> {
+fn inspection_fields(lang: Lang, model: &Model, i: &Inspection) -> Vec<(String, String)> {
     let f = |n: &str| i18n::field(lang, n);
     let mut out = vec![
         (f("id"), i.id.to_string()),
@@ -446,4 +337,150 @@ pub fn inspection_fields(lang: Lang, model: &Model, i: &Inspection) -> Vec<(Stri
         ),
     ]);
     out
+}
+
+impl View for Kindergarten {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "district",
+        "town",
+        "village",
+        "ownership",
+        "category",
+        "stars",
+        "rural",
+        "children",
+        "teachers",
+    ];
+
+    fn json(&self, model: &Model) -> Value {
+        kindergarten_json(model, self)
+    }
+
+    fn row(&self, lang: Lang, model: &Model) -> Vec<String> {
+        let k = self;
+        vec![
+            k.id.short().to_string(),
+            k.name.clone(),
+            model.district_name(&k.district_id),
+            k.town.clone(),
+            k.village.clone(),
+            label(lang, k.ownership),
+            label(lang, k.category),
+            k.stars.map(|s| s.to_string()).unwrap_or_default(),
+            yes_no(lang, k.rural),
+            k.children.to_string(),
+            k.teachers.to_string(),
+        ]
+    }
+
+    fn fields(&self, lang: Lang, model: &Model) -> Vec<(String, String)> {
+        kindergarten_fields(lang, model, self)
+    }
+}
+
+impl View for Pairing {
+    const COLUMNS: &'static [&'static str] = &[
+        "id", "cohort", "district", "mode", "helpers", "helped", "status", "start", "end",
+    ];
+
+    fn json(&self, model: &Model) -> Value {
+        pairing_json(model, self)
+    }
+
+    fn row(&self, lang: Lang, model: &Model) -> Vec<String> {
+        let p = self;
+        vec![
+            p.id.short().to_string(),
+            p.cohort.to_string(),
+            model.district_name(&p.district_id),
+            label(lang, p.mode),
+            names(model, &p.helpers, lang),
+            names(model, &p.helped, lang),
+            label(lang, p.agreement.status),
+            p.agreement.start.to_string(),
+            p.agreement.end.to_string(),
+        ]
+    }
+
+    fn fields(&self, lang: Lang, model: &Model) -> Vec<(String, String)> {
+        pairing_fields(lang, model, self)
+    }
+}
+
+impl View for Visit {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "date",
+        "district",
+        "pairing",
+        "form",
+        "teachers_reached",
+        "children_reached",
+        "confirmed",
+        "note",
+    ];
+
+    fn json(&self, model: &Model) -> Value {
+        visit_json(model, self)
+    }
+
+    fn row(&self, lang: Lang, model: &Model) -> Vec<String> {
+        let v = self;
+        vec![
+            v.id.short().to_string(),
+            v.date.to_string(),
+            model.district_name(&v.district_id),
+            v.pairing_id.short().to_string(),
+            label(lang, v.form),
+            v.teachers_reached.to_string(),
+            v.children_reached.to_string(),
+            yes_no(lang, v.confirmed.is_some()),
+            clip(&v.note, 24),
+        ]
+    }
+
+    fn fields(&self, lang: Lang, model: &Model) -> Vec<(String, String)> {
+        visit_fields(lang, model, self)
+    }
+}
+
+impl View for Inspection {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "date",
+        "district",
+        "target",
+        "inspector",
+        "scores",
+        "average",
+        "follow_up_due",
+    ];
+
+    fn json(&self, model: &Model) -> Value {
+        inspection_json(model, self)
+    }
+
+    fn row(&self, _lang: Lang, model: &Model) -> Vec<String> {
+        let i = self;
+        let s = &i.scores;
+        vec![
+            i.id.short().to_string(),
+            i.date.to_string(),
+            model.district_name(&i.district_id),
+            target_name(model, i),
+            i.inspector.clone(),
+            format!(
+                "{}/{}/{}/{}",
+                s.philosophy, s.care_education, s.environment, s.management
+            ),
+            format!("{:.2}", average(s)),
+            i.follow_up_due.map(|d| d.to_string()).unwrap_or_default(),
+        ]
+    }
+
+    fn fields(&self, lang: Lang, model: &Model) -> Vec<(String, String)> {
+        inspection_fields(lang, model, self)
+    }
 }
