@@ -425,7 +425,7 @@ fn year_json(s: &YearStatus) -> serde_json::Value {
 pub fn history(ctx: &Ctx, a: HistoryArgs) -> CmdResult {
     let l = ctx.lang;
     let format = ctx.format(&a.format)?;
-    let ws = ctx.open()?;
+    let mut ws = ctx.open()?;
     let (what, id) = ws
         .model()
         .resolve_any(&a.id)

@@ -6,7 +6,7 @@ use super::records::*;
 use std::collections::BTreeMap;
 
 /// Everything one district's document holds.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DistrictData {
     pub kindergartens: BTreeMap<Id, Kindergarten>,
     pub pairings: BTreeMap<Id, Pairing>,

@@ -25,7 +25,7 @@ const APPLICATION_ID: i32 = 0x6266_7531;
 /// The storage format this version writes and reads.
 pub(crate) const FORMAT_VERSION: i32 = 1;
 /// How long a writer waits for another process's write to finish.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
 const SCHEMA: &str = "
 CREATE TABLE meta (
@@ -350,6 +350,75 @@ pub(crate) fn replace_snapshot(
     conn.execute(
         "DELETE FROM chunks WHERE doc = ?1 AND seq <= ?2",
         params![doc, through],
+    )?;
+    Ok(())
+}
+
+/// Views of documents (see `view.rs`): derived data, safe to lose. Created
+/// on first use, so workspaces made before it existed need no migration.
+const VIEWS_TABLE: &str = "
+CREATE TABLE IF NOT EXISTS views (
+    doc    TEXT PRIMARY KEY,
+    heads  BLOB NOT NULL,
+    digest BLOB NOT NULL,
+    format INTEGER NOT NULL,
+    data   BLOB NOT NULL
+) STRICT;
+";
+
+pub(crate) fn ensure_views_table(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(VIEWS_TABLE)
+}
+
+/// SHA-256 over a document's stored bytes: its snapshot, then each chunk
+/// in order, each behind its length. A view records the digest of the
+/// bytes it was read from, so a flipped bit in them is never hidden by a
+/// view: the document is loaded, and the damage reported.
+pub(crate) fn doc_digest(conn: &Connection, doc: &str) -> rusqlite::Result<Vec<u8>> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let snapshot: Vec<u8> =
+        conn.query_row("SELECT snapshot FROM docs WHERE id = ?1", [doc], |r| {
+            r.get(0)
+        })?;
+    h.update((snapshot.len() as u64).to_le_bytes());
+    h.update(&snapshot);
+    for chunk in chunks_after(conn, 0, Some(doc))? {
+        h.update((chunk.data.len() as u64).to_le_bytes());
+        h.update(&chunk.data);
+    }
+    Ok(h.finalize().to_vec())
+}
+
+/// A document's view, if one is stored for exactly these heads, bytes and
+/// format. A workspace without (or with an older) views table has none.
+pub(crate) fn view(
+    conn: &Connection,
+    doc: &str,
+    heads: &[u8],
+    digest: &[u8],
+    format: i64,
+) -> Option<Vec<u8>> {
+    conn.query_row(
+        "SELECT data FROM views WHERE doc = ?1 AND heads = ?2 AND digest = ?3 AND format = ?4",
+        params![doc, heads, digest, format],
+        |r| r.get(0),
+    )
+    .ok()
+}
+
+pub(crate) fn put_view(
+    conn: &Connection,
+    doc: &str,
+    heads: &[u8],
+    digest: &[u8],
+    format: i64,
+    data: &[u8],
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO views(doc, heads, digest, format, data) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(doc) DO UPDATE SET heads = ?2, digest = ?3, format = ?4, data = ?5",
+        params![doc, heads, digest, format, data],
     )?;
     Ok(())
 }

@@ -7,7 +7,8 @@
 //! field that holds it.
 
 use super::layout::*;
-use super::{AuthorInfo, State, StoreError};
+use super::state::State;
+use super::{AuthorInfo, StoreError};
 use crate::domain::*;
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{ObjType, ROOT, ReadDoc};
@@ -67,6 +68,12 @@ fn location(state: &State, what: Entity, id: &Id) -> Option<(String, &'static st
     }
 }
 
+/// The document a record lives in.
+pub(crate) fn document_of(state: &State, what: Entity, id: &Id) -> Option<String> {
+    location(state, what, id).map(|(doc, _)| doc)
+}
+
+/// The record's history, from its document (which must be loaded).
 pub(crate) fn history(
     state: &State,
     what: Entity,
@@ -75,10 +82,9 @@ pub(crate) fn history(
     let Some((doc_id, collection)) = location(state, what, id) else {
         return Ok(Vec::new());
     };
-    let Some(doc) = state.docs.get(&doc_id) else {
+    let Some(am) = state.docs.get(&doc_id).and_then(|d| d.am.as_ref()) else {
         return Ok(Vec::new());
     };
-    let am = &doc.am;
     let coll = match am.get(ROOT, collection) {
         Ok(Some((automerge::Value::Object(ObjType::Map), obj))) => obj.to_string(),
         _ => return Ok(Vec::new()),

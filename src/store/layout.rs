@@ -177,7 +177,7 @@ fn root_of(am: &Automerge, doc: &str, workspace: &str) -> Result<Map, StoreError
 }
 
 /// A record that could not be read, and why. It is left as it is on disk.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Damaged {
     pub doc: String,
     pub collection: String,

@@ -13,12 +13,16 @@
 //!   reaching its recorded heads, is reported by name and left untouched.
 
 mod db;
+mod doctor;
 mod error;
 mod history;
 pub mod layout;
 mod mapping;
+mod state;
+mod view;
 mod writer;
 
+pub use doctor::{DocFigures, DocHealth, DoctorReport, doctor};
 pub use error::{EditError, StoreError};
 pub use history::HistoryEntry;
 pub use layout::Damaged;
@@ -26,15 +30,16 @@ pub use writer::Writer;
 
 use crate::domain::plan::ProgrammeSetup;
 use crate::domain::*;
-use automerge::{Author, Automerge, ChangeHash};
+use automerge::{Author, ChangeHash};
 use chrono::NaiveDate;
 use db::Db;
 use layout::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rusqlite::Connection;
+use state::{State, sqlite_err};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The workspace file inside a data directory.
 pub const DB_FILE: &str = "workspace.db";
@@ -48,6 +53,9 @@ pub struct Options {
     pub today: NaiveDate,
     /// Compact a document once it has this many incremental chunks.
     pub compact_after: i64,
+    /// Read documents from their cached views when those are fresh (see
+    /// `view.rs`); off, every document is read from its automerge data.
+    pub use_views: bool,
 }
 
 impl Options {
@@ -56,6 +64,7 @@ impl Options {
             person: person.into(),
             today,
             compact_after: 256,
+            use_views: true,
         }
     }
 }
@@ -82,13 +91,6 @@ impl AuthorInfo {
     }
 }
 
-/// One automerge document in memory.
-pub(crate) struct Doc {
-    pub am: Automerge,
-    /// The compaction generation of the snapshot this copy was built from.
-    pub generation: i64,
-}
-
 /// Where new record ids come from.
 pub(crate) enum IdSource {
     Random,
@@ -105,17 +107,6 @@ impl IdSource {
         }
         Id::from_random_bytes(bytes)
     }
-}
-
-/// Documents, the model built from them, and how far we have read.
-pub(crate) struct State {
-    pub workspace_id: String,
-    pub author: AuthorInfo,
-    pub docs: BTreeMap<String, Doc>,
-    pub model: Model,
-    /// The last chunk this process has loaded.
-    pub last_seq: i64,
-    pub damaged: Vec<Damaged>,
 }
 
 /// An open workspace.
@@ -242,43 +233,22 @@ impl Workspace {
         Ok(ws)
     }
 
-    /// Opens the workspace in `dir`. Reads only; a damaged store is
-    /// reported and left exactly as it was.
+    /// Opens the workspace in `dir`. Reads only (until the process closes
+    /// it and refreshes stale views); a damaged store is reported and left
+    /// exactly as it was.
     pub fn open(dir: &Path, options: Options) -> Result<Workspace, StoreError> {
         let mut db = Db::open(&dir.join(DB_FILE))?;
+        let path = db.path.clone();
         let state = {
-            let path = db.path.clone();
             let tx = db.begin_read()?;
-            let err = |source| StoreError::Sqlite {
-                path: path.clone(),
-                source,
-            };
-            let workspace_id = db::meta_get(&tx, "workspace_id")
-                .map_err(err)?
-                .ok_or_else(|| StoreError::NotAWorkspace { path: path.clone() })?;
             let device = db::meta_get(&tx, "device_id")
-                .map_err(err)?
+                .map_err(sqlite_err(&path))?
                 .unwrap_or_default();
             let author = AuthorInfo {
                 person: options.person.clone(),
                 device,
             };
-            let mut docs = BTreeMap::new();
-            for (id, _, _) in db::doc_versions(&tx).map_err(err)? {
-                let doc = load_doc(&tx, &path, &id, &author)?;
-                docs.insert(id, doc);
-            }
-            let last_seq = db::last_seq(&tx).map_err(err)?;
-            let mut damaged = Vec::new();
-            let model = build_model(&docs, &workspace_id, &mut damaged)?;
-            State {
-                workspace_id,
-                author,
-                docs,
-                model,
-                last_seq,
-                damaged,
-            }
+            State::load(&tx, &path, author, options.use_views)?
         };
         Ok(Workspace {
             dir: dir.to_path_buf(),
@@ -345,6 +315,8 @@ impl Workspace {
             let tx = self.db.begin_write()?;
             self.state.catch_up(&tx, &path)?;
             let mut w = Writer::new(
+                &tx,
+                &path,
                 &mut self.state,
                 &mut self.ids,
                 self.options.today,
@@ -369,7 +341,9 @@ impl Workspace {
             Err(e) => {
                 // Drop in-memory changes that did not reach the disk.
                 if !touched.is_empty() || !created.is_empty() {
-                    self.state.reload(&mut self.db, &path)?;
+                    let tx = self.db.begin_read()?;
+                    let author = self.state.author.clone();
+                    self.state = State::load(&tx, &path, author, self.options.use_views)?;
                 }
                 Err(e)
             }
@@ -412,17 +386,16 @@ impl Workspace {
         let path = self.db.path.clone();
         let tx = self.db.begin_write()?;
         self.state.catch_up(&tx, &path)?;
-        let Some(d) = self.state.docs.get_mut(doc) else {
+        if !self.state.docs.contains_key(doc) {
             return Ok(());
-        };
-        let snapshot = d.am.save();
-        let err = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        db::replace_snapshot(&tx, doc, &snapshot, self.state.last_seq).map_err(err)?;
-        tx.commit().map_err(err)?;
-        d.generation += 1;
+        }
+        let snapshot = self.state.loaded(&tx, &path, doc)?.save();
+        db::replace_snapshot(&tx, doc, &snapshot, self.state.last_seq)
+            .map_err(sqlite_err(&path))?;
+        tx.commit().map_err(sqlite_err(&path))?;
+        if let Some(d) = self.state.docs.get_mut(doc) {
+            d.generation += 1;
+        }
         Ok(())
     }
 
@@ -436,227 +409,46 @@ impl Workspace {
         Ok(())
     }
 
-    /// The change history of one record, oldest first.
-    pub fn history(&self, what: Entity, id: &Id) -> Result<Vec<HistoryEntry>, StoreError> {
+    /// The change history of one record, oldest first. Loads the record's
+    /// document if only its view was read.
+    pub fn history(&mut self, what: Entity, id: &Id) -> Result<Vec<HistoryEntry>, StoreError> {
+        let path = self.db.path.clone();
+        let tx = self.db.begin_read()?;
+        self.state.catch_up(&tx, &path)?;
+        let Some(doc) = history::document_of(&self.state, what, id) else {
+            return Ok(Vec::new());
+        };
+        self.state.loaded(&tx, &path, &doc)?;
         history::history(&self.state, what, id)
     }
-}
 
-fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-    move |source| StoreError::Sqlite {
-        path: path.to_path_buf(),
-        source,
+    /// Writes the views of documents this process read or changed whose
+    /// stored view is out of date, so the next open is fast. A cache: it
+    /// waits for another process's write only briefly and may be skipped.
+    pub fn save_views(&mut self) -> Result<(), StoreError> {
+        if !self.state.docs.values().any(|d| d.view_stale) {
+            return Ok(());
+        }
+        let path = self.db.path.clone();
+        let err = sqlite_err(&path);
+        self.db
+            .conn
+            .busy_timeout(Duration::from_millis(300))
+            .map_err(&err)?;
+        let result = (|| {
+            let tx = self.db.begin_write()?;
+            self.state.save_views(&tx, &path)?;
+            tx.commit().map_err(&err)
+        })();
+        self.db.conn.busy_timeout(db::BUSY_TIMEOUT).map_err(&err)?;
+        result
     }
 }
 
-/// Loads one document: its snapshot, then each chunk on top, then checks
-/// that it reached the heads recorded with the last write.
-fn load_doc(
-    conn: &Connection,
-    path: &Path,
-    id: &str,
-    author: &AuthorInfo,
-) -> Result<Doc, StoreError> {
-    let damaged = |detail: String| StoreError::Damaged {
-        doc: id.to_string(),
-        detail,
-    };
-    let (snapshot, generation, heads) = db::doc_row(conn, id)
-        .map_err(sqlite_err(path))?
-        .ok_or_else(|| damaged("missing".into()))?;
-    let mut am = Automerge::load(&snapshot)
-        .map_err(|e| damaged(format!("its snapshot does not load ({e})")))?;
-    for chunk in db::chunks_after(conn, 0, Some(id)).map_err(sqlite_err(path))? {
-        am.load_incremental(&chunk.data)
-            .map_err(|e| damaged(format!("change chunk #{} does not load ({e})", chunk.seq)))?;
-    }
-    check_heads(&am, id, &heads)?;
-    am.set_author(Some(author.to_author()));
-    Ok(Doc { am, generation })
-}
-
-fn check_heads(am: &Automerge, id: &str, stored: &[u8]) -> Result<(), StoreError> {
-    let expected = db::decode_heads(stored).ok_or_else(|| StoreError::Damaged {
-        doc: id.to_string(),
-        detail: "its recorded heads are unreadable".into(),
-    })?;
-    let mut have = am.get_heads();
-    have.sort();
-    if have != expected {
-        return Err(StoreError::Damaged {
-            doc: id.to_string(),
-            detail: format!(
-                "changes are missing: it loads to {} head(s) that differ from the {} recorded",
-                have.len(),
-                expected.len()
-            ),
-        });
-    }
-    Ok(())
-}
-
-fn build_model(
-    docs: &BTreeMap<String, Doc>,
-    workspace: &str,
-    damaged: &mut Vec<Damaged>,
-) -> Result<Model, StoreError> {
-    let programme = docs.get(PROGRAMME_DOC).ok_or_else(|| StoreError::Damaged {
-        doc: PROGRAMME_DOC.into(),
-        detail: "missing".into(),
-    })?;
-    let p = read_programme(&programme.am, workspace, damaged)?;
-    let mut model = Model::new(p.programme);
-    model.districts = p.districts;
-    model.years = p.years;
-    model.targets = p.targets;
-    model.city_summaries = p.summaries;
-    for (id, doc) in docs {
-        if let Some(district) = district_of_doc(id) {
-            let data = read_district(&doc.am, id, workspace, &district, damaged)?;
-            model.data.insert(district, data);
-        }
-    }
-    Ok(model)
-}
-
-impl State {
-    /// Loads every chunk and document other processes wrote since we last
-    /// looked; rebuilds the parts of the model they touch. Returns the
-    /// documents that changed.
-    fn catch_up(&mut self, conn: &Connection, path: &Path) -> Result<BTreeSet<String>, StoreError> {
-        let err = sqlite_err(path);
-        let mut changed = BTreeSet::new();
-        let mut fresh = BTreeSet::new();
-        for (id, generation, _) in db::doc_versions(conn).map_err(&err)? {
-            match self.docs.get_mut(&id) {
-                None => {
-                    let doc = load_doc(conn, path, &id, &self.author)?;
-                    self.docs.insert(id.clone(), doc);
-                    fresh.insert(id.clone());
-                    changed.insert(id);
-                }
-                Some(d) if d.generation != generation => {
-                    // Another process compacted: its snapshot may hold
-                    // chunks we never saw and that are now deleted.
-                    let (snapshot, _, _) =
-                        db::doc_row(conn, &id).map_err(&err)?.ok_or_else(|| {
-                            StoreError::Damaged {
-                                doc: id.clone(),
-                                detail: "missing".into(),
-                            }
-                        })?;
-                    d.am.load_incremental(&snapshot)
-                        .map_err(|e| StoreError::Damaged {
-                            doc: id.clone(),
-                            detail: format!("its snapshot does not load ({e})"),
-                        })?;
-                    d.generation = generation;
-                    changed.insert(id);
-                }
-                Some(_) => {}
-            }
-        }
-        for chunk in db::chunks_after(conn, self.last_seq, None).map_err(&err)? {
-            if !fresh.contains(&chunk.doc)
-                && let Some(d) = self.docs.get_mut(&chunk.doc)
-            {
-                d.am.load_incremental(&chunk.data)
-                    .map_err(|e| StoreError::Damaged {
-                        doc: chunk.doc.clone(),
-                        detail: format!("change chunk #{} does not load ({e})", chunk.seq),
-                    })?;
-                changed.insert(chunk.doc.clone());
-            }
-        }
-        self.last_seq = self.last_seq.max(db::last_seq(conn).map_err(&err)?);
-        if changed.is_empty() {
-            return Ok(changed);
-        }
-        for (id, _, heads) in db::doc_versions(conn).map_err(&err)? {
-            if changed.contains(&id)
-                && let Some(d) = self.docs.get(&id)
-            {
-                check_heads(&d.am, &id, &heads)?;
-            }
-        }
-        self.rebuild(&changed)?;
-        Ok(changed)
-    }
-
-    /// Rebuilds the model from the given documents.
-    fn rebuild(&mut self, docs: &BTreeSet<String>) -> Result<(), StoreError> {
-        self.damaged.retain(|d| !docs.contains(&d.doc));
-        for id in docs {
-            let Some(doc) = self.docs.get(id) else {
-                continue;
-            };
-            if id == PROGRAMME_DOC {
-                let p = read_programme(&doc.am, &self.workspace_id, &mut self.damaged)?;
-                self.model.programme = p.programme;
-                self.model.districts = p.districts;
-                self.model.years = p.years;
-                self.model.targets = p.targets;
-                self.model.city_summaries = p.summaries;
-            } else if let Some(district) = district_of_doc(id) {
-                let data = read_district(
-                    &doc.am,
-                    id,
-                    &self.workspace_id,
-                    &district,
-                    &mut self.damaged,
-                )?;
-                self.model.data.insert(district, data);
-            }
-        }
-        Ok(())
-    }
-
-    /// Writes what this process changed: a chunk per touched document, a
-    /// snapshot per new one. Inside the caller's write transaction.
-    fn persist(
-        &mut self,
-        conn: &Connection,
-        path: &Path,
-        touched: &BTreeMap<String, Vec<ChangeHash>>,
-        created: &BTreeSet<String>,
-    ) -> Result<(), StoreError> {
-        let err = sqlite_err(path);
-        for id in created {
-            if let Some(d) = self.docs.get(id) {
-                db::insert_doc(conn, id, &d.am.save(), &d.am.get_heads()).map_err(&err)?;
-            }
-        }
-        for (id, before) in touched {
-            if created.contains(id) {
-                continue;
-            }
-            let Some(d) = self.docs.get(id) else {
-                continue;
-            };
-            let bytes = d.am.save_after(before);
-            if bytes.is_empty() {
-                continue;
-            }
-            let seq = db::insert_chunk(conn, id, &bytes, &d.am.get_heads()).map_err(&err)?;
-            self.last_seq = self.last_seq.max(seq);
-        }
-        Ok(())
-    }
-
-    /// Throws away everything in memory and reads the disk again.
-    fn reload(&mut self, db: &mut Db, path: &Path) -> Result<(), StoreError> {
-        let tx = db.begin_read()?;
-        let err = sqlite_err(path);
-        let mut docs = BTreeMap::new();
-        for (id, _, _) in db::doc_versions(&tx).map_err(&err)? {
-            docs.insert(id.clone(), load_doc(&tx, path, &id, &self.author)?);
-        }
-        self.last_seq = db::last_seq(&tx).map_err(&err)?;
-        let mut damaged = Vec::new();
-        self.model = build_model(&docs, &self.workspace_id, &mut damaged)?;
-        self.docs = docs;
-        self.damaged = damaged;
-        Ok(())
+impl Drop for Workspace {
+    /// Refreshes stale views, best effort: they are a cache.
+    fn drop(&mut self) {
+        let _ = self.save_views();
     }
 }
 
@@ -688,109 +480,6 @@ pub fn remove_demo(dir: &Path) -> Result<bool, StoreError> {
         }
     }
     Ok(true)
-}
-
-/// Health of one document, as `doctor` reports it.
-#[derive(Debug)]
-pub struct DocHealth {
-    pub id: String,
-    /// The district's name, when the programme document could be read.
-    pub name: Option<String>,
-    pub result: Result<DocFigures, StoreError>,
-}
-
-/// What a healthy document holds.
-#[derive(Debug, Clone)]
-pub struct DocFigures {
-    pub changes: usize,
-    pub chunks: i64,
-    pub records: usize,
-}
-
-/// Everything `doctor` found.
-#[derive(Debug)]
-pub struct DoctorReport {
-    pub path: PathBuf,
-    /// SQLite's own check of the file.
-    pub file: Result<(), String>,
-    pub docs: Vec<DocHealth>,
-    pub damaged: Vec<Damaged>,
-}
-
-/// Checks every document on its own, so one damaged document does not hide
-/// the state of the others. Reads only.
-pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> {
-    let mut db = Db::open(&dir.join(DB_FILE))?;
-    let path = db.path.clone();
-    let file = {
-        let r: Result<String, _> = db.conn.query_row("PRAGMA quick_check", [], |r| r.get(0));
-        match r {
-            Ok(s) if s == "ok" => Ok(()),
-            Ok(s) => Err(s),
-            Err(e) => Err(e.to_string()),
-        }
-    };
-    let tx = db.begin_read()?;
-    let err = sqlite_err(&path);
-    let workspace = db::meta_get(&tx, "workspace_id")
-        .map_err(&err)?
-        .unwrap_or_default();
-    let author = AuthorInfo {
-        person: options.person,
-        device: String::new(),
-    };
-    let mut damaged = Vec::new();
-    let mut loaded = Vec::new();
-    for (id, _, _) in db::doc_versions(&tx).map_err(&err)? {
-        let doc = load_doc(&tx, &path, &id, &author);
-        let chunks = db::chunk_count(&tx, &id).map_err(&err)?;
-        loaded.push((id, doc, chunks));
-    }
-    let names: BTreeMap<Id, String> = loaded
-        .iter()
-        .find(|(id, _, _)| id == PROGRAMME_DOC)
-        .and_then(|(_, d, _)| d.as_ref().ok())
-        .and_then(|d| read_programme(&d.am, &workspace, &mut Vec::new()).ok())
-        .map(|p| p.districts.into_iter().map(|(k, v)| (k, v.name)).collect())
-        .unwrap_or_default();
-    let docs = loaded
-        .into_iter()
-        .map(|(id, doc, chunks)| {
-            let district = district_of_doc(&id);
-            let name = district.as_ref().and_then(|d| names.get(d).cloned());
-            let result = doc.and_then(|d| {
-                let records = match &district {
-                    Some(dist) => {
-                        let data = read_district(&d.am, &id, &workspace, dist, &mut damaged)?;
-                        data.kindergartens.len()
-                            + data.pairings.len()
-                            + data.visits.len()
-                            + data.inspections.len()
-                            + data.monthly_reports.len()
-                            + data.annual_summaries.len()
-                    }
-                    None => {
-                        let p = read_programme(&d.am, &workspace, &mut damaged)?;
-                        p.districts.len() + p.years.len() + p.targets.len() + p.summaries.len()
-                    }
-                };
-                Ok(DocFigures {
-                    changes: d.am.get_changes_meta(&[]).len(),
-                    chunks,
-                    records,
-                })
-            });
-            DocHealth { id, name, result }
-        })
-        .collect();
-    drop(err);
-    drop(tx);
-    Ok(DoctorReport {
-        path,
-        file,
-        docs,
-        damaged,
-    })
 }
 
 #[cfg(test)]

@@ -133,8 +133,20 @@ fn records_with_chinese_text_read_back_the_same_after_reopening() {
     let (ws, _, _) = setup(dir.path());
     let before = ws.model().clone();
     drop(ws);
+    // Read from the documents themselves, and from the views written when
+    // the first workspace closed: the same records either way.
+    let mut no_views = opts();
+    no_views.use_views = false;
+    let from_docs = Workspace::open(dir.path(), no_views).expect("open");
+    assert_eq!(from_docs.model(), &before);
+    assert!(from_docs.state.docs.values().all(|d| d.am.is_some()));
+    drop(from_docs);
     let again = Workspace::open(dir.path(), opts()).expect("open");
     assert_eq!(again.model(), &before);
+    assert!(
+        again.state.docs.values().all(|d| d.am.is_none()),
+        "read from views"
+    );
     assert!(again.damaged().is_empty());
     let v = again.model().visits().next().expect("a visit");
     assert_eq!(v.note, "今天走访红旗村幼儿园，指导区域游戏材料投放。");
@@ -163,7 +175,8 @@ fn editing_one_field_makes_one_small_change() {
     .expect("edit");
     let change = ws.state.docs[&doc]
         .am
-        .get_last_local_change()
+        .as_ref()
+        .and_then(|am| am.get_last_local_change())
         .expect("a change");
     assert_eq!(change.len(), 1, "one op for one field");
 
@@ -173,7 +186,8 @@ fn editing_one_field_makes_one_small_change() {
     ws.write(|w| w.put_visit(v)).expect("edit note");
     let change = ws.state.docs[&doc]
         .am
-        .get_last_local_change()
+        .as_ref()
+        .and_then(|am| am.get_last_local_change())
         .expect("a change");
     assert!(
         change.len() <= "下次带图画书。".chars().count(),
@@ -205,12 +219,15 @@ fn two_offline_edits_of_one_note_both_survive_the_merge() {
     vb.note = format!("乙：上午到园。{}", vb.note);
     b.write(|w| w.put_visit(vb)).expect("b edits");
 
-    let mut theirs = b.state.docs[&doc].am.clone();
-    let ours = a.state.docs.get_mut(&doc).expect("doc");
-    ours.am.merge(&mut theirs).expect("merge");
-    a.state
-        .rebuild(&[doc].into_iter().collect())
-        .expect("rebuild");
+    let mut theirs = b.state.docs[&doc].am.clone().expect("b loaded it to write");
+    let ours = a
+        .state
+        .docs
+        .get_mut(&doc)
+        .and_then(|d| d.am.as_mut())
+        .expect("a loaded it to write");
+    ours.merge(&mut theirs).expect("merge");
+    a.state.reread(&doc).expect("reread");
     let note = &a.model().visit(&visit).expect("visit").note;
     assert_eq!(
         note,
@@ -422,10 +439,41 @@ fn authors_survive_saving_and_reopening() {
         ws.write(|w| w.put_visit(v)).expect("edit");
     }
     drop(ws);
-    let ws = Workspace::open(dir.path(), opts()).expect("reopen");
+    let mut ws = Workspace::open(dir.path(), opts()).expect("reopen");
     let h = ws.history(Entity::Visit, &visit).expect("history");
     assert_eq!(h.len(), 4);
     for e in &h {
         assert_eq!(e.person, "测试员", "{e:?}");
     }
+}
+
+#[test]
+fn a_view_is_never_used_for_a_state_it_does_not_hold() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (first, _, visit) = setup(dir.path());
+    drop(first);
+    // Two processes read from views; one writes; the other must see it.
+    let mut a = Workspace::open(dir.path(), opts()).expect("a");
+    let mut b = Workspace::open(dir.path(), opts()).expect("b");
+    let mut v = a.model().visit(&visit).cloned().expect("visit");
+    v.note = "改过的记录。".into();
+    a.write(|w| w.put_visit(v)).expect("write");
+    // b's view of the district is now stale; a has not closed, so no fresh
+    // view exists: b must read the document itself.
+    assert!(b.refresh().expect("refresh"));
+    assert_eq!(b.model().visit(&visit).expect("visit").note, "改过的记录。");
+    drop(a);
+    drop(b);
+    let mut no_views = opts();
+    no_views.use_views = false;
+    let truth = Workspace::open(dir.path(), no_views)
+        .expect("docs")
+        .model()
+        .clone();
+    let cached = Workspace::open(dir.path(), opts()).expect("views");
+    assert_eq!(cached.model(), &truth);
+    assert!(
+        cached.state.docs.values().all(|d| d.am.is_none()),
+        "views were refreshed"
+    );
 }

@@ -3,7 +3,8 @@
 
 use super::layout::*;
 use super::mapping::*;
-use super::{EditError, IdSource, State, StoreError};
+use super::state::{Doc, State};
+use super::{EditError, IdSource, StoreError};
 use crate::domain::plan::ProgrammeSetup;
 use crate::domain::rules::{self, Problem, ProblemKind};
 use crate::domain::*;
@@ -60,6 +61,9 @@ pub(crate) fn check_setup(setup: &ProgrammeSetup) -> Vec<Problem> {
 
 /// Makes edits inside [`super::Workspace::write`].
 pub struct Writer<'a> {
+    /// The write transaction, to load documents on demand.
+    conn: &'a rusqlite::Connection,
+    path: &'a std::path::Path,
     state: &'a mut State,
     ids: &'a mut IdSource,
     today: NaiveDate,
@@ -151,6 +155,8 @@ fn put_map(
 
 impl<'a> Writer<'a> {
     pub(crate) fn new(
+        conn: &'a rusqlite::Connection,
+        path: &'a std::path::Path,
         state: &'a mut State,
         ids: &'a mut IdSource,
         today: NaiveDate,
@@ -158,6 +164,8 @@ impl<'a> Writer<'a> {
         created: &'a mut BTreeSet<String>,
     ) -> Writer<'a> {
         Writer {
+            conn,
+            path,
             state,
             ids,
             today,
@@ -200,18 +208,11 @@ impl<'a> Writer<'a> {
         f: impl FnOnce(&mut Transaction<'_>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let time = self.time.unwrap_or_else(super::now_ms);
-        let d = self
-            .state
-            .docs
-            .get_mut(doc)
-            .ok_or_else(|| StoreError::Damaged {
-                doc: doc.to_string(),
-                detail: "missing".into(),
-            })?;
+        let am = self.state.loaded(self.conn, self.path, doc)?;
         self.touched
             .entry(doc.to_string())
-            .or_insert_with(|| d.am.get_heads());
-        d.am.transact_with(
+            .or_insert_with(|| am.get_heads());
+        am.transact_with(
             |_| {
                 CommitOptions::default()
                     .with_time(time)
@@ -287,9 +288,17 @@ impl<'a> Writer<'a> {
         let time = self.time.unwrap_or_else(super::now_ms);
         let mut am = new_district_doc(&self.state.workspace_id, time, &d.id)?;
         am.set_author(Some(self.state.author.to_author()));
-        self.state
-            .docs
-            .insert(doc.clone(), super::Doc { am, generation: 0 });
+        let mut heads = am.get_heads();
+        heads.sort();
+        self.state.docs.insert(
+            doc.clone(),
+            Doc {
+                am: Some(am),
+                generation: 0,
+                heads,
+                view_stale: true,
+            },
+        );
         self.created.insert(doc);
         self.put_programme(
             &["districts", d.id.as_str()],

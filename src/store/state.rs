@@ -1,0 +1,396 @@
+//! What a process holds of a workspace: its documents (loaded or not), the
+//! model built from them, and how far it has read the file.
+
+use super::layout::*;
+use super::view::{VIEW_FORMAT, View, ViewData};
+use super::{AuthorInfo, StoreError, db};
+use crate::domain::*;
+use automerge::{Automerge, ChangeHash};
+use rusqlite::Connection;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+pub(crate) fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// One document.
+pub(crate) struct Doc {
+    /// `None` until a write, a compaction or a history needs it: the model
+    /// came from a fresh view.
+    pub am: Option<Automerge>,
+    /// The compaction generation of the snapshot `am` was built from.
+    pub generation: i64,
+    /// Sorted heads of the state the model holds for this document.
+    pub heads: Vec<ChangeHash>,
+    /// The stored view does not hold `heads`; write it when closing.
+    pub view_stale: bool,
+}
+
+/// Documents, the model built from them, and how far we have read.
+pub(crate) struct State {
+    pub workspace_id: String,
+    pub author: AuthorInfo,
+    pub docs: BTreeMap<String, Doc>,
+    pub model: Model,
+    /// The last chunk this process has seen.
+    pub last_seq: i64,
+    pub damaged: Vec<Damaged>,
+    /// Read views when they are fresh (off: always read the documents).
+    pub use_views: bool,
+}
+
+fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
+    heads.sort();
+    heads
+}
+
+fn damaged(doc: &str, detail: String) -> StoreError {
+    StoreError::Damaged {
+        doc: doc.to_string(),
+        detail,
+    }
+}
+
+/// Loads one document: its snapshot, then each chunk on top, then checks
+/// that it reached the heads recorded with the last write.
+pub(crate) fn load_doc(
+    conn: &Connection,
+    path: &Path,
+    id: &str,
+    author: &AuthorInfo,
+) -> Result<(Automerge, i64), StoreError> {
+    let (snapshot, generation, heads) = db::doc_row(conn, id)
+        .map_err(sqlite_err(path))?
+        .ok_or_else(|| damaged(id, "missing".into()))?;
+    let mut am = Automerge::load(&snapshot)
+        .map_err(|e| damaged(id, format!("its snapshot does not load ({e})")))?;
+    for chunk in db::chunks_after(conn, 0, Some(id)).map_err(sqlite_err(path))? {
+        am.load_incremental(&chunk.data).map_err(|e| {
+            damaged(
+                id,
+                format!("change chunk #{} does not load ({e})", chunk.seq),
+            )
+        })?;
+    }
+    check_heads(&am, id, &heads)?;
+    am.set_author(Some(author.to_author()));
+    Ok((am, generation))
+}
+
+pub(crate) fn check_heads(am: &Automerge, id: &str, stored: &[u8]) -> Result<(), StoreError> {
+    let expected = db::decode_heads(stored)
+        .ok_or_else(|| damaged(id, "its recorded heads are unreadable".into()))?;
+    let have = sorted(am.get_heads());
+    if have != expected {
+        return Err(damaged(
+            id,
+            format!(
+                "changes are missing: it loads to {} head(s) that differ from the {} recorded",
+                have.len(),
+                expected.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A loaded document's records, read from its automerge data.
+pub(crate) fn read_doc(
+    am: &Automerge,
+    id: &str,
+    workspace: &str,
+    damaged_out: &mut Vec<Damaged>,
+) -> Result<ViewData, StoreError> {
+    if id == PROGRAMME_DOC {
+        Ok(ViewData::from_programme(read_programme(
+            am,
+            workspace,
+            damaged_out,
+        )?))
+    } else if let Some(district) = district_of_doc(id) {
+        let data = read_district(am, id, workspace, &district, damaged_out)?;
+        Ok(ViewData::from_district(district, data))
+    } else {
+        Err(damaged(id, "unknown kind of document".into()))
+    }
+}
+
+impl State {
+    /// Reads a workspace: every document from its view when that is fresh,
+    /// from its automerge data otherwise. One read transaction, so the
+    /// documents are seen at one moment.
+    pub(crate) fn load(
+        conn: &Connection,
+        path: &Path,
+        author: AuthorInfo,
+        use_views: bool,
+    ) -> Result<State, StoreError> {
+        let err = sqlite_err(path);
+        let workspace_id = db::meta_get(conn, "workspace_id")
+            .map_err(&err)?
+            .ok_or_else(|| StoreError::NotAWorkspace {
+                path: path.to_path_buf(),
+            })?;
+        let mut state = State {
+            workspace_id,
+            author,
+            docs: BTreeMap::new(),
+            model: Model::new(Programme {
+                name: String::new(),
+                city: String::new(),
+                start_year: 0,
+                end_year: 0,
+                report_due_day: 20,
+            }),
+            last_seq: 0,
+            damaged: Vec::new(),
+            use_views,
+        };
+        state.catch_up(conn, path)?;
+        if !state.docs.contains_key(PROGRAMME_DOC) {
+            return Err(damaged(PROGRAMME_DOC, "missing".into()));
+        }
+        Ok(state)
+    }
+
+    /// Takes in a document whose state changed (or that is new to us): its
+    /// fresh view if there is one, else its automerge data.
+    fn adopt(
+        &mut self,
+        conn: &Connection,
+        path: &Path,
+        id: &str,
+        generation: i64,
+        heads: Vec<ChangeHash>,
+    ) -> Result<(), StoreError> {
+        if self.use_views
+            && let Ok(digest) = db::doc_digest(conn, id)
+            && let Some(view) = db::view(conn, id, &db::encode_heads(&heads), &digest, VIEW_FORMAT)
+                .and_then(|bytes| serde_json::from_slice::<View>(&bytes).ok())
+        {
+            self.set_records(id, view.data, view.damaged);
+            self.docs.insert(
+                id.to_string(),
+                Doc {
+                    am: None,
+                    generation,
+                    heads,
+                    view_stale: false,
+                },
+            );
+            return Ok(());
+        }
+        let (am, generation) = load_doc(conn, path, id, &self.author)?;
+        let mut dmg = Vec::new();
+        let data = read_doc(&am, id, &self.workspace_id, &mut dmg)?;
+        self.set_records(id, data, dmg);
+        self.docs.insert(
+            id.to_string(),
+            Doc {
+                heads: sorted(am.get_heads()),
+                am: Some(am),
+                generation,
+                view_stale: true,
+            },
+        );
+        Ok(())
+    }
+
+    fn set_records(&mut self, id: &str, data: ViewData, dmg: Vec<Damaged>) {
+        self.damaged.retain(|d| d.doc != id);
+        self.damaged.extend(dmg);
+        data.apply(&mut self.model);
+    }
+
+    /// Reads a loaded document again into the model (after others' changes
+    /// were merged into it).
+    pub(crate) fn reread(&mut self, id: &str) -> Result<(), StoreError> {
+        let Some(am) = self.docs.get(id).and_then(|d| d.am.as_ref()) else {
+            return Ok(());
+        };
+        let mut dmg = Vec::new();
+        let data = read_doc(am, id, &self.workspace_id, &mut dmg)?;
+        let heads = sorted(am.get_heads());
+        self.set_records(id, data, dmg);
+        if let Some(d) = self.docs.get_mut(id) {
+            d.heads = heads;
+            d.view_stale = true;
+        }
+        Ok(())
+    }
+
+    /// Loads what other processes wrote since we last looked, and rebuilds
+    /// the model of the documents it touched. Returns those documents.
+    pub(crate) fn catch_up(
+        &mut self,
+        conn: &Connection,
+        path: &Path,
+    ) -> Result<BTreeSet<String>, StoreError> {
+        let err = sqlite_err(path);
+        let versions = db::doc_versions(conn).map_err(&err)?;
+        let mut changed = BTreeSet::new();
+        // Documents not loaded in memory whose state moved on.
+        let mut moved: Vec<(String, i64, Vec<ChangeHash>)> = Vec::new();
+        for (id, generation, heads_bytes) in &versions {
+            let heads = db::decode_heads(heads_bytes)
+                .ok_or_else(|| damaged(id, "its recorded heads are unreadable".into()))?;
+            match self.docs.get_mut(id) {
+                None => moved.push((id.clone(), *generation, heads)),
+                Some(d) => match &mut d.am {
+                    Some(am) if d.generation != *generation => {
+                        // Another process compacted: its snapshot may hold
+                        // chunks we never saw and that are now deleted.
+                        let (snapshot, _, _) = db::doc_row(conn, id)
+                            .map_err(&err)?
+                            .ok_or_else(|| damaged(id, "missing".into()))?;
+                        am.load_incremental(&snapshot).map_err(|e| {
+                            damaged(id, format!("its snapshot does not load ({e})"))
+                        })?;
+                        d.generation = *generation;
+                        changed.insert(id.clone());
+                    }
+                    Some(_) => {}
+                    None if d.heads != heads => moved.push((id.clone(), *generation, heads)),
+                    None => d.generation = *generation,
+                },
+            }
+        }
+        for chunk in db::chunks_after(conn, self.last_seq, None).map_err(&err)? {
+            if let Some(am) = self.docs.get_mut(&chunk.doc).and_then(|d| d.am.as_mut()) {
+                am.load_incremental(&chunk.data).map_err(|e| {
+                    damaged(
+                        &chunk.doc,
+                        format!("change chunk #{} does not load ({e})", chunk.seq),
+                    )
+                })?;
+                changed.insert(chunk.doc.clone());
+            }
+        }
+        self.last_seq = self.last_seq.max(db::last_seq(conn).map_err(&err)?);
+        for (id, _, heads_bytes) in &versions {
+            if changed.contains(id)
+                && let Some(am) = self.docs.get(id).and_then(|d| d.am.as_ref())
+            {
+                check_heads(am, id, heads_bytes)?;
+            }
+        }
+        for id in changed.clone() {
+            self.reread(&id)?;
+        }
+        for (id, generation, heads) in moved {
+            self.adopt(conn, path, &id, generation, heads)?;
+            changed.insert(id);
+        }
+        Ok(changed)
+    }
+
+    /// The automerge document `id`, loaded from disk if it was not yet. Call
+    /// after `catch_up` in the same transaction, so it loads the state the
+    /// model holds.
+    pub(crate) fn loaded(
+        &mut self,
+        conn: &Connection,
+        path: &Path,
+        id: &str,
+    ) -> Result<&mut Automerge, StoreError> {
+        let needs_load = match self.docs.get(id) {
+            None => return Err(damaged(id, "missing".into())),
+            Some(d) => d.am.is_none(),
+        };
+        if needs_load {
+            let (am, generation) = load_doc(conn, path, id, &self.author)?;
+            let heads = sorted(am.get_heads());
+            let same = self.docs.get(id).is_some_and(|d| d.heads == heads);
+            if let Some(d) = self.docs.get_mut(id) {
+                d.am = Some(am);
+                d.generation = generation;
+            }
+            if !same {
+                self.reread(id)?;
+            }
+        }
+        self.docs
+            .get_mut(id)
+            .and_then(|d| d.am.as_mut())
+            .ok_or_else(|| damaged(id, "missing".into()))
+    }
+
+    /// Writes what this process changed: a chunk per touched document, a
+    /// snapshot per new one. Inside the caller's write transaction.
+    pub(crate) fn persist(
+        &mut self,
+        conn: &Connection,
+        path: &Path,
+        touched: &BTreeMap<String, Vec<ChangeHash>>,
+        created: &BTreeSet<String>,
+    ) -> Result<(), StoreError> {
+        let err = sqlite_err(path);
+        let new_docs = created.iter().map(|id| (id, None));
+        let edited = touched
+            .iter()
+            .filter(|(id, _)| !created.contains(*id))
+            .map(|(id, before)| (id, Some(before)));
+        for (id, before) in new_docs.chain(edited) {
+            let Some(d) = self.docs.get_mut(id) else {
+                continue;
+            };
+            let Some(am) = &d.am else { continue };
+            match before {
+                None => db::insert_doc(conn, id, &am.save(), &am.get_heads()).map_err(&err)?,
+                Some(before) => {
+                    let bytes = am.save_after(before);
+                    if bytes.is_empty() {
+                        continue;
+                    }
+                    let seq = db::insert_chunk(conn, id, &bytes, &am.get_heads()).map_err(&err)?;
+                    self.last_seq = self.last_seq.max(seq);
+                }
+            }
+            d.heads = sorted(am.get_heads());
+            d.view_stale = true;
+        }
+        Ok(())
+    }
+
+    /// Writes the views of documents whose stored view is out of date, for
+    /// those whose state on disk is still the one we hold.
+    pub(crate) fn save_views(&mut self, conn: &Connection, path: &Path) -> Result<(), StoreError> {
+        let err = sqlite_err(path);
+        if !self.docs.values().any(|d| d.view_stale) {
+            return Ok(());
+        }
+        db::ensure_views_table(conn).map_err(&err)?;
+        let on_disk: BTreeMap<String, Vec<u8>> = db::doc_versions(conn)
+            .map_err(&err)?
+            .into_iter()
+            .map(|(id, _, heads)| (id, heads))
+            .collect();
+        for (id, d) in self.docs.iter_mut().filter(|(_, d)| d.view_stale) {
+            let heads = db::encode_heads(&d.heads);
+            if on_disk.get(id) != Some(&heads) {
+                continue;
+            }
+            let view = View {
+                data: ViewData::of(&self.model, district_of_doc(id).as_ref()),
+                damaged: self
+                    .damaged
+                    .iter()
+                    .filter(|x| &x.doc == id)
+                    .cloned()
+                    .collect(),
+            };
+            let bytes = serde_json::to_vec(&view).map_err(|e| StoreError::Automerge {
+                doc: id.clone(),
+                detail: e.to_string(),
+            })?;
+            let digest = db::doc_digest(conn, id).map_err(&err)?;
+            db::put_view(conn, id, &heads, &digest, VIEW_FORMAT, &bytes).map_err(&err)?;
+            d.view_stale = false;
+        }
+        Ok(())
+    }
+}

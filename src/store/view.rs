@@ -1,0 +1,132 @@
+//! Views: each document's records as domain values, cached next to the
+//! document and keyed by its heads.
+//!
+//! Reading a city's documents into records costs about a second (loading
+//! the automerge snapshots and hydrating them); reading the same records
+//! from a view costs milliseconds. A view is used only when its heads are
+//! the document's heads, so it can never show a state the document is not
+//! in; otherwise the document is loaded and the view written anew. The
+//! automerge documents themselves are loaded when a write, a compaction or
+//! a history needs them.
+
+use super::layout::{Damaged, ProgrammeData};
+use crate::domain::*;
+use serde::{Deserialize, Serialize};
+
+/// Bump whenever a domain record's serialized shape changes: older views
+/// are then ignored and rebuilt from their documents.
+pub(crate) const VIEW_FORMAT: i64 = 1;
+
+/// A document's records. Lists, not maps, so JSON needs no composite keys.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) enum ViewData {
+    Programme {
+        programme: Programme,
+        districts: Vec<District>,
+        years: Vec<YearPlan>,
+        targets: Vec<PlanTarget>,
+        summaries: Vec<AnnualSummary>,
+    },
+    District {
+        district: Id,
+        kindergartens: Vec<Kindergarten>,
+        pairings: Vec<Pairing>,
+        visits: Vec<Visit>,
+        inspections: Vec<Inspection>,
+        monthly_reports: Vec<MonthlyReport>,
+        annual_summaries: Vec<AnnualSummary>,
+    },
+}
+
+/// A view as stored: the records and those that could not be read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct View {
+    pub data: ViewData,
+    pub damaged: Vec<Damaged>,
+}
+
+impl ViewData {
+    pub(crate) fn from_programme(p: ProgrammeData) -> ViewData {
+        ViewData::Programme {
+            programme: p.programme,
+            districts: p.districts.into_values().collect(),
+            years: p.years.into_values().collect(),
+            targets: p.targets.into_values().collect(),
+            summaries: p.summaries.into_values().collect(),
+        }
+    }
+
+    pub(crate) fn from_district(district: Id, d: DistrictData) -> ViewData {
+        ViewData::District {
+            district,
+            kindergartens: d.kindergartens.into_values().collect(),
+            pairings: d.pairings.into_values().collect(),
+            visits: d.visits.into_values().collect(),
+            inspections: d.inspections.into_values().collect(),
+            monthly_reports: d.monthly_reports.into_values().collect(),
+            annual_summaries: d.annual_summaries.into_values().collect(),
+        }
+    }
+
+    /// The view of one document as the model holds it now.
+    pub(crate) fn of(model: &Model, district: Option<&Id>) -> ViewData {
+        match district {
+            None => ViewData::Programme {
+                programme: model.programme.clone(),
+                districts: model.districts.values().cloned().collect(),
+                years: model.years.values().cloned().collect(),
+                targets: model.targets.values().cloned().collect(),
+                summaries: model.city_summaries.values().cloned().collect(),
+            },
+            Some(d) => {
+                ViewData::from_district(d.clone(), model.data.get(d).cloned().unwrap_or_default())
+            }
+        }
+    }
+
+    /// Puts these records into the model, replacing the document's old ones.
+    pub(crate) fn apply(self, model: &mut Model) {
+        fn keyed<T>(items: Vec<T>, key: impl Fn(&T) -> Id) -> std::collections::BTreeMap<Id, T> {
+            items.into_iter().map(|x| (key(&x), x)).collect()
+        }
+        match self {
+            ViewData::Programme {
+                programme,
+                districts,
+                years,
+                targets,
+                summaries,
+            } => {
+                model.programme = programme;
+                model.districts = keyed(districts, |d| d.id.clone());
+                model.years = years.into_iter().map(|y| (y.year, y)).collect();
+                model.targets = targets
+                    .into_iter()
+                    .map(|t| ((t.year, t.district_id.clone()), t))
+                    .collect();
+                model.city_summaries = keyed(summaries, |s| s.id.clone());
+            }
+            ViewData::District {
+                district,
+                kindergartens,
+                pairings,
+                visits,
+                inspections,
+                monthly_reports,
+                annual_summaries,
+            } => {
+                model.data.insert(
+                    district,
+                    DistrictData {
+                        kindergartens: keyed(kindergartens, |x| x.id.clone()),
+                        pairings: keyed(pairings, |x| x.id.clone()),
+                        visits: keyed(visits, |x| x.id.clone()),
+                        inspections: keyed(inspections, |x| x.id.clone()),
+                        monthly_reports: keyed(monthly_reports, |x| x.id.clone()),
+                        annual_summaries: keyed(annual_summaries, |x| x.id.clone()),
+                    },
+                );
+            }
+        }
+    }
+}
