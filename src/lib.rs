@@ -10,4 +10,5 @@ pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
+pub mod input;
 pub mod store;

@@ -4,12 +4,12 @@
 //! and nothing written.
 
 mod output;
-mod parse;
 mod records;
 mod setup;
 mod views;
 
 use crate::i18n::{self, Lang};
+use crate::input as parse;
 use crate::store::{EditError, Options, StoreError, Workspace};
 use crate::tr;
 use chrono::NaiveDate;
@@ -86,6 +86,13 @@ impl Fail {
     }
 }
 
+/// An input error (one sentence) fails the command with that line.
+impl From<String> for Fail {
+    fn from(s: String) -> Fail {
+        Fail::line(s)
+    }
+}
+
 pub type CmdResult = Result<(), Fail>;
 
 /// What every command knows: language, where the data is, who and when.
@@ -155,7 +162,7 @@ fn default_data_dir() -> PathBuf {
 /// demos use to fix the date.
 fn today(lang: Lang) -> Result<NaiveDate, Fail> {
     match std::env::var("BANGFU_TODAY") {
-        Ok(s) if !s.trim().is_empty() => parse::date(lang, "BANGFU_TODAY", &s),
+        Ok(s) if !s.trim().is_empty() => Ok(parse::date(lang, "BANGFU_TODAY", &s)?),
         _ => Ok(chrono::Local::now().date_naive()),
     }
 }

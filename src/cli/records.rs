@@ -2,9 +2,10 @@
 //! agreements, visits, inspections.
 
 use super::output::out;
-use super::{CmdResult, Ctx, Fail, FormatArg, parse, views};
+use super::{CmdResult, Ctx, Fail, FormatArg, views};
 use crate::domain::*;
 use crate::i18n::{self, Lang};
+use crate::input as parse;
 use crate::store::{EditError, Workspace, Writer};
 use crate::tr;
 use clap::{Args, Subcommand};

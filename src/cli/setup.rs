@@ -2,10 +2,11 @@
 //! plans, history, health, export, import.
 
 use super::output::{Table, out, print_json, print_list, table_text};
-use super::{CmdResult, Ctx, Fail, FormatArg, output::Format, parse};
+use super::{CmdResult, Ctx, Fail, FormatArg, output::Format};
 use crate::domain::plan::{self, YearStatus};
 use crate::domain::*;
 use crate::i18n::{self, Lang};
+use crate::input as parse;
 use crate::store::{self, EditError, Workspace};
 use crate::tr;
 use clap::{Args, Subcommand};

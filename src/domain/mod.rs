@@ -1,6 +1,7 @@
 //! The programme's model: pure types, rules and computations. No I/O, no
 //! automerge; everything here can be called directly from tests.
 
+pub mod calendar;
 pub mod codes;
 pub mod id;
 pub mod model;

@@ -1,7 +1,8 @@
-//! Reading what people type, with errors in their language that say what
-//! was wrong and how to write it.
+//! Reading what people type — on the command line or in a form — with
+//! errors in their language that say what was wrong and how to write it.
+//! Each error is one sentence; the caller shows it as a line or next to
+//! the field.
 
-use super::Fail;
 use crate::domain::id::PrefixError;
 use crate::domain::*;
 use crate::i18n::{self, Lang};
@@ -9,7 +10,7 @@ use crate::tr;
 use chrono::NaiveDate;
 
 /// A date as `YYYY-MM-DD` (also `YYYY/MM/DD`), or `today` / `今天`.
-pub fn date(lang: Lang, field: &str, s: &str) -> Result<NaiveDate, Fail> {
+pub fn date(lang: Lang, field: &str, s: &str) -> Result<NaiveDate, String> {
     let t = s.trim();
     if t.eq_ignore_ascii_case("today") || t == "今天" {
         return Ok(chrono::Local::now().date_naive());
@@ -17,70 +18,70 @@ pub fn date(lang: Lang, field: &str, s: &str) -> Result<NaiveDate, Fail> {
     NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
         .map_err(|_| {
-            Fail::line(tr!(
+            tr!(
                 lang,
                 "parse.date",
                 field = field_name(lang, field),
                 value = t
-            ))
+            )
         })
 }
 
-pub fn opt_date(lang: Lang, field: &str, s: &Option<String>) -> Result<Option<NaiveDate>, Fail> {
+pub fn opt_date(lang: Lang, field: &str, s: &Option<String>) -> Result<Option<NaiveDate>, String> {
     s.as_deref().map(|s| date(lang, field, s)).transpose()
 }
 
 /// A month as `YYYY-MM`.
-pub fn month(lang: Lang, s: &str) -> Result<(i32, u32), Fail> {
+pub fn month(lang: Lang, s: &str) -> Result<(i32, u32), String> {
     let t = s.trim();
     NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
         .map(|d| (chrono::Datelike::year(&d), chrono::Datelike::month(&d)))
-        .map_err(|_| Fail::line(tr!(lang, "parse.month", value = t)))
+        .map_err(|_| tr!(lang, "parse.month", value = t))
 }
 
 /// A whole number (negative ones too: the rules say why they are refused).
-pub fn int(lang: Lang, field: &str, s: &str) -> Result<i64, Fail> {
+pub fn int(lang: Lang, field: &str, s: &str) -> Result<i64, String> {
     s.trim().parse().map_err(|_| {
-        Fail::line(tr!(
+        tr!(
             lang,
             "parse.int",
             field = field_name(lang, field),
             value = s.trim()
-        ))
+        )
     })
 }
 
-pub fn opt_int(lang: Lang, field: &str, s: &Option<String>) -> Result<Option<i64>, Fail> {
+pub fn opt_int(lang: Lang, field: &str, s: &Option<String>) -> Result<Option<i64>, String> {
     s.as_deref().map(|s| int(lang, field, s)).transpose()
 }
 
-pub fn year(lang: Lang, s: &str) -> Result<i32, Fail> {
+pub fn year(lang: Lang, s: &str) -> Result<i32, String> {
     let n = int(lang, "year", s)?;
     i32::try_from(n).map_err(|_| {
-        Fail::line(tr!(
+        tr!(
             lang,
             "parse.int",
             field = field_name(lang, "year"),
             value = s
-        ))
+        )
     })
 }
 
-pub fn opt_year(lang: Lang, s: &Option<String>) -> Result<Option<i32>, Fail> {
+pub fn opt_year(lang: Lang, s: &Option<String>) -> Result<Option<i32>, String> {
     s.as_deref().map(|s| year(lang, s)).transpose()
 }
 
 /// Yes or no: `yes/no/true/false/1/0/是/否`.
-pub fn yes_no(lang: Lang, field: &str, s: &str) -> Result<bool, Fail> {
+pub fn yes_no(lang: Lang, field: &str, s: &str) -> Result<bool, String> {
     match s.trim().to_ascii_lowercase().as_str() {
         "yes" | "y" | "true" | "1" | "是" => Ok(true),
         "no" | "n" | "false" | "0" | "否" => Ok(false),
-        other => Err(Fail::line(tr!(
+        other => Err(tr!(
             lang,
             "parse.yes_no",
             field = field_name(lang, field),
             value = other
-        ))),
+        )),
     }
 }
 
@@ -89,25 +90,25 @@ fn field_name(lang: Lang, field: &str) -> String {
 }
 
 /// One value of a vocabulary, by code or label.
-pub fn code<C: Code>(lang: Lang, field: &str, s: &str) -> Result<C, Fail> {
+pub fn code<C: Code>(lang: Lang, field: &str, s: &str) -> Result<C, String> {
     i18n::parse_code(s).ok_or_else(|| {
-        Fail::line(tr!(
+        tr!(
             lang,
             "parse.code",
             field = field_name(lang, field),
             value = s.trim(),
             choices = i18n::choices::<C>(lang)
-        ))
+        )
     })
 }
 
-pub fn opt_code<C: Code>(lang: Lang, field: &str, s: &Option<String>) -> Result<Option<C>, Fail> {
+pub fn opt_code<C: Code>(lang: Lang, field: &str, s: &Option<String>) -> Result<Option<C>, String> {
     s.as_deref().map(|s| code(lang, field, s)).transpose()
 }
 
 /// Several values, given as repeated options and/or separated by commas
 /// (`,` `，` `、`). Each value once, in the order given.
-pub fn codes<C: Code>(lang: Lang, field: &str, items: &[String]) -> Result<Vec<C>, Fail> {
+pub fn codes<C: Code>(lang: Lang, field: &str, items: &[String]) -> Result<Vec<C>, String> {
     let mut out: Vec<C> = Vec::new();
     for part in split_list(items) {
         let c = code::<C>(lang, field, &part)?;
@@ -128,19 +129,19 @@ pub fn split_list(items: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn resolve_err(lang: Lang, what: Option<Entity>, s: &str, e: &PrefixError) -> Fail {
-    Fail::line(i18n::prefix_error(lang, what, s.trim(), e))
+fn resolve_err(lang: Lang, what: Option<Entity>, s: &str, e: &PrefixError) -> String {
+    i18n::prefix_error(lang, what, s.trim(), e)
 }
 
 /// A record of one kind by id prefix.
-pub fn record(lang: Lang, model: &Model, what: Entity, s: &str) -> Result<Id, Fail> {
+pub fn record(lang: Lang, model: &Model, what: Entity, s: &str) -> Result<Id, String> {
     model
         .resolve(what, s)
         .map_err(|e| resolve_err(lang, Some(what), s, &e))
 }
 
 /// A kindergarten by its exact name or an id prefix.
-pub fn kindergarten(lang: Lang, model: &Model, s: &str) -> Result<Id, Fail> {
+pub fn kindergarten(lang: Lang, model: &Model, s: &str) -> Result<Id, String> {
     let name = s.trim();
     let by_name: Vec<&Kindergarten> = model.kindergartens().filter(|k| k.name == name).collect();
     match by_name.as_slice() {
@@ -155,7 +156,7 @@ pub fn kindergarten(lang: Lang, model: &Model, s: &str) -> Result<Id, Fail> {
     }
 }
 
-pub fn kindergartens(lang: Lang, model: &Model, items: &[String]) -> Result<Vec<Id>, Fail> {
+pub fn kindergartens(lang: Lang, model: &Model, items: &[String]) -> Result<Vec<Id>, String> {
     let mut out: Vec<Id> = Vec::new();
     for s in split_list(items) {
         let id = kindergarten(lang, model, &s)?;
@@ -167,7 +168,7 @@ pub fn kindergartens(lang: Lang, model: &Model, items: &[String]) -> Result<Vec<
 }
 
 /// A district by its name or an id prefix.
-pub fn district(lang: Lang, model: &Model, s: &str) -> Result<Id, Fail> {
+pub fn district(lang: Lang, model: &Model, s: &str) -> Result<Id, String> {
     match model.district_by_name(s) {
         Some(d) => Ok(d.id.clone()),
         None => model.resolve(Entity::District, s).map_err(|_| {
@@ -176,25 +177,25 @@ pub fn district(lang: Lang, model: &Model, s: &str) -> Result<Id, Fail> {
                 .iter()
                 .map(|d| d.name.as_str())
                 .collect();
-            Fail::line(tr!(
+            tr!(
                 lang,
                 "parse.district",
                 value = s.trim(),
                 choices = names.join(if lang == Lang::Zh { "、" } else { ", " })
-            ))
+            )
         }),
     }
 }
 
 /// A participant as `NAME:ROLE` (`：` works too); the role may be a known
 /// role's code or label, or any other text. Without a role: a teacher.
-pub fn participant(lang: Lang, s: &str) -> Result<Participant, Fail> {
+pub fn participant(lang: Lang, s: &str) -> Result<Participant, String> {
     let (name, role) = match s.split_once([':', '：']) {
         Some((n, r)) => (n.trim(), r.trim()),
         None => (s.trim(), ""),
     };
     if name.is_empty() {
-        return Err(Fail::line(tr!(lang, "parse.participant", value = s)));
+        return Err(tr!(lang, "parse.participant", value = s));
     }
     let role = if role.is_empty() {
         Role::Teacher.code().to_string()
