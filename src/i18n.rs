@@ -61,6 +61,11 @@ impl Lang {
     }
 }
 
+/// A message whose key is built at run time (`screen.visits`, …).
+pub fn text(lang: Lang, key: &str) -> String {
+    rust_i18n::t!(key, locale = lang.code()).into_owned()
+}
+
 /// The label of a vocabulary value, e.g. 送教下乡 / Sending teachers.
 pub fn label<C: Code>(lang: Lang, value: C) -> String {
     let key = format!("{}.{}", C::KIND, value.code());
@@ -110,6 +115,16 @@ pub fn field(lang: Lang, field: &str) -> String {
 
 /// A problem as one sentence: the field, what is wrong, what to do.
 pub fn problem(lang: Lang, p: &Problem) -> String {
+    tr!(
+        lang,
+        "problem.line",
+        field = field(lang, p.field),
+        message = problem_message(lang, p)
+    )
+}
+
+/// What is wrong, without the field's name (shown next to the field).
+pub fn problem_message(lang: Lang, p: &Problem) -> String {
     let l = lang;
     let msg = match &p.kind {
         ProblemKind::Required => tr!(l, "problem.required"),
@@ -210,7 +225,7 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
             tr!(l, "problem.due_before_date", due = due, date = date)
         }
     };
-    tr!(l, "problem.line", field = field(l, p.field), message = msg)
+    msg
 }
 
 /// Why a typed id names no single record.

@@ -6,9 +6,13 @@
 
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
+pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod input;
+pub mod present;
 pub mod store;
+pub mod tui;
+pub mod ui;

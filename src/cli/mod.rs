@@ -6,7 +6,7 @@
 mod output;
 mod records;
 mod setup;
-mod views;
+mod tui_cmd;
 
 use crate::i18n::{self, Lang};
 use crate::input as parse;
@@ -58,6 +58,8 @@ pub enum Command {
     /// Inspections (检查评估)
     #[command(subcommand)]
     Inspection(records::InspectionCmd),
+    /// Print the dashboard (targets, shares, visits, deadlines) as text
+    Dashboard(tui_cmd::DashboardArgs),
     /// Every change to one record: when, by whom, which fields
     History(setup::HistoryArgs),
     /// Check every document of the workspace
@@ -301,7 +303,7 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         today: today(lang)?,
     };
     let Some(command) = cli.command else {
-        return setup::overview(&ctx);
+        return tui_cmd::interface(&ctx);
     };
     match command {
         Command::Init(a) => setup::init(&ctx, a),
@@ -312,6 +314,7 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         Command::Pairing(c) => records::pairing(&ctx, c),
         Command::Visit(c) => records::visit(&ctx, c),
         Command::Inspection(c) => records::inspection(&ctx, c),
+        Command::Dashboard(a) => tui_cmd::dashboard(&ctx, a),
         Command::History(a) => setup::history(&ctx, a),
         Command::Doctor => setup::doctor(&ctx),
         Command::Export(a) => setup::export(&ctx, a),

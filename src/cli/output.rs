@@ -22,12 +22,10 @@ impl Format {
     }
 }
 
-/// Rows under headers: what tables and CSV print.
-#[derive(Debug, Clone, Default)]
-pub struct Table {
-    pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
+use crate::domain::Model;
+use crate::i18n::Lang;
+pub use crate::present::Table;
+use crate::present::{View, table};
 
 /// Writes to standard output; a closed pipe (`| head`) is not an error.
 pub fn out(s: &str) {
@@ -109,4 +107,15 @@ pub fn print_record(format: Format, fields: &[(String, String)], json: serde_jso
             }
         }
     }
+}
+
+/// Prints records in the chosen format.
+pub fn print_all<T: View>(format: Format, lang: Lang, model: &Model, items: &[&T]) {
+    let json = items.iter().map(|x| x.json(model)).collect();
+    print_list(format, &table(lang, model, items), json);
+}
+
+/// Prints one record in the chosen format.
+pub fn print_one<T: View>(format: Format, lang: Lang, model: &Model, item: &T) {
+    print_record(format, &item.fields(lang, model), item.json(model));
 }

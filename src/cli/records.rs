@@ -1,11 +1,13 @@
 //! Commands over the programme's records: kindergartens, pairings and
 //! agreements, visits, inspections.
 
+use super::output;
 use super::output::out;
-use super::{CmdResult, Ctx, Fail, FormatArg, views};
+use super::{CmdResult, Ctx, Fail, FormatArg};
 use crate::domain::*;
 use crate::i18n::{self, Lang};
 use crate::input as parse;
+use crate::present as views;
 use crate::store::{EditError, Workspace, Writer};
 use crate::tr;
 use clap::{Args, Subcommand};
@@ -113,7 +115,7 @@ fn show<T: views::View>(
 ) -> CmdResult {
     let format = ctx.format(format)?;
     if let Some(item) = item {
-        views::print_one(format, ctx.lang, model, item);
+        output::print_one(format, ctx.lang, model, item);
     }
     Ok(())
 }
@@ -283,7 +285,7 @@ pub fn kindergarten(ctx: &Ctx, cmd: KindergartenCmd) -> CmdResult {
                     &b.name,
                 ))
             });
-            views::print_all(format, l, model, &ks);
+            output::print_all(format, l, model, &ks);
         }
         KindergartenCmd::Show { id, format } => {
             let model = ws.model();
@@ -574,7 +576,7 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
                         &b.id,
                     ))
             });
-            views::print_all(format, l, model, &ps);
+            output::print_all(format, l, model, &ps);
         }
         PairingCmd::Show { id, format } => {
             let id = parse::record(l, model, Entity::Pairing, &id)?;
@@ -735,7 +737,7 @@ pub fn visit(ctx: &Ctx, cmd: VisitCmd) -> CmdResult {
                 .filter(|v| district.as_ref().is_none_or(|d| &v.district_id == d))
                 .collect();
             vs.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-            views::print_all(format, l, model, &vs);
+            output::print_all(format, l, model, &vs);
         }
         VisitCmd::Show { id, format } => {
             let id = parse::record(l, model, Entity::Visit, &id)?;
@@ -865,7 +867,7 @@ pub fn inspection(ctx: &Ctx, cmd: InspectionCmd) -> CmdResult {
                 .filter(|i| pairing.is_none() || i.pairing_id == pairing)
                 .collect();
             is.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-            views::print_all(format, l, model, &is);
+            output::print_all(format, l, model, &is);
         }
         InspectionCmd::Show { id, format } => {
             let id = parse::record(l, model, Entity::Inspection, &id)?;

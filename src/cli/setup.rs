@@ -851,7 +851,7 @@ pub fn import_kindergartens(
         }
         Err(EditError::Invalid(_)) if bad.is_empty() => {
             let refs: Vec<&Kindergarten> = checked.iter().collect();
-            out(&table_text(&super::views::table(l, ws.model(), &refs)));
+            out(&table_text(&crate::present::table(l, ws.model(), &refs)));
             out(&tr!(l, "import.dry_run", count = checked.len()));
             Ok(())
         }

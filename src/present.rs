@@ -1,7 +1,14 @@
-//! Records as JSON objects (snake_case, codes for vocabularies, names next to
-//! ids) and as table rows (labels in the user's language, short ids).
+//! Records for people: as table rows and `label: value` lines in the
+//! user's language (short ids, labels for codes), and as JSON objects
+//! (snake_case, codes for vocabularies, names next to ids). Shared by the
+//! command line and the terminal interface.
 
-use super::output::{Format, Table, print_list, print_record};
+/// Rows under headers: what tables and CSV print.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
 use crate::domain::*;
 use crate::i18n::{self, Lang, label, labels};
 use crate::tr;
@@ -25,27 +32,16 @@ pub fn table<T: View>(lang: Lang, model: &Model, items: &[&T]) -> Table {
     }
 }
 
-/// Prints records in the chosen format.
-pub fn print_all<T: View>(format: Format, lang: Lang, model: &Model, items: &[&T]) {
-    let json = items.iter().map(|x| x.json(model)).collect();
-    print_list(format, &table(lang, model, items), json);
-}
-
-/// Prints one record in the chosen format.
-pub fn print_one<T: View>(format: Format, lang: Lang, model: &Model, item: &T) {
-    print_record(format, &item.fields(lang, model), item.json(model));
-}
-
-fn yes_no(lang: Lang, b: bool) -> String {
+pub fn yes_no(lang: Lang, b: bool) -> String {
     tr!(lang, if b { "common.yes" } else { "common.no" })
 }
 
-fn headers(lang: Lang, fields: &[&str]) -> Vec<String> {
+pub fn headers(lang: Lang, fields: &[&str]) -> Vec<String> {
     fields.iter().map(|f| i18n::field(lang, f)).collect()
 }
 
 /// Shortens free text for a table cell, by characters.
-fn clip(s: &str, n: usize) -> String {
+pub fn clip(s: &str, n: usize) -> String {
     let one_line = s.replace(['\n', '\r'], " ");
     if one_line.chars().count() <= n {
         one_line
@@ -56,7 +52,7 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-fn names(model: &Model, ids: &[Id], lang: Lang) -> String {
+pub fn names(model: &Model, ids: &[Id], lang: Lang) -> String {
     let sep = if lang == Lang::Zh { "、" } else { ", " };
     ids.iter()
         .map(|id| model.kindergarten_name(id))

@@ -1,0 +1,390 @@
+//! Forms: labelled fields people fill in, each with its own error shown next
+//! to it. What was typed is never lost when saving fails.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+
+/// One choice of a pick list: the stored value and what people read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+}
+
+impl Opt {
+    pub fn new(value: impl Into<String>, label: impl Into<String>) -> Opt {
+        Opt {
+            value: value.into(),
+            label: label.into(),
+        }
+    }
+}
+
+/// How a field is filled in.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// One line of text (names, dates, numbers).
+    Line(TextArea<'static>),
+    /// Several lines (notes, goals), wrapped.
+    Note(TextArea<'static>),
+    /// One of several (Left/Right).
+    Choice { options: Vec<Opt>, index: usize },
+    /// Any of several (Left/Right to move, Space to tick).
+    Multi {
+        options: Vec<Opt>,
+        chosen: Vec<bool>,
+        cursor: usize,
+    },
+    /// Yes or no (Space).
+    Toggle(bool),
+}
+
+/// A labelled field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The field's name: rules report problems under it.
+    pub key: &'static str,
+    pub label: String,
+    pub input: Input,
+    pub error: Option<String>,
+}
+
+fn line_area(text: &str) -> TextArea<'static> {
+    let mut t = TextArea::new(vec![text.to_string()]);
+    t.move_cursor(CursorMove::End);
+    t
+}
+
+fn note_area(text: &str) -> TextArea<'static> {
+    let lines: Vec<String> = if text.is_empty() {
+        vec![String::new()]
+    } else {
+        text.lines().map(str::to_string).collect()
+    };
+    let mut t = TextArea::new(lines);
+    t.set_wrap_mode(WrapMode::WordOrGlyph);
+    t.move_cursor(CursorMove::Bottom);
+    t.move_cursor(CursorMove::End);
+    t
+}
+
+impl Field {
+    pub fn line(key: &'static str, label: String, text: &str) -> Field {
+        Field {
+            key,
+            label,
+            input: Input::Line(line_area(text)),
+            error: None,
+        }
+    }
+
+    pub fn note(key: &'static str, label: String, text: &str) -> Field {
+        Field {
+            key,
+            label,
+            input: Input::Note(note_area(text)),
+            error: None,
+        }
+    }
+
+    /// A pick list starting at the option whose value is `selected`.
+    pub fn choice(key: &'static str, label: String, options: Vec<Opt>, selected: &str) -> Field {
+        let index = options.iter().position(|o| o.value == selected).unwrap_or(0);
+        Field {
+            key,
+            label,
+            input: Input::Choice { options, index },
+            error: None,
+        }
+    }
+
+    pub fn multi(key: &'static str, label: String, options: Vec<Opt>, selected: &[String]) -> Field {
+        let chosen = options.iter().map(|o| selected.contains(&o.value)).collect();
+        Field {
+            key,
+            label,
+            input: Input::Multi {
+                options,
+                chosen,
+                cursor: 0,
+            },
+            error: None,
+        }
+    }
+
+    pub fn toggle(key: &'static str, label: String, on: bool) -> Field {
+        Field {
+            key,
+            label,
+            input: Input::Toggle(on),
+            error: None,
+        }
+    }
+
+    /// Rows the field takes on screen.
+    pub fn height(&self) -> u16 {
+        match &self.input {
+            Input::Note(_) => 4,
+            _ => 1,
+        }
+    }
+}
+
+/// What a form is for (decides how it is saved).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    NewKindergarten,
+    EditKindergarten(crate::domain::Id),
+    NewPairing,
+    EditAgreement(crate::domain::Id),
+    ConfirmAgreement(crate::domain::Id),
+    NewVisit,
+    NewInspection,
+}
+
+/// An open form.
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// A problem that belongs to no single field.
+    pub message: Option<String>,
+}
+
+impl Form {
+    pub fn new(kind: FormKind, title: String, fields: Vec<Field>) -> Form {
+        Form {
+            kind,
+            title,
+            fields,
+            focus: 0,
+            message: None,
+        }
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.key == key)
+    }
+
+    /// The text of a line or note field, trimmed.
+    pub fn text(&self, key: &str) -> String {
+        match self.field(key).map(|f| &f.input) {
+            Some(Input::Line(t)) | Some(Input::Note(t)) => t.lines().join("\n").trim().to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// The chosen value of a pick list ("" for none).
+    pub fn choice(&self, key: &str) -> String {
+        match self.field(key).map(|f| &f.input) {
+            Some(Input::Choice { options, index }) => {
+                options.get(*index).map(|o| o.value.clone()).unwrap_or_default()
+            }
+            _ => String::new(),
+        }
+    }
+
+    pub fn multi(&self, key: &str) -> Vec<String> {
+        match self.field(key).map(|f| &f.input) {
+            Some(Input::Multi { options, chosen, .. }) => options
+                .iter()
+                .zip(chosen)
+                .filter(|(_, c)| **c)
+                .map(|(o, _)| o.value.clone())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn toggle(&self, key: &str) -> bool {
+        matches!(self.field(key).map(|f| &f.input), Some(Input::Toggle(true)))
+    }
+
+    pub fn clear_errors(&mut self) {
+        self.message = None;
+        for f in &mut self.fields {
+            f.error = None;
+        }
+    }
+
+    /// Shows a problem next to its field; `false` if the form has no such
+    /// field (the caller shows it as the form's message).
+    pub fn set_error(&mut self, key: &str, message: String) -> bool {
+        match self.field_mut(key) {
+            Some(f) => {
+                f.error = Some(message);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves the focus to the first field with an error.
+    pub fn focus_first_error(&mut self) {
+        if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = i;
+        }
+    }
+
+    pub fn next_field(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len().max(1);
+    }
+
+    pub fn prev_field(&mut self) {
+        let n = self.fields.len().max(1);
+        self.focus = (self.focus + n - 1) % n;
+    }
+
+    /// A key for the focused field. Returns whether it changed the value
+    /// (so dependent fields can follow).
+    pub fn key(&mut self, e: KeyEvent) -> bool {
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        match &mut f.input {
+            Input::Line(t) => {
+                if e.code == KeyCode::Enter {
+                    self.next_field();
+                    return false;
+                }
+                t.input(e)
+            }
+            Input::Note(t) => t.input(e),
+            Input::Choice { options, index } => match e.code {
+                KeyCode::Left | KeyCode::Char('h') if !options.is_empty() => {
+                    *index = (*index + options.len() - 1) % options.len();
+                    true
+                }
+                KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') if !options.is_empty() => {
+                    *index = (*index + 1) % options.len();
+                    true
+                }
+                KeyCode::Enter => {
+                    self.next_field();
+                    false
+                }
+                _ => false,
+            },
+            Input::Multi { options, chosen, cursor } => match e.code {
+                KeyCode::Left | KeyCode::Char('h') if !options.is_empty() => {
+                    *cursor = (*cursor + options.len() - 1) % options.len();
+                    false
+                }
+                KeyCode::Right | KeyCode::Char('l') if !options.is_empty() => {
+                    *cursor = (*cursor + 1) % options.len();
+                    false
+                }
+                KeyCode::Char(' ') | KeyCode::Char('x') => {
+                    if let Some(c) = chosen.get_mut(*cursor) {
+                        *c = !*c;
+                    }
+                    true
+                }
+                KeyCode::Enter => {
+                    self.next_field();
+                    false
+                }
+                _ => false,
+            },
+            Input::Toggle(on) => match e.code {
+                KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => {
+                    *on = !*on;
+                    true
+                }
+                KeyCode::Enter => {
+                    self.next_field();
+                    false
+                }
+                _ => false,
+            },
+        }
+    }
+
+    /// Pasted text into the focused text field (one line: newlines become
+    /// spaces).
+    pub fn paste(&mut self, text: &str) {
+        if let Some(f) = self.fields.get_mut(self.focus) {
+            match &mut f.input {
+                Input::Line(t) => {
+                    t.insert_str(text.replace(['\r', '\n'], " "));
+                }
+                Input::Note(t) => {
+                    t.insert_str(text.replace("\r\n", "\n"));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether a key goes to the focused field as text (so letters are typed,
+    /// not taken as commands).
+    pub fn is_typing(&self) -> bool {
+        matches!(
+            self.fields.get(self.focus).map(|f| &f.input),
+            Some(Input::Line(_)) | Some(Input::Note(_))
+        )
+    }
+
+    /// Replaces the options of a pick list, keeping the choice if it is
+    /// still there.
+    pub fn set_options(&mut self, key: &str, new: Vec<Opt>) {
+        if let Some(Field {
+            input: Input::Choice { options, index },
+            ..
+        }) = self.field_mut(key)
+        {
+            let current = options.get(*index).map(|o| o.value.clone());
+            *index = current
+                .and_then(|c| new.iter().position(|o| o.value == c))
+                .unwrap_or(0);
+            *options = new;
+        }
+    }
+}
+
+/// Ctrl-modified letters are never text.
+pub fn is_control(e: &KeyEvent) -> bool {
+    e.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn typed_text_stays_and_choices_move() {
+        let mut f = Form::new(
+            FormKind::NewVisit,
+            "t".into(),
+            vec![
+                Field::line("date", "日期".into(), "2024-10-15"),
+                Field::choice("form", "形式".into(), vec![Opt::new("a", "甲"), Opt::new("b", "乙")], "a"),
+                Field::multi("tasks", "任务".into(), vec![Opt::new("x", "X"), Opt::new("y", "Y")], &[]),
+            ],
+        );
+        f.key(key('!'));
+        assert_eq!(f.text("date"), "2024-10-15!");
+        f.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        assert_eq!(f.focus, 1);
+        f.key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE));
+        assert_eq!(f.choice("form"), "b");
+        f.next_field();
+        f.key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE));
+        f.key(key(' '));
+        assert_eq!(f.multi("tasks"), vec!["y".to_string()]);
+        assert!(f.set_error("date", "坏日期".into()));
+        assert!(!f.set_error("nowhere", "x".into()));
+        f.focus_first_error();
+        assert_eq!(f.focus, 0);
+    }
+}

@@ -1,0 +1,94 @@
+//! Where things are on screen, computed from the terminal size alone, so
+//! drawing and mouse clicks agree without drawing having to remember
+//! anything.
+
+use super::Screen;
+use crate::i18n::Lang;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use unicode_width::UnicodeWidthStr;
+
+/// The parts of the main screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub tabs: Rect,
+    pub body: Rect,
+    pub status: Rect,
+    /// On list screens: the list, its header row included.
+    pub list: Rect,
+    /// On list screens: the selected record's details.
+    pub detail: Rect,
+}
+
+/// Wide terminals show the list and the details side by side.
+pub const SIDE_BY_SIDE_WIDTH: u16 = 100;
+
+pub fn areas(size: Rect) -> Areas {
+    let rows = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)])
+        .split(size);
+    let body = rows[1];
+    let (list, detail) = if body.width >= SIDE_BY_SIDE_WIDTH {
+        let cols = Layout::default()
+            .direction(Direction::Horizontal)
+            .constraints([Constraint::Percentage(62), Constraint::Percentage(38)])
+            .split(body);
+        (cols[0], cols[1])
+    } else {
+        let detail_h = (body.height / 3).clamp(3, 10);
+        let parts = Layout::default()
+            .direction(Direction::Vertical)
+            .constraints([Constraint::Min(3), Constraint::Length(detail_h)])
+            .split(body);
+        (parts[0], parts[1])
+    };
+    Areas {
+        tabs: rows[0],
+        body,
+        status: rows[2],
+        list,
+        detail,
+    }
+}
+
+/// Rows of records the list shows (its header and filter lines taken off).
+pub fn list_capacity(list: Rect) -> usize {
+    usize::from(list.height.saturating_sub(2)).max(1)
+}
+
+/// The title before the tabs.
+pub const TITLE: &str = " bangfu 帮扶 ";
+
+/// The label of each tab and where it is drawn.
+pub fn tabs(lang: Lang, area: Rect) -> Vec<(Screen, String, Rect)> {
+    let mut x = area.x + TITLE.width() as u16;
+    let mut out = Vec::new();
+    for (i, s) in Screen::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, s.label(lang));
+        let w = label.width() as u16;
+        if x + w > area.x + area.width {
+            break;
+        }
+        out.push((*s, label, Rect::new(x, area.y, w, 1)));
+        x += w;
+    }
+    out
+}
+
+/// A centred box of at most `w` × `h` inside `area`.
+pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// The box forms and overlays are drawn in.
+pub fn overlay(size: Rect) -> Rect {
+    let body = areas(size).body;
+    centred(body, body.width.saturating_sub(4).max(40), body.height)
+}

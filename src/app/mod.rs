@@ -1,0 +1,813 @@
+//! The interface's state and everything that changes it, apart from
+//! drawing. One entry point: [`App::handle`] takes an event (a key, a click,
+//! a paste, a resize, a tick) and updates the state; `ui::draw` then draws
+//! it without changing anything. Writes go through the store and come back
+//! as the save state shown in the status bar.
+
+pub mod action;
+pub mod form;
+mod forms;
+pub mod keymap;
+pub mod layout;
+
+use crate::domain::*;
+use crate::i18n::Lang;
+use crate::store::{EditError, HistoryEntry, Options, StoreError, Workspace};
+use crate::tr;
+use action::Action;
+use form::Form;
+use keymap::Keymap;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+use std::path::PathBuf;
+
+/// The main screens, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    Dashboard,
+    Kindergartens,
+    Pairings,
+    Visits,
+    Inspections,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 5] = [
+        Screen::Dashboard,
+        Screen::Kindergartens,
+        Screen::Pairings,
+        Screen::Visits,
+        Screen::Inspections,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Screen::Dashboard => "dashboard",
+            Screen::Kindergartens => "kindergartens",
+            Screen::Pairings => "pairings",
+            Screen::Visits => "visits",
+            Screen::Inspections => "inspections",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> String {
+        let key = format!("screen.{}", self.code());
+        rust_i18n::t!(key.as_str(), locale = lang.code()).into_owned()
+    }
+
+    fn index(self) -> usize {
+        Screen::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+/// A list of records: which ones (filtered, sorted), which is selected,
+/// and which is the first on screen.
+#[derive(Debug, Clone, Default)]
+pub struct ListState {
+    pub rows: Vec<Id>,
+    pub selected: usize,
+    pub offset: usize,
+    /// Typed filter (substring of names, places, notes).
+    pub filter: String,
+    /// The filter line has the keyboard.
+    pub filtering: bool,
+}
+
+impl ListState {
+    pub fn selected_id(&self) -> Option<&Id> {
+        self.rows.get(self.selected)
+    }
+
+    fn clamp(&mut self, capacity: usize) {
+        if self.rows.is_empty() {
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        self.selected = self.selected.min(self.rows.len() - 1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        }
+        if self.selected >= self.offset + capacity {
+            self.offset = self.selected + 1 - capacity;
+        }
+        self.offset = self.offset.min(self.rows.len().saturating_sub(1));
+    }
+
+    fn move_by(&mut self, delta: isize, capacity: usize) {
+        let n = self.rows.len() as isize;
+        if n == 0 {
+            return;
+        }
+        self.selected = (self.selected as isize + delta).clamp(0, n - 1) as usize;
+        self.clamp(capacity);
+    }
+}
+
+/// Where the last save stands (status bar).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    /// Nothing saved in this session yet.
+    Idle,
+    Saved,
+    /// A save failed; the message says why.
+    Failed(String),
+}
+
+/// What is drawn over the screen.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help,
+    History {
+        title: String,
+        entries: Vec<HistoryEntry>,
+        scroll: usize,
+    },
+    Form(Box<Form>),
+}
+
+/// The first-run menu, when the data directory holds no workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstRunChoice {
+    Panjin,
+    Empty,
+    Demo,
+    Join,
+}
+
+impl FirstRunChoice {
+    pub const ALL: [FirstRunChoice; 4] = [
+        FirstRunChoice::Panjin,
+        FirstRunChoice::Empty,
+        FirstRunChoice::Demo,
+        FirstRunChoice::Join,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            FirstRunChoice::Panjin => "panjin",
+            FirstRunChoice::Empty => "empty",
+            FirstRunChoice::Demo => "demo",
+            FirstRunChoice::Join => "join",
+        }
+    }
+}
+
+/// Something that happened outside the keyboard handler's control.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Time passed: look for other processes' writes.
+    Tick,
+}
+
+/// The whole interface state.
+pub struct App {
+    pub lang: Lang,
+    pub data_dir: PathBuf,
+    pub options: Options,
+    /// `None` until a workspace exists (first run).
+    pub ws: Option<Workspace>,
+    pub first_run: usize,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    /// The year the dashboard shows.
+    pub year: i32,
+    pub kindergartens: ListState,
+    pub pairings: ListState,
+    pub visits: ListState,
+    pub inspections: ListState,
+    /// Visit log: only this month, if set.
+    pub visit_month: Option<(i32, u32)>,
+    /// Visit log: only this pairing, if set.
+    pub visit_pairing: Option<Id>,
+    pub save: SaveState,
+    /// A one-line message for the status bar (what just happened).
+    pub message: Option<String>,
+    pub size: Rect,
+    pub keymap: Keymap,
+    pub quit: bool,
+}
+
+impl App {
+    /// Opens the workspace in `data_dir` (or the first-run menu if there is
+    /// none). A workspace that cannot be read is an error: the caller says
+    /// so and never starts the full screen.
+    pub fn new(data_dir: PathBuf, options: Options, lang: Lang, keymap: Keymap, size: Rect) -> Result<App, StoreError> {
+        let ws = match Workspace::open(&data_dir, options.clone()) {
+            Ok(ws) => Some(ws),
+            Err(StoreError::NoWorkspace { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let mut app = App {
+            lang,
+            data_dir,
+            year: chrono::Datelike::year(&options.today),
+            options,
+            ws,
+            first_run: 0,
+            screen: Screen::Dashboard,
+            overlay: None,
+            kindergartens: ListState::default(),
+            pairings: ListState::default(),
+            visits: ListState::default(),
+            inspections: ListState::default(),
+            visit_month: None,
+            visit_pairing: None,
+            save: SaveState::Idle,
+            message: None,
+            size,
+            keymap,
+            quit: false,
+        };
+        app.clamp_year();
+        app.rebuild_rows();
+        Ok(app)
+    }
+
+    pub fn model(&self) -> Option<&Model> {
+        self.ws.as_ref().map(|w| w.model())
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.options.today
+    }
+
+    fn clamp_year(&mut self) {
+        if let Some(m) = self.model() {
+            let (a, b) = (m.programme.start_year, m.programme.end_year);
+            self.year = self.year.clamp(a.min(b), b.max(a));
+        }
+    }
+
+    pub fn list(&self, screen: Screen) -> Option<&ListState> {
+        match screen {
+            Screen::Dashboard => None,
+            Screen::Kindergartens => Some(&self.kindergartens),
+            Screen::Pairings => Some(&self.pairings),
+            Screen::Visits => Some(&self.visits),
+            Screen::Inspections => Some(&self.inspections),
+        }
+    }
+
+    fn list_mut(&mut self, screen: Screen) -> Option<&mut ListState> {
+        match screen {
+            Screen::Dashboard => None,
+            Screen::Kindergartens => Some(&mut self.kindergartens),
+            Screen::Pairings => Some(&mut self.pairings),
+            Screen::Visits => Some(&mut self.visits),
+            Screen::Inspections => Some(&mut self.inspections),
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        layout::list_capacity(layout::areas(self.size).list)
+    }
+
+    /// Recomputes every list from the model and the filters, keeping the
+    /// selected record selected where it is still listed.
+    pub fn rebuild_rows(&mut self) {
+        let cap = self.capacity();
+        let Some(model) = self.ws.as_ref().map(|w| w.model()) else {
+            return;
+        };
+        let lang = self.lang;
+        let fresh = [
+            (Screen::Kindergartens, rows::kindergartens(model, &self.kindergartens.filter)),
+            (Screen::Pairings, rows::pairings(model, lang, &self.pairings.filter)),
+            (
+                Screen::Visits,
+                rows::visits(model, &self.visits.filter, self.visit_month, self.visit_pairing.as_ref()),
+            ),
+            (Screen::Inspections, rows::inspections(model, &self.inspections.filter)),
+        ];
+        for (screen, ids) in fresh {
+            if let Some(l) = self.list_mut(screen) {
+                let keep = l.selected_id().cloned();
+                l.rows = ids;
+                if let Some(k) = keep
+                    && let Some(i) = l.rows.iter().position(|x| *x == k)
+                {
+                    l.selected = i;
+                }
+                l.clamp(cap);
+            }
+        }
+    }
+
+    /// Handles one event.
+    pub fn handle(&mut self, event: Event) {
+        match event {
+            Event::Resize(w, h) => {
+                self.size = Rect::new(0, 0, w, h);
+                let cap = self.capacity();
+                for s in Screen::ALL {
+                    if let Some(l) = self.list_mut(s) {
+                        l.clamp(cap);
+                    }
+                }
+            }
+            Event::Tick => self.refresh(false),
+            Event::Paste(text) => self.paste(&text),
+            Event::Mouse(m) => self.mouse(m),
+            Event::Key(k) => self.key(k),
+        }
+    }
+
+    fn key(&mut self, k: KeyEvent) {
+        if self.ws.is_none() {
+            return self.first_run_key(k);
+        }
+        if let Some(Overlay::Form(_)) = &self.overlay {
+            return self.form_key(k);
+        }
+        if self.overlay.is_some() {
+            return match self.keymap.normal_action(&k) {
+                Some(Action::Quit) if form::is_control(&k) => self.quit = true,
+                Some(Action::Up) => self.scroll_overlay(-1),
+                Some(Action::Down) => self.scroll_overlay(1),
+                Some(Action::PageUp) => self.scroll_overlay(-10),
+                Some(Action::PageDown) => self.scroll_overlay(10),
+                _ => self.overlay = None,
+            };
+        }
+        if self.list(self.screen).is_some_and(|l| l.filtering) {
+            return self.filter_key(k);
+        }
+        if let Some(a) = self.keymap.normal_action(&k) {
+            self.apply(a);
+        }
+    }
+
+    fn scroll_overlay(&mut self, by: isize) {
+        if let Some(Overlay::History { scroll, entries, .. }) = &mut self.overlay {
+            *scroll = (*scroll as isize + by).clamp(0, entries.len().saturating_sub(1) as isize) as usize;
+        }
+    }
+
+    fn filter_key(&mut self, k: KeyEvent) {
+        let screen = self.screen;
+        let cap = self.capacity();
+        let Some(l) = self.list_mut(screen) else { return };
+        match k.code {
+            KeyCode::Esc => {
+                l.filter.clear();
+                l.filtering = false;
+            }
+            KeyCode::Enter => l.filtering = false,
+            KeyCode::Backspace => {
+                l.filter.pop();
+            }
+            KeyCode::Up => return l.move_by(-1, cap),
+            KeyCode::Down => return l.move_by(1, cap),
+            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.quit = true;
+                return;
+            }
+            KeyCode::Char(c) => l.filter.push(c),
+            _ => return,
+        }
+        l.selected = 0;
+        l.offset = 0;
+        self.rebuild_rows();
+    }
+
+    fn paste(&mut self, text: &str) {
+        if let Some(Overlay::Form(f)) = &mut self.overlay {
+            f.paste(text);
+            return;
+        }
+        let screen = self.screen;
+        if let Some(l) = self.list_mut(screen)
+            && l.filtering
+        {
+            l.filter.push_str(text.lines().next().unwrap_or(""));
+            l.selected = 0;
+            self.rebuild_rows();
+        }
+    }
+
+    /// Runs a named action.
+    pub fn apply(&mut self, a: Action) {
+        let cap = self.capacity();
+        self.message = None;
+        match a {
+            Action::Quit => self.quit = true,
+            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::NextTab => self.go((self.screen.index() + 1) % Screen::ALL.len()),
+            Action::PrevTab => self.go((self.screen.index() + Screen::ALL.len() - 1) % Screen::ALL.len()),
+            Action::Dashboard => self.go(0),
+            Action::Kindergartens => self.go(1),
+            Action::Pairings => self.go(2),
+            Action::Visits => self.go(3),
+            Action::Inspections => self.go(4),
+            Action::Up => self.move_selection(-1, cap),
+            Action::Down => self.move_selection(1, cap),
+            Action::PageUp => self.move_selection(-(cap as isize), cap),
+            Action::PageDown => self.move_selection(cap as isize, cap),
+            Action::Home => self.move_selection(isize::MIN / 2, cap),
+            Action::End => self.move_selection(isize::MAX / 2, cap),
+            Action::Select => self.select(),
+            Action::Back => self.back(),
+            Action::Add => self.open_add(),
+            Action::Edit => self.open_edit(),
+            Action::History => self.open_history(),
+            Action::Filter => {
+                let screen = self.screen;
+                if let Some(l) = self.list_mut(screen) {
+                    l.filtering = true;
+                }
+            }
+            Action::Sign => self.agreement_step(Action::Sign),
+            Action::Confirm => match self.screen {
+                Screen::Visits => self.confirm_visit(),
+                _ => self.agreement_step(Action::Confirm),
+            },
+            Action::File => self.agreement_step(Action::File),
+            Action::PrevYear => {
+                self.year -= 1;
+                self.clamp_year();
+            }
+            Action::NextYear => {
+                self.year += 1;
+                self.clamp_year();
+            }
+            Action::PrevMonth | Action::NextMonth => {
+                let (y, m) = self.visit_month.unwrap_or_else(|| {
+                    let t = self.today();
+                    (chrono::Datelike::year(&t), chrono::Datelike::month(&t))
+                });
+                let shifted = if a == Action::PrevMonth {
+                    if m == 1 { (y - 1, 12) } else { (y, m - 1) }
+                } else if m == 12 {
+                    (y + 1, 1)
+                } else {
+                    (y, m + 1)
+                };
+                // The first press shows the current month.
+                self.visit_month = Some(if self.visit_month.is_none() { (y, m) } else { shifted });
+                self.screen = Screen::Visits;
+                self.visits.selected = 0;
+                self.rebuild_rows();
+            }
+            Action::AllMonths => {
+                self.visit_month = None;
+                self.visit_pairing = None;
+                self.rebuild_rows();
+            }
+            Action::ToggleLanguage => {
+                self.lang = if self.lang == Lang::Zh { Lang::En } else { Lang::Zh };
+                self.rebuild_rows();
+            }
+            Action::Refresh => self.refresh(true),
+            Action::Save | Action::NextField | Action::PrevField => {}
+        }
+    }
+
+    fn go(&mut self, index: usize) {
+        self.screen = Screen::ALL[index % Screen::ALL.len()];
+    }
+
+    fn move_selection(&mut self, by: isize, cap: usize) {
+        let screen = self.screen;
+        if let Some(l) = self.list_mut(screen) {
+            l.move_by(by, cap);
+        }
+    }
+
+    /// Enter: a pairing opens its visits; elsewhere the edit form.
+    fn select(&mut self) {
+        match self.screen {
+            Screen::Pairings => {
+                if let Some(id) = self.pairings.selected_id().cloned() {
+                    self.visit_pairing = Some(id);
+                    self.visit_month = None;
+                    self.visits.selected = 0;
+                    self.screen = Screen::Visits;
+                    self.rebuild_rows();
+                }
+            }
+            Screen::Kindergartens => self.open_edit(),
+            _ => {}
+        }
+    }
+
+    fn back(&mut self) {
+        let screen = self.screen;
+        if let Some(l) = self.list_mut(screen)
+            && !l.filter.is_empty()
+        {
+            l.filter.clear();
+            self.rebuild_rows();
+            return;
+        }
+        if self.screen == Screen::Visits && (self.visit_pairing.is_some() || self.visit_month.is_some()) {
+            self.visit_pairing = None;
+            self.visit_month = None;
+            self.rebuild_rows();
+        }
+    }
+
+    /// Loads what other processes wrote (every tick, and on request).
+    fn refresh(&mut self, say: bool) {
+        let Some(ws) = self.ws.as_mut() else { return };
+        match ws.refresh() {
+            Ok(true) => {
+                self.rebuild_rows();
+                self.message = Some(tr!(self.lang, "tui.refreshed"));
+            }
+            Ok(false) if say => self.message = Some(tr!(self.lang, "tui.up_to_date")),
+            Ok(false) => {}
+            Err(e) => self.save = SaveState::Failed(crate::i18n::store_error(self.lang, &e)),
+        }
+    }
+
+    /// Runs an edit; reports the outcome in the status bar. Returns the
+    /// problems when the edit broke a rule.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut crate::store::Writer<'_>) -> Result<T, EditError>,
+    ) -> Result<T, Vec<Problem>> {
+        let Some(ws) = self.ws.as_mut() else {
+            return Err(Vec::new());
+        };
+        match ws.write(f) {
+            Ok(v) => {
+                self.save = SaveState::Saved;
+                self.rebuild_rows();
+                Ok(v)
+            }
+            Err(EditError::Invalid(p)) => Err(p),
+            Err(EditError::Store(e)) => {
+                self.save = SaveState::Failed(crate::i18n::store_error(self.lang, &e));
+                Err(Vec::new())
+            }
+        }
+    }
+
+    fn open_history(&mut self) {
+        let (what, id) = match self.screen {
+            Screen::Kindergartens => (Entity::Kindergarten, self.kindergartens.selected_id()),
+            Screen::Pairings => (Entity::Pairing, self.pairings.selected_id()),
+            Screen::Visits => (Entity::Visit, self.visits.selected_id()),
+            Screen::Inspections => (Entity::Inspection, self.inspections.selected_id()),
+            Screen::Dashboard => return,
+        };
+        let Some(id) = id.cloned() else { return };
+        let lang = self.lang;
+        let Some(ws) = self.ws.as_mut() else { return };
+        match ws.history(what, &id) {
+            Ok(entries) => {
+                let title = tr!(
+                    lang,
+                    "history.heading",
+                    what = crate::i18n::entity(lang, what),
+                    id = id.short(),
+                    count = entries.len()
+                );
+                self.overlay = Some(Overlay::History {
+                    title,
+                    entries,
+                    scroll: 0,
+                });
+            }
+            Err(e) => self.save = SaveState::Failed(crate::i18n::store_error(lang, &e)),
+        }
+    }
+
+    fn confirm_visit(&mut self) {
+        let Some(id) = self.visits.selected_id().cloned() else { return };
+        let stamp = Stamp {
+            by: self.options.person.clone(),
+            on: self.today(),
+        };
+        match self.write(|w| w.confirm_visit(&id, stamp)) {
+            Ok(()) => self.message = Some(tr!(self.lang, "visit.confirmed")),
+            Err(problems) => self.say_problems(&problems),
+        }
+    }
+
+    /// Sign or file the selected agreement at once; confirming asks which
+    /// bureau.
+    fn agreement_step(&mut self, step: Action) {
+        if self.screen != Screen::Pairings {
+            return;
+        }
+        let Some(id) = self.pairings.selected_id().cloned() else { return };
+        let stamp = Stamp {
+            by: self.options.person.clone(),
+            on: self.today(),
+        };
+        let result = match step {
+            Action::Sign => self.write(|w| w.sign(&id, stamp)),
+            Action::File => self.write(|w| w.file(&id, stamp)),
+            _ => return self.open_confirm(&id),
+        };
+        match result {
+            Ok(()) => {
+                let status = self
+                    .model()
+                    .and_then(|m| m.pairing(&id))
+                    .map(|p| crate::i18n::label(self.lang, p.agreement.status))
+                    .unwrap_or_default();
+                self.message = Some(tr!(self.lang, "tui.agreement_now", status = status));
+            }
+            Err(problems) => self.say_problems(&problems),
+        }
+    }
+
+    /// Shows rule problems in the status bar (for actions without a form).
+    fn say_problems(&mut self, problems: &[Problem]) {
+        if let Some(p) = problems.first() {
+            self.message = Some(crate::i18n::problem(self.lang, p));
+        }
+    }
+
+    fn first_run_key(&mut self, k: KeyEvent) {
+        match self.keymap.normal_action(&k) {
+            Some(Action::Up) => self.first_run = self.first_run.saturating_sub(1),
+            Some(Action::Down) => {
+                self.first_run = (self.first_run + 1).min(FirstRunChoice::ALL.len() - 1);
+            }
+            Some(Action::Quit) | Some(Action::Back) => self.quit = true,
+            Some(Action::Select) => self.first_run_choose(),
+            Some(Action::ToggleLanguage) => {
+                self.lang = if self.lang == Lang::Zh { Lang::En } else { Lang::Zh };
+            }
+            Some(Action::Help) => {}
+            _ => {}
+        }
+    }
+
+    fn first_run_choose(&mut self) {
+        use crate::domain::plan;
+        let choice = FirstRunChoice::ALL[self.first_run.min(FirstRunChoice::ALL.len() - 1)];
+        let made = match choice {
+            FirstRunChoice::Panjin => Workspace::init(&self.data_dir, &plan::panjin(), self.options.clone()),
+            FirstRunChoice::Empty => {
+                let y = chrono::Datelike::year(&self.today());
+                let setup = plan::empty(&tr!(self.lang, "tui.new_programme"), &[tr!(self.lang, "tui.new_district")], y, y + 2);
+                Workspace::init(&self.data_dir, &setup, self.options.clone())
+            }
+            FirstRunChoice::Demo => crate::demo::create(&self.data_dir, crate::demo::Scale::City, 1, self.options.clone())
+                .and_then(|_| Workspace::open(&self.data_dir, self.options.clone()).map_err(EditError::from)),
+            FirstRunChoice::Join => {
+                self.message = Some(tr!(self.lang, "tui.join_later"));
+                return;
+            }
+        };
+        match made {
+            Ok(ws) => {
+                self.ws = Some(ws);
+                self.clamp_year();
+                self.rebuild_rows();
+                self.message = Some(tr!(self.lang, "tui.created"));
+            }
+            Err(EditError::Store(e)) => self.message = Some(crate::i18n::store_error(self.lang, &e)),
+            Err(EditError::Invalid(p)) => self.say_problems(&p),
+        }
+    }
+
+    fn mouse(&mut self, m: MouseEvent) {
+        if self.ws.is_none() {
+            return;
+        }
+        match m.kind {
+            MouseEventKind::ScrollDown => self.on_list_or_overlay(3),
+            MouseEventKind::ScrollUp => self.on_list_or_overlay(-3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                if self.overlay.is_some() {
+                    return;
+                }
+                let a = layout::areas(self.size);
+                if m.row == a.tabs.y {
+                    if let Some((s, _, _)) = layout::tabs(self.lang, a.tabs)
+                        .into_iter()
+                        .find(|(_, _, r)| m.column >= r.x && m.column < r.x + r.width)
+                    {
+                        self.screen = s;
+                    }
+                    return;
+                }
+                let list = a.list;
+                // The first row of the list area is its header.
+                if self.screen != Screen::Dashboard
+                    && m.column >= list.x
+                    && m.column < list.x + list.width
+                    && m.row > list.y
+                    && m.row < list.y + list.height
+                {
+                    let cap = self.capacity();
+                    let screen = self.screen;
+                    if let Some(l) = self.list_mut(screen) {
+                        let i = l.offset + usize::from(m.row - list.y - 1);
+                        if i < l.rows.len() {
+                            l.selected = i;
+                            l.clamp(cap);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_list_or_overlay(&mut self, by: isize) {
+        if self.overlay.is_some() {
+            self.scroll_overlay(by);
+        } else {
+            let cap = self.capacity();
+            self.move_selection(by, cap);
+        }
+    }
+}
+
+/// Which records each list shows, in which order.
+mod rows {
+    use crate::domain::*;
+    use crate::i18n::Lang;
+
+    /// A filter matches when every word of it is in the text (so "东风 村"
+    /// finds 东风镇's village kindergartens).
+    pub fn matches(filter: &str, haystack: &str) -> bool {
+        let hay = haystack.to_lowercase();
+        filter
+            .to_lowercase()
+            .split_whitespace()
+            .all(|w| hay.contains(w))
+    }
+
+    pub fn kindergartens(m: &Model, filter: &str) -> Vec<Id> {
+        let pos = |d: &Id| m.district(d).map_or(i64::MAX, |x| x.position);
+        let mut ks: Vec<&Kindergarten> = m
+            .kindergartens()
+            .filter(|k| {
+                matches(
+                    filter,
+                    &format!("{} {} {} {} {}", k.name, k.town, k.village, m.district_name(&k.district_id), k.contact),
+                )
+            })
+            .collect();
+        ks.sort_by(|a, b| (pos(&a.district_id), &a.town, &a.name).cmp(&(pos(&b.district_id), &b.town, &b.name)));
+        ks.into_iter().map(|k| k.id.clone()).collect()
+    }
+
+    pub fn pairings(m: &Model, _lang: Lang, filter: &str) -> Vec<Id> {
+        let pos = |d: &Id| m.district(d).map_or(i64::MAX, |x| x.position);
+        let mut ps: Vec<&Pairing> = m
+            .pairings()
+            .filter(|p| {
+                let names: Vec<String> = p.members().map(|k| m.kindergarten_name(k)).collect();
+                matches(filter, &format!("{} {} {}", names.join(" "), m.district_name(&p.district_id), p.cohort))
+            })
+            .collect();
+        ps.sort_by(|a, b| {
+            (a.cohort, pos(&a.district_id), a.agreement.start, &a.id).cmp(&(b.cohort, pos(&b.district_id), b.agreement.start, &b.id))
+        });
+        ps.into_iter().map(|p| p.id.clone()).collect()
+    }
+
+    pub fn visits(m: &Model, filter: &str, month: Option<(i32, u32)>, pairing: Option<&Id>) -> Vec<Id> {
+        use chrono::Datelike;
+        let mut vs: Vec<&Visit> = m
+            .visits()
+            .filter(|v| month.is_none_or(|(y, mo)| v.date.year() == y && v.date.month() == mo))
+            .filter(|v| pairing.is_none_or(|p| &v.pairing_id == p))
+            .filter(|v| {
+                filter.is_empty() || {
+                    let place = v.place_id.as_ref().map(|p| m.kindergarten_name(p)).unwrap_or_default();
+                    matches(filter, &format!("{} {} {} {}", v.date, place, v.note, m.district_name(&v.district_id)))
+                }
+            })
+            .collect();
+        // Newest first: the log is read from today backwards.
+        vs.sort_by(|a, b| (b.date, &b.id).cmp(&(a.date, &a.id)));
+        vs.into_iter().map(|v| v.id.clone()).collect()
+    }
+
+    pub fn inspections(m: &Model, filter: &str) -> Vec<Id> {
+        let mut is: Vec<&Inspection> = m
+            .inspections()
+            .filter(|i| {
+                let k = i.kindergarten_id.as_ref().map(|k| m.kindergarten_name(k)).unwrap_or_default();
+                matches(filter, &format!("{} {} {} {}", i.date, k, i.inspector, m.district_name(&i.district_id)))
+            })
+            .collect();
+        is.sort_by(|a, b| (b.date, &b.id).cmp(&(a.date, &a.id)));
+        is.into_iter().map(|i| i.id.clone()).collect()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn every_word_of_a_filter_must_match() {
+            assert!(super::matches("东风 村", "东风镇 红旗村幼儿园"));
+            assert!(!super::matches("东风 屯", "东风镇 红旗村幼儿园"));
+            assert!(super::matches("", "anything"));
+            assert!(super::matches("HONG", "hongqi"));
+        }
+    }
+}

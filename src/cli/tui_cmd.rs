@@ -1,0 +1,76 @@
+//! Starting the full-screen interface, and the dashboard as text.
+
+use super::{CmdResult, Ctx, Fail};
+use crate::app::App;
+use crate::app::keymap::{ConfigError, Keymap};
+use crate::input as parse;
+use crate::tr;
+use clap::Args;
+use ratatui::layout::Rect;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// The plan year to show [default: this year]
+    #[arg(long)]
+    pub year: Option<String>,
+    /// Width in columns
+    #[arg(long, default_value = "100")]
+    pub width: u16,
+}
+
+/// Where `keys.toml` is read from: `BANGFU_CONFIG_DIR`, else the platform's
+/// config directory (`~/.config/bangfu` on Linux).
+fn config_dir() -> Option<PathBuf> {
+    std::env::var_os("BANGFU_CONFIG_DIR")
+        .map(PathBuf::from)
+        .or_else(|| directories::ProjectDirs::from("org", "bangfu", "bangfu").map(|p| p.config_dir().to_path_buf()))
+}
+
+/// The key map: defaults, with `keys.toml` laid over them if it exists.
+fn keymap(ctx: &Ctx) -> Result<Keymap, Fail> {
+    let Some(path) = config_dir().map(|d| d.join("keys.toml")) else {
+        return Ok(Keymap::default());
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(Keymap::default());
+    };
+    Keymap::from_toml(&text).map_err(|e| {
+        let detail = match e {
+            ConfigError::Syntax(s) => s,
+            ConfigError::UnknownAction(a) => tr!(ctx.lang, "keys.unknown_action", action = a),
+            ConfigError::UnknownKey(k) => tr!(ctx.lang, "keys.unknown_key", key = k),
+        };
+        Fail::line(tr!(ctx.lang, "keys.bad_file", path = path.display().to_string(), detail = detail))
+    })
+}
+
+fn app(ctx: &Ctx, size: Rect) -> Result<App, Fail> {
+    let keys = keymap(ctx)?;
+    App::new(ctx.data_dir.clone(), ctx.options(), ctx.lang, keys, size).map_err(|e| ctx.store(&e))
+}
+
+/// `bangfu` alone: the full-screen interface on a terminal; on a pipe, the
+/// one-line overview.
+pub fn interface(ctx: &Ctx) -> CmdResult {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return super::setup::overview(ctx);
+    }
+    let mut app = app(ctx, Rect::new(0, 0, 80, 24))?;
+    crate::tui::run(&mut app).map_err(|e| Fail::line(tr!(ctx.lang, "tui.terminal_error", detail = e.to_string())))
+}
+
+pub fn dashboard(ctx: &Ctx, a: DashboardArgs) -> CmdResult {
+    let mut app = app(ctx, Rect::new(0, 0, a.width, 40))?;
+    if app.ws.is_none() {
+        // Same words as every other command without a workspace.
+        ctx.open()?;
+    }
+    if let Some(y) = parse::opt_year(ctx.lang, &a.year)? {
+        app.year = y;
+    }
+    let width = a.width.clamp(60, 400);
+    super::output::out(&crate::tui::dashboard_text(&app, width, 60));
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! 总览: the year's targets against actual pairings per district, the
+//! participation share, the plan mismatch, visits by month and by form, and
+//! the deadlines coming or missed.
+
+use super::theme::*;
+use crate::app::App;
+use crate::domain::calendar::{self, Deadline};
+use crate::domain::plan::{self, YearStatus};
+use crate::domain::*;
+use crate::i18n::{Lang, label};
+use crate::tr;
+use chrono::Datelike;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::bar;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph, Row, Table};
+
+/// Bars of `#`: block characters are ambiguous-width in CJK terminals.
+const ASCII_BARS: bar::Set = bar::Set {
+    full: "#",
+    seven_eighths: "#",
+    three_quarters: "#",
+    five_eighths: "#",
+    half: "=",
+    three_eighths: "=",
+    one_quarter: "_",
+    one_eighth: "_",
+    empty: " ",
+};
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |p| format!("{p:.1}%"))
+}
+
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let Some(m) = app.model() else { return };
+    let l = app.lang;
+    let s = plan::year_status(m, app.year);
+    let top_h = 5 + s.districts.len() as u16 + u16::from(s.mismatch.is_some());
+    let parts = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Length(top_h), Constraint::Min(0)])
+        .split(area);
+    targets(frame, l, &s, parts[0]);
+    let bottom = Layout::default()
+        .direction(Direction::Horizontal)
+        .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
+        .split(parts[1]);
+    chart(frame, l, m, app.year, bottom[0]);
+    let today = app.today();
+    let forms_h = (Form::ALL.len() as u16 + 1).min(bottom[1].height / 2);
+    let right = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Length(forms_h), Constraint::Min(0)])
+        .split(bottom[1]);
+    this_month(frame, l, m, today, right[0]);
+    deadlines(frame, l, &calendar::deadlines(m, today), right[1]);
+}
+
+fn targets(frame: &mut Frame<'_>, l: Lang, s: &YearStatus, area: Rect) {
+    let stated = s.plan.as_ref().and_then(|p| p.stated_total);
+    let share = s.plan.as_ref().and_then(|p| p.target_share_percent);
+    let heading = tr!(
+        l,
+        "plan.heading",
+        year = s.year,
+        stated = stated.map_or_else(|| "-".to_string(), |n| n.to_string()),
+        share = share.map_or_else(|| "-".to_string(), |n| format!("{n}%"))
+    );
+    let mut lines = vec![Line::from(vec![
+        Span::styled(heading, TITLE_STYLE),
+        Span::styled(format!("  {}", tr!(l, "dashboard.year_keys")), DIM_STYLE),
+    ])];
+    let header = [
+        "district",
+        "target_helpers",
+        "target_helped",
+        "actual_helpers",
+        "actual_helped",
+        "pairings",
+        "rural",
+    ];
+    let short = |k: &str| {
+        let key = format!("dashboard.col.{k}");
+        rust_i18n::t!(key.as_str(), locale = l.code()).into_owned()
+    };
+    let mut rows = Vec::new();
+    for d in &s.districts {
+        let (th, td) = d.target.as_ref().map_or((None, None), |t| (Some(t.helpers), Some(t.helped)));
+        let cell = |actual: i64, target: Option<i64>| {
+            let style = match target {
+                Some(t) if actual < t => WARN_STYLE,
+                Some(_) => GOOD_STYLE,
+                None => Style::new(),
+            };
+            Span::styled(actual.to_string(), style)
+        };
+        let t = |n: Option<i64>| n.map_or_else(|| "-".to_string(), |n| n.to_string());
+        rows.push(Row::new(vec![
+            Line::from(d.name.clone()),
+            Line::from(t(th)),
+            Line::from(t(td)),
+            Line::from(cell(d.actual_helpers, th)),
+            Line::from(cell(d.actual_helped, td)),
+            Line::from(d.pairings.to_string()),
+            Line::from(d.rural.to_string()),
+        ]));
+    }
+    let sum = |f: &dyn Fn(&plan::DistrictYear) -> i64| s.districts.iter().map(f).sum::<i64>().to_string();
+    rows.push(
+        Row::new(vec![
+            tr!(l, "plan.total"),
+            sum(&|d| d.target.as_ref().map_or(0, |t| t.helpers)),
+            sum(&|d| d.target.as_ref().map_or(0, |t| t.helped)),
+            sum(&|d| d.actual_helpers),
+            sum(&|d| d.actual_helped),
+            sum(&|d| d.pairings as i64),
+            s.rural_total.to_string(),
+        ])
+        .style(TITLE_STYLE),
+    );
+    let parts = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Length(1),
+            Constraint::Length(rows.len() as u16 + 1),
+            Constraint::Min(0),
+        ])
+        .split(area);
+    frame.render_widget(Paragraph::new(lines.remove(0)), parts[0]);
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(10),
+            Constraint::Length(9),
+            Constraint::Length(9),
+            Constraint::Length(9),
+            Constraint::Length(9),
+            Constraint::Length(6),
+            Constraint::Length(7),
+        ],
+    )
+    .header(Row::new(header.iter().map(|h| short(h)).collect::<Vec<_>>()).style(HEADER_STYLE));
+    frame.render_widget(table, parts[1]);
+    let mut notes = Vec::new();
+    if let Some((sum, stated)) = s.mismatch {
+        notes.push(Line::from(Span::styled(
+            tr!(l, "plan.mismatch", year = s.year, sum = sum, stated = stated),
+            BAD_STYLE,
+        )));
+    }
+    let reached = s.share_percent.unwrap_or(0.0);
+    let share_style = match share {
+        Some(t) if reached < t as f64 => WARN_STYLE,
+        Some(_) => GOOD_STYLE,
+        None => Style::new(),
+    };
+    notes.push(Line::from(vec![Span::styled(
+        tr!(
+            l,
+            "dashboard.share",
+            in_pairs = s.in_pairs,
+            rural = s.rural_total,
+            share = pct(s.share_percent),
+            target = share.map_or_else(|| "-".to_string(), |n| format!("{n}%"))
+        ),
+        share_style,
+    )]));
+    notes.push(Line::from(tr!(
+        l,
+        "dashboard.cumulative",
+        share = pct(s.cumulative_share_percent),
+        target = s.cumulative_target_percent.map_or_else(|| "-".to_string(), |n| format!("{n}%"))
+    )));
+    frame.render_widget(Paragraph::new(notes), parts[2]);
+}
+
+/// Visits per month of the year, as ASCII bars.
+fn chart(frame: &mut Frame<'_>, l: Lang, m: &Model, year: i32, area: Rect) {
+    let mut counts = [0u64; 12];
+    for v in m.visits().filter(|v| v.date.year() == year) {
+        counts[v.date.month0() as usize] += 1;
+    }
+    let bars: Vec<Bar> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Bar::default().value(*n).label(Line::from(format!("{}", i + 1))))
+        .collect();
+    let title = Line::from(Span::styled(tr!(l, "dashboard.visits_by_month", year = year), TITLE_STYLE));
+    let parts = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Length(1), Constraint::Min(0)])
+        .split(area);
+    frame.render_widget(Paragraph::new(title), parts[0]);
+    let width = ((parts[1].width.saturating_sub(1)) / 12).saturating_sub(1).clamp(1, 5);
+    let chart = BarChart::default()
+        .data(BarGroup::default().bars(&bars))
+        .bar_set(ASCII_BARS)
+        .bar_width(width)
+        .bar_gap(1)
+        .bar_style(Style::new().fg(ratatui::style::Color::Cyan))
+        .value_style(Style::new().fg(ratatui::style::Color::Black).bg(ratatui::style::Color::Cyan));
+    frame.render_widget(chart, parts[1]);
+}
+
+fn this_month(frame: &mut Frame<'_>, l: Lang, m: &Model, today: chrono::NaiveDate, area: Rect) {
+    let mut lines = vec![Line::from(Span::styled(
+        tr!(l, "dashboard.this_month", year = today.year(), month = today.month()),
+        TITLE_STYLE,
+    ))];
+    let in_month: Vec<&Visit> = m
+        .visits()
+        .filter(|v| v.date.year() == today.year() && v.date.month() == today.month())
+        .collect();
+    for f in Form::ALL {
+        let n = in_month.iter().filter(|v| v.form == *f).count();
+        lines.push(Line::from(vec![Span::raw(format!("{:>5}  ", n)), Span::raw(label(l, *f))]));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn deadlines(frame: &mut Frame<'_>, l: Lang, ds: &[Deadline], area: Rect) {
+    let mut lines = vec![Line::from(Span::styled(tr!(l, "dashboard.deadlines"), TITLE_STYLE))];
+    if ds.is_empty() {
+        lines.push(Line::from(Span::styled(tr!(l, "dashboard.no_deadlines"), DIM_STYLE)));
+    }
+    for d in ds {
+        let key = format!("deadline.{}", d.kind.code());
+        let what = rust_i18n::t!(key.as_str(), locale = l.code(), year = d.year, pending = d.pending).into_owned();
+        let (mark, style) = if d.overdue {
+            (tr!(l, "dashboard.overdue"), BAD_STYLE)
+        } else {
+            (tr!(l, "dashboard.upcoming"), Style::new())
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark} "), style),
+            Span::raw(format!("{}  ", d.date.format("%m-%d"))),
+            Span::styled(what, style),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,193 @@
+//! The list screens: records in a table (only the rows on screen are
+//! built), a line with what is shown and the filter, and the selected
+//! record's details.
+
+use super::theme::*;
+use crate::app::layout::{self, Areas};
+use crate::app::{App, ListState, Screen};
+use crate::domain::*;
+use crate::i18n::{Lang, label};
+use crate::present::{View, clip, names, yes_no};
+use crate::tr;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table};
+use unicode_width::UnicodeWidthStr;
+
+struct Columns {
+    headers: Vec<String>,
+    widths: Vec<Constraint>,
+}
+
+fn columns(l: Lang, screen: Screen) -> Columns {
+    use Constraint::{Fill, Length};
+    let (keys, widths): (&[&str], Vec<Constraint>) = match screen {
+        Screen::Kindergartens => (
+            &["name", "district", "town", "category", "stars", "children"],
+            vec![Fill(3), Length(9), Length(9), Length(11), Length(5), Length(7)],
+        ),
+        Screen::Pairings => (
+            &["cohort", "district", "mode", "helpers", "helped", "status"],
+            vec![Length(5), Length(9), Length(11), Fill(1), Fill(1), Length(7)],
+        ),
+        Screen::Visits => (
+            &["date", "form", "place", "teachers_reached", "confirmed", "note"],
+            vec![Length(10), Length(13), Fill(1), Length(5), Length(5), Fill(2)],
+        ),
+        Screen::Inspections => (
+            &["date", "target", "inspector", "scores", "average"],
+            vec![Length(10), Fill(1), Length(12), Length(8), Length(5)],
+        ),
+        Screen::Dashboard => (&[], vec![]),
+    };
+    let short = |k: &&str| {
+        let key = format!("list.col.{k}");
+        rust_i18n::t!(key.as_str(), locale = l.code()).into_owned()
+    };
+    Columns {
+        headers: keys.iter().map(short).collect(),
+        widths,
+    }
+}
+
+fn cells(l: Lang, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
+    match screen {
+        Screen::Kindergartens => m.kindergarten(id).map(|k| {
+            vec![
+                k.name.clone(),
+                m.district_name(&k.district_id),
+                k.town.clone(),
+                label(l, k.category),
+                k.stars.map(|s| s.to_string()).unwrap_or_default(),
+                k.children.to_string(),
+            ]
+        }),
+        Screen::Pairings => m.pairing(id).map(|p| {
+            vec![
+                p.cohort.to_string(),
+                m.district_name(&p.district_id),
+                label(l, p.mode),
+                names(m, &p.helpers, l),
+                names(m, &p.helped, l),
+                label(l, p.agreement.status),
+            ]
+        }),
+        Screen::Visits => m.visit(id).map(|v| {
+            vec![
+                v.date.to_string(),
+                label(l, v.form),
+                v.place_id.as_ref().map(|p| m.kindergarten_name(p)).unwrap_or_default(),
+                v.teachers_reached.to_string(),
+                yes_no(l, v.confirmed.is_some()),
+                clip(&v.note, 40),
+            ]
+        }),
+        Screen::Inspections => m.inspection(id).map(|i| {
+            let s = &i.scores;
+            vec![
+                i.date.to_string(),
+                i.kindergarten_id
+                    .as_ref()
+                    .map(|k| m.kindergarten_name(k))
+                    .or_else(|| i.pairing_id.as_ref().and_then(|p| m.pairing(p)).map(|p| names(m, &p.helped, l)))
+                    .unwrap_or_default(),
+                i.inspector.clone(),
+                format!("{}/{}/{}/{}", s.philosophy, s.care_education, s.environment, s.management),
+                format!("{:.1}", (s.philosophy + s.care_education + s.environment + s.management) as f64 / 4.0),
+            ]
+        }),
+        Screen::Dashboard => None,
+    }
+    .unwrap_or_default()
+}
+
+fn details(l: Lang, m: &Model, screen: Screen, id: &Id) -> (String, Vec<(String, String)>) {
+    let what = match screen {
+        Screen::Kindergartens => Entity::Kindergarten,
+        Screen::Pairings => Entity::Pairing,
+        Screen::Visits => Entity::Visit,
+        _ => Entity::Inspection,
+    };
+    let fields = match screen {
+        Screen::Kindergartens => m.kindergarten(id).map(|x| x.fields(l, m)),
+        Screen::Pairings => m.pairing(id).map(|x| x.fields(l, m)),
+        Screen::Visits => m.visit(id).map(|x| x.fields(l, m)),
+        Screen::Inspections => m.inspection(id).map(|x| x.fields(l, m)),
+        Screen::Dashboard => None,
+    };
+    (crate::i18n::entity(l, what), fields.unwrap_or_default())
+}
+
+/// What the list shows, for the line under it.
+fn criteria(app: &App, list: &ListState) -> String {
+    let l = app.lang;
+    let mut parts = vec![tr!(l, "list.count", count = list.rows.len())];
+    if app.screen == Screen::Visits {
+        if let Some((y, mo)) = app.visit_month {
+            parts.push(tr!(l, "list.month", year = y, month = mo));
+        }
+        if let (Some(p), Some(m)) = (&app.visit_pairing, app.model())
+            && let Some(p) = m.pairing(p)
+        {
+            parts.push(format!("{}: {}", crate::i18n::field(l, "pairing"), names(m, &p.helped, l)));
+        }
+    }
+    if !list.filter.is_empty() {
+        parts.push(tr!(l, "list.filtered", filter = list.filter.as_str()));
+    }
+    parts.join("  ")
+}
+
+pub fn draw(frame: &mut Frame<'_>, app: &App, a: &Areas) {
+    let Some(m) = app.model() else { return };
+    let Some(list) = app.list(app.screen) else { return };
+    let l = app.lang;
+    let area = a.list;
+    let cap = layout::list_capacity(area);
+    let cols = columns(l, app.screen);
+    let rows: Vec<Row> = list
+        .rows
+        .iter()
+        .enumerate()
+        .skip(list.offset)
+        .take(cap)
+        .map(|(i, id)| {
+            let row = Row::new(cells(l, m, app.screen, id));
+            if i == list.selected { row.style(SELECTED_STYLE) } else { row }
+        })
+        .collect();
+    let table_area = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
+    let empty = rows.is_empty();
+    let table = Table::new(rows, cols.widths).header(Row::new(cols.headers).style(HEADER_STYLE)).column_spacing(1);
+    frame.render_widget(table, table_area);
+    if empty {
+        let msg = Rect::new(area.x, area.y + 1, area.width, 1);
+        frame.render_widget(Paragraph::new(Span::styled(tr!(l, "list.empty"), DIM_STYLE)), msg);
+    }
+    // The line under the list: the filter being typed, or what is shown.
+    let line_area = Rect::new(area.x, area.y + area.height.saturating_sub(1), area.width, 1);
+    if list.filtering {
+        let prompt = format!("/ {}: ", tr!(l, "list.filter"));
+        let text = format!("{prompt}{}", list.filter);
+        frame.render_widget(Paragraph::new(Span::styled(text.clone(), FOCUS_STYLE)), line_area);
+        let x = line_area.x + (text.width() as u16).min(line_area.width.saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, line_area.y));
+    } else {
+        let hint = crate::i18n::text(l, &format!("list.hint.{}", app.screen.code()));
+        let text = Line::from(vec![
+            Span::styled(criteria(app, list), LABEL_STYLE),
+            Span::styled(format!("   {hint}"), DIM_STYLE),
+        ]);
+        frame.render_widget(Paragraph::new(text), line_area);
+    }
+    // The selected record.
+    let d = a.detail;
+    if let Some(id) = list.selected_id() {
+        let (title, fields) = details(l, m, app.screen, id);
+        let title_area = Rect::new(d.x + 1, d.y, d.width.saturating_sub(1), 1);
+        frame.render_widget(Paragraph::new(Span::styled(title, TITLE_STYLE)), title_area);
+        let body = Rect::new(d.x + 1, d.y + 1, d.width.saturating_sub(1), d.height.saturating_sub(1));
+        frame.render_widget(super::fields_paragraph(&fields, body.width), body);
+    }
+}

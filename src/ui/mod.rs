@@ -1,0 +1,258 @@
+//! Drawing. Every function here reads the [`App`] and draws; none changes
+//! it or does I/O. Layout comes from `app::layout`, shared with the mouse.
+//!
+//! Frames and bars use ASCII only (`+ - | #`): box-drawing and block
+//! characters are ambiguous-width and take two columns in many Chinese
+//! terminals, which would break every line.
+
+mod dashboard;
+mod first_run;
+mod form;
+mod lists;
+pub mod theme;
+
+use crate::app::layout::{self, Areas};
+use crate::app::{App, Overlay, SaveState, Screen};
+use crate::i18n::Lang;
+use crate::tr;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
+use theme::*;
+use unicode_width::UnicodeWidthStr;
+
+/// Draws the whole interface.
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let size = frame.area();
+    if app.ws.is_none() {
+        first_run::draw(frame, app, size);
+        return;
+    }
+    let a = layout::areas(size);
+    tabs(frame, app, &a);
+    match app.screen {
+        Screen::Dashboard => dashboard::draw(frame, app, a.body),
+        _ => lists::draw(frame, app, &a),
+    }
+    status(frame, app, a.status);
+    match &app.overlay {
+        None => {}
+        Some(Overlay::Help) => help(frame, app, size),
+        Some(Overlay::History { title, entries, scroll }) => history(frame, app, size, title, entries, *scroll),
+        Some(Overlay::Form(f)) => form::draw(frame, app, f, layout::overlay(size)),
+    }
+}
+
+/// The dashboard alone (for `bangfu dashboard`).
+pub fn draw_dashboard(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    dashboard::draw(frame, app, area);
+}
+
+/// A frame of ASCII characters around an overlay, with a title.
+pub fn ascii_block(title: String) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_set(ASCII_BORDER)
+        .border_style(Style::new().fg(FRAME))
+        .title(Span::styled(format!(" {title} "), TITLE_STYLE))
+}
+
+fn tabs(frame: &mut Frame<'_>, app: &App, a: &Areas) {
+    let mut spans = vec![Span::styled(layout::TITLE, BRAND_STYLE)];
+    let tabs = layout::tabs(app.lang, a.tabs);
+    let used: u16 = layout::TITLE.width() as u16 + tabs.iter().map(|(_, _, r)| r.width).sum::<u16>();
+    for (screen, label, _) in &tabs {
+        let style = if *screen == app.screen { TAB_ACTIVE } else { TAB_STYLE };
+        spans.push(Span::styled(label.clone(), style));
+    }
+    spans.push(Span::styled(" ".repeat(usize::from(a.tabs.width.saturating_sub(used))), TAB_STYLE));
+    frame.render_widget(Paragraph::new(Line::from(spans)), a.tabs);
+}
+
+/// The status bar: workspace, role, save state, sync, and what just
+/// happened or the most useful keys.
+fn status(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let l = app.lang;
+    let name = app.model().map(|m| m.programme.name.clone()).unwrap_or_default();
+    let save = match &app.save {
+        SaveState::Idle => Span::styled(tr!(l, "status.ready"), STATUS_STYLE),
+        SaveState::Saved => Span::styled(tr!(l, "status.saved"), OK_STYLE),
+        SaveState::Failed(_) => Span::styled(tr!(l, "status.save_failed"), ERROR_STYLE),
+    };
+    let mut spans = vec![
+        Span::styled(format!(" {name} "), STATUS_STRONG),
+        Span::styled(format!(" {} ", tr!(l, "status.role_unset")), STATUS_STYLE),
+        save,
+        Span::styled(format!(" {} ", tr!(l, "status.sync_off")), STATUS_STYLE),
+    ];
+    let message = match (&app.message, &app.save) {
+        (Some(m), _) => Some(Span::styled(format!(" {m}"), STATUS_MESSAGE)),
+        (None, SaveState::Failed(m)) => Some(Span::styled(format!(" {m}"), ERROR_STYLE)),
+        _ => None,
+    };
+    let hint = tr!(
+        l,
+        "status.hint",
+        help = app.keymap.keys_of(crate::app::action::Action::Help, false),
+        quit = app.keymap.keys_of(crate::app::action::Action::Quit, false)
+    );
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    match message {
+        Some(m) => spans.push(m),
+        None => {
+            let pad = usize::from(area.width).saturating_sub(used + hint.width() + 1);
+            spans.push(Span::styled(" ".repeat(pad), STATUS_STYLE));
+            spans.push(Span::styled(format!("{hint} "), STATUS_STYLE));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(STATUS_STYLE), area);
+}
+
+/// Keys of the current screen and of forms.
+fn help(frame: &mut Frame<'_>, app: &App, size: Rect) {
+    use crate::app::action::Action;
+    let l = app.lang;
+    let per_screen: &[Action] = match app.screen {
+        Screen::Dashboard => &[Action::PrevYear, Action::NextYear, Action::Add],
+        Screen::Kindergartens => &[Action::Add, Action::Edit, Action::Select, Action::Filter, Action::History],
+        Screen::Pairings => &[
+            Action::Add,
+            Action::Edit,
+            Action::Sign,
+            Action::Confirm,
+            Action::File,
+            Action::Select,
+            Action::Filter,
+            Action::History,
+        ],
+        Screen::Visits => &[
+            Action::Add,
+            Action::Confirm,
+            Action::PrevMonth,
+            Action::NextMonth,
+            Action::AllMonths,
+            Action::Filter,
+            Action::History,
+        ],
+        Screen::Inspections => &[Action::Add, Action::Filter, Action::History],
+    };
+    let general = [
+        Action::NextTab,
+        Action::PrevTab,
+        Action::Dashboard,
+        Action::Kindergartens,
+        Action::Pairings,
+        Action::Visits,
+        Action::Inspections,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Back,
+        Action::ToggleLanguage,
+        Action::Refresh,
+        Action::Help,
+        Action::Quit,
+    ];
+    let row = |a: Action, form: bool| {
+        let key = format!("action.{}", a.code());
+        Row::new(vec![
+            app.keymap.keys_of(a, form),
+            rust_i18n::t!(key.as_str(), locale = l.code()).into_owned(),
+        ])
+    };
+    let mut rows: Vec<Row> = vec![Row::new(vec![String::new(), app.screen.label(l)]).style(HEADER_STYLE)];
+    rows.extend(per_screen.iter().map(|a| row(*a, false)));
+    rows.push(Row::new(vec![String::new(), tr!(l, "help.forms")]).style(HEADER_STYLE));
+    rows.extend([Action::Save, Action::Back, Action::NextField, Action::PrevField].iter().map(|a| row(*a, true)));
+    rows.push(Row::new(vec![String::new(), tr!(l, "help.choices")]));
+    rows.push(Row::new(vec![String::new(), tr!(l, "help.everywhere")]).style(HEADER_STYLE));
+    rows.extend(general.iter().map(|a| row(*a, false)));
+    let area = layout::centred(layout::areas(size).body, 64, rows.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    let table = Table::new(rows, [ratatui::layout::Constraint::Length(18), ratatui::layout::Constraint::Fill(1)])
+        .block(ascii_block(tr!(l, "help.title")));
+    frame.render_widget(table, area);
+}
+
+fn history(frame: &mut Frame<'_>, app: &App, size: Rect, title: &str, entries: &[crate::store::HistoryEntry], scroll: usize) {
+    let l = app.lang;
+    let area = layout::overlay(size);
+    frame.render_widget(Clear, area);
+    let when = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let sep = if l == Lang::Zh { "、" } else { ", " };
+    let rows: Vec<Row> = entries
+        .iter()
+        .skip(scroll)
+        .map(|e| {
+            Row::new(vec![
+                when(e.time_ms),
+                e.person.clone(),
+                tr!(l, if e.created { "history.created" } else { "history.edited" }),
+                e.fields.iter().map(|f| crate::i18n::field(l, f)).collect::<Vec<_>>().join(sep),
+            ])
+        })
+        .collect();
+    let header = Row::new(
+        ["time", "person", "action", "fields"]
+            .iter()
+            .map(|f| crate::i18n::field(l, f))
+            .collect::<Vec<_>>(),
+    )
+    .style(HEADER_STYLE);
+    use ratatui::layout::Constraint::{Fill, Length};
+    let table = Table::new(rows, [Length(17), Length(12), Length(6), Fill(1)])
+        .header(header)
+        .block(ascii_block(title.to_string()));
+    frame.render_widget(table, area);
+}
+
+/// Splits text into lines of at most `width` columns, by display width,
+/// breaking anywhere (Chinese has no spaces to break at). Written here
+/// because ratatui 0.30's `Wrap` lets a wide character overhang the last
+/// column by one (seen: a 46-column line drawn unbroken in 45 columns).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(2);
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        let mut w = 0;
+        for c in para.chars() {
+            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if w + cw > width {
+                out.push(std::mem::take(&mut line));
+                w = 0;
+            }
+            line.push(c);
+            w += cw;
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// `label  value` lines for the detail pane, values wrapped under
+/// themselves to fit `width`.
+pub fn fields_paragraph(fields: &[(String, String)], width: u16) -> Paragraph<'static> {
+    let label_w = fields.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
+    let value_w = usize::from(width).saturating_sub(label_w + 2).max(8);
+    let mut lines = Vec::new();
+    for (k, v) in fields {
+        let pad = " ".repeat(label_w - k.width());
+        for (i, part) in wrap(v, value_w).into_iter().enumerate() {
+            let head = if i == 0 {
+                Span::styled(format!("{k}{pad}  "), LABEL_STYLE)
+            } else {
+                Span::raw(" ".repeat(label_w + 2))
+            };
+            lines.push(Line::from(vec![head, Span::raw(part)]));
+        }
+    }
+    Paragraph::new(lines)
+}
