@@ -126,7 +126,8 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
 /// What is wrong, without the field's name (shown next to the field).
 pub fn problem_message(lang: Lang, p: &Problem) -> String {
     let l = lang;
-    let msg = match &p.kind {
+
+    match &p.kind {
         ProblemKind::Required => tr!(l, "problem.required"),
         ProblemKind::UnknownId { what, id } => {
             tr!(l, "problem.unknown_id", what = entity(l, *what), id = id)
@@ -224,8 +225,7 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
         ProblemKind::DueBeforeDate { due, date } => {
             tr!(l, "problem.due_before_date", due = due, date = date)
         }
-    };
-    msg
+    }
 }
 
 /// Why a typed id names no single record.

@@ -89,7 +89,10 @@ impl Field {
 
     /// A pick list starting at the option whose value is `selected`.
     pub fn choice(key: &'static str, label: String, options: Vec<Opt>, selected: &str) -> Field {
-        let index = options.iter().position(|o| o.value == selected).unwrap_or(0);
+        let index = options
+            .iter()
+            .position(|o| o.value == selected)
+            .unwrap_or(0);
         Field {
             key,
             label,
@@ -98,8 +101,16 @@ impl Field {
         }
     }
 
-    pub fn multi(key: &'static str, label: String, options: Vec<Opt>, selected: &[String]) -> Field {
-        let chosen = options.iter().map(|o| selected.contains(&o.value)).collect();
+    pub fn multi(
+        key: &'static str,
+        label: String,
+        options: Vec<Opt>,
+        selected: &[String],
+    ) -> Field {
+        let chosen = options
+            .iter()
+            .map(|o| selected.contains(&o.value))
+            .collect();
         Field {
             key,
             label,
@@ -183,16 +194,19 @@ impl Form {
     /// The chosen value of a pick list ("" for none).
     pub fn choice(&self, key: &str) -> String {
         match self.field(key).map(|f| &f.input) {
-            Some(Input::Choice { options, index }) => {
-                options.get(*index).map(|o| o.value.clone()).unwrap_or_default()
-            }
+            Some(Input::Choice { options, index }) => options
+                .get(*index)
+                .map(|o| o.value.clone())
+                .unwrap_or_default(),
             _ => String::new(),
         }
     }
 
     pub fn multi(&self, key: &str) -> Vec<String> {
         match self.field(key).map(|f| &f.input) {
-            Some(Input::Multi { options, chosen, .. }) => options
+            Some(Input::Multi {
+                options, chosen, ..
+            }) => options
                 .iter()
                 .zip(chosen)
                 .filter(|(_, c)| **c)
@@ -271,7 +285,11 @@ impl Form {
                 }
                 _ => false,
             },
-            Input::Multi { options, chosen, cursor } => match e.code {
+            Input::Multi {
+                options,
+                chosen,
+                cursor,
+            } => match e.code {
                 KeyCode::Left | KeyCode::Char('h') if !options.is_empty() => {
                     *cursor = (*cursor + options.len() - 1) % options.len();
                     false
@@ -368,8 +386,18 @@ mod tests {
             "t".into(),
             vec![
                 Field::line("date", "日期".into(), "2024-10-15"),
-                Field::choice("form", "形式".into(), vec![Opt::new("a", "甲"), Opt::new("b", "乙")], "a"),
-                Field::multi("tasks", "任务".into(), vec![Opt::new("x", "X"), Opt::new("y", "Y")], &[]),
+                Field::choice(
+                    "form",
+                    "形式".into(),
+                    vec![Opt::new("a", "甲"), Opt::new("b", "乙")],
+                    "a",
+                ),
+                Field::multi(
+                    "tasks",
+                    "任务".into(),
+                    vec![Opt::new("x", "X"), Opt::new("y", "Y")],
+                    &[],
+                ),
             ],
         );
         f.key(key('!'));

@@ -14,7 +14,10 @@ fn f(lang: Lang, key: &str) -> String {
 }
 
 fn codes<C: Code>(lang: Lang) -> Vec<Opt> {
-    C::ALL.iter().map(|c| Opt::new(c.code(), label(lang, *c))).collect()
+    C::ALL
+        .iter()
+        .map(|c| Opt::new(c.code(), label(lang, *c)))
+        .collect()
 }
 
 fn code_strings<C: Code>(items: &[C]) -> Vec<String> {
@@ -31,8 +34,12 @@ fn district_opts(m: &Model) -> Vec<Opt> {
 fn kindergarten_opts(m: &Model) -> Vec<Opt> {
     let pos = |d: &Id| m.district(d).map_or(i64::MAX, |x| x.position);
     let mut ks: Vec<&Kindergarten> = m.kindergartens().collect();
-    ks.sort_by(|a, b| (pos(&a.district_id), &a.town, &a.name).cmp(&(pos(&b.district_id), &b.town, &b.name)));
-    ks.iter().map(|k| Opt::new(k.id.as_str(), k.name.clone())).collect()
+    ks.sort_by(|a, b| {
+        (pos(&a.district_id), &a.town, &a.name).cmp(&(pos(&b.district_id), &b.town, &b.name))
+    });
+    ks.iter()
+        .map(|k| Opt::new(k.id.as_str(), k.name.clone()))
+        .collect()
 }
 
 /// "helper -> helped (2024)": ASCII arrow, since arrows take two columns in
@@ -48,19 +55,29 @@ pub fn pairing_label(m: &Model, lang: Lang, p: &Pairing) -> String {
 
 fn pairing_opts(m: &Model, lang: Lang) -> Vec<Opt> {
     let mut ps: Vec<&Pairing> = m.pairings().collect();
-    ps.sort_by(|a, b| (a.cohort, &a.agreement.start, &a.id).cmp(&(b.cohort, &b.agreement.start, &b.id)));
-    ps.iter().map(|p| Opt::new(p.id.as_str(), pairing_label(m, lang, p))).collect()
+    ps.sort_by(|a, b| {
+        (a.cohort, &a.agreement.start, &a.id).cmp(&(b.cohort, &b.agreement.start, &b.id))
+    });
+    ps.iter()
+        .map(|p| Opt::new(p.id.as_str(), pairing_label(m, lang, p)))
+        .collect()
 }
 
 fn member_opts(m: &Model, pairing: &str) -> Vec<Opt> {
     Id::parse(pairing)
         .and_then(|id| m.pairing(&id))
-        .map(|p| p.members().map(|k| Opt::new(k.as_str(), m.kindergarten_name(k))).collect())
+        .map(|p| {
+            p.members()
+                .map(|k| Opt::new(k.as_str(), m.kindergarten_name(k)))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn score_opts() -> Vec<Opt> {
-    (1..=5).map(|n| Opt::new(n.to_string(), n.to_string())).collect()
+    (1..=5)
+        .map(|n| Opt::new(n.to_string(), n.to_string()))
+        .collect()
 }
 
 fn none_opt(lang: Lang) -> Opt {
@@ -70,7 +87,14 @@ fn none_opt(lang: Lang) -> Opt {
 fn kindergarten_form(lang: Lang, m: &Model, kind: FormKind, k: Option<&Kindergarten>) -> Form {
     let text = |s: Option<&str>| s.unwrap_or("").to_string();
     let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
-    let title = tr!(lang, if k.is_some() { "form.edit_kindergarten" } else { "form.new_kindergarten" });
+    let title = tr!(
+        lang,
+        if k.is_some() {
+            "form.edit_kindergarten"
+        } else {
+            "form.new_kindergarten"
+        }
+    );
     let district = k.map(|k| k.district_id.to_string()).unwrap_or_default();
     Form::new(
         kind,
@@ -79,31 +103,81 @@ fn kindergarten_form(lang: Lang, m: &Model, kind: FormKind, k: Option<&Kindergar
             Field::line("name", f(lang, "name"), &text(k.map(|k| k.name.as_str()))),
             Field::choice("district", f(lang, "district"), district_opts(m), &district),
             Field::line("town", f(lang, "town"), &text(k.map(|k| k.town.as_str()))),
-            Field::line("village", f(lang, "village"), &text(k.map(|k| k.village.as_str()))),
-            Field::choice("ownership", f(lang, "ownership"), codes::<Ownership>(lang), k.map_or("public", |k| k.ownership.code())),
-            Field::choice("category", f(lang, "category"), codes::<Category>(lang), k.map_or("village", |k| k.category.code())),
+            Field::line(
+                "village",
+                f(lang, "village"),
+                &text(k.map(|k| k.village.as_str())),
+            ),
+            Field::choice(
+                "ownership",
+                f(lang, "ownership"),
+                codes::<Ownership>(lang),
+                k.map_or("public", |k| k.ownership.code()),
+            ),
+            Field::choice(
+                "category",
+                f(lang, "category"),
+                codes::<Category>(lang),
+                k.map_or("village", |k| k.category.code()),
+            ),
             Field::line("stars", f(lang, "stars"), &num(k.and_then(|k| k.stars))),
             Field::toggle("rural", f(lang, "rural"), k.is_none_or(|k| k.rural)),
             Field::line("children", f(lang, "children"), &num(k.map(|k| k.children))),
             Field::line("teachers", f(lang, "teachers"), &num(k.map(|k| k.teachers))),
-            Field::line("contact", f(lang, "contact"), &text(k.map(|k| k.contact.as_str()))),
-            Field::line("phone", f(lang, "phone"), &text(k.map(|k| k.phone.as_str()))),
+            Field::line(
+                "contact",
+                f(lang, "contact"),
+                &text(k.map(|k| k.contact.as_str())),
+            ),
+            Field::line(
+                "phone",
+                f(lang, "phone"),
+                &text(k.map(|k| k.phone.as_str())),
+            ),
         ],
     )
 }
 
 fn agreement_fields(lang: Lang, a: Option<&Agreement>, default_start: &str) -> Vec<Field> {
-    let start = a.map(|a| a.start.to_string()).unwrap_or_else(|| default_start.to_string());
+    let start = a
+        .map(|a| a.start.to_string())
+        .unwrap_or_else(|| default_start.to_string());
     let end = a.map(|a| a.end.to_string()).unwrap_or_default();
     vec![
         Field::line("start", f(lang, "start"), &start),
         Field::line("end", f(lang, "end"), &end),
-        Field::multi("forms", f(lang, "forms"), codes::<Form_>(lang), &a.map(|a| code_strings(&a.forms)).unwrap_or_default()),
-        Field::multi("tasks", f(lang, "tasks"), codes::<Task>(lang), &a.map(|a| code_strings(&a.tasks)).unwrap_or_default()),
-        Field::line("fees", f(lang, "fees"), &a.map_or("0".to_string(), |a| a.fees.to_string())),
-        Field::note("goals", f(lang, "goals"), a.map_or("", |a| a.goals.as_str())),
-        Field::note("rights", f(lang, "rights"), a.map_or("", |a| a.rights.as_str())),
-        Field::note("schedule", f(lang, "schedule"), a.map_or("", |a| a.schedule.as_str())),
+        Field::multi(
+            "forms",
+            f(lang, "forms"),
+            codes::<Form_>(lang),
+            &a.map(|a| code_strings(&a.forms)).unwrap_or_default(),
+        ),
+        Field::multi(
+            "tasks",
+            f(lang, "tasks"),
+            codes::<Task>(lang),
+            &a.map(|a| code_strings(&a.tasks)).unwrap_or_default(),
+        ),
+        Field::line(
+            "fees",
+            f(lang, "fees"),
+            &a.map_or("0".to_string(), |a| a.fees.to_string()),
+        ),
+        Field::note(
+            "goals",
+            f(lang, "goals"),
+            a.map_or("", |a| a.goals.as_str()),
+        ),
+        Field::note(
+            "rights",
+            f(lang, "rights"),
+            a.map_or("", |a| a.rights.as_str()),
+        ),
+        Field::note(
+            "schedule",
+            f(lang, "schedule"),
+            a.map_or("", |a| a.schedule.as_str()),
+        ),
     ]
 }
 
@@ -117,7 +191,9 @@ impl App {
         let year = self.year;
         let Some(m) = self.model() else { return };
         let form = match self.screen {
-            Screen::Kindergartens | Screen::Dashboard => kindergarten_form(lang, m, FormKind::NewKindergarten, None),
+            Screen::Kindergartens | Screen::Dashboard => {
+                kindergarten_form(lang, m, FormKind::NewKindergarten, None)
+            }
             Screen::Pairings => {
                 let kgs = kindergarten_opts(m);
                 let mut fields = vec![
@@ -134,7 +210,12 @@ impl App {
                 let chosen = self
                     .visit_pairing
                     .clone()
-                    .or_else(|| self.visits.selected_id().and_then(|v| m.visit(v)).map(|v| v.pairing_id.clone()))
+                    .or_else(|| {
+                        self.visits
+                            .selected_id()
+                            .and_then(|v| m.visit(v))
+                            .map(|v| v.pairing_id.clone())
+                    })
                     .map(|p| p.to_string())
                     .or_else(|| pairings.first().map(|o| o.value.clone()))
                     .unwrap_or_default();
@@ -150,7 +231,12 @@ impl App {
                     vec![
                         Field::choice("pairing", f(lang, "pairing"), pairings, &chosen),
                         Field::line("date", f(lang, "date"), &today.to_string()),
-                        Field::choice("form", f(lang, "form"), codes::<Form_>(lang), "send_teachers"),
+                        Field::choice(
+                            "form",
+                            f(lang, "form"),
+                            codes::<Form_>(lang),
+                            "send_teachers",
+                        ),
                         Field::multi("tasks", f(lang, "tasks"), codes::<Task>(lang), &[]),
                         Field::choice("place", f(lang, "place"), places, &first_helped),
                         Field::line("participants", f(lang, "participants"), ""),
@@ -178,10 +264,30 @@ impl App {
                         Field::choice("kindergarten", f(lang, "kindergarten"), kgs, ""),
                         Field::line("date", f(lang, "date"), &today.to_string()),
                         Field::line("inspector", f(lang, "inspector"), &person),
-                        Field::choice("philosophy", label(lang, Area::Philosophy), score_opts(), "3"),
-                        Field::choice("care_education", label(lang, Area::CareEducation), score_opts(), "3"),
-                        Field::choice("environment", label(lang, Area::Environment), score_opts(), "3"),
-                        Field::choice("management", label(lang, Area::Management), score_opts(), "3"),
+                        Field::choice(
+                            "philosophy",
+                            label(lang, Area::Philosophy),
+                            score_opts(),
+                            "3",
+                        ),
+                        Field::choice(
+                            "care_education",
+                            label(lang, Area::CareEducation),
+                            score_opts(),
+                            "3",
+                        ),
+                        Field::choice(
+                            "environment",
+                            label(lang, Area::Environment),
+                            score_opts(),
+                            "3",
+                        ),
+                        Field::choice(
+                            "management",
+                            label(lang, Area::Management),
+                            score_opts(),
+                            "3",
+                        ),
                         Field::note("findings", f(lang, "findings"), ""),
                         Field::note("guidance", f(lang, "guidance"), ""),
                         Field::line("follow_up_due", f(lang, "follow_up_due"), ""),
@@ -201,11 +307,19 @@ impl App {
         let Some(m) = self.model() else { return };
         let form = match self.screen {
             Screen::Kindergartens => {
-                let Some(k) = self.kindergartens.selected_id().and_then(|id| m.kindergarten(id)) else { return };
+                let Some(k) = self
+                    .kindergartens
+                    .selected_id()
+                    .and_then(|id| m.kindergarten(id))
+                else {
+                    return;
+                };
                 kindergarten_form(lang, m, FormKind::EditKindergarten(k.id.clone()), Some(k))
             }
             Screen::Pairings => {
-                let Some(p) = self.pairings.selected_id().and_then(|id| m.pairing(id)) else { return };
+                let Some(p) = self.pairings.selected_id().and_then(|id| m.pairing(id)) else {
+                    return;
+                };
                 if p.agreement.status == AgreementStatus::Filed {
                     self.message = Some(i18n::problem(
                         lang,
@@ -218,7 +332,11 @@ impl App {
                 }
                 Form::new(
                     FormKind::EditAgreement(p.id.clone()),
-                    tr!(lang, "form.edit_agreement", pairing = pairing_label(m, lang, p)),
+                    tr!(
+                        lang,
+                        "form.edit_agreement",
+                        pairing = pairing_label(m, lang, p)
+                    ),
                     agreement_fields(lang, Some(&p.agreement), ""),
                 )
             }
@@ -237,13 +355,25 @@ impl App {
         let districts: Vec<Opt> = m
             .pairing_districts(p)
             .iter()
-            .filter(|d| !p.agreement.confirmations.iter().any(|c| &c.district_id == *d))
+            .filter(|d| {
+                !p.agreement
+                    .confirmations
+                    .iter()
+                    .any(|c| &c.district_id == *d)
+            })
             .map(|d| Opt::new(d.as_str(), m.district_name(d)))
             .collect();
-        let first = districts.first().map(|o| o.value.clone()).unwrap_or_default();
+        let first = districts
+            .first()
+            .map(|o| o.value.clone())
+            .unwrap_or_default();
         let form = Form::new(
             FormKind::ConfirmAgreement(id.clone()),
-            tr!(lang, "form.confirm_agreement", pairing = pairing_label(m, lang, p)),
+            tr!(
+                lang,
+                "form.confirm_agreement",
+                pairing = pairing_label(m, lang, p)
+            ),
             vec![
                 Field::choice("district", f(lang, "district"), districts, &first),
                 Field::line("by", f(lang, "by"), &person),
@@ -254,8 +384,13 @@ impl App {
     }
 
     pub(super) fn form_key(&mut self, k: KeyEvent) {
-        let Some(Overlay::Form(form)) = &mut self.overlay else { return };
-        let in_note = matches!(form.fields.get(form.focus).map(|f| &f.input), Some(Input::Note(_)));
+        let Some(Overlay::Form(form)) = &mut self.overlay else {
+            return;
+        };
+        let in_note = matches!(
+            form.fields.get(form.focus).map(|f| &f.input),
+            Some(Input::Note(_))
+        );
         let arrow = matches!(k.code, KeyCode::Up | KeyCode::Down);
         match self.keymap.form_action(&k) {
             Some(Action::Save) => self.submit_form(),
@@ -282,7 +417,9 @@ impl App {
     /// Ctrl-S: turns the form into a record and saves it; on any problem the
     /// form stays open with what was typed and the problem by its field.
     pub(super) fn submit_form(&mut self) {
-        let Some(Overlay::Form(mut form)) = self.overlay.take() else { return };
+        let Some(Overlay::Form(mut form)) = self.overlay.take() else {
+            return;
+        };
         form.clear_errors();
         let outcome = self.save_form(&mut form);
         match outcome {
@@ -329,7 +466,9 @@ impl App {
     #[allow(clippy::type_complexity)]
     fn save_form(&mut self, form: &mut Form) -> Result<Option<(Screen, Id, Entity)>, Vec<Problem>> {
         let lang = self.lang;
-        let Some(m) = self.model() else { return Ok(None) };
+        let Some(m) = self.model() else {
+            return Ok(None);
+        };
         // Typed values first: each bad one is shown by its field.
         let mut bad = false;
         macro_rules! typed {
@@ -346,7 +485,11 @@ impl App {
         }
         let int = |form: &Form, key: &str| -> Result<i64, String> {
             let t = form.text(key);
-            if t.is_empty() { Ok(0) } else { parse::int(lang, key, &t) }
+            if t.is_empty() {
+                Ok(0)
+            } else {
+                parse::int(lang, key, &t)
+            }
         };
         let opt_id = |form: &Form, key: &str| Id::parse(&form.choice(key));
         match form.kind.clone() {
@@ -358,7 +501,8 @@ impl App {
                 if bad {
                     return Err(Vec::new());
                 }
-                let (Some(stars), Some(children), Some(teachers)) = (stars, children, teachers) else {
+                let (Some(stars), Some(children), Some(teachers)) = (stars, children, teachers)
+                else {
                     return Err(Vec::new());
                 };
                 let editing = match &form.kind {
@@ -366,13 +510,17 @@ impl App {
                     _ => None,
                 };
                 let k = Kindergarten {
-                    id: editing.clone().unwrap_or_else(|| Id::from_random_bytes([0; 16])),
+                    id: editing
+                        .clone()
+                        .unwrap_or_else(|| Id::from_random_bytes([0; 16])),
                     name: form.text("name"),
                     district_id: district.unwrap_or_else(|| Id::from_random_bytes([0; 16])),
                     town: form.text("town"),
                     village: form.text("village"),
-                    ownership: Ownership::from_code(&form.choice("ownership")).unwrap_or(Ownership::Public),
-                    category: Category::from_code(&form.choice("category")).unwrap_or(Category::Village),
+                    ownership: Ownership::from_code(&form.choice("ownership"))
+                        .unwrap_or(Ownership::Public),
+                    category: Category::from_code(&form.choice("category"))
+                        .unwrap_or(Category::Village),
                     stars: (stars != 0).then_some(stars),
                     rural: form.toggle("rural"),
                     children,
@@ -394,21 +542,32 @@ impl App {
                 let end = typed!("end", parse::date(lang, "end", &form.text("end")));
                 let fees = typed!("fees", int(form, "fees"));
                 let cohort = match form.kind {
-                    FormKind::NewPairing => typed!("cohort", parse::year(lang, &form.text("cohort"))),
+                    FormKind::NewPairing => {
+                        typed!("cohort", parse::year(lang, &form.text("cohort")))
+                    }
                     _ => Some(0),
                 };
                 if bad {
                     return Err(Vec::new());
                 }
-                let (Some(start), Some(end), Some(fees), Some(cohort)) = (start, end, fees, cohort) else {
+                let (Some(start), Some(end), Some(fees), Some(cohort)) = (start, end, fees, cohort)
+                else {
                     return Err(Vec::new());
                 };
                 let agreement = Agreement {
                     status: AgreementStatus::Draft,
                     start,
                     end,
-                    forms: form.multi("forms").iter().filter_map(|c| Form_::from_code(c)).collect(),
-                    tasks: form.multi("tasks").iter().filter_map(|c| Task::from_code(c)).collect(),
+                    forms: form
+                        .multi("forms")
+                        .iter()
+                        .filter_map(|c| Form_::from_code(c))
+                        .collect(),
+                    tasks: form
+                        .multi("tasks")
+                        .iter()
+                        .filter_map(|c| Task::from_code(c))
+                        .collect(),
                     goals: form.text("goals"),
                     rights: form.text("rights"),
                     schedule: form.text("schedule"),
@@ -425,7 +584,12 @@ impl App {
                     }
                     return Ok(Some((Screen::Pairings, id, Entity::Pairing)));
                 }
-                let ids = |key: &str| form.multi(key).iter().filter_map(|s| Id::parse(s)).collect::<Vec<_>>();
+                let ids = |key: &str| {
+                    form.multi(key)
+                        .iter()
+                        .filter_map(|s| Id::parse(s))
+                        .collect::<Vec<_>>()
+                };
                 let helped = ids("helped");
                 let p = Pairing {
                     id: Id::from_random_bytes([0; 16]),
@@ -452,7 +616,9 @@ impl App {
                     form.set_error("district", tr!(lang, "problem.required"));
                     return Err(Vec::new());
                 };
-                let (false, Some(date)) = (bad, date) else { return Err(Vec::new()) };
+                let (false, Some(date)) = (bad, date) else {
+                    return Err(Vec::new());
+                };
                 let stamp = Stamp {
                     by: form.text("by"),
                     on: date,
@@ -462,10 +628,16 @@ impl App {
             }
             FormKind::NewVisit => {
                 let date = typed!("date", parse::date(lang, "date", &form.text("date")));
-                let counts: Vec<Option<i64>> = ["teachers_reached", "children_reached", "toys", "play_materials", "picture_books"]
-                    .iter()
-                    .map(|k| typed!(*k, int(form, k)))
-                    .collect();
+                let counts: Vec<Option<i64>> = [
+                    "teachers_reached",
+                    "children_reached",
+                    "toys",
+                    "play_materials",
+                    "picture_books",
+                ]
+                .iter()
+                .map(|k| typed!(*k, int(form, k)))
+                .collect();
                 let participants: Option<Vec<Participant>> = typed!(
                     "participants",
                     parse::split_list(&[form.text("participants")])
@@ -480,7 +652,9 @@ impl App {
                 if bad {
                     return Err(Vec::new());
                 }
-                let (Some(date), Some(participants)) = (date, participants) else { return Err(Vec::new()) };
+                let (Some(date), Some(participants)) = (date, participants) else {
+                    return Err(Vec::new());
+                };
                 let n = |i: usize| counts.get(i).copied().flatten().unwrap_or(0);
                 let v = Visit {
                     id: Id::from_random_bytes([0; 16]),
@@ -488,7 +662,11 @@ impl App {
                     district_id: Id::from_random_bytes([0; 16]),
                     date,
                     form: Form_::from_code(&form.choice("form")).unwrap_or(Form_::SendTeachers),
-                    tasks: form.multi("tasks").iter().filter_map(|c| Task::from_code(c)).collect(),
+                    tasks: form
+                        .multi("tasks")
+                        .iter()
+                        .filter_map(|c| Task::from_code(c))
+                        .collect(),
                     place_id: opt_id(form, "place"),
                     participants,
                     teachers_reached: n(0),
@@ -514,12 +692,17 @@ impl App {
                 let due = if due_text.is_empty() {
                     Some(None)
                 } else {
-                    typed!("follow_up_due", parse::date(lang, "follow_up_due", &due_text).map(Some))
+                    typed!(
+                        "follow_up_due",
+                        parse::date(lang, "follow_up_due", &due_text).map(Some)
+                    )
                 };
                 if bad {
                     return Err(Vec::new());
                 }
-                let (Some(date), Some(due)) = (date, due) else { return Err(Vec::new()) };
+                let (Some(date), Some(due)) = (date, due) else {
+                    return Err(Vec::new());
+                };
                 let score = |k: &str| form.choice(k).parse().unwrap_or(0);
                 let i = Inspection {
                     id: Id::from_random_bytes([0; 16]),

@@ -26,7 +26,8 @@ pub struct Key {
 
 impl Key {
     pub fn from_event(e: &KeyEvent) -> Key {
-        let mut mods = e.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods =
+            e.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match e.code {
             // Terminals send shift-tab as BackTab, some with SHIFT too.
             KeyCode::BackTab => {
@@ -47,10 +48,16 @@ impl Key {
         let mut mods = KeyModifiers::NONE;
         let mut rest = spec.trim();
         loop {
-            if let Some(r) = rest.strip_prefix("ctrl-").or_else(|| rest.strip_prefix("ctrl+")) {
+            if let Some(r) = rest
+                .strip_prefix("ctrl-")
+                .or_else(|| rest.strip_prefix("ctrl+"))
+            {
                 mods |= KeyModifiers::CONTROL;
                 rest = r;
-            } else if let Some(r) = rest.strip_prefix("alt-").or_else(|| rest.strip_prefix("alt+")) {
+            } else if let Some(r) = rest
+                .strip_prefix("alt-")
+                .or_else(|| rest.strip_prefix("alt+"))
+            {
                 mods |= KeyModifiers::ALT;
                 rest = r;
             } else {
@@ -206,7 +213,10 @@ impl Keymap {
         }
         let file: File = toml::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;
         let mut km = Keymap::default();
-        for (section, map) in [(&file.keys, &mut km.normal), (&file.form_keys, &mut km.form)] {
+        for (section, map) in [
+            (&file.keys, &mut km.normal),
+            (&file.form_keys, &mut km.form),
+        ] {
             for (name, keys) in section {
                 let action = Action::ALL
                     .iter()
@@ -255,19 +265,43 @@ mod tests {
     #[test]
     fn default_keys_name_their_actions() {
         let k = Keymap::default();
-        assert_eq!(k.normal_action(&ev(KeyCode::Char('q'), KeyModifiers::NONE)), Some(Action::Quit));
-        assert_eq!(k.normal_action(&ev(KeyCode::Char('L'), KeyModifiers::SHIFT)), Some(Action::ToggleLanguage));
-        assert_eq!(k.form_action(&ev(KeyCode::Char('s'), KeyModifiers::CONTROL)), Some(Action::Save));
+        assert_eq!(
+            k.normal_action(&ev(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            k.normal_action(&ev(KeyCode::Char('L'), KeyModifiers::SHIFT)),
+            Some(Action::ToggleLanguage)
+        );
+        assert_eq!(
+            k.form_action(&ev(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            Some(Action::Save)
+        );
         assert_eq!(k.keys_of(Action::Save, true), "F2/Ctrl-s");
     }
 
     #[test]
     fn a_config_file_rebinds_an_action() {
         let k = Keymap::from_toml("[keys]\nadd = [\"n\", \"ctrl-n\"]\n").expect("valid");
-        assert_eq!(k.normal_action(&ev(KeyCode::Char('n'), KeyModifiers::NONE)), Some(Action::Add));
-        assert_eq!(k.normal_action(&ev(KeyCode::Char('a'), KeyModifiers::NONE)), None);
-        assert!(matches!(Keymap::from_toml("[keys]\nfly = [\"x\"]"), Err(ConfigError::UnknownAction(_))));
-        assert!(matches!(Keymap::from_toml("[keys]\nadd = [\"hyper-x\"]"), Err(ConfigError::UnknownKey(_))));
-        assert!(matches!(Keymap::from_toml("[keys"), Err(ConfigError::Syntax(_))));
+        assert_eq!(
+            k.normal_action(&ev(KeyCode::Char('n'), KeyModifiers::NONE)),
+            Some(Action::Add)
+        );
+        assert_eq!(
+            k.normal_action(&ev(KeyCode::Char('a'), KeyModifiers::NONE)),
+            None
+        );
+        assert!(matches!(
+            Keymap::from_toml("[keys]\nfly = [\"x\"]"),
+            Err(ConfigError::UnknownAction(_))
+        ));
+        assert!(matches!(
+            Keymap::from_toml("[keys]\nadd = [\"hyper-x\"]"),
+            Err(ConfigError::UnknownKey(_))
+        ));
+        assert!(matches!(
+            Keymap::from_toml("[keys"),
+            Err(ConfigError::Syntax(_))
+        ));
     }
 }

@@ -25,7 +25,11 @@ pub const SIDE_BY_SIDE_WIDTH: u16 = 100;
 pub fn areas(size: Rect) -> Areas {
     let rows = Layout::default()
         .direction(Direction::Vertical)
-        .constraints([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)])
+        .constraints([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
         .split(size);
     let body = rows[1];
     let (list, detail) = if body.width >= SIDE_BY_SIDE_WIDTH {
@@ -87,8 +91,8 @@ pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-/// The box forms and overlays are drawn in.
+/// The box forms and history are drawn in: the whole body, so no wide
+/// character of the screen beneath straddles its edge.
 pub fn overlay(size: Rect) -> Rect {
-    let body = areas(size).body;
-    centred(body, body.width.saturating_sub(4).max(40), body.height)
+    areas(size).body
 }

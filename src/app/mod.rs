@@ -17,7 +17,9 @@ use crate::tr;
 use action::Action;
 use form::Form;
 use keymap::Keymap;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 
@@ -117,7 +119,9 @@ pub enum SaveState {
 /// What is drawn over the screen.
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help,
+    Help {
+        scroll: usize,
+    },
     History {
         title: String,
         entries: Vec<HistoryEntry>,
@@ -196,7 +200,13 @@ impl App {
     /// Opens the workspace in `data_dir` (or the first-run menu if there is
     /// none). A workspace that cannot be read is an error: the caller says
     /// so and never starts the full screen.
-    pub fn new(data_dir: PathBuf, options: Options, lang: Lang, keymap: Keymap, size: Rect) -> Result<App, StoreError> {
+    pub fn new(
+        data_dir: PathBuf,
+        options: Options,
+        lang: Lang,
+        keymap: Keymap,
+        size: Rect,
+    ) -> Result<App, StoreError> {
         let ws = match Workspace::open(&data_dir, options.clone()) {
             Ok(ws) => Some(ws),
             Err(StoreError::NoWorkspace { .. }) => None,
@@ -276,13 +286,27 @@ impl App {
         };
         let lang = self.lang;
         let fresh = [
-            (Screen::Kindergartens, rows::kindergartens(model, &self.kindergartens.filter)),
-            (Screen::Pairings, rows::pairings(model, lang, &self.pairings.filter)),
+            (
+                Screen::Kindergartens,
+                rows::kindergartens(model, &self.kindergartens.filter),
+            ),
+            (
+                Screen::Pairings,
+                rows::pairings(model, lang, &self.pairings.filter),
+            ),
             (
                 Screen::Visits,
-                rows::visits(model, &self.visits.filter, self.visit_month, self.visit_pairing.as_ref()),
+                rows::visits(
+                    model,
+                    &self.visits.filter,
+                    self.visit_month,
+                    self.visit_pairing.as_ref(),
+                ),
             ),
-            (Screen::Inspections, rows::inspections(model, &self.inspections.filter)),
+            (
+                Screen::Inspections,
+                rows::inspections(model, &self.inspections.filter),
+            ),
         ];
         for (screen, ids) in fresh {
             if let Some(l) = self.list_mut(screen) {
@@ -343,15 +367,23 @@ impl App {
     }
 
     fn scroll_overlay(&mut self, by: isize) {
-        if let Some(Overlay::History { scroll, entries, .. }) = &mut self.overlay {
-            *scroll = (*scroll as isize + by).clamp(0, entries.len().saturating_sub(1) as isize) as usize;
-        }
+        let (scroll, len) = match &mut self.overlay {
+            Some(Overlay::History {
+                scroll, entries, ..
+            }) => (scroll, entries.len()),
+            // The help is shorter than 60 rows; the drawing stops at its end.
+            Some(Overlay::Help { scroll }) => (scroll, 60),
+            _ => return,
+        };
+        *scroll = (*scroll as isize + by).clamp(0, len.saturating_sub(1) as isize) as usize;
     }
 
     fn filter_key(&mut self, k: KeyEvent) {
         let screen = self.screen;
         let cap = self.capacity();
-        let Some(l) = self.list_mut(screen) else { return };
+        let Some(l) = self.list_mut(screen) else {
+            return;
+        };
         match k.code {
             KeyCode::Esc => {
                 l.filter.clear();
@@ -396,9 +428,11 @@ impl App {
         self.message = None;
         match a {
             Action::Quit => self.quit = true,
-            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::NextTab => self.go((self.screen.index() + 1) % Screen::ALL.len()),
-            Action::PrevTab => self.go((self.screen.index() + Screen::ALL.len() - 1) % Screen::ALL.len()),
+            Action::PrevTab => {
+                self.go((self.screen.index() + Screen::ALL.len() - 1) % Screen::ALL.len())
+            }
             Action::Dashboard => self.go(0),
             Action::Kindergartens => self.go(1),
             Action::Pairings => self.go(2),
@@ -448,7 +482,11 @@ impl App {
                     (y, m + 1)
                 };
                 // The first press shows the current month.
-                self.visit_month = Some(if self.visit_month.is_none() { (y, m) } else { shifted });
+                self.visit_month = Some(if self.visit_month.is_none() {
+                    (y, m)
+                } else {
+                    shifted
+                });
                 self.screen = Screen::Visits;
                 self.visits.selected = 0;
                 self.rebuild_rows();
@@ -459,7 +497,11 @@ impl App {
                 self.rebuild_rows();
             }
             Action::ToggleLanguage => {
-                self.lang = if self.lang == Lang::Zh { Lang::En } else { Lang::Zh };
+                self.lang = if self.lang == Lang::Zh {
+                    Lang::En
+                } else {
+                    Lang::Zh
+                };
                 self.rebuild_rows();
             }
             Action::Refresh => self.refresh(true),
@@ -504,7 +546,9 @@ impl App {
             self.rebuild_rows();
             return;
         }
-        if self.screen == Screen::Visits && (self.visit_pairing.is_some() || self.visit_month.is_some()) {
+        if self.screen == Screen::Visits
+            && (self.visit_pairing.is_some() || self.visit_month.is_some())
+        {
             self.visit_pairing = None;
             self.visit_month = None;
             self.rebuild_rows();
@@ -579,7 +623,9 @@ impl App {
     }
 
     fn confirm_visit(&mut self) {
-        let Some(id) = self.visits.selected_id().cloned() else { return };
+        let Some(id) = self.visits.selected_id().cloned() else {
+            return;
+        };
         let stamp = Stamp {
             by: self.options.person.clone(),
             on: self.today(),
@@ -596,7 +642,9 @@ impl App {
         if self.screen != Screen::Pairings {
             return;
         }
-        let Some(id) = self.pairings.selected_id().cloned() else { return };
+        let Some(id) = self.pairings.selected_id().cloned() else {
+            return;
+        };
         let stamp = Stamp {
             by: self.options.person.clone(),
             on: self.today(),
@@ -635,7 +683,11 @@ impl App {
             Some(Action::Quit) | Some(Action::Back) => self.quit = true,
             Some(Action::Select) => self.first_run_choose(),
             Some(Action::ToggleLanguage) => {
-                self.lang = if self.lang == Lang::Zh { Lang::En } else { Lang::Zh };
+                self.lang = if self.lang == Lang::Zh {
+                    Lang::En
+                } else {
+                    Lang::Zh
+                };
             }
             Some(Action::Help) => {}
             _ => {}
@@ -646,14 +698,28 @@ impl App {
         use crate::domain::plan;
         let choice = FirstRunChoice::ALL[self.first_run.min(FirstRunChoice::ALL.len() - 1)];
         let made = match choice {
-            FirstRunChoice::Panjin => Workspace::init(&self.data_dir, &plan::panjin(), self.options.clone()),
+            FirstRunChoice::Panjin => {
+                Workspace::init(&self.data_dir, &plan::panjin(), self.options.clone())
+            }
             FirstRunChoice::Empty => {
                 let y = chrono::Datelike::year(&self.today());
-                let setup = plan::empty(&tr!(self.lang, "tui.new_programme"), &[tr!(self.lang, "tui.new_district")], y, y + 2);
+                let setup = plan::empty(
+                    &tr!(self.lang, "tui.new_programme"),
+                    &[tr!(self.lang, "tui.new_district")],
+                    y,
+                    y + 2,
+                );
                 Workspace::init(&self.data_dir, &setup, self.options.clone())
             }
-            FirstRunChoice::Demo => crate::demo::create(&self.data_dir, crate::demo::Scale::City, 1, self.options.clone())
-                .and_then(|_| Workspace::open(&self.data_dir, self.options.clone()).map_err(EditError::from)),
+            FirstRunChoice::Demo => crate::demo::create(
+                &self.data_dir,
+                crate::demo::Scale::City,
+                1,
+                self.options.clone(),
+            )
+            .and_then(|_| {
+                Workspace::open(&self.data_dir, self.options.clone()).map_err(EditError::from)
+            }),
             FirstRunChoice::Join => {
                 self.message = Some(tr!(self.lang, "tui.join_later"));
                 return;
@@ -666,7 +732,9 @@ impl App {
                 self.rebuild_rows();
                 self.message = Some(tr!(self.lang, "tui.created"));
             }
-            Err(EditError::Store(e)) => self.message = Some(crate::i18n::store_error(self.lang, &e)),
+            Err(EditError::Store(e)) => {
+                self.message = Some(crate::i18n::store_error(self.lang, &e))
+            }
             Err(EditError::Invalid(p)) => self.say_problems(&p),
         }
     }
@@ -747,11 +815,20 @@ mod rows {
             .filter(|k| {
                 matches(
                     filter,
-                    &format!("{} {} {} {} {}", k.name, k.town, k.village, m.district_name(&k.district_id), k.contact),
+                    &format!(
+                        "{} {} {} {} {}",
+                        k.name,
+                        k.town,
+                        k.village,
+                        m.district_name(&k.district_id),
+                        k.contact
+                    ),
                 )
             })
             .collect();
-        ks.sort_by(|a, b| (pos(&a.district_id), &a.town, &a.name).cmp(&(pos(&b.district_id), &b.town, &b.name)));
+        ks.sort_by(|a, b| {
+            (pos(&a.district_id), &a.town, &a.name).cmp(&(pos(&b.district_id), &b.town, &b.name))
+        });
         ks.into_iter().map(|k| k.id.clone()).collect()
     }
 
@@ -761,16 +838,34 @@ mod rows {
             .pairings()
             .filter(|p| {
                 let names: Vec<String> = p.members().map(|k| m.kindergarten_name(k)).collect();
-                matches(filter, &format!("{} {} {}", names.join(" "), m.district_name(&p.district_id), p.cohort))
+                matches(
+                    filter,
+                    &format!(
+                        "{} {} {}",
+                        names.join(" "),
+                        m.district_name(&p.district_id),
+                        p.cohort
+                    ),
+                )
             })
             .collect();
         ps.sort_by(|a, b| {
-            (a.cohort, pos(&a.district_id), a.agreement.start, &a.id).cmp(&(b.cohort, pos(&b.district_id), b.agreement.start, &b.id))
+            (a.cohort, pos(&a.district_id), a.agreement.start, &a.id).cmp(&(
+                b.cohort,
+                pos(&b.district_id),
+                b.agreement.start,
+                &b.id,
+            ))
         });
         ps.into_iter().map(|p| p.id.clone()).collect()
     }
 
-    pub fn visits(m: &Model, filter: &str, month: Option<(i32, u32)>, pairing: Option<&Id>) -> Vec<Id> {
+    pub fn visits(
+        m: &Model,
+        filter: &str,
+        month: Option<(i32, u32)>,
+        pairing: Option<&Id>,
+    ) -> Vec<Id> {
         use chrono::Datelike;
         let mut vs: Vec<&Visit> = m
             .visits()
@@ -778,8 +873,21 @@ mod rows {
             .filter(|v| pairing.is_none_or(|p| &v.pairing_id == p))
             .filter(|v| {
                 filter.is_empty() || {
-                    let place = v.place_id.as_ref().map(|p| m.kindergarten_name(p)).unwrap_or_default();
-                    matches(filter, &format!("{} {} {} {}", v.date, place, v.note, m.district_name(&v.district_id)))
+                    let place = v
+                        .place_id
+                        .as_ref()
+                        .map(|p| m.kindergarten_name(p))
+                        .unwrap_or_default();
+                    matches(
+                        filter,
+                        &format!(
+                            "{} {} {} {}",
+                            v.date,
+                            place,
+                            v.note,
+                            m.district_name(&v.district_id)
+                        ),
+                    )
                 }
             })
             .collect();
@@ -792,8 +900,21 @@ mod rows {
         let mut is: Vec<&Inspection> = m
             .inspections()
             .filter(|i| {
-                let k = i.kindergarten_id.as_ref().map(|k| m.kindergarten_name(k)).unwrap_or_default();
-                matches(filter, &format!("{} {} {} {}", i.date, k, i.inspector, m.district_name(&i.district_id)))
+                let k = i
+                    .kindergarten_id
+                    .as_ref()
+                    .map(|k| m.kindergarten_name(k))
+                    .unwrap_or_default();
+                matches(
+                    filter,
+                    &format!(
+                        "{} {} {} {}",
+                        i.date,
+                        k,
+                        i.inspector,
+                        m.district_name(&i.district_id)
+                    ),
+                )
             })
             .collect();
         is.sort_by(|a, b| (b.date, &b.id).cmp(&(a.date, &a.id)));

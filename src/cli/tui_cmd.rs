@@ -25,7 +25,10 @@ pub struct DashboardArgs {
 fn config_dir() -> Option<PathBuf> {
     std::env::var_os("BANGFU_CONFIG_DIR")
         .map(PathBuf::from)
-        .or_else(|| directories::ProjectDirs::from("org", "bangfu", "bangfu").map(|p| p.config_dir().to_path_buf()))
+        .or_else(|| {
+            directories::ProjectDirs::from("org", "bangfu", "bangfu")
+                .map(|p| p.config_dir().to_path_buf())
+        })
 }
 
 /// The key map: defaults, with `keys.toml` laid over them if it exists.
@@ -42,7 +45,12 @@ fn keymap(ctx: &Ctx) -> Result<Keymap, Fail> {
             ConfigError::UnknownAction(a) => tr!(ctx.lang, "keys.unknown_action", action = a),
             ConfigError::UnknownKey(k) => tr!(ctx.lang, "keys.unknown_key", key = k),
         };
-        Fail::line(tr!(ctx.lang, "keys.bad_file", path = path.display().to_string(), detail = detail))
+        Fail::line(tr!(
+            ctx.lang,
+            "keys.bad_file",
+            path = path.display().to_string(),
+            detail = detail
+        ))
     })
 }
 
@@ -58,7 +66,8 @@ pub fn interface(ctx: &Ctx) -> CmdResult {
         return super::setup::overview(ctx);
     }
     let mut app = app(ctx, Rect::new(0, 0, 80, 24))?;
-    crate::tui::run(&mut app).map_err(|e| Fail::line(tr!(ctx.lang, "tui.terminal_error", detail = e.to_string())))
+    crate::tui::run(&mut app)
+        .map_err(|e| Fail::line(tr!(ctx.lang, "tui.terminal_error", detail = e.to_string())))
 }
 
 pub fn dashboard(ctx: &Ctx, a: DashboardArgs) -> CmdResult {

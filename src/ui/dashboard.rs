@@ -88,7 +88,10 @@ fn targets(frame: &mut Frame<'_>, l: Lang, s: &YearStatus, area: Rect) {
     };
     let mut rows = Vec::new();
     for d in &s.districts {
-        let (th, td) = d.target.as_ref().map_or((None, None), |t| (Some(t.helpers), Some(t.helped)));
+        let (th, td) = d
+            .target
+            .as_ref()
+            .map_or((None, None), |t| (Some(t.helpers), Some(t.helped)));
         let cell = |actual: i64, target: Option<i64>| {
             let style = match target {
                 Some(t) if actual < t => WARN_STYLE,
@@ -108,7 +111,8 @@ fn targets(frame: &mut Frame<'_>, l: Lang, s: &YearStatus, area: Rect) {
             Line::from(d.rural.to_string()),
         ]));
     }
-    let sum = |f: &dyn Fn(&plan::DistrictYear) -> i64| s.districts.iter().map(f).sum::<i64>().to_string();
+    let sum =
+        |f: &dyn Fn(&plan::DistrictYear) -> i64| s.districts.iter().map(f).sum::<i64>().to_string();
     rows.push(
         Row::new(vec![
             tr!(l, "plan.total"),
@@ -147,7 +151,13 @@ fn targets(frame: &mut Frame<'_>, l: Lang, s: &YearStatus, area: Rect) {
     let mut notes = Vec::new();
     if let Some((sum, stated)) = s.mismatch {
         notes.push(Line::from(Span::styled(
-            tr!(l, "plan.mismatch", year = s.year, sum = sum, stated = stated),
+            tr!(
+                l,
+                "plan.mismatch",
+                year = s.year,
+                sum = sum,
+                stated = stated
+            ),
             BAD_STYLE,
         )));
     }
@@ -172,7 +182,9 @@ fn targets(frame: &mut Frame<'_>, l: Lang, s: &YearStatus, area: Rect) {
         l,
         "dashboard.cumulative",
         share = pct(s.cumulative_share_percent),
-        target = s.cumulative_target_percent.map_or_else(|| "-".to_string(), |n| format!("{n}%"))
+        target = s
+            .cumulative_target_percent
+            .map_or_else(|| "-".to_string(), |n| format!("{n}%"))
     )));
     frame.render_widget(Paragraph::new(notes), parts[2]);
 }
@@ -186,28 +198,46 @@ fn chart(frame: &mut Frame<'_>, l: Lang, m: &Model, year: i32, area: Rect) {
     let bars: Vec<Bar> = counts
         .iter()
         .enumerate()
-        .map(|(i, n)| Bar::default().value(*n).label(Line::from(format!("{}", i + 1))))
+        .map(|(i, n)| {
+            Bar::default()
+                .value(*n)
+                .label(Line::from(format!("{}", i + 1)))
+        })
         .collect();
-    let title = Line::from(Span::styled(tr!(l, "dashboard.visits_by_month", year = year), TITLE_STYLE));
+    let title = Line::from(Span::styled(
+        tr!(l, "dashboard.visits_by_month", year = year),
+        TITLE_STYLE,
+    ));
     let parts = Layout::default()
         .direction(Direction::Vertical)
         .constraints([Constraint::Length(1), Constraint::Min(0)])
         .split(area);
     frame.render_widget(Paragraph::new(title), parts[0]);
-    let width = ((parts[1].width.saturating_sub(1)) / 12).saturating_sub(1).clamp(1, 5);
+    let width = ((parts[1].width.saturating_sub(1)) / 12)
+        .saturating_sub(1)
+        .clamp(1, 5);
     let chart = BarChart::default()
         .data(BarGroup::default().bars(&bars))
         .bar_set(ASCII_BARS)
         .bar_width(width)
         .bar_gap(1)
         .bar_style(Style::new().fg(ratatui::style::Color::Cyan))
-        .value_style(Style::new().fg(ratatui::style::Color::Black).bg(ratatui::style::Color::Cyan));
+        .value_style(
+            Style::new()
+                .fg(ratatui::style::Color::Black)
+                .bg(ratatui::style::Color::Cyan),
+        );
     frame.render_widget(chart, parts[1]);
 }
 
 fn this_month(frame: &mut Frame<'_>, l: Lang, m: &Model, today: chrono::NaiveDate, area: Rect) {
     let mut lines = vec![Line::from(Span::styled(
-        tr!(l, "dashboard.this_month", year = today.year(), month = today.month()),
+        tr!(
+            l,
+            "dashboard.this_month",
+            year = today.year(),
+            month = today.month()
+        ),
         TITLE_STYLE,
     ))];
     let in_month: Vec<&Visit> = m
@@ -216,19 +246,34 @@ fn this_month(frame: &mut Frame<'_>, l: Lang, m: &Model, today: chrono::NaiveDat
         .collect();
     for f in Form::ALL {
         let n = in_month.iter().filter(|v| v.form == *f).count();
-        lines.push(Line::from(vec![Span::raw(format!("{:>5}  ", n)), Span::raw(label(l, *f))]));
+        lines.push(Line::from(vec![
+            Span::raw(format!("{:>5}  ", n)),
+            Span::raw(label(l, *f)),
+        ]));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
 
 fn deadlines(frame: &mut Frame<'_>, l: Lang, ds: &[Deadline], area: Rect) {
-    let mut lines = vec![Line::from(Span::styled(tr!(l, "dashboard.deadlines"), TITLE_STYLE))];
+    let mut lines = vec![Line::from(Span::styled(
+        tr!(l, "dashboard.deadlines"),
+        TITLE_STYLE,
+    ))];
     if ds.is_empty() {
-        lines.push(Line::from(Span::styled(tr!(l, "dashboard.no_deadlines"), DIM_STYLE)));
+        lines.push(Line::from(Span::styled(
+            tr!(l, "dashboard.no_deadlines"),
+            DIM_STYLE,
+        )));
     }
     for d in ds {
         let key = format!("deadline.{}", d.kind.code());
-        let what = rust_i18n::t!(key.as_str(), locale = l.code(), year = d.year, pending = d.pending).into_owned();
+        let what = rust_i18n::t!(
+            key.as_str(),
+            locale = l.code(),
+            year = d.year,
+            pending = d.pending
+        )
+        .into_owned();
         let (mark, style) = if d.overdue {
             (tr!(l, "dashboard.overdue"), BAD_STYLE)
         } else {

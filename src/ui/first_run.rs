@@ -16,20 +16,42 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, size: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
-    let mut lines: Vec<Line> = super::wrap(&tr!(l, "first_run.welcome"), w).into_iter().map(Line::from).collect();
+    let mut lines: Vec<Line> = super::wrap(&tr!(l, "first_run.welcome"), w)
+        .into_iter()
+        .map(Line::from)
+        .collect();
     lines.extend(
-        super::wrap(&tr!(l, "first_run.where", dir = app.data_dir.display().to_string()), w)
-            .into_iter()
-            .map(|s| Line::from(Span::styled(s, DIM_STYLE))),
+        super::wrap(
+            &tr!(
+                l,
+                "first_run.where",
+                dir = app.data_dir.display().to_string()
+            ),
+            w,
+        )
+        .into_iter()
+        .map(|s| Line::from(Span::styled(s, DIM_STYLE))),
     );
     lines.push(Line::from(""));
     for (i, c) in FirstRunChoice::ALL.iter().enumerate() {
         let text = crate::i18n::text(l, &format!("first_run.{}", c.code()));
-        let style = if i == app.first_run { SELECTED_STYLE } else if *c == FirstRunChoice::Join { DIM_STYLE } else { ratatui::style::Style::new() };
-        lines.push(Line::from(Span::styled(format!(" {} {text} ", i + 1), style)));
+        let style = if i == app.first_run {
+            SELECTED_STYLE
+        } else if *c == FirstRunChoice::Join {
+            DIM_STYLE
+        } else {
+            ratatui::style::Style::new()
+        };
+        lines.push(Line::from(Span::styled(
+            format!(" {} {text} ", i + 1),
+            style,
+        )));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(tr!(l, "first_run.keys"), DIM_STYLE)));
+    lines.push(Line::from(Span::styled(
+        tr!(l, "first_run.keys"),
+        DIM_STYLE,
+    )));
     if let Some(m) = &app.message {
         lines.push(Line::from(Span::styled(m.clone(), WARN_STYLE)));
     }

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 fn rows_of(f: &Field) -> u16 {
@@ -35,7 +35,10 @@ fn first_visible(form: &Form, room: u16) -> usize {
 
 /// A pick list on one line: the chosen option between arrows of ASCII.
 fn choice_line(options: &[crate::app::form::Opt], index: usize, focused: bool) -> Line<'static> {
-    let label = options.get(index).map(|o| o.label.clone()).unwrap_or_default();
+    let label = options
+        .get(index)
+        .map(|o| o.label.clone())
+        .unwrap_or_default();
     let style = if focused { FOCUS_STYLE } else { Style::new() };
     Line::from(vec![
         Span::styled("< ", DIM_STYLE),
@@ -88,20 +91,31 @@ fn multi_line(
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, form: &Form, area: Rect) {
     let l = app.lang;
-    frame.render_widget(Clear, area);
+    super::clear(frame, area);
     let block = super::ascii_block(form.title.clone());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 3 || inner.width < 20 {
         return;
     }
-    let label_w = form.fields.iter().map(|f| f.label.width()).max().unwrap_or(0) as u16 + 2;
+    let label_w = form
+        .fields
+        .iter()
+        .map(|f| f.label.width())
+        .max()
+        .unwrap_or(0) as u16
+        + 2;
     let value_x = inner.x + label_w.min(inner.width / 2);
     let value_w = inner.x + inner.width - value_x;
     // Two lines at the bottom: the form's own problem and the keys.
     let room = inner.height.saturating_sub(2);
     let mut y = inner.y;
-    for (i, f) in form.fields.iter().enumerate().skip(first_visible(form, room)) {
+    for (i, f) in form
+        .fields
+        .iter()
+        .enumerate()
+        .skip(first_visible(form, room))
+    {
         let h = rows_of(f);
         if y + h > inner.y + room {
             break;
@@ -137,11 +151,22 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, form: &Form, area: Rect) {
             Input::Choice { options, index } => {
                 frame.render_widget(Paragraph::new(choice_line(options, *index, focused)), value);
             }
-            Input::Multi { options, chosen, cursor } => {
-                frame.render_widget(Paragraph::new(multi_line(options, chosen, *cursor, focused, value_w)), value);
+            Input::Multi {
+                options,
+                chosen,
+                cursor,
+            } => {
+                frame.render_widget(
+                    Paragraph::new(multi_line(options, chosen, *cursor, focused, value_w)),
+                    value,
+                );
             }
             Input::Toggle(on) => {
-                let text = format!("[{}] {}", if *on { "x" } else { " " }, crate::present::yes_no(l, *on));
+                let text = format!(
+                    "[{}] {}",
+                    if *on { "x" } else { " " },
+                    crate::present::yes_no(l, *on)
+                );
                 let style = if focused { FOCUS_STYLE } else { Style::new() };
                 frame.render_widget(Paragraph::new(Span::styled(text, style)), value);
             }

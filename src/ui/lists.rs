@@ -25,15 +25,43 @@ fn columns(l: Lang, screen: Screen) -> Columns {
     let (keys, widths): (&[&str], Vec<Constraint>) = match screen {
         Screen::Kindergartens => (
             &["name", "district", "town", "category", "stars", "children"],
-            vec![Fill(3), Length(9), Length(9), Length(11), Length(5), Length(7)],
+            vec![
+                Fill(3),
+                Length(9),
+                Length(9),
+                Length(11),
+                Length(5),
+                Length(7),
+            ],
         ),
         Screen::Pairings => (
             &["cohort", "district", "mode", "helpers", "helped", "status"],
-            vec![Length(5), Length(9), Length(11), Fill(1), Fill(1), Length(7)],
+            vec![
+                Length(5),
+                Length(9),
+                Length(11),
+                Fill(1),
+                Fill(1),
+                Length(7),
+            ],
         ),
         Screen::Visits => (
-            &["date", "form", "place", "teachers_reached", "confirmed", "note"],
-            vec![Length(10), Length(13), Fill(1), Length(5), Length(5), Fill(2)],
+            &[
+                "date",
+                "form",
+                "place",
+                "teachers_reached",
+                "confirmed",
+                "note",
+            ],
+            vec![
+                Length(10),
+                Length(13),
+                Fill(1),
+                Length(5),
+                Length(5),
+                Fill(2),
+            ],
         ),
         Screen::Inspections => (
             &["date", "target", "inspector", "scores", "average"],
@@ -77,7 +105,10 @@ fn cells(l: Lang, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
             vec![
                 v.date.to_string(),
                 label(l, v.form),
-                v.place_id.as_ref().map(|p| m.kindergarten_name(p)).unwrap_or_default(),
+                v.place_id
+                    .as_ref()
+                    .map(|p| m.kindergarten_name(p))
+                    .unwrap_or_default(),
                 v.teachers_reached.to_string(),
                 yes_no(l, v.confirmed.is_some()),
                 clip(&v.note, 40),
@@ -90,11 +121,22 @@ fn cells(l: Lang, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
                 i.kindergarten_id
                     .as_ref()
                     .map(|k| m.kindergarten_name(k))
-                    .or_else(|| i.pairing_id.as_ref().and_then(|p| m.pairing(p)).map(|p| names(m, &p.helped, l)))
+                    .or_else(|| {
+                        i.pairing_id
+                            .as_ref()
+                            .and_then(|p| m.pairing(p))
+                            .map(|p| names(m, &p.helped, l))
+                    })
                     .unwrap_or_default(),
                 i.inspector.clone(),
-                format!("{}/{}/{}/{}", s.philosophy, s.care_education, s.environment, s.management),
-                format!("{:.1}", (s.philosophy + s.care_education + s.environment + s.management) as f64 / 4.0),
+                format!(
+                    "{}/{}/{}/{}",
+                    s.philosophy, s.care_education, s.environment, s.management
+                ),
+                format!(
+                    "{:.1}",
+                    (s.philosophy + s.care_education + s.environment + s.management) as f64 / 4.0
+                ),
             ]
         }),
         Screen::Dashboard => None,
@@ -130,7 +172,11 @@ fn criteria(app: &App, list: &ListState) -> String {
         if let (Some(p), Some(m)) = (&app.visit_pairing, app.model())
             && let Some(p) = m.pairing(p)
         {
-            parts.push(format!("{}: {}", crate::i18n::field(l, "pairing"), names(m, &p.helped, l)));
+            parts.push(format!(
+                "{}: {}",
+                crate::i18n::field(l, "pairing"),
+                names(m, &p.helped, l)
+            ));
         }
     }
     if !list.filter.is_empty() {
@@ -141,7 +187,9 @@ fn criteria(app: &App, list: &ListState) -> String {
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, a: &Areas) {
     let Some(m) = app.model() else { return };
-    let Some(list) = app.list(app.screen) else { return };
+    let Some(list) = app.list(app.screen) else {
+        return;
+    };
     let l = app.lang;
     let area = a.list;
     let cap = layout::list_capacity(area);
@@ -154,23 +202,40 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, a: &Areas) {
         .take(cap)
         .map(|(i, id)| {
             let row = Row::new(cells(l, m, app.screen, id));
-            if i == list.selected { row.style(SELECTED_STYLE) } else { row }
+            if i == list.selected {
+                row.style(SELECTED_STYLE)
+            } else {
+                row
+            }
         })
         .collect();
     let table_area = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
     let empty = rows.is_empty();
-    let table = Table::new(rows, cols.widths).header(Row::new(cols.headers).style(HEADER_STYLE)).column_spacing(1);
+    let table = Table::new(rows, cols.widths)
+        .header(Row::new(cols.headers).style(HEADER_STYLE))
+        .column_spacing(1);
     frame.render_widget(table, table_area);
     if empty {
         let msg = Rect::new(area.x, area.y + 1, area.width, 1);
-        frame.render_widget(Paragraph::new(Span::styled(tr!(l, "list.empty"), DIM_STYLE)), msg);
+        frame.render_widget(
+            Paragraph::new(Span::styled(tr!(l, "list.empty"), DIM_STYLE)),
+            msg,
+        );
     }
     // The line under the list: the filter being typed, or what is shown.
-    let line_area = Rect::new(area.x, area.y + area.height.saturating_sub(1), area.width, 1);
+    let line_area = Rect::new(
+        area.x,
+        area.y + area.height.saturating_sub(1),
+        area.width,
+        1,
+    );
     if list.filtering {
         let prompt = format!("/ {}: ", tr!(l, "list.filter"));
         let text = format!("{prompt}{}", list.filter);
-        frame.render_widget(Paragraph::new(Span::styled(text.clone(), FOCUS_STYLE)), line_area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text.clone(), FOCUS_STYLE)),
+            line_area,
+        );
         let x = line_area.x + (text.width() as u16).min(line_area.width.saturating_sub(1));
         frame.set_cursor_position(Position::new(x, line_area.y));
     } else {
@@ -187,7 +252,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, a: &Areas) {
         let (title, fields) = details(l, m, app.screen, id);
         let title_area = Rect::new(d.x + 1, d.y, d.width.saturating_sub(1), 1);
         frame.render_widget(Paragraph::new(Span::styled(title, TITLE_STYLE)), title_area);
-        let body = Rect::new(d.x + 1, d.y + 1, d.width.saturating_sub(1), d.height.saturating_sub(1));
+        let body = Rect::new(
+            d.x + 1,
+            d.y + 1,
+            d.width.saturating_sub(1),
+            d.height.saturating_sub(1),
+        );
         frame.render_widget(super::fields_paragraph(&fields, body.width), body);
     }
 }

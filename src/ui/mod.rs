@@ -39,8 +39,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     status(frame, app, a.status);
     match &app.overlay {
         None => {}
-        Some(Overlay::Help) => help(frame, app, size),
-        Some(Overlay::History { title, entries, scroll }) => history(frame, app, size, title, entries, *scroll),
+        Some(Overlay::Help { scroll }) => help(frame, app, size, *scroll),
+        Some(Overlay::History {
+            title,
+            entries,
+            scroll,
+        }) => history(frame, app, size, title, entries, *scroll),
         Some(Overlay::Form(f)) => form::draw(frame, app, f, layout::overlay(size)),
     }
 }
@@ -62,12 +66,20 @@ pub fn ascii_block(title: String) -> Block<'static> {
 fn tabs(frame: &mut Frame<'_>, app: &App, a: &Areas) {
     let mut spans = vec![Span::styled(layout::TITLE, BRAND_STYLE)];
     let tabs = layout::tabs(app.lang, a.tabs);
-    let used: u16 = layout::TITLE.width() as u16 + tabs.iter().map(|(_, _, r)| r.width).sum::<u16>();
+    let used: u16 =
+        layout::TITLE.width() as u16 + tabs.iter().map(|(_, _, r)| r.width).sum::<u16>();
     for (screen, label, _) in &tabs {
-        let style = if *screen == app.screen { TAB_ACTIVE } else { TAB_STYLE };
+        let style = if *screen == app.screen {
+            TAB_ACTIVE
+        } else {
+            TAB_STYLE
+        };
         spans.push(Span::styled(label.clone(), style));
     }
-    spans.push(Span::styled(" ".repeat(usize::from(a.tabs.width.saturating_sub(used))), TAB_STYLE));
+    spans.push(Span::styled(
+        " ".repeat(usize::from(a.tabs.width.saturating_sub(used))),
+        TAB_STYLE,
+    ));
     frame.render_widget(Paragraph::new(Line::from(spans)), a.tabs);
 }
 
@@ -75,7 +87,10 @@ fn tabs(frame: &mut Frame<'_>, app: &App, a: &Areas) {
 /// happened or the most useful keys.
 fn status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let l = app.lang;
-    let name = app.model().map(|m| m.programme.name.clone()).unwrap_or_default();
+    let name = app
+        .model()
+        .map(|m| m.programme.name.clone())
+        .unwrap_or_default();
     let save = match &app.save {
         SaveState::Idle => Span::styled(tr!(l, "status.ready"), STATUS_STYLE),
         SaveState::Saved => Span::styled(tr!(l, "status.saved"), OK_STYLE),
@@ -92,11 +107,19 @@ fn status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         (None, SaveState::Failed(m)) => Some(Span::styled(format!(" {m}"), ERROR_STYLE)),
         _ => None,
     };
+    let first = |a| {
+        app.keymap
+            .keys_of(a, false)
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
     let hint = tr!(
         l,
         "status.hint",
-        help = app.keymap.keys_of(crate::app::action::Action::Help, false),
-        quit = app.keymap.keys_of(crate::app::action::Action::Quit, false)
+        help = first(crate::app::action::Action::Help),
+        quit = first(crate::app::action::Action::Quit)
     );
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
     match message {
@@ -110,13 +133,28 @@ fn status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)).style(STATUS_STYLE), area);
 }
 
+/// Clears an area and one column on each side of it, so no wide character
+/// beneath straddles the area's edge.
+fn clear(frame: &mut Frame<'_>, area: Rect) {
+    let full = frame.area();
+    let x = area.x.saturating_sub(1).max(full.x);
+    let right = (area.x + area.width + 1).min(full.x + full.width);
+    frame.render_widget(Clear, Rect::new(x, area.y, right - x, area.height));
+}
+
 /// Keys of the current screen and of forms.
-fn help(frame: &mut Frame<'_>, app: &App, size: Rect) {
+fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
     use crate::app::action::Action;
     let l = app.lang;
     let per_screen: &[Action] = match app.screen {
         Screen::Dashboard => &[Action::PrevYear, Action::NextYear, Action::Add],
-        Screen::Kindergartens => &[Action::Add, Action::Edit, Action::Select, Action::Filter, Action::History],
+        Screen::Kindergartens => &[
+            Action::Add,
+            Action::Edit,
+            Action::Select,
+            Action::Filter,
+            Action::History,
+        ],
         Screen::Pairings => &[
             Action::Add,
             Action::Edit,
@@ -163,27 +201,63 @@ fn help(frame: &mut Frame<'_>, app: &App, size: Rect) {
             rust_i18n::t!(key.as_str(), locale = l.code()).into_owned(),
         ])
     };
-    let mut rows: Vec<Row> = vec![Row::new(vec![String::new(), app.screen.label(l)]).style(HEADER_STYLE)];
+    let mut rows: Vec<Row> =
+        vec![Row::new(vec![String::new(), app.screen.label(l)]).style(HEADER_STYLE)];
     rows.extend(per_screen.iter().map(|a| row(*a, false)));
     rows.push(Row::new(vec![String::new(), tr!(l, "help.forms")]).style(HEADER_STYLE));
-    rows.extend([Action::Save, Action::Back, Action::NextField, Action::PrevField].iter().map(|a| row(*a, true)));
+    rows.extend(
+        [
+            Action::Save,
+            Action::Back,
+            Action::NextField,
+            Action::PrevField,
+        ]
+        .iter()
+        .map(|a| row(*a, true)),
+    );
     rows.push(Row::new(vec![String::new(), tr!(l, "help.choices")]));
     rows.push(Row::new(vec![String::new(), tr!(l, "help.everywhere")]).style(HEADER_STYLE));
     rows.extend(general.iter().map(|a| row(*a, false)));
-    let area = layout::centred(layout::areas(size).body, 64, rows.len() as u16 + 2);
-    frame.render_widget(Clear, area);
-    let table = Table::new(rows, [ratatui::layout::Constraint::Length(18), ratatui::layout::Constraint::Fill(1)])
-        .block(ascii_block(tr!(l, "help.title")));
+    let body = layout::areas(size).body;
+    let area = layout::centred(body, 90, rows.len() as u16 + 2);
+    let shown = usize::from(area.height.saturating_sub(2));
+    let scroll = scroll.min(rows.len().saturating_sub(shown));
+    let more = rows.len() > shown;
+    let rows: Vec<Row> = rows.into_iter().skip(scroll).collect();
+    clear(frame, area);
+    let mut title = tr!(l, "help.title");
+    if more {
+        title = format!("{title}  {}", tr!(l, "help.scroll"));
+    }
+    let table = Table::new(
+        rows,
+        [
+            ratatui::layout::Constraint::Length(18),
+            ratatui::layout::Constraint::Fill(1),
+        ],
+    )
+    .block(ascii_block(title));
     frame.render_widget(table, area);
 }
 
-fn history(frame: &mut Frame<'_>, app: &App, size: Rect, title: &str, entries: &[crate::store::HistoryEntry], scroll: usize) {
+fn history(
+    frame: &mut Frame<'_>,
+    app: &App,
+    size: Rect,
+    title: &str,
+    entries: &[crate::store::HistoryEntry],
+    scroll: usize,
+) {
     let l = app.lang;
     let area = layout::overlay(size);
-    frame.render_widget(Clear, area);
+    clear(frame, area);
     let when = |ms: i64| {
         chrono::DateTime::from_timestamp_millis(ms)
-            .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
             .unwrap_or_default()
     };
     let sep = if l == Lang::Zh { "、" } else { ", " };
@@ -194,8 +268,19 @@ fn history(frame: &mut Frame<'_>, app: &App, size: Rect, title: &str, entries: &
             Row::new(vec![
                 when(e.time_ms),
                 e.person.clone(),
-                tr!(l, if e.created { "history.created" } else { "history.edited" }),
-                e.fields.iter().map(|f| crate::i18n::field(l, f)).collect::<Vec<_>>().join(sep),
+                tr!(
+                    l,
+                    if e.created {
+                        "history.created"
+                    } else {
+                        "history.edited"
+                    }
+                ),
+                e.fields
+                    .iter()
+                    .map(|f| crate::i18n::field(l, f))
+                    .collect::<Vec<_>>()
+                    .join(sep),
             ])
         })
         .collect();

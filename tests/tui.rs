@@ -1,0 +1,436 @@
+//! The terminal interface drawn into a test terminal: every screen in both
+//! languages at 80×24 and 120×40 (insta snapshots of the text), the cursor
+//! in Chinese text, and every form refusing bad input while keeping what
+//! was typed.
+
+use bangfu::app::keymap::Keymap;
+use bangfu::app::{App, Event, Screen};
+use bangfu::demo::{self, Scale};
+use bangfu::i18n::Lang;
+use bangfu::store::Options;
+use chrono::NaiveDate;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Position, Rect};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 28).expect("date")
+}
+
+fn options() -> Options {
+    Options::new("测试员", today())
+}
+
+/// A small demo workspace (fixed seed and today) in a fresh directory.
+fn demo_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo::create(dir.path(), Scale::Small, 7, options()).expect("demo");
+    dir
+}
+
+fn app(dir: &std::path::Path, lang: Lang, w: u16, h: u16) -> App {
+    App::new(
+        dir.to_path_buf(),
+        options(),
+        lang,
+        Keymap::default(),
+        Rect::new(0, 0, w, h),
+    )
+    .expect("app")
+}
+
+fn draw(app: &App) -> Terminal<TestBackend> {
+    let Ok(mut t) = Terminal::new(TestBackend::new(app.size.width, app.size.height));
+    let Ok(_) = t.draw(|f| bangfu::ui::draw(f, app));
+    t
+}
+
+fn text(app: &App) -> String {
+    bangfu::tui::buffer_text(draw(app).backend().buffer())
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn ch(app: &mut App, c: char) {
+    key(app, KeyCode::Char(c));
+}
+
+fn typed(app: &mut App, s: &str) {
+    for c in s.chars() {
+        ch(app, c);
+    }
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )));
+}
+
+/// Moves the form's focus to the field named `key`.
+fn focus(app: &mut App, field: &str) {
+    for _ in 0..30 {
+        let at = match &app.overlay {
+            Some(bangfu::app::Overlay::Form(f)) => f.fields.get(f.focus).map(|x| x.key),
+            _ => None,
+        };
+        if at == Some(field) {
+            return;
+        }
+        key(app, KeyCode::Tab);
+    }
+    panic!("no field {field}");
+}
+
+fn clear_field(app: &mut App) {
+    for _ in 0..40 {
+        key(app, KeyCode::Backspace);
+    }
+}
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn lang_code(l: Lang) -> &'static str {
+    if l == Lang::Zh { "zh" } else { "en" }
+}
+
+#[test]
+fn every_screen_in_both_languages_and_two_sizes() {
+    let dir = demo_dir();
+    for lang in Lang::ALL {
+        for (w, h) in SIZES {
+            let name = |screen: &str| format!("{screen}_{}_{w}x{h}", lang_code(lang));
+            let mut a = app(dir.path(), lang, w, h);
+            insta::assert_snapshot!(name("dashboard"), text(&a));
+            // 2024: the notice's 21 against 22.
+            ch(&mut a, '[');
+            ch(&mut a, '[');
+            insta::assert_snapshot!(name("dashboard_2024"), text(&a));
+            for (k, screen) in [
+                ('2', "kindergartens"),
+                ('3', "pairings"),
+                ('4', "visits"),
+                ('5', "inspections"),
+            ] {
+                ch(&mut a, k);
+                insta::assert_snapshot!(name(screen), text(&a));
+                ch(&mut a, 'h');
+                insta::assert_snapshot!(name(&format!("{screen}_history")), text(&a));
+                key(&mut a, KeyCode::Esc);
+                ch(&mut a, 'a');
+                insta::assert_snapshot!(name(&format!("{screen}_form")), text(&a));
+                key(&mut a, KeyCode::Esc);
+            }
+            ch(&mut a, '?');
+            insta::assert_snapshot!(name("help"), text(&a));
+        }
+    }
+}
+
+#[test]
+fn the_first_run_screen_offers_the_panjin_plan_an_empty_programme_and_demo_data() {
+    for lang in Lang::ALL {
+        for (w, h) in SIZES {
+            let a = app(
+                std::path::Path::new("/nonexistent/bangfu-first-run"),
+                lang,
+                w,
+                h,
+            );
+            insta::assert_snapshot!(format!("first_run_{}_{w}x{h}", lang_code(lang)), text(&a));
+        }
+    }
+}
+
+#[test]
+fn choosing_the_panjin_plan_on_first_run_creates_the_workspace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app(dir.path(), Lang::Zh, 100, 30);
+    assert!(a.ws.is_none());
+    key(&mut a, KeyCode::Enter);
+    assert!(a.ws.is_some(), "{:?}", a.message);
+    assert!(text(&a).contains("全市规划"), "the dashboard shows");
+    assert!(dir.path().join("workspace.db").exists());
+}
+
+#[test]
+fn typing_chinese_in_the_note_puts_the_cursor_after_the_last_character() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 100, 30);
+    ch(&mut a, '4');
+    ch(&mut a, 'a');
+    focus(&mut a, "note");
+    let mut t = draw(&a);
+    let Ok(start) = t.get_cursor_position();
+    typed(&mut a, "今天走访");
+    let Ok(_) = t.draw(|f| bangfu::ui::draw(f, &a));
+    let Ok(after) = t.get_cursor_position();
+    assert_eq!(
+        after,
+        Position::new(start.x + 8, start.y),
+        "four wide characters: eight columns"
+    );
+    typed(&mut a, "abc");
+    let Ok(_) = t.draw(|f| bangfu::ui::draw(f, &a));
+    let Ok(after) = t.get_cursor_position();
+    assert_eq!(after, Position::new(start.x + 11, start.y));
+    // The next line of the note starts at the field's left edge again.
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "幼");
+    let Ok(_) = t.draw(|f| bangfu::ui::draw(f, &a));
+    let Ok(after) = t.get_cursor_position();
+    assert_eq!(after, Position::new(start.x + 2, start.y + 1));
+}
+
+#[test]
+fn a_visit_added_in_the_form_is_saved_with_its_chinese_note() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '4');
+    let before = a.visits.rows.len();
+    ch(&mut a, 'a');
+    focus(&mut a, "note");
+    typed(&mut a, "今天走访红旗村，指导区域游戏。");
+    ctrl(&mut a, 's');
+    assert!(a.overlay.is_none(), "the form closed: {}", text(&a));
+    assert_eq!(a.visits.rows.len(), before + 1);
+    assert!(text(&a).contains("已保存"));
+    drop(a);
+    let reopened = app(dir.path(), Lang::Zh, 120, 40);
+    let m = reopened.model().expect("model");
+    assert!(
+        m.visits()
+            .any(|v| v.note == "今天走访红旗村，指导区域游戏。")
+    );
+}
+
+/// Opens the form of `screen`, runs `fill`, saves; the form must stay open
+/// with `says` visible and `kept` still in it.
+fn refused(screen: char, fill: impl Fn(&mut App), says: &str, kept: &str) {
+    let dir = demo_dir();
+    {
+        let lang = Lang::Zh;
+        let mut a = app(dir.path(), lang, 120, 40);
+        ch(&mut a, screen);
+        ch(&mut a, 'a');
+        fill(&mut a);
+        let before = a.model().cloned();
+        ctrl(&mut a, 's');
+        let shown = text(&a);
+        assert!(
+            matches!(a.overlay, Some(bangfu::app::Overlay::Form(_))),
+            "form still open:\n{shown}"
+        );
+        assert!(shown.contains(says), "shows {says:?}:\n{shown}");
+        assert!(shown.contains(kept), "keeps {kept:?}:\n{shown}");
+        assert_eq!(a.model().cloned(), before, "nothing saved");
+    }
+}
+
+#[test]
+fn the_kindergarten_form_refuses_a_negative_count_and_keeps_the_name() {
+    refused(
+        '2',
+        |a| {
+            focus(a, "name");
+            typed(a, "新开村幼儿园");
+            focus(a, "children");
+            clear_field(a);
+            typed(a, "-5");
+        },
+        "不能为负数",
+        "新开村幼儿园",
+    );
+}
+
+#[test]
+fn the_kindergarten_form_refuses_an_empty_name() {
+    refused('2', |a| focus(a, "phone"), "必须填写", "");
+}
+
+#[test]
+fn the_pairing_form_refuses_a_one_year_agreement_and_keeps_the_goals() {
+    refused(
+        '3',
+        |a| {
+            focus(a, "helpers");
+            ch(a, ' ');
+            focus(a, "helped");
+            key(a, KeyCode::Right);
+            key(a, KeyCode::Right);
+            ch(a, ' ');
+            focus(a, "start");
+            clear_field(a);
+            typed(a, "2025-09-25");
+            focus(a, "end");
+            typed(a, "2026-09-24");
+            focus(a, "goals");
+            typed(a, "两年达到合格园");
+        },
+        "不足两年",
+        "两年达到合格园",
+    );
+}
+
+#[test]
+fn the_pairing_form_refuses_a_date_that_is_not_a_date() {
+    refused(
+        '3',
+        |a| {
+            focus(a, "end");
+            typed(a, "明年");
+        },
+        "YYYY-MM-DD",
+        "明年",
+    );
+}
+
+#[test]
+fn the_visit_form_refuses_a_future_date_and_keeps_the_note() {
+    refused(
+        '4',
+        |a| {
+            focus(a, "date");
+            clear_field(a);
+            typed(a, "2027-03-01");
+            focus(a, "note");
+            typed(a, "明年的活动");
+        },
+        "晚于今天",
+        "明年的活动",
+    );
+}
+
+#[test]
+fn the_visit_form_refuses_a_participant_without_a_name() {
+    refused(
+        '4',
+        |a| {
+            focus(a, "participants");
+            typed(a, "：教研员");
+        },
+        "姓名:角色",
+        "：教研员",
+    );
+}
+
+#[test]
+fn the_inspection_form_refuses_no_target_and_keeps_the_findings() {
+    refused(
+        '5',
+        |a| {
+            focus(a, "findings");
+            typed(a, "图画书偏少");
+        },
+        "必须填写",
+        "图画书偏少",
+    );
+}
+
+#[test]
+fn the_confirmation_form_refuses_a_bad_date() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '3');
+    // Find a signed agreement: the demo's newest cohort has some.
+    let signed = a.pairings.rows.iter().position(|id| {
+        a.model()
+            .and_then(|m| m.pairing(id))
+            .is_some_and(|p| p.agreement.status == bangfu::domain::AgreementStatus::Signed)
+    });
+    let Some(i) = signed else { return };
+    a.pairings.selected = i;
+    ch(&mut a, 'c');
+    focus(&mut a, "date");
+    clear_field(&mut a);
+    typed(&mut a, "2026-13-01");
+    ctrl(&mut a, 's');
+    let shown = text(&a);
+    assert!(
+        shown.contains("YYYY-MM-DD") && shown.contains("2026-13-01"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_problem_shows_once_next_to_its_field() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '4');
+    ch(&mut a, 'a');
+    focus(&mut a, "date");
+    clear_field(&mut a);
+    typed(&mut a, "2027-01-01");
+    ctrl(&mut a, 's');
+    let shown = text(&a);
+    assert_eq!(shown.matches("晚于今天").count(), 1, "{shown}");
+}
+
+#[test]
+fn the_language_switches_at_run_time() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    assert!(text(&a).contains("总览"));
+    ch(&mut a, 'L');
+    let shown = text(&a);
+    assert!(
+        shown.contains("Overview") && shown.contains("Deadlines"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn clicking_a_tab_and_a_row_selects_them() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    let tabs = bangfu::app::layout::tabs(Lang::Zh, Rect::new(0, 0, 120, 1));
+    let (_, _, r) = tabs
+        .iter()
+        .find(|(s, _, _)| *s == Screen::Kindergartens)
+        .expect("tab")
+        .clone();
+    let click = |col, row| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: col,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    a.handle(click(r.x + 1, 0));
+    assert_eq!(a.screen, Screen::Kindergartens);
+    // Row 3 of the screen is the third kindergarten (row 1 is the header).
+    a.handle(click(5, 4));
+    assert_eq!(a.kindergartens.selected, 2);
+    a.handle(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 5,
+        row: 4,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(a.kindergartens.selected, 5);
+}
+
+#[test]
+fn a_tiny_terminal_and_resizes_never_panic() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 20, 6);
+    for (w, h) in [(20, 6), (1, 1), (60, 20), (200, 60), (45, 12)] {
+        a.handle(Event::Resize(w, h));
+        for k in ['1', '2', '3', '4', '5'] {
+            ch(&mut a, k);
+            text(&a);
+            ch(&mut a, 'a');
+            text(&a);
+            key(&mut a, KeyCode::Esc);
+            ch(&mut a, '?');
+            text(&a);
+            key(&mut a, KeyCode::Esc);
+        }
+    }
+}
