@@ -1142,6 +1142,36 @@ fn usage_errors_are_one_line_naming_the_option_and_the_help() {
 }
 
 #[test]
+fn the_dashboard_prints_as_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run(dir.path(), &["demo", "--seed", "7"]).ok();
+    let out = run(dir.path(), &["dashboard", "--year", "2024"])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("2024 年度目标") && out.contains("合计 21 所，与全市规划的 22 所不一致"),
+        "{out}"
+    );
+    assert!(
+        out.contains("截止事项") && out.contains("送教下乡"),
+        "{out}"
+    );
+    assert!(!out.contains('\u{1b}'), "plain text, no terminal codes");
+    let en = run(dir.path(), &["--lang", "en", "dashboard", "--width", "80"])
+        .ok()
+        .to_string();
+    assert!(
+        en.contains("Deadlines")
+            && en
+                .lines()
+                .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80),
+        "{en}"
+    );
+    let empty = tempfile::tempdir().expect("tempdir");
+    run(empty.path(), &["dashboard"]).fails();
+}
+
+#[test]
 fn demo_fills_a_fresh_directory_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = run(dir.path(), &["demo"]).ok().to_string();

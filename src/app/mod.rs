@@ -280,45 +280,38 @@ impl App {
     /// Recomputes every list from the model and the filters, keeping the
     /// selected record selected where it is still listed.
     pub fn rebuild_rows(&mut self) {
+        for s in Screen::ALL {
+            self.rebuild_list(s);
+        }
+    }
+
+    /// Recomputes one list (a filter key changes only its own list).
+    fn rebuild_list(&mut self, screen: Screen) {
         let cap = self.capacity();
         let Some(model) = self.ws.as_ref().map(|w| w.model()) else {
             return;
         };
-        let lang = self.lang;
-        let fresh = [
-            (
-                Screen::Kindergartens,
-                rows::kindergartens(model, &self.kindergartens.filter),
+        let ids = match screen {
+            Screen::Dashboard => return,
+            Screen::Kindergartens => rows::kindergartens(model, &self.kindergartens.filter),
+            Screen::Pairings => rows::pairings(model, &self.pairings.filter),
+            Screen::Visits => rows::visits(
+                model,
+                &self.visits.filter,
+                self.visit_month,
+                self.visit_pairing.as_ref(),
             ),
-            (
-                Screen::Pairings,
-                rows::pairings(model, lang, &self.pairings.filter),
-            ),
-            (
-                Screen::Visits,
-                rows::visits(
-                    model,
-                    &self.visits.filter,
-                    self.visit_month,
-                    self.visit_pairing.as_ref(),
-                ),
-            ),
-            (
-                Screen::Inspections,
-                rows::inspections(model, &self.inspections.filter),
-            ),
-        ];
-        for (screen, ids) in fresh {
-            if let Some(l) = self.list_mut(screen) {
-                let keep = l.selected_id().cloned();
-                l.rows = ids;
-                if let Some(k) = keep
-                    && let Some(i) = l.rows.iter().position(|x| *x == k)
-                {
-                    l.selected = i;
-                }
-                l.clamp(cap);
+            Screen::Inspections => rows::inspections(model, &self.inspections.filter),
+        };
+        if let Some(l) = self.list_mut(screen) {
+            let keep = l.selected_id().cloned();
+            l.rows = ids;
+            if let Some(k) = keep
+                && let Some(i) = l.rows.iter().position(|x| *x == k)
+            {
+                l.selected = i;
             }
+            l.clamp(cap);
         }
     }
 
@@ -404,7 +397,7 @@ impl App {
         }
         l.selected = 0;
         l.offset = 0;
-        self.rebuild_rows();
+        self.rebuild_list(screen);
     }
 
     fn paste(&mut self, text: &str) {
@@ -418,7 +411,7 @@ impl App {
         {
             l.filter.push_str(text.lines().next().unwrap_or(""));
             l.selected = 0;
-            self.rebuild_rows();
+            self.rebuild_list(screen);
         }
     }
 
@@ -796,66 +789,79 @@ impl App {
 /// Which records each list shows, in which order.
 mod rows {
     use crate::domain::*;
-    use crate::i18n::Lang;
 
-    /// A filter matches when every word of it is in the text (so "东风 村"
-    /// finds 东风镇's village kindergartens).
-    pub fn matches(filter: &str, haystack: &str) -> bool {
-        let hay = haystack.to_lowercase();
-        filter
-            .to_lowercase()
-            .split_whitespace()
-            .all(|w| hay.contains(w))
+    /// A typed filter: its words, lowercased. A record matches when every
+    /// word is found in one of its fields (so "东风 村" finds 东风镇's
+    /// village kindergartens).
+    pub struct Filter(Vec<String>);
+
+    impl Filter {
+        pub fn new(text: &str) -> Filter {
+            Filter(text.split_whitespace().map(str::to_lowercase).collect())
+        }
+
+        pub fn matches(&self, fields: &[&str]) -> bool {
+            self.0.iter().all(|w| {
+                fields.iter().any(|f| {
+                    // Only letters with case need lowering; Chinese is
+                    // compared as it is, without allocating.
+                    if w.bytes().any(|b| b.is_ascii_alphabetic()) {
+                        f.to_lowercase().contains(w.as_str())
+                    } else {
+                        f.contains(w.as_str())
+                    }
+                })
+            })
+        }
+    }
+
+    fn position(m: &Model, d: &Id) -> i64 {
+        m.district(d).map_or(i64::MAX, |x| x.position)
     }
 
     pub fn kindergartens(m: &Model, filter: &str) -> Vec<Id> {
-        let pos = |d: &Id| m.district(d).map_or(i64::MAX, |x| x.position);
+        let f = Filter::new(filter);
         let mut ks: Vec<&Kindergarten> = m
             .kindergartens()
             .filter(|k| {
-                matches(
-                    filter,
-                    &format!(
-                        "{} {} {} {} {}",
-                        k.name,
-                        k.town,
-                        k.village,
-                        m.district_name(&k.district_id),
-                        k.contact
-                    ),
-                )
+                let district = m.district_name(&k.district_id);
+                f.matches(&[&k.name, &k.town, &k.village, &district, &k.contact])
             })
             .collect();
         ks.sort_by(|a, b| {
-            (pos(&a.district_id), &a.town, &a.name).cmp(&(pos(&b.district_id), &b.town, &b.name))
+            (position(m, &a.district_id), &a.town, &a.name).cmp(&(
+                position(m, &b.district_id),
+                &b.town,
+                &b.name,
+            ))
         });
         ks.into_iter().map(|k| k.id.clone()).collect()
     }
 
-    pub fn pairings(m: &Model, _lang: Lang, filter: &str) -> Vec<Id> {
-        let pos = |d: &Id| m.district(d).map_or(i64::MAX, |x| x.position);
+    pub fn pairings(m: &Model, filter: &str) -> Vec<Id> {
+        let f = Filter::new(filter);
         let mut ps: Vec<&Pairing> = m
             .pairings()
             .filter(|p| {
-                let names: Vec<String> = p.members().map(|k| m.kindergarten_name(k)).collect();
-                matches(
-                    filter,
-                    &format!(
-                        "{} {} {}",
-                        names.join(" "),
-                        m.district_name(&p.district_id),
-                        p.cohort
-                    ),
-                )
+                let mut fields: Vec<String> = p.members().map(|k| m.kindergarten_name(k)).collect();
+                fields.push(m.district_name(&p.district_id));
+                fields.push(p.cohort.to_string());
+                f.matches(&fields.iter().map(String::as_str).collect::<Vec<_>>())
             })
             .collect();
         ps.sort_by(|a, b| {
-            (a.cohort, pos(&a.district_id), a.agreement.start, &a.id).cmp(&(
-                b.cohort,
-                pos(&b.district_id),
-                b.agreement.start,
-                &b.id,
-            ))
+            (
+                a.cohort,
+                position(m, &a.district_id),
+                a.agreement.start,
+                &a.id,
+            )
+                .cmp(&(
+                    b.cohort,
+                    position(m, &b.district_id),
+                    b.agreement.start,
+                    &b.id,
+                ))
         });
         ps.into_iter().map(|p| p.id.clone()).collect()
     }
@@ -867,6 +873,7 @@ mod rows {
         pairing: Option<&Id>,
     ) -> Vec<Id> {
         use chrono::Datelike;
+        let f = Filter::new(filter);
         let mut vs: Vec<&Visit> = m
             .visits()
             .filter(|v| month.is_none_or(|(y, mo)| v.date.year() == y && v.date.month() == mo))
@@ -876,18 +883,10 @@ mod rows {
                     let place = v
                         .place_id
                         .as_ref()
-                        .map(|p| m.kindergarten_name(p))
-                        .unwrap_or_default();
-                    matches(
-                        filter,
-                        &format!(
-                            "{} {} {} {}",
-                            v.date,
-                            place,
-                            v.note,
-                            m.district_name(&v.district_id)
-                        ),
-                    )
+                        .and_then(|p| m.kindergarten(p))
+                        .map_or("", |k| k.name.as_str());
+                    let date = v.date.to_string();
+                    f.matches(&[&v.note, place, &date, &v.follow_up])
                 }
             })
             .collect();
@@ -897,24 +896,17 @@ mod rows {
     }
 
     pub fn inspections(m: &Model, filter: &str) -> Vec<Id> {
+        let f = Filter::new(filter);
         let mut is: Vec<&Inspection> = m
             .inspections()
             .filter(|i| {
                 let k = i
                     .kindergarten_id
                     .as_ref()
-                    .map(|k| m.kindergarten_name(k))
-                    .unwrap_or_default();
-                matches(
-                    filter,
-                    &format!(
-                        "{} {} {} {}",
-                        i.date,
-                        k,
-                        i.inspector,
-                        m.district_name(&i.district_id)
-                    ),
-                )
+                    .and_then(|k| m.kindergarten(k))
+                    .map_or("", |k| k.name.as_str());
+                let date = i.date.to_string();
+                f.matches(&[k, &i.inspector, &date, &i.findings])
             })
             .collect();
         is.sort_by(|a, b| (b.date, &b.id).cmp(&(a.date, &a.id)));
@@ -925,10 +917,11 @@ mod rows {
     mod tests {
         #[test]
         fn every_word_of_a_filter_must_match() {
-            assert!(super::matches("东风 村", "东风镇 红旗村幼儿园"));
-            assert!(!super::matches("东风 屯", "东风镇 红旗村幼儿园"));
-            assert!(super::matches("", "anything"));
-            assert!(super::matches("HONG", "hongqi"));
+            let m = |f: &str, fields: &[&str]| super::Filter::new(f).matches(fields);
+            assert!(m("东风 村", &["东风镇", "红旗村幼儿园"]));
+            assert!(!m("东风 屯", &["东风镇", "红旗村幼儿园"]));
+            assert!(m("", &["anything"]));
+            assert!(m("HONG", &["hongqi"]));
         }
     }
 }

@@ -80,6 +80,6 @@ pub fn dashboard(ctx: &Ctx, a: DashboardArgs) -> CmdResult {
         app.year = y;
     }
     let width = a.width.clamp(60, 400);
-    super::output::out(&crate::tui::dashboard_text(&app, width, 60));
+    super::output::out(&crate::tui::dashboard_text(&app, width, 30));
     Ok(())
 }

@@ -1,0 +1,114 @@
+//! Figures for docs/PERFORMANCE.md: `cargo bench --bench tui`.
+//!
+//! At city scale: the time from opening the workspace to the first drawn
+//! frame, and from a key press to the next frame on the visit log (the
+//! whole `handle` + `draw` path of the interface, into a 120×40 test
+//! terminal; a real terminal adds only the bytes of the changed cells).
+
+use bangfu::app::keymap::Keymap;
+use bangfu::app::{App, Event};
+use bangfu::demo::{self, Scale};
+use bangfu::i18n::Lang;
+use bangfu::store::Options;
+use chrono::NaiveDate;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use std::time::Instant;
+
+fn options() -> Options {
+    Options::new(
+        "bench",
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default(),
+    )
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = demo::create(dir.path(), Scale::City, 7, options()).expect("demo");
+    println!("city: {} visits", summary.visits);
+    let mut firsts = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let app = App::new(
+            dir.path().to_path_buf(),
+            options(),
+            Lang::Zh,
+            Keymap::default(),
+            Rect::new(0, 0, 120, 40),
+        )
+        .expect("app");
+        let Ok(mut term) = Terminal::new(TestBackend::new(120, 40));
+        let Ok(_) = term.draw(|f| bangfu::ui::draw(f, &app));
+        firsts.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    firsts.sort_by(f64::total_cmp);
+    println!(
+        "city: open + first frame (dashboard) median {:.1} ms, max {:.1} ms",
+        percentile(&firsts, 0.5),
+        firsts[firsts.len() - 1]
+    );
+
+    let mut app = App::new(
+        dir.path().to_path_buf(),
+        options(),
+        Lang::Zh,
+        Keymap::default(),
+        Rect::new(0, 0, 120, 40),
+    )
+    .expect("app");
+    let Ok(mut term) = Terminal::new(TestBackend::new(120, 40));
+    app.handle(key(KeyCode::Char('4')));
+    let Ok(_) = term.draw(|f| bangfu::ui::draw(f, &app));
+    let mut times = Vec::new();
+    for i in 0..2000 {
+        let code = match i % 100 {
+            0..=79 => KeyCode::Down,
+            80..=89 => KeyCode::PageDown,
+            _ => KeyCode::Up,
+        };
+        let t = Instant::now();
+        app.handle(key(code));
+        let Ok(_) = term.draw(|f| bangfu::ui::draw(f, &app));
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "city: key to frame on the visit log ({} keys: Down, PageDown, Up) p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        times.len(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        times[times.len() - 1]
+    );
+
+    // Typing a filter re-filters 5,000 visits on every key.
+    app.handle(key(KeyCode::Char('/')));
+    let mut filter = Vec::new();
+    for c in "送教 区域游戏".chars().cycle().take(200) {
+        let t = Instant::now();
+        app.handle(key(KeyCode::Char(c)));
+        let Ok(_) = term.draw(|f| bangfu::ui::draw(f, &app));
+        filter.push(t.elapsed().as_secs_f64() * 1000.0);
+        if c == ' ' {
+            for _ in 0..7 {
+                app.handle(key(KeyCode::Backspace));
+            }
+        }
+    }
+    filter.sort_by(f64::total_cmp);
+    println!(
+        "city: key to frame while typing a filter of the visit log p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&filter, 0.5),
+        percentile(&filter, 0.99)
+    );
+}
