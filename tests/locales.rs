@@ -98,3 +98,69 @@ fn every_vocabulary_value_has_a_label_in_both_languages() {
     all_labelled::<Level>();
     assert_eq!(label(Lang::Zh, Form::SendTeachers), "送教下乡");
 }
+
+#[test]
+fn every_key_built_at_run_time_has_a_message() {
+    use bangfu::app::action::Action;
+    use bangfu::app::{FirstRunChoice, Screen};
+    use bangfu::domain::calendar::DeadlineKind;
+    use bangfu::i18n::text;
+    let mut keys: Vec<String> = Vec::new();
+    keys.extend(Action::ALL.iter().map(|a| format!("action.{}", a.code())));
+    keys.extend(Screen::ALL.iter().map(|s| format!("screen.{}", s.code())));
+    keys.extend(
+        Screen::ALL
+            .iter()
+            .skip(1)
+            .map(|s| format!("list.hint.{}", s.code())),
+    );
+    keys.extend(
+        FirstRunChoice::ALL
+            .iter()
+            .map(|c| format!("first_run.{}", c.code())),
+    );
+    let deadlines = [
+        DeadlineKind::PlanTable,
+        DeadlineKind::AgreementsSigned,
+        DeadlineKind::AgreementsFiled,
+        DeadlineKind::MonthlyReport,
+        DeadlineKind::KindergartenSummaries,
+        DeadlineKind::DistrictSummaries,
+        DeadlineKind::CitySummary,
+        DeadlineKind::UnconfirmedVisits,
+    ];
+    keys.extend(deadlines.iter().map(|d| format!("deadline.{}", d.code())));
+    for k in [
+        "name",
+        "district",
+        "town",
+        "category",
+        "stars",
+        "children",
+        "cohort",
+        "mode",
+        "helpers",
+        "helped",
+        "status",
+        "date",
+        "form",
+        "place",
+        "teachers_reached",
+        "confirmed",
+        "note",
+        "target",
+        "inspector",
+        "scores",
+        "average",
+    ] {
+        keys.push(format!("list.col.{k}"));
+    }
+    for k in ["district", "helpers", "helped", "rural"] {
+        keys.push(format!("dashboard.col.{k}"));
+    }
+    for lang in Lang::ALL {
+        for k in &keys {
+            assert_ne!(&text(lang, k), k, "no {lang:?} message for {k}");
+        }
+    }
+}

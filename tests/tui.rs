@@ -332,6 +332,46 @@ fn the_inspection_form_refuses_no_target_and_keeps_the_findings() {
 }
 
 #[test]
+fn the_agreement_form_refuses_fees_and_keeps_the_schedule() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '3');
+    let draft = a.pairings.rows.iter().position(|id| {
+        a.model()
+            .and_then(|m| m.pairing(id))
+            .is_some_and(|p| p.agreement.status != bangfu::domain::AgreementStatus::Filed)
+    });
+    let Some(i) = draft else {
+        panic!("the demo has an agreement not yet filed")
+    };
+    a.pairings.selected = i;
+    ch(&mut a, 'e');
+    focus(&mut a, "fees");
+    clear_field(&mut a);
+    typed(&mut a, "3000");
+    focus(&mut a, "schedule");
+    typed(&mut a, "每月两次");
+    let before = a.model().cloned();
+    ctrl(&mut a, 's');
+    let shown = text(&a);
+    assert!(
+        shown.contains("不得收取品牌费") && shown.contains("每月两次"),
+        "{shown}"
+    );
+    assert_eq!(a.model().cloned(), before);
+}
+
+#[test]
+fn a_filed_agreement_cannot_be_opened_for_editing() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '3');
+    ch(&mut a, 'e');
+    assert!(a.overlay.is_none());
+    assert!(text(&a).contains("已审核备案"), "{}", text(&a));
+}
+
+#[test]
 fn the_confirmation_form_refuses_a_bad_date() {
     let dir = demo_dir();
     let mut a = app(dir.path(), Lang::Zh, 120, 40);

@@ -37,18 +37,24 @@ fn pct(v: Option<f64>) -> String {
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let Some(m) = app.model() else { return };
     let l = app.lang;
-    let s = plan::year_status(m, app.year);
-    let top_h = 5 + s.districts.len() as u16 + u16::from(s.mismatch.is_some());
+    let years: Vec<YearStatus> = (m.programme.start_year..=m.programme.end_year)
+        .map(|y| plan::year_status(m, y))
+        .collect();
+    let Some(s) = years.iter().find(|y| y.year == app.year).or(years.first()) else {
+        return;
+    };
+    let mismatches = years.iter().filter(|y| y.mismatch.is_some()).count() as u16;
+    let top_h = 5 + s.districts.len() as u16 + mismatches;
     let parts = Layout::default()
         .direction(Direction::Vertical)
         .constraints([Constraint::Length(top_h), Constraint::Min(0)])
         .split(area);
-    targets(frame, l, &s, parts[0]);
+    targets(frame, l, &years, s, parts[0]);
     let bottom = Layout::default()
         .direction(Direction::Horizontal)
         .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
         .split(parts[1]);
-    chart(frame, l, m, app.year, bottom[0]);
+    chart(frame, l, m, s.year, bottom[0]);
     let today = app.today();
     let forms_h = (Form::ALL.len() as u16 + 1).min(bottom[1].height / 2);
     let right = Layout::default()
@@ -59,7 +65,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     deadlines(frame, l, &calendar::deadlines(m, today), right[1]);
 }
 
-fn targets(frame: &mut Frame<'_>, l: Lang, s: &YearStatus, area: Rect) {
+/// Every year's targets against actual pairings, district by district
+/// ("actual/target"), the selected year in bold; then every year whose
+/// districts do not add up to the stated total, and the selected year's
+/// participation share.
+fn targets(frame: &mut Frame<'_>, l: Lang, years: &[YearStatus], s: &YearStatus, area: Rect) {
     let stated = s.plan.as_ref().and_then(|p| p.stated_total);
     let share = s.plan.as_ref().and_then(|p| p.target_share_percent);
     let heading = tr!(
@@ -69,62 +79,70 @@ fn targets(frame: &mut Frame<'_>, l: Lang, s: &YearStatus, area: Rect) {
         stated = stated.map_or_else(|| "-".to_string(), |n| n.to_string()),
         share = share.map_or_else(|| "-".to_string(), |n| format!("{n}%"))
     );
-    let mut lines = vec![Line::from(vec![
+    let title = Line::from(vec![
         Span::styled(heading, TITLE_STYLE),
         Span::styled(format!("  {}", tr!(l, "dashboard.year_keys")), DIM_STYLE),
-    ])];
-    let header = [
-        "district",
-        "target_helpers",
-        "target_helped",
-        "actual_helpers",
-        "actual_helped",
-        "pairings",
-        "rural",
-    ];
-    let short = |k: &str| {
-        let key = format!("dashboard.col.{k}");
-        rust_i18n::t!(key.as_str(), locale = l.code()).into_owned()
+    ]);
+    let short = |k: &str| crate::i18n::text(l, &format!("dashboard.col.{k}"));
+    let mut header = vec![short("district")];
+    for y in years {
+        header.push(format!("{} {}", y.year, short("helpers")));
+        header.push(short("helped"));
+    }
+    header.push(short("rural"));
+    let cell = |actual: i64, target: Option<i64>, bold: bool| {
+        let style = match target {
+            Some(t) if actual < t => WARN_STYLE,
+            Some(_) => GOOD_STYLE,
+            None => Style::new(),
+        };
+        let style = if bold {
+            style.add_modifier(ratatui::style::Modifier::BOLD)
+        } else {
+            style
+        };
+        let t = target.map_or_else(|| "-".to_string(), |n| n.to_string());
+        Line::from(Span::styled(format!("{actual}/{t}"), style))
     };
     let mut rows = Vec::new();
-    for d in &s.districts {
-        let (th, td) = d
-            .target
-            .as_ref()
-            .map_or((None, None), |t| (Some(t.helpers), Some(t.helped)));
-        let cell = |actual: i64, target: Option<i64>| {
-            let style = match target {
-                Some(t) if actual < t => WARN_STYLE,
-                Some(_) => GOOD_STYLE,
-                None => Style::new(),
+    for (i, d) in s.districts.iter().enumerate() {
+        let mut cells = vec![Line::from(d.name.clone())];
+        for y in years {
+            let Some(dy) = y.districts.get(i) else {
+                continue;
             };
-            Span::styled(actual.to_string(), style)
-        };
-        let t = |n: Option<i64>| n.map_or_else(|| "-".to_string(), |n| n.to_string());
-        rows.push(Row::new(vec![
-            Line::from(d.name.clone()),
-            Line::from(t(th)),
-            Line::from(t(td)),
-            Line::from(cell(d.actual_helpers, th)),
-            Line::from(cell(d.actual_helped, td)),
-            Line::from(d.pairings.to_string()),
-            Line::from(d.rural.to_string()),
-        ]));
+            let (th, td) = dy
+                .target
+                .as_ref()
+                .map_or((None, None), |t| (Some(t.helpers), Some(t.helped)));
+            cells.push(cell(dy.actual_helpers, th, y.year == s.year));
+            cells.push(cell(dy.actual_helped, td, y.year == s.year));
+        }
+        cells.push(Line::from(d.rural.to_string()));
+        rows.push(Row::new(cells));
     }
-    let sum =
-        |f: &dyn Fn(&plan::DistrictYear) -> i64| s.districts.iter().map(f).sum::<i64>().to_string();
-    rows.push(
-        Row::new(vec![
-            tr!(l, "plan.total"),
-            sum(&|d| d.target.as_ref().map_or(0, |t| t.helpers)),
-            sum(&|d| d.target.as_ref().map_or(0, |t| t.helped)),
+    let mut total = vec![Line::from(tr!(l, "plan.total"))];
+    for y in years {
+        let sum = |f: &dyn Fn(&plan::DistrictYear) -> i64| y.districts.iter().map(f).sum::<i64>();
+        total.push(cell(
             sum(&|d| d.actual_helpers),
+            Some(sum(&|d| d.target.as_ref().map_or(0, |t| t.helpers))),
+            y.year == s.year,
+        ));
+        total.push(cell(
             sum(&|d| d.actual_helped),
-            sum(&|d| d.pairings as i64),
-            s.rural_total.to_string(),
-        ])
-        .style(TITLE_STYLE),
-    );
+            Some(sum(&|d| d.target.as_ref().map_or(0, |t| t.helped))),
+            y.year == s.year,
+        ));
+    }
+    total.push(Line::from(s.rural_total.to_string()));
+    rows.push(Row::new(total).style(TITLE_STYLE));
+    let mut widths = vec![Constraint::Length(10)];
+    for _ in years {
+        widths.push(Constraint::Length(10));
+        widths.push(Constraint::Length(6));
+    }
+    widths.push(Constraint::Length(7));
     let parts = Layout::default()
         .direction(Direction::Vertical)
         .constraints([
@@ -133,33 +151,23 @@ fn targets(frame: &mut Frame<'_>, l: Lang, s: &YearStatus, area: Rect) {
             Constraint::Min(0),
         ])
         .split(area);
-    frame.render_widget(Paragraph::new(lines.remove(0)), parts[0]);
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(10),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Length(6),
-            Constraint::Length(7),
-        ],
-    )
-    .header(Row::new(header.iter().map(|h| short(h)).collect::<Vec<_>>()).style(HEADER_STYLE));
+    frame.render_widget(Paragraph::new(title), parts[0]);
+    let table = Table::new(rows, widths).header(Row::new(header).style(HEADER_STYLE));
     frame.render_widget(table, parts[1]);
     let mut notes = Vec::new();
-    if let Some((sum, stated)) = s.mismatch {
-        notes.push(Line::from(Span::styled(
-            tr!(
-                l,
-                "plan.mismatch",
-                year = s.year,
-                sum = sum,
-                stated = stated
-            ),
-            BAD_STYLE,
-        )));
+    for y in years {
+        if let Some((sum, stated)) = y.mismatch {
+            notes.push(Line::from(Span::styled(
+                tr!(
+                    l,
+                    "plan.mismatch",
+                    year = y.year,
+                    sum = sum,
+                    stated = stated
+                ),
+                BAD_STYLE,
+            )));
+        }
     }
     let reached = s.share_percent.unwrap_or(0.0);
     let share_style = match share {
@@ -171,6 +179,7 @@ fn targets(frame: &mut Frame<'_>, l: Lang, s: &YearStatus, area: Rect) {
         tr!(
             l,
             "dashboard.share",
+            year = s.year,
             in_pairs = s.in_pairs,
             rural = s.rural_total,
             share = pct(s.share_percent),
