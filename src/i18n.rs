@@ -30,6 +30,14 @@ macro_rules! tr {
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
 
+    /// What separates the items of a list: 、 in Chinese, a comma in English.
+    pub fn sep(self) -> &'static str {
+        match self {
+            Lang::Zh => "、",
+            Lang::En => ", ",
+        }
+    }
+
     /// The locale file's name.
     pub fn code(self) -> &'static str {
         match self {
@@ -74,7 +82,7 @@ pub fn label<C: Code>(lang: Lang, value: C) -> String {
 
 /// Labels of several values, joined.
 pub fn labels<C: Code>(lang: Lang, values: &[C]) -> String {
-    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    let sep = lang.sep();
     values
         .iter()
         .map(|v| label(lang, *v))
@@ -207,7 +215,7 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
         ProblemKind::MissingConfirmations { districts } => tr!(
             l,
             "problem.missing_confirmations",
-            districts = districts.join(if l == Lang::Zh { "、" } else { ", " })
+            districts = districts.join(l.sep())
         ),
         ProblemKind::InFuture { date, today } => {
             tr!(l, "problem.in_future", date = date, today = today)

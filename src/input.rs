@@ -181,7 +181,7 @@ pub fn district(lang: Lang, model: &Model, s: &str) -> Result<Id, String> {
                 lang,
                 "parse.district",
                 value = s.trim(),
-                choices = names.join(if lang == Lang::Zh { "、" } else { ", " })
+                choices = names.join(lang.sep())
             )
         }),
     }

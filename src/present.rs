@@ -53,7 +53,7 @@ pub fn clip(s: &str, n: usize) -> String {
 }
 
 pub fn names(model: &Model, ids: &[Id], lang: Lang) -> String {
-    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    let sep = lang.sep();
     ids.iter()
         .map(|id| model.kindergarten_name(id))
         .collect::<Vec<_>>()
@@ -254,7 +254,7 @@ fn visit_fields(lang: Lang, model: &Model, v: &Visit) -> Vec<(String, String)> {
                 .iter()
                 .map(|p| participant_text(lang, p))
                 .collect::<Vec<_>>()
-                .join(if lang == Lang::Zh { "、" } else { ", " }),
+                .join(lang.sep()),
         ),
         (f("teachers_reached"), v.teachers_reached.to_string()),
         (f("children_reached"), v.children_reached.to_string()),
@@ -479,4 +479,38 @@ impl View for Inspection {
     fn fields(&self, lang: Lang, model: &Model) -> Vec<(String, String)> {
         inspection_fields(lang, model, self)
     }
+}
+
+/// The columns of a history: when (local time), by whom, on which device,
+/// created or edited, which fields.
+pub const HISTORY_COLUMNS: [&str; 5] = ["time", "person", "device", "action", "fields"];
+
+/// One change of a record's history as a row under [`HISTORY_COLUMNS`].
+pub fn history_row(lang: Lang, e: &crate::store::HistoryEntry) -> Vec<String> {
+    let when = chrono::DateTime::from_timestamp_millis(e.time_ms)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+    let action = tr!(
+        lang,
+        if e.created {
+            "history.created"
+        } else {
+            "history.edited"
+        }
+    );
+    vec![
+        when,
+        e.person.clone(),
+        e.device.chars().take(8).collect(),
+        action,
+        e.fields
+            .iter()
+            .map(|f| i18n::field(lang, f))
+            .collect::<Vec<_>>()
+            .join(lang.sep()),
+    ]
 }

@@ -353,14 +353,8 @@ impl App {
         let Some(m) = self.model() else { return };
         let Some(p) = m.pairing(id) else { return };
         let districts: Vec<Opt> = m
-            .pairing_districts(p)
+            .unconfirmed_districts(p)
             .iter()
-            .filter(|d| {
-                !p.agreement
-                    .confirmations
-                    .iter()
-                    .any(|c| &c.district_id == *d)
-            })
             .map(|d| Opt::new(d.as_str(), m.district_name(d)))
             .collect();
         let first = districts

@@ -200,7 +200,7 @@ pub fn district(ctx: &Ctx, cmd: DistrictCmd) -> CmdResult {
                             d.id.short().to_string(),
                             d.name.clone(),
                             count(d).to_string(),
-                            d.towns.join(if l == Lang::Zh { "、" } else { ", " }),
+                            d.towns.join(l.sep()),
                         ]
                     })
                     .collect(),
@@ -432,42 +432,11 @@ pub fn history(ctx: &Ctx, a: HistoryArgs) -> CmdResult {
         .resolve_any(&a.id)
         .map_err(|e| Fail::line(i18n::prefix_error(l, None, &a.id, &e)))?;
     let entries = ws.history(what, &id).map_err(|e| ctx.store(&e))?;
-    let when = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms)
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default()
-    };
     let table = Table {
-        headers: ["time", "person", "device", "action", "fields"]
-            .iter()
-            .map(|f| i18n::field(l, f))
-            .collect(),
+        headers: crate::present::headers(l, &crate::present::HISTORY_COLUMNS),
         rows: entries
             .iter()
-            .map(|e| {
-                vec![
-                    when(e.time_ms),
-                    e.person.clone(),
-                    e.device.chars().take(8).collect(),
-                    tr!(
-                        l,
-                        if e.created {
-                            "history.created"
-                        } else {
-                            "history.edited"
-                        }
-                    ),
-                    e.fields
-                        .iter()
-                        .map(|f| i18n::field(l, f))
-                        .collect::<Vec<_>>()
-                        .join(if l == Lang::Zh { "、" } else { ", " }),
-                ]
-            })
+            .map(|e| crate::present::history_row(l, e))
             .collect(),
     };
     if format == Format::Table {

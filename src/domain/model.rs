@@ -186,6 +186,20 @@ impl Model {
         }
     }
 
+    /// The districts of a pairing whose bureau has not confirmed its
+    /// agreement yet.
+    pub fn unconfirmed_districts(&self, p: &Pairing) -> Vec<Id> {
+        self.pairing_districts(p)
+            .into_iter()
+            .filter(|d| {
+                !p.agreement
+                    .confirmations
+                    .iter()
+                    .any(|c| &c.district_id == d)
+            })
+            .collect()
+    }
+
     /// The districts a pairing involves: its helped kindergartens' and its
     /// helpers', sorted, without repeats. These bureaus must confirm it.
     pub fn pairing_districts(&self, p: &Pairing) -> Vec<Id> {

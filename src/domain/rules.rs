@@ -406,14 +406,8 @@ pub fn check_file(model: &Model, p: &Pairing) -> Vec<Problem> {
         AgreementStatus::Signed => {}
     }
     let missing: Vec<String> = model
-        .pairing_districts(p)
+        .unconfirmed_districts(p)
         .iter()
-        .filter(|d| {
-            !p.agreement
-                .confirmations
-                .iter()
-                .any(|c| &c.district_id == *d)
-        })
         .map(|d| model.district_name(d))
         .collect();
     if missing.is_empty() {

@@ -13,7 +13,6 @@ pub mod theme;
 
 use crate::app::layout::{self, Areas};
 use crate::app::{App, Overlay, SaveState, Screen};
-use crate::i18n::Lang;
 use crate::tr;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -251,50 +250,20 @@ fn history(
     let l = app.lang;
     let area = layout::overlay(size);
     clear(frame, area);
-    let when = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms)
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default()
-    };
-    let sep = if l == Lang::Zh { "、" } else { ", " };
     let rows: Vec<Row> = entries
         .iter()
         .skip(scroll)
-        .map(|e| {
-            Row::new(vec![
-                when(e.time_ms),
-                e.person.clone(),
-                tr!(
-                    l,
-                    if e.created {
-                        "history.created"
-                    } else {
-                        "history.edited"
-                    }
-                ),
-                e.fields
-                    .iter()
-                    .map(|f| crate::i18n::field(l, f))
-                    .collect::<Vec<_>>()
-                    .join(sep),
-            ])
-        })
+        .map(|e| Row::new(crate::present::history_row(l, e)))
         .collect();
-    let header = Row::new(
-        ["time", "person", "action", "fields"]
-            .iter()
-            .map(|f| crate::i18n::field(l, f))
-            .collect::<Vec<_>>(),
-    )
-    .style(HEADER_STYLE);
+    let header =
+        Row::new(crate::present::headers(l, &crate::present::HISTORY_COLUMNS)).style(HEADER_STYLE);
     use ratatui::layout::Constraint::{Fill, Length};
-    let table = Table::new(rows, [Length(17), Length(12), Length(6), Fill(1)])
-        .header(header)
-        .block(ascii_block(title.to_string()));
+    let table = Table::new(
+        rows,
+        [Length(17), Length(12), Length(9), Length(6), Fill(1)],
+    )
+    .header(header)
+    .block(ascii_block(title.to_string()));
     frame.render_widget(table, area);
 }
 
