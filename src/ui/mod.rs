@@ -253,17 +253,20 @@ fn history(
     let rows: Vec<Row> = entries
         .iter()
         .skip(scroll)
-        .map(|e| Row::new(crate::present::history_row(l, e)))
+        .map(|e| {
+            // Without the device column: on screen, who and what matter.
+            let mut cells = crate::present::history_row(l, e);
+            cells.remove(2);
+            Row::new(cells)
+        })
         .collect();
-    let header =
-        Row::new(crate::present::headers(l, &crate::present::HISTORY_COLUMNS)).style(HEADER_STYLE);
+    let mut columns = crate::present::headers(l, &crate::present::HISTORY_COLUMNS);
+    columns.remove(2);
+    let header = Row::new(columns).style(HEADER_STYLE);
     use ratatui::layout::Constraint::{Fill, Length};
-    let table = Table::new(
-        rows,
-        [Length(17), Length(12), Length(9), Length(6), Fill(1)],
-    )
-    .header(header)
-    .block(ascii_block(title.to_string()));
+    let table = Table::new(rows, [Length(17), Length(12), Length(6), Fill(1)])
+        .header(header)
+        .block(ascii_block(title.to_string()));
     frame.render_widget(table, area);
 }
 
