@@ -3,6 +3,7 @@
 //! input: one clear line saying what was wrong and what to do, exit code 1,
 //! and nothing written.
 
+mod net;
 mod output;
 mod records;
 mod setup;
@@ -64,6 +65,27 @@ pub enum Command {
     History(setup::HistoryArgs),
     /// Check every document of the workspace
     Doctor,
+    /// This device's id and address ticket (for `sync` on another device)
+    Id,
+    /// Members of the programme and their roles
+    #[command(subcommand)]
+    Member(net::MemberCmd),
+    /// Invite a device to join, with a role
+    Invite(net::InviteArgs),
+    /// Join a programme with an invite ticket
+    Join(net::JoinArgs),
+    /// Sync now with the given peers, or with every known peer
+    Sync(net::SyncArgs),
+    /// Run as a hub: accept members, sync, log (a bureau's always-on machine)
+    Serve(net::ServeArgs),
+    /// Peers this device knows: role, last seen, last sync
+    Peers(FormatArg),
+    /// Write or read a file of documents, for a USB stick
+    #[command(subcommand)]
+    Bundle(net::BundleCmd),
+    /// Network settings of this device: port, relay, mdns
+    #[command(subcommand)]
+    Config(net::ConfigCmd),
     /// Write the whole workspace to a file (`-` for standard output)
     Export(setup::ExportArgs),
     #[command(hide = true, subcommand)]
@@ -117,7 +139,18 @@ impl Ctx {
         o
     }
 
+    /// Opens the workspace for a command on its records: a workspace
+    /// joined but not synced yet has none, and says so.
     pub fn open(&self) -> Result<Workspace, Fail> {
+        let ws = self.open_any()?;
+        if ws.is_empty() {
+            return Err(Fail::line(tr!(self.lang, "sync.not_synced_yet")));
+        }
+        Ok(ws)
+    }
+
+    /// Opens the workspace, even one joined and not synced yet.
+    pub fn open_any(&self) -> Result<Workspace, Fail> {
         let ws = Workspace::open(&self.data_dir, self.options()).map_err(|e| self.store(&e))?;
         if !ws.damaged().is_empty() {
             eprintln!(
@@ -317,6 +350,15 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         Command::Dashboard(a) => tui_cmd::dashboard(&ctx, a),
         Command::History(a) => setup::history(&ctx, a),
         Command::Doctor => setup::doctor(&ctx),
+        Command::Id => net::id(&ctx),
+        Command::Member(c) => net::member(&ctx, c),
+        Command::Invite(a) => net::invite(&ctx, a),
+        Command::Join(a) => net::join(&ctx, a),
+        Command::Sync(a) => net::sync(&ctx, a),
+        Command::Serve(a) => net::serve(&ctx, a),
+        Command::Peers(f) => net::peers(&ctx, f),
+        Command::Bundle(c) => net::bundle(&ctx, c),
+        Command::Config(c) => net::config(&ctx, c),
         Command::Export(a) => setup::export(&ctx, a),
         Command::Debug(c) => setup::debug(&ctx, c),
     }

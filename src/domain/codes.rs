@@ -231,3 +231,19 @@ mod tests {
         assert_eq!(back.ok(), Some(Task::RuralCharacter));
     }
 }
+
+code_enum! {
+    /// A member's role (成员角色).
+    pub enum MemberRole: "member_role" {
+        /// 市教育局管理员
+        CityAdmin => "city_admin",
+        /// 县区教育局管理员
+        DistrictAdmin => "district_admin",
+        /// 幼儿园
+        Kindergarten => "kindergarten",
+        /// 督导检查员
+        Inspector => "inspector",
+        /// 只读
+        Viewer => "viewer",
+    }
+}

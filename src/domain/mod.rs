@@ -1,6 +1,7 @@
 //! The programme's model: pure types, rules and computations. No I/O, no
 //! automerge; everything here can be called directly from tests.
 
+pub mod access;
 pub mod calendar;
 pub mod codes;
 pub mod id;
@@ -9,6 +10,7 @@ pub mod plan;
 pub mod records;
 pub mod rules;
 
+pub use access::Member;
 pub use codes::*;
 pub use id::Id;
 pub use model::{DistrictData, Entity, Model};

@@ -26,6 +26,11 @@ pub struct Model {
     pub targets: BTreeMap<(i32, Id), PlanTarget>,
     /// City-level annual summaries (in the programme document).
     pub city_summaries: BTreeMap<Id, AnnualSummary>,
+    /// Members by endpoint id (in the programme document).
+    pub members: BTreeMap<String, super::access::Member>,
+    /// Invites already used, by invite id: who used them (in the programme
+    /// document).
+    pub used_invites: BTreeMap<String, String>,
     /// Keyed by district id.
     pub data: BTreeMap<Id, DistrictData>,
 }
@@ -65,6 +70,8 @@ impl Model {
             years: BTreeMap::new(),
             targets: BTreeMap::new(),
             city_summaries: BTreeMap::new(),
+            members: BTreeMap::new(),
+            used_invites: BTreeMap::new(),
             data: BTreeMap::new(),
         }
     }
@@ -184,6 +191,11 @@ impl Model {
             1 => Ok(hits.remove(0)),
             n => Err(PrefixError::Ambiguous { count: n }),
         }
+    }
+
+    /// A member who may sync: known and not revoked.
+    pub fn active_member(&self, endpoint: &str) -> Option<&super::access::Member> {
+        self.members.get(endpoint).filter(|m| !m.revoked)
     }
 
     /// The districts of a pairing whose bureau has not confirmed its

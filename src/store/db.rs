@@ -422,3 +422,130 @@ pub(crate) fn put_view(
     )?;
     Ok(())
 }
+
+/// Tables of this device's sync work: what it knows of peers, where each
+/// document's sync with each peer stands, and settings. Made on first use.
+const SYNC_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS peers (
+    id        TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    addrs     TEXT NOT NULL,
+    last_seen INTEGER,
+    last_sync INTEGER,
+    last_error TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS sync_states (
+    peer  TEXT NOT NULL,
+    doc   TEXT NOT NULL,
+    state BLOB NOT NULL,
+    PRIMARY KEY (peer, doc)
+) STRICT;
+CREATE TABLE IF NOT EXISTS settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+";
+
+pub(crate) fn ensure_sync_tables(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SYNC_TABLES)
+}
+
+/// A missing table reads as nothing stored yet.
+fn absent_ok<T: Default>(r: rusqlite::Result<T>) -> rusqlite::Result<T> {
+    match r {
+        Err(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg.contains("no such table") => {
+            Ok(T::default())
+        }
+        other => other,
+    }
+}
+
+pub(crate) fn sync_state(
+    conn: &Connection,
+    peer: &str,
+    doc: &str,
+) -> rusqlite::Result<Option<Vec<u8>>> {
+    absent_ok(
+        conn.query_row(
+            "SELECT state FROM sync_states WHERE peer = ?1 AND doc = ?2",
+            params![peer, doc],
+            |r| r.get(0),
+        )
+        .optional(),
+    )
+}
+
+pub(crate) fn put_sync_state(
+    conn: &Connection,
+    peer: &str,
+    doc: &str,
+    state: &[u8],
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO sync_states(peer, doc, state) VALUES (?1, ?2, ?3)
+         ON CONFLICT(peer, doc) DO UPDATE SET state = ?3",
+        params![peer, doc, state],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    absent_ok(
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional(),
+    )
+}
+
+pub(crate) fn put_setting(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO settings(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = ?2",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// A peer as this device remembers it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeerRow {
+    pub id: String,
+    pub name: String,
+    /// Socket addresses it was reachable at, as text.
+    pub addrs: Vec<String>,
+    pub last_seen: Option<i64>,
+    pub last_sync: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+pub(crate) fn peers(conn: &Connection) -> rusqlite::Result<Vec<PeerRow>> {
+    let run = || -> rusqlite::Result<Vec<PeerRow>> {
+        let mut st = conn.prepare(
+            "SELECT id, name, addrs, last_seen, last_sync, last_error FROM peers ORDER BY name, id",
+        )?;
+        st.query_map([], |r| {
+            let addrs: String = r.get(2)?;
+            Ok(PeerRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                addrs: serde_json::from_str(&addrs).unwrap_or_default(),
+                last_seen: r.get(3)?,
+                last_sync: r.get(4)?,
+                last_error: r.get(5)?,
+            })
+        })?
+        .collect()
+    };
+    absent_ok(run())
+}
+
+pub(crate) fn put_peer(conn: &Connection, p: &PeerRow) -> rusqlite::Result<()> {
+    let addrs = serde_json::to_string(&p.addrs).unwrap_or_else(|_| "[]".into());
+    conn.execute(
+        "INSERT INTO peers(id, name, addrs, last_seen, last_sync, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO UPDATE SET name = ?2, addrs = ?3, last_seen = ?4, last_sync = ?5, last_error = ?6",
+        params![p.id, p.name, addrs, p.last_seen, p.last_sync, p.last_error],
+    )?;
+    Ok(())
+}

@@ -85,7 +85,14 @@ pub(crate) fn new_programme_doc(
     districts: &[District],
     years: &[YearPlan],
     targets: &[PlanTarget],
+    members: &[Member],
 ) -> Result<Automerge, StoreError> {
+    let ms = map_of(
+        members
+            .iter()
+            .map(|m| (m.id.as_str(), Value::Map(member_map(m))))
+            .collect(),
+    );
     let ds = map_of(
         districts
             .iter()
@@ -122,9 +129,10 @@ pub(crate) fn new_programme_doc(
             ("districts", Value::Map(ds)),
             ("years", Value::Map(ys)),
             ("targets", Value::Map(ts)),
+            ("members", Value::Map(ms)),
         ],
-        // districts, years and targets are given above, filled.
-        &["members", "annual_summaries"],
+        // districts, years, targets and members are given above, filled.
+        &["used_invites", "annual_summaries"],
     )
 }
 
@@ -192,6 +200,9 @@ pub(crate) struct ProgrammeData {
     pub years: BTreeMap<i32, YearPlan>,
     pub targets: BTreeMap<(i32, Id), PlanTarget>,
     pub summaries: BTreeMap<Id, AnnualSummary>,
+    pub members: BTreeMap<String, Member>,
+    /// Invite id → the endpoint id that used it.
+    pub used_invites: BTreeMap<String, String>,
 }
 
 fn each_entry<'m>(
@@ -252,6 +263,8 @@ pub(crate) fn read_programme(
         years: BTreeMap::new(),
         targets: BTreeMap::new(),
         summaries: BTreeMap::new(),
+        members: BTreeMap::new(),
+        used_invites: BTreeMap::new(),
     };
     for (k, m) in each_entry(&root, "districts", doc, damaged_out) {
         match Id::parse(k)
@@ -282,6 +295,18 @@ pub(crate) fn read_programme(
             }
             Err(e) => note(damaged_out, doc, "targets", k, e),
         }
+    }
+    for (k, m) in each_entry(&root, "members", doc, damaged_out) {
+        match member_from(k, m) {
+            Ok(member) => {
+                data.members.insert(member.id.clone(), member);
+            }
+            Err(e) => note(damaged_out, doc, "members", k, e),
+        }
+    }
+    for (k, m) in each_entry(&root, "used_invites", doc, damaged_out) {
+        let by = Fields(m).string("by").unwrap_or_default();
+        data.used_invites.insert(k.clone(), by);
     }
     let none = Id::from_random_bytes([0; 16]);
     read_collection(&root, doc, &none, &mut data.summaries, damaged_out);

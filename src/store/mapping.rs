@@ -655,6 +655,46 @@ pub(crate) fn year_from(m: &Map) -> Result<YearPlan, FieldError> {
     })
 }
 
+/// A member under its endpoint id in the programme's `members` map.
+pub(crate) fn member_map(m: &Member) -> Map {
+    map_of(vec![
+        ("name", str_v(&m.name)),
+        ("role", str_v(m.role.code())),
+        ("district", opt_v(&m.district, |id| str_v(id.as_str()))),
+        (
+            "kindergarten",
+            opt_v(&m.kindergarten, |id| str_v(id.as_str())),
+        ),
+        ("districts", ids_v(&m.districts)),
+        ("added_by", str_v(&m.added_by)),
+        ("added_on", date_v(m.added_on)),
+        ("revoked", bool_v(m.revoked)),
+    ])
+}
+
+pub(crate) fn member_from(id: &str, m: &Map) -> Result<Member, FieldError> {
+    let f = Fields(m);
+    if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad("id", format!("`{id}` is not an endpoint id")));
+    }
+    Ok(Member {
+        id: id.to_ascii_lowercase(),
+        name: f.string("name")?,
+        role: f.code("role")?,
+        district: f.opt_id("district")?,
+        kindergarten: f.opt_id("kindergarten")?,
+        districts: f.ids("districts")?,
+        added_by: f.string("added_by")?,
+        added_on: f.date("added_on")?,
+        revoked: f.bool("revoked")?,
+    })
+}
+
+/// A used invite: who used it, and when.
+pub(crate) fn used_invite_map(by: &str, on: NaiveDate) -> Map {
+    map_of(vec![("by", str_v(by)), ("on", date_v(on))])
+}
+
 /// Key of a target in the `targets` map: `YEAR/DISTRICT_ID`.
 pub(crate) fn target_key(year: i32, district: &Id) -> String {
     format!("{year}/{district}")

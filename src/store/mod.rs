@@ -15,6 +15,7 @@
 mod db;
 mod doctor;
 mod error;
+mod exchange;
 mod history;
 pub mod layout;
 mod mapping;
@@ -22,8 +23,10 @@ mod state;
 mod view;
 mod writer;
 
+pub use db::PeerRow;
 pub use doctor::{DocFigures, DocHealth, DoctorReport, doctor};
 pub use error::{EditError, StoreError};
+pub use exchange::valid_doc_id;
 pub use history::HistoryEntry;
 pub use layout::Damaged;
 pub use writer::Writer;
@@ -109,6 +112,18 @@ impl IdSource {
     }
 }
 
+/// What a write transaction works with.
+pub(crate) struct Tx<'a> {
+    pub conn: &'a rusqlite::Connection,
+    pub path: &'a Path,
+    pub state: &'a mut State,
+    pub ids: &'a mut IdSource,
+    /// Heads of each document before its first change here.
+    pub touched: &'a mut BTreeMap<String, Vec<ChangeHash>>,
+    /// Documents created here.
+    pub created: &'a mut BTreeSet<String>,
+}
+
 /// An open workspace.
 pub struct Workspace {
     dir: PathBuf,
@@ -163,7 +178,13 @@ impl Workspace {
             Some(_) => ids.next().to_string(),
             None => new_random_id().to_string(),
         };
-        let device_id = new_random_id().to_string();
+        // This device's key: its public half is the device id and the first
+        // member, the programme's city-admin.
+        let key = crate::identity::load_or_create(dir).map_err(|source| StoreError::Io {
+            path: crate::identity::key_path(dir),
+            source,
+        })?;
+        let device_id = crate::identity::endpoint_hex(&key);
         let districts: Vec<District> = setup
             .districts
             .iter()
@@ -196,6 +217,17 @@ impl Workspace {
             device: device_id.clone(),
         };
         let mut docs = Vec::new();
+        let first = Member {
+            id: device_id.clone(),
+            name: options.person.clone(),
+            role: MemberRole::CityAdmin,
+            district: None,
+            kindergarten: None,
+            districts: Vec::new(),
+            added_by: String::new(),
+            added_on: options.today,
+            revoked: false,
+        };
         let mut programme = new_programme_doc(
             &workspace_id,
             time,
@@ -203,6 +235,7 @@ impl Workspace {
             &districts,
             &setup.years,
             &targets,
+            &[first],
         )?;
         programme.set_author(Some(author.to_author()));
         docs.push((PROGRAMME_DOC.to_string(), programme));
@@ -241,9 +274,13 @@ impl Workspace {
         let path = db.path.clone();
         let state = {
             let tx = db.begin_read()?;
-            let device = db::meta_get(&tx, "device_id")
-                .map_err(sqlite_err(&path))?
-                .unwrap_or_default();
+            // The device key's public half, else the id made with the file.
+            let device = match crate::identity::load(dir) {
+                Ok(Some(k)) => crate::identity::endpoint_hex(&k),
+                _ => db::meta_get(&tx, "device_id")
+                    .map_err(sqlite_err(&path))?
+                    .unwrap_or_default(),
+            };
             let author = AuthorInfo {
                 person: options.person.clone(),
                 device,
@@ -308,22 +345,37 @@ impl Workspace {
         &mut self,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T, EditError>,
     ) -> Result<T, EditError> {
+        let today = self.options.today;
+        self.transaction(|tx| {
+            let mut w = Writer::new(
+                tx.conn, tx.path, tx.state, tx.ids, today, tx.touched, tx.created,
+            );
+            f(&mut w)
+        })
+    }
+
+    /// The frame of every write: the write lock, catching up with other
+    /// processes, the changes, one chunk per touched document, COMMIT. On
+    /// any error nothing is kept, on disk or in memory.
+    pub(crate) fn transaction<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let path = self.db.path.clone();
         let mut touched = BTreeMap::new();
         let mut created = BTreeSet::new();
         let result = (|| {
             let tx = self.db.begin_write()?;
             self.state.catch_up(&tx, &path)?;
-            let mut w = Writer::new(
-                &tx,
-                &path,
-                &mut self.state,
-                &mut self.ids,
-                self.options.today,
-                &mut touched,
-                &mut created,
-            );
-            let value = f(&mut w)?;
+            let mut t = Tx {
+                conn: &tx,
+                path: &path,
+                state: &mut self.state,
+                ids: &mut self.ids,
+                touched: &mut touched,
+                created: &mut created,
+            };
+            let value = f(&mut t)?;
             self.state.persist(&tx, &path, &touched, &created)?;
             tx.commit().map_err(|source| StoreError::Sqlite {
                 path: path.clone(),
@@ -442,6 +494,15 @@ impl Workspace {
         })();
         self.db.conn.busy_timeout(db::BUSY_TIMEOUT).map_err(&err)?;
         result
+    }
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace")
+            .field("dir", &self.dir)
+            .field("workspace_id", &self.state.workspace_id)
+            .finish_non_exhaustive()
     }
 }
 

@@ -150,10 +150,8 @@ impl State {
             damaged: Vec::new(),
             use_views,
         };
+        // A joined workspace has no documents until its first sync.
         state.catch_up(conn, path)?;
-        if !state.docs.contains_key(PROGRAMME_DOC) {
-            return Err(damaged(PROGRAMME_DOC, "missing".into()));
-        }
         Ok(state)
     }
 

@@ -394,7 +394,7 @@ fn history_names_who_changed_which_fields() {
         vec!["note".to_string(), "teachers_reached".to_string()]
     );
     assert_eq!(h[1].person, "测试员", "{h:?}");
-    assert_eq!(h[1].device.len(), 32);
+    assert_eq!(h[1].device.len(), 64, "the device key's public half");
 
     let h = ws.history(Entity::Pairing, &pairing).expect("history");
     assert_eq!(h.len(), 2, "{h:?}");

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// Bump whenever a domain record's serialized shape changes: older views
 /// are then ignored and rebuilt from their documents.
-pub(crate) const VIEW_FORMAT: i64 = 1;
+pub(crate) const VIEW_FORMAT: i64 = 2;
 
 /// A document's records. Lists, not maps, so JSON needs no composite keys.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,6 +26,8 @@ pub(crate) enum ViewData {
         years: Vec<YearPlan>,
         targets: Vec<PlanTarget>,
         summaries: Vec<AnnualSummary>,
+        members: Vec<Member>,
+        used_invites: Vec<(String, String)>,
     },
     District {
         district: Id,
@@ -53,6 +55,8 @@ impl ViewData {
             years: p.years.into_values().collect(),
             targets: p.targets.into_values().collect(),
             summaries: p.summaries.into_values().collect(),
+            members: p.members.into_values().collect(),
+            used_invites: p.used_invites.into_iter().collect(),
         }
     }
 
@@ -77,6 +81,8 @@ impl ViewData {
                 years: model.years.values().cloned().collect(),
                 targets: model.targets.values().cloned().collect(),
                 summaries: model.city_summaries.values().cloned().collect(),
+                members: model.members.values().cloned().collect(),
+                used_invites: model.used_invites.clone().into_iter().collect(),
             },
             Some(d) => {
                 ViewData::from_district(d.clone(), model.data.get(d).cloned().unwrap_or_default())
@@ -96,6 +102,8 @@ impl ViewData {
                 years,
                 targets,
                 summaries,
+                members,
+                used_invites,
             } => {
                 model.programme = programme;
                 model.districts = keyed(districts, |d| d.id.clone());
@@ -105,6 +113,8 @@ impl ViewData {
                     .map(|t| ((t.year, t.district_id.clone()), t))
                     .collect();
                 model.city_summaries = keyed(summaries, |s| s.id.clone());
+                model.members = members.into_iter().map(|m| (m.id.clone(), m)).collect();
+                model.used_invites = used_invites.into_iter().collect();
             }
             ViewData::District {
                 district,

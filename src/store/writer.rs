@@ -101,13 +101,18 @@ fn am_err(doc: &str) -> impl Fn(automerge::AutomergeError) -> StoreError + '_ {
 
 /// The map object under `key` of `parent`.
 fn child_map(
-    tx: &Transaction<'_>,
+    tx: &mut Transaction<'_>,
     parent: &automerge::ObjId,
     key: &str,
     doc: &str,
 ) -> Result<automerge::ObjId, StoreError> {
     match tx.get(parent, key).map_err(am_err(doc))? {
         Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
+        // A collection this version has and the document's creator did not
+        // (made by an older bangfu): made now. Two devices doing so at once
+        // would each make their own; only documents older than the
+        // collection can meet that.
+        None if *parent == ROOT => tx.put_object(ROOT, key, ObjType::Map).map_err(am_err(doc)),
         _ => Err(StoreError::Damaged {
             doc: doc.to_string(),
             detail: format!("`{key}` is missing or not a map"),
@@ -357,6 +362,65 @@ impl<'a> Writer<'a> {
         let key = y.year.to_string();
         self.put_programme(&["years", &key], year_map(&y), format!("set year {key}"))?;
         self.state.model.years.insert(y.year, y);
+        Ok(())
+    }
+
+    // ---------- members ----------
+
+    /// Adds a member (or replaces one with the same endpoint id).
+    pub fn put_member(&mut self, m: Member) -> Result<(), EditError> {
+        let mut problems = Vec::new();
+        if m.name.trim().is_empty() {
+            problems.push(Problem {
+                field: "name",
+                kind: ProblemKind::Required,
+            });
+        }
+        for (field, id, what) in [
+            ("district", m.district.as_ref(), Entity::District),
+            (
+                "kindergarten",
+                m.kindergarten.as_ref(),
+                Entity::Kindergarten,
+            ),
+        ] {
+            let known = match (id, what) {
+                (None, _) => true,
+                (Some(d), Entity::District) => self.model().district(d).is_some(),
+                (Some(k), _) => self.model().kindergarten(k).is_some(),
+            };
+            if let (false, Some(id)) = (known, id) {
+                problems.push(Problem {
+                    field,
+                    kind: ProblemKind::UnknownId {
+                        what,
+                        id: id.to_string(),
+                    },
+                });
+            }
+        }
+        check(problems)?;
+        self.put_programme(
+            &["members", m.id.as_str()],
+            member_map(&m),
+            format!("member {}", m.id),
+        )?;
+        self.state.model.members.insert(m.id.clone(), m);
+        Ok(())
+    }
+
+    /// Records that an invite was used, so no one can use it again.
+    pub fn mark_invite_used(&mut self, invite: &str, by: &str) -> Result<(), EditError> {
+        let today = self.today;
+        self.put_programme(
+            &["used_invites", invite],
+            used_invite_map(by, today),
+            format!("invite {invite} used"),
+        )?;
+        self.state
+            .model
+            .used_invites
+            .insert(invite.to_string(), by.to_string());
         Ok(())
     }
 

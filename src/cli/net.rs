@@ -1,0 +1,843 @@
+//! Commands that travel: identity, members, invites, joining, sync, the
+//! hub, bundles, and network settings.
+
+use super::output::{Table, out, print_list};
+use super::{CmdResult, Ctx, Fail, FormatArg};
+use crate::domain::access::may_invite;
+use crate::domain::*;
+use crate::i18n::{self, Lang, label};
+use crate::input as parse;
+use crate::store::Workspace;
+use crate::sync::node::{self, Log, NetConfig};
+use crate::sync::session::{SessionReport, Shared, lock};
+use crate::sync::ticket::{Invite, InviteError, PeerAddr};
+use crate::sync::{SyncError, bundle};
+use crate::tr;
+use clap::{Args, Subcommand};
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// List members
+    List(FormatArg),
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// city-admin, district-admin, kindergarten, inspector or viewer
+    #[arg(long)]
+    pub role: String,
+    /// The district (district-admin; repeat for an inspector's districts)
+    #[arg(long)]
+    pub district: Vec<String>,
+    /// The kindergarten (kindergarten role)
+    #[arg(long)]
+    pub kindergarten: Option<String>,
+    /// How long the invite stays valid: 30m, 72h, 7d
+    #[arg(long, default_value = "72h")]
+    pub expires: String,
+    /// The new member's name
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct JoinArgs {
+    /// The invite ticket (bfinvite1…)
+    pub ticket: String,
+    /// Your name, as others will see it [default: from the invite]
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Peers: an address ticket (bfpeer1…), an id prefix or a member's name
+    /// [default: every known peer]
+    pub peers: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen on this port (kept for next time)
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Log to this file [default: serve.log in the data directory]
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+    /// Sync with every known peer this often, in seconds
+    #[arg(long, default_value = "60")]
+    pub interval: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCmd {
+    /// Write the documents a member may read (all of them by default)
+    Export {
+        /// The member it is for: id prefix or name
+        #[arg(long = "for")]
+        for_member: Option<String>,
+        file: PathBuf,
+    },
+    /// Check a bundle and merge it
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Show the network settings
+    Show,
+    /// Set port, relay (a URL, or "" for none) or mdns (on/off)
+    Set { key: String, value: String },
+}
+
+fn runtime(ctx: &Ctx) -> Result<tokio::runtime::Runtime, Fail> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Fail::line(tr!(ctx.lang, "sync.net_error", detail = e.to_string())))
+}
+
+fn key(ctx: &Ctx) -> Result<iroh::SecretKey, Fail> {
+    crate::identity::load_or_create(&ctx.data_dir).map_err(|e| {
+        Fail::line(tr!(
+            ctx.lang,
+            "store.io",
+            path = crate::identity::key_path(&ctx.data_dir)
+                .display()
+                .to_string(),
+            detail = e.to_string()
+        ))
+    })
+}
+
+/// A sync failure in the user's words.
+pub fn sync_error(lang: Lang, e: &SyncError) -> String {
+    match e {
+        SyncError::NotMember(p) => tr!(
+            lang,
+            "sync.not_member",
+            peer = p.chars().take(8).collect::<String>()
+        ),
+        SyncError::OtherWorkspace => tr!(lang, "sync.other_workspace"),
+        SyncError::Refused(why) if why.contains("member") => tr!(lang, "sync.refused_not_member"),
+        SyncError::Refused(why) if why.contains("other_workspace") => {
+            tr!(lang, "sync.other_workspace")
+        }
+        SyncError::Refused(why) => tr!(lang, "sync.refused", why = why.as_str()),
+        SyncError::Unreachable { peer, detail } => tr!(
+            lang,
+            "sync.unreachable",
+            peer = peer.as_str(),
+            detail = detail.as_str()
+        ),
+        SyncError::Invite(code) => i18n::text(lang, &format!("invite.{}", code.code())),
+        SyncError::Store(s) => i18n::store_error(lang, s),
+        other => tr!(lang, "sync.failed", detail = other.to_string()),
+    }
+}
+
+fn this_device(ctx: &Ctx) -> Result<String, Fail> {
+    Ok(crate::identity::endpoint_hex(&key(ctx)?))
+}
+
+/// This device's reachable address with its listening port.
+fn my_addr(ctx: &Ctx, ws: &mut Workspace) -> Result<PeerAddr, Fail> {
+    let cfg = NetConfig::of(ws).map_err(|e| Fail::line(sync_error(ctx.lang, &e)))?;
+    let k = key(ctx)?;
+    let rt = runtime(ctx)?;
+    rt.block_on(async {
+        // Any port will do to list the interfaces; the ticket names the
+        // stable one this device listens on.
+        let ep = node::bind(
+            &k,
+            &NetConfig {
+                mdns: false,
+                ..cfg.clone()
+            },
+            false,
+        )
+        .await?;
+        let mut a = node::local_addr(&ep);
+        ep.close().await;
+        for s in &mut a.addrs {
+            s.set_port(cfg.port);
+        }
+        Ok::<_, SyncError>(a)
+    })
+    .map_err(|e| Fail::line(sync_error(ctx.lang, &e)))
+}
+
+pub fn id(ctx: &Ctx) -> CmdResult {
+    let l = ctx.lang;
+    let mut ws = ctx.open_any()?;
+    let me = this_device(ctx)?;
+    let addr = my_addr(ctx, &mut ws)?;
+    out(&tr!(l, "sync.id", id = me.as_str()));
+    let addrs: Vec<String> = addr.addrs.iter().map(|a| a.to_string()).collect();
+    out(&tr!(l, "sync.addresses", addrs = addrs.join("  ")));
+    if let Some(m) = ws.model().members.get(&me) {
+        out(&tr!(
+            l,
+            "sync.member_as",
+            name = m.name.as_str(),
+            role = label(l, m.role)
+        ));
+    } else {
+        out(&tr!(l, "sync.not_a_member_here"));
+    }
+    out(&tr!(l, "sync.ticket_intro"));
+    out(&addr.to_ticket());
+    Ok(())
+}
+
+fn scope_text(l: Lang, m: &Model, member: &Member) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(d) = &member.district {
+        parts.push(m.district_name(d));
+    }
+    if let Some(k) = &member.kindergarten {
+        parts.push(m.kindergarten_name(k));
+    }
+    parts.extend(member.districts.iter().map(|d| m.district_name(d)));
+    parts.join(l.sep())
+}
+
+pub fn member(ctx: &Ctx, cmd: MemberCmd) -> CmdResult {
+    let l = ctx.lang;
+    let MemberCmd::List(format) = cmd;
+    let format = ctx.format(&format)?;
+    let ws = ctx.open()?;
+    let m = ws.model();
+    let me = this_device(ctx)?;
+    let mut ms: Vec<&Member> = m.members.values().collect();
+    ms.sort_by(|a, b| (a.added_on, &a.name).cmp(&(b.added_on, &b.name)));
+    let table = Table {
+        headers: ["id", "name", "role", "scope", "added_on", "member_status"]
+            .iter()
+            .map(|f| i18n::field(l, f))
+            .collect(),
+        rows: ms
+            .iter()
+            .map(|x| {
+                let mut name = x.name.clone();
+                if x.id == me {
+                    name.push_str(&tr!(l, "sync.this_device"));
+                }
+                vec![
+                    x.short_id().to_string(),
+                    name,
+                    label(l, x.role),
+                    scope_text(l, m, x),
+                    x.added_on.to_string(),
+                    tr!(
+                        l,
+                        if x.revoked {
+                            "sync.revoked"
+                        } else {
+                            "sync.active"
+                        }
+                    ),
+                ]
+            })
+            .collect(),
+    };
+    let json = ms.iter().map(|x| json!(x)).collect();
+    print_list(format, &table, json);
+    Ok(())
+}
+
+/// `72h`, `7d`, `30m`, `3600s` in seconds.
+fn duration_secs(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = n.parse().ok()?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return None,
+    };
+    (n > 0).then_some(n * mult)
+}
+
+pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
+    let l = ctx.lang;
+    let mut ws = ctx.open()?;
+    let role: MemberRole = parse::code(l, "role", &a.role)?;
+    let model = ws.model();
+    let districts = a
+        .district
+        .iter()
+        .map(|d| parse::district(l, model, d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let kindergarten = a
+        .kindergarten
+        .as_ref()
+        .map(|k| parse::kindergarten(l, model, k))
+        .transpose()?;
+    let need = |ok: bool, what: &str| {
+        if ok {
+            Ok(())
+        } else {
+            Err(Fail::line(tr!(
+                l,
+                "invite.needs_scope",
+                role = a.role.as_str(),
+                what = what
+            )))
+        }
+    };
+    let (district, inspector_districts) = match role {
+        MemberRole::DistrictAdmin => {
+            need(districts.len() == 1 && kindergarten.is_none(), "--district")?;
+            (districts.first().cloned(), Vec::new())
+        }
+        MemberRole::Kindergarten => {
+            need(
+                kindergarten.is_some() && districts.is_empty(),
+                "--kindergarten",
+            )?;
+            (None, Vec::new())
+        }
+        MemberRole::Inspector => {
+            need(
+                !districts.is_empty() && kindergarten.is_none(),
+                "--district",
+            )?;
+            (None, districts)
+        }
+        MemberRole::CityAdmin | MemberRole::Viewer => {
+            need(districts.is_empty() && kindergarten.is_none(), "")?;
+            (None, Vec::new())
+        }
+    };
+    let secs = duration_secs(&a.expires)
+        .ok_or_else(|| Fail::line(tr!(l, "invite.bad_expiry", value = a.expires.as_str())))?;
+    let me = this_device(ctx)?;
+    match model.active_member(&me) {
+        Some(m) if may_invite(m, role) => {}
+        Some(m) => {
+            return Err(Fail::line(tr!(
+                l,
+                "invite.role_may_not",
+                role = label(l, m.role),
+                wanted = label(l, role)
+            )));
+        }
+        None => return Err(Fail::line(tr!(l, "sync.not_a_member_here"))),
+    }
+    let inviter = my_addr(ctx, &mut ws)?;
+    let mut id_bytes = [0u8; 16];
+    rand::RngExt::fill(&mut rand::rng(), &mut id_bytes);
+    let invite = Invite {
+        version: 1,
+        id: Id::from_random_bytes(id_bytes).to_string(),
+        workspace: ws.workspace_id().to_string(),
+        role,
+        district,
+        kindergarten,
+        districts: inspector_districts,
+        name: a.name.clone(),
+        expires: chrono::Utc::now().timestamp() + secs,
+        inviter,
+    };
+    let ticket = invite.sign(&key(ctx)?);
+    eprintln!(
+        "{}",
+        tr!(
+            l,
+            "invite.made",
+            role = label(l, role),
+            hours = format!("{:.0}", secs as f64 / 3600.0)
+        )
+    );
+    out(&ticket);
+    Ok(())
+}
+
+/// What a sync brought, as one line: "12 条帮扶活动、1 份协议备案".
+fn arrivals(l: Lang, before: &Model, after: &Model) -> String {
+    let filed = |m: &Model| {
+        m.pairings()
+            .filter(|p| p.agreement.status == AgreementStatus::Filed)
+            .count()
+    };
+    let counts = [
+        (
+            after
+                .kindergartens()
+                .count()
+                .saturating_sub(before.kindergartens().count()),
+            "kindergartens",
+        ),
+        (
+            after
+                .pairings()
+                .count()
+                .saturating_sub(before.pairings().count()),
+            "pairings",
+        ),
+        (filed(after).saturating_sub(filed(before)), "filed"),
+        (
+            after
+                .visits()
+                .count()
+                .saturating_sub(before.visits().count()),
+            "visits",
+        ),
+        (
+            after
+                .inspections()
+                .count()
+                .saturating_sub(before.inspections().count()),
+            "inspections",
+        ),
+        (
+            after.members.len().saturating_sub(before.members.len()),
+            "members",
+        ),
+    ];
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| {
+            i18n::text(l, &format!("sync.new.{what}")).replace("%{count}", &n.to_string())
+        })
+        .collect();
+    if parts.is_empty() {
+        tr!(l, "sync.nothing_new")
+    } else {
+        tr!(l, "sync.arrived", what = parts.join(l.sep()))
+    }
+}
+
+fn report_line(l: Lang, peer: &str, r: &SessionReport) -> String {
+    tr!(
+        l,
+        "sync.report",
+        peer = peer,
+        docs = r.docs,
+        rounds = r.rounds,
+        sent = r.bytes_sent,
+        received = r.bytes_received
+    )
+}
+
+pub fn join(ctx: &Ctx, a: JoinArgs) -> CmdResult {
+    let l = ctx.lang;
+    let invite = Invite::verify(&a.ticket)
+        .map_err(|e| Fail::line(i18n::text(l, &format!("invite.{}", e.code()))))?;
+    if invite.expires < chrono::Utc::now().timestamp() {
+        return Err(Fail::line(i18n::text(
+            l,
+            &format!("invite.{}", InviteError::Expired.code()),
+        )));
+    }
+    let name = a
+        .name
+        .clone()
+        .or(invite.name.clone())
+        .unwrap_or_else(|| ctx.person.clone());
+    let rt = runtime(ctx)?;
+    let (ws, report) = rt
+        .block_on(node::join(&ctx.data_dir, &a.ticket, &name, ctx.options()))
+        .map_err(|e| Fail::line(sync_error(l, &e)))?;
+    let w = lock(&ws);
+    out(&tr!(
+        l,
+        "sync.joined",
+        programme = w.model().programme.name.as_str(),
+        role = label(l, invite.role)
+    ));
+    out(&report_line(l, &invite.inviter.id[..8], &report));
+    let empty = Model::new(w.model().programme.clone());
+    out(&arrivals(l, &empty, w.model()));
+    Ok(())
+}
+
+/// The peers a `sync` without arguments tries: those in the address book
+/// and the other members (found by mDNS on a LAN).
+fn known_peers(ws: &Workspace, me: &str) -> Vec<PeerAddr> {
+    let mut out: Vec<PeerAddr> = ws
+        .peers()
+        .into_iter()
+        .filter(|p| p.id != me)
+        .map(|p| PeerAddr {
+            id: p.id,
+            addrs: p.addrs.iter().filter_map(|a| a.parse().ok()).collect(),
+        })
+        .collect();
+    for m in ws.model().members.values() {
+        if m.id != me && !m.revoked && !out.iter().any(|p| p.id == m.id) {
+            out.push(PeerAddr {
+                id: m.id.clone(),
+                addrs: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+/// A peer named on the command line.
+fn named_peer(l: Lang, ws: &Workspace, s: &str) -> Result<PeerAddr, Fail> {
+    if let Some(p) = PeerAddr::from_ticket(s) {
+        return Ok(p);
+    }
+    let m = ws.model();
+    let t = s.trim().to_ascii_lowercase();
+    let hits: Vec<&Member> = m
+        .members
+        .values()
+        .filter(|x| x.name == s.trim() || (t.len() >= 4 && x.id.starts_with(&t)))
+        .collect();
+    match hits.as_slice() {
+        [one] => {
+            let addrs = ws
+                .peers()
+                .into_iter()
+                .find(|p| p.id == one.id)
+                .map(|p| p.addrs.iter().filter_map(|a| a.parse().ok()).collect())
+                .unwrap_or_default();
+            Ok(PeerAddr {
+                id: one.id.clone(),
+                addrs,
+            })
+        }
+        [] => Err(Fail::line(tr!(l, "sync.unknown_peer", peer = s))),
+        many => Err(Fail::line(tr!(
+            l,
+            "id.ambiguous",
+            typed = s,
+            what = i18n::field(l, "peer"),
+            count = many.len()
+        ))),
+    }
+}
+
+pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
+    let l = ctx.lang;
+    let mut ws = ctx.open_any()?;
+    let me = this_device(ctx)?;
+    let peers = if a.peers.is_empty() {
+        known_peers(&ws, &me)
+    } else {
+        a.peers
+            .iter()
+            .map(|p| named_peer(l, &ws, p))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    if peers.is_empty() {
+        return Err(Fail::line(tr!(l, "sync.no_peers")));
+    }
+    let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(sync_error(l, &e)))?;
+    let before = ws.model().clone();
+    let k = key(ctx)?;
+    let shared: Shared = Arc::new(Mutex::new(ws));
+    let rt = runtime(ctx)?;
+    let results = rt.block_on(async {
+        let ep = node::bind(&k, &cfg, false).await?;
+        let mut results = Vec::new();
+        for p in &peers {
+            let short: String = p.id.chars().take(8).collect();
+            let r = node::sync_with(&shared, &ep, p, |r| {
+                eprintln!(
+                    "{}",
+                    tr!(
+                        l,
+                        "sync.progress",
+                        peer = short.as_str(),
+                        round = r.rounds,
+                        sent = r.bytes_sent,
+                        received = r.bytes_received
+                    )
+                );
+            })
+            .await;
+            results.push((short, r));
+        }
+        ep.close().await;
+        Ok::<_, SyncError>(results)
+    });
+    let results = results.map_err(|e| Fail::line(sync_error(l, &e)))?;
+    let mut ok = 0;
+    let mut failures = Vec::new();
+    for (peer, r) in &results {
+        match r {
+            Ok(report) => {
+                ok += 1;
+                out(&report_line(l, peer, report));
+            }
+            Err(e) => failures.push(sync_error(l, e)),
+        }
+    }
+    let w = lock(&shared);
+    if ok > 0 {
+        out(&arrivals(l, &before, w.model()));
+    }
+    if ok == 0 || (!a.peers.is_empty() && !failures.is_empty()) {
+        return Err(Fail(failures));
+    }
+    for f in failures {
+        eprintln!("{f}");
+    }
+    Ok(())
+}
+
+pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
+    let l = ctx.lang;
+    let mut ws = ctx.open()?;
+    if let Some(p) = a.port {
+        ws.set_setting("port", &p.to_string())
+            .map_err(|e| ctx.store(&e))?;
+    }
+    let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(sync_error(l, &e)))?;
+    let log_path = a
+        .log
+        .clone()
+        .unwrap_or_else(|| ctx.data_dir.join("serve.log"));
+    let log = Log::to_file(&log_path, true).map_err(|e| {
+        Fail::line(tr!(
+            l,
+            "store.io",
+            path = log_path.display().to_string(),
+            detail = e.to_string()
+        ))
+    })?;
+    let k = key(ctx)?;
+    let me = crate::identity::endpoint_hex(&k);
+    let shared: Shared = Arc::new(Mutex::new(ws));
+    let rt = runtime(ctx)?;
+    let interval = std::time::Duration::from_secs(a.interval.max(5));
+    rt.block_on(async {
+        let ep = node::bind(&k, &cfg, true).await?;
+        let router = node::router(ep.clone(), shared.clone(), log.clone());
+        let addr = node::local_addr(&ep);
+        log.line(&format!(
+            "serving {} as {} on {}",
+            lock(&shared).model().programme.name,
+            &me[..8],
+            addr.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+        ));
+        let mut tick = tokio::time::interval(interval);
+        tick.tick().await;
+        let stop = shutdown_signal();
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = tick.tick() => {
+                    // Offer what other processes wrote, and take what the
+                    // known peers have.
+                    let peers = {
+                        let mut w = lock(&shared);
+                        let _ = w.refresh();
+                        known_peers(&w, &me).into_iter().filter(|p| !p.addrs.is_empty()).collect::<Vec<_>>()
+                    };
+                    for p in peers {
+                        match node::sync_with(&shared, &ep, &p, |_| {}).await {
+                            Ok(r) if !r.changed.is_empty() => log.line(&format!("pulled {} changed documents from {}", r.changed.len(), &p.id[..8])),
+                            Ok(_) => {}
+                            Err(e) => log.line(&format!("{} not reached: {e}", &p.id[..8])),
+                        }
+                    }
+                }
+            }
+        }
+        log.line("stopping");
+        let _ = router.shutdown().await;
+        ep.close().await;
+        Ok::<(), SyncError>(())
+    })
+    .map_err(|e| Fail::line(sync_error(l, &e)))?;
+    out(&tr!(l, "sync.stopped"));
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+pub fn peers(ctx: &Ctx, f: FormatArg) -> CmdResult {
+    let l = ctx.lang;
+    let format = ctx.format(&f)?;
+    let ws = ctx.open_any()?;
+    let me = this_device(ctx)?;
+    let when = |ms: Option<i64>| {
+        ms.and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|| "-".into())
+    };
+    let rows: Vec<(crate::store::PeerRow, Option<&Member>)> =
+        known_peers(&ws, &me)
+            .into_iter()
+            .map(|p| {
+                let row = ws.peers().into_iter().find(|r| r.id == p.id).unwrap_or(
+                    crate::store::PeerRow {
+                        id: p.id.clone(),
+                        ..Default::default()
+                    },
+                );
+                let m = ws.model().members.get(&p.id);
+                (row, m)
+            })
+            .collect();
+    let table = Table {
+        headers: ["id", "name", "role", "last_seen", "last_sync", "addresses"]
+            .iter()
+            .map(|h| i18n::field(l, h))
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|(r, m)| {
+                vec![
+                    r.id.chars().take(8).collect(),
+                    m.map(|m| m.name.clone()).unwrap_or_else(|| r.name.clone()),
+                    m.map(|m| label(l, m.role))
+                        .unwrap_or_else(|| tr!(l, "sync.not_member_short")),
+                    when(r.last_seen),
+                    when(r.last_sync),
+                    r.addrs.join(" "),
+                ]
+            })
+            .collect(),
+    };
+    let json = rows
+        .iter()
+        .map(|(r, m)| {
+            json!({
+                "id": r.id, "name": m.map(|m| m.name.clone()).unwrap_or_else(|| r.name.clone()),
+                "role": m.map(|m| m.role), "last_seen_ms": r.last_seen, "last_sync_ms": r.last_sync,
+                "addresses": r.addrs, "last_error": r.last_error,
+            })
+        })
+        .collect();
+    print_list(format, &table, json);
+    Ok(())
+}
+
+pub fn bundle(ctx: &Ctx, cmd: BundleCmd) -> CmdResult {
+    let l = ctx.lang;
+    match cmd {
+        BundleCmd::Export { for_member, file } => {
+            let mut ws = ctx.open()?;
+            let (docs, for_id) = match &for_member {
+                None => (ws.doc_ids().into_iter().collect(), None),
+                Some(who) => {
+                    let p = named_peer(l, &ws, who)?;
+                    let m = ws.model().active_member(&p.id).cloned().ok_or_else(|| {
+                        Fail::line(tr!(l, "sync.unknown_peer", peer = who.as_str()))
+                    })?;
+                    (ws.readable_docs(&m), Some(m.id))
+                }
+            };
+            let bytes = bundle::export(&mut ws, &docs, for_id)
+                .map_err(|e| Fail::line(tr!(l, "bundle.failed", detail = e.to_string())))?;
+            super::setup::write_file_atomically(&file, &bytes).map_err(|e| {
+                Fail::line(tr!(
+                    l,
+                    "export.io",
+                    path = file.display().to_string(),
+                    detail = e.to_string()
+                ))
+            })?;
+            out(&tr!(
+                l,
+                "bundle.written",
+                path = file.display().to_string(),
+                docs = docs.len(),
+                bytes = bytes.len()
+            ));
+        }
+        BundleCmd::Import { file } => {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                Fail::line(tr!(
+                    l,
+                    "import.unreadable",
+                    path = file.display().to_string(),
+                    detail = e.to_string()
+                ))
+            })?;
+            // Check the whole file before touching anything.
+            let (header, _) = bundle::read(&bytes)
+                .map_err(|e| Fail::line(tr!(l, "bundle.refused", detail = e.to_string())))?;
+            let mut ws = match Workspace::open(&ctx.data_dir, ctx.options()) {
+                Ok(ws) => ws,
+                Err(crate::store::StoreError::NoWorkspace { .. }) => {
+                    Workspace::create_joined(&ctx.data_dir, &header.workspace, ctx.options())
+                        .map_err(|e| ctx.store(&e))?
+                }
+                Err(e) => return Err(ctx.store(&e)),
+            };
+            let before = ws.model().clone();
+            let changed = bundle::import(&mut ws, &bytes)
+                .map_err(|e| Fail::line(tr!(l, "bundle.refused", detail = e.to_string())))?;
+            out(&tr!(l, "bundle.imported", docs = changed.len()));
+            out(&arrivals(l, &before, ws.model()));
+        }
+    }
+    Ok(())
+}
+
+pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> CmdResult {
+    let l = ctx.lang;
+    let mut ws = ctx.open_any()?;
+    match cmd {
+        ConfigCmd::Show => {
+            let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(sync_error(l, &e)))?;
+            out(&format!("port  {}", cfg.port));
+            out(&format!(
+                "relay {}",
+                cfg.relay.unwrap_or_else(|| "-".into())
+            ));
+            out(&format!("mdns  {}", if cfg.mdns { "on" } else { "off" }));
+        }
+        ConfigCmd::Set { key, value } => {
+            let v = value.trim();
+            let ok = match key.as_str() {
+                "port" => v.parse::<u16>().is_ok_and(|p| p > 0),
+                "relay" => v.is_empty() || v.parse::<iroh::RelayUrl>().is_ok(),
+                "mdns" => matches!(v, "on" | "off"),
+                _ => false,
+            };
+            if !ok {
+                return Err(Fail::line(tr!(
+                    l,
+                    "config.bad",
+                    key = key.as_str(),
+                    value = v
+                )));
+            }
+            ws.set_setting(&key, v).map_err(|e| ctx.store(&e))?;
+            out(&tr!(l, "config.saved", key = key.as_str(), value = v));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! This device's identity: an ed25519 key kept in the data directory
+//! (`device.key`, readable by its owner only). Its public half is the
+//! device's endpoint id: how peers know it, and the device recorded with
+//! each change it makes.
+
+use iroh::SecretKey;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub const KEY_FILE: &str = "device.key";
+
+pub fn key_path(dir: &Path) -> PathBuf {
+    dir.join(KEY_FILE)
+}
+
+/// An endpoint id as 64 lowercase hex digits.
+pub fn endpoint_hex(key: &SecretKey) -> String {
+    hex(key.public().as_bytes())
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The device key, if the data directory has one.
+pub fn load(dir: &Path) -> std::io::Result<Option<SecretKey>> {
+    let path = key_path(dir);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let t = text.trim();
+    let bytes: Option<Vec<u8>> = (t.len() == 64)
+        .then(|| {
+            (0..32)
+                .map(|i| u8::from_str_radix(&t[2 * i..2 * i + 2], 16).ok())
+                .collect()
+        })
+        .flatten();
+    match bytes.and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+        Some(b) => Ok(Some(SecretKey::from_bytes(&b))),
+        None => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{} is not a device key", path.display()),
+        )),
+    }
+}
+
+/// The device key, made (and saved with mode 0600) if there is none yet.
+pub fn load_or_create(dir: &Path) -> std::io::Result<SecretKey> {
+    if let Some(k) = load(dir)? {
+        return Ok(k);
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut bytes = [0u8; 32];
+    rand::RngExt::fill(&mut rand::rng(), &mut bytes);
+    let key = SecretKey::from_bytes(&bytes);
+    let path = key_path(dir);
+    let tmp = path.with_extension(format!("key.new-{}", std::process::id()));
+    {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let mut f = opts.open(&tmp)?;
+        f.write_all(format!("{}\n", hex(&key.to_bytes())).as_bytes())?;
+        f.sync_all()?;
+    }
+    // Another process may have made one meanwhile: keep the first.
+    if path.exists() {
+        let _ = std::fs::remove_file(&tmp);
+        return load(dir)?.ok_or_else(|| std::io::Error::other("device key vanished"));
+    }
+    std::fs::rename(&tmp, &path)?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_key_is_made_once_and_only_its_owner_may_read_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = super::load_or_create(dir.path()).expect("key");
+        let b = super::load_or_create(dir.path()).expect("key");
+        assert_eq!(a.to_bytes(), b.to_bytes());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(super::key_path(dir.path()))
+                .expect("file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(super::endpoint_hex(&a).len(), 64);
+    }
+}

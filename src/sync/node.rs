@@ -1,0 +1,519 @@
+//! This device on the network: its iroh endpoint (no public relays, no
+//! public DNS), the two protocols it answers (sync, join), dialing peers,
+//! and the hub loop of `bangfu serve`.
+
+use super::SyncError;
+use super::session::{self, SessionReport, Shared, lock};
+use super::ticket::{Invite, InviteError, PeerAddr};
+use super::wire::{self, Frame, JoinReply, JoinRequest};
+use crate::domain::Member;
+use crate::domain::access::may_invite;
+use crate::identity::hex;
+use crate::store::{Options, PeerRow, Workspace};
+use iroh::endpoint::{Connection, QuicTransportConfig, presets};
+use iroh::protocol::{AcceptError, ProtocolHandler, Router};
+use iroh::{Endpoint, RelayMap, RelayMode, RelayUrl, SecretKey};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const SYNC_ALPN: &[u8] = b"bangfu/sync/1";
+pub const JOIN_ALPN: &[u8] = b"bangfu/join/1";
+
+/// A dead address fails after this long, not after QUIC's default 30 s.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(8);
+const KEEP_ALIVE: Duration = Duration::from_secs(2);
+/// A whole session may take at most this long.
+pub const SESSION_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How this device reaches and is reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetConfig {
+    /// The port this device listens on (stable, so invites keep working).
+    pub port: u16,
+    /// A self-hosted relay, if any (e.g. `https://relay.bureau.example`).
+    pub relay: Option<String>,
+    /// Find peers on the local network by multicast DNS.
+    pub mdns: bool,
+}
+
+impl NetConfig {
+    /// The device's settings; a listening port is chosen (and kept) the
+    /// first time. `BANGFU_NO_MDNS` turns multicast off (tests, CI).
+    pub fn of(ws: &mut Workspace) -> Result<NetConfig, SyncError> {
+        let port = match ws.setting("port").and_then(|p| p.parse().ok()) {
+            Some(p) => p,
+            None => {
+                let p: u16 = rand::RngExt::random_range(&mut rand::rng(), 40000..60000);
+                ws.set_setting("port", &p.to_string())?;
+                p
+            }
+        };
+        let mdns = ws.setting("mdns").as_deref() != Some("off")
+            && std::env::var_os("BANGFU_NO_MDNS").is_none();
+        Ok(NetConfig {
+            port,
+            relay: ws.setting("relay").filter(|r| !r.is_empty()),
+            mdns,
+        })
+    }
+}
+
+fn net(e: impl std::fmt::Display) -> SyncError {
+    SyncError::Net(e.to_string())
+}
+
+/// Binds this device's endpoint: on the stable port when `listen`, else
+/// on any port (a one-shot `bangfu sync` beside a running hub).
+pub async fn bind(key: &SecretKey, cfg: &NetConfig, listen: bool) -> Result<Endpoint, SyncError> {
+    let relay_mode = match &cfg.relay {
+        None => RelayMode::Disabled,
+        Some(url) => {
+            let url: RelayUrl = url
+                .parse()
+                .map_err(|e| SyncError::Net(format!("relay {url}: {e}")))?;
+            RelayMode::Custom(RelayMap::from(url))
+        }
+    };
+    let transport = QuicTransportConfig::builder()
+        .max_idle_timeout(Some(IDLE_TIMEOUT.try_into().map_err(net)?))
+        .keep_alive_interval(KEEP_ALIVE)
+        .build();
+    let port = if listen { cfg.port } else { 0 };
+    let mut b = Endpoint::builder(presets::Minimal)
+        .secret_key(key.clone())
+        .relay_mode(relay_mode)
+        .transport_config(transport)
+        .alpns(vec![SYNC_ALPN.to_vec(), JOIN_ALPN.to_vec()])
+        .bind_addr(SocketAddr::from(([0, 0, 0, 0], port)))
+        .map_err(net)?;
+    if cfg.mdns {
+        b = b.address_lookup(
+            iroh_mdns_address_lookup::MdnsAddressLookup::builder().service_name("bangfu"),
+        );
+    }
+    b.bind().await.map_err(net)
+}
+
+/// Where this device can be reached: the addresses iroh found on its
+/// interfaces, and loopback (for another program on this machine).
+pub fn local_addr(ep: &Endpoint) -> PeerAddr {
+    let mut addrs: Vec<SocketAddr> = ep.addr().ip_addrs().copied().collect();
+    for s in ep.bound_sockets() {
+        if s.is_ipv4() {
+            let lo = SocketAddr::from(([127, 0, 0, 1], s.port()));
+            if !addrs.contains(&lo) {
+                addrs.push(lo);
+            }
+        }
+    }
+    PeerAddr {
+        id: hex(ep.id().as_bytes()),
+        addrs,
+    }
+}
+
+fn now_ms() -> i64 {
+    crate::store::now_ms()
+}
+
+/// Remembers a peer: its addresses, when it was seen and synced, and the
+/// last error.
+fn remember(ws: &Shared, peer: &PeerAddr, synced: bool, error: Option<String>) {
+    let mut w = lock(ws);
+    let mut row = w
+        .peers()
+        .into_iter()
+        .find(|p| p.id == peer.id)
+        .unwrap_or_else(|| PeerRow {
+            id: peer.id.clone(),
+            ..PeerRow::default()
+        });
+    if let Some(m) = w.model().members.get(&peer.id) {
+        row.name = m.name.clone();
+    }
+    for a in &peer.addrs {
+        let s = a.to_string();
+        if !row.addrs.contains(&s) {
+            row.addrs.push(s);
+        }
+    }
+    if error.is_none() {
+        row.last_seen = Some(now_ms());
+    }
+    if synced {
+        row.last_sync = Some(now_ms());
+    }
+    row.last_error = error;
+    let _ = w.put_peer(&row);
+}
+
+/// The addresses a connection came from, for the address book.
+fn remote_addrs(conn: &Connection) -> Vec<SocketAddr> {
+    conn.paths()
+        .iter()
+        .filter_map(|p| match p.remote_addr() {
+            iroh::TransportAddr::Ip(a) => Some(*a),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Answers sync sessions from members; anyone else is refused right after
+/// the handshake, before a byte of the programme is sent.
+#[derive(Debug, Clone)]
+pub struct SyncProtocol {
+    pub ws: Shared,
+    pub log: Log,
+}
+
+impl ProtocolHandler for SyncProtocol {
+    async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
+        let peer = hex(conn.remote_id().as_bytes());
+        let member = {
+            let mut w = lock(&self.ws);
+            let _ = w.refresh();
+            w.model().active_member(&peer).is_some()
+        };
+        if !member {
+            self.log
+                .line(&format!("refused {}: not a member", &peer[..8]));
+            conn.close(1u32.into(), b"not a member");
+            return Err(AcceptError::from_err(std::io::Error::other("not a member")));
+        }
+        let addr = PeerAddr {
+            id: peer.clone(),
+            addrs: remote_addrs(&conn),
+        };
+        let (mut send, mut recv) = conn.accept_bi().await.map_err(AcceptError::from_err)?;
+        let run = session::run(&self.ws, &peer, &mut recv, &mut send, |_| {});
+        let result = tokio::time::timeout(SESSION_TIMEOUT, run).await;
+        let _ = send.finish();
+        match result {
+            Ok(Ok(r)) => {
+                self.log.line(&report_line(&peer, &r));
+                remember(&self.ws, &addr, true, None);
+                // The peer closes when it has read everything.
+                let _ = tokio::time::timeout(IDLE_TIMEOUT, conn.closed()).await;
+            }
+            Ok(Err(e)) => {
+                self.log
+                    .line(&format!("sync with {} failed: {e}", &peer[..8]));
+                remember(&self.ws, &addr, false, Some(e.to_string()));
+                conn.close(2u32.into(), b"error");
+            }
+            Err(_) => {
+                self.log
+                    .line(&format!("sync with {} timed out", &peer[..8]));
+                conn.close(3u32.into(), b"timeout");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn report_line(peer: &str, r: &SessionReport) -> String {
+    format!(
+        "synced with {}: {} documents, {} rounds, {} bytes sent, {} received, {} changed",
+        &peer[..8.min(peer.len())],
+        r.docs,
+        r.rounds,
+        r.bytes_sent,
+        r.bytes_received,
+        r.changed.len()
+    )
+}
+
+/// Answers join requests carrying this device's invites.
+#[derive(Debug, Clone)]
+pub struct JoinProtocol {
+    pub ws: Shared,
+    pub me: String,
+    pub log: Log,
+}
+
+/// Checks an invite against this device's programme, and adds the new
+/// member when it holds.
+pub fn accept_invite(
+    ws: &mut Workspace,
+    me: &str,
+    joiner: &str,
+    req: &JoinRequest,
+) -> Result<String, InviteError> {
+    let inv = Invite::verify(&req.ticket)?;
+    if inv.workspace != ws.workspace_id() {
+        return Err(InviteError::OtherWorkspace);
+    }
+    if inv.inviter.id != me {
+        return Err(InviteError::NotInviter);
+    }
+    let _ = ws.refresh();
+    let allowed = ws
+        .model()
+        .active_member(me)
+        .is_some_and(|m| may_invite(m, inv.role));
+    if !allowed {
+        return Err(InviteError::NotAllowed);
+    }
+    if inv.expires < chrono::Utc::now().timestamp() {
+        return Err(InviteError::Expired);
+    }
+    if ws.model().used_invites.contains_key(&inv.id) {
+        return Err(InviteError::Used);
+    }
+    let name = Some(req.name.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .or(inv.name.clone())
+        .unwrap_or_else(|| joiner[..8].to_string());
+    let today = ws.options().today;
+    let member = Member {
+        id: joiner.to_string(),
+        name,
+        role: inv.role,
+        district: inv.district.clone(),
+        kindergarten: inv.kindergarten.clone(),
+        districts: inv.districts.clone(),
+        added_by: me.to_string(),
+        added_on: today,
+        revoked: false,
+    };
+    ws.write(|w| {
+        w.put_member(member)?;
+        w.mark_invite_used(&inv.id, joiner)
+    })
+    .map_err(|_| InviteError::NotAllowed)?;
+    Ok(ws.workspace_id().to_string())
+}
+
+impl ProtocolHandler for JoinProtocol {
+    async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
+        let joiner = hex(conn.remote_id().as_bytes());
+        let (mut send, mut recv) = conn.accept_bi().await.map_err(AcceptError::from_err)?;
+        let reply = match tokio::time::timeout(IDLE_TIMEOUT, wire::read(&mut recv)).await {
+            Ok(Ok((Frame::Join(req), _))) => {
+                let r = accept_invite(&mut lock(&self.ws), &self.me, &joiner, &req);
+                match &r {
+                    Ok(_) => self.log.line(&format!("{} joined", &joiner[..8])),
+                    Err(e) => self.log.line(&format!(
+                        "refused the join of {}: {}",
+                        &joiner[..8],
+                        e.code()
+                    )),
+                }
+                match r {
+                    Ok(ws) => JoinReply {
+                        workspace: Some(ws),
+                        refused: None,
+                    },
+                    Err(e) => JoinReply {
+                        workspace: None,
+                        refused: Some(e.code().to_string()),
+                    },
+                }
+            }
+            _ => JoinReply {
+                workspace: None,
+                refused: Some(InviteError::Malformed.code().to_string()),
+            },
+        };
+        let _ = wire::write(&mut send, &Frame::Joined(reply)).await;
+        let _ = send.finish();
+        let _ = tokio::time::timeout(IDLE_TIMEOUT, conn.closed()).await;
+        Ok(())
+    }
+}
+
+/// Starts answering sync and join on `ep`.
+pub fn router(ep: Endpoint, ws: Shared, log: Log) -> Router {
+    let me = hex(ep.id().as_bytes());
+    Router::builder(ep)
+        .accept(
+            SYNC_ALPN,
+            SyncProtocol {
+                ws: ws.clone(),
+                log: log.clone(),
+            },
+        )
+        .accept(JOIN_ALPN, JoinProtocol { ws, me, log })
+        .spawn()
+}
+
+/// Dials a peer and runs a sync session with it.
+pub async fn sync_with(
+    ws: &Shared,
+    ep: &Endpoint,
+    peer: &PeerAddr,
+    progress: impl FnMut(&SessionReport),
+) -> Result<SessionReport, SyncError> {
+    let result = dial_and_sync(ws, ep, peer, progress).await;
+    remember(
+        ws,
+        peer,
+        result.is_ok(),
+        result.as_ref().err().map(|e| e.to_string()),
+    );
+    result
+}
+
+async fn dial_and_sync(
+    ws: &Shared,
+    ep: &Endpoint,
+    peer: &PeerAddr,
+    progress: impl FnMut(&SessionReport),
+) -> Result<SessionReport, SyncError> {
+    let addr = peer
+        .endpoint_addr()
+        .ok_or_else(|| SyncError::Protocol(format!("{} is not an endpoint id", peer.id)))?;
+    let unreachable = |detail: String| SyncError::Unreachable {
+        peer: peer.id.chars().take(8).collect(),
+        detail,
+    };
+    let conn = tokio::time::timeout(IDLE_TIMEOUT * 2, ep.connect(addr, SYNC_ALPN))
+        .await
+        .map_err(|_| unreachable("timed out".into()))?
+        .map_err(|e| unreachable(e.to_string()))?;
+    let (mut send, mut recv) = conn.open_bi().await.map_err(net)?;
+    let run = session::run(ws, &peer.id, &mut recv, &mut send, progress);
+    let result = tokio::time::timeout(SESSION_TIMEOUT, run)
+        .await
+        .map_err(|_| SyncError::Net("the session timed out".into()))
+        .and_then(|r| r);
+    let _ = send.finish();
+    match &result {
+        Ok(_) => conn.close(0u32.into(), b"done"),
+        Err(_) => conn.close(2u32.into(), b"error"),
+    }
+    if let Err(SyncError::Wire(_)) = &result
+        && let Some(reason) = conn.close_reason()
+    {
+        return Err(match reason.to_string() {
+            r if r.contains("not a member") => SyncError::Refused("not a member".into()),
+            r => SyncError::Net(r),
+        });
+    }
+    result
+}
+
+/// Joins the programme of an invite: asks the inviter, creates this
+/// device's (empty) workspace in `dir`, and runs the first sync.
+pub async fn join(
+    dir: &Path,
+    ticket: &str,
+    name: &str,
+    options: Options,
+) -> Result<(Shared, SessionReport), SyncError> {
+    let invite = Invite::verify(ticket).map_err(SyncError::Invite)?;
+    if dir.join(crate::store::DB_FILE).exists() {
+        return Err(SyncError::Store(crate::store::StoreError::AlreadyExists {
+            dir: dir.to_path_buf(),
+        }));
+    }
+    let key = crate::identity::load_or_create(dir).map_err(|source| {
+        SyncError::Store(crate::store::StoreError::Io {
+            path: crate::identity::key_path(dir),
+            source,
+        })
+    })?;
+    let cfg = NetConfig {
+        port: 0,
+        relay: None,
+        mdns: std::env::var_os("BANGFU_NO_MDNS").is_none(),
+    };
+    let ep = bind(&key, &cfg, false).await?;
+    let result = async {
+        let addr = invite
+            .inviter
+            .endpoint_addr()
+            .ok_or(SyncError::Invite(InviteError::Malformed))?;
+        let unreachable = |detail: String| SyncError::Unreachable {
+            peer: invite.inviter.id.chars().take(8).collect(),
+            detail,
+        };
+        let conn = tokio::time::timeout(IDLE_TIMEOUT * 2, ep.connect(addr, JOIN_ALPN))
+            .await
+            .map_err(|_| unreachable("timed out".into()))?
+            .map_err(|e| unreachable(e.to_string()))?;
+        let (mut send, mut recv) = conn.open_bi().await.map_err(net)?;
+        wire::write(
+            &mut send,
+            &Frame::Join(JoinRequest {
+                ticket: ticket.trim().to_string(),
+                name: name.to_string(),
+            }),
+        )
+        .await?;
+        let reply = tokio::time::timeout(IDLE_TIMEOUT * 2, wire::read(&mut recv))
+            .await
+            .map_err(|_| SyncError::Net("no answer from the inviter".into()))??;
+        conn.close(0u32.into(), b"done");
+        let workspace = match reply.0 {
+            Frame::Joined(JoinReply {
+                workspace: Some(w), ..
+            }) => w,
+            Frame::Joined(JoinReply {
+                refused: Some(code),
+                ..
+            }) => return Err(SyncError::Invite(InviteError::from_code(&code))),
+            other => {
+                return Err(SyncError::Protocol(format!(
+                    "expected an answer, got {other:?}"
+                )));
+            }
+        };
+        let mut ws = Workspace::create_joined(dir, &workspace, options)?;
+        ws.set_setting("port", &cfg_port())?;
+        let shared: Shared = Arc::new(Mutex::new(ws));
+        let report = sync_with(&shared, &ep, &invite.inviter, |_| {}).await?;
+        Ok((shared, report))
+    }
+    .await;
+    ep.close().await;
+    result
+}
+
+fn cfg_port() -> String {
+    rand::RngExt::random_range(&mut rand::rng(), 40000u16..60000).to_string()
+}
+
+/// A log of what the hub did, one timestamped line each, to a file (and
+/// standard error when asked).
+#[derive(Debug, Clone)]
+pub struct Log {
+    file: Option<Arc<Mutex<std::fs::File>>>,
+    echo: bool,
+}
+
+impl Log {
+    pub fn none() -> Log {
+        Log {
+            file: None,
+            echo: false,
+        }
+    }
+
+    pub fn to_file(path: &Path, echo: bool) -> std::io::Result<Log> {
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        Ok(Log {
+            file: Some(Arc::new(Mutex::new(f))),
+            echo,
+        })
+    }
+
+    pub fn line(&self, text: &str) {
+        let line = format!(
+            "{} {text}\n",
+            chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
+        );
+        if let Some(f) = &self.file {
+            let mut f = f.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = std::io::Write::write_all(&mut *f, line.as_bytes());
+        }
+        if self.echo {
+            eprint!("{line}");
+        }
+    }
+}

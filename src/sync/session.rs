@@ -1,0 +1,186 @@
+//! One sync session over one QUIC stream: hellos, then rounds of automerge
+//! sync messages for every shared document at once, until neither side has
+//! anything to send (see docs/SYNC.md).
+
+use super::SyncError;
+use super::wire::{self, Frame, Hello, WireError};
+use crate::store::Workspace;
+use automerge::sync;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// At most this many rounds: a peer that never settles cannot keep a
+/// session going forever (automerge #772, #1284).
+pub const MAX_ROUNDS: usize = 40;
+
+/// What a session did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionReport {
+    pub docs: usize,
+    pub rounds: usize,
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
+    /// Documents that received changes.
+    pub changed: BTreeSet<String>,
+}
+
+pub type Shared = Arc<Mutex<Workspace>>;
+
+pub(crate) fn lock(ws: &Shared) -> std::sync::MutexGuard<'_, Workspace> {
+    // A panic elsewhere while holding the lock leaves the workspace as the
+    // store left it: every write is all or nothing.
+    ws.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The documents this side will sync with `peer`: those the peer may read
+/// (as this side knows the programme); `None` when this side has no
+/// programme yet (it joined and takes what it is given).
+pub fn offer(ws: &Workspace, peer: &str) -> Result<Option<Vec<String>>, SyncError> {
+    if ws.is_empty() {
+        return Ok(None);
+    }
+    let member = ws
+        .model()
+        .active_member(peer)
+        .ok_or_else(|| SyncError::NotMember(peer.to_string()))?;
+    let readable = ws.readable_docs(member);
+    Ok(Some(
+        ws.known_docs().intersection(&readable).cloned().collect(),
+    ))
+}
+
+fn agree(
+    mine: Option<Vec<String>>,
+    theirs: Option<Vec<String>>,
+) -> Result<BTreeSet<String>, SyncError> {
+    match (mine, theirs) {
+        (Some(a), Some(b)) => {
+            let b: BTreeSet<String> = b.into_iter().collect();
+            Ok(a.into_iter().filter(|d| b.contains(d)).collect())
+        }
+        (Some(a), None) => Ok(a.into_iter().collect()),
+        (None, Some(b)) => Ok(b.into_iter().collect()),
+        (None, None) => Err(SyncError::Protocol("neither side has a programme".into())),
+    }
+}
+
+/// Runs a session. `peer` is the other side's endpoint id; both sides call
+/// this, each with its own stream halves.
+pub async fn run<R, W>(
+    ws: &Shared,
+    peer: &str,
+    recv: &mut R,
+    send: &mut W,
+    mut progress: impl FnMut(&SessionReport),
+) -> Result<SessionReport, SyncError>
+where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
+    let (workspace, mine) = {
+        let mut w = lock(ws);
+        w.refresh()?;
+        (w.workspace_id().to_string(), offer(&w, peer)?)
+    };
+    let mut report = SessionReport::default();
+    let hello = Frame::Hello(Hello {
+        protocol: 1,
+        workspace: workspace.clone(),
+        docs: mine.clone(),
+    });
+    let (sent, got) = tokio::join!(wire::write(send, &hello), wire::read(recv));
+    report.bytes_sent += sent?;
+    let (frame, n) = got?;
+    report.bytes_received += n;
+    let theirs = match frame {
+        Frame::Hello(h) if h.protocol == 1 && h.workspace == workspace => h.docs,
+        Frame::Hello(h) if h.workspace != workspace => {
+            let _ = wire::write(send, &Frame::Failure("other_workspace".into())).await;
+            return Err(SyncError::OtherWorkspace);
+        }
+        Frame::Failure(why) => return Err(SyncError::Refused(why)),
+        other => {
+            return Err(SyncError::Protocol(format!(
+                "expected hello, got {other:?}"
+            )));
+        }
+    };
+    let docs = agree(mine, theirs)?;
+    report.docs = docs.len();
+    let mut states: BTreeMap<String, sync::State> = {
+        let w = lock(ws);
+        docs.iter()
+            .map(|d| (d.clone(), w.sync_state(peer, d)))
+            .collect()
+    };
+    loop {
+        if report.rounds >= MAX_ROUNDS {
+            return Err(SyncError::TooManyRounds);
+        }
+        report.rounds += 1;
+        let out: Vec<Frame> = {
+            let mut w = lock(ws);
+            let mut out = Vec::new();
+            for d in &docs {
+                let state = states.entry(d.clone()).or_default();
+                if let Some(m) = w.generate_sync_message(d, state)? {
+                    out.push(Frame::Sync {
+                        doc: d.clone(),
+                        message: m.encode(),
+                    });
+                }
+            }
+            out
+        };
+        let sending = out.len();
+        let send_all = async {
+            let mut n = 0;
+            for f in &out {
+                n += wire::write(send, f).await?;
+            }
+            n += wire::write(send, &Frame::RoundEnd).await?;
+            Ok::<usize, WireError>(n)
+        };
+        let receive_all = async {
+            let mut msgs = Vec::new();
+            let mut n = 0;
+            loop {
+                let (f, size) = wire::read(recv).await?;
+                n += size;
+                match f {
+                    Frame::Sync { doc, message } => msgs.push((doc, message)),
+                    Frame::RoundEnd => return Ok((msgs, n)),
+                    Frame::Failure(why) => return Err(SyncError::Refused(why)),
+                    other => {
+                        return Err(SyncError::Protocol(format!("unexpected {other:?}")));
+                    }
+                }
+            }
+        };
+        let (sent, received) = tokio::join!(send_all, receive_all);
+        report.bytes_sent += sent?;
+        let (msgs, n) = received?;
+        report.bytes_received += n;
+        let got = msgs.len();
+        let mut decoded = Vec::new();
+        for (doc, bytes) in msgs {
+            if !docs.contains(&doc) {
+                return Err(SyncError::Protocol(format!(
+                    "document {doc} was not agreed"
+                )));
+            }
+            let m = sync::Message::decode(&bytes)
+                .map_err(|e| SyncError::Protocol(format!("sync message for {doc}: {e}")))?;
+            decoded.push((doc, m));
+        }
+        let changed = lock(ws).receive_sync_messages(decoded, &mut states)?;
+        report.changed.extend(changed);
+        progress(&report);
+        if sending == 0 && got == 0 {
+            break;
+        }
+    }
+    lock(ws).save_sync_states(peer, &states)?;
+    Ok(report)
+}

@@ -1,0 +1,213 @@
+//! Frames on the wire (see docs/SYNC.md).
+//!
+//! A frame is a 4-byte big-endian length, then that many bytes: one byte
+//! of kind and the kind's body. A length above [`MAX_FRAME`] ends the
+//! session before a byte of it is read or allocated.
+
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// The largest frame accepted: 32 MiB (a city's biggest document, whole,
+/// is about 1 MB).
+pub const MAX_FRAME: u32 = 32 * 1024 * 1024;
+
+const HELLO: u8 = 1;
+const SYNC: u8 = 2;
+const ROUND_END: u8 = 3;
+const FAILURE: u8 = 4;
+const JOIN: u8 = 5;
+const JOINED: u8 = 6;
+
+/// Which documents a side will sync, and who it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    /// The protocol version (1).
+    pub protocol: u32,
+    pub workspace: String,
+    /// The documents this side will sync with the other; `None` from a
+    /// device that joined and has no documents yet ("what I may read").
+    pub docs: Option<Vec<String>>,
+}
+
+/// A join request: an invite ticket and the joining person's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub ticket: String,
+    pub name: String,
+}
+
+/// The inviter's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinReply {
+    /// The workspace joined, or `None` when refused.
+    pub workspace: Option<String>,
+    /// Why it was refused (an `InviteError` code).
+    pub refused: Option<String>,
+}
+
+/// A frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    Hello(Hello),
+    /// An automerge sync message for one document.
+    Sync {
+        doc: String,
+        message: Vec<u8>,
+    },
+    /// This side has sent all its messages of the round.
+    RoundEnd,
+    /// The session ends with an error (code and words).
+    Failure(String),
+    Join(JoinRequest),
+    Joined(JoinReply),
+}
+
+/// What can go wrong reading frames.
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    #[error("frame of {0} bytes is over the limit of {MAX_FRAME}")]
+    TooLarge(u32),
+    #[error("malformed frame: {0}")]
+    Garbage(String),
+    #[error("connection: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn json<T: Serialize>(kind: u8, value: &T) -> Vec<u8> {
+    let mut out = vec![kind];
+    out.extend(serde_json::to_vec(value).unwrap_or_default());
+    out
+}
+
+/// A frame's bytes, length first.
+pub fn encode(frame: &Frame) -> Vec<u8> {
+    let body = match frame {
+        Frame::Hello(h) => json(HELLO, h),
+        Frame::Sync { doc, message } => {
+            let mut b = vec![SYNC];
+            let d = doc.as_bytes();
+            b.extend((d.len() as u16).to_be_bytes());
+            b.extend(d);
+            b.extend(message);
+            b
+        }
+        Frame::RoundEnd => vec![ROUND_END],
+        Frame::Failure(text) => {
+            let mut b = vec![FAILURE];
+            b.extend(text.as_bytes());
+            b
+        }
+        Frame::Join(j) => json(JOIN, j),
+        Frame::Joined(j) => json(JOINED, j),
+    };
+    let mut out = (body.len() as u32).to_be_bytes().to_vec();
+    out.extend(body);
+    out
+}
+
+fn from_json<T: for<'a> Deserialize<'a>>(b: &[u8]) -> Result<T, WireError> {
+    serde_json::from_slice(b).map_err(|e| WireError::Garbage(e.to_string()))
+}
+
+/// Reads a frame's body.
+pub fn decode(body: &[u8]) -> Result<Frame, WireError> {
+    let (&kind, rest) = body
+        .split_first()
+        .ok_or_else(|| WireError::Garbage("empty frame".into()))?;
+    match kind {
+        HELLO => Ok(Frame::Hello(from_json(rest)?)),
+        SYNC => {
+            if rest.len() < 2 {
+                return Err(WireError::Garbage("short sync frame".into()));
+            }
+            let n = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+            let doc = rest
+                .get(2..2 + n)
+                .ok_or_else(|| WireError::Garbage("short sync frame".into()))?;
+            let doc = std::str::from_utf8(doc)
+                .map_err(|_| WireError::Garbage("document id is not text".into()))?
+                .to_string();
+            Ok(Frame::Sync {
+                doc,
+                message: rest[2 + n..].to_vec(),
+            })
+        }
+        ROUND_END if rest.is_empty() => Ok(Frame::RoundEnd),
+        FAILURE => Ok(Frame::Failure(String::from_utf8_lossy(rest).into_owned())),
+        JOIN => Ok(Frame::Join(from_json(rest)?)),
+        JOINED => Ok(Frame::Joined(from_json(rest)?)),
+        k => Err(WireError::Garbage(format!("unknown frame kind {k}"))),
+    }
+}
+
+pub async fn write<W: AsyncWrite + Unpin>(w: &mut W, frame: &Frame) -> Result<usize, WireError> {
+    let bytes = encode(frame);
+    w.write_all(&bytes).await?;
+    Ok(bytes.len())
+}
+
+/// Reads one frame; returns it and its size on the wire.
+pub async fn read<R: AsyncRead + Unpin>(r: &mut R) -> Result<(Frame, usize), WireError> {
+    let mut len = [0u8; 4];
+    r.read_exact(&mut len).await?;
+    let n = u32::from_be_bytes(len);
+    if n > MAX_FRAME {
+        return Err(WireError::TooLarge(n));
+    }
+    let mut body = vec![0u8; n as usize];
+    r.read_exact(&mut body).await?;
+    Ok((decode(&body)?, 4 + n as usize))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip() {
+        let frames = [
+            Frame::Hello(Hello {
+                protocol: 1,
+                workspace: "w".into(),
+                docs: Some(vec!["programme".into()]),
+            }),
+            Frame::Sync {
+                doc: "district/abc".into(),
+                message: vec![1, 2, 3],
+            },
+            Frame::RoundEnd,
+            Frame::Failure("不是成员".into()),
+        ];
+        for f in frames {
+            let bytes = encode(&f);
+            assert_eq!(decode(&bytes[4..]).ok(), Some(f));
+        }
+    }
+
+    #[tokio::test]
+    async fn an_oversized_frame_is_refused_before_it_is_read() {
+        let (mut a, mut b) = tokio::io::duplex(64);
+        // Announce 4 GB, send nothing more: the reader must not wait for
+        // (or allocate) the body.
+        a.write_all(&u32::MAX.to_be_bytes()).await.ok();
+        assert!(matches!(
+            read(&mut b).await,
+            Err(WireError::TooLarge(u32::MAX))
+        ));
+    }
+
+    #[tokio::test]
+    async fn garbage_is_an_error_not_a_panic() {
+        for junk in [
+            vec![0u8, 0, 0, 1, 99],
+            vec![0, 0, 0, 3, 2, 0, 9],
+            vec![0, 0, 0, 0],
+            vec![0, 0, 0, 2, 1, b'{'],
+        ] {
+            let (mut a, mut b) = tokio::io::duplex(64);
+            a.write_all(&junk).await.ok();
+            drop(a);
+            assert!(read(&mut b).await.is_err(), "{junk:?}");
+        }
+    }
+}
