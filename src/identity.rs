@@ -18,6 +18,11 @@ pub fn endpoint_hex(key: &SecretKey) -> String {
     hex(key.public().as_bytes())
 }
 
+/// The first eight characters of a device id: how people see it.
+pub fn short(id: &str) -> String {
+    id.chars().take(8).collect()
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -505,7 +505,7 @@ pub fn history_row(lang: Lang, e: &crate::store::HistoryEntry) -> Vec<String> {
     vec![
         when,
         e.person.clone(),
-        e.device.chars().take(8).collect(),
+        crate::identity::short(&e.device),
         action,
         e.fields
             .iter()
@@ -513,4 +513,62 @@ pub fn history_row(lang: Lang, e: &crate::store::HistoryEntry) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(lang.sep()),
     ]
+}
+
+/// The whole workspace as one JSON document: deterministic (records sorted
+/// by id), so two exports of the same data are byte-identical.
+pub fn export_json(ws: &crate::store::Workspace) -> serde_json::Value {
+    let m = ws.model();
+    let all = |f: fn(&DistrictData) -> Vec<serde_json::Value>| -> Vec<serde_json::Value> {
+        m.data.values().flat_map(f).collect()
+    };
+    let mut kgs = all(|d| d.kindergartens.values().map(|x| json!(x)).collect());
+    let mut pairings = all(|d| d.pairings.values().map(|x| json!(x)).collect());
+    let mut visits = all(|d| d.visits.values().map(|x| json!(x)).collect());
+    let mut inspections = all(|d| d.inspections.values().map(|x| json!(x)).collect());
+    let mut reports = all(|d| d.monthly_reports.values().map(|x| json!(x)).collect());
+    let mut summaries = all(|d| d.annual_summaries.values().map(|x| json!(x)).collect());
+    summaries.extend(m.city_summaries.values().map(|x| json!(x)));
+    for list in [
+        &mut kgs,
+        &mut pairings,
+        &mut visits,
+        &mut inspections,
+        &mut reports,
+        &mut summaries,
+    ] {
+        list.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    }
+    json!({
+        "format": "bangfu-export",
+        "version": 1,
+        "workspace_id": ws.workspace_id(),
+        "programme": m.programme,
+        "districts": m.districts_in_order(),
+        "years": m.years.values().collect::<Vec<_>>(),
+        "targets": m.targets.values().collect::<Vec<_>>(),
+        "kindergartens": kgs,
+        "pairings": pairings,
+        "visits": visits,
+        "inspections": inspections,
+        "monthly_reports": reports,
+        "annual_summaries": summaries,
+    })
+}
+
+/// What arrived, in words ("received: 12 visits, 1 agreement filed"),
+/// from the tallies before and after.
+pub fn arrivals(lang: Lang, before: &Tally, after: &Tally) -> String {
+    let parts: Vec<String> = after
+        .growth(before)
+        .into_iter()
+        .map(|(what, n)| {
+            i18n::text(lang, &format!("sync.new.{what}")).replace("%{count}", &n.to_string())
+        })
+        .collect();
+    if parts.is_empty() {
+        tr!(lang, "sync.nothing_new")
+    } else {
+        tr!(lang, "sync.arrived", what = parts.join(lang.sep()))
+    }
 }

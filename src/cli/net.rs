@@ -117,11 +117,7 @@ fn key(ctx: &Ctx) -> Result<iroh::SecretKey, Fail> {
 /// A sync failure in the user's words.
 pub fn sync_error(lang: Lang, e: &SyncError) -> String {
     match e {
-        SyncError::NotMember(p) => tr!(
-            lang,
-            "sync.not_member",
-            peer = p.chars().take(8).collect::<String>()
-        ),
+        SyncError::NotMember(p) => tr!(lang, "sync.not_member", peer = crate::identity::short(p)),
         SyncError::OtherWorkspace => tr!(lang, "sync.other_workspace"),
         SyncError::Refused(why) if why.contains("member") => tr!(lang, "sync.refused_not_member"),
         SyncError::Refused(why) if why.contains("other_workspace") => {
@@ -361,61 +357,6 @@ pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
 }
 
 /// What a sync brought, as one line: "12 条帮扶活动、1 份协议备案".
-fn arrivals(l: Lang, before: &Model, after: &Model) -> String {
-    let filed = |m: &Model| {
-        m.pairings()
-            .filter(|p| p.agreement.status == AgreementStatus::Filed)
-            .count()
-    };
-    let counts = [
-        (
-            after
-                .kindergartens()
-                .count()
-                .saturating_sub(before.kindergartens().count()),
-            "kindergartens",
-        ),
-        (
-            after
-                .pairings()
-                .count()
-                .saturating_sub(before.pairings().count()),
-            "pairings",
-        ),
-        (filed(after).saturating_sub(filed(before)), "filed"),
-        (
-            after
-                .visits()
-                .count()
-                .saturating_sub(before.visits().count()),
-            "visits",
-        ),
-        (
-            after
-                .inspections()
-                .count()
-                .saturating_sub(before.inspections().count()),
-            "inspections",
-        ),
-        (
-            after.members.len().saturating_sub(before.members.len()),
-            "members",
-        ),
-    ];
-    let parts: Vec<String> = counts
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| {
-            i18n::text(l, &format!("sync.new.{what}")).replace("%{count}", &n.to_string())
-        })
-        .collect();
-    if parts.is_empty() {
-        tr!(l, "sync.nothing_new")
-    } else {
-        tr!(l, "sync.arrived", what = parts.join(l.sep()))
-    }
-}
-
 fn report_line(l: Lang, peer: &str, r: &SessionReport) -> String {
     tr!(
         l,
@@ -445,7 +386,13 @@ pub fn join(ctx: &Ctx, a: JoinArgs) -> CmdResult {
         .unwrap_or_else(|| ctx.person.clone());
     let rt = runtime(ctx)?;
     let (ws, report) = rt
-        .block_on(node::join(&ctx.data_dir, &a.ticket, &name, ctx.options()))
+        .block_on(node::join(
+            &ctx.data_dir,
+            &a.ticket,
+            &name,
+            ctx.options(),
+            &node::joining_config(&invite),
+        ))
         .map_err(|e| Fail::line(sync_error(l, &e)))?;
     let w = lock(&ws);
     out(&tr!(
@@ -454,33 +401,17 @@ pub fn join(ctx: &Ctx, a: JoinArgs) -> CmdResult {
         programme = w.model().programme.name.as_str(),
         role = label(l, invite.role)
     ));
-    out(&report_line(l, &invite.inviter.id[..8], &report));
-    let empty = Model::new(w.model().programme.clone());
-    out(&arrivals(l, &empty, w.model()));
+    out(&report_line(
+        l,
+        &crate::identity::short(&invite.inviter.id),
+        &report,
+    ));
+    out(&crate::present::arrivals(
+        l,
+        &crate::domain::Tally::default(),
+        &w.model().tally(),
+    ));
     Ok(())
-}
-
-/// The peers a `sync` without arguments tries: those in the address book
-/// and the other members (found by mDNS on a LAN).
-fn known_peers(ws: &Workspace, me: &str) -> Vec<PeerAddr> {
-    let mut out: Vec<PeerAddr> = ws
-        .peers()
-        .into_iter()
-        .filter(|p| p.id != me)
-        .map(|p| PeerAddr {
-            id: p.id,
-            addrs: p.addrs.iter().filter_map(|a| a.parse().ok()).collect(),
-        })
-        .collect();
-    for m in ws.model().members.values() {
-        if m.id != me && !m.revoked && !out.iter().any(|p| p.id == m.id) {
-            out.push(PeerAddr {
-                id: m.id.clone(),
-                addrs: Vec::new(),
-            });
-        }
-    }
-    out
 }
 
 /// A peer named on the command line.
@@ -497,16 +428,13 @@ fn named_peer(l: Lang, ws: &Workspace, s: &str) -> Result<PeerAddr, Fail> {
         .collect();
     match hits.as_slice() {
         [one] => {
-            let addrs = ws
+            let book = ws
                 .peers()
                 .into_iter()
                 .find(|p| p.id == one.id)
-                .map(|p| p.addrs.iter().filter_map(|a| a.parse().ok()).collect())
+                .map(|p| p.addrs)
                 .unwrap_or_default();
-            Ok(PeerAddr {
-                id: one.id.clone(),
-                addrs,
-            })
+            Ok(PeerAddr::from_book(&one.id, &book))
         }
         [] => Err(Fail::line(tr!(l, "sync.unknown_peer", peer = s))),
         many => Err(Fail::line(tr!(
@@ -524,7 +452,7 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
     let mut ws = ctx.open_any()?;
     let me = this_device(ctx)?;
     let peers = if a.peers.is_empty() {
-        known_peers(&ws, &me)
+        crate::sync::known_peers(&ws, &me)
     } else {
         a.peers
             .iter()
@@ -535,31 +463,26 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
         return Err(Fail::line(tr!(l, "sync.no_peers")));
     }
     let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(sync_error(l, &e)))?;
-    let before = ws.model().clone();
+    let before = ws.model().tally();
     let k = key(ctx)?;
     let shared: Shared = Arc::new(Mutex::new(ws));
     let rt = runtime(ctx)?;
     let results = rt.block_on(async {
         let ep = node::bind(&k, &cfg, false).await?;
-        let mut results = Vec::new();
-        for p in &peers {
-            let short: String = p.id.chars().take(8).collect();
-            let r = node::sync_with(&shared, &ep, p, |r| {
-                eprintln!(
-                    "{}",
-                    tr!(
-                        l,
-                        "sync.progress",
-                        peer = short.as_str(),
-                        round = r.rounds,
-                        sent = r.bytes_sent,
-                        received = r.bytes_received
-                    )
-                );
-            })
-            .await;
-            results.push((short, r));
-        }
+        let results = node::sync_many(&shared, &ep, peers, move |p, r| {
+            eprintln!(
+                "{}",
+                tr!(
+                    l,
+                    "sync.progress",
+                    peer = crate::identity::short(&p.id),
+                    round = r.rounds,
+                    sent = r.bytes_sent,
+                    received = r.bytes_received
+                )
+            );
+        })
+        .await;
         ep.close().await;
         Ok::<_, SyncError>(results)
     });
@@ -570,14 +493,14 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
         match r {
             Ok(report) => {
                 ok += 1;
-                out(&report_line(l, peer, report));
+                out(&report_line(l, &crate::identity::short(&peer.id), report));
             }
             Err(e) => failures.push(sync_error(l, e)),
         }
     }
     let w = lock(&shared);
     if ok > 0 {
-        out(&arrivals(l, &before, w.model()));
+        out(&crate::present::arrivals(l, &before, &w.model().tally()));
     }
     if ok == 0 || (!a.peers.is_empty() && !failures.is_empty()) {
         return Err(Fail(failures));
@@ -620,7 +543,7 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
         log.line(&format!(
             "serving {} as {} on {}",
             lock(&shared).model().programme.name,
-            &me[..8],
+            crate::identity::short(&me),
             addr.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
         ));
         let mut tick = tokio::time::interval(interval);
@@ -636,13 +559,13 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
                     let peers = {
                         let mut w = lock(&shared);
                         let _ = w.refresh();
-                        known_peers(&w, &me).into_iter().filter(|p| !p.addrs.is_empty()).collect::<Vec<_>>()
+                        node::dialable(&w, &me, cfg.relay.is_some())
                     };
-                    for p in peers {
-                        match node::sync_with(&shared, &ep, &p, |_| {}).await {
-                            Ok(r) if !r.changed.is_empty() => log.line(&format!("pulled {} changed documents from {}", r.changed.len(), &p.id[..8])),
+                    for (p, r) in node::sync_many(&shared, &ep, peers, |_, _| {}).await {
+                        match r {
+                            Ok(r) if !r.changed.is_empty() => log.line(&format!("pulled {} changed documents from {}", r.changed.len(), crate::identity::short(&p.id))),
                             Ok(_) => {}
-                            Err(e) => log.line(&format!("{} not reached: {e}", &p.id[..8])),
+                            Err(e) => log.line(&format!("{} not reached: {e}", crate::identity::short(&p.id))),
                         }
                     }
                 }
@@ -696,7 +619,7 @@ pub fn peers(ctx: &Ctx, f: FormatArg) -> CmdResult {
             .unwrap_or_else(|| "-".into())
     };
     let rows: Vec<(crate::store::PeerRow, Option<&Member>)> =
-        known_peers(&ws, &me)
+        crate::sync::known_peers(&ws, &me)
             .into_iter()
             .map(|p| {
                 let row = ws.peers().into_iter().find(|r| r.id == p.id).unwrap_or(
@@ -718,7 +641,7 @@ pub fn peers(ctx: &Ctx, f: FormatArg) -> CmdResult {
             .iter()
             .map(|(r, m)| {
                 vec![
-                    r.id.chars().take(8).collect(),
+                    crate::identity::short(&r.id),
                     m.map(|m| m.name.clone()).unwrap_or_else(|| r.name.clone()),
                     m.map(|m| label(l, m.role))
                         .unwrap_or_else(|| tr!(l, "sync.not_member_short")),
@@ -796,11 +719,11 @@ pub fn bundle(ctx: &Ctx, cmd: BundleCmd) -> CmdResult {
                 }
                 Err(e) => return Err(ctx.store(&e)),
             };
-            let before = ws.model().clone();
+            let before = ws.model().tally();
             let changed = bundle::import(&mut ws, &bytes)
                 .map_err(|e| Fail::line(tr!(l, "bundle.refused", detail = e.to_string())))?;
             out(&tr!(l, "bundle.imported", docs = changed.len()));
-            out(&arrivals(l, &before, ws.model()));
+            out(&crate::present::arrivals(l, &before, &ws.model().tally()));
         }
     }
     Ok(())
@@ -818,6 +741,7 @@ pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> CmdResult {
                 cfg.relay.unwrap_or_else(|| "-".into())
             ));
             out(&format!("mdns  {}", if cfg.mdns { "on" } else { "off" }));
+            out(&format!("bind  {}", cfg.bind_ip));
         }
         ConfigCmd::Set { key, value } => {
             let v = value.trim();
@@ -825,6 +749,7 @@ pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> CmdResult {
                 "port" => v.parse::<u16>().is_ok_and(|p| p > 0),
                 "relay" => v.is_empty() || v.parse::<iroh::RelayUrl>().is_ok(),
                 "mdns" => matches!(v, "on" | "off"),
+                "bind" => v.parse::<std::net::IpAddr>().is_ok(),
                 _ => false,
             };
             if !ok {

@@ -592,6 +592,8 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
 pub enum VisitCmd {
     /// Log a support activity
     Add(Box<VisitArgs>),
+    /// Change a visit's note, date, form or counts
+    Edit(Box<VisitEditArgs>),
     /// The helped side confirms a visit
     Confirm(StampArgs),
     /// List visits
@@ -655,6 +657,28 @@ pub struct VisitArgs {
     pub follow_up: Option<String>,
 }
 
+/// Fields of a visit to change; the others stay.
+#[derive(Debug, Args)]
+pub struct VisitEditArgs {
+    /// Visit id (a unique prefix)
+    pub id: String,
+    #[arg(long)]
+    pub date: Option<String>,
+    #[arg(long)]
+    pub form: Option<String>,
+    /// Support task; repeat or separate with commas (replaces the tasks)
+    #[arg(long = "task")]
+    pub tasks: Vec<String>,
+    #[arg(long, allow_negative_numbers = true)]
+    pub teachers_reached: Option<String>,
+    #[arg(long, allow_negative_numbers = true)]
+    pub children_reached: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+    #[arg(long)]
+    pub follow_up: Option<String>,
+}
+
 pub fn visit(ctx: &Ctx, cmd: VisitCmd) -> CmdResult {
     let l = ctx.lang;
     let mut ws = ctx.open()?;
@@ -703,6 +727,36 @@ pub fn visit(ctx: &Ctx, cmd: VisitCmd) -> CmdResult {
                 let id = w.new_id();
                 w.put_visit(Visit { id, ..v })
             })?;
+            saved(ctx, Entity::Visit, &id, &detail);
+        }
+        VisitCmd::Edit(a) => {
+            let id = parse::record(l, model, Entity::Visit, &a.id)?;
+            let Some(mut v) = model.visit(&id).cloned() else {
+                return Ok(());
+            };
+            if let Some(d) = parse::opt_date(l, "date", &a.date)? {
+                v.date = d;
+            }
+            if let Some(f) = parse::opt_code(l, "form", &a.form)? {
+                v.form = f;
+            }
+            if !a.tasks.is_empty() {
+                v.tasks = parse::codes(l, "tasks", &a.tasks)?;
+            }
+            if let Some(n) = parse::opt_int(l, "teachers_reached", &a.teachers_reached)? {
+                v.teachers_reached = n;
+            }
+            if let Some(n) = parse::opt_int(l, "children_reached", &a.children_reached)? {
+                v.children_reached = n;
+            }
+            if let Some(t) = &a.note {
+                v.note = t.clone();
+            }
+            if let Some(t) = &a.follow_up {
+                v.follow_up = t.clone();
+            }
+            let detail = format!("{} {}", v.date, i18n::label(l, v.form));
+            write(ctx, &mut ws, |w| w.put_visit(v))?;
             saved(ctx, Entity::Visit, &id, &detail);
         }
         VisitCmd::Confirm(a) => {

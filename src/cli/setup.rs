@@ -513,47 +513,6 @@ pub fn doctor(ctx: &Ctx) -> CmdResult {
     }
 }
 
-/// The whole workspace as one JSON document: deterministic (records sorted
-/// by id), so two exports of the same data are byte-identical.
-pub fn export_json(ws: &Workspace) -> serde_json::Value {
-    let m = ws.model();
-    let all = |f: fn(&DistrictData) -> Vec<serde_json::Value>| -> Vec<serde_json::Value> {
-        m.data.values().flat_map(f).collect()
-    };
-    let mut kgs = all(|d| d.kindergartens.values().map(|x| json!(x)).collect());
-    let mut pairings = all(|d| d.pairings.values().map(|x| json!(x)).collect());
-    let mut visits = all(|d| d.visits.values().map(|x| json!(x)).collect());
-    let mut inspections = all(|d| d.inspections.values().map(|x| json!(x)).collect());
-    let mut reports = all(|d| d.monthly_reports.values().map(|x| json!(x)).collect());
-    let mut summaries = all(|d| d.annual_summaries.values().map(|x| json!(x)).collect());
-    summaries.extend(m.city_summaries.values().map(|x| json!(x)));
-    for list in [
-        &mut kgs,
-        &mut pairings,
-        &mut visits,
-        &mut inspections,
-        &mut reports,
-        &mut summaries,
-    ] {
-        list.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
-    }
-    json!({
-        "format": "bangfu-export",
-        "version": 1,
-        "workspace_id": ws.workspace_id(),
-        "programme": m.programme,
-        "districts": m.districts_in_order(),
-        "years": m.years.values().collect::<Vec<_>>(),
-        "targets": m.targets.values().collect::<Vec<_>>(),
-        "kindergartens": kgs,
-        "pairings": pairings,
-        "visits": visits,
-        "inspections": inspections,
-        "monthly_reports": reports,
-        "annual_summaries": summaries,
-    })
-}
-
 pub fn export(ctx: &Ctx, a: ExportArgs) -> CmdResult {
     let l = ctx.lang;
     if !a.format.eq_ignore_ascii_case("json") {
@@ -564,7 +523,8 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CmdResult {
         )));
     }
     let ws = ctx.open()?;
-    let text = serde_json::to_string_pretty(&export_json(&ws)).unwrap_or_default() + "\n";
+    let text =
+        serde_json::to_string_pretty(&crate::present::export_json(&ws)).unwrap_or_default() + "\n";
     if a.file.as_os_str() == "-" {
         let mut o = std::io::stdout().lock();
         let _ = o.write_all(text.as_bytes());

@@ -13,6 +13,6 @@ pub mod rules;
 pub use access::Member;
 pub use codes::*;
 pub use id::Id;
-pub use model::{DistrictData, Entity, Model};
+pub use model::{DistrictData, Entity, Model, Tally};
 pub use records::*;
 pub use rules::{Problem, ProblemKind};

@@ -1,6 +1,7 @@
 //! The whole programme as read from the documents: what screens, commands
 //! and rules look at. Built by the store; nothing here does I/O.
 
+use super::codes::AgreementStatus;
 use super::id::{Id, PrefixError, resolve_prefix};
 use super::records::*;
 use std::collections::BTreeMap;
@@ -14,6 +15,38 @@ pub struct DistrictData {
     pub inspections: BTreeMap<Id, Inspection>,
     pub monthly_reports: BTreeMap<Id, MonthlyReport>,
     pub annual_summaries: BTreeMap<Id, AnnualSummary>,
+}
+
+/// How many records of each kind a model holds: compared before and
+/// after a sync or a refresh to say what arrived.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub kindergartens: usize,
+    pub pairings: usize,
+    /// Pairings whose agreement is filed with the bureau.
+    pub filed: usize,
+    pub visits: usize,
+    pub inspections: usize,
+    pub members: usize,
+}
+
+impl Tally {
+    /// What grew since `before`, as (kind, how many more); kinds as in
+    /// the locale keys `sync.new.*`.
+    pub fn growth(&self, before: &Tally) -> Vec<(&'static str, usize)> {
+        [
+            ("kindergartens", self.kindergartens, before.kindergartens),
+            ("pairings", self.pairings, before.pairings),
+            ("filed", self.filed, before.filed),
+            ("visits", self.visits, before.visits),
+            ("inspections", self.inspections, before.inspections),
+            ("members", self.members, before.members),
+        ]
+        .into_iter()
+        .filter(|(_, a, b)| a > b)
+        .map(|(k, a, b)| (k, a - b))
+        .collect()
+    }
 }
 
 /// The programme and every district's records.
@@ -63,6 +96,20 @@ impl Entity {
 }
 
 impl Model {
+    pub fn tally(&self) -> Tally {
+        Tally {
+            kindergartens: self.kindergartens().count(),
+            pairings: self.pairings().count(),
+            filed: self
+                .pairings()
+                .filter(|p| p.agreement.status == AgreementStatus::Filed)
+                .count(),
+            visits: self.visits().count(),
+            inspections: self.inspections().count(),
+            members: self.members.len(),
+        }
+    }
+
     pub fn new(programme: Programme) -> Model {
         Model {
             programme,

@@ -28,9 +28,11 @@ fn invalid_doc(id: &str) -> StoreError {
 }
 
 impl Workspace {
-    /// A workspace joined but not synced yet: no programme document.
+    /// A workspace joined but not synced yet: it knows no member (no
+    /// programme document, or only the start of one when the first sync
+    /// was cut).
     pub fn is_empty(&self) -> bool {
-        !self.state.docs.contains_key(PROGRAMME_DOC)
+        !self.state.docs.contains_key(PROGRAMME_DOC) || self.model().members.is_empty()
     }
 
     /// Documents this device has.

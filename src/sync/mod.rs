@@ -2,6 +2,7 @@
 //! invites and joining, the sync protocol, reaching peers without the
 //! internet, and file bundles for a USB stick.
 
+pub mod agent;
 pub mod bundle;
 pub mod node;
 pub mod session;
@@ -33,4 +34,31 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error("invite refused: {}", .0.code())]
     Invite(ticket::InviteError),
+}
+
+/// The peers worth trying without being told which: the other active
+/// members, with the addresses they were last reached at. A device that
+/// joined but has not received the member list yet knows only its
+/// inviter, from the address book.
+pub fn known_peers(ws: &crate::store::Workspace, me: &str) -> Vec<ticket::PeerAddr> {
+    let book = ws.peers();
+    if ws.is_empty() {
+        return book
+            .iter()
+            .filter(|p| p.id != me)
+            .map(|p| ticket::PeerAddr::from_book(&p.id, &p.addrs))
+            .collect();
+    }
+    ws.model()
+        .members
+        .values()
+        .filter(|m| m.id != me && !m.revoked)
+        .map(|m| match book.iter().find(|p| p.id == m.id) {
+            Some(p) => ticket::PeerAddr::from_book(&p.id, &p.addrs),
+            None => ticket::PeerAddr {
+                id: m.id.clone(),
+                ..ticket::PeerAddr::default()
+            },
+        })
+        .collect()
 }

@@ -36,6 +36,9 @@ pub struct NetConfig {
     pub relay: Option<String>,
     /// Find peers on the local network by multicast DNS.
     pub mdns: bool,
+    /// The address to listen on: all interfaces (0.0.0.0) unless set (for
+    /// example one network card, or loopback only).
+    pub bind_ip: std::net::IpAddr,
 }
 
 impl NetConfig {
@@ -52,10 +55,15 @@ impl NetConfig {
         };
         let mdns = ws.setting("mdns").as_deref() != Some("off")
             && std::env::var_os("BANGFU_NO_MDNS").is_none();
+        let bind_ip = ws
+            .setting("bind")
+            .and_then(|b| b.parse().ok())
+            .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
         Ok(NetConfig {
             port,
             relay: ws.setting("relay").filter(|r| !r.is_empty()),
             mdns,
+            bind_ip,
         })
     }
 }
@@ -86,14 +94,38 @@ pub async fn bind(key: &SecretKey, cfg: &NetConfig, listen: bool) -> Result<Endp
         .relay_mode(relay_mode)
         .transport_config(transport)
         .alpns(vec![SYNC_ALPN.to_vec(), JOIN_ALPN.to_vec()])
-        .bind_addr(SocketAddr::from(([0, 0, 0, 0], port)))
+        .clear_ip_transports()
+        .bind_addr(SocketAddr::new(cfg.bind_ip, port))
         .map_err(net)?;
+    // All interfaces means IPv6 too, on the same port.
+    if cfg.bind_ip == std::net::IpAddr::from([0, 0, 0, 0]) {
+        b = b
+            .bind_addr(SocketAddr::new(std::net::IpAddr::from([0u16; 8]), port))
+            .map_err(net)?;
+    }
     if cfg.mdns {
         b = b.address_lookup(
             iroh_mdns_address_lookup::MdnsAddressLookup::builder().service_name("bangfu"),
         );
     }
-    b.bind().await.map_err(net)
+    let ep = b.bind().await.map_err(net)?;
+    // With a relay of our own, wait (briefly) until it knows us, so the
+    // addresses we hand out name it. Never without one: there is no
+    // public relay to wait for.
+    if cfg.relay.is_some() {
+        let _ = tokio::time::timeout(Duration::from_secs(3), ep.online()).await;
+    }
+    Ok(ep)
+}
+
+/// The peer's address, plus our relay when the peer names none: a
+/// programme's devices share the bureau's relay.
+fn via_our_relay(ep: &Endpoint, peer: &PeerAddr) -> PeerAddr {
+    let mut p = peer.clone();
+    if p.relay.is_none() {
+        p.relay = ep.addr().relay_urls().next().map(|u| u.to_string());
+    }
+    p
 }
 
 /// Where this device can be reached: the addresses iroh found on its
@@ -101,7 +133,7 @@ pub async fn bind(key: &SecretKey, cfg: &NetConfig, listen: bool) -> Result<Endp
 pub fn local_addr(ep: &Endpoint) -> PeerAddr {
     let mut addrs: Vec<SocketAddr> = ep.addr().ip_addrs().copied().collect();
     for s in ep.bound_sockets() {
-        if s.is_ipv4() {
+        if s.is_ipv4() && (s.ip().is_unspecified() || s.ip().is_loopback()) {
             let lo = SocketAddr::from(([127, 0, 0, 1], s.port()));
             if !addrs.contains(&lo) {
                 addrs.push(lo);
@@ -111,6 +143,7 @@ pub fn local_addr(ep: &Endpoint) -> PeerAddr {
     PeerAddr {
         id: hex(ep.id().as_bytes()),
         addrs,
+        relay: ep.addr().relay_urls().next().map(|u| u.to_string()),
     }
 }
 
@@ -133,8 +166,7 @@ fn remember(ws: &Shared, peer: &PeerAddr, synced: bool, error: Option<String>) {
     if let Some(m) = w.model().members.get(&peer.id) {
         row.name = m.name.clone();
     }
-    for a in &peer.addrs {
-        let s = a.to_string();
+    for s in peer.book_entries() {
         if !row.addrs.contains(&s) {
             row.addrs.push(s);
         }
@@ -177,14 +209,17 @@ impl ProtocolHandler for SyncProtocol {
             w.model().active_member(&peer).is_some()
         };
         if !member {
-            self.log
-                .line(&format!("refused {}: not a member", &peer[..8]));
+            self.log.line(&format!(
+                "refused {}: not a member",
+                crate::identity::short(&peer)
+            ));
             conn.close(1u32.into(), b"not a member");
             return Err(AcceptError::from_err(std::io::Error::other("not a member")));
         }
         let addr = PeerAddr {
             id: peer.clone(),
             addrs: remote_addrs(&conn),
+            relay: None,
         };
         let (mut send, mut recv) = conn.accept_bi().await.map_err(AcceptError::from_err)?;
         let run = session::run(&self.ws, &peer, &mut recv, &mut send, |_| {});
@@ -198,14 +233,18 @@ impl ProtocolHandler for SyncProtocol {
                 let _ = tokio::time::timeout(IDLE_TIMEOUT, conn.closed()).await;
             }
             Ok(Err(e)) => {
-                self.log
-                    .line(&format!("sync with {} failed: {e}", &peer[..8]));
+                self.log.line(&format!(
+                    "sync with {} failed: {e}",
+                    crate::identity::short(&peer)
+                ));
                 remember(&self.ws, &addr, false, Some(e.to_string()));
                 conn.close(2u32.into(), b"error");
             }
             Err(_) => {
-                self.log
-                    .line(&format!("sync with {} timed out", &peer[..8]));
+                self.log.line(&format!(
+                    "sync with {} timed out",
+                    crate::identity::short(&peer)
+                ));
                 conn.close(3u32.into(), b"timeout");
             }
         }
@@ -216,7 +255,7 @@ impl ProtocolHandler for SyncProtocol {
 fn report_line(peer: &str, r: &SessionReport) -> String {
     format!(
         "synced with {}: {} documents, {} rounds, {} bytes sent, {} received, {} changed",
-        &peer[..8.min(peer.len())],
+        crate::identity::short(peer),
         r.docs,
         r.rounds,
         r.bytes_sent,
@@ -265,7 +304,7 @@ pub fn accept_invite(
     let name = Some(req.name.trim().to_string())
         .filter(|n| !n.is_empty())
         .or(inv.name.clone())
-        .unwrap_or_else(|| joiner[..8].to_string());
+        .unwrap_or_else(|| crate::identity::short(joiner));
     let today = ws.options().today;
     let member = Member {
         id: joiner.to_string(),
@@ -294,10 +333,12 @@ impl ProtocolHandler for JoinProtocol {
             Ok(Ok((Frame::Join(req), _))) => {
                 let r = accept_invite(&mut lock(&self.ws), &self.me, &joiner, &req);
                 match &r {
-                    Ok(_) => self.log.line(&format!("{} joined", &joiner[..8])),
+                    Ok(_) => self
+                        .log
+                        .line(&format!("{} joined", crate::identity::short(&joiner))),
                     Err(e) => self.log.line(&format!(
                         "refused the join of {}: {}",
-                        &joiner[..8],
+                        crate::identity::short(&joiner),
                         e.code()
                     )),
                 }
@@ -356,52 +397,111 @@ pub async fn sync_with(
     result
 }
 
+/// How many sessions a device runs at once when it syncs with several
+/// peers: a dead address costs seconds, so they overlap.
+pub const PARALLEL_SESSIONS: usize = 4;
+
+/// Syncs with several peers, a few at a time; results in the peers'
+/// order.
+pub async fn sync_many(
+    ws: &Shared,
+    ep: &Endpoint,
+    peers: Vec<PeerAddr>,
+    progress: impl Fn(&PeerAddr, &SessionReport) + Send + Sync + 'static,
+) -> Vec<(PeerAddr, Result<SessionReport, SyncError>)> {
+    let progress = Arc::new(progress);
+    let limit = Arc::new(tokio::sync::Semaphore::new(PARALLEL_SESSIONS));
+    let mut set = tokio::task::JoinSet::new();
+    for (i, peer) in peers.into_iter().enumerate() {
+        let (ws, ep, progress, limit) = (ws.clone(), ep.clone(), progress.clone(), limit.clone());
+        set.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let r = sync_with(&ws, &ep, &peer, |r| progress(&peer, r)).await;
+            (i, peer, r)
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(done) = set.join_next().await {
+        if let Ok(x) = done {
+            out.push(x);
+        }
+    }
+    out.sort_by_key(|(i, _, _)| *i);
+    out.into_iter().map(|(_, p, r)| (p, r)).collect()
+}
+
+/// The peers a hub or the interface syncs with on its own: known members
+/// it has an address for (or all of them, through a relay).
+pub fn dialable(ws: &Workspace, me: &str, relay: bool) -> Vec<PeerAddr> {
+    super::known_peers(ws, me)
+        .into_iter()
+        .filter(|p| relay || !p.addrs.is_empty())
+        .collect()
+}
+
 async fn dial_and_sync(
     ws: &Shared,
     ep: &Endpoint,
     peer: &PeerAddr,
     progress: impl FnMut(&SessionReport),
 ) -> Result<SessionReport, SyncError> {
-    let addr = peer
+    let addr = via_our_relay(ep, peer)
         .endpoint_addr()
         .ok_or_else(|| SyncError::Protocol(format!("{} is not an endpoint id", peer.id)))?;
     let unreachable = |detail: String| SyncError::Unreachable {
-        peer: peer.id.chars().take(8).collect(),
+        peer: crate::identity::short(&peer.id),
         detail,
     };
     let conn = tokio::time::timeout(IDLE_TIMEOUT * 2, ep.connect(addr, SYNC_ALPN))
         .await
         .map_err(|_| unreachable("timed out".into()))?
         .map_err(|e| unreachable(e.to_string()))?;
-    let (mut send, mut recv) = conn.open_bi().await.map_err(net)?;
-    let run = session::run(ws, &peer.id, &mut recv, &mut send, progress);
-    let result = tokio::time::timeout(SESSION_TIMEOUT, run)
-        .await
-        .map_err(|_| SyncError::Net("the session timed out".into()))
-        .and_then(|r| r);
-    let _ = send.finish();
+    let result = async {
+        let (mut send, mut recv) = conn.open_bi().await.map_err(net)?;
+        let run = session::run(ws, &peer.id, &mut recv, &mut send, progress);
+        let result = tokio::time::timeout(SESSION_TIMEOUT, run)
+            .await
+            .map_err(|_| SyncError::Net("the session timed out".into()))
+            .and_then(|r| r);
+        let _ = send.finish();
+        result
+    }
+    .await;
+    // Why the peer closed the connection, if it did.
+    let theirs = conn.close_reason().map(|r| r.to_string());
     match &result {
         Ok(_) => conn.close(0u32.into(), b"done"),
         Err(_) => conn.close(2u32.into(), b"error"),
     }
-    if let Err(SyncError::Wire(_)) = &result
-        && let Some(reason) = conn.close_reason()
-    {
-        return Err(match reason.to_string() {
-            r if r.contains("not a member") => SyncError::Refused("not a member".into()),
-            r => SyncError::Net(r),
-        });
+    match (result, theirs) {
+        (Err(SyncError::Wire(_) | SyncError::Net(_)), Some(r)) if r.contains("not a member") => {
+            Err(SyncError::Refused("not a member".into()))
+        }
+        (Err(SyncError::Wire(_)), Some(r)) => Err(SyncError::Net(r)),
+        (result, _) => result,
     }
-    result
+}
+
+/// How a device that has no workspace yet reaches an inviter: any port,
+/// all interfaces, the inviter's relay (if the invite names one).
+pub fn joining_config(invite: &Invite) -> NetConfig {
+    NetConfig {
+        port: 0,
+        relay: invite.inviter.relay.clone(),
+        mdns: std::env::var_os("BANGFU_NO_MDNS").is_none(),
+        bind_ip: std::net::IpAddr::from([0, 0, 0, 0]),
+    }
 }
 
 /// Joins the programme of an invite: asks the inviter, creates this
-/// device's (empty) workspace in `dir`, and runs the first sync.
+/// device's (empty) workspace in `dir` (keeping the inviter's relay), and
+/// runs the first sync.
 pub async fn join(
     dir: &Path,
     ticket: &str,
     name: &str,
     options: Options,
+    cfg: &NetConfig,
 ) -> Result<(Shared, SessionReport), SyncError> {
     let invite = Invite::verify(ticket).map_err(SyncError::Invite)?;
     if dir.join(crate::store::DB_FILE).exists() {
@@ -415,19 +515,14 @@ pub async fn join(
             source,
         })
     })?;
-    let cfg = NetConfig {
-        port: 0,
-        relay: None,
-        mdns: std::env::var_os("BANGFU_NO_MDNS").is_none(),
-    };
-    let ep = bind(&key, &cfg, false).await?;
+    let ep = bind(&key, cfg, false).await?;
     let result = async {
         let addr = invite
             .inviter
             .endpoint_addr()
             .ok_or(SyncError::Invite(InviteError::Malformed))?;
         let unreachable = |detail: String| SyncError::Unreachable {
-            peer: invite.inviter.id.chars().take(8).collect(),
+            peer: crate::identity::short(&invite.inviter.id),
             detail,
         };
         let conn = tokio::time::timeout(IDLE_TIMEOUT * 2, ep.connect(addr, JOIN_ALPN))
@@ -463,6 +558,9 @@ pub async fn join(
         };
         let mut ws = Workspace::create_joined(dir, &workspace, options)?;
         ws.set_setting("port", &cfg_port())?;
+        if let Some(relay) = &cfg.relay {
+            ws.set_setting("relay", relay)?;
+        }
         let shared: Shared = Arc::new(Mutex::new(ws));
         let report = sync_with(&shared, &ep, &invite.inviter, |_| {}).await?;
         Ok((shared, report))

@@ -27,7 +27,7 @@ pub struct SessionReport {
 
 pub type Shared = Arc<Mutex<Workspace>>;
 
-pub(crate) fn lock(ws: &Shared) -> std::sync::MutexGuard<'_, Workspace> {
+pub fn lock(ws: &Shared) -> std::sync::MutexGuard<'_, Workspace> {
     // A panic elsewhere while holding the lock leaves the workspace as the
     // store left it: every write is all or nothing.
     ws.lock().unwrap_or_else(|e| e.into_inner())

@@ -14,12 +14,15 @@ use std::net::SocketAddr;
 const INVITE_PREFIX: &str = "bfinvite1";
 const ADDR_PREFIX: &str = "bfpeer1";
 
-/// Where a device can be reached: its id and socket addresses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a device can be reached: its id, socket addresses and the
+/// self-hosted relay it keeps a connection to, if any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerAddr {
     /// Endpoint id, 64 hex digits.
     pub id: String,
     pub addrs: Vec<SocketAddr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<String>,
 }
 
 impl PeerAddr {
@@ -27,12 +30,40 @@ impl PeerAddr {
         endpoint_id(&self.id)
     }
 
+    /// A peer from the address book: socket addresses and relay URLs as
+    /// text (anything else is skipped).
+    pub fn from_book(id: &str, addrs: &[String]) -> PeerAddr {
+        PeerAddr {
+            id: id.to_string(),
+            addrs: addrs.iter().filter_map(|a| a.parse().ok()).collect(),
+            relay: addrs
+                .iter()
+                .find(|a| a.parse::<iroh::RelayUrl>().is_ok() && a.contains("://"))
+                .cloned(),
+        }
+    }
+
+    /// The addresses as the address book keeps them (relay last).
+    pub fn book_entries(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.addrs.iter().map(|a| a.to_string()).collect();
+        out.extend(self.relay.clone());
+        out
+    }
+
     /// The iroh address to dial.
     pub fn endpoint_addr(&self) -> Option<EndpointAddr> {
         let id = self.endpoint_id()?;
+        let relay = self
+            .relay
+            .as_deref()
+            .and_then(|r| r.parse::<iroh::RelayUrl>().ok())
+            .map(TransportAddr::Relay);
         Some(EndpointAddr::from_parts(
             id,
-            self.addrs.iter().map(|a| TransportAddr::Ip(*a)),
+            self.addrs
+                .iter()
+                .map(|a| TransportAddr::Ip(*a))
+                .chain(relay),
         ))
     }
 
@@ -190,6 +221,7 @@ mod tests {
             inviter: PeerAddr {
                 id: crate::identity::endpoint_hex(key),
                 addrs: vec!["127.0.0.1:4000".parse().expect("addr")],
+                relay: None,
             },
         }
     }
@@ -228,8 +260,18 @@ mod tests {
         let p = PeerAddr {
             id: crate::identity::endpoint_hex(&key),
             addrs: vec!["192.168.1.5:41000".parse().expect("addr")],
+            relay: None,
         };
         assert_eq!(PeerAddr::from_ticket(&p.to_ticket()), Some(p.clone()));
+        let relayed = PeerAddr {
+            relay: Some("https://relay.bureau.example/".into()),
+            ..p.clone()
+        };
+        assert_eq!(
+            PeerAddr::from_ticket(&relayed.to_ticket()),
+            Some(relayed.clone())
+        );
+        assert_eq!(PeerAddr::from_book(&p.id, &relayed.book_entries()), relayed);
         assert_eq!(p.endpoint_id(), Some(key.public()));
     }
 }

@@ -1,0 +1,295 @@
+//! Sync in the background of the interface: a thread with its own tokio
+//! runtime and its own handle on the workspace, listening for members and
+//! syncing with the reachable ones now and then. The interface reads a
+//! [`Status`] snapshot and sends commands; drawing never waits on the
+//! network, and what arrives reaches the screen through the store (the
+//! interface's periodic refresh), like any other process's writes.
+
+use super::node::{self, Log, NetConfig};
+use super::session::{Shared, lock};
+use super::ticket::PeerAddr;
+use crate::domain::MemberRole;
+use crate::store::{Options, Workspace};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How often the interface syncs with reachable peers on its own.
+pub const EVERY: Duration = Duration::from_secs(90);
+/// A local edit is offered to peers this long after the last one.
+const AFTER_EDIT: Duration = Duration::from_secs(3);
+/// How often the peer list is re-read (incoming sessions update it).
+const LOOK: Duration = Duration::from_secs(5);
+/// A peer seen this recently counts as reachable.
+const RECENT_MS: i64 = 3 * 60 * 1000;
+
+/// What the network side is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum State {
+    #[default]
+    Starting,
+    /// Listening; peers can reach this device.
+    Listening,
+    /// A sync round is running.
+    Syncing,
+    /// No network: the reason (the interface works on without it).
+    Off(String),
+}
+
+/// One peer as the sync screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerStatus {
+    pub id: String,
+    pub name: String,
+    pub role: Option<MemberRole>,
+    pub addrs: Vec<String>,
+    /// Reached in the last round or seen recently; `None`: not tried yet.
+    pub reachable: Option<bool>,
+    pub last_seen: Option<i64>,
+    pub last_sync: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// The outcome of the last sync round this device started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub at_ms: i64,
+    pub tried: usize,
+    pub reached: usize,
+    /// Documents that changed here.
+    pub changed: usize,
+}
+
+/// A snapshot for the interface.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    pub state: State,
+    /// This device: id and the addresses it listens on.
+    pub me: Option<PeerAddr>,
+    pub peers: Vec<PeerStatus>,
+    pub last_round: Option<Round>,
+}
+
+impl Status {
+    pub fn reachable(&self) -> usize {
+        self.peers
+            .iter()
+            .filter(|p| p.reachable == Some(true))
+            .count()
+    }
+}
+
+enum Command {
+    SyncNow,
+    Edited,
+    Stop,
+}
+
+/// The running background sync; stops when dropped.
+pub struct Agent {
+    status: Arc<Mutex<Status>>,
+    tx: mpsc::UnboundedSender<Command>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Agent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Agent").finish_non_exhaustive()
+    }
+}
+
+impl Agent {
+    /// Starts listening and syncing for the workspace in `dir`.
+    pub fn start(dir: &Path, options: Options) -> Agent {
+        let status = Arc::new(Mutex::new(Status::default()));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let thread = {
+            let (dir, status) = (dir.to_path_buf(), status.clone());
+            std::thread::Builder::new()
+                .name("bangfu-sync".into())
+                .spawn(move || run(&dir, options, status, rx))
+                .ok()
+        };
+        if thread.is_none() {
+            set(&status, |s| s.state = State::Off("no thread".into()));
+        }
+        Agent { status, tx, thread }
+    }
+
+    pub fn status(&self) -> Status {
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Syncs with every known peer now.
+    pub fn sync_now(&self) {
+        let _ = self.tx.send(Command::SyncNow);
+    }
+
+    /// Something was written here: offer it to reachable peers soon.
+    pub fn edited(&self) {
+        let _ = self.tx.send(Command::Edited);
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Command::Stop);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn set(status: &Mutex<Status>, f: impl FnOnce(&mut Status)) {
+    f(&mut status.lock().unwrap_or_else(|e| e.into_inner()));
+}
+
+fn run(
+    dir: &Path,
+    options: Options,
+    status: Arc<Mutex<Status>>,
+    rx: mpsc::UnboundedReceiver<Command>,
+) {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return set(&status, |s| s.state = State::Off(e.to_string())),
+    };
+    if let Err(e) = rt.block_on(serve(dir, options, &status, rx)) {
+        set(&status, |s| s.state = State::Off(e.to_string()));
+    }
+}
+
+async fn serve(
+    dir: &Path,
+    options: Options,
+    status: &Arc<Mutex<Status>>,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+) -> Result<(), super::SyncError> {
+    let mut ws = Workspace::open(dir, options)?;
+    let cfg = NetConfig::of(&mut ws)?;
+    let key =
+        crate::identity::load_or_create(dir).map_err(|source| crate::store::StoreError::Io {
+            path: crate::identity::key_path(dir),
+            source,
+        })?;
+    let me = crate::identity::endpoint_hex(&key);
+    let shared: Shared = Arc::new(Mutex::new(ws));
+    let ep = node::bind(&key, &cfg, true).await?;
+    let router = node::router(ep.clone(), shared.clone(), Log::none());
+    set(status, |s| {
+        s.state = State::Listening;
+        s.me = Some(node::local_addr(&ep));
+    });
+    let mut tried: Vec<(String, bool)> = Vec::new();
+    look(&shared, status, &me, &tried);
+    let mut every = tokio::time::interval(EVERY);
+    let mut looking = tokio::time::interval(LOOK);
+    let mut soon: Option<tokio::time::Instant> = None;
+    loop {
+        let wake = soon.unwrap_or_else(|| tokio::time::Instant::now() + EVERY * 2);
+        let go = tokio::select! {
+            _ = every.tick() => true,
+            _ = looking.tick() => {
+                look(&shared, status, &me, &tried);
+                false
+            }
+            _ = tokio::time::sleep_until(wake), if soon.is_some() => true,
+            cmd = rx.recv() => match cmd {
+                Some(Command::SyncNow) => true,
+                Some(Command::Edited) => {
+                    soon = Some(tokio::time::Instant::now() + AFTER_EDIT);
+                    false
+                }
+                Some(Command::Stop) | None => break,
+            },
+        };
+        if !go {
+            continue;
+        }
+        soon = None;
+        set(status, |s| s.state = State::Syncing);
+        let peers = {
+            let mut w = lock(&shared);
+            let _ = w.refresh();
+            node::dialable(&w, &me, cfg.relay.is_some())
+        };
+        let round = node::sync_many(&shared, &ep, peers, |_, _| {});
+        // A stop during a round ends it; a cut session resumes next time.
+        let results = tokio::select! {
+            r = round => r,
+            cmd = rx.recv() => match cmd {
+                Some(Command::Stop) | None => break,
+                _ => Vec::new(),
+            },
+        };
+        tried = results
+            .iter()
+            .map(|(p, r)| (p.id.clone(), r.is_ok()))
+            .collect();
+        let changed = results
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok())
+            .map(|r| r.changed.len())
+            .sum();
+        let reached = results.iter().filter(|(_, r)| r.is_ok()).count();
+        set(status, |s| {
+            s.state = State::Listening;
+            s.last_round = Some(Round {
+                at_ms: crate::store::now_ms(),
+                tried: results.len(),
+                reached,
+                changed,
+            });
+        });
+        look(&shared, status, &me, &tried);
+    }
+    let _ = router.shutdown().await;
+    ep.close().await;
+    Ok(())
+}
+
+/// Re-reads the members and the address book into the status.
+fn look(shared: &Shared, status: &Mutex<Status>, me: &str, tried: &[(String, bool)]) {
+    let peers = {
+        let mut w = lock(shared);
+        let _ = w.refresh();
+        let book = w.peers();
+        let now = crate::store::now_ms();
+        super::known_peers(&w, me)
+            .into_iter()
+            .map(|p| {
+                let row = book.iter().find(|r| r.id == p.id);
+                let member = w.model().members.get(&p.id);
+                let last_seen = row.and_then(|r| r.last_seen);
+                let recent = last_seen.is_some_and(|t| now - t < RECENT_MS);
+                let reachable = match tried.iter().find(|(id, _)| *id == p.id) {
+                    Some((_, ok)) => Some(*ok || recent),
+                    None if recent => Some(true),
+                    None => None,
+                };
+                PeerStatus {
+                    name: member
+                        .map(|m| m.name.clone())
+                        .or_else(|| row.map(|r| r.name.clone()))
+                        .unwrap_or_default(),
+                    role: member.map(|m| m.role),
+                    addrs: p.book_entries(),
+                    reachable,
+                    last_seen,
+                    last_sync: row.and_then(|r| r.last_sync),
+                    last_error: row.and_then(|r| r.last_error.clone()),
+                    id: p.id,
+                }
+            })
+            .collect()
+    };
+    set(status, |s| s.peers = peers);
+}

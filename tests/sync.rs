@@ -1,0 +1,727 @@
+//! Peer-to-peer sync on loopback (relays off, mDNS off): convergence,
+//! store-and-forward, who is refused, what each role receives, what a
+//! reconnect costs, bad links, bad frames, and bundles.
+
+use bangfu::demo::{self, Scale};
+use bangfu::domain::*;
+use bangfu::store::{Options, Workspace};
+use bangfu::sync::node::{self, Log, NetConfig};
+use bangfu::sync::session::{SessionReport, Shared, lock};
+use bangfu::sync::ticket::{Invite, InviteError, PeerAddr};
+use bangfu::sync::{SyncError, bundle};
+use chrono::NaiveDate;
+use iroh::{Endpoint, SecretKey};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::UdpSocket;
+
+fn options(person: &str) -> Options {
+    Options::new(person, NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"))
+}
+
+/// Loopback only: the tests send nothing off this machine, and a peer
+/// behind a test proxy cannot be reached around it.
+const NET: NetConfig = NetConfig {
+    port: 0,
+    relay: None,
+    mdns: false,
+    bind_ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+};
+
+/// A device: its data directory, workspace, key and listening endpoint.
+struct Peer {
+    _dir: tempfile::TempDir,
+    ws: Shared,
+    key: SecretKey,
+    ep: Endpoint,
+    _router: iroh::protocol::Router,
+}
+
+impl Peer {
+    fn id(&self) -> String {
+        bangfu::identity::endpoint_hex(&self.key)
+    }
+
+    fn addr(&self) -> PeerAddr {
+        let mut a = node::local_addr(&self.ep);
+        a.relay = None;
+        a.addrs.retain(|s| s.ip().is_loopback());
+        a
+    }
+
+    fn export(&self) -> String {
+        serde_json::to_string_pretty(&bangfu::present::export_json(&lock(&self.ws)))
+            .unwrap_or_default()
+    }
+
+    async fn sync(&self, other: &PeerAddr) -> Result<SessionReport, SyncError> {
+        node::sync_with(&self.ws, &self.ep, other, |_| {}).await
+    }
+
+    async fn invite(&self, role: MemberRole, scope: impl FnOnce(&mut Invite)) -> String {
+        let mut inv = Invite {
+            version: 1,
+            id: Id::from_random_bytes(rand_bytes()).to_string(),
+            workspace: lock(&self.ws).workspace_id().to_string(),
+            role,
+            district: None,
+            kindergarten: None,
+            districts: vec![],
+            name: None,
+            expires: chrono::Utc::now().timestamp() + 3600,
+            inviter: self.addr(),
+        };
+        scope(&mut inv);
+        inv.sign(&self.key)
+    }
+}
+
+fn rand_bytes() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    rand::RngExt::fill(&mut rand::rng(), &mut b);
+    b
+}
+
+async fn listening(dir: tempfile::TempDir, ws: Workspace) -> Peer {
+    let key = bangfu::identity::load_or_create(dir.path()).expect("key");
+    let ep = node::bind(&key, &NET, true).await.expect("bind");
+    let ws: Shared = Arc::new(Mutex::new(ws));
+    let router = node::router(ep.clone(), ws.clone(), Log::none());
+    Peer {
+        _dir: dir,
+        ws,
+        key,
+        ep,
+        _router: router,
+    }
+}
+
+/// The programme's first device: demo data, city admin.
+async fn bureau(scale: Scale) -> Peer {
+    bureau_of(scale, 7).await
+}
+
+/// The first device of a programme; another seed, another programme.
+async fn bureau_of(scale: Scale, seed: u64) -> Peer {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo::create(dir.path(), scale, seed, options("市局")).expect("demo");
+    let ws = Workspace::open(dir.path(), options("市局")).expect("open");
+    listening(dir, ws).await
+}
+
+/// A device that joins with `ticket` and then listens too.
+async fn joined(ticket: &str, name: &str) -> Result<(Peer, SessionReport), SyncError> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ws, report) = node::join(dir.path(), ticket, name, options(name), &NET).await?;
+    drop(ws);
+    let ws = Workspace::open(dir.path(), options(name)).expect("open joined");
+    Ok((listening(dir, ws).await, report))
+}
+
+/// Bytes of the change chunks a peer's store holds.
+fn chunk_bytes(p: &Peer) -> i64 {
+    let db = rusqlite::Connection::open(p._dir.path().join("workspace.db")).expect("db");
+    db.query_row(
+        "SELECT coalesce(sum(length(data)), 0) FROM chunks",
+        [],
+        |r| r.get(0),
+    )
+    .expect("chunks")
+}
+
+fn first_visit(p: &Peer) -> Visit {
+    lock(&p.ws)
+        .model()
+        .visits()
+        .next()
+        .cloned()
+        .expect("a visit")
+}
+
+fn add_visit(p: &Peer, pairing: &Id, note: &str) -> Id {
+    let mut w = lock(&p.ws);
+    let pr = w.model().pairing(pairing).cloned().expect("pairing");
+    w.write(|wr| {
+        let id = wr.new_id();
+        wr.put_visit(Visit {
+            id,
+            pairing_id: pr.id.clone(),
+            district_id: pr.district_id.clone(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+            form: Form::OnSiteGuidance,
+            tasks: vec![Task::Teachers],
+            place_id: pr.helped.first().cloned(),
+            participants: vec![],
+            teachers_reached: 3,
+            children_reached: 20,
+            materials: Materials::default(),
+            note: note.to_string(),
+            follow_up: String::new(),
+            confirmed: None,
+        })
+    })
+    .expect("visit")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_peers_with_concurrent_edits_converge() {
+    let a = bureau(Scale::Small).await;
+    let ticket = a.invite(MemberRole::CityAdmin, |_| {}).await;
+    let (b, first) = joined(&ticket, "王科长").await.expect("join");
+    assert!(first.changed.len() >= 5, "{first:?}");
+    assert_eq!(a.export(), b.export(), "identical after joining");
+
+    // Both edit offline: new visits on each side, and the same Chinese
+    // note edited on both.
+    let v = first_visit(&a);
+    add_visit(&a, &v.pairing_id, "甲方记录：线上教研");
+    add_visit(&b, &v.pairing_id, "乙方记录：送教下乡");
+    for (p, edit) in [(&a, "（甲补充）"), (&b, "（乙补充）")] {
+        let mut visit = lock(&p.ws).model().visit(&v.id).cloned().expect("visit");
+        if edit.contains('甲') {
+            visit.note.push_str(edit);
+        } else {
+            visit.note = format!("{edit}{}", visit.note);
+        }
+        lock(&p.ws).write(|w| w.put_visit(visit)).expect("edit");
+    }
+    let r = b.sync(&a.addr()).await.expect("sync");
+    assert!(r.rounds <= 6, "{r:?}");
+    assert_eq!(a.export(), b.export(), "identical after syncing");
+    let note = lock(&a.ws)
+        .model()
+        .visit(&v.id)
+        .expect("visit")
+        .note
+        .clone();
+    assert!(
+        note.starts_with("（乙补充）") && note.ends_with("（甲补充）"),
+        "both edits kept: {note}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_travel_through_an_inspector_both_ways() {
+    let bureau = bureau(Scale::Small).await;
+    // A village kindergarten of 盘山县 and an inspector of 盘山县.
+    let (district, kg) = {
+        let w = lock(&bureau.ws);
+        let m = w.model();
+        let d = m.district_by_name("盘山县").expect("盘山县").id.clone();
+        let k = m
+            .kindergartens()
+            .find(|k| k.district_id == d && k.category == Category::Village)
+            .expect("a village kindergarten")
+            .id
+            .clone();
+        (d, k)
+    };
+    let t_i = bureau
+        .invite(MemberRole::Inspector, |i| {
+            i.districts = vec![district.clone()]
+        })
+        .await;
+    let (inspector, _) = joined(&t_i, "赵督导").await.expect("inspector joins");
+    let t_k = bureau
+        .invite(MemberRole::Kindergarten, |i| {
+            i.kindergarten = Some(kg.clone())
+        })
+        .await;
+    let (village, _) = joined(&t_k, "红旗村幼儿园")
+        .await
+        .expect("kindergarten joins");
+    // A device talks only with members it has heard of: the village
+    // learnt of the inspector when it joined; the inspector learns of the
+    // village at the bureau before setting out (see docs/SYNC.md).
+    assert!(matches!(
+        inspector.sync(&village.addr()).await,
+        Err(SyncError::NotMember(_))
+    ));
+    inspector
+        .sync(&bureau.addr())
+        .await
+        .expect("the inspector hears of the village");
+
+    // The village records a visit; it reaches the bureau through the
+    // inspector, who met the village first and the bureau later.
+    let pairing = lock(&village.ws)
+        .model()
+        .pairings()
+        .find(|p| p.members().any(|m| *m == kg))
+        .expect("its pairing")
+        .id
+        .clone();
+    let up = add_visit(&village, &pairing, "村里记录：家长开放日");
+    inspector
+        .sync(&village.addr())
+        .await
+        .expect("inspector meets the village");
+    assert!(lock(&bureau.ws).model().visit(&up).is_none());
+    inspector
+        .sync(&bureau.addr())
+        .await
+        .expect("inspector meets the bureau");
+    assert!(
+        lock(&bureau.ws).model().visit(&up).is_some(),
+        "arrived at the bureau"
+    );
+
+    // And back: the bureau files an inspection; it reaches the village.
+    let down = add_visit(&bureau, &pairing, "局里记录：送教下乡");
+    inspector.sync(&bureau.addr()).await.expect("again");
+    inspector.sync(&village.addr()).await.expect("again");
+    assert!(
+        lock(&village.ws).model().visit(&down).is_some(),
+        "arrived in the village"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kindergarten_receives_only_what_its_role_may_read() {
+    let bureau = bureau(Scale::Small).await;
+    let (district, kg) = {
+        let w = lock(&bureau.ws);
+        let m = w.model();
+        let d = m.district_by_name("盘山县").expect("盘山县").id.clone();
+        let k = m
+            .kindergartens()
+            .find(|k| k.district_id == d && k.category == Category::Village)
+            .expect("village")
+            .id
+            .clone();
+        (d, k)
+    };
+    let t = bureau
+        .invite(MemberRole::Kindergarten, |i| i.kindergarten = Some(kg))
+        .await;
+    let (village, _) = joined(&t, "村园").await.expect("join");
+    let docs = lock(&village.ws).doc_ids();
+    assert_eq!(
+        docs,
+        vec![format!("district/{district}"), "programme".to_string()]
+    );
+    assert_eq!(
+        lock(&bureau.ws).doc_ids().len(),
+        5,
+        "the bureau has all four districts"
+    );
+    let others = lock(&village.ws)
+        .model()
+        .visits()
+        .filter(|v| v.district_id != district)
+        .count();
+    assert_eq!(others, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn strangers_other_programmes_and_bad_invites_are_refused() {
+    let a = bureau(Scale::Small).await;
+    // A device of another programme, not a member: refused after the
+    // handshake, before any of the programme is sent.
+    let stranger = bureau_of(Scale::Small, 8).await;
+    let before = stranger.export();
+    let err = stranger.sync(&a.addr()).await.expect_err("refused");
+    assert!(
+        matches!(err, SyncError::Refused(_) | SyncError::NotMember(_)),
+        "{err:?}"
+    );
+    assert_eq!(stranger.export(), before, "nothing received");
+    // On the wire: the connection is closed as soon as the handshake is
+    // done, with the reason, before a single byte of a stream.
+    let conn = stranger
+        .ep
+        .connect(a.addr().endpoint_addr().expect("addr"), node::SYNC_ALPN)
+        .await
+        .expect("the QUIC handshake itself succeeds");
+    let read = async {
+        let (mut send, mut recv) = conn.open_bi().await?;
+        send.write_all(b"hello?").await?;
+        let mut buf = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut recv, &mut buf).await?;
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(buf)
+    };
+    let got = tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .expect("closed promptly");
+    assert!(got.as_ref().map_or(true, |b| b.is_empty()), "{got:?}");
+    let reason = conn
+        .close_reason()
+        .map(|r| r.to_string())
+        .unwrap_or_default();
+    assert!(reason.contains("not a member"), "{reason}");
+
+    // A member's key used with another programme's workspace: let in
+    // (the key is a member's), then refused at the hello.
+    let t = a.invite(MemberRole::Viewer, |_| {}).await;
+    let (member, _) = joined(&t, "访客").await.expect("join");
+    let other_dir = tempfile::tempdir().expect("tempdir");
+    demo::create(other_dir.path(), Scale::Small, 99, options("x")).expect("demo");
+    std::fs::copy(
+        bangfu::identity::key_path(member._dir.path()),
+        bangfu::identity::key_path(other_dir.path()),
+    )
+    .expect("copy key");
+    let ws = Workspace::open(other_dir.path(), options("x")).expect("open");
+    let impostor = listening(other_dir, ws).await;
+    assert_eq!(impostor.id(), member.id());
+    let err = impostor.sync(&a.addr()).await.expect_err("refused");
+    assert!(
+        matches!(
+            err,
+            SyncError::OtherWorkspace | SyncError::Refused(_) | SyncError::NotMember(_)
+        ),
+        "{err:?}"
+    );
+
+    // Invites: expired, used twice, altered.
+    let expired = a
+        .invite(MemberRole::Viewer, |i| {
+            i.expires = chrono::Utc::now().timestamp() - 1
+        })
+        .await;
+    assert!(matches!(
+        joined(&expired, "迟到").await,
+        Err(SyncError::Invite(InviteError::Expired))
+    ));
+    let once = a.invite(MemberRole::Viewer, |_| {}).await;
+    joined(&once, "第一个").await.expect("first use");
+    assert!(matches!(
+        joined(&once, "第二个").await,
+        Err(SyncError::Invite(InviteError::Used))
+    ));
+    let fresh = a.invite(MemberRole::CityAdmin, |_| {}).await;
+    let mut chars: Vec<char> = fresh.chars().collect();
+    let k = chars.len() / 3;
+    chars[k] = if chars[k] == 'a' { 'b' } else { 'a' };
+    let altered: String = chars.into_iter().collect();
+    assert!(matches!(
+        joined(&altered, "改过的").await,
+        Err(SyncError::Invite(
+            InviteError::Altered | InviteError::Malformed
+        ))
+    ));
+    // An invite signed by a device that is not the inviter it names.
+    let forged = {
+        let mut inv = Invite::verify(&fresh).expect("valid");
+        inv.role = MemberRole::CityAdmin;
+        inv.sign(&SecretKey::from_bytes(&[42; 32]))
+    };
+    assert!(matches!(
+        joined(&forged, "伪造").await,
+        Err(SyncError::Invite(InviteError::Altered))
+    ));
+    let members = lock(&a.ws).model().members.len();
+    assert_eq!(
+        members, 3,
+        "the bureau, the viewer and the first user of the one-time invite"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reconnect_after_ten_new_visits_sends_about_what_is_new() {
+    let a = bureau(Scale::City).await;
+    let t = a.invite(MemberRole::CityAdmin, |_| {}).await;
+    let (b, first) = joined(&t, "副本").await.expect("join");
+    let v = first_visit(&a);
+    // The size of the ten new changes: the chunks the store appended.
+    let before = chunk_bytes(&a);
+    for i in 0..10 {
+        add_visit(
+            &a,
+            &v.pairing_id,
+            &format!("第{i}次：入园指导，观察区域游戏材料投放情况，提出改进建议。"),
+        );
+    }
+    let changes = (chunk_bytes(&a) - before) as usize;
+    assert!(changes > 0);
+    let r = b.sync(&a.addr()).await.expect("sync");
+    eprintln!(
+        "first sync {} bytes received; reconnect after 10 visits: {} received, {} sent, {} rounds (the ten changes: {} bytes)",
+        first.bytes_received, r.bytes_received, r.bytes_sent, r.rounds, changes
+    );
+    assert!(first.bytes_received > 500_000, "{first:?}");
+    // What is new plus the sync protocol's own overhead (heads, bloom
+    // filters, frames), and nowhere near the programme's size.
+    assert!(
+        r.bytes_received < changes + changes / 2 + 2_048,
+        "{r:?}, changes {changes}"
+    );
+    assert!(r.bytes_received * 40 < first.bytes_received, "{r:?}");
+    assert_eq!(a.export(), b.export());
+}
+
+/// A UDP proxy between a client and a listening peer: delay and loss each
+/// way, and a switch that cuts the link. The client side is IPv4, the peer
+/// side IPv6, and each end binds one family only: the addresses the peer
+/// advertises in QUIC (for hole punching) are unreachable for the client,
+/// so every packet goes through the proxy.
+struct Proxy {
+    addr: SocketAddr,
+    cut: Arc<AtomicBool>,
+    forwarded: Arc<AtomicUsize>,
+}
+
+async fn proxy(target: SocketAddr, delay: Duration, loss: f64, cut_after: Option<usize>) -> Proxy {
+    let front = Arc::new(UdpSocket::bind("127.0.0.1:0").await.expect("bind"));
+    let back = Arc::new(UdpSocket::bind("[::1]:0").await.expect("bind"));
+    let addr = front.local_addr().expect("addr");
+    let cut = Arc::new(AtomicBool::new(false));
+    let forwarded = Arc::new(AtomicUsize::new(0));
+    let client: Arc<Mutex<Option<SocketAddr>>> = Arc::new(Mutex::new(None));
+    let pass = {
+        let cut = cut.clone();
+        let forwarded = forwarded.clone();
+        move || {
+            let n = forwarded.fetch_add(1, Ordering::SeqCst);
+            if cut_after.is_some_and(|c| n >= c) {
+                cut.store(true, Ordering::SeqCst);
+            }
+            !cut.load(Ordering::SeqCst) && rand::RngExt::random_bool(&mut rand::rng(), 1.0 - loss)
+        }
+    };
+    {
+        let (front, back, client, pass) =
+            (front.clone(), back.clone(), client.clone(), pass.clone());
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 65536];
+            while let Ok((n, from)) = front.recv_from(&mut buf).await {
+                *client.lock().unwrap_or_else(|e| e.into_inner()) = Some(from);
+                if !pass() {
+                    continue;
+                }
+                let data = buf[..n].to_vec();
+                let back = back.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let _ = back.send_to(&data, target).await;
+                });
+            }
+        });
+    }
+    {
+        let (front, back, client) = (front.clone(), back.clone(), client.clone());
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 65536];
+            while let Ok((n, _)) = back.recv_from(&mut buf).await {
+                if !pass() {
+                    continue;
+                }
+                let Some(to) = *client.lock().unwrap_or_else(|e| e.into_inner()) else {
+                    continue;
+                };
+                let data = buf[..n].to_vec();
+                let front = front.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let _ = front.send_to(&data, to).await;
+                });
+            }
+        });
+    }
+    Proxy {
+        addr,
+        cut,
+        forwarded,
+    }
+}
+
+/// A listening peer on IPv6 loopback only (behind a proxy).
+async fn listening_v6(dir: tempfile::TempDir, ws: Workspace) -> Peer {
+    let key = bangfu::identity::load_or_create(dir.path()).expect("key");
+    let cfg = NetConfig {
+        bind_ip: std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ..NET
+    };
+    let ep = node::bind(&key, &cfg, true).await.expect("bind");
+    let ws: Shared = Arc::new(Mutex::new(ws));
+    let router = node::router(ep.clone(), ws.clone(), Log::none());
+    Peer {
+        _dir: dir,
+        ws,
+        key,
+        ep,
+        _router: router,
+    }
+}
+
+/// The bureau again, listening on IPv6 loopback only.
+async fn bureau_v6(scale: Scale) -> Peer {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo::create(dir.path(), scale, 7, options("市局")).expect("demo");
+    let ws = Workspace::open(dir.path(), options("市局")).expect("open");
+    listening_v6(dir, ws).await
+}
+
+fn v6_addr(p: &Peer) -> SocketAddr {
+    p.ep.bound_sockets()
+        .into_iter()
+        .find(|s| s.is_ipv6())
+        .expect("an IPv6 socket")
+}
+
+fn through(p: &Peer, proxy: &Proxy) -> PeerAddr {
+    PeerAddr {
+        id: p.id(),
+        addrs: vec![proxy.addr],
+        relay: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lossy_slow_link_still_converges() {
+    let a = bureau_v6(Scale::Small).await;
+    let t = a.invite(MemberRole::CityAdmin, |_| {}).await;
+    // Join over a clean link first (through a proxy too: the bureau
+    // listens on IPv6 only).
+    let clean = proxy(v6_addr(&a), Duration::ZERO, 0.0, None).await;
+    let mut inv = Invite::verify(&t).expect("ticket");
+    inv.inviter = through(&a, &clean);
+    let (b, _) = joined(&inv.sign(&a.key), "远方").await.expect("join");
+    let v = first_visit(&a);
+    for i in 0..5 {
+        add_visit(&a, &v.pairing_id, &format!("甲{i}"));
+        add_visit(&b, &v.pairing_id, &format!("乙{i}"));
+    }
+    let link = proxy(v6_addr(&a), Duration::from_millis(300), 0.20, None).await;
+    let start = Instant::now();
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match b.sync(&through(&a, &link)).await {
+            Ok(r) => {
+                eprintln!(
+                    "20% loss, 300 ms each way: converged in {:.1} s ({} tries, {} rounds, {} bytes sent, {} received, {} datagrams forwarded)",
+                    start.elapsed().as_secs_f64(),
+                    tries,
+                    r.rounds,
+                    r.bytes_sent,
+                    r.bytes_received,
+                    link.forwarded.load(Ordering::SeqCst)
+                );
+                break;
+            }
+            Err(e) => {
+                assert!(tries < 5, "gave up after {tries} tries: {e}");
+            }
+        }
+    }
+    assert_eq!(a.export(), b.export());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_cut_in_the_middle_resumes_with_nothing_lost_or_doubled() {
+    let a = bureau_v6(Scale::City).await;
+    let t = a.invite(MemberRole::CityAdmin, |_| {}).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = v6_addr(&a);
+    // Join over a link that dies a few hundred datagrams into the first
+    // (megabyte) sync.
+    let link = proxy(target, Duration::from_millis(5), 0.0, Some(300)).await;
+    let mut inv = Invite::verify(&t).expect("ticket");
+    inv.inviter = through(&a, &link);
+    let ticket = inv.sign(&a.key);
+    let cut = node::join(dir.path(), &ticket, "断线", options("断线"), &NET).await;
+    assert!(cut.is_err(), "the cut ended the first sync");
+    assert!(link.cut.load(Ordering::SeqCst));
+    let ws = Workspace::open(dir.path(), options("断线")).expect("the joined workspace opens");
+    let b = listening(dir, ws).await;
+    let partial = lock(&b.ws).model().visits().count();
+    eprintln!(
+        "cut after {} datagrams with {partial} visits received",
+        link.forwarded.load(Ordering::SeqCst)
+    );
+    // A new, healthy link: the sync resumes.
+    let healthy = proxy(target, Duration::ZERO, 0.0, None).await;
+    b.sync(&through(&a, &healthy)).await.expect("resumed");
+    assert_eq!(a.export(), b.export(), "converged");
+    let total = lock(&b.ws).model().visits().count();
+    assert_eq!(
+        total,
+        lock(&a.ws).model().visits().count(),
+        "nothing doubled (had {partial} after the cut)"
+    );
+    // Syncing again changes nothing.
+    let again = b.sync(&through(&a, &healthy)).await.expect("again");
+    assert!(again.changed.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oversized_or_garbage_frame_ends_the_session_and_the_peer_lives_on() {
+    let a = bureau(Scale::Small).await;
+    let t = a.invite(MemberRole::CityAdmin, |_| {}).await;
+    let (b, _) = joined(&t, "测试").await.expect("join");
+    for junk in [
+        u32::MAX.to_be_bytes().to_vec(),
+        vec![0, 0, 0, 9, 77, 1, 2, 3, 4, 5, 6, 7, 8],
+        b"garbage garbage garbage".to_vec(),
+    ] {
+        let conn =
+            b.ep.connect(a.addr().endpoint_addr().expect("addr"), node::SYNC_ALPN)
+                .await
+                .expect("a member connects");
+        let (mut send, mut recv) = conn.open_bi().await.expect("stream");
+        send.write_all(&junk).await.ok();
+        // The peer closes the connection (no hello, no data).
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(
+            Duration::from_secs(10),
+            tokio::io::AsyncReadExt::read_to_end(&mut recv, &mut buf),
+        )
+        .await;
+        assert!(read.is_ok(), "closed promptly");
+        let hello_only = buf.len() < 4096;
+        assert!(hello_only, "{} bytes", buf.len());
+        conn.close(0u32.into(), b"bye");
+    }
+    // Still serving.
+    b.sync(&a.addr()).await.expect("a normal sync still works");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_carries_a_programme_to_a_fresh_member_and_a_damaged_one_is_refused() {
+    let a = bureau(Scale::Small).await;
+    let docs: std::collections::BTreeSet<String> = lock(&a.ws).doc_ids().into_iter().collect();
+    let bytes = bundle::export(&mut lock(&a.ws), &docs, None).expect("export");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let workspace = lock(&a.ws).workspace_id().to_string();
+    let mut fresh =
+        Workspace::create_joined(dir.path(), &workspace, options("U盘")).expect("fresh member");
+    let changed = bundle::import(&mut fresh, &bytes).expect("import");
+    assert_eq!(changed.len(), docs.len());
+    assert_eq!(
+        serde_json::to_string_pretty(&bangfu::present::export_json(&fresh)).unwrap_or_default(),
+        a.export()
+    );
+    let again = bundle::import(&mut fresh, &bytes).expect("import twice");
+    assert!(again.is_empty(), "importing twice changes nothing");
+
+    let mut broken = bytes.clone();
+    let mid = broken.len() / 2;
+    broken[mid] ^= 0x01;
+    let before = serde_json::to_string(&bangfu::present::export_json(&fresh)).unwrap_or_default();
+    assert!(matches!(
+        bundle::import(&mut fresh, &broken),
+        Err(bundle::BundleError::Damaged(_))
+    ));
+    assert!(bundle::import(&mut fresh, &bytes[..bytes.len() - 40]).is_err());
+    assert!(matches!(
+        bundle::import(&mut fresh, b"hello"),
+        Err(bundle::BundleError::NotABundle)
+    ));
+    assert_eq!(
+        serde_json::to_string(&bangfu::present::export_json(&fresh)).unwrap_or_default(),
+        before
+    );
+
+    let other = bureau_of(Scale::Small, 8).await;
+    let other_docs: std::collections::BTreeSet<String> =
+        lock(&other.ws).doc_ids().into_iter().collect();
+    let foreign = bundle::export(&mut lock(&other.ws), &other_docs, None).expect("export");
+    assert!(matches!(
+        bundle::import(&mut fresh, &foreign),
+        Err(bundle::BundleError::OtherWorkspace(_))
+    ));
+}
