@@ -300,3 +300,26 @@ pub fn store_error(lang: Lang, e: &StoreError) -> String {
         }
     }
 }
+
+/// A sync failure in the user's words.
+pub fn sync_error(lang: Lang, e: &crate::sync::SyncError) -> String {
+    use crate::sync::SyncError;
+    match e {
+        SyncError::NotMember(p) => tr!(lang, "sync.not_member", peer = crate::identity::short(p)),
+        SyncError::OtherWorkspace => tr!(lang, "sync.other_workspace"),
+        SyncError::Refused(why) if why.contains("member") => tr!(lang, "sync.refused_not_member"),
+        SyncError::Refused(why) if why.contains("other_workspace") => {
+            tr!(lang, "sync.other_workspace")
+        }
+        SyncError::Refused(why) => tr!(lang, "sync.refused", why = why.as_str()),
+        SyncError::Unreachable { peer, detail } => tr!(
+            lang,
+            "sync.unreachable",
+            peer = peer.as_str(),
+            detail = detail.as_str()
+        ),
+        SyncError::Invite(code) => text(lang, &format!("invite.{}", code.code())),
+        SyncError::Store(s) => store_error(lang, s),
+        other => tr!(lang, "sync.failed", detail = other.to_string()),
+    }
+}

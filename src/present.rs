@@ -485,15 +485,21 @@ impl View for Inspection {
 /// created or edited, which fields.
 pub const HISTORY_COLUMNS: [&str; 5] = ["time", "person", "device", "action", "fields"];
 
-/// One change of a record's history as a row under [`HISTORY_COLUMNS`].
-pub fn history_row(lang: Lang, e: &crate::store::HistoryEntry) -> Vec<String> {
-    let when = chrono::DateTime::from_timestamp_millis(e.time_ms)
+/// A moment (milliseconds since 1970) in local time to the minute; "-"
+/// for never.
+pub fn local_time(ms: Option<i64>) -> String {
+    ms.and_then(chrono::DateTime::from_timestamp_millis)
         .map(|t| {
             t.with_timezone(&chrono::Local)
                 .format("%Y-%m-%d %H:%M")
                 .to_string()
         })
-        .unwrap_or_default();
+        .unwrap_or_else(|| "-".into())
+}
+
+/// One change of a record's history as a row under [`HISTORY_COLUMNS`].
+pub fn history_row(lang: Lang, e: &crate::store::HistoryEntry) -> Vec<String> {
+    let when = local_time(Some(e.time_ms));
     let action = tr!(
         lang,
         if e.created {

@@ -677,3 +677,49 @@ fn the_share_counts_distinct_kindergartens_in_the_year_s_pairings_over_rural_one
         (1, 1, 1)
     );
 }
+
+fn member(
+    role: MemberRole,
+    district: Option<u8>,
+    kindergarten: Option<u8>,
+    districts: &[u8],
+) -> Member {
+    Member {
+        id: format!("{:064x}", role as u8),
+        name: "成员".into(),
+        role,
+        district: district.map(id),
+        kindergarten: kindergarten.map(id),
+        districts: districts.iter().map(|n| id(*n)).collect(),
+        added_by: String::new(),
+        added_on: d("2026-11-28"),
+        revoked: false,
+    }
+}
+
+#[test]
+fn a_district_bureau_invites_only_within_its_own_district() {
+    use bangfu::domain::access::{may_invite, within_scope};
+    let m = model();
+    let city = member(MemberRole::CityAdmin, None, None, &[]);
+    let panshan = member(MemberRole::DistrictAdmin, Some(PANSHAN), None, &[]);
+    let village = member(MemberRole::Kindergarten, None, Some(VILLAGE), &[]);
+    let urban = member(MemberRole::Kindergarten, None, Some(URBAN), &[]);
+    let viewer = member(MemberRole::Viewer, None, None, &[]);
+    // The city invites anyone, anywhere.
+    for w in [&panshan, &village, &urban, &viewer] {
+        assert!(may_invite(&city, w.role) && within_scope(&m, &city, w));
+    }
+    // 盘山县's bureau: its own kindergartens and inspectors, not another
+    // district's, not a city-wide viewer or admin.
+    assert!(may_invite(&panshan, village.role) && within_scope(&m, &panshan, &village));
+    assert!(!within_scope(&m, &panshan, &urban));
+    let inspector_here = member(MemberRole::Inspector, None, None, &[PANSHAN]);
+    let inspector_both = member(MemberRole::Inspector, None, None, &[PANSHAN, XLT]);
+    assert!(within_scope(&m, &panshan, &inspector_here));
+    assert!(!within_scope(&m, &panshan, &inspector_both));
+    assert!(!may_invite(&panshan, MemberRole::Viewer));
+    assert!(!may_invite(&panshan, MemberRole::CityAdmin));
+    // A kindergarten invites nobody.
+    assert!(!may_invite(&village, MemberRole::Kindergarten));
+}

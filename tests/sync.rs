@@ -725,3 +725,135 @@ async fn a_bundle_carries_a_programme_to_a_fresh_member_and_a_damaged_one_is_ref
         Err(bundle::BundleError::OtherWorkspace(_))
     ));
 }
+
+/// The interface on a device: first run, in a temporary directory.
+fn interface(dir: &std::path::Path, person: &str) -> bangfu::app::App {
+    let mut app = bangfu::app::App::new(
+        dir.to_path_buf(),
+        options(person),
+        bangfu::i18n::Lang::Zh,
+        bangfu::app::keymap::Keymap::default(),
+        ratatui::layout::Rect::new(0, 0, 100, 30),
+    )
+    .expect("app");
+    app.lan_discovery = false;
+    app
+}
+
+fn press(app: &mut bangfu::app::App, code: ratatui::crossterm::event::KeyCode, ctrl: bool) {
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+    let m = if ctrl {
+        KeyModifiers::CONTROL
+    } else {
+        KeyModifiers::NONE
+    };
+    app.handle(bangfu::app::Event::Key(KeyEvent::new(code, m)));
+}
+
+/// Ticks the interface until `done` holds (at most a minute).
+async fn tick_until(
+    app: &mut bangfu::app::App,
+    what: &str,
+    done: impl Fn(&bangfu::app::App) -> bool,
+) {
+    let start = Instant::now();
+    while !done(app) {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "waited a minute for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        app.handle(bangfu::app::Event::Tick);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_interface_joins_with_an_invite_and_syncs_in_the_background() {
+    use ratatui::crossterm::event::KeyCode;
+    let bureau = bureau(Scale::Small).await;
+    let ticket = bureau.invite(MemberRole::CityAdmin, |_| {}).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = interface(dir.path(), "乡村老师");
+    // First run: the fourth choice, the invite pasted, Ctrl-S.
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down, false);
+    }
+    press(&mut app, KeyCode::Enter, false);
+    app.handle(bangfu::app::Event::Paste(ticket));
+    press(&mut app, KeyCode::Char('s'), true);
+    assert!(app.joining.is_some(), "{:?}", app.message);
+    tick_until(&mut app, "the join", |a| a.ws.is_some()).await;
+    let export = |a: &bangfu::app::App| {
+        serde_json::to_string_pretty(&bangfu::present::export_json(a.ws.as_ref().expect("ws")))
+            .unwrap_or_default()
+    };
+    assert_eq!(export(&app), bureau.export(), "the whole programme arrived");
+
+    // Background sync, on loopback without multicast.
+    {
+        let mut ws = Workspace::open(dir.path(), options("设置")).expect("open");
+        for (k, v) in [("mdns", "off"), ("bind", "127.0.0.1"), ("port", "0")] {
+            ws.set_setting(k, v).expect("setting");
+        }
+    }
+    app.sync = Some(bangfu::sync::agent::Agent::start(
+        dir.path(),
+        options("乡村老师"),
+    ));
+    let status = |a: &bangfu::app::App| a.sync.as_ref().map(|s| s.status()).unwrap_or_default();
+    tick_until(&mut app, "listening", |a| status(a).me.is_some()).await;
+
+    // The bureau logs a visit; "sync now" brings it, and the interface
+    // says what arrived without a restart.
+    let v = first_visit(&bureau);
+    let down = add_visit(&bureau, &v.pairing_id, "局里记录：送教下乡");
+    press(&mut app, KeyCode::Char('S'), false);
+    tick_until(&mut app, "the bureau's visit", |a| {
+        a.model().is_some_and(|m| m.visit(&down).is_some())
+    })
+    .await;
+    assert!(
+        app.message
+            .as_deref()
+            .is_some_and(|m| m.contains("1 条帮扶活动")),
+        "{:?}",
+        app.message
+    );
+    tick_until(&mut app, "the round to end", |a| {
+        status(a).last_round.is_some()
+    })
+    .await;
+    let s = status(&app);
+    assert_eq!(s.reachable(), 1, "{s:?}");
+
+    // A command beside the interface logs a visit here; the bureau
+    // syncs with this device (incoming) and gets it.
+    let up = {
+        let mut ws = Workspace::open(dir.path(), options("命令行")).expect("open");
+        let template = first_visit(&bureau);
+        ws.write(|w| {
+            let id = w.new_id();
+            w.put_visit(Visit {
+                id,
+                note: "村里记录：家长开放日".into(),
+                ..template
+            })
+        })
+        .expect("visit")
+    };
+    let mut here = s.me.clone().expect("address");
+    here.addrs.retain(|a| a.ip().is_loopback());
+    bureau
+        .sync(&here)
+        .await
+        .expect("the bureau reaches the interface");
+    assert!(
+        lock(&bureau.ws).model().visit(&up).is_some(),
+        "arrived at the bureau"
+    );
+    tick_until(&mut app, "the screen to show it", |a| {
+        a.model().is_some_and(|m| m.visit(&up).is_some())
+    })
+    .await;
+    app.sync = None;
+}

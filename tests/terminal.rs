@@ -50,6 +50,10 @@ impl Tmux {
                 "BANGFU_AS=测试员",
                 "-e",
                 "LANG=C.UTF-8",
+                // Background sync without multicast: nothing is sent off
+                // this machine.
+                "-e",
+                "BANGFU_NO_MDNS=1",
             ])
             // The shell stays after bangfu exits, so the terminal's state
             // can be read and the exit status is printed.

@@ -127,6 +127,11 @@ fn every_screen_in_both_languages_and_two_sizes() {
             }
             ch(&mut a, '?');
             insta::assert_snapshot!(name("help"), text(&a));
+            key(&mut a, KeyCode::Esc);
+            ch(&mut a, '6');
+            // The device id is random: shown as ########.
+            let me = bangfu::identity::short(a.me.as_deref().unwrap_or_default());
+            insta::assert_snapshot!(name("sync"), text(&a).replace(&me, "########"));
         }
     }
 }
@@ -473,4 +478,42 @@ fn a_tiny_terminal_and_resizes_never_panic() {
             key(&mut a, KeyCode::Esc);
         }
     }
+}
+
+#[test]
+fn joining_on_first_run_asks_for_an_invite_and_refuses_a_bad_one_keeping_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app(dir.path(), Lang::Zh, 100, 30);
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(a.overlay, Some(bangfu::app::Overlay::Form(_))));
+    let screen = text(&a);
+    assert!(
+        screen.contains("邀请码") && screen.contains("你的名称"),
+        "{screen}"
+    );
+    // A pasted ticket with one character changed.
+    a.handle(Event::Paste("bfinvite1notavalidinvite".into()));
+    ctrl(&mut a, 's');
+    let screen = text(&a);
+    assert!(
+        screen.contains("bfinvite1notavalidinvite"),
+        "kept: {screen}"
+    );
+    assert!(screen.contains("这不是有效的邀请码"), "{screen}");
+    let Some(bangfu::app::Overlay::Form(f)) = &a.overlay else {
+        panic!("the form stays open");
+    };
+    assert!(
+        f.fields[0].error.is_some(),
+        "the reason is by the invite field"
+    );
+    assert!(a.joining.is_none(), "nothing started");
+    assert!(a.ws.is_none());
+    // Esc closes the form; the first-run menu is back.
+    key(&mut a, KeyCode::Esc);
+    assert!(a.overlay.is_none());
+    assert!(!dir.path().join("workspace.db").exists());
 }

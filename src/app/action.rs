@@ -16,6 +16,10 @@ pub enum Action {
     Pairings,
     Visits,
     Inspections,
+    /// The sync screen.
+    Sync,
+    /// Sync with every known peer now.
+    SyncNow,
     Up,
     Down,
     PageUp,
@@ -54,7 +58,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the help overlay and config checks.
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 36] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -64,6 +68,8 @@ impl Action {
         Action::Pairings,
         Action::Visits,
         Action::Inspections,
+        Action::Sync,
+        Action::SyncNow,
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -103,6 +109,8 @@ impl Action {
             Action::Pairings => "pairings",
             Action::Visits => "visits",
             Action::Inspections => "inspections",
+            Action::Sync => "sync",
+            Action::SyncNow => "sync_now",
             Action::Up => "up",
             Action::Down => "down",
             Action::PageUp => "page_up",

@@ -151,6 +151,8 @@ pub enum FormKind {
     ConfirmAgreement(crate::domain::Id),
     NewVisit,
     NewInspection,
+    /// Join a programme with an invite (first run).
+    Join,
 }
 
 /// An open form.

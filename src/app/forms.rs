@@ -191,6 +191,7 @@ impl App {
         let year = self.year;
         let Some(m) = self.model() else { return };
         let form = match self.screen {
+            Screen::Sync => return,
             Screen::Kindergartens | Screen::Dashboard => {
                 kindergarten_form(lang, m, FormKind::NewKindergarten, None)
             }
@@ -456,10 +457,40 @@ impl App {
         }
     }
 
+    /// Checks the invite and starts joining in the background; a bad
+    /// invite keeps the form open with the reason by the field.
+    fn start_join(
+        &mut self,
+        form: &mut Form,
+    ) -> Result<Option<(Screen, Id, Entity)>, Vec<Problem>> {
+        let lang = self.lang;
+        let ticket = form.text("ticket").split_whitespace().collect::<String>();
+        if let Err(e) = crate::sync::ticket::Invite::verify(&ticket) {
+            form.set_error("ticket", i18n::text(lang, &format!("invite.{}", e.code())));
+            return Err(Vec::new());
+        }
+        let name = Some(form.text("name"))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| self.options.person.clone());
+        self.joining = Some(super::Joining::start(
+            self.data_dir.clone(),
+            ticket,
+            name,
+            self.options.clone(),
+            lang,
+            self.lan_discovery,
+        ));
+        self.message = Some(tr!(lang, "tui.joining"));
+        Ok(None)
+    }
+
     /// Builds and saves; returns where the record is shown, its id and kind.
     #[allow(clippy::type_complexity)]
     fn save_form(&mut self, form: &mut Form) -> Result<Option<(Screen, Id, Entity)>, Vec<Problem>> {
         let lang = self.lang;
+        if form.kind == FormKind::Join {
+            return self.start_join(form);
+        }
         let Some(m) = self.model() else {
             return Ok(None);
         };
@@ -680,6 +711,7 @@ impl App {
                 })?;
                 Ok(Some((Screen::Visits, id, Entity::Visit)))
             }
+            FormKind::Join => Ok(None),
             FormKind::NewInspection => {
                 let date = typed!("date", parse::date(lang, "date", &form.text("date")));
                 let due_text = form.text("follow_up_due");
@@ -723,4 +755,16 @@ impl App {
             }
         }
     }
+}
+
+/// The first-run form: an invite and the name others will see.
+pub(super) fn join_form(lang: Lang, person: &str) -> Form {
+    Form::new(
+        FormKind::Join,
+        tr!(lang, "form.join"),
+        vec![
+            Field::line("ticket", i18n::field(lang, "invite"), ""),
+            Field::line("name", i18n::field(lang, "member_name"), person),
+        ],
+    )
 }

@@ -140,6 +140,8 @@ const NORMAL: &[(Action, &[&str])] = &[
     (Action::Pairings, &["3"]),
     (Action::Visits, &["4"]),
     (Action::Inspections, &["5"]),
+    (Action::Sync, &["6"]),
+    (Action::SyncNow, &["S"]),
     (Action::Up, &["up", "k"]),
     (Action::Down, &["down", "j"]),
     (Action::PageUp, &["pgup"]),

@@ -65,10 +65,21 @@ pub const TITLE: &str = " bangfu 帮扶 ";
 
 /// The label of each tab and where it is drawn.
 pub fn tabs(lang: Lang, area: Rect) -> Vec<(Screen, String, Rect)> {
-    let mut x = area.x + TITLE.width() as u16;
+    let labels: Vec<String> = Screen::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!(" {} {} ", i + 1, s.label(lang)))
+        .collect();
+    let all: usize = labels.iter().map(|l| l.width()).sum();
+    // The title goes first when it leaves room for every tab.
+    let title = if all + TITLE.width() <= usize::from(area.width) {
+        TITLE.width() as u16
+    } else {
+        0
+    };
+    let mut x = area.x + title;
     let mut out = Vec::new();
-    for (i, s) in Screen::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, s.label(lang));
+    for (s, label) in Screen::ALL.iter().zip(labels) {
         let w = label.width() as u16;
         if x + w > area.x + area.width {
             break;

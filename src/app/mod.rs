@@ -13,6 +13,7 @@ pub mod layout;
 use crate::domain::*;
 use crate::i18n::Lang;
 use crate::store::{EditError, HistoryEntry, Options, StoreError, Workspace};
+use crate::sync::agent::Agent;
 use crate::tr;
 use action::Action;
 use form::Form;
@@ -31,15 +32,17 @@ pub enum Screen {
     Pairings,
     Visits,
     Inspections,
+    Sync,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 5] = [
+    pub const ALL: [Screen; 6] = [
         Screen::Dashboard,
         Screen::Kindergartens,
         Screen::Pairings,
         Screen::Visits,
         Screen::Inspections,
+        Screen::Sync,
     ];
 
     pub fn code(self) -> &'static str {
@@ -49,6 +52,7 @@ impl Screen {
             Screen::Pairings => "pairings",
             Screen::Visits => "visits",
             Screen::Inspections => "inspections",
+            Screen::Sync => "sync",
         }
     }
 
@@ -194,6 +198,54 @@ pub struct App {
     pub size: Rect,
     pub keymap: Keymap,
     pub quit: bool,
+    /// This device's id (None until it has a key).
+    pub me: Option<String>,
+    /// Start background sync whenever a workspace is open (the interface
+    /// does; tests and `bangfu dashboard` do not).
+    pub network: bool,
+    /// Background sync, while a workspace is open and `network` is on.
+    pub sync: Option<Agent>,
+    /// The sync screen's first peer row on screen.
+    pub sync_scroll: usize,
+    /// A join with an invite running in the background (first run).
+    pub joining: Option<Joining>,
+    /// Look for the inviter on the local network by multicast DNS when
+    /// joining (off with `BANGFU_NO_MDNS`, and in tests).
+    pub lan_discovery: bool,
+}
+
+/// A join running on its own thread: the first-run screen waits for it
+/// without waiting on the network.
+pub struct Joining {
+    rx: std::sync::mpsc::Receiver<Result<(), String>>,
+}
+
+impl Joining {
+    fn start(
+        dir: PathBuf,
+        ticket: String,
+        name: String,
+        options: Options,
+        lang: Lang,
+        mdns: bool,
+    ) -> Joining {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("bangfu-join".into())
+            .spawn({
+                let tx = tx.clone();
+                move || {
+                    let outcome =
+                        crate::sync::node::join_blocking(&dir, &ticket, &name, options, mdns)
+                            .map_err(|e| crate::i18n::sync_error(lang, &e));
+                    let _ = tx.send(outcome);
+                }
+            });
+        if let Err(e) = spawned {
+            let _ = tx.send(Err(e.to_string()));
+        }
+        Joining { rx }
+    }
 }
 
 impl App {
@@ -232,7 +284,17 @@ impl App {
             size,
             keymap,
             quit: false,
+            me: None,
+            network: false,
+            sync: None,
+            sync_scroll: 0,
+            joining: None,
+            lan_discovery: std::env::var_os("BANGFU_NO_MDNS").is_none(),
         };
+        app.me = crate::identity::load(&app.data_dir)
+            .ok()
+            .flatten()
+            .map(|k| crate::identity::endpoint_hex(&k));
         app.clamp_year();
         app.rebuild_rows();
         Ok(app)
@@ -255,7 +317,7 @@ impl App {
 
     pub fn list(&self, screen: Screen) -> Option<&ListState> {
         match screen {
-            Screen::Dashboard => None,
+            Screen::Dashboard | Screen::Sync => None,
             Screen::Kindergartens => Some(&self.kindergartens),
             Screen::Pairings => Some(&self.pairings),
             Screen::Visits => Some(&self.visits),
@@ -265,7 +327,7 @@ impl App {
 
     fn list_mut(&mut self, screen: Screen) -> Option<&mut ListState> {
         match screen {
-            Screen::Dashboard => None,
+            Screen::Dashboard | Screen::Sync => None,
             Screen::Kindergartens => Some(&mut self.kindergartens),
             Screen::Pairings => Some(&mut self.pairings),
             Screen::Visits => Some(&mut self.visits),
@@ -292,7 +354,7 @@ impl App {
             return;
         };
         let ids = match screen {
-            Screen::Dashboard => return,
+            Screen::Dashboard | Screen::Sync => return,
             Screen::Kindergartens => rows::kindergartens(model, &self.kindergartens.filter),
             Screen::Pairings => rows::pairings(model, &self.pairings.filter),
             Screen::Visits => rows::visits(
@@ -327,7 +389,10 @@ impl App {
                     }
                 }
             }
-            Event::Tick => self.refresh(false),
+            Event::Tick => {
+                self.poll_join();
+                self.refresh(false);
+            }
             Event::Paste(text) => self.paste(&text),
             Event::Mouse(m) => self.mouse(m),
             Event::Key(k) => self.key(k),
@@ -335,11 +400,11 @@ impl App {
     }
 
     fn key(&mut self, k: KeyEvent) {
-        if self.ws.is_none() {
-            return self.first_run_key(k);
-        }
         if let Some(Overlay::Form(_)) = &self.overlay {
             return self.form_key(k);
+        }
+        if self.ws.is_none() {
+            return self.first_run_key(k);
         }
         if self.overlay.is_some() {
             return match self.keymap.normal_action(&k) {
@@ -431,6 +496,8 @@ impl App {
             Action::Pairings => self.go(2),
             Action::Visits => self.go(3),
             Action::Inspections => self.go(4),
+            Action::Sync => self.go(5),
+            Action::SyncNow => self.sync_now(),
             Action::Up => self.move_selection(-1, cap),
             Action::Down => self.move_selection(1, cap),
             Action::PageUp => self.move_selection(-(cap as isize), cap),
@@ -507,6 +574,10 @@ impl App {
     }
 
     fn move_selection(&mut self, by: isize, cap: usize) {
+        if self.screen == Screen::Sync {
+            self.sync_scroll = (self.sync_scroll as isize + by).max(0) as usize;
+            return;
+        }
         let screen = self.screen;
         if let Some(l) = self.list_mut(screen) {
             l.move_by(by, cap);
@@ -526,8 +597,58 @@ impl App {
                 }
             }
             Screen::Kindergartens => self.open_edit(),
+            Screen::Sync => self.sync_now(),
             _ => {}
         }
+    }
+
+    /// Starts background sync if the interface runs with the network and a
+    /// workspace is open.
+    pub fn start_sync(&mut self) {
+        if self.network && self.sync.is_none() && self.ws.is_some() {
+            self.sync = Some(Agent::start(&self.data_dir, self.options.clone()));
+        }
+    }
+
+    fn sync_now(&mut self) {
+        match &self.sync {
+            Some(a) => {
+                a.sync_now();
+                self.message = Some(tr!(self.lang, "tui.syncing"));
+            }
+            None => self.message = Some(tr!(self.lang, "tui.sync_unavailable")),
+        }
+    }
+
+    /// Picks up the end of a join started on the first-run screen.
+    fn poll_join(&mut self) {
+        let Some(j) = &self.joining else { return };
+        let outcome = match j.rx.try_recv() {
+            Ok(o) => o,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Err(String::new()),
+        };
+        self.joining = None;
+        match outcome.and_then(|()| {
+            Workspace::open(&self.data_dir, self.options.clone())
+                .map_err(|e| crate::i18n::store_error(self.lang, &e))
+        }) {
+            Ok(ws) => self.opened(ws, tr!(self.lang, "tui.joined")),
+            Err(m) => self.message = Some(m),
+        }
+    }
+
+    /// A workspace was created or joined on the first-run screen.
+    fn opened(&mut self, ws: Workspace, message: String) {
+        self.ws = Some(ws);
+        self.me = crate::identity::load(&self.data_dir)
+            .ok()
+            .flatten()
+            .map(|k| crate::identity::endpoint_hex(&k));
+        self.clamp_year();
+        self.rebuild_rows();
+        self.message = Some(message);
+        self.start_sync();
     }
 
     fn back(&mut self) {
@@ -551,10 +672,16 @@ impl App {
     /// Loads what other processes wrote (every tick, and on request).
     fn refresh(&mut self, say: bool) {
         let Some(ws) = self.ws.as_mut() else { return };
+        let before = ws.model().tally();
         match ws.refresh() {
             Ok(true) => {
+                let after = ws.model().tally();
                 self.rebuild_rows();
-                self.message = Some(tr!(self.lang, "tui.refreshed"));
+                self.message = Some(if after == before {
+                    tr!(self.lang, "tui.refreshed")
+                } else {
+                    crate::present::arrivals(self.lang, &before, &after)
+                });
             }
             Ok(false) if say => self.message = Some(tr!(self.lang, "tui.up_to_date")),
             Ok(false) => {}
@@ -574,6 +701,9 @@ impl App {
         match ws.write(f) {
             Ok(v) => {
                 self.save = SaveState::Saved;
+                if let Some(a) = &self.sync {
+                    a.edited();
+                }
                 self.rebuild_rows();
                 Ok(v)
             }
@@ -591,7 +721,7 @@ impl App {
             Screen::Pairings => (Entity::Pairing, self.pairings.selected_id()),
             Screen::Visits => (Entity::Visit, self.visits.selected_id()),
             Screen::Inspections => (Entity::Inspection, self.inspections.selected_id()),
-            Screen::Dashboard => return,
+            Screen::Dashboard | Screen::Sync => return,
         };
         let Some(id) = id.cloned() else { return };
         let lang = self.lang;
@@ -668,6 +798,12 @@ impl App {
     }
 
     fn first_run_key(&mut self, k: KeyEvent) {
+        if self.joining.is_some() {
+            if self.keymap.normal_action(&k) == Some(Action::Quit) {
+                self.quit = true;
+            }
+            return;
+        }
         match self.keymap.normal_action(&k) {
             Some(Action::Up) => self.first_run = self.first_run.saturating_sub(1),
             Some(Action::Down) => {
@@ -714,17 +850,15 @@ impl App {
                 Workspace::open(&self.data_dir, self.options.clone()).map_err(EditError::from)
             }),
             FirstRunChoice::Join => {
-                self.message = Some(tr!(self.lang, "tui.join_later"));
+                self.overlay = Some(Overlay::Form(Box::new(forms::join_form(
+                    self.lang,
+                    &self.options.person,
+                ))));
                 return;
             }
         };
         match made {
-            Ok(ws) => {
-                self.ws = Some(ws);
-                self.clamp_year();
-                self.rebuild_rows();
-                self.message = Some(tr!(self.lang, "tui.created"));
-            }
+            Ok(ws) => self.opened(ws, tr!(self.lang, "tui.created")),
             Err(EditError::Store(e)) => {
                 self.message = Some(crate::i18n::store_error(self.lang, &e))
             }

@@ -3,7 +3,7 @@
 
 use super::output::{Table, out, print_list};
 use super::{CmdResult, Ctx, Fail, FormatArg};
-use crate::domain::access::may_invite;
+use crate::domain::access::{may_invite, within_scope};
 use crate::domain::*;
 use crate::i18n::{self, Lang, label};
 use crate::input as parse;
@@ -114,35 +114,13 @@ fn key(ctx: &Ctx) -> Result<iroh::SecretKey, Fail> {
     })
 }
 
-/// A sync failure in the user's words.
-pub fn sync_error(lang: Lang, e: &SyncError) -> String {
-    match e {
-        SyncError::NotMember(p) => tr!(lang, "sync.not_member", peer = crate::identity::short(p)),
-        SyncError::OtherWorkspace => tr!(lang, "sync.other_workspace"),
-        SyncError::Refused(why) if why.contains("member") => tr!(lang, "sync.refused_not_member"),
-        SyncError::Refused(why) if why.contains("other_workspace") => {
-            tr!(lang, "sync.other_workspace")
-        }
-        SyncError::Refused(why) => tr!(lang, "sync.refused", why = why.as_str()),
-        SyncError::Unreachable { peer, detail } => tr!(
-            lang,
-            "sync.unreachable",
-            peer = peer.as_str(),
-            detail = detail.as_str()
-        ),
-        SyncError::Invite(code) => i18n::text(lang, &format!("invite.{}", code.code())),
-        SyncError::Store(s) => i18n::store_error(lang, s),
-        other => tr!(lang, "sync.failed", detail = other.to_string()),
-    }
-}
-
 fn this_device(ctx: &Ctx) -> Result<String, Fail> {
     Ok(crate::identity::endpoint_hex(&key(ctx)?))
 }
 
 /// This device's reachable address with its listening port.
 fn my_addr(ctx: &Ctx, ws: &mut Workspace) -> Result<PeerAddr, Fail> {
-    let cfg = NetConfig::of(ws).map_err(|e| Fail::line(sync_error(ctx.lang, &e)))?;
+    let cfg = NetConfig::of(ws).map_err(|e| Fail::line(i18n::sync_error(ctx.lang, &e)))?;
     let k = key(ctx)?;
     let rt = runtime(ctx)?;
     rt.block_on(async {
@@ -164,7 +142,7 @@ fn my_addr(ctx: &Ctx, ws: &mut Workspace) -> Result<PeerAddr, Fail> {
         }
         Ok::<_, SyncError>(a)
     })
-    .map_err(|e| Fail::line(sync_error(ctx.lang, &e)))
+    .map_err(|e| Fail::line(i18n::sync_error(ctx.lang, &e)))
 }
 
 pub fn id(ctx: &Ctx) -> CmdResult {
@@ -315,9 +293,19 @@ pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
     let secs = duration_secs(&a.expires)
         .ok_or_else(|| Fail::line(tr!(l, "invite.bad_expiry", value = a.expires.as_str())))?;
     let me = this_device(ctx)?;
+    let wanted = Member {
+        id: String::new(),
+        name: a.name.clone().unwrap_or_default(),
+        role,
+        district: district.clone(),
+        kindergarten: kindergarten.clone(),
+        districts: inspector_districts.clone(),
+        added_by: me.clone(),
+        added_on: ctx.options().today,
+        revoked: false,
+    };
     match model.active_member(&me) {
-        Some(m) if may_invite(m, role) => {}
-        Some(m) => {
+        Some(m) if !may_invite(m, role) => {
             return Err(Fail::line(tr!(
                 l,
                 "invite.role_may_not",
@@ -325,6 +313,10 @@ pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
                 wanted = label(l, role)
             )));
         }
+        Some(m) if !within_scope(model, m, &wanted) => {
+            return Err(Fail::line(tr!(l, "invite.out_of_scope")));
+        }
+        Some(_) => {}
         None => return Err(Fail::line(tr!(l, "sync.not_a_member_here"))),
     }
     let inviter = my_addr(ctx, &mut ws)?;
@@ -393,7 +385,7 @@ pub fn join(ctx: &Ctx, a: JoinArgs) -> CmdResult {
             ctx.options(),
             &node::joining_config(&invite),
         ))
-        .map_err(|e| Fail::line(sync_error(l, &e)))?;
+        .map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
     let w = lock(&ws);
     out(&tr!(
         l,
@@ -462,13 +454,18 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
     if peers.is_empty() {
         return Err(Fail::line(tr!(l, "sync.no_peers")));
     }
-    let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(sync_error(l, &e)))?;
+    let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
     let before = ws.model().tally();
     let k = key(ctx)?;
     let shared: Shared = Arc::new(Mutex::new(ws));
     let rt = runtime(ctx)?;
     let results = rt.block_on(async {
-        let ep = node::bind(&k, &cfg, false).await?;
+        // On the stable port when it is free (so peers note an address
+        // that works later), else on any (a hub or the interface runs).
+        let ep = match node::bind(&k, &cfg, true).await {
+            Ok(ep) => ep,
+            Err(_) => node::bind(&k, &cfg, false).await?,
+        };
         let results = node::sync_many(&shared, &ep, peers, move |p, r| {
             eprintln!(
                 "{}",
@@ -486,7 +483,7 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
         ep.close().await;
         Ok::<_, SyncError>(results)
     });
-    let results = results.map_err(|e| Fail::line(sync_error(l, &e)))?;
+    let results = results.map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
     let mut ok = 0;
     let mut failures = Vec::new();
     for (peer, r) in &results {
@@ -495,7 +492,7 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
                 ok += 1;
                 out(&report_line(l, &crate::identity::short(&peer.id), report));
             }
-            Err(e) => failures.push(sync_error(l, e)),
+            Err(e) => failures.push(i18n::sync_error(l, e)),
         }
     }
     let w = lock(&shared);
@@ -518,7 +515,7 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
         ws.set_setting("port", &p.to_string())
             .map_err(|e| ctx.store(&e))?;
     }
-    let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(sync_error(l, &e)))?;
+    let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
     let log_path = a
         .log
         .clone()
@@ -576,7 +573,7 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
         ep.close().await;
         Ok::<(), SyncError>(())
     })
-    .map_err(|e| Fail::line(sync_error(l, &e)))?;
+    .map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
     out(&tr!(l, "sync.stopped"));
     Ok(())
 }
@@ -609,29 +606,8 @@ pub fn peers(ctx: &Ctx, f: FormatArg) -> CmdResult {
     let format = ctx.format(&f)?;
     let ws = ctx.open_any()?;
     let me = this_device(ctx)?;
-    let when = |ms: Option<i64>| {
-        ms.and_then(chrono::DateTime::from_timestamp_millis)
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_else(|| "-".into())
-    };
-    let rows: Vec<(crate::store::PeerRow, Option<&Member>)> =
-        crate::sync::known_peers(&ws, &me)
-            .into_iter()
-            .map(|p| {
-                let row = ws.peers().into_iter().find(|r| r.id == p.id).unwrap_or(
-                    crate::store::PeerRow {
-                        id: p.id.clone(),
-                        ..Default::default()
-                    },
-                );
-                let m = ws.model().members.get(&p.id);
-                (row, m)
-            })
-            .collect();
+    let when = crate::present::local_time;
+    let rows = crate::sync::agent::peer_list(&ws, &me, &[]);
     let table = Table {
         headers: ["id", "name", "role", "last_seen", "last_sync", "addresses"]
             .iter()
@@ -639,26 +615,27 @@ pub fn peers(ctx: &Ctx, f: FormatArg) -> CmdResult {
             .collect(),
         rows: rows
             .iter()
-            .map(|(r, m)| {
+            .map(|p| {
                 vec![
-                    crate::identity::short(&r.id),
-                    m.map(|m| m.name.clone()).unwrap_or_else(|| r.name.clone()),
-                    m.map(|m| label(l, m.role))
+                    crate::identity::short(&p.id),
+                    p.name.clone(),
+                    p.role
+                        .map(|r| label(l, r))
                         .unwrap_or_else(|| tr!(l, "sync.not_member_short")),
-                    when(r.last_seen),
-                    when(r.last_sync),
-                    r.addrs.join(" "),
+                    when(p.last_seen),
+                    when(p.last_sync),
+                    p.addrs.join(" "),
                 ]
             })
             .collect(),
     };
     let json = rows
         .iter()
-        .map(|(r, m)| {
+        .map(|p| {
             json!({
-                "id": r.id, "name": m.map(|m| m.name.clone()).unwrap_or_else(|| r.name.clone()),
-                "role": m.map(|m| m.role), "last_seen_ms": r.last_seen, "last_sync_ms": r.last_sync,
-                "addresses": r.addrs, "last_error": r.last_error,
+                "id": p.id, "name": p.name, "role": p.role,
+                "last_seen_ms": p.last_seen, "last_sync_ms": p.last_sync,
+                "addresses": p.addrs, "last_error": p.last_error,
             })
         })
         .collect();
@@ -734,7 +711,7 @@ pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> CmdResult {
     let mut ws = ctx.open_any()?;
     match cmd {
         ConfigCmd::Show => {
-            let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(sync_error(l, &e)))?;
+            let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
             out(&format!("port  {}", cfg.port));
             out(&format!(
                 "relay {}",

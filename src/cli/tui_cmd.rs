@@ -66,6 +66,10 @@ pub fn interface(ctx: &Ctx) -> CmdResult {
         return super::setup::overview(ctx);
     }
     let mut app = app(ctx, Rect::new(0, 0, 80, 24))?;
+    // Listen for members and sync in the background while the screen is
+    // up (and from the moment a workspace is created or joined).
+    app.network = true;
+    app.start_sync();
     crate::tui::run(&mut app)
         .map_err(|e| Fail::line(tr!(ctx.lang, "tui.terminal_error", detail = e.to_string())))
 }

@@ -72,17 +72,42 @@ pub fn readable_districts(model: &Model, m: &Member) -> BTreeSet<Id> {
     }
 }
 
-/// The roles that may invite others (and which roles they may hand out).
+/// The roles that may invite others, and which roles they may hand out: a
+/// city admin any; a district admin the district's own admins,
+/// kindergartens and inspectors (not a city-wide viewer); others none.
 pub fn may_invite(inviter: &Member, role: MemberRole) -> bool {
     match inviter.role {
         MemberRole::CityAdmin => true,
         MemberRole::DistrictAdmin => matches!(
             role,
-            MemberRole::DistrictAdmin
-                | MemberRole::Kindergarten
-                | MemberRole::Inspector
-                | MemberRole::Viewer
+            MemberRole::DistrictAdmin | MemberRole::Kindergarten | MemberRole::Inspector
         ),
+        _ => false,
+    }
+}
+
+/// Whether the scope of `wanted` lies within what `inviter` oversees: a
+/// district admin invites only into its own district.
+pub fn within_scope(model: &Model, inviter: &Member, wanted: &Member) -> bool {
+    match inviter.role {
+        MemberRole::CityAdmin => true,
+        MemberRole::DistrictAdmin => {
+            let Some(d) = &inviter.district else {
+                return false;
+            };
+            match wanted.role {
+                MemberRole::DistrictAdmin => wanted.district.as_ref() == Some(d),
+                MemberRole::Kindergarten => wanted
+                    .kindergarten
+                    .as_ref()
+                    .and_then(|k| model.kindergarten(k))
+                    .is_some_and(|k| &k.district_id == d),
+                MemberRole::Inspector => {
+                    !wanted.districts.is_empty() && wanted.districts.iter().all(|x| x == d)
+                }
+                MemberRole::CityAdmin | MemberRole::Viewer => false,
+            }
+        }
         _ => false,
     }
 }

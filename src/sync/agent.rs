@@ -261,35 +261,42 @@ fn look(shared: &Shared, status: &Mutex<Status>, me: &str, tried: &[(String, boo
     let peers = {
         let mut w = lock(shared);
         let _ = w.refresh();
-        let book = w.peers();
-        let now = crate::store::now_ms();
-        super::known_peers(&w, me)
-            .into_iter()
-            .map(|p| {
-                let row = book.iter().find(|r| r.id == p.id);
-                let member = w.model().members.get(&p.id);
-                let last_seen = row.and_then(|r| r.last_seen);
-                let recent = last_seen.is_some_and(|t| now - t < RECENT_MS);
-                let reachable = match tried.iter().find(|(id, _)| *id == p.id) {
-                    Some((_, ok)) => Some(*ok || recent),
-                    None if recent => Some(true),
-                    None => None,
-                };
-                PeerStatus {
-                    name: member
-                        .map(|m| m.name.clone())
-                        .or_else(|| row.map(|r| r.name.clone()))
-                        .unwrap_or_default(),
-                    role: member.map(|m| m.role),
-                    addrs: p.book_entries(),
-                    reachable,
-                    last_seen,
-                    last_sync: row.and_then(|r| r.last_sync),
-                    last_error: row.and_then(|r| r.last_error.clone()),
-                    id: p.id,
-                }
-            })
-            .collect()
+        peer_list(&w, me, tried)
     };
     set(status, |s| s.peers = peers);
+}
+
+/// The known peers (the other members, or the inviter before the member
+/// list arrived) with what the address book says of them. `tried`: who
+/// answered in the last round.
+pub fn peer_list(ws: &Workspace, me: &str, tried: &[(String, bool)]) -> Vec<PeerStatus> {
+    let book = ws.peers();
+    let now = crate::store::now_ms();
+    super::known_peers(ws, me)
+        .into_iter()
+        .map(|p| {
+            let row = book.iter().find(|r| r.id == p.id);
+            let member = ws.model().members.get(&p.id);
+            let last_seen = row.and_then(|r| r.last_seen);
+            let recent = last_seen.is_some_and(|t| now - t < RECENT_MS);
+            let reachable = match tried.iter().find(|(id, _)| *id == p.id) {
+                Some((_, ok)) => Some(*ok || recent),
+                None if recent => Some(true),
+                None => None,
+            };
+            PeerStatus {
+                name: member
+                    .map(|m| m.name.clone())
+                    .or_else(|| row.map(|r| r.name.clone()))
+                    .unwrap_or_default(),
+                role: member.map(|m| m.role),
+                addrs: p.book_entries(),
+                reachable,
+                last_seen,
+                last_sync: row.and_then(|r| r.last_sync),
+                last_error: row.and_then(|r| r.last_error.clone()),
+                id: p.id,
+            }
+        })
+        .collect()
 }

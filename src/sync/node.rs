@@ -7,7 +7,7 @@ use super::session::{self, SessionReport, Shared, lock};
 use super::ticket::{Invite, InviteError, PeerAddr};
 use super::wire::{self, Frame, JoinReply, JoinRequest};
 use crate::domain::Member;
-use crate::domain::access::may_invite;
+use crate::domain::access::{may_invite, within_scope};
 use crate::identity::hex;
 use crate::store::{Options, PeerRow, Workspace};
 use iroh::endpoint::{Connection, QuicTransportConfig, presets};
@@ -151,6 +151,9 @@ fn now_ms() -> i64 {
     crate::store::now_ms()
 }
 
+/// Addresses kept per peer in the address book.
+const MAX_ADDRS: usize = 8;
+
 /// Remembers a peer: its addresses, when it was seen and synced, and the
 /// last error.
 fn remember(ws: &Shared, peer: &PeerAddr, synced: bool, error: Option<String>) {
@@ -166,11 +169,14 @@ fn remember(ws: &Shared, peer: &PeerAddr, synced: bool, error: Option<String>) {
     if let Some(m) = w.model().members.get(&peer.id) {
         row.name = m.name.clone();
     }
-    for s in peer.book_entries() {
-        if !row.addrs.contains(&s) {
-            row.addrs.push(s);
-        }
-    }
+    // The newest addresses first; old ones (a laptop's earlier networks,
+    // a one-shot sync's passing port) drop off the end.
+    let fresh = peer.book_entries();
+    let old = std::mem::take(&mut row.addrs);
+    row.addrs = fresh.clone();
+    row.addrs
+        .extend(old.into_iter().filter(|a| !fresh.contains(a)));
+    row.addrs.truncate(MAX_ADDRS);
     if error.is_none() {
         row.last_seen = Some(now_ms());
     }
@@ -288,13 +294,6 @@ pub fn accept_invite(
         return Err(InviteError::NotInviter);
     }
     let _ = ws.refresh();
-    let allowed = ws
-        .model()
-        .active_member(me)
-        .is_some_and(|m| may_invite(m, inv.role));
-    if !allowed {
-        return Err(InviteError::NotAllowed);
-    }
     if inv.expires < chrono::Utc::now().timestamp() {
         return Err(InviteError::Expired);
     }
@@ -317,6 +316,15 @@ pub fn accept_invite(
         added_on: today,
         revoked: false,
     };
+    // The inviter may still hand out this role and scope (it may have
+    // been revoked or moved since it signed the invite).
+    let allowed = ws
+        .model()
+        .active_member(me)
+        .is_some_and(|m| may_invite(m, inv.role) && within_scope(ws.model(), m, &member));
+    if !allowed {
+        return Err(InviteError::NotAllowed);
+    }
     ws.write(|w| {
         w.put_member(member)?;
         w.mark_invite_used(&inv.id, joiner)
@@ -568,6 +576,28 @@ pub async fn join(
     .await;
     ep.close().await;
     result
+}
+
+/// [`join`] for a caller without a runtime (the interface's first run):
+/// blocks this thread until the join and the first sync end.
+pub fn join_blocking(
+    dir: &Path,
+    ticket: &str,
+    name: &str,
+    options: Options,
+    mdns: bool,
+) -> Result<(), SyncError> {
+    let invite = Invite::verify(ticket).map_err(SyncError::Invite)?;
+    let cfg = NetConfig {
+        mdns,
+        ..joining_config(&invite)
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(net)?;
+    rt.block_on(join(dir, ticket, name, options, &cfg))
+        .map(|_| ())
 }
 
 fn cfg_port() -> String {

@@ -37,8 +37,6 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, size: Rect) {
         let text = crate::i18n::text(l, &format!("first_run.{}", c.code()));
         let style = if i == app.first_run {
             SELECTED_STYLE
-        } else if *c == FirstRunChoice::Join {
-            DIM_STYLE
         } else {
             ratatui::style::Style::new()
         };
@@ -53,7 +51,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, size: Rect) {
         DIM_STYLE,
     )));
     if let Some(m) = &app.message {
-        lines.push(Line::from(Span::styled(m.clone(), WARN_STYLE)));
+        for part in super::wrap(m, w) {
+            lines.push(Line::from(Span::styled(part, WARN_STYLE)));
+        }
     }
     frame.render_widget(Paragraph::new(lines), inner);
+    if let Some(crate::app::Overlay::Form(f)) = &app.overlay {
+        super::form::draw(frame, app, f, size);
+    }
 }

@@ -67,7 +67,7 @@ fn columns(l: Lang, screen: Screen) -> Columns {
             &["date", "target", "inspector", "scores", "average"],
             vec![Length(10), Fill(1), Length(12), Length(8), Length(5)],
         ),
-        Screen::Dashboard => (&[], vec![]),
+        Screen::Dashboard | Screen::Sync => (&[], vec![]),
     };
     let short = |k: &&str| {
         let key = format!("list.col.{k}");
@@ -139,7 +139,7 @@ fn cells(l: Lang, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
                 ),
             ]
         }),
-        Screen::Dashboard => None,
+        Screen::Dashboard | Screen::Sync => None,
     }
     .unwrap_or_default()
 }
@@ -156,7 +156,7 @@ fn details(l: Lang, m: &Model, screen: Screen, id: &Id) -> (String, Vec<(String,
         Screen::Pairings => m.pairing(id).map(|x| x.fields(l, m)),
         Screen::Visits => m.visit(id).map(|x| x.fields(l, m)),
         Screen::Inspections => m.inspection(id).map(|x| x.fields(l, m)),
-        Screen::Dashboard => None,
+        Screen::Dashboard | Screen::Sync => None,
     };
     (crate::i18n::entity(l, what), fields.unwrap_or_default())
 }

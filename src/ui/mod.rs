@@ -9,6 +9,7 @@ mod dashboard;
 mod first_run;
 mod form;
 mod lists;
+pub mod sync;
 pub mod theme;
 
 use crate::app::layout::{self, Areas};
@@ -33,6 +34,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     tabs(frame, app, &a);
     match app.screen {
         Screen::Dashboard => dashboard::draw(frame, app, a.body),
+        Screen::Sync => sync::draw(frame, app, a.body),
         _ => lists::draw(frame, app, &a),
     }
     status(frame, app, a.status);
@@ -63,10 +65,18 @@ pub fn ascii_block(title: String) -> Block<'static> {
 }
 
 fn tabs(frame: &mut Frame<'_>, app: &App, a: &Areas) {
-    let mut spans = vec![Span::styled(layout::TITLE, BRAND_STYLE)];
     let tabs = layout::tabs(app.lang, a.tabs);
-    let used: u16 =
-        layout::TITLE.width() as u16 + tabs.iter().map(|(_, _, r)| r.width).sum::<u16>();
+    // The title only when every tab fits beside it.
+    let title = tabs.first().is_some_and(|(_, _, r)| r.x > a.tabs.x);
+    let mut spans = Vec::new();
+    if title {
+        spans.push(Span::styled(layout::TITLE, BRAND_STYLE));
+    }
+    let used: u16 = if title {
+        layout::TITLE.width() as u16
+    } else {
+        0
+    } + tabs.iter().map(|(_, _, r)| r.width).sum::<u16>();
     for (screen, label, _) in &tabs {
         let style = if *screen == app.screen {
             TAB_ACTIVE
@@ -95,11 +105,24 @@ fn status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         SaveState::Saved => Span::styled(tr!(l, "status.saved"), OK_STYLE),
         SaveState::Failed(_) => Span::styled(tr!(l, "status.save_failed"), ERROR_STYLE),
     };
+    let me = app
+        .me
+        .as_deref()
+        .and_then(|me| app.model().and_then(|m| m.active_member(me)));
+    let role = match me {
+        Some(m) => crate::i18n::label(l, m.role),
+        None => tr!(l, "status.role_unset"),
+    };
+    let sync_state = sync::state_text(
+        l,
+        &app.sync.as_ref().map(|a| a.status()).unwrap_or_default(),
+        app.sync.is_some(),
+    );
     let mut spans = vec![
         Span::styled(format!(" {name} "), STATUS_STRONG),
-        Span::styled(format!(" {} ", tr!(l, "status.role_unset")), STATUS_STYLE),
+        Span::styled(format!(" {role} "), STATUS_STYLE),
         save,
-        Span::styled(format!(" {} ", tr!(l, "status.sync_off")), STATUS_STYLE),
+        Span::styled(format!(" {sync_state} "), STATUS_STYLE),
     ];
     let message = match (&app.message, &app.save) {
         (Some(m), _) => Some(Span::styled(format!(" {m}"), STATUS_MESSAGE)),
@@ -174,6 +197,7 @@ fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
             Action::History,
         ],
         Screen::Inspections => &[Action::Add, Action::Filter, Action::History],
+        Screen::Sync => &[Action::SyncNow, Action::Select],
     };
     let general = [
         Action::NextTab,
@@ -183,6 +207,8 @@ fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
         Action::Pairings,
         Action::Visits,
         Action::Inspections,
+        Action::Sync,
+        Action::SyncNow,
         Action::Up,
         Action::Down,
         Action::PageUp,

@@ -53,13 +53,15 @@ impl Run {
 }
 
 /// A `bangfu` command with a clean environment: fixed today, no language
-/// from the machine, a known author.
+/// from the machine, a known author, no multicast.
 pub fn command(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_bangfu"));
     c.arg("--data-dir")
         .arg(dir)
         .env("BANGFU_TODAY", TODAY)
         .env("BANGFU_AS", "测试员")
+        // No multicast: nothing a test does leaves this machine.
+        .env("BANGFU_NO_MDNS", "1")
         .env_remove("BANGFU_DATA_DIR")
         .env_remove("BANGFU_LANG")
         .env_remove("LC_ALL")

@@ -1,0 +1,171 @@
+//! The sync screen: this device, the last round, and every known peer
+//! (reachable now, last seen, last sync, last problem).
+
+use super::theme::*;
+use crate::app::App;
+use crate::i18n::{Lang, label};
+use crate::present::{clip, local_time};
+use crate::sync::agent::{PeerStatus, State, Status};
+use crate::tr;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table};
+
+/// What the screen shows: the running sync's status, or (without one,
+/// e.g. in tests) the peers as the workspace knows them.
+pub fn status_of(app: &App) -> Status {
+    match &app.sync {
+        Some(a) => a.status(),
+        None => Status {
+            state: State::Off(String::new()),
+            peers: match (&app.ws, &app.me) {
+                (Some(ws), Some(me)) => crate::sync::agent::peer_list(ws, me, &[]),
+                _ => Vec::new(),
+            },
+            ..Status::default()
+        },
+    }
+}
+
+/// The sync state in a few words (status bar and this screen).
+pub fn state_text(l: Lang, s: &Status, running: bool) -> String {
+    if !running {
+        return tr!(l, "status.sync_off");
+    }
+    match &s.state {
+        State::Starting => tr!(l, "status.sync_starting"),
+        State::Syncing => tr!(l, "status.sync_running"),
+        State::Off(_) => tr!(l, "status.sync_offline"),
+        State::Listening => match s.reachable() {
+            0 => tr!(l, "status.sync_alone"),
+            n => tr!(l, "status.sync_reachable", count = n),
+        },
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let l = app.lang;
+    let s = status_of(app);
+    let w = usize::from(area.width);
+    let mut lines: Vec<Line> = Vec::new();
+    let me = app.me.as_deref().unwrap_or_default();
+    let who = app
+        .model()
+        .and_then(|m| m.members.get(me))
+        .map(|m| format!("{}（{}）", m.name, label(l, m.role)))
+        .unwrap_or_else(|| tr!(l, "sync.not_a_member_here"));
+    let field = |k: &str| Span::styled(format!(" {} ", crate::i18n::field(l, k)), LABEL_STYLE);
+    lines.push(Line::from(vec![
+        field("this_device"),
+        Span::raw(format!("{}  {who}", crate::identity::short(me))),
+    ]));
+    let state = match &s.state {
+        State::Off(why) if !why.is_empty() => format!(
+            "{} — {}",
+            state_text(l, &s, app.sync.is_some()),
+            clip(why, w.saturating_sub(30))
+        ),
+        _ => state_text(l, &s, app.sync.is_some()),
+    };
+    lines.push(Line::from(vec![field("sync_state"), Span::raw(state)]));
+    if let Some(addr) = &s.me {
+        let addrs: Vec<String> = addr.book_entries();
+        lines.push(Line::from(vec![
+            field("addresses"),
+            Span::raw(clip(&addrs.join("  "), w.saturating_sub(12))),
+        ]));
+    }
+    let last = match &s.last_round {
+        Some(r) => tr!(
+            l,
+            "sync.last_round",
+            at = local_time(Some(r.at_ms)),
+            reached = r.reached,
+            tried = r.tried,
+            changed = r.changed
+        ),
+        None => tr!(l, "sync.no_round_yet"),
+    };
+    lines.push(Line::from(vec![field("last_sync"), Span::raw(last)]));
+    lines.push(Line::from(Span::styled(
+        format!(" {}", tr!(l, "list.hint.sync")),
+        DIM_STYLE,
+    )));
+    let top = lines.len() as u16 + 1;
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect::new(area.x, area.y, area.width, top.min(area.height)),
+    );
+    if area.height <= top + 1 {
+        return;
+    }
+    let list = Rect::new(area.x, area.y + top, area.width, area.height - top);
+    peers(frame, l, &s.peers, app.sync_scroll, list);
+}
+
+fn reachable_text(l: Lang, p: &PeerStatus) -> (String, ratatui::style::Style) {
+    match p.reachable {
+        Some(true) => (tr!(l, "common.yes"), GOOD_STYLE),
+        Some(false) => (tr!(l, "common.no"), BAD_STYLE),
+        None => ("?".into(), DIM_STYLE),
+    }
+}
+
+fn peers(frame: &mut Frame<'_>, l: Lang, peers: &[PeerStatus], scroll: usize, area: Rect) {
+    if peers.is_empty() {
+        frame.render_widget(
+            Paragraph::new(
+                super::wrap(&tr!(l, "sync.no_peers_tui"), usize::from(area.width)).join("\n"),
+            )
+            .style(DIM_STYLE),
+            area,
+        );
+        return;
+    }
+    let headers = [
+        "name",
+        "role",
+        "reachable",
+        "last_seen",
+        "last_sync",
+        "problem",
+    ];
+    let header = Row::new(
+        headers
+            .iter()
+            .map(|h| crate::i18n::field(l, h))
+            .collect::<Vec<_>>(),
+    )
+    .style(HEADER_STYLE);
+    let cap = usize::from(area.height.saturating_sub(1)).max(1);
+    let start = scroll.min(peers.len().saturating_sub(1));
+    let rows = peers.iter().skip(start).take(cap).map(|p| {
+        let (reach, style) = reachable_text(l, p);
+        let name = if p.name.is_empty() {
+            crate::identity::short(&p.id)
+        } else {
+            p.name.clone()
+        };
+        Row::new(vec![
+            ratatui::text::Text::from(name),
+            ratatui::text::Text::from(p.role.map(|r| label(l, r)).unwrap_or_default()),
+            ratatui::text::Text::from(Span::styled(reach, style)),
+            ratatui::text::Text::from(local_time(p.last_seen)),
+            ratatui::text::Text::from(local_time(p.last_sync)),
+            ratatui::text::Text::from(p.last_error.clone().unwrap_or_default()),
+        ])
+    });
+    let widths = [
+        Constraint::Fill(2),
+        Constraint::Length(16),
+        Constraint::Length(6),
+        Constraint::Length(16),
+        Constraint::Length(16),
+        Constraint::Fill(2),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        area,
+    );
+}

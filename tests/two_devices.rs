@@ -1,0 +1,158 @@
+//! Sync as a person runs it: two data directories on one machine (two
+//! devices), the commands `invite`, `serve`, `join`, `sync`, `peers` and
+//! `id`, over loopback without multicast.
+
+mod common;
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+/// The last line of what a command printed (a ticket).
+fn last_line(s: &str) -> String {
+    s.lines().last().unwrap_or_default().trim().to_string()
+}
+
+fn export(dir: &Path) -> String {
+    run(dir, &["export", "--format", "json", "-"])
+        .ok()
+        .to_string()
+}
+
+/// `bangfu serve` in the background, once it says it is serving.
+fn serve(dir: &Path) -> Child {
+    let mut child = command(dir)
+        .args(["serve", "--interval", "3600"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let err = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(err).lines();
+    loop {
+        match lines.next() {
+            Some(Ok(l)) if l.contains("serving") => break,
+            Some(Ok(_)) => {}
+            _ => panic!("serve ended before serving"),
+        }
+    }
+    // Keep draining its log so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    child
+}
+
+/// SIGTERM, and the hub stops cleanly.
+fn stop(mut child: Child) {
+    let pid = child.id() as i32;
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(pid, libc::SIGTERM);
+    }
+    let status = child.wait().expect("wait");
+    assert!(
+        status.success(),
+        "serve ends with success on SIGTERM: {status}"
+    );
+}
+
+fn first_pairing(dir: &Path) -> String {
+    let list = run(dir, &["pairing", "list", "--format", "json"]).json();
+    list[0]["id"].as_str().expect("a pairing").to_string()
+}
+
+fn add_visit(dir: &Path, pairing: &str, note: &str) -> String {
+    let out = run(
+        dir,
+        &[
+            "visit",
+            "add",
+            "--pairing",
+            pairing,
+            "--form",
+            "on_site_guidance",
+            "--note",
+            note,
+        ],
+    );
+    out.ok().to_string()
+}
+
+#[test]
+fn invite_join_edit_and_sync_through_a_hub_leave_both_devices_identical() {
+    let bureau = tempfile::tempdir().expect("tempdir");
+    let county = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (bureau.path(), county.path());
+    run(a, &["demo", "--scale", "small"]).ok();
+    // Loopback only: nothing leaves this machine.
+    run(a, &["config", "set", "bind", "127.0.0.1"]).ok();
+    let ticket = last_line(
+        run(
+            a,
+            &[
+                "invite",
+                "--role",
+                "city-admin",
+                "--name",
+                "王科长",
+                "--expires",
+                "2h",
+            ],
+        )
+        .ok(),
+    );
+    assert!(ticket.starts_with("bfinvite1"), "{ticket}");
+
+    // The invite made before the hub started still works with it.
+    let hub = serve(a);
+    let joined = run(b, &["join", &ticket]);
+    let said = joined.ok();
+    assert!(said.contains("已加入"), "{said}");
+    assert!(said.contains("收到："), "{said}");
+    assert_eq!(export(a), export(b), "identical after joining");
+    // The same invite again: refused, with the reason.
+    let other = tempfile::tempdir().expect("tempdir");
+    let again = run(other.path(), &["join", &ticket]);
+    assert!(again.fails().contains("已被使用过"), "{}", again.stderr);
+
+    // Edits on both sides; the bureau's is made by a command run beside
+    // the hub, which offers it at the next sync.
+    let pairing = first_pairing(a);
+    add_visit(a, &pairing, "市局记录：送教下乡，带去绘本二十册");
+    add_visit(b, &pairing, "县局记录：入园指导，观察区域活动");
+    let synced = run(b, &["sync"]);
+    let said = synced.ok();
+    assert!(said.contains("收到：1 条帮扶活动"), "{said}");
+    assert_eq!(export(a), export(b), "identical after syncing");
+
+    // Who each knows.
+    let peers = run(b, &["peers", "--format", "json"]).json();
+    assert_eq!(peers.as_array().map(Vec::len), Some(1), "{peers}");
+    assert!(peers[0]["last_sync_ms"].as_i64().is_some(), "{peers}");
+    stop(hub);
+
+    // With the hub stopped, sync says who could not be reached.
+    let offline = run(b, &["sync"]);
+    assert!(offline.fails().contains("连接不上"), "{}", offline.stderr);
+}
+
+#[test]
+fn a_device_of_another_programme_gets_nothing() {
+    let bureau = tempfile::tempdir().expect("tempdir");
+    let stranger = tempfile::tempdir().expect("tempdir");
+    let (a, s) = (bureau.path(), stranger.path());
+    run(a, &["demo", "--scale", "small"]).ok();
+    run(a, &["config", "set", "bind", "127.0.0.1"]).ok();
+    run(s, &["demo", "--scale", "small", "--seed", "8"]).ok();
+    run(s, &["config", "set", "bind", "127.0.0.1"]).ok();
+    let address = last_line(run(a, &["id"]).ok());
+    assert!(address.starts_with("bfpeer1"), "{address}");
+    let before = export(s);
+    let hub = serve(a);
+    let refused = run(s, &["sync", &address]);
+    let why = refused.fails().to_string();
+    assert!(why.contains("不是") && why.contains("成员"), "{why}");
+    assert_eq!(export(s), before, "nothing arrived");
+    stop(hub);
+    let log = std::fs::read_to_string(a.join("serve.log")).expect("the hub's log");
+    assert!(log.contains("not a member"), "{log}");
+}
