@@ -77,20 +77,14 @@ fn scale(name: &str, scale: Scale) {
     let mut writes = Vec::new();
     for i in 0..200 {
         let v = Visit {
-            id: Id::from_random_bytes([0; 16]),
-            pairing_id: pairing.id.clone(),
-            district_id: pairing.district_id.clone(),
-            date: today(),
-            form: Form::OnSiteGuidance,
             tasks: vec![Task::Teachers],
-            place_id: pairing.helped.first().cloned(),
-            participants: vec![],
             teachers_reached: i,
-            children_reached: 0,
-            materials: Materials::default(),
-            note: "基准测试：入园指导，围绕区域游戏材料投放进行现场诊断。".into(),
-            follow_up: String::new(),
-            confirmed: None,
+            ..Visit::of_pairing(
+                &pairing,
+                today(),
+                Form::OnSiteGuidance,
+                "基准测试：入园指导，围绕区域游戏材料投放进行现场诊断。",
+            )
         };
         let t = Instant::now();
         ws.write(|w| {

@@ -723,3 +723,29 @@ fn a_district_bureau_invites_only_within_its_own_district() {
     // A kindergarten invites nobody.
     assert!(!may_invite(&village, MemberRole::Kindergarten));
 }
+
+#[test]
+fn a_kindergarten_reads_its_district_and_a_cross_region_pairing_s() {
+    use bangfu::domain::access::readable_districts;
+    let mut m = model();
+    // 兴隆台区第一幼儿园 helps 红旗村幼儿园 of 盘山县 across regions.
+    let p = pairing(&[URBAN], &[VILLAGE], Mode::CrossRegion);
+    m.data
+        .entry(id(PANSHAN))
+        .or_default()
+        .pairings
+        .insert(p.id.clone(), p);
+    let set = |ns: &[u8]| {
+        ns.iter()
+            .map(|n| id(*n))
+            .collect::<std::collections::BTreeSet<Id>>()
+    };
+    let urban = member(MemberRole::Kindergarten, None, Some(URBAN), &[]);
+    assert_eq!(readable_districts(&m, &urban), set(&[XLT, PANSHAN]));
+    let village = member(MemberRole::Kindergarten, None, Some(VILLAGE), &[]);
+    assert_eq!(readable_districts(&m, &village), set(&[PANSHAN]));
+    let xlt_bureau = member(MemberRole::DistrictAdmin, Some(XLT), None, &[]);
+    assert_eq!(readable_districts(&m, &xlt_bureau), set(&[XLT, PANSHAN]));
+    let inspector = member(MemberRole::Inspector, None, None, &[XLT]);
+    assert_eq!(readable_districts(&m, &inspector), set(&[XLT]));
+}

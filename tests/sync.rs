@@ -147,19 +147,15 @@ fn add_visit(p: &Peer, pairing: &Id, note: &str) -> Id {
         let id = wr.new_id();
         wr.put_visit(Visit {
             id,
-            pairing_id: pr.id.clone(),
-            district_id: pr.district_id.clone(),
-            date: NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
-            form: Form::OnSiteGuidance,
             tasks: vec![Task::Teachers],
-            place_id: pr.helped.first().cloned(),
-            participants: vec![],
             teachers_reached: 3,
             children_reached: 20,
-            materials: Materials::default(),
-            note: note.to_string(),
-            follow_up: String::new(),
-            confirmed: None,
+            ..Visit::of_pairing(
+                &pr,
+                NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+                Form::OnSiteGuidance,
+                note,
+            )
         })
     })
     .expect("visit")

@@ -128,6 +128,16 @@ fn invite_join_edit_and_sync_through_a_hub_leave_both_devices_identical() {
     let peers = run(b, &["peers", "--format", "json"]).json();
     assert_eq!(peers.as_array().map(Vec::len), Some(1), "{peers}");
     assert!(peers[0]["last_sync_ms"].as_i64().is_some(), "{peers}");
+
+    // Revoked (by a command beside the hub): the hub refuses the device.
+    let revoked = run(a, &["member", "revoke", "王科长"]);
+    assert!(revoked.ok().contains("已撤销"), "{}", revoked.stdout);
+    let refused = run(b, &["sync"]);
+    assert!(
+        refused.fails().contains("不是对方所知的成员"),
+        "{}",
+        refused.stderr
+    );
     stop(hub);
 
     // With the hub stopped, sync says who could not be reached.

@@ -22,6 +22,11 @@ use std::sync::{Arc, Mutex};
 pub enum MemberCmd {
     /// List members
     List(FormatArg),
+    /// Revoke a member: every device that hears of it refuses theirs
+    Revoke {
+        /// The member's name or an id prefix
+        member: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -182,7 +187,10 @@ fn scope_text(l: Lang, m: &Model, member: &Member) -> String {
 
 pub fn member(ctx: &Ctx, cmd: MemberCmd) -> CmdResult {
     let l = ctx.lang;
-    let MemberCmd::List(format) = cmd;
+    let format = match cmd {
+        MemberCmd::List(f) => f,
+        MemberCmd::Revoke { member } => return revoke(ctx, &member),
+    };
     let format = ctx.format(&format)?;
     let ws = ctx.open()?;
     let m = ws.model();
@@ -221,6 +229,38 @@ pub fn member(ctx: &Ctx, cmd: MemberCmd) -> CmdResult {
     };
     let json = ms.iter().map(|x| json!(x)).collect();
     print_list(format, &table, json);
+    Ok(())
+}
+
+/// Marks a member revoked, if this device may (the same rights as
+/// inviting them); never this device itself.
+fn revoke(ctx: &Ctx, who: &str) -> CmdResult {
+    let l = ctx.lang;
+    let mut ws = ctx.open()?;
+    let me = this_device(ctx)?;
+    let target = named_peer(l, &ws, who)?;
+    let model = ws.model();
+    let Some(m) = model.members.get(&target.id).cloned() else {
+        return Err(Fail::line(tr!(l, "sync.unknown_peer", peer = who)));
+    };
+    if m.id == me {
+        return Err(Fail::line(tr!(l, "member.not_self")));
+    }
+    let allowed = model
+        .active_member(&me)
+        .is_some_and(|x| may_invite(x, m.role) && within_scope(model, x, &m));
+    if !allowed {
+        return Err(Fail::line(tr!(
+            l,
+            "member.may_not_revoke",
+            name = m.name.as_str()
+        )));
+    }
+    let name = m.name.clone();
+    let role = label(l, m.role);
+    ws.write(|w| w.put_member(Member { revoked: true, ..m }))
+        .map_err(|e| ctx.edit(e))?;
+    out(&tr!(l, "member.revoked", name = name.as_str(), role = role));
     Ok(())
 }
 

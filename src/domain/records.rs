@@ -184,6 +184,30 @@ pub struct Visit {
     pub confirmed: Option<Stamp>,
 }
 
+impl Visit {
+    /// A visit of `form` on `date` for a pairing, at its first helped
+    /// kindergarten, with nothing else filled in (the writer gives it an
+    /// id when it is saved as new).
+    pub fn of_pairing(pairing: &Pairing, date: NaiveDate, form: Form, note: &str) -> Visit {
+        Visit {
+            id: Id::from_random_bytes([0; 16]),
+            pairing_id: pairing.id.clone(),
+            district_id: pairing.district_id.clone(),
+            date,
+            form,
+            tasks: Vec::new(),
+            place_id: pairing.helped.first().cloned(),
+            participants: Vec::new(),
+            teachers_reached: 0,
+            children_reached: 0,
+            materials: Materials::default(),
+            note: note.to_string(),
+            follow_up: String::new(),
+            confirmed: None,
+        }
+    }
+}
+
 /// Scores 1–5 in the four areas (四个领域评分).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scores {

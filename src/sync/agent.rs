@@ -222,14 +222,26 @@ async fn serve(
             node::dialable(&w, &me, cfg.relay.is_some())
         };
         let round = node::sync_many(&shared, &ep, peers, |_, _| {});
-        // A stop during a round ends it; a cut session resumes next time.
-        let results = tokio::select! {
-            r = round => r,
-            cmd = rx.recv() => match cmd {
-                Some(Command::Stop) | None => break,
-                _ => Vec::new(),
-            },
+        tokio::pin!(round);
+        // Commands during a round are kept for after it; a stop ends it (a
+        // cut session resumes next time).
+        let mut again = false;
+        let results = loop {
+            tokio::select! {
+                r = &mut round => break Some(r),
+                cmd = rx.recv() => match cmd {
+                    Some(Command::SyncNow) => again = true,
+                    Some(Command::Edited) => {
+                        soon = Some(tokio::time::Instant::now() + AFTER_EDIT);
+                    }
+                    Some(Command::Stop) | None => break None,
+                },
+            }
         };
+        let Some(results) = results else { break };
+        if again {
+            soon = Some(tokio::time::Instant::now());
+        }
         tried = results
             .iter()
             .map(|(p, r)| (p.id.clone(), r.is_ok()))
@@ -280,7 +292,7 @@ pub fn peer_list(ws: &Workspace, me: &str, tried: &[(String, bool)]) -> Vec<Peer
             let last_seen = row.and_then(|r| r.last_seen);
             let recent = last_seen.is_some_and(|t| now - t < RECENT_MS);
             let reachable = match tried.iter().find(|(id, _)| *id == p.id) {
-                Some((_, ok)) => Some(*ok || recent),
+                Some((_, ok)) => Some(*ok),
                 None if recent => Some(true),
                 None => None,
             };

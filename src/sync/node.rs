@@ -48,7 +48,7 @@ impl NetConfig {
         let port = match ws.setting("port").and_then(|p| p.parse().ok()) {
             Some(p) => p,
             None => {
-                let p: u16 = rand::RngExt::random_range(&mut rand::rng(), 40000..60000);
+                let p = random_port();
                 ws.set_setting("port", &p.to_string())?;
                 p
             }
@@ -66,6 +66,12 @@ impl NetConfig {
             bind_ip,
         })
     }
+}
+
+/// A listening port for a new device, away from the well-known and the
+/// usual ephemeral ones.
+fn random_port() -> u16 {
+    rand::RngExt::random_range(&mut rand::rng(), 40000..60000)
 }
 
 fn net(e: impl std::fmt::Display) -> SyncError {
@@ -523,7 +529,23 @@ pub async fn join(
             source,
         })
     })?;
-    let ep = bind(&key, cfg, false).await?;
+    // Join from the port this device will listen on from now on, so the
+    // inviter's address book notes an address that works later.
+    let port = random_port();
+    let ep = match bind(
+        &key,
+        &NetConfig {
+            port,
+            ..cfg.clone()
+        },
+        true,
+    )
+    .await
+    {
+        Ok(ep) => ep,
+        Err(_) => bind(&key, cfg, false).await?,
+    };
+    let listening = ep.bound_sockets().first().map(|s| s.port()).unwrap_or(port);
     let result = async {
         let addr = invite
             .inviter
@@ -565,7 +587,7 @@ pub async fn join(
             }
         };
         let mut ws = Workspace::create_joined(dir, &workspace, options)?;
-        ws.set_setting("port", &cfg_port())?;
+        ws.set_setting("port", &listening.to_string())?;
         if let Some(relay) = &cfg.relay {
             ws.set_setting("relay", relay)?;
         }
@@ -598,10 +620,6 @@ pub fn join_blocking(
         .map_err(net)?;
     rt.block_on(join(dir, ticket, name, options, &cfg))
         .map(|_| ())
-}
-
-fn cfg_port() -> String {
-    rand::RngExt::random_range(&mut rand::rng(), 40000u16..60000).to_string()
 }
 
 /// A log of what the hub did, one timestamped line each, to a file (and

@@ -104,6 +104,20 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     peers(frame, l, &s.peers, app.sync_scroll, list);
 }
 
+/// The last error in a few words (the store keeps it as the program
+/// said it).
+fn problem(l: Lang, e: &str) -> String {
+    if e.contains("cannot reach") || e.contains("timed out") {
+        tr!(l, "sync.problem.unreachable")
+    } else if e.contains("refused") && e.contains("member") {
+        tr!(l, "sync.problem.not_member")
+    } else if e.contains("another programme") || e.contains("other_workspace") {
+        tr!(l, "sync.problem.other_workspace")
+    } else {
+        e.to_string()
+    }
+}
+
 fn reachable_text(l: Lang, p: &PeerStatus) -> (String, ratatui::style::Style) {
     match p.reachable {
         Some(true) => (tr!(l, "common.yes"), GOOD_STYLE),
@@ -153,7 +167,12 @@ fn peers(frame: &mut Frame<'_>, l: Lang, peers: &[PeerStatus], scroll: usize, ar
             ratatui::text::Text::from(Span::styled(reach, style)),
             ratatui::text::Text::from(local_time(p.last_seen)),
             ratatui::text::Text::from(local_time(p.last_sync)),
-            ratatui::text::Text::from(p.last_error.clone().unwrap_or_default()),
+            ratatui::text::Text::from(
+                p.last_error
+                    .as_deref()
+                    .map(|e| problem(l, e))
+                    .unwrap_or_default(),
+            ),
         ])
     });
     let widths = [
