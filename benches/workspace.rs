@@ -120,7 +120,72 @@ fn scale(name: &str, scale: Scale) {
         h.len(),
         ms(t.elapsed())
     );
+    reports(name, &ws);
     println!("{name}: peak RSS so far {:.0} MiB", peak_rss_mib());
+}
+
+/// Median of `n` runs of `f`, in ms.
+fn median_ms(n: usize, mut f: impl FnMut()) -> f64 {
+    let mut v: Vec<f64> = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            ms(t.elapsed())
+        })
+        .collect();
+    v.sort_by(f64::total_cmp);
+    percentile(&v, 0.5)
+}
+
+/// Reports: compiling, laying out and writing them.
+fn reports(name: &str, ws: &Workspace) {
+    use bangfu::domain::reports::{self, ReportKey, YearMonth};
+    use bangfu::export::{self, FileFormat};
+    use bangfu::i18n::Lang;
+    let m = ws.model();
+    let Some(district) = m.districts_in_order().first().map(|d| d.id.clone()) else {
+        return;
+    };
+    let monthly = ReportKey::Monthly {
+        district,
+        month: YearMonth {
+            year: 2026,
+            month: 12,
+        },
+    };
+    let city = ReportKey::Annual {
+        level: Level::City,
+        subject: None,
+        year: 2025,
+    };
+    let live = median_ms(5, || {
+        let _ = export::report_doc(Lang::Zh, m, &monthly, today());
+    });
+    let stats = median_ms(5, || {
+        let _ = reports::annual_stats(m, &city, today());
+    });
+    let timeliness = median_ms(5, || {
+        let _ = reports::timeliness(m, 2025, today());
+    });
+    let listed = median_ms(5, || {
+        let _ = reports::listed(m, m.members.values().next(), today());
+    });
+    let doc = export::report_doc(Lang::Zh, m, &monthly, today()).expect("doc");
+    let mut xlsx_len = 0;
+    let xlsx = median_ms(5, || {
+        xlsx_len = export::report_file(&doc, FileFormat::Xlsx).map_or(0, |b| b.len());
+    });
+    let summary = export::report_doc(Lang::Zh, m, &city, today()).expect("doc");
+    let mut docx_len = 0;
+    let docx = median_ms(5, || {
+        docx_len = export::report_file(&summary, FileFormat::Docx).map_or(0, |b| b.len());
+    });
+    println!(
+        "{name}: monthly report laid out with live figures {live:.1} ms; city statistics of a year {stats:.1} ms; timeliness of a year {timeliness:.1} ms; reports list of the city admin {listed:.1} ms"
+    );
+    println!(
+        "{name}: monthly report as .xlsx {xlsx:.1} ms ({xlsx_len} B); city summary as .docx {docx:.1} ms ({docx_len} B)"
+    );
 }
 
 fn main() {

@@ -9,6 +9,7 @@
 
 use crate::domain::plan::{self, ProgrammeSetup};
 use crate::domain::*;
+use crate::domain::{figures, reports};
 use crate::store::{EditError, Options, Workspace, Writer};
 use chrono::{Datelike, Days, NaiveDate, TimeZone};
 use rand::seq::IndexedRandom;
@@ -278,7 +279,9 @@ pub fn fill(
         }
         let pairings = pairings(w, &mut g, scale, &districts, &pools, today)?;
         let (visits, inspections) = activity(w, &mut g, scale, &pairings, today)?;
+        reports(w, &mut g, today)?;
         w.set_time(None);
+        w.set_today(today);
         Ok(Summary {
             districts: districts.len(),
             kindergartens: w.model().kindergartens().count(),
@@ -845,6 +848,222 @@ fn activity(
         }
     }
     Ok((visits, inspections))
+}
+
+const MONTH_PROBLEMS: &[&str] = &[
+    "部分村园教师工学矛盾突出，跟岗研修时间难以保证。",
+    "个别结对双方距离较远，冬季送教下乡次数减少。",
+    "村园玩教具数量不足，区域活动材料更新慢。",
+    "部分被帮扶园网络条件差，线上学习时常中断。",
+    "帮扶活动记录不够及时，个别活动未经被帮扶园确认。",
+];
+const MONTH_PRACTICES: &[&str] = &[
+    "推行“一园一策”，帮扶园根据被帮扶园的短板制定月度计划。",
+    "组织骨干教师“半日跟岗”，回园后开展二次培训。",
+    "利用乡村自然资源开发户外游戏，打造乡村特色课程。",
+    "建立结对双方园长每月例会制度，问题当月解决。",
+];
+const YEAR_RESULTS: &[&str] = &[
+    "被帮扶园保教质量明显提升，一日生活安排更加科学合理。",
+    "村园教师的游戏观察与指导能力有了进步，能写出规范的观察记录。",
+    "园所环境创设更贴近幼儿，户外活动时间得到保证。",
+    "结对双方形成了稳定的教研机制，镇村一体化管理初见成效。",
+];
+const YEAR_PLANS: &[&str] = &[
+    "继续深化结对帮扶，重点提升村园教师的专业能力。",
+    "加大送教下乡力度，每学期至少开展两次集中送教活动。",
+    "总结推广乡村特色课程经验，培育一批典型案例。",
+    "完善帮扶档案，做到活动有计划、有记录、有确认。",
+];
+
+/// A short paragraph from a list, two or three sentences.
+fn sentences(g: &mut Gen, pool: &[&str]) -> String {
+    let n = g.between(2, 3) as usize;
+    pool.sample(&mut g.rng, n.min(pool.len()))
+        .copied()
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+fn figure_sentence(f: &figures::Figures) -> String {
+    let by = |form: Form| {
+        f.by_form
+            .iter()
+            .find(|(x, _)| *x == form)
+            .map_or(0, |(_, n)| *n)
+    };
+    format!(
+        "统计期间在帮扶期内的结对{}个，开展帮扶活动{}次，其中送教下乡{}次、入园指导{}次、跟岗研修{}次、网络在线学习{}次，受益教师{}人次、幼儿{}人次。",
+        f.pairings_active,
+        f.visits,
+        by(Form::SendTeachers),
+        by(Form::OnSiteGuidance),
+        by(Form::Shadowing),
+        by(Form::Online),
+        f.teachers_reached,
+        f.children_reached
+    )
+}
+
+/// Submits a report on `day` as `me`, and has the level above accept it a
+/// few days later (or, now and then, return it first).
+fn send_up(
+    w: &mut Writer<'_>,
+    g: &mut Gen,
+    me: &Member,
+    key: &reports::ReportKey,
+    day: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), EditError> {
+    let by = format!("{}科长", g.person());
+    w.set_today(day);
+    w.set_time(Some(millis(day, 16)));
+    w.submit_report(Some(me), key, &by)?;
+    let mut review_day = day + Days::new(g.between(1, 5) as u64);
+    if review_day <= today && g.rng.random_bool(0.08) {
+        w.set_today(review_day);
+        w.set_time(Some(millis(review_day, 10)));
+        w.review_report(
+            Some(me),
+            key,
+            false,
+            "市教育局",
+            "请补充典型事例的具体做法和成效。",
+        )?;
+        let again = review_day + Days::new(2);
+        if again > today {
+            return Ok(());
+        }
+        w.set_today(again);
+        w.set_time(Some(millis(again, 15)));
+        w.submit_report(Some(me), key, &by)?;
+        review_day = again + Days::new(1);
+    }
+    if review_day <= today {
+        w.set_today(review_day);
+        w.set_time(Some(millis(review_day, 11)));
+        w.review_report(Some(me), key, true, "市教育局", "")?;
+    }
+    Ok(())
+}
+
+/// Monthly reports of every district up to today — mostly on time, some
+/// late, a few missing — and the annual summaries of past Decembers.
+fn reports(w: &mut Writer<'_>, g: &mut Gen, today: NaiveDate) -> Result<(), EditError> {
+    // The demo device is the programme's city admin; it stands in for
+    // every bureau.
+    let Some(me) = w.model().members.values().next().cloned() else {
+        return Ok(());
+    };
+    let districts: Vec<Id> = w
+        .model()
+        .districts_in_order()
+        .iter()
+        .map(|d| d.id.clone())
+        .collect();
+    for month in reports::report_months(&w.model().programme) {
+        let Some(period) = reports::monthly_period(&w.model().programme, month) else {
+            continue;
+        };
+        if period.to >= today {
+            break;
+        }
+        for d in &districts {
+            let roll = g.between(1, 100);
+            if roll <= 4 {
+                continue; // never sent
+            }
+            let day = if roll <= 16 {
+                period.due + Days::new(g.between(1, 6) as u64)
+            } else {
+                period.due - Days::new(g.between(0, 4) as u64)
+            };
+            if day > today {
+                continue;
+            }
+            let key = reports::ReportKey::Monthly {
+                district: d.clone(),
+                month,
+            };
+            let f = figures::compile(
+                w.model(),
+                &figures::Scope::District(d.clone()),
+                period.from,
+                period.to,
+            );
+            let cases = w
+                .model()
+                .data
+                .get(d)
+                .and_then(|data| data.pairings.values().next())
+                .map(|p| {
+                    format!(
+                        "{}与{}结对，本月围绕{}开展活动，被帮扶园教师的组织能力明显提高。",
+                        w.model().kindergarten_name(&p.helpers[0]),
+                        w.model().kindergarten_name(&p.helped[0]),
+                        p.agreement
+                            .tasks
+                            .first()
+                            .map(|t| crate::i18n::label(crate::i18n::Lang::Zh, *t))
+                            .unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default();
+            let texts = vec![
+                (Section::Progress, figure_sentence(&f)),
+                (Section::Problems, sentences(g, MONTH_PROBLEMS)),
+                (Section::Practices, sentences(g, MONTH_PRACTICES)),
+                (Section::Cases, cases),
+            ];
+            w.set_today(day);
+            w.set_time(Some(millis(day, 9)));
+            w.set_report_text(Some(&me), &key, &texts)?;
+            send_up(w, g, &me, &key, day, today)?;
+        }
+    }
+    let p = w.model().programme.clone();
+    for year in p.start_year..=p.end_year {
+        for level in Level::ALL {
+            let Some(due) = p.summary_due.of(*level).in_year(year) else {
+                continue;
+            };
+            if due >= today {
+                continue;
+            }
+            for subject in reports::summary_subjects(w.model(), year, *level) {
+                let key = reports::ReportKey::Annual {
+                    level: *level,
+                    subject,
+                    year,
+                };
+                let day = if g.rng.random_bool(0.1) {
+                    due + Days::new(g.between(1, 3) as u64)
+                } else {
+                    due - Days::new(g.between(0, 6) as u64)
+                };
+                w.set_today(day);
+                w.set_time(Some(millis(day, 9)));
+                let f = reports::annual_stats(w.model(), &key, day)
+                    .map(|s| figure_sentence(&s.figures))
+                    .unwrap_or_default();
+                let texts = vec![
+                    (Section::Progress, format!("{year}年，{f}")),
+                    (Section::Results, sentences(g, YEAR_RESULTS)),
+                    (Section::Problems, sentences(g, MONTH_PROBLEMS)),
+                    (Section::Plan, sentences(g, YEAR_PLANS)),
+                ];
+                w.set_report_text(Some(&me), &key, &texts)?;
+                w.refresh_stats(Some(&me), &key)?;
+                if *level == Level::City {
+                    w.set_time(Some(millis(day, 16)));
+                    w.submit_report(Some(&me), &key, "市教育局")?;
+                } else {
+                    send_up(w, g, &me, &key, day, today)?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The district that takes one cross-region pairing a year: the largest

@@ -233,6 +233,20 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
         ProblemKind::DueBeforeDate { due, date } => {
             tr!(l, "problem.due_before_date", due = due, date = date)
         }
+        ProblemKind::NotAMember => tr!(l, "problem.not_a_member"),
+        ProblemKind::RoleMayNot { role } => {
+            tr!(l, "problem.role_may_not", role = label(l, *role))
+        }
+        ProblemKind::ReportLocked { status } => {
+            tr!(l, "problem.report_locked", status = label(l, *status))
+        }
+        ProblemKind::NotSubmitted { status } => {
+            tr!(l, "problem.not_submitted", status = label(l, *status))
+        }
+        ProblemKind::NothingAbove => tr!(l, "problem.nothing_above"),
+        ProblemKind::PeriodNotStarted { from } => {
+            tr!(l, "problem.period_not_started", from = from)
+        }
     }
 }
 

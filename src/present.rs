@@ -12,6 +12,7 @@ pub struct Table {
 use crate::domain::*;
 use crate::i18n::{self, Lang, label, labels};
 use crate::tr;
+use comfy_table::{ContentArrangement, Table as Grid, TableStyle, presets::NOTHING};
 use serde_json::{Value, json};
 
 /// How one kind of record prints: as JSON, as a table row under its
@@ -523,6 +524,16 @@ pub fn history_row(lang: Lang, e: &crate::store::HistoryEntry) -> Vec<String> {
 
 /// The whole workspace as one JSON document: deterministic (records sorted
 /// by id), so two exports of the same data are byte-identical.
+/// A report in the export: who saw it first, as a day, instead of the
+/// devices that saw it (device ids are not part of the programme's data).
+fn report_json(mut v: serde_json::Value, w: &Workflow) -> serde_json::Value {
+    if let Some(obj) = v.get_mut("workflow").and_then(|x| x.as_object_mut()) {
+        obj.remove("seen");
+        obj.insert("first_seen".into(), json!(w.first_seen()));
+    }
+    v
+}
+
 pub fn export_json(ws: &crate::store::Workspace) -> serde_json::Value {
     let m = ws.model();
     let all = |f: fn(&DistrictData) -> Vec<serde_json::Value>| -> Vec<serde_json::Value> {
@@ -532,9 +543,23 @@ pub fn export_json(ws: &crate::store::Workspace) -> serde_json::Value {
     let mut pairings = all(|d| d.pairings.values().map(|x| json!(x)).collect());
     let mut visits = all(|d| d.visits.values().map(|x| json!(x)).collect());
     let mut inspections = all(|d| d.inspections.values().map(|x| json!(x)).collect());
-    let mut reports = all(|d| d.monthly_reports.values().map(|x| json!(x)).collect());
-    let mut summaries = all(|d| d.annual_summaries.values().map(|x| json!(x)).collect());
-    summaries.extend(m.city_summaries.values().map(|x| json!(x)));
+    let mut reports = all(|d| {
+        d.monthly_reports
+            .values()
+            .map(|x| report_json(json!(x), &x.workflow))
+            .collect()
+    });
+    let mut summaries = all(|d| {
+        d.annual_summaries
+            .values()
+            .map(|x| report_json(json!(x), &x.workflow))
+            .collect()
+    });
+    summaries.extend(
+        m.city_summaries
+            .values()
+            .map(|x| report_json(json!(x), &x.workflow)),
+    );
     for list in [
         &mut kgs,
         &mut pairings,
@@ -577,4 +602,76 @@ pub fn arrivals(lang: Lang, before: &Tally, after: &Tally) -> String {
     } else {
         tr!(lang, "sync.arrived", what = parts.join(lang.sep()))
     }
+}
+
+/// A plain table: a header, a line of dashes, aligned columns. Only ASCII
+/// in the frame, since box-drawing characters take two columns in many
+/// Chinese terminals.
+fn table_style() -> TableStyle {
+    NOTHING.header_separator(comfy_table::LineStyle::none().fill('-').junction(' '))
+}
+
+pub fn table_text(t: &Table) -> String {
+    let mut g = Grid::new();
+    g.load_style(table_style())
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(t.headers.clone());
+    for r in &t.rows {
+        g.add_row(r.clone());
+    }
+    g.lines()
+        .map(|l| l.trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A report as the terminal shows it: title, facts, figures, sections.
+pub fn report_text(lang: Lang, doc: &crate::export::ReportDoc) -> String {
+    let mut s = format!("{}\n\n", doc.title);
+    for (k, v) in &doc.facts {
+        s.push_str(&doc.fact_line(k, v));
+        s.push('\n');
+    }
+    s.push_str(&format!("\n{}\n", doc.figures_heading));
+    if !doc.figures.is_empty() {
+        let t = Table {
+            headers: vec![tr!(lang, "report.item"), tr!(lang, "report.value")],
+            rows: doc
+                .figures
+                .iter()
+                .map(|r| {
+                    let label = if r.sub {
+                        format!("  {}", r.label)
+                    } else {
+                        r.label.clone()
+                    };
+                    vec![label, r.value.text()]
+                })
+                .collect(),
+        };
+        s.push_str(&table_text(&t));
+        s.push('\n');
+    }
+    for (_, heading, text) in &doc.sections {
+        s.push_str(&format!("\n{heading}\n"));
+        if text.trim().is_empty() {
+            s.push_str(&tr!(lang, "report.empty_section"));
+        } else {
+            s.push_str(text.trim_end());
+        }
+        s.push('\n');
+    }
+    if let Some((heading, rows)) = &doc.below {
+        s.push_str(&format!("\n{heading}\n"));
+        let t = Table {
+            headers: vec![i18n::field(lang, "name"), tr!(lang, "report.status")],
+            rows: rows
+                .iter()
+                .map(|(a, b)| vec![a.clone(), b.clone()])
+                .collect(),
+        };
+        s.push_str(&table_text(&t));
+        s.push('\n');
+    }
+    s
 }

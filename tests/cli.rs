@@ -1189,3 +1189,283 @@ fn demo_fills_a_fresh_directory_once() {
     let visits = run(dir.path(), &["visit", "list", "--format", "json"]).json();
     assert!(visits.as_array().is_some_and(|a| !a.is_empty()));
 }
+
+/// An Excel kindergarten list (附表) as a bureau would keep it.
+fn xlsx_list(path: &std::path::Path, rows: &[[&str; 9]]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let headers = [
+        "园名",
+        "县区",
+        "乡镇",
+        "村",
+        "性质",
+        "类别",
+        "星级",
+        "幼儿数",
+        "教师数",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("header");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            // Counts as numbers, the way Excel stores what people type.
+            match v.parse::<f64>() {
+                Ok(n) => sheet.write_number(r, c, n),
+                Err(_) => sheet.write_string(r, c, *v),
+            }
+            .expect("cell");
+        }
+    }
+    book.save(path).expect("save xlsx");
+}
+
+#[test]
+fn a_kindergarten_list_imports_from_xlsx_and_a_bad_row_stops_it_unless_asked() {
+    let dir = panjin();
+    let file = dir.path().join("附表.xlsx");
+    xlsx_list(
+        &file,
+        &[
+            [
+                "胜利村幼儿园",
+                "大洼区",
+                "新兴镇",
+                "胜利村",
+                "民办",
+                "村屯园",
+                "",
+                "28",
+                "3",
+            ],
+            [
+                "新兴镇中心幼儿园",
+                "大洼区",
+                "新兴镇",
+                "",
+                "公办",
+                "镇中心园",
+                "4",
+                "180",
+                "15",
+            ],
+            [
+                "坏园",
+                "大洼区",
+                "新兴镇",
+                "",
+                "公办",
+                "镇中心园",
+                "9",
+                "30",
+                "3",
+            ],
+        ],
+    );
+    let path = file.to_str().expect("path");
+    let before = export(dir.path());
+    // A dry run names the bad row (row 4 in Excel) and writes nothing.
+    let dry = run(dir.path(), &["kindergarten", "import", path, "--dry-run"]);
+    assert_eq!(dry.code, 1);
+    assert!(dry.stdout.contains("第 4 行"), "{}", dry.stdout);
+    assert!(dry.stdout.contains("胜利村幼儿园"), "{}", dry.stdout);
+    assert!(!dry.stdout.contains("第 2 行"), "{}", dry.stdout);
+    // By default: nothing imported.
+    let err = run(dir.path(), &["kindergarten", "import", path])
+        .fails()
+        .to_string();
+    assert!(
+        err.contains("第 4 行") && err.contains("未导入任何记录"),
+        "{err}"
+    );
+    assert_eq!(export(dir.path()), before);
+    // Asked to: the good rows only.
+    let out = run(dir.path(), &["kindergarten", "import", path, "--only-good"])
+        .ok()
+        .to_string();
+    assert!(out.contains("已导入 2 所"), "{out}");
+    let ks = run(
+        dir.path(),
+        &["kg", "list", "--district", "大洼区", "--format", "json"],
+    )
+    .json();
+    let names: Vec<&str> = ks
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|k| k["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"新兴镇中心幼儿园") && !names.contains(&"坏园"),
+        "{names:?}"
+    );
+    let central = ks
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|k| k["name"] == "新兴镇中心幼儿园")
+        .expect("imported");
+    assert_eq!(
+        (central["stars"].as_i64(), central["children"].as_i64()),
+        (Some(4), Some(180))
+    );
+}
+
+#[test]
+fn a_bureau_reports_from_the_command_line_and_exports_what_it_shows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run(dir.path(), &["demo"]).ok();
+    let which = ["--district", "大洼区", "--month", "2026-10"];
+    let xlsx = dir.path().join("m.xlsx");
+    let mut args = vec!["report", "monthly"];
+    args.extend(which);
+    let shown = run(
+        dir.path(),
+        &[args.clone(), vec!["--format", "json"]].concat(),
+    )
+    .json();
+    assert_eq!(shown["due"], "2026-10-20");
+    args.extend(["--export", xlsx.to_str().expect("path")]);
+    let text = run(dir.path(), &args).ok().to_string();
+    assert!(
+        text.contains("统计期间：2026-09-20 至 2026-10-19"),
+        "{text}"
+    );
+    // The file holds the figures the command showed.
+    use calamine::{Data, Reader};
+    let mut book = calamine::open_workbook_auto(&xlsx).expect("opens");
+    let range = book.worksheet_range_at(0).expect("sheet").expect("range");
+    let visits = shown["figures"]["visits"].as_i64().expect("visits");
+    let row = (0..range.height())
+        .find(|r| range.get((*r, 0)) == Some(&Data::String("帮扶活动（次），按形式".into())))
+        .expect("visits row");
+    assert_eq!(range.get((row, 1)), Some(&Data::Float(visits as f64)));
+
+    // The list shows it; the timeliness table counts it.
+    let list = run(dir.path(), &["report", "list"]).ok().to_string();
+    assert!(
+        list.contains("大洼区农村幼儿园帮扶工作月报表（2026年10月）"),
+        "{list}"
+    );
+    let t = run(dir.path(), &["report", "timeliness", "--year", "2025"])
+        .ok()
+        .to_string();
+    assert!(
+        t.contains("应报") && t.contains("按时率") && t.contains("大洼区"),
+        "{t}"
+    );
+    let tj = run(
+        dir.path(),
+        &["report", "timeliness", "--year", "2025", "--format", "json"],
+    )
+    .json();
+    assert_eq!(tj["monthly"]["expected"], 48, "4 districts × 12 months");
+
+    // Write, submit, and find it locked.
+    let mut edit = vec![
+        "report",
+        "edit",
+        "--district",
+        "大洼区",
+        "--month",
+        "2026-12",
+    ];
+    edit.extend(["--progress", "十一月送教两次。"]);
+    run(dir.path(), &edit).ok();
+    run(
+        dir.path(),
+        &[
+            "report",
+            "submit",
+            "--district",
+            "大洼区",
+            "--month",
+            "2026-12",
+        ],
+    )
+    .ok();
+    let err = run(dir.path(), &edit).fails().to_string();
+    assert!(err.contains("已锁定"), "{err}");
+    let ret = [
+        "report",
+        "return",
+        "--district",
+        "大洼区",
+        "--month",
+        "2026-12",
+    ];
+    let no_comment = run(dir.path(), &ret);
+    assert_eq!(no_comment.code, 2, "a usage error");
+    assert!(
+        no_comment.stderr.contains("--comment"),
+        "{}",
+        no_comment.stderr
+    );
+    run(
+        dir.path(),
+        &[&ret[..], &["--comment", "请补充数据"]].concat(),
+    )
+    .ok();
+    let shown = run(
+        dir.path(),
+        &[
+            "report",
+            "monthly",
+            "--district",
+            "大洼区",
+            "--month",
+            "2026-12",
+        ],
+    )
+    .ok()
+    .to_string();
+    assert!(
+        shown.contains("已退回") && shown.contains("请补充数据"),
+        "{shown}"
+    );
+
+    // A district summary as Word.
+    let docx = dir.path().join("a.docx");
+    run(
+        dir.path(),
+        &[
+            "report",
+            "annual",
+            "--level",
+            "district",
+            "--id",
+            "大洼区",
+            "--year",
+            "2025",
+            "--export",
+            docx.to_str().expect("p"),
+        ],
+    )
+    .ok();
+    assert!(std::fs::read(&docx).expect("docx").starts_with(b"PK"));
+    // Lists as CSV and Excel.
+    let csv = dir.path().join("v.csv");
+    run(
+        dir.path(),
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--what",
+            "visits",
+            csv.to_str().expect("p"),
+        ],
+    )
+    .ok();
+    assert!(
+        std::fs::read(&csv)
+            .expect("csv")
+            .starts_with(&[0xEF, 0xBB, 0xBF])
+    );
+    let err = run(dir.path(), &["export", "--format", "csv", "x.csv"])
+        .fails()
+        .to_string();
+    assert!(err.contains("--what"), "{err}");
+}

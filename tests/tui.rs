@@ -129,6 +129,11 @@ fn every_screen_in_both_languages_and_two_sizes() {
             insta::assert_snapshot!(name("help"), text(&a));
             key(&mut a, KeyCode::Esc);
             ch(&mut a, '6');
+            insta::assert_snapshot!(name("reports"), text(&a));
+            key(&mut a, KeyCode::Enter);
+            insta::assert_snapshot!(name("reports_open"), text(&a));
+            key(&mut a, KeyCode::Esc);
+            ch(&mut a, '7');
             // The device id is random: shown as ########.
             let me = bangfu::identity::short(a.me.as_deref().unwrap_or_default());
             insta::assert_snapshot!(name("sync"), text(&a).replace(&me, "########"));
@@ -516,4 +521,57 @@ fn joining_on_first_run_asks_for_an_invite_and_refuses_a_bad_one_keeping_it() {
     key(&mut a, KeyCode::Esc);
     assert!(a.overlay.is_none());
     assert!(!dir.path().join("workspace.db").exists());
+}
+
+#[test]
+fn the_reports_screen_writes_submits_and_exports_a_summary() {
+    let dir = demo_dir();
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    a.export_dir = out.path().to_path_buf();
+    ch(&mut a, '6');
+    // The city's own summary of this year comes first for a city admin.
+    let shown = text(&a);
+    assert!(
+        shown.contains("盘锦市2026年度农村幼儿园帮扶工作总结"),
+        "{shown}"
+    );
+    ch(&mut a, 'e');
+    for section in ["progress", "results", "problems", "plan"] {
+        focus(&mut a, section);
+        typed(&mut a, &format!("{section}：全年送教下乡。"));
+    }
+    ctrl(&mut a, 's');
+    assert!(a.overlay.is_none(), "saved: {}", text(&a));
+    let key = bangfu::domain::reports::ReportKey::Annual {
+        level: bangfu::domain::Level::City,
+        subject: None,
+        year: 2026,
+    };
+    let summary = |a: &App| {
+        bangfu::domain::reports::annual(a.model().expect("model"), &key.id())
+            .cloned()
+            .expect("stored")
+    };
+    assert_eq!(summary(&a).plan, "plan：全年送教下乡。");
+    ch(&mut a, 'u');
+    assert!(summary(&a).stats.is_some(), "statistics generated");
+    ch(&mut a, 's');
+    assert_eq!(
+        summary(&a).workflow.status,
+        bangfu::domain::ReportStatus::Submitted
+    );
+    // Locked now: the form does not open, the status bar says why.
+    ch(&mut a, 'e');
+    assert!(a.overlay.is_none());
+    assert!(text(&a).contains("已锁定"), "{}", text(&a));
+    ch(&mut a, 'x');
+    let files: Vec<String> = std::fs::read_dir(out.path())
+        .expect("exports")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with(".docx")), "{files:?}");
+    assert!(files.iter().any(|f| f.ends_with(".md")), "{files:?}");
+    assert!(text(&a).contains("已导出"), "{}", text(&a));
 }

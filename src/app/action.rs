@@ -16,6 +16,8 @@ pub enum Action {
     Pairings,
     Visits,
     Inspections,
+    /// The reports screen.
+    Reports,
     /// The sync screen.
     Sync,
     /// Sync with every known peer now.
@@ -54,11 +56,17 @@ pub enum Action {
     PrevField,
     /// Read what other processes wrote.
     Refresh,
+    /// Return the selected report with a comment (退回).
+    Return,
+    /// Write the selected report to files (xlsx or docx, and Markdown).
+    Export,
+    /// Regenerate the selected summary's statistics.
+    Restat,
 }
 
 impl Action {
     /// Every action, for the help overlay and config checks.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 40] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -68,6 +76,7 @@ impl Action {
         Action::Pairings,
         Action::Visits,
         Action::Inspections,
+        Action::Reports,
         Action::Sync,
         Action::SyncNow,
         Action::Up,
@@ -95,6 +104,9 @@ impl Action {
         Action::NextField,
         Action::PrevField,
         Action::Refresh,
+        Action::Return,
+        Action::Export,
+        Action::Restat,
     ];
 
     /// The locale-key suffix (`action.<code>`) and config name.
@@ -109,6 +121,7 @@ impl Action {
             Action::Pairings => "pairings",
             Action::Visits => "visits",
             Action::Inspections => "inspections",
+            Action::Reports => "reports",
             Action::Sync => "sync",
             Action::SyncNow => "sync_now",
             Action::Up => "up",
@@ -136,6 +149,9 @@ impl Action {
             Action::NextField => "next_field",
             Action::PrevField => "prev_field",
             Action::Refresh => "refresh",
+            Action::Return => "return",
+            Action::Export => "export",
+            Action::Restat => "restat",
         }
     }
 }

@@ -153,6 +153,10 @@ pub enum FormKind {
     NewInspection,
     /// Join a programme with an invite (first run).
     Join,
+    /// The written sections of a report.
+    ReportSections(crate::domain::reports::ReportKey),
+    /// Why a report is returned.
+    ReturnReport(crate::domain::reports::ReportKey),
 }
 
 /// An open form.

@@ -192,6 +192,7 @@ impl App {
         let Some(m) = self.model() else { return };
         let form = match self.screen {
             Screen::Sync => return,
+            Screen::Reports => return self.open_report_form(),
             Screen::Kindergartens | Screen::Dashboard => {
                 kindergarten_form(lang, m, FormKind::NewKindergarten, None)
             }
@@ -307,6 +308,7 @@ impl App {
         let lang = self.lang;
         let Some(m) = self.model() else { return };
         let form = match self.screen {
+            Screen::Reports => return self.open_report_form(),
             Screen::Kindergartens => {
                 let Some(k) = self
                     .kindergartens
@@ -712,6 +714,8 @@ impl App {
                 Ok(Some((Screen::Visits, id, Entity::Visit)))
             }
             FormKind::Join => Ok(None),
+            FormKind::ReportSections(key) => self.save_report_form(form, &key).map(|()| None),
+            FormKind::ReturnReport(key) => self.save_return_form(form, &key).map(|()| None),
             FormKind::NewInspection => {
                 let date = typed!("date", parse::date(lang, "date", &form.text("date")));
                 let due_text = form.text("follow_up_due");

@@ -140,7 +140,8 @@ const NORMAL: &[(Action, &[&str])] = &[
     (Action::Pairings, &["3"]),
     (Action::Visits, &["4"]),
     (Action::Inspections, &["5"]),
-    (Action::Sync, &["6"]),
+    (Action::Reports, &["6"]),
+    (Action::Sync, &["7"]),
     (Action::SyncNow, &["S"]),
     (Action::Up, &["up", "k"]),
     (Action::Down, &["down", "j"]),
@@ -164,6 +165,9 @@ const NORMAL: &[(Action, &[&str])] = &[
     (Action::AllMonths, &["m"]),
     (Action::ToggleLanguage, &["L"]),
     (Action::Refresh, &["ctrl-r"]),
+    (Action::Return, &["r"]),
+    (Action::Export, &["x"]),
+    (Action::Restat, &["u"]),
 ];
 
 const FORM: &[(Action, &[&str])] = &[

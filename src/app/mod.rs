@@ -9,6 +9,7 @@ pub mod form;
 mod forms;
 pub mod keymap;
 pub mod layout;
+mod reports;
 
 use crate::domain::*;
 use crate::i18n::Lang;
@@ -32,16 +33,18 @@ pub enum Screen {
     Pairings,
     Visits,
     Inspections,
+    Reports,
     Sync,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 6] = [
+    pub const ALL: [Screen; 7] = [
         Screen::Dashboard,
         Screen::Kindergartens,
         Screen::Pairings,
         Screen::Visits,
         Screen::Inspections,
+        Screen::Reports,
         Screen::Sync,
     ];
 
@@ -52,6 +55,7 @@ impl Screen {
             Screen::Pairings => "pairings",
             Screen::Visits => "visits",
             Screen::Inspections => "inspections",
+            Screen::Reports => "reports",
             Screen::Sync => "sync",
         }
     }
@@ -132,6 +136,11 @@ pub enum Overlay {
         scroll: usize,
     },
     Form(Box<Form>),
+    /// One report, whole: facts, figures, sections.
+    Report {
+        key: crate::domain::reports::ReportKey,
+        scroll: usize,
+    },
 }
 
 /// The first-run menu, when the data directory holds no workspace.
@@ -188,6 +197,11 @@ pub struct App {
     pub pairings: ListState,
     pub visits: ListState,
     pub inspections: ListState,
+    /// The reports list; its rows are report ids, each naming a key here.
+    pub reports: ListState,
+    pub report_keys: std::collections::BTreeMap<Id, crate::domain::reports::ReportKey>,
+    /// Where exported reports are written.
+    pub export_dir: PathBuf,
     /// Visit log: only this month, if set.
     pub visit_month: Option<(i32, u32)>,
     /// Visit log: only this pairing, if set.
@@ -277,6 +291,9 @@ impl App {
             pairings: ListState::default(),
             visits: ListState::default(),
             inspections: ListState::default(),
+            reports: ListState::default(),
+            report_keys: std::collections::BTreeMap::new(),
+            export_dir: export_dir(),
             visit_month: None,
             visit_pairing: None,
             save: SaveState::Idle,
@@ -322,6 +339,7 @@ impl App {
             Screen::Pairings => Some(&self.pairings),
             Screen::Visits => Some(&self.visits),
             Screen::Inspections => Some(&self.inspections),
+            Screen::Reports => Some(&self.reports),
         }
     }
 
@@ -332,6 +350,7 @@ impl App {
             Screen::Pairings => Some(&mut self.pairings),
             Screen::Visits => Some(&mut self.visits),
             Screen::Inspections => Some(&mut self.inspections),
+            Screen::Reports => Some(&mut self.reports),
         }
     }
 
@@ -364,6 +383,18 @@ impl App {
                 self.visit_pairing.as_ref(),
             ),
             Screen::Inspections => rows::inspections(model, &self.inspections.filter),
+            Screen::Reports => {
+                let me = self.me.as_ref().and_then(|d| model.active_member(d));
+                let listed = rows::reports(
+                    model,
+                    me,
+                    self.options.today,
+                    &self.reports.filter,
+                    self.lang,
+                );
+                self.report_keys = listed.iter().map(|k| (k.id(), k.clone())).collect();
+                listed.iter().map(|k| k.id()).collect()
+            }
         };
         if let Some(l) = self.list_mut(screen) {
             let keep = l.selected_id().cloned();
@@ -406,6 +437,18 @@ impl App {
         if self.ws.is_none() {
             return self.first_run_key(k);
         }
+        if let Some(Overlay::Report { .. }) = &self.overlay
+            && let Some(
+                a @ (Action::Edit
+                | Action::Sign
+                | Action::Confirm
+                | Action::Return
+                | Action::Export
+                | Action::Restat),
+            ) = self.keymap.normal_action(&k)
+        {
+            return self.apply(a);
+        }
         if self.overlay.is_some() {
             return match self.keymap.normal_action(&k) {
                 Some(Action::Quit) if form::is_control(&k) => self.quit = true,
@@ -431,6 +474,8 @@ impl App {
             }) => (scroll, entries.len()),
             // The help is shorter than 60 rows; the drawing stops at its end.
             Some(Overlay::Help { scroll }) => (scroll, 60),
+            // A report is shorter than 200 lines; the drawing stops at its end.
+            Some(Overlay::Report { scroll, .. }) => (scroll, 200),
             _ => return,
         };
         *scroll = (*scroll as isize + by).clamp(0, len.saturating_sub(1) as isize) as usize;
@@ -496,7 +541,8 @@ impl App {
             Action::Pairings => self.go(2),
             Action::Visits => self.go(3),
             Action::Inspections => self.go(4),
-            Action::Sync => self.go(5),
+            Action::Reports => self.go(5),
+            Action::Sync => self.go(6),
             Action::SyncNow => self.sync_now(),
             Action::Up => self.move_selection(-1, cap),
             Action::Down => self.move_selection(1, cap),
@@ -515,11 +561,18 @@ impl App {
                     l.filtering = true;
                 }
             }
+            Action::Sign if self.screen == Screen::Reports => self.report_step(Action::Sign),
             Action::Sign => self.agreement_step(Action::Sign),
             Action::Confirm => match self.screen {
                 Screen::Visits => self.confirm_visit(),
+                Screen::Reports => self.report_step(Action::Confirm),
                 _ => self.agreement_step(Action::Confirm),
             },
+            Action::Return | Action::Export | Action::Restat => {
+                if self.screen == Screen::Reports {
+                    self.report_step(a);
+                }
+            }
             Action::File => self.agreement_step(Action::File),
             Action::PrevYear => {
                 self.year -= 1;
@@ -597,6 +650,7 @@ impl App {
                 }
             }
             Screen::Kindergartens => self.open_edit(),
+            Screen::Reports => self.open_report(),
             Screen::Sync => self.sync_now(),
             _ => {}
         }
@@ -721,6 +775,13 @@ impl App {
             Screen::Pairings => (Entity::Pairing, self.pairings.selected_id()),
             Screen::Visits => (Entity::Visit, self.visits.selected_id()),
             Screen::Inspections => (Entity::Inspection, self.inspections.selected_id()),
+            Screen::Reports => match self.current_report() {
+                Some(crate::domain::reports::ReportKey::Monthly { .. }) => {
+                    (Entity::MonthlyReport, self.reports.selected_id())
+                }
+                Some(_) => (Entity::AnnualSummary, self.reports.selected_id()),
+                None => return,
+            },
             Screen::Dashboard | Screen::Sync => return,
         };
         let Some(id) = id.cloned() else { return };
@@ -921,8 +982,36 @@ impl App {
 }
 
 /// Which records each list shows, in which order.
+/// Where the interface writes exported reports: `BANGFU_EXPORT_DIR`, or
+/// `bangfu-exports` in the home directory.
+fn export_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("BANGFU_EXPORT_DIR") {
+        return PathBuf::from(d);
+    }
+    directories::UserDirs::new()
+        .map(|u| u.home_dir().join("bangfu-exports"))
+        .unwrap_or_else(|| PathBuf::from("bangfu-exports"))
+}
+
 mod rows {
     use crate::domain::*;
+
+    /// The reports a member sees (what waits on it first), filtered by
+    /// their titles.
+    pub fn reports(
+        m: &Model,
+        me: Option<&Member>,
+        today: chrono::NaiveDate,
+        filter: &str,
+        lang: crate::i18n::Lang,
+    ) -> Vec<crate::domain::reports::ReportKey> {
+        let f = Filter::new(filter);
+        crate::domain::reports::listed(m, me, today)
+            .into_iter()
+            .filter(|x| f.matches(&[&crate::export::title(lang, m, &x.key)]))
+            .map(|x| x.key)
+            .collect()
+    }
 
     /// A typed filter: its words, lowercased. A record matches when every
     /// word is found in one of its fields (so "东风 村" finds 东风镇's

@@ -6,6 +6,7 @@
 mod net;
 mod output;
 mod records;
+mod report;
 mod setup;
 mod tui_cmd;
 
@@ -59,6 +60,9 @@ pub enum Command {
     /// Inspections (检查评估)
     #[command(subcommand)]
     Inspection(records::InspectionCmd),
+    /// Monthly reports and annual summaries: show, write, submit, accept, export
+    #[command(subcommand)]
+    Report(report::ReportCmd),
     /// Print the dashboard (targets, shares, visits, deadlines) as text
     Dashboard(tui_cmd::DashboardArgs),
     /// Every change to one record: when, by whom, which fields
@@ -86,7 +90,7 @@ pub enum Command {
     /// Network settings of this device: port, relay, mdns
     #[command(subcommand)]
     Config(net::ConfigCmd),
-    /// Write the whole workspace to a file (`-` for standard output)
+    /// Write the whole workspace (json) or one list (csv, xlsx) to a file
     Export(setup::ExportArgs),
     #[command(hide = true, subcommand)]
     Debug(setup::DebugCmd),
@@ -347,6 +351,7 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         Command::Pairing(c) => records::pairing(&ctx, c),
         Command::Visit(c) => records::visit(&ctx, c),
         Command::Inspection(c) => records::inspection(&ctx, c),
+        Command::Report(c) => report::report(&ctx, c),
         Command::Dashboard(a) => tui_cmd::dashboard(&ctx, a),
         Command::History(a) => setup::history(&ctx, a),
         Command::Doctor => setup::doctor(&ctx),

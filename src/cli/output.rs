@@ -1,6 +1,5 @@
 //! Printing lists and records as a table, JSON or CSV.
 
-use comfy_table::{ContentArrangement, Table as Grid, TableStyle, presets::NOTHING};
 use std::io::Write;
 
 /// How a list or record is printed.
@@ -24,7 +23,7 @@ impl Format {
 
 use crate::domain::Model;
 use crate::i18n::Lang;
-pub use crate::present::Table;
+pub use crate::present::{Table, table_text};
 use crate::present::{View, table};
 
 /// Writes to standard output; a closed pipe (`| head`) is not an error.
@@ -34,34 +33,8 @@ pub fn out(s: &str) {
     let _ = o.write_all(b"\n");
 }
 
-/// A plain table: a header, a line of dashes, aligned columns. Only ASCII
-/// in the frame, since box-drawing characters take two columns in many
-/// Chinese terminals.
-fn style() -> TableStyle {
-    NOTHING.header_separator(comfy_table::LineStyle::none().fill('-').junction(' '))
-}
-
-pub fn table_text(t: &Table) -> String {
-    let mut g = Grid::new();
-    g.load_style(style())
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(t.headers.clone());
-    for r in &t.rows {
-        g.add_row(r.clone());
-    }
-    g.lines()
-        .map(|l| l.trim_end().to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 pub fn csv_text(t: &Table) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(&t.headers);
-    for r in &t.rows {
-        let _ = w.write_record(r);
-    }
-    let bytes = w.into_inner().unwrap_or_default();
+    let bytes = crate::export::lists::csv(t).unwrap_or_default();
     String::from_utf8_lossy(&bytes).trim_end().to_string()
 }
 

@@ -43,15 +43,20 @@ pub enum KindergartenCmd {
         #[command(flatten)]
         format: FormatArg,
     },
-    /// Import a kindergarten list (CSV with a header row, Chinese or English)
+    /// Import a kindergarten list (附表): .xlsx or .csv with a header row
+    /// (园名, 县区, 乡镇, 村, 性质, 类别, 星级, 幼儿数, 教师数 …, or English)
     Import {
         file: PathBuf,
         /// District for rows that do not name one
         #[arg(long)]
         district: Option<String>,
-        /// Only check the file and show what would be imported
+        /// Only check the file: show what would be imported and every bad row
         #[arg(long)]
         dry_run: bool,
+        /// Import the good rows even if some are bad (by default one bad
+        /// row and nothing is imported)
+        #[arg(long)]
+        only_good: bool,
     },
 }
 
@@ -296,7 +301,8 @@ pub fn kindergarten(ctx: &Ctx, cmd: KindergartenCmd) -> CmdResult {
             file,
             district,
             dry_run,
-        } => super::setup::import_kindergartens(ctx, &mut ws, &file, district, dry_run)?,
+            only_good,
+        } => super::setup::import_kindergartens(ctx, &mut ws, &file, district, dry_run, only_good)?,
     }
     Ok(())
 }

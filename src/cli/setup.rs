@@ -94,10 +94,13 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// json
+    /// json (the whole workspace), or csv / xlsx (one list, see --what)
     #[arg(long, default_value = "json")]
     pub format: String,
-    /// File to write, or `-` for standard output
+    /// With csv or xlsx: kindergartens, pairings, visits or inspections
+    #[arg(long, value_name = "LIST")]
+    pub what: Option<String>,
+    /// File to write, or `-` for standard output (json and csv)
     pub file: PathBuf,
 }
 
@@ -514,27 +517,58 @@ pub fn doctor(ctx: &Ctx) -> CmdResult {
 }
 
 pub fn export(ctx: &Ctx, a: ExportArgs) -> CmdResult {
+    use crate::export::lists;
     let l = ctx.lang;
-    if !a.format.eq_ignore_ascii_case("json") {
-        return Err(Fail::line(tr!(
-            l,
-            "export.bad_format",
-            value = a.format.as_str()
-        )));
-    }
-    let ws = ctx.open()?;
-    let text =
-        serde_json::to_string_pretty(&crate::present::export_json(&ws)).unwrap_or_default() + "\n";
-    if a.file.as_os_str() == "-" {
+    let format = a.format.trim().to_ascii_lowercase();
+    let bytes = match (format.as_str(), &a.what) {
+        ("json", None) => {
+            let ws = ctx.open()?;
+            (serde_json::to_string_pretty(&crate::present::export_json(&ws)).unwrap_or_default()
+                + "\n")
+                .into_bytes()
+        }
+        ("csv" | "xlsx", Some(what)) => {
+            let what = lists::What::parse(what)
+                .ok_or_else(|| Fail::line(tr!(l, "export.bad_what", value = what.as_str())))?;
+            let ws = ctx.open()?;
+            let table = lists::table(l, ws.model(), what);
+            let made = if format == "csv" {
+                lists::csv_file(&table)
+            } else {
+                crate::export::xlsx::table(
+                    &i18n::entity(l, what.entity()),
+                    &table.headers,
+                    &table.rows,
+                )
+            };
+            made.map_err(|e| Fail::line(tr!(l, "export.failed", detail = e.to_string())))?
+        }
+        ("csv" | "xlsx", None) => return Err(Fail::line(tr!(l, "export.what_needed"))),
+        ("json", Some(_)) => return Err(Fail::line(tr!(l, "export.json_whole"))),
+        _ => {
+            return Err(Fail::line(tr!(
+                l,
+                "export.bad_format",
+                value = a.format.as_str()
+            )));
+        }
+    };
+    save(ctx, &a.file, &bytes)
+}
+
+/// Writes an exported file (or standard output for `-`) and says where.
+pub fn save(ctx: &Ctx, file: &Path, bytes: &[u8]) -> CmdResult {
+    let l = ctx.lang;
+    if file.as_os_str() == "-" {
         let mut o = std::io::stdout().lock();
-        let _ = o.write_all(text.as_bytes());
+        let _ = o.write_all(bytes);
         return Ok(());
     }
-    write_file_atomically(&a.file, text.as_bytes()).map_err(|e| {
+    write_file_atomically(file, bytes).map_err(|e| {
         Fail::line(tr!(
             l,
             "export.io",
-            path = a.file.display().to_string(),
+            path = file.display().to_string(),
             detail = e.to_string()
         ))
     })?;
@@ -543,28 +577,14 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CmdResult {
         tr!(
             l,
             "export.done",
-            path = a.file.display().to_string(),
-            bytes = text.len()
+            path = file.display().to_string(),
+            bytes = bytes.len()
         )
     );
     Ok(())
 }
 
-/// Writes a file under a temporary name and renames it into place, so a
-/// reader never sees half a file.
-pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
+pub use crate::export::write_file_atomically;
 
 pub fn debug(ctx: &Ctx, cmd: DebugCmd) -> CmdResult {
     match cmd {
@@ -647,7 +667,7 @@ fn column(header: &str) -> Option<&'static str> {
         (&["性质", "办园性质", "ownership"], "ownership"),
         (&["类别", "类型", "category"], "category"),
         (&["星级", "stars"], "stars"),
-        (&["农村", "是否农村", "rural"], "rural"),
+        (&["农村", "农村园", "是否农村", "rural"], "rural"),
         (&["幼儿数", "在园幼儿数", "children"], "children"),
         (&["教师数", "专任教师数", "teachers"], "teachers"),
         (&["联系人", "contact"], "contact"),
@@ -659,33 +679,27 @@ fn column(header: &str) -> Option<&'static str> {
         .map(|(_, f)| *f)
 }
 
-/// Imports a CSV kindergarten list: every row checked first; one bad row and
-/// nothing is written (each bad row is named by its line number).
+/// Imports a kindergarten list (附表) from `.xlsx` or `.csv`: every row
+/// checked first; one bad row and nothing is written (each bad row is named
+/// by its row number), unless `only_good` asks for the good rows alone.
 pub fn import_kindergartens(
     ctx: &Ctx,
     ws: &mut Workspace,
     file: &Path,
     district: Option<String>,
     dry_run: bool,
+    only_good: bool,
 ) -> CmdResult {
     let l = ctx.lang;
-    let io_fail = |e: String| {
+    let table = crate::export::rows::read(file).map_err(|e| {
         Fail::line(tr!(
             l,
             "import.unreadable",
             path = file.display().to_string(),
             detail = e
         ))
-    };
-    let bytes = std::fs::read(file).map_err(|e| io_fail(e.to_string()))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(bytes.as_slice());
-    let headers = reader
-        .headers()
-        .map_err(|e| io_fail(e.to_string()))?
-        .clone();
-    let columns: Vec<Option<&str>> = headers.iter().map(column).collect();
+    })?;
+    let columns: Vec<Option<&str>> = table.headers.iter().map(|h| column(h)).collect();
     if !columns.contains(&Some("name")) {
         return Err(Fail::line(tr!(l, "import.no_name_column")));
     }
@@ -694,17 +708,13 @@ pub fn import_kindergartens(
         .transpose()?;
     let mut rows = Vec::new();
     let mut bad: Vec<String> = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let line = i + 2;
+    let mut bad_lines = std::collections::BTreeSet::new();
+    for (line, rec) in table.rows {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                bad.push(tr!(
-                    l,
-                    "import.bad_row",
-                    line = line,
-                    detail = e.to_string()
-                ));
+                bad.push(tr!(l, "import.bad_row", line = line, detail = e));
+                bad_lines.insert(line);
                 continue;
             }
         };
@@ -738,6 +748,7 @@ pub fn import_kindergartens(
         ) {
             Ok(k) => rows.push((line, k)),
             Err(Fail(lines)) => {
+                bad_lines.insert(line);
                 for d in lines {
                     bad.push(tr!(l, "import.bad_row", line = line, detail = d));
                 }
@@ -746,8 +757,10 @@ pub fn import_kindergartens(
     }
     // Check every row against the rules (and the rows before it) in one
     // write that is rolled back unless everything is good.
+    // A row that breaks a rule with the good rows before it is bad too; a
+    // rule-breaking row is skipped, so the rows after it are checked
+    // against the good ones only.
     let mut checked = Vec::new();
-    let keep = bad.is_empty() && !dry_run;
     let result = ws.write(|w| {
         for (line, k) in &rows {
             let mut k = k.clone();
@@ -755,6 +768,7 @@ pub fn import_kindergartens(
             match w.put_kindergarten(k.clone()) {
                 Ok(_) => checked.push(k),
                 Err(EditError::Invalid(ps)) => {
+                    bad_lines.insert(*line);
                     for p in ps {
                         bad.push(tr!(
                             l,
@@ -767,7 +781,7 @@ pub fn import_kindergartens(
                 Err(e) => return Err(e),
             }
         }
-        if keep && bad.is_empty() {
+        if !dry_run && (bad.is_empty() || only_good) {
             Ok(())
         } else {
             Err(EditError::Invalid(Vec::new()))
@@ -775,17 +789,39 @@ pub fn import_kindergartens(
     });
     match result {
         Ok(()) => {
+            for b in &bad {
+                eprintln!("{b}");
+            }
             out(&tr!(l, "import.done", count = checked.len()));
+            if !bad_lines.is_empty() {
+                out(&tr!(l, "import.skipped", bad = bad_lines.len()));
+            }
             Ok(())
         }
-        Err(EditError::Invalid(_)) if bad.is_empty() => {
+        Err(EditError::Invalid(_)) if dry_run => {
             let refs: Vec<&Kindergarten> = checked.iter().collect();
             out(&table_text(&crate::present::table(l, ws.model(), &refs)));
-            out(&tr!(l, "import.dry_run", count = checked.len()));
-            Ok(())
+            for b in &bad {
+                out(b);
+            }
+            out(&tr!(
+                l,
+                "import.dry_run",
+                count = checked.len(),
+                bad = bad_lines.len()
+            ));
+            if bad_lines.is_empty() {
+                Ok(())
+            } else {
+                Err(Fail::line(tr!(
+                    l,
+                    "import.dry_run_bad",
+                    bad = bad_lines.len()
+                )))
+            }
         }
         Err(EditError::Invalid(_)) => {
-            bad.push(tr!(l, "import.nothing_written", bad = bad.len()));
+            bad.push(tr!(l, "import.nothing_written", bad = bad_lines.len()));
             Err(Fail(bad))
         }
         Err(e) => Err(ctx.edit(e)),

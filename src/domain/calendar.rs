@@ -3,6 +3,7 @@
 
 use super::codes::*;
 use super::model::Model;
+use super::reports;
 use chrono::{Datelike, Days, NaiveDate};
 
 /// What is due.
@@ -71,18 +72,10 @@ pub fn deadlines(model: &Model, today: NaiveDate) -> Vec<Deadline> {
     let p = &model.programme;
     let horizon = today + Days::new(LOOKAHEAD_DAYS);
     let mut out = Vec::new();
-    // `needs_work`: shown ahead only while work is open. `tracked`: can be
-    // overdue. Summaries cannot be submitted in bangfu until the reports
-    // work lands, so for now they are announced, never marked overdue.
+    // `needs_work`: shown ahead only while work is open.
     let mut push = |date: Option<NaiveDate>, kind, year, pending: usize, needs_work: bool| {
         let Some(date) = date else { return };
-        let tracked = !matches!(
-            kind,
-            DeadlineKind::KindergartenSummaries
-                | DeadlineKind::DistrictSummaries
-                | DeadlineKind::CitySummary
-        );
-        let overdue = tracked && date < today && pending > 0;
+        let overdue = date < today && pending > 0;
         let upcoming = date >= today && date <= horizon && (pending > 0 || !needs_work);
         if overdue || upcoming {
             out.push(Deadline {
@@ -122,63 +115,74 @@ pub fn deadlines(model: &Model, today: NaiveDate) -> Vec<Deadline> {
         );
         // December summaries: one per kindergarten in a pairing still
         // running in December, one per district with such pairings, one
-        // for the city.
-        let running: Vec<_> = model
-            .pairings()
-            .filter(|x| x.cohort <= year && date(year, 12, 1).is_some_and(|d| x.agreement.end >= d))
-            .collect();
-        let summaries = |level: Level| {
-            model
-                .data
-                .values()
-                .flat_map(|d| d.annual_summaries.values())
-                .chain(model.city_summaries.values())
-                .filter(|s| s.year == year && s.level == level)
-                .filter(|s| matches!(s.status, ReportStatus::Submitted | ReportStatus::Accepted))
-                .count()
-        };
-        let kgs: std::collections::BTreeSet<_> = running.iter().flat_map(|x| x.members()).collect();
-        let districts: std::collections::BTreeSet<_> =
-            running.iter().map(|x| &x.district_id).collect();
-        let missing = |expected: usize, level| expected.saturating_sub(summaries(level));
+        // for the city; pending are those not in yet.
+        for (level, kind) in [
+            (Level::Kindergarten, DeadlineKind::KindergartenSummaries),
+            (Level::District, DeadlineKind::DistrictSummaries),
+            (Level::City, DeadlineKind::CitySummary),
+        ] {
+            let subjects = reports::summary_subjects(model, year, level);
+            let pending = subjects
+                .into_iter()
+                .filter(|subject| {
+                    let key = reports::ReportKey::Annual {
+                        level,
+                        subject: subject.clone(),
+                        year,
+                    };
+                    !key.workflow(model).is_some_and(|w| w.is_in())
+                })
+                .count();
+            push(
+                p.summary_due.of(level).in_year(year),
+                kind,
+                year,
+                pending,
+                true,
+            );
+        }
+    }
+    // Monthly reports: the last one due, while districts have not sent it,
+    // and the next one.
+    let months = reports::report_months(p);
+    let not_in = |month: reports::YearMonth| {
+        model
+            .districts
+            .keys()
+            .filter(|d| {
+                let key = reports::ReportKey::Monthly {
+                    district: (*d).clone(),
+                    month,
+                };
+                key.workflow(model)
+                    .is_none_or(|w| w.first_submitted.is_none())
+            })
+            .count()
+    };
+    let due = |m: reports::YearMonth| reports::monthly_period(p, m).map(|x| x.due);
+    let last_due = months
+        .iter()
+        .rev()
+        .find(|m| due(**m).is_some_and(|d| d < today));
+    if let Some(m) = last_due {
         push(
-            date(year, 12, 10),
-            DeadlineKind::KindergartenSummaries,
-            year,
-            missing(kgs.len(), Level::Kindergarten),
-            true,
-        );
-        push(
-            date(year, 12, 20),
-            DeadlineKind::DistrictSummaries,
-            year,
-            missing(districts.len(), Level::District),
-            true,
-        );
-        push(
-            date(year, 12, 31),
-            DeadlineKind::CitySummary,
-            year,
-            missing(usize::from(!running.is_empty()), Level::City),
+            due(*m),
+            DeadlineKind::MonthlyReport,
+            m.year,
+            not_in(*m),
             true,
         );
     }
-    // The next monthly report, while the programme runs (from September of
-    // its first year to December of its last).
-    let due_day = p.report_due_day.clamp(1, 28);
-    let this_month = date(today.year(), today.month(), due_day);
-    let next_due = match this_month {
-        Some(d) if d >= today => Some(d),
-        _ => this_month.and_then(|d| d.checked_add_months(chrono::Months::new(1))),
-    };
-    let runs =
-        |d: NaiveDate| Some(d) >= date(p.start_year, 9, 1) && Some(d) <= date(p.end_year, 12, 31);
-    if let Some(d) = next_due.filter(|d| runs(*d)) {
+    let next = months.iter().find(|m| due(**m).is_some_and(|d| d >= today));
+    if let Some(m) = next
+        && let Some(d) = due(*m)
+        && d <= horizon
+    {
         out.push(Deadline {
             date: d,
             kind: DeadlineKind::MonthlyReport,
-            year: d.year(),
-            pending: model.districts.len(),
+            year: m.year,
+            pending: not_in(*m),
             overdue: false,
         });
     }
@@ -277,9 +281,18 @@ mod tests {
         let ds = deadlines(&m, d("2026-11-28"));
         let k = ds
             .iter()
-            .find(|x| x.kind == DeadlineKind::KindergartenSummaries)
+            .find(|x| x.kind == DeadlineKind::KindergartenSummaries && x.year == 2026)
             .expect("due");
         assert_eq!((k.date, k.pending, k.overdue), (d("2026-12-10"), 2, false));
+        // Last year's were never written: overdue.
+        let late = ds
+            .iter()
+            .find(|x| x.kind == DeadlineKind::KindergartenSummaries && x.year == 2025)
+            .expect("overdue");
+        assert_eq!(
+            (late.date, late.pending, late.overdue),
+            (d("2025-12-10"), 2, true)
+        );
         assert!(
             ds.iter()
                 .any(|x| x.kind == DeadlineKind::DistrictSummaries && x.pending == 1)

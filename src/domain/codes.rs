@@ -195,6 +195,34 @@ code_enum! {
     }
 }
 
+// The enum comes from `code_enum!`, which cannot mark a default variant.
+#[allow(clippy::derivable_impls)]
+impl Default for ReportStatus {
+    fn default() -> ReportStatus {
+        ReportStatus::Draft
+    }
+}
+
+code_enum! {
+    /// A written part of a report (叙述部分). A monthly report has progress,
+    /// problems, practices and cases; an annual summary progress, results,
+    /// problems and plan.
+    pub enum Section: "section" {
+        /// 工作进展 / 进展情况
+        Progress => "progress",
+        /// 取得的成效
+        Results => "results",
+        /// 存在的问题
+        Problems => "problems",
+        /// 好做法
+        Practices => "practices",
+        /// 典型事例
+        Cases => "cases",
+        /// 下一步工作计划
+        Plan => "plan",
+    }
+}
+
 code_enum! {
     /// Level of an annual summary (总结层级).
     pub enum Level: "level" {

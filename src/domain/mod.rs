@@ -4,10 +4,12 @@
 pub mod access;
 pub mod calendar;
 pub mod codes;
+pub mod figures;
 pub mod id;
 pub mod model;
 pub mod plan;
 pub mod records;
+pub mod reports;
 pub mod rules;
 
 pub use access::Member;

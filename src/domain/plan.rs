@@ -142,6 +142,8 @@ pub fn panjin() -> ProgrammeSetup {
             start_year: 2024,
             end_year: 2026,
             report_due_day: 20,
+            period_start_day: 20,
+            summary_due: SummaryDue::default(),
         },
         districts: vec![ps.into(), sz.into(), dw.into(), xlt.into()],
         years: vec![
@@ -183,6 +185,8 @@ pub fn empty(name: &str, districts: &[String], start_year: i32, end_year: i32) -
             start_year,
             end_year,
             report_due_day: 20,
+            period_start_day: 20,
+            summary_due: SummaryDue::default(),
         },
         districts: districts.to_vec(),
         years: (start_year..=end_year)

@@ -16,6 +16,73 @@ pub struct Programme {
     pub end_year: i32,
     /// Day of the month by which districts send the monthly report (月报表), 20.
     pub report_due_day: u32,
+    /// First day of a monthly report's period, in the month before the one
+    /// it is due in; the period ends the day before this day of the due
+    /// month. 20: from the 20th of M−1 to the 19th of M.
+    pub period_start_day: u32,
+    /// When the annual summaries are due (年度总结): kindergartens in early
+    /// December, districts mid December, the city late December.
+    pub summary_due: SummaryDue,
+}
+
+/// A day of the year without the year: `12-10`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MonthDay {
+    pub month: u32,
+    pub day: u32,
+}
+
+impl MonthDay {
+    /// Reads `MM-DD` (`12-10`, `12-1`); `None` unless it is a day of every
+    /// year (29 February is not).
+    pub fn parse(s: &str) -> Option<MonthDay> {
+        let (m, d) = s.trim().split_once('-')?;
+        let md = MonthDay {
+            month: m.trim().parse().ok()?,
+            day: d.trim().parse().ok()?,
+        };
+        NaiveDate::from_ymd_opt(2023, md.month, md.day).map(|_| md)
+    }
+
+    /// This day in `year`.
+    pub fn in_year(self, year: i32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(year, self.month, self.day)
+    }
+}
+
+impl std::fmt::Display for MonthDay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}-{:02}", self.month, self.day)
+    }
+}
+
+/// Due days of the annual summaries, one per level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryDue {
+    pub kindergarten: MonthDay,
+    pub district: MonthDay,
+    pub city: MonthDay,
+}
+
+impl Default for SummaryDue {
+    /// The notice's 12月上旬 / 中旬 / 下旬, as their last days.
+    fn default() -> SummaryDue {
+        SummaryDue {
+            kindergarten: MonthDay { month: 12, day: 10 },
+            district: MonthDay { month: 12, day: 20 },
+            city: MonthDay { month: 12, day: 31 },
+        }
+    }
+}
+
+impl SummaryDue {
+    pub fn of(&self, level: Level) -> MonthDay {
+        match level {
+            Level::Kindergarten => self.kindergarten,
+            Level::District => self.district,
+            Level::City => self.city,
+        }
+    }
 }
 
 /// A county or district (县区) and the towns (镇) in it. Districts are data.
@@ -248,32 +315,105 @@ pub struct Inspection {
     pub follow_up_due: Option<NaiveDate>,
 }
 
-/// A district's monthly report to the city (月报表). Compiled and written in
-/// the reports work; this is its place in the district document.
+/// A decision of the level above on a submitted report: accepted, or
+/// returned with what to change (审核意见).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub by: String,
+    pub on: NaiveDate,
+    pub comment: String,
+}
+
+/// Where a report stands on its way up (报送): draft → submitted (locked) →
+/// accepted, or returned (unlocked again) and submitted anew.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workflow {
+    pub status: ReportStatus,
+    /// The first submission, on the author's clock: timeliness is judged by it.
+    pub first_submitted: Option<Stamp>,
+    /// The latest submission.
+    pub submitted: Option<Stamp>,
+    /// The latest decision of the level above.
+    pub reviewed: Option<Review>,
+    /// The day each member of the receiving level first saw it after a
+    /// submission, by endpoint id.
+    pub seen: std::collections::BTreeMap<String, NaiveDate>,
+}
+
+impl Workflow {
+    /// A submitted or accepted report cannot be edited.
+    pub fn locked(&self) -> bool {
+        matches!(
+            self.status,
+            ReportStatus::Submitted | ReportStatus::Accepted
+        )
+    }
+
+    /// Submitted at some time, and not sent back since.
+    pub fn is_in(&self) -> bool {
+        self.locked()
+    }
+
+    /// When the receiving level first saw it.
+    pub fn first_seen(&self) -> Option<NaiveDate> {
+        self.seen.values().min().copied()
+    }
+
+    /// Submitted for the first time on or before `due`.
+    pub fn on_time(&self, due: NaiveDate) -> bool {
+        self.first_submitted.as_ref().is_some_and(|s| s.on <= due)
+    }
+}
+
+/// A district's monthly report to the city (月报表): the figures of its
+/// period and what the bureau writes about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonthlyReport {
     pub id: Id,
     pub district_id: Id,
     /// `YYYY-MM`, the month the report is due in.
     pub month: String,
-    pub status: ReportStatus,
+    /// First and last day the report covers, and the day it is due, as the
+    /// programme's settings said when it was started.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub due: NaiveDate,
+    pub workflow: Workflow,
     /// 工作进展
     pub progress: String,
     /// 存在问题
     pub problems: String,
-    /// 好做法与典型事例
+    /// 好做法
     pub practices: String,
+    /// 典型事例
+    pub cases: String,
+    /// The figures as submitted; until then they are compiled afresh.
+    pub figures: Option<super::figures::Figures>,
+}
+
+/// The generated statistics block of an annual summary (统计数据), as of
+/// the day it was last refreshed. Refreshing never touches the sections.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnualStats {
+    pub refreshed_on: NaiveDate,
+    pub figures: super::figures::Figures,
+    /// A district's target for the year (helpers, helped), or the sum of
+    /// the districts' for the city.
+    pub target: Option<(i64, i64)>,
+    /// Helpers and helped of the year's pairings (district and city).
+    pub paired: Option<(i64, i64)>,
 }
 
 /// An annual summary (年度帮扶工作总结) of a kindergarten, a district or the city.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnnualSummary {
     pub id: Id,
     pub level: Level,
     /// The kindergarten or district summarised; none for the city.
     pub subject_id: Option<Id>,
     pub year: i32,
-    pub status: ReportStatus,
+    pub due: NaiveDate,
+    pub workflow: Workflow,
     /// 进展情况
     pub progress: String,
     /// 取得的成效
@@ -282,4 +422,5 @@ pub struct AnnualSummary {
     pub problems: String,
     /// 下一步工作计划
     pub plan: String,
+    pub stats: Option<AnnualStats>,
 }

@@ -85,6 +85,18 @@ pub enum ProblemKind {
     PlaceNotInPairing { name: String },
     /// A due date before the date it follows.
     DueBeforeDate { due: NaiveDate, date: NaiveDate },
+    /// This device is not a member of the programme.
+    NotAMember,
+    /// The member's role may not do this to this record.
+    RoleMayNot { role: MemberRole },
+    /// A submitted or accepted report cannot be edited.
+    ReportLocked { status: ReportStatus },
+    /// Only a submitted report can be accepted or returned.
+    NotSubmitted { status: ReportStatus },
+    /// The city's summary goes to no level above.
+    NothingAbove,
+    /// A monthly report cannot be submitted before its period begins.
+    PeriodNotStarted { from: NaiveDate },
 }
 
 fn problem(field: &'static str, kind: ProblemKind) -> Problem {

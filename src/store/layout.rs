@@ -3,7 +3,8 @@
 //! Programme document (`programme`):
 //! ```text
 //! { schema: 1, kind: "programme", workspace: ID,
-//!   programme: {name, city, start_year, end_year, report_due_day},
+//!   programme: {name, city, start_year, end_year, report_due_day,
+//!               period_start_day, *_summary_due},
 //!   districts: {ID: {name, towns: {NAME: true}}},
 //!   years: {"2024": {year, stated_total, target_share_percent}},
 //!   targets: {"2024/ID": {year, district_id, helpers, helped}},

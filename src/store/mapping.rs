@@ -106,7 +106,7 @@ fn stamp_v(s: &Stamp) -> Value {
 pub(crate) struct Fields<'a>(pub &'a Map);
 
 impl<'a> Fields<'a> {
-    fn get(&self, k: &str) -> Option<&'a Value> {
+    pub(crate) fn get(&self, k: &str) -> Option<&'a Value> {
         match self.0.get(k) {
             None | Some(Value::Scalar(ScalarValue::Null)) => None,
             Some(v) => Some(v),
@@ -165,7 +165,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn date(&self, k: &str) -> Result<NaiveDate, FieldError> {
+    pub(crate) fn date(&self, k: &str) -> Result<NaiveDate, FieldError> {
         self.opt_date(k)?.ok_or_else(|| bad(k, "missing"))
     }
 
@@ -221,7 +221,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn map(&self, k: &str) -> Result<Option<Fields<'a>>, FieldError> {
+    pub(crate) fn map(&self, k: &str) -> Result<Option<Fields<'a>>, FieldError> {
         match self.get(k) {
             None => Ok(None),
             Some(Value::Map(m)) => Ok(Some(Fields(m))),
@@ -510,19 +510,96 @@ impl Record for Inspection {
     }
 }
 
+fn review_v(r: &Review) -> Value {
+    Value::Map(map_of(vec![
+        ("by", str_v(&r.by)),
+        ("on", date_v(r.on)),
+        ("comment", text_v(&r.comment)),
+    ]))
+}
+
+/// A report's workflow, as fields of its record. `seen` is a map by member,
+/// so two devices of the receiving level both keep their day.
+fn workflow_fields(w: &Workflow) -> Vec<(&'static str, Value)> {
+    let seen = map_of(
+        w.seen
+            .iter()
+            .map(|(who, on)| (who.as_str(), date_v(*on)))
+            .collect(),
+    );
+    vec![
+        ("status", str_v(w.status.code())),
+        ("first_submitted", opt_v(&w.first_submitted, stamp_v)),
+        ("submitted", opt_v(&w.submitted, stamp_v)),
+        ("reviewed", opt_v(&w.reviewed, review_v)),
+        ("seen", Value::Map(seen)),
+    ]
+}
+
+fn workflow_from(f: &Fields<'_>) -> Result<Workflow, FieldError> {
+    let reviewed = match f.map("reviewed")? {
+        None => None,
+        Some(r) => Some(Review {
+            by: r.string("by")?,
+            on: r.date("on").map_err(|e| bad("reviewed", e.to_string()))?,
+            comment: r.string("comment")?,
+        }),
+    };
+    let mut seen = std::collections::BTreeMap::new();
+    if let Some(m) = f.map("seen")? {
+        for who in m.0.keys() {
+            seen.insert(
+                who.clone(),
+                m.date(who).map_err(|e| bad("seen", e.to_string()))?,
+            );
+        }
+    }
+    Ok(Workflow {
+        status: f.code("status")?,
+        first_submitted: f.stamp("first_submitted")?,
+        submitted: f.stamp("submitted")?,
+        reviewed,
+        seen,
+    })
+}
+
+/// A generated block kept as JSON text: written once by one device (on
+/// submission or refresh), never edited by hand, so it need not merge.
+fn json_v<T: serde::Serialize>(v: &Option<T>) -> Value {
+    opt_v(v, |x| str_v(&serde_json::to_string(x).unwrap_or_default()))
+}
+
+fn json_from<T: serde::de::DeserializeOwned>(
+    f: &Fields<'_>,
+    k: &str,
+) -> Result<Option<T>, FieldError> {
+    match f.get(k) {
+        None => Ok(None),
+        Some(_) => serde_json::from_str(&f.string(k)?)
+            .map(Some)
+            .map_err(|e| bad(k, e.to_string())),
+    }
+}
+
 impl Record for MonthlyReport {
     const COLLECTION: &'static str = "monthly_reports";
     fn id(&self) -> &Id {
         &self.id
     }
     fn to_map(&self) -> Map {
-        map_of(vec![
+        let mut fields = vec![
             ("month", str_v(&self.month)),
-            ("status", str_v(self.status.code())),
+            ("from", date_v(self.from)),
+            ("to", date_v(self.to)),
+            ("due", date_v(self.due)),
             ("progress", text_v(&self.progress)),
             ("problems", text_v(&self.problems)),
             ("practices", text_v(&self.practices)),
-        ])
+            ("cases", text_v(&self.cases)),
+            ("figures", json_v(&self.figures)),
+        ];
+        fields.extend(workflow_fields(&self.workflow));
+        map_of(fields)
     }
     fn from_map(id: Id, district: &Id, m: &Map) -> Result<Self, FieldError> {
         let f = Fields(m);
@@ -530,10 +607,15 @@ impl Record for MonthlyReport {
             id,
             district_id: district.clone(),
             month: f.string("month")?,
-            status: f.code("status")?,
+            from: f.date("from")?,
+            to: f.date("to")?,
+            due: f.date("due")?,
+            workflow: workflow_from(&f)?,
             progress: f.string("progress")?,
             problems: f.string("problems")?,
             practices: f.string("practices")?,
+            cases: f.string("cases")?,
+            figures: json_from(&f, "figures")?,
         })
     }
     fn collection(data: &mut DistrictData) -> &mut std::collections::BTreeMap<Id, Self> {
@@ -547,19 +629,22 @@ impl Record for AnnualSummary {
         &self.id
     }
     fn to_map(&self) -> Map {
-        map_of(vec![
+        let mut fields = vec![
             ("level", str_v(self.level.code())),
             (
                 "subject_id",
                 opt_v(&self.subject_id, |id| str_v(id.as_str())),
             ),
             ("year", int_v(i64::from(self.year))),
-            ("status", str_v(self.status.code())),
+            ("due", date_v(self.due)),
             ("progress", text_v(&self.progress)),
             ("results", text_v(&self.results)),
             ("problems", text_v(&self.problems)),
             ("plan", text_v(&self.plan)),
-        ])
+            ("stats", json_v(&self.stats)),
+        ];
+        fields.extend(workflow_fields(&self.workflow));
+        map_of(fields)
     }
     fn from_map(id: Id, _district: &Id, m: &Map) -> Result<Self, FieldError> {
         let f = Fields(m);
@@ -568,11 +653,13 @@ impl Record for AnnualSummary {
             level: f.code("level")?,
             subject_id: f.opt_id("subject_id")?,
             year: f.year("year")?,
-            status: f.code("status")?,
+            due: f.date("due")?,
+            workflow: workflow_from(&f)?,
             progress: f.string("progress")?,
             results: f.string("results")?,
             problems: f.string("problems")?,
             plan: f.string("plan")?,
+            stats: json_from(&f, "stats")?,
         })
     }
     fn collection(data: &mut DistrictData) -> &mut std::collections::BTreeMap<Id, Self> {
@@ -589,18 +676,43 @@ pub(crate) fn programme_map(p: &Programme) -> Map {
         ("start_year", int_v(i64::from(p.start_year))),
         ("end_year", int_v(i64::from(p.end_year))),
         ("report_due_day", int_v(i64::from(p.report_due_day))),
+        ("period_start_day", int_v(i64::from(p.period_start_day))),
+        (
+            "kindergarten_summary_due",
+            str_v(&p.summary_due.kindergarten.to_string()),
+        ),
+        (
+            "district_summary_due",
+            str_v(&p.summary_due.district.to_string()),
+        ),
+        ("city_summary_due", str_v(&p.summary_due.city.to_string())),
     ])
 }
 
 pub(crate) fn programme_from(m: &Map) -> Result<Programme, FieldError> {
     let f = Fields(m);
     let due = f.opt_int("report_due_day")?.unwrap_or(20);
+    let start = f.opt_int("period_start_day")?.unwrap_or(due);
+    let defaults = SummaryDue::default();
+    // Settings older documents lack read as the notice's.
+    let month_day = |k: &str, default: MonthDay| -> Result<MonthDay, FieldError> {
+        match f.string(k)? {
+            s if s.is_empty() => Ok(default),
+            s => MonthDay::parse(&s).ok_or_else(|| bad(k, format!("`{s}` is not a day (MM-DD)"))),
+        }
+    };
     Ok(Programme {
         name: f.string("name")?,
         city: f.string("city")?,
         start_year: f.year("start_year")?,
         end_year: f.year("end_year")?,
         report_due_day: u32::try_from(due).map_err(|_| bad("report_due_day", "not a day"))?,
+        period_start_day: u32::try_from(start).map_err(|_| bad("period_start_day", "not a day"))?,
+        summary_due: SummaryDue {
+            kindergarten: month_day("kindergarten_summary_due", defaults.kindergarten)?,
+            district: month_day("district_summary_due", defaults.district)?,
+            city: month_day("city_summary_due", defaults.city)?,
+        },
     })
 }
 

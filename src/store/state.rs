@@ -145,6 +145,8 @@ impl State {
                 start_year: 0,
                 end_year: 0,
                 report_due_day: 20,
+                period_start_day: 20,
+                summary_due: SummaryDue::default(),
             }),
             last_seq: 0,
             damaged: Vec::new(),

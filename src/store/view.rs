@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// Bump whenever a domain record's serialized shape changes: older views
 /// are then ignored and rebuilt from their documents.
-pub(crate) const VIEW_FORMAT: i64 = 2;
+pub(crate) const VIEW_FORMAT: i64 = 3;
 
 /// A document's records. Lists, not maps, so JSON needs no composite keys.
 #[derive(Debug, Clone, Serialize, Deserialize)]

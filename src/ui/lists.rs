@@ -5,6 +5,7 @@
 use super::theme::*;
 use crate::app::layout::{self, Areas};
 use crate::app::{App, ListState, Screen};
+use crate::domain::reports;
 use crate::domain::*;
 use crate::i18n::{Lang, label};
 use crate::present::{View, clip, names, yes_no};
@@ -67,6 +68,10 @@ fn columns(l: Lang, screen: Screen) -> Columns {
             &["date", "target", "inspector", "scores", "average"],
             vec![Length(10), Fill(1), Length(12), Length(8), Length(5)],
         ),
+        Screen::Reports => (
+            &["due", "report", "status", "for_you"],
+            vec![Length(10), Fill(1), Length(16), Length(8)],
+        ),
         Screen::Dashboard | Screen::Sync => (&[], vec![]),
     };
     let short = |k: &&str| {
@@ -79,8 +84,36 @@ fn columns(l: Lang, screen: Screen) -> Columns {
     }
 }
 
-fn cells(l: Lang, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
+fn cells(app: &App, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
+    let l = app.lang;
     match screen {
+        Screen::Reports => app.report_keys.get(id).map(|key| {
+            let w = key.workflow(m);
+            let due = key
+                .due(&m.programme)
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            let listed = reports::standing(m, key, app.today());
+            let me = app.me.as_deref().and_then(|d| m.active_member(d));
+            let todo = match me {
+                Some(me)
+                    if w.is_some_and(|w| w.status == ReportStatus::Submitted)
+                        && reports::may_review(m, me, key) =>
+                {
+                    tr!(l, "report.to_review")
+                }
+                Some(me) if !w.is_some_and(|w| w.locked()) && reports::own(me, key) => {
+                    tr!(l, "report.to_write")
+                }
+                _ => String::new(),
+            };
+            vec![
+                due,
+                crate::export::title(l, m, key),
+                crate::export::status_text(l, w.map(|w| w.status), listed),
+                todo,
+            ]
+        }),
         Screen::Kindergartens => m.kindergarten(id).map(|k| {
             vec![
                 k.name.clone(),
@@ -144,6 +177,35 @@ fn cells(l: Lang, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
     .unwrap_or_default()
 }
 
+/// A report's facts, its main figures, and the start of each section.
+fn report_details(app: &App, m: &Model, id: &Id) -> (String, Vec<(String, String)>) {
+    let l = app.lang;
+    let Some(doc) = app
+        .report_keys
+        .get(id)
+        .and_then(|key| crate::export::report_doc(l, m, key, app.today()))
+    else {
+        return (String::new(), Vec::new());
+    };
+    let mut fields = doc.facts.clone();
+    fields.extend(
+        doc.figures
+            .iter()
+            .filter(|r| !r.sub)
+            .take(4)
+            .map(|r| (r.label.clone(), r.value.text())),
+    );
+    for (_, heading, text) in &doc.sections {
+        let shown = if text.trim().is_empty() {
+            tr!(l, "report.empty_section")
+        } else {
+            clip(text, 60)
+        };
+        fields.push((heading.clone(), shown));
+    }
+    (doc.title, fields)
+}
+
 fn details(l: Lang, m: &Model, screen: Screen, id: &Id) -> (String, Vec<(String, String)>) {
     let what = match screen {
         Screen::Kindergartens => Entity::Kindergarten,
@@ -156,7 +218,7 @@ fn details(l: Lang, m: &Model, screen: Screen, id: &Id) -> (String, Vec<(String,
         Screen::Pairings => m.pairing(id).map(|x| x.fields(l, m)),
         Screen::Visits => m.visit(id).map(|x| x.fields(l, m)),
         Screen::Inspections => m.inspection(id).map(|x| x.fields(l, m)),
-        Screen::Dashboard | Screen::Sync => None,
+        Screen::Dashboard | Screen::Sync | Screen::Reports => None,
     };
     (crate::i18n::entity(l, what), fields.unwrap_or_default())
 }
@@ -201,7 +263,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, a: &Areas) {
         .skip(list.offset)
         .take(cap)
         .map(|(i, id)| {
-            let row = Row::new(cells(l, m, app.screen, id));
+            let row = Row::new(cells(app, m, app.screen, id));
             if i == list.selected {
                 row.style(SELECTED_STYLE)
             } else {
@@ -249,7 +311,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, a: &Areas) {
     // The selected record.
     let d = a.detail;
     if let Some(id) = list.selected_id() {
-        let (title, fields) = details(l, m, app.screen, id);
+        let (title, fields) = if app.screen == Screen::Reports {
+            report_details(app, m, id)
+        } else {
+            details(l, m, app.screen, id)
+        };
         let title_area = Rect::new(d.x + 1, d.y, d.width.saturating_sub(1), 1);
         frame.render_widget(Paragraph::new(Span::styled(title, TITLE_STYLE)), title_area);
         let body = Rect::new(

@@ -47,6 +47,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
             scroll,
         }) => history(frame, app, size, title, entries, *scroll),
         Some(Overlay::Form(f)) => form::draw(frame, app, f, layout::overlay(size)),
+        Some(Overlay::Report { key, scroll }) => report(frame, app, size, key, *scroll),
     }
 }
 
@@ -197,6 +198,17 @@ fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
             Action::History,
         ],
         Screen::Inspections => &[Action::Add, Action::Filter, Action::History],
+        Screen::Reports => &[
+            Action::Select,
+            Action::Edit,
+            Action::Sign,
+            Action::Confirm,
+            Action::Return,
+            Action::Restat,
+            Action::Export,
+            Action::Filter,
+            Action::History,
+        ],
         Screen::Sync => &[Action::SyncNow, Action::Select],
     };
     let general = [
@@ -207,6 +219,7 @@ fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
         Action::Pairings,
         Action::Visits,
         Action::Inspections,
+        Action::Reports,
         Action::Sync,
         Action::SyncNow,
         Action::Up,
@@ -226,9 +239,20 @@ fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
             rust_i18n::t!(key.as_str(), locale = l.code()).into_owned(),
         ])
     };
+    // A key that means something else on this screen says so
+    // (`action.sign.reports`: submit the report).
+    let screen_row = |a: Action| {
+        let key = format!("action.{}.{}", a.code(), app.screen.code());
+        let text = rust_i18n::t!(key.as_str(), locale = l.code()).into_owned();
+        if text == key {
+            row(a, false)
+        } else {
+            Row::new(vec![app.keymap.keys_of(a, false), text])
+        }
+    };
     let mut rows: Vec<Row> =
         vec![Row::new(vec![String::new(), app.screen.label(l)]).style(HEADER_STYLE)];
-    rows.extend(per_screen.iter().map(|a| row(*a, false)));
+    rows.extend(per_screen.iter().map(|a| screen_row(*a)));
     rows.push(Row::new(vec![String::new(), tr!(l, "help.forms")]).style(HEADER_STYLE));
     rows.extend(
         [
@@ -263,6 +287,33 @@ fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
     )
     .block(ascii_block(title));
     frame.render_widget(table, area);
+}
+
+/// One report, whole, as the terminal prints it; long lines wrap.
+fn report(
+    frame: &mut Frame<'_>,
+    app: &App,
+    size: Rect,
+    key: &crate::domain::reports::ReportKey,
+    scroll: usize,
+) {
+    let l = app.lang;
+    let Some(m) = app.model() else { return };
+    let Some(doc) = crate::export::report_doc(l, m, key, app.today()) else {
+        return;
+    };
+    let area = layout::overlay(size);
+    clear(frame, area);
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let text = crate::present::report_text(l, &doc);
+    let lines: Vec<Line> = text
+        .lines()
+        .flat_map(|line| wrap(line, width))
+        .skip(scroll)
+        .map(Line::from)
+        .collect();
+    let title = format!("{}  {}", doc.title, tr!(l, "report.view_keys"));
+    frame.render_widget(Paragraph::new(lines).block(ascii_block(title)), area);
 }
 
 fn history(

@@ -1,0 +1,45 @@
+//! Reports as Markdown: readable as plain text, pasted into a chat or an
+//! e-mail, or turned into anything else.
+
+use super::ReportDoc;
+
+/// A Markdown table cell: no line breaks, no bare pipes.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn report(doc: &ReportDoc) -> String {
+    let mut out = format!("# {}\n\n", doc.title);
+    for (k, v) in &doc.facts {
+        out.push_str(&format!(
+            "- {}\n",
+            doc.fact_line(&format!("**{}**", cell(k)), &cell(v))
+        ));
+    }
+    out.push_str(&format!("\n## {}\n\n", doc.figures_heading));
+    if !doc.figures.is_empty() {
+        out.push_str("| | |\n|---|---:|\n");
+        for r in &doc.figures {
+            let label = if r.sub {
+                format!("　{}", cell(&r.label))
+            } else {
+                cell(&r.label)
+            };
+            out.push_str(&format!("| {label} | {} |\n", r.value.text()));
+        }
+    }
+    for (_, heading, text) in &doc.sections {
+        out.push_str(&format!("\n## {heading}\n\n"));
+        if !text.trim().is_empty() {
+            out.push_str(text.trim_end());
+            out.push('\n');
+        }
+    }
+    if let Some((heading, rows)) = &doc.below {
+        out.push_str(&format!("\n## {heading}\n\n| | |\n|---|---|\n"));
+        for (name, status) in rows {
+            out.push_str(&format!("| {} | {} |\n", cell(name), cell(status)));
+        }
+    }
+    out
+}

@@ -1,0 +1,701 @@
+//! Reports on a small dataset whose every figure is worked out by hand:
+//! the monthly report's figures and period boundaries, the workflow and who
+//! may do what, offline edits of one summary merging, and the files bureaus
+//! exchange read back by real readers.
+
+use bangfu::domain::figures::{self, Scope};
+use bangfu::domain::plan;
+use bangfu::domain::reports::{self, ReportKey, YearMonth};
+use bangfu::domain::*;
+use bangfu::export::{self, FileFormat, Value, lists};
+use bangfu::i18n::Lang;
+use bangfu::store::{EditError, Options, Workspace, Writer};
+use bangfu::sync::bundle;
+use chrono::NaiveDate;
+use std::io::Read;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+fn opts(person: &str) -> Options {
+    Options::new(person, d("2024-11-05"))
+}
+
+fn kg(w: &mut Writer<'_>, district: &Id, name: &str, public: bool) -> Id {
+    let k = Kindergarten {
+        id: w.new_id(),
+        name: name.into(),
+        district_id: district.clone(),
+        town: "东风镇".into(),
+        village: if public {
+            String::new()
+        } else {
+            "红旗村".into()
+        },
+        ownership: if public {
+            Ownership::Public
+        } else {
+            Ownership::Private
+        },
+        category: if public {
+            Category::TownCentral
+        } else {
+            Category::Village
+        },
+        stars: if public { Some(5) } else { None },
+        rural: true,
+        children: 40,
+        teachers: 4,
+        contact: String::new(),
+        phone: String::new(),
+    };
+    w.put_kindergarten(k).expect("kindergarten")
+}
+
+fn pairing(w: &mut Writer<'_>, district: &Id, helper: Id, helped: Id, start: &str) -> Id {
+    let id = w.new_id();
+    w.add_pairing(Pairing {
+        id,
+        district_id: district.clone(),
+        helpers: vec![helper],
+        helped: vec![helped],
+        cohort: 2024,
+        mode: Mode::Town,
+        agreement: Agreement {
+            status: AgreementStatus::Draft,
+            start: d(start),
+            end: d("2026-12-31"),
+            forms: vec![Form::SendTeachers],
+            tasks: vec![Task::Teachers],
+            goals: "提升保教质量".into(),
+            rights: String::new(),
+            schedule: String::new(),
+            fees: 0,
+            signed: None,
+            confirmations: vec![],
+            filed: None,
+        },
+    })
+    .expect("pairing")
+}
+
+fn stamp(on: &str) -> Stamp {
+    Stamp {
+        by: "李园长".into(),
+        on: d(on),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn visit(
+    w: &mut Writer<'_>,
+    p: &Id,
+    on: &str,
+    form: Form,
+    tasks: &[Task],
+    teachers: i64,
+    children: i64,
+    toys: i64,
+    books: i64,
+) {
+    let pr = w.model().pairing(p).cloned().expect("pairing");
+    let id = w.new_id();
+    w.put_visit(Visit {
+        id,
+        tasks: tasks.to_vec(),
+        teachers_reached: teachers,
+        children_reached: children,
+        materials: Materials {
+            toys,
+            play_materials: 0,
+            picture_books: books,
+        },
+        ..Visit::of_pairing(&pr, d(on), form, "送教")
+    })
+    .expect("visit");
+}
+
+fn inspection(w: &mut Writer<'_>, p: &Id, on: &str, s: [i64; 4]) {
+    let id = w.new_id();
+    w.put_inspection(Inspection {
+        id,
+        district_id: Id::from_random_bytes([0; 16]),
+        pairing_id: Some(p.clone()),
+        kindergarten_id: None,
+        date: d(on),
+        inspector: "督导".into(),
+        scores: Scores {
+            philosophy: s[0],
+            care_education: s[1],
+            environment: s[2],
+            management: s[3],
+        },
+        findings: String::new(),
+        guidance: String::new(),
+        follow_up_due: None,
+    })
+    .expect("inspection");
+}
+
+/// 盘山县 with two pairings, and records on both sides of each boundary
+/// of the report due in October 2024 (period 2024-09-20 to 2024-10-19).
+struct Fixture {
+    dir: tempfile::TempDir,
+    ws: Workspace,
+    district: Id,
+    helped: Id,
+    me: Member,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut ws = Workspace::init(dir.path(), &plan::panjin(), opts("市局")).expect("init");
+    let district = ws
+        .model()
+        .district_by_name("盘山县")
+        .expect("盘山县")
+        .id
+        .clone();
+    let me = ws
+        .model()
+        .members
+        .values()
+        .next()
+        .cloned()
+        .expect("first member");
+    let helped = ws
+        .write(|w| {
+            let h1 = kg(w, &district, "东风镇中心幼儿园", true);
+            let v1 = kg(w, &district, "红旗村幼儿园", false);
+            let h2 = kg(w, &district, "东风镇第二幼儿园", true);
+            let v2 = kg(w, &district, "新村幼儿园", false);
+            // P1 runs through the period; signed on its first day, filed
+            // on its last.
+            let p1 = pairing(w, &district, h1, v1.clone(), "2024-09-15");
+            w.sign(&p1, stamp("2024-09-20"))?;
+            w.confirm(&p1, &district, stamp("2024-10-01"))?;
+            w.file(&p1, stamp("2024-10-19"))?;
+            // P2 starts the day after the period and was signed the day
+            // before it: not active, not counted.
+            let p2 = pairing(w, &district, h2, v2, "2024-10-20");
+            w.sign(&p2, stamp("2024-09-19"))?;
+            // Visits: the day before, the first day, the last day, the day after.
+            visit(
+                w,
+                &p1,
+                "2024-09-19",
+                Form::OnSiteGuidance,
+                &[Task::Teachers],
+                100,
+                100,
+                100,
+                100,
+            );
+            visit(
+                w,
+                &p1,
+                "2024-09-20",
+                Form::SendTeachers,
+                &[Task::Teachers, Task::Management],
+                5,
+                30,
+                2,
+                10,
+            );
+            visit(
+                w,
+                &p1,
+                "2024-10-19",
+                Form::Online,
+                &[Task::Teachers],
+                8,
+                0,
+                0,
+                0,
+            );
+            visit(
+                w,
+                &p1,
+                "2024-10-20",
+                Form::OnSiteGuidance,
+                &[Task::Teachers],
+                100,
+                100,
+                100,
+                100,
+            );
+            inspection(w, &p1, "2024-09-19", [1, 1, 1, 1]);
+            inspection(w, &p1, "2024-09-20", [4, 3, 5, 2]);
+            inspection(w, &p1, "2024-10-19", [5, 5, 4, 4]);
+            inspection(w, &p1, "2024-10-20", [1, 1, 1, 1]);
+            Ok::<_, EditError>(v1)
+        })
+        .expect("fixture");
+    Fixture {
+        dir,
+        ws,
+        district,
+        helped,
+        me,
+    }
+}
+
+fn october(f: &Fixture) -> ReportKey {
+    ReportKey::Monthly {
+        district: f.district.clone(),
+        month: YearMonth::parse("2024-10").expect("month"),
+    }
+}
+
+fn count<T: PartialEq + Copy>(fs: &[(T, usize)], which: T) -> usize {
+    fs.iter().find(|(x, _)| *x == which).map_or(0, |(_, n)| *n)
+}
+
+#[test]
+fn every_figure_of_a_monthly_report_matches_the_hand_count() {
+    let f = fixture();
+    let model = f.ws.model();
+    let period = reports::monthly_period(&model.programme, YearMonth::parse("2024-10").expect("m"))
+        .expect("period");
+    assert_eq!(
+        (period.from, period.to, period.due),
+        (d("2024-09-20"), d("2024-10-19"), d("2024-10-20"))
+    );
+    let fig = figures::compile(
+        model,
+        &Scope::District(f.district.clone()),
+        period.from,
+        period.to,
+    );
+    assert_eq!(fig.pairings_active, 1, "P2 starts after the period");
+    assert_eq!((fig.helpers, fig.helped), (1, 1));
+    assert_eq!(fig.visits, 2, "09-20 and 10-19; not 09-19 nor 10-20");
+    assert_eq!(count(&fig.by_form, Form::SendTeachers), 1);
+    assert_eq!(count(&fig.by_form, Form::Online), 1);
+    assert_eq!(count(&fig.by_form, Form::OnSiteGuidance), 0);
+    assert_eq!(count(&fig.by_task, Task::Teachers), 2);
+    assert_eq!(count(&fig.by_task, Task::Management), 1);
+    assert_eq!(count(&fig.by_task, Task::Conditions), 0);
+    assert_eq!((fig.teachers_reached, fig.children_reached), (13, 30));
+    assert_eq!(
+        (
+            fig.materials.toys,
+            fig.materials.play_materials,
+            fig.materials.picture_books
+        ),
+        (2, 0, 10)
+    );
+    assert_eq!(fig.inspections, 2);
+    let s = fig.scores.expect("scores");
+    assert_eq!(
+        (
+            s.philosophy,
+            s.care_education,
+            s.environment,
+            s.management,
+            s.overall
+        ),
+        (4.5, 4.0, 4.5, 3.0, 4.0)
+    );
+    assert_eq!(
+        fig.agreements_signed, 1,
+        "P1 on the first day; P2 the day before"
+    );
+    assert_eq!(fig.agreements_filed, 1, "P1 on the last day");
+
+    // The kindergarten's own figures: only its pairing.
+    let mine = figures::compile(
+        model,
+        &Scope::Kindergarten(f.helped.clone()),
+        period.from,
+        period.to,
+    );
+    assert_eq!((mine.visits, mine.inspections), (2, 2));
+
+    // The period is a setting: from the 1st, the report due in October
+    // covers September.
+    let mut p = model.programme.clone();
+    p.period_start_day = 1;
+    let sept = reports::monthly_period(&p, YearMonth::parse("2024-10").expect("m")).expect("p");
+    assert_eq!((sept.from, sept.to), (d("2024-09-01"), d("2024-09-30")));
+}
+
+#[test]
+fn a_submitted_report_is_locked_keeps_its_figures_and_a_return_unlocks_it() {
+    let mut f = fixture();
+    let key = october(&f);
+    let me = f.me.clone();
+    let texts = vec![(Section::Progress, "十月开展送教下乡。".to_string())];
+    f.ws.write(|w| w.set_report_text(Some(&me), &key, &texts))
+        .expect("write");
+    f.ws.write(|w| {
+        w.set_today(d("2024-10-18"));
+        w.submit_report(Some(&me), &key, "王科长")
+    })
+    .expect("submit");
+    // Locked: no more edits.
+    let again = f.ws.write(|w| w.set_report_text(Some(&me), &key, &texts));
+    assert!(
+        matches!(&again, Err(EditError::Invalid(ps)) if matches!(ps[0].kind, ProblemKind::ReportLocked { .. })),
+        "{again:?}"
+    );
+    // A visit logged late does not change what was submitted.
+    let p1 =
+        f.ws.model()
+            .pairings()
+            .find(|p| p.agreement.start == d("2024-09-15"))
+            .expect("p1")
+            .id
+            .clone();
+    f.ws.write(|w| {
+        visit(
+            w,
+            &p1,
+            "2024-10-01",
+            Form::Online,
+            &[Task::Teachers],
+            1,
+            1,
+            0,
+            0,
+        );
+        Ok::<_, EditError>(())
+    })
+    .expect("late visit");
+    let r = reports::monthly(f.ws.model(), &key.id())
+        .expect("stored")
+        .clone();
+    assert_eq!(r.figures.as_ref().map(|x| x.visits), Some(2));
+    assert_eq!(reports::monthly_figures(f.ws.model(), &r).visits, 2);
+
+    // The city returns it with a comment: unlocked, the comment shown.
+    f.ws.write(|w| w.review_report(Some(&me), &key, false, "市局", "请补充典型事例"))
+        .expect("return");
+    let doc = export::report_doc(Lang::Zh, f.ws.model(), &key, d("2024-11-05")).expect("doc");
+    let facts: String = doc.facts.iter().map(|(k, v)| format!("{k}={v};")).collect();
+    assert!(facts.contains("已退回"), "{facts}");
+    assert!(facts.contains("请补充典型事例"), "{facts}");
+    f.ws.write(|w| {
+        w.set_report_text(
+            Some(&me),
+            &key,
+            &[(Section::Cases, "红旗村户外游戏。".into())],
+        )
+    })
+    .expect("edit after return");
+    f.ws.write(|w| w.submit_report(Some(&me), &key, "王科长"))
+        .expect("submit again");
+    let w = key.workflow(f.ws.model()).expect("workflow");
+    assert_eq!(w.status, ReportStatus::Submitted);
+    // Submitted again after its due day, but it first came in on time.
+    assert_eq!(w.submitted.as_ref().map(|s| s.on), Some(d("2024-11-05")));
+    assert_eq!(
+        w.first_submitted.as_ref().map(|s| s.on),
+        Some(d("2024-10-18"))
+    );
+    assert!(w.on_time(d("2024-10-20")));
+}
+
+fn member(role: MemberRole, district: Option<&Id>, kindergarten: Option<&Id>) -> Member {
+    Member {
+        id: format!("{:064x}", role as u8 + 1),
+        name: "成员".into(),
+        role,
+        district: district.cloned(),
+        kindergarten: kindergarten.cloned(),
+        districts: vec![],
+        added_by: String::new(),
+        added_on: d("2024-09-01"),
+        revoked: false,
+    }
+}
+
+#[test]
+fn only_the_level_above_may_accept_and_the_city_summary_goes_nowhere() {
+    let mut f = fixture();
+    let city = f.me.clone();
+    let bureau = member(MemberRole::DistrictAdmin, Some(&f.district), None);
+    let other_district =
+        f.ws.model()
+            .district_by_name("大洼区")
+            .expect("大洼区")
+            .id
+            .clone();
+    let other_bureau = member(MemberRole::DistrictAdmin, Some(&other_district), None);
+    let kindergarten = member(MemberRole::Kindergarten, None, Some(&f.helped));
+    let inspector = member(MemberRole::Inspector, None, None);
+
+    // The kindergarten writes and submits its own summary.
+    let kg_summary = ReportKey::Annual {
+        level: Level::Kindergarten,
+        subject: Some(f.helped.clone()),
+        year: 2024,
+    };
+    let texts: Vec<(Section, String)> = reports::sections(&kg_summary)
+        .iter()
+        .map(|s| (*s, format!("{}：内容。", s.code())))
+        .collect();
+    f.ws.write(|w| w.set_report_text(Some(&kindergarten), &kg_summary, &texts))
+        .expect("kindergarten writes");
+    f.ws.write(|w| w.submit_report(Some(&kindergarten), &kg_summary, "园长"))
+        .expect("kindergarten submits");
+    let refused = |r: Result<(), EditError>| matches!(r, Err(EditError::Invalid(ps)) if matches!(ps[0].kind, ProblemKind::RoleMayNot { .. }));
+    for who in [&kindergarten, &other_bureau, &inspector] {
+        let r =
+            f.ws.write(|w| w.review_report(Some(who), &kg_summary, true, "x", ""));
+        assert!(refused(r), "{:?} may not accept", who.role);
+    }
+    f.ws.write(|w| w.review_report(Some(&bureau), &kg_summary, true, "县局", ""))
+        .expect("its district accepts");
+
+    // A district's monthly report goes to the city, not to the district.
+    let key = october(&f);
+    f.ws.write(|w| w.set_report_text(Some(&bureau), &key, &[(Section::Progress, "进展".into())]))
+        .expect("bureau writes");
+    assert!(refused(f.ws.write(|w| w.set_report_text(
+        Some(&other_bureau),
+        &key,
+        &[(Section::Progress, "x".into())]
+    ))));
+    f.ws.write(|w| w.submit_report(Some(&bureau), &key, "县局"))
+        .expect("bureau submits");
+    assert!(refused(f.ws.write(|w| w.review_report(
+        Some(&bureau),
+        &key,
+        true,
+        "县局",
+        ""
+    ))));
+    f.ws.write(|w| w.review_report(Some(&city), &key, true, "市局", ""))
+        .expect("the city accepts");
+
+    // Returning needs a comment; the city's summary has no level above.
+    let city_summary = ReportKey::Annual {
+        level: Level::City,
+        subject: None,
+        year: 2024,
+    };
+    let r =
+        f.ws.write(|w| w.review_report(Some(&city), &city_summary, true, "市局", ""));
+    assert!(matches!(r, Err(EditError::Invalid(ps)) if ps[0].kind == ProblemKind::NothingAbove));
+    // An unknown device may do nothing.
+    let r =
+        f.ws.write(|w| w.set_report_text(None, &city_summary, &texts));
+    assert!(matches!(r, Err(EditError::Invalid(ps)) if ps[0].kind == ProblemKind::NotAMember));
+}
+
+#[test]
+fn two_people_editing_one_summary_offline_both_keep_their_sentences() {
+    let mut a = fixture();
+    let me = a.me.clone();
+    let key = ReportKey::Annual {
+        level: Level::District,
+        subject: Some(a.district.clone()),
+        year: 2024,
+    };
+    a.ws.write(|w| {
+        w.set_report_text(
+            Some(&me),
+            &key,
+            &[(Section::Progress, "全县结对两个。".into())],
+        )
+    })
+    .expect("start");
+    // Another device gets the programme on a USB stick.
+    let docs: std::collections::BTreeSet<String> = a.ws.doc_ids().into_iter().collect();
+    let stick = bundle::export(&mut a.ws, &docs, None).expect("export");
+    let dir_b = tempfile::tempdir().expect("tempdir");
+    let workspace = a.ws.workspace_id().to_string();
+    let mut b = Workspace::create_joined(dir_b.path(), &workspace, opts("乙")).expect("b");
+    bundle::import(&mut b, &stick).expect("import");
+
+    // Both edit the same section offline.
+    a.ws.write(|w| {
+        w.set_report_text(
+            Some(&me),
+            &key,
+            &[(Section::Progress, "全县结对两个。甲补充：送教四次。".into())],
+        )
+    })
+    .expect("a edits");
+    b.write(|w| {
+        w.set_report_text(
+            Some(&me),
+            &key,
+            &[(Section::Progress, "乙开头：九月启动。全县结对两个。".into())],
+        )
+    })
+    .expect("b edits");
+
+    // They meet again.
+    let from_b = bundle::export(&mut b, &docs, None).expect("export b");
+    bundle::import(&mut a.ws, &from_b).expect("a imports");
+    let from_a = bundle::export(&mut a.ws, &docs, None).expect("export a");
+    bundle::import(&mut b, &from_a).expect("b imports");
+    let text = |ws: &Workspace| {
+        reports::annual(ws.model(), &key.id())
+            .expect("summary")
+            .progress
+            .clone()
+    };
+    let merged = text(&a.ws);
+    assert_eq!(merged, text(&b), "both devices hold the same text");
+    assert!(merged.contains("甲补充：送教四次。"), "{merged}");
+    assert!(merged.contains("乙开头：九月启动。"), "{merged}");
+    assert_eq!(merged.matches("全县结对两个。").count(), 1, "{merged}");
+}
+
+fn zip_entry(bytes: &[u8], name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip file");
+    let mut f = z.by_name(name).expect("entry");
+    let mut s = String::new();
+    f.read_to_string(&mut s).expect("utf-8");
+    s
+}
+
+#[test]
+fn exports_read_back_with_real_readers() {
+    use calamine::{Data, Reader};
+    let mut f = fixture();
+    let me = f.me.clone();
+    let key = october(&f);
+    f.ws.write(|w| {
+        w.set_report_text(
+            Some(&me),
+            &key,
+            &[(Section::Progress, "十月进展良好。".into())],
+        )
+    })
+    .expect("write");
+    f.ws.write(|w| w.submit_report(Some(&me), &key, "王科长"))
+        .expect("submit");
+    let today = d("2024-11-05");
+    let doc = export::report_doc(Lang::Zh, f.ws.model(), &key, today).expect("doc");
+
+    // .xlsx: every figure where the form puts it, as a number.
+    let bytes = export::report_file(&doc, FileFormat::Xlsx).expect("xlsx");
+    let path = f.dir.path().join("m.xlsx");
+    std::fs::write(&path, &bytes).expect("write");
+    let mut book = calamine::open_workbook_auto(&path).expect("calamine opens it");
+    let range = book
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    let cell = |r: usize, c: usize| range.get((r, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(cell(0, 0), Data::String(doc.title.clone()));
+    let mut found = 0;
+    for fr in &doc.figures {
+        let row = (0..range.height())
+            .find(|r| cell(*r, 0) == Data::String(fr.label.clone()))
+            .unwrap_or_else(|| panic!("{} is in the sheet", fr.label));
+        match fr.value {
+            Value::Count(n) => assert_eq!(cell(row, 1), Data::Float(n as f64), "{}", fr.label),
+            Value::Score(Some(x)) => assert_eq!(cell(row, 1), Data::Float(x), "{}", fr.label),
+            Value::Score(None) => assert_eq!(cell(row, 1), Data::String("-".into())),
+        }
+        found += 1;
+    }
+    assert!(found > 20);
+    let visits_row = doc
+        .figures
+        .iter()
+        .find(|r| r.label.starts_with("帮扶活动（次），按形式"))
+        .expect("visits");
+    assert_eq!(visits_row.value, Value::Count(2));
+    let text = (0..range.height()).any(|r| cell(r, 0) == Data::String("十月进展良好。".into()));
+    assert!(text, "the section's text is in the sheet");
+
+    // .docx: headings and paragraphs in word/document.xml.
+    let summary = ReportKey::Annual {
+        level: Level::District,
+        subject: Some(f.district.clone()),
+        year: 2024,
+    };
+    let texts = vec![
+        (Section::Progress, "全县两个结对全部签约。".to_string()),
+        (Section::Results, "村园教师能力提高。".to_string()),
+        (Section::Problems, "网络条件差。".to_string()),
+        (Section::Plan, "继续送教下乡。".to_string()),
+    ];
+    f.ws.write(|w| w.set_report_text(Some(&me), &summary, &texts))
+        .expect("summary");
+    f.ws.write(|w| w.refresh_stats(Some(&me), &summary))
+        .expect("stats");
+    let doc = export::report_doc(Lang::Zh, f.ws.model(), &summary, today).expect("doc");
+    let bytes = export::report_file(&doc, FileFormat::Docx).expect("docx");
+    let xml = zip_entry(&bytes, "word/document.xml");
+    for needle in [
+        doc.title.as_str(),
+        "一、进展情况",
+        "四、下一步工作计划",
+        "全县两个结对全部签约。",
+        "继续送教下乡。",
+        "在帮扶期内的结对（个）",
+    ] {
+        assert!(xml.contains(needle), "{needle} in document.xml");
+    }
+    assert!(xml.contains("<w:tbl>"), "the statistics table");
+    assert!(zip_entry(&bytes, "word/styles.xml").contains("Heading1"));
+
+    // Markdown carries the same.
+    let md = String::from_utf8(export::report_file(&doc, FileFormat::Markdown).expect("md"))
+        .expect("utf-8");
+    assert!(md.starts_with(&format!("# {}", doc.title)));
+    assert!(md.contains("## 二、取得的成效\n\n村园教师能力提高。"));
+
+    // CSV: a byte-order mark, and Chinese that comes back as it went.
+    let table = lists::table(Lang::Zh, f.ws.model(), lists::What::Kindergartens);
+    let bytes = lists::csv_file(&table).expect("csv");
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let mut r = csv::Reader::from_reader(&bytes[3..]);
+    let headers = r.headers().expect("headers").clone();
+    let name_col = headers
+        .iter()
+        .position(|h| h == "名称")
+        .expect("名称 column");
+    let names: Vec<String> = r
+        .records()
+        .map(|x| x.expect("row")[name_col].to_string())
+        .collect();
+    assert!(names.contains(&"红旗村幼儿园".to_string()), "{names:?}");
+    assert_eq!(names.len(), 4);
+}
+
+#[test]
+fn timeliness_counts_on_time_late_and_missing() {
+    let mut f = fixture();
+    let me = f.me.clone();
+    let sep = ReportKey::Monthly {
+        district: f.district.clone(),
+        month: YearMonth::parse("2024-09").expect("m"),
+    };
+    let oct = october(&f);
+    let write = |ws: &mut Workspace, key: &ReportKey, on: &str| {
+        ws.write(|w| {
+            w.set_today(d(on));
+            w.set_report_text(Some(&me), key, &[(Section::Progress, "进展".into())])?;
+            w.submit_report(Some(&me), key, "县局")
+        })
+        .expect("submit");
+    };
+    write(&mut f.ws, &sep, "2024-09-20"); // on the due day: on time
+    write(&mut f.ws, &oct, "2024-10-21"); // a day late
+    let t = reports::timeliness(f.ws.model(), 2024, d("2024-11-05"));
+    let ps = t
+        .districts
+        .iter()
+        .find(|x| x.district_id == f.district)
+        .expect("盘山县");
+    let codes: Vec<&str> = ps.months.iter().map(|(_, s)| s.code()).collect();
+    assert_eq!(codes, vec!["on_time", "late", "not_due", "not_due"]);
+    assert_eq!(
+        (ps.rate.expected, ps.rate.submitted, ps.rate.on_time),
+        (2, 1 + 1, 1)
+    );
+    // Three other districts sent nothing for two months.
+    assert_eq!(
+        (t.monthly.expected, t.monthly.submitted, t.monthly.on_time),
+        (8, 2, 1)
+    );
+}
