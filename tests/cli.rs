@@ -1345,10 +1345,7 @@ fn a_bureau_reports_from_the_command_line_and_exports_what_it_shows() {
 
     // The list shows it; the timeliness table counts it.
     let list = run(dir.path(), &["report", "list"]).ok().to_string();
-    assert!(
-        list.contains("大洼区农村幼儿园帮扶工作月报表（2026年10月）"),
-        "{list}"
-    );
+    assert!(list.contains("大洼区 月报表 2026-10"), "{list}");
     let t = run(dir.path(), &["report", "timeliness", "--year", "2025"])
         .ok()
         .to_string();

@@ -119,10 +119,36 @@ fn invite_join_edit_and_sync_through_a_hub_leave_both_devices_identical() {
     let pairing = first_pairing(a);
     add_visit(a, &pairing, "市局记录：送教下乡，带去绘本二十册");
     add_visit(b, &pairing, "县局记录：入园指导，观察区域活动");
+    // And a monthly report written and submitted on the bureau's machine.
+    let which = ["--district", "盘山县", "--month", "2026-12"];
+    run(
+        a,
+        &[
+            &["report", "edit", "--progress", "本月送教两次。"][..],
+            &which,
+        ]
+        .concat(),
+    )
+    .ok();
+    run(a, &[&["report", "submit"][..], &which].concat()).ok();
     let synced = run(b, &["sync"]);
     let said = synced.ok();
     assert!(said.contains("收到：1 条帮扶活动"), "{said}");
+    assert!(said.contains("1 份报告已提交"), "{said}");
     assert_eq!(export(a), export(b), "identical after syncing");
+    // The other city admin opens the submitted report: it arrived whole,
+    // and the day it was first seen above is noted.
+    let report = run(
+        b,
+        &[&["report", "monthly", "--format", "json"][..], &which].concat(),
+    )
+    .json();
+    assert_eq!(report["status"], "submitted");
+    assert_eq!(report["sections"]["progress"], "本月送教两次。");
+    assert_eq!(
+        report["workflow"]["seen"].as_object().map(|m| m.len()),
+        Some(1)
+    );
 
     // Who each knows.
     let peers = run(b, &["peers", "--format", "json"]).json();

@@ -47,6 +47,8 @@ pub struct Field {
     pub label: String,
     pub input: Input,
     pub error: Option<String>,
+    /// Rows a several-line field takes on screen.
+    pub rows: u16,
 }
 
 fn line_area(text: &str) -> TextArea<'static> {
@@ -75,6 +77,7 @@ impl Field {
             label,
             input: Input::Line(line_area(text)),
             error: None,
+            rows: 4,
         }
     }
 
@@ -84,6 +87,7 @@ impl Field {
             label,
             input: Input::Note(note_area(text)),
             error: None,
+            rows: 4,
         }
     }
 
@@ -98,6 +102,7 @@ impl Field {
             label,
             input: Input::Choice { options, index },
             error: None,
+            rows: 4,
         }
     }
 
@@ -120,6 +125,7 @@ impl Field {
                 cursor: 0,
             },
             error: None,
+            rows: 4,
         }
     }
 
@@ -129,13 +135,20 @@ impl Field {
             label,
             input: Input::Toggle(on),
             error: None,
+            rows: 4,
         }
+    }
+
+    /// A several-line field taller than the usual four rows.
+    pub fn tall(mut self, rows: u16) -> Field {
+        self.rows = rows.max(1);
+        self
     }
 
     /// Rows the field takes on screen.
     pub fn height(&self) -> u16 {
         match &self.input {
-            Input::Note(_) => 4,
+            Input::Note(_) => self.rows,
             _ => 1,
         }
     }

@@ -1008,7 +1008,12 @@ mod rows {
         let f = Filter::new(filter);
         crate::domain::reports::listed(m, me, today)
             .into_iter()
-            .filter(|x| f.matches(&[&crate::export::title(lang, m, &x.key)]))
+            .filter(|x| {
+                f.matches(&[
+                    &crate::export::title(lang, m, &x.key),
+                    &crate::export::short_title(lang, m, &x.key),
+                ])
+            })
             .map(|x| x.key)
             .collect()
     }

@@ -8,6 +8,9 @@ use crate::domain::*;
 use crate::export::{self, FileFormat};
 use crate::tr;
 
+/// Rows each section takes in the report form: a paragraph or two in view.
+const SECTION_ROWS: u16 = 7;
+
 impl App {
     /// The report selected in the list, or the one open.
     pub(super) fn current_report(&self) -> Option<ReportKey> {
@@ -69,6 +72,7 @@ impl App {
                     export::section_heading(lang, &key, *s),
                     report.text(*s).unwrap_or_default(),
                 )
+                .tall(SECTION_ROWS)
             })
             .collect();
         let title = export::title(lang, m, &key);

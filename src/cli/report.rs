@@ -386,7 +386,7 @@ fn list(ctx: &Ctx, ws: &Workspace, me: Option<&Member>, format: Format) -> CmdRe
                 };
                 vec![
                     x.due.to_string(),
-                    export::title(l, model, &x.key),
+                    export::short_title(l, model, &x.key),
                     export::status_text(l, x.status, x.standing),
                     todo,
                     which_args(model, &x.key),

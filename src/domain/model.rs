@@ -27,6 +27,10 @@ pub struct Tally {
     pub filed: usize,
     pub visits: usize,
     pub inspections: usize,
+    /// Reports and summaries submitted (or accepted).
+    pub reports_in: usize,
+    /// Reports and summaries accepted by the level above.
+    pub reports_accepted: usize,
     pub members: usize,
 }
 
@@ -40,6 +44,12 @@ impl Tally {
             ("filed", self.filed, before.filed),
             ("visits", self.visits, before.visits),
             ("inspections", self.inspections, before.inspections),
+            ("reports_in", self.reports_in, before.reports_in),
+            (
+                "reports_accepted",
+                self.reports_accepted,
+                before.reports_accepted,
+            ),
             ("members", self.members, before.members),
         ]
         .into_iter()
@@ -97,7 +107,23 @@ impl Entity {
 
 impl Model {
     pub fn tally(&self) -> Tally {
+        let workflows: Vec<&Workflow> = self
+            .data
+            .values()
+            .flat_map(|d| {
+                d.monthly_reports
+                    .values()
+                    .map(|r| &r.workflow)
+                    .chain(d.annual_summaries.values().map(|s| &s.workflow))
+            })
+            .chain(self.city_summaries.values().map(|s| &s.workflow))
+            .collect();
         Tally {
+            reports_in: workflows.iter().filter(|w| w.is_in()).count(),
+            reports_accepted: workflows
+                .iter()
+                .filter(|w| w.status == crate::domain::ReportStatus::Accepted)
+                .count(),
             kindergartens: self.kindergartens().count(),
             pairings: self.pairings().count(),
             filed: self

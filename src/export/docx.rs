@@ -34,8 +34,12 @@ fn styles(docx: Docx) -> Docx {
     )
 }
 
+/// A body paragraph, named "Normal" outright: docx-rs marks no style as the
+/// default, and some readers then see a paragraph with no style at all.
 fn paragraph(text: &str) -> Paragraph {
-    Paragraph::new().add_run(Run::new().add_text(text))
+    Paragraph::new()
+        .add_run(Run::new().add_text(text))
+        .style("Normal")
 }
 
 fn heading(text: &str) -> Paragraph {

@@ -194,6 +194,23 @@ fn workflow_facts(lang: Lang, w: &Workflow, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// The report's name in lists: shorter than its title.
+pub fn short_title(lang: Lang, model: &Model, key: &ReportKey) -> String {
+    let subject = key.subject_name(model);
+    match key {
+        ReportKey::Monthly { month, .. } => tr!(
+            lang,
+            "report.short_monthly",
+            subject = subject,
+            year = month.year,
+            month = format!("{:02}", month.month)
+        ),
+        ReportKey::Annual { year, .. } => {
+            tr!(lang, "report.short_annual", subject = subject, year = year)
+        }
+    }
+}
+
 /// Lays out a report, started or not, as of `today`.
 pub fn report_doc(
     lang: Lang,

@@ -109,7 +109,7 @@ fn cells(app: &App, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
             };
             vec![
                 due,
-                crate::export::title(l, m, key),
+                crate::export::short_title(l, m, key),
                 crate::export::status_text(l, w.map(|w| w.status), listed),
                 todo,
             ]
