@@ -699,3 +699,40 @@ fn timeliness_counts_on_time_late_and_missing() {
         (8, 2, 1)
     );
 }
+
+#[test]
+fn new_settings_move_reports_not_started_and_keep_those_under_way() {
+    let mut f = fixture();
+    let me = f.me.clone();
+    let oct = october(&f);
+    f.ws.write(|w| w.set_report_text(Some(&me), &oct, &[(Section::Progress, "进展".into())]))
+        .expect("start October's");
+    let mut p = f.ws.model().programme.clone();
+    p.report_due_day = 25;
+    p.summary_due.kindergarten = MonthDay::parse("12-05").expect("day");
+    f.ws.write(|w| w.set_programme(p)).expect("settings");
+    // Kept by the stored settings, after a reopen too.
+    let ws = Workspace::open(f.dir.path(), opts("市局")).expect("reopen");
+    let m = ws.model();
+    assert_eq!(m.programme.report_due_day, 25);
+    assert_eq!(oct.due_in(m), Some(d("2024-10-20")), "under way: unchanged");
+    let nov = ReportKey::Monthly {
+        district: f.district.clone(),
+        month: YearMonth::parse("2024-11").expect("m"),
+    };
+    assert_eq!(nov.due_in(m), Some(d("2024-11-25")));
+    let summary = ReportKey::Annual {
+        level: Level::Kindergarten,
+        subject: Some(f.helped.clone()),
+        year: 2024,
+    };
+    assert_eq!(summary.due_in(m), Some(d("2024-12-05")));
+    // A due day that is not a day of every month is refused.
+    let mut bad = m.programme.clone();
+    bad.report_due_day = 31;
+    drop(ws);
+    let r = f.ws.write(|w| w.set_programme(bad));
+    assert!(
+        matches!(r, Err(EditError::Invalid(ps)) if matches!(ps[0].kind, ProblemKind::OutOfRange { .. }))
+    );
+}

@@ -317,7 +317,7 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
                 "id": key.id(),
                 "report": key_json(model, &key),
                 "title": doc.title,
-                "due": key.due(&model.programme),
+                "due": key.due_in(model),
                 "status": w.map(|w| w.status.code()),
                 "standing": reports::standing(model, &key, ctx.today).code(),
                 "workflow": w,
@@ -325,7 +325,14 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
                 "sections": doc.sections.iter().map(|(s, _, t)| (s.code().to_string(), json!(t))).collect::<serde_json::Map<_, _>>(),
             }));
         }
-        Format::Table | Format::Csv => out(crate::present::report_text(l, &doc).trim_end()),
+        Format::Csv => {
+            let bytes = crate::export::lists::report_csv(&doc)
+                .map_err(|e| Fail::line(tr!(l, "export.failed", detail = e.to_string())))?;
+            // Without the byte-order mark: this goes to a terminal or a pipe.
+            let text = String::from_utf8_lossy(&bytes);
+            out(text.trim_start_matches('\u{feff}').trim_end());
+        }
+        Format::Table => out(crate::present::report_text(l, &doc).trim_end()),
     }
     if let Some(path) = &a.export {
         let format = FileFormat::of(path).ok_or_else(|| {

@@ -190,7 +190,18 @@ impl ReportKey {
         }
     }
 
-    /// The day it is due.
+    /// The day it is due: as stored when the report was started, else as
+    /// the programme's settings say now.
+    pub fn due_in(&self, model: &Model) -> Option<NaiveDate> {
+        let id = self.id();
+        let stored = match self {
+            ReportKey::Monthly { .. } => monthly(model, &id).map(|r| r.due),
+            ReportKey::Annual { .. } => annual(model, &id).map(|s| s.due),
+        };
+        stored.or_else(|| self.due(&model.programme))
+    }
+
+    /// The day it is due by the programme's settings.
     pub fn due(&self, p: &Programme) -> Option<NaiveDate> {
         match self {
             ReportKey::Monthly { month, .. } => monthly_period(p, *month).map(|x| x.due),
@@ -600,7 +611,7 @@ pub fn check_review(model: &Model, m: Option<&Member>, key: &ReportKey) -> Vec<P
     match key.workflow(model).map(|w| w.status) {
         Some(ReportStatus::Submitted) => Vec::new(),
         status => refuse(
-            "status",
+            "report",
             ProblemKind::NotSubmitted {
                 status: status.unwrap_or_default(),
             },
@@ -672,7 +683,7 @@ impl Standing {
 
 /// The standing of a report as of `today`.
 pub fn standing(model: &Model, key: &ReportKey, today: NaiveDate) -> Standing {
-    let due = key.due(&model.programme);
+    let due = key.due_in(model);
     let first = key
         .workflow(model)
         .and_then(|w| w.first_submitted.as_ref())
@@ -847,7 +858,7 @@ pub fn listed(model: &Model, m: Option<&Member>, today: NaiveDate) -> Vec<Listed
     let mut out: Vec<Listed> = keys
         .into_iter()
         .filter_map(|key| {
-            let due = key.due(&model.programme)?;
+            let due = key.due_in(model)?;
             if due > horizon {
                 return None;
             }

@@ -718,9 +718,9 @@ impl<'a> Writer<'a> {
         let w = r.workflow_mut();
         w.status = ReportStatus::Submitted;
         w.first_submitted.get_or_insert_with(|| stamp.clone());
+        // `seen` is kept: the level above first saw the report when it
+        // first came in.
         w.submitted = Some(stamp);
-        // Seen anew after each submission.
-        w.seen.clear();
         self.put_report(key, &r, "submit")?;
         Ok(())
     }

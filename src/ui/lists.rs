@@ -89,10 +89,7 @@ fn cells(app: &App, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
     match screen {
         Screen::Reports => app.report_keys.get(id).map(|key| {
             let w = key.workflow(m);
-            let due = key
-                .due(&m.programme)
-                .map(|d| d.to_string())
-                .unwrap_or_default();
+            let due = key.due_in(m).map(|d| d.to_string()).unwrap_or_default();
             let listed = reports::standing(m, key, app.today());
             let me = app.me.as_deref().and_then(|d| m.active_member(d));
             let todo = match me {
