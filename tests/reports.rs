@@ -736,3 +736,46 @@ fn new_settings_move_reports_not_started_and_keep_those_under_way() {
         matches!(r, Err(EditError::Invalid(ps)) if matches!(ps[0].kind, ProblemKind::OutOfRange { .. }))
     );
 }
+
+#[test]
+fn each_member_lists_the_reports_that_concern_it_and_what_waits_on_it_first() {
+    let mut f = fixture();
+    let bureau = member(MemberRole::DistrictAdmin, Some(&f.district), None);
+    let kindergarten = member(MemberRole::Kindergarten, None, Some(&f.helped));
+    let december = d("2024-12-05");
+    // The kindergarten: its own summary only, to write.
+    let mine = reports::listed(f.ws.model(), Some(&kindergarten), december);
+    assert!(!mine.is_empty());
+    assert!(
+        mine.iter().all(|x| reports::own(&kindergarten, &x.key)),
+        "{mine:?}"
+    );
+    assert!(mine[0].yours && mine[0].to_write);
+    // It submits; its bureau now finds it first, to review, and lists no
+    // other district's reports.
+    let key = mine[0].key.clone();
+    let texts: Vec<(Section, String)> = reports::sections(&key)
+        .iter()
+        .map(|s| (*s, "内容。".to_string()))
+        .collect();
+    f.ws.write(|w| {
+        w.set_today(december);
+        w.set_report_text(Some(&kindergarten), &key, &texts)?;
+        w.submit_report(Some(&kindergarten), &key, "园长")
+    })
+    .expect("submitted");
+    let theirs = reports::listed(f.ws.model(), Some(&bureau), december);
+    assert_eq!(theirs[0].key, key);
+    assert!(theirs[0].to_review);
+    // 盘山县's reports, and the city's summary to read; no other district's.
+    assert!(
+        theirs.iter().all(|x| {
+            let home = x.key.home(f.ws.model());
+            home.is_none() || home.as_ref() == Some(&f.district)
+        }),
+        "only 盘山县's reports"
+    );
+    // The kindergarten's own is locked now: no longer to write.
+    let mine = reports::listed(f.ws.model(), Some(&kindergarten), december);
+    assert!(!mine[0].to_write && !mine[0].yours);
+}

@@ -817,13 +817,21 @@ pub struct Listed {
     pub to_review: bool,
 }
 
-/// The reports a member sees: every expected report it may read, due up to
-/// `LIST_AHEAD_DAYS` from today, newest due first; those waiting on this
-/// member come first.
+/// The reports a member sees, due up to `LIST_AHEAD_DAYS` from today:
+/// those it must accept or return first, then its own to write, then the
+/// rest, newest due first in each. Which reports: a kindergarten its
+/// own summaries; a district bureau its district's reports and its
+/// kindergartens' summaries; the city, inspectors and viewers every report
+/// they may read.
 pub fn listed(model: &Model, m: Option<&Member>, today: NaiveDate) -> Vec<Listed> {
     let readable = match m {
+        Some(m) if m.role == MemberRole::DistrictAdmin => m.district.iter().cloned().collect(),
         Some(m) => super::access::readable_districts(model, m),
         None => model.districts.keys().cloned().collect(),
+    };
+    let concerns = |key: &ReportKey| match m {
+        Some(m) if m.role == MemberRole::Kindergarten => own(m, key),
+        _ => true,
     };
     let horizon = today + Days::new(LIST_AHEAD_DAYS);
     let mut keys = Vec::new();
@@ -857,6 +865,7 @@ pub fn listed(model: &Model, m: Option<&Member>, today: NaiveDate) -> Vec<Listed
     }
     let mut out: Vec<Listed> = keys
         .into_iter()
+        .filter(|key| concerns(key))
         .filter_map(|key| {
             let due = key.due_in(model)?;
             if due > horizon {
@@ -880,9 +889,10 @@ pub fn listed(model: &Model, m: Option<&Member>, today: NaiveDate) -> Vec<Listed
             })
         })
         .collect();
-    // What waits on this member first, then the newest.
+    // Others waiting on this member first, then its own to write, then
+    // the rest; newest first within each.
     out.sort_by(|a, b| {
-        let rank = |l: &Listed| (!(l.to_review || l.yours), std::cmp::Reverse(l.due));
+        let rank = |l: &Listed| (!l.to_review, !l.yours, std::cmp::Reverse(l.due));
         (rank(a), &a.key).cmp(&(rank(b), &b.key))
     });
     out
