@@ -315,6 +315,34 @@ pub fn store_error(lang: Lang, e: &StoreError) -> String {
     }
 }
 
+/// Why an invite cannot be made, in the user's words (`expiry` as typed).
+pub fn invite_refusal(lang: Lang, r: &crate::sync::node::InviteRefusal, expiry: &str) -> String {
+    use crate::sync::node::InviteRefusal as R;
+    match r {
+        R::NeedsScope {
+            role,
+            what: Some(what),
+        } => tr!(
+            lang,
+            "invite.needs_scope",
+            role = label(lang, *role),
+            what = field(lang, what)
+        ),
+        R::NeedsScope { role, what: None } => {
+            tr!(lang, "invite.no_scope", role = label(lang, *role))
+        }
+        R::RoleMayNot { inviter, wanted } => tr!(
+            lang,
+            "invite.role_may_not",
+            role = label(lang, *inviter),
+            wanted = label(lang, *wanted)
+        ),
+        R::OutOfScope => tr!(lang, "invite.out_of_scope"),
+        R::NotAMember => tr!(lang, "sync.not_a_member_here"),
+        R::BadExpiry => tr!(lang, "invite.bad_expiry", value = expiry),
+    }
+}
+
 /// A sync failure in the user's words.
 pub fn sync_error(lang: Lang, e: &crate::sync::SyncError) -> String {
     use crate::sync::SyncError;

@@ -575,3 +575,32 @@ fn the_reports_screen_writes_submits_and_exports_a_summary() {
     assert!(files.iter().any(|f| f.ends_with(".md")), "{files:?}");
     assert!(text(&a).contains("已导出"), "{}", text(&a));
 }
+
+#[test]
+fn the_sync_screen_makes_an_invite_ticket_and_refuses_one_without_its_kindergarten() {
+    let dir = demo_dir();
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    a.export_dir = out.path().to_path_buf();
+    ch(&mut a, '7');
+    ch(&mut a, 'a');
+    // A kindergarten's invite with no kindergarten chosen: refused by the field.
+    ctrl(&mut a, 's');
+    let shown = text(&a);
+    assert!(shown.contains("需要指定 幼儿园"), "{shown}");
+    focus(&mut a, "kindergarten");
+    key(&mut a, KeyCode::Right);
+    focus(&mut a, "name");
+    typed(&mut a, "红旗村园长");
+    ctrl(&mut a, 's');
+    let Some(bangfu::app::Overlay::Ticket { ticket, path, .. }) = &a.overlay else {
+        panic!("no ticket: {}", text(&a));
+    };
+    let invite = bangfu::sync::ticket::Invite::verify(ticket).expect("a valid signed invite");
+    assert_eq!(invite.role, bangfu::domain::MemberRole::Kindergarten);
+    assert!(invite.kindergarten.is_some());
+    assert_eq!(invite.name.as_deref(), Some("红旗村园长"));
+    let saved = std::fs::read_to_string(path.as_deref().expect("saved")).expect("file");
+    assert_eq!(&saved, ticket);
+    assert!(text(&a).contains("用邀请码加入"), "{}", text(&a));
+}

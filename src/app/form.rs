@@ -166,6 +166,8 @@ pub enum FormKind {
     NewInspection,
     /// Join a programme with an invite (first run).
     Join,
+    /// Invite a device (sync screen).
+    Invite,
     /// The written sections of a report.
     ReportSections(crate::domain::reports::ReportKey),
     /// Why a report is returned.

@@ -191,7 +191,7 @@ impl App {
         let year = self.year;
         let Some(m) = self.model() else { return };
         let form = match self.screen {
-            Screen::Sync => return,
+            Screen::Sync => return self.open_invite_form(),
             Screen::Reports => return self.open_report_form(),
             Screen::Kindergartens | Screen::Dashboard => {
                 kindergarten_form(lang, m, FormKind::NewKindergarten, None)
@@ -714,6 +714,7 @@ impl App {
                 Ok(Some((Screen::Visits, id, Entity::Visit)))
             }
             FormKind::Join => Ok(None),
+            FormKind::Invite => self.save_invite_form(form).map(|()| None),
             FormKind::ReportSections(key) => self.save_report_form(form, &key).map(|()| None),
             FormKind::ReturnReport(key) => self.save_return_form(form, &key).map(|()| None),
             FormKind::NewInspection => {

@@ -7,6 +7,7 @@
 pub mod action;
 pub mod form;
 mod forms;
+mod invite;
 pub mod keymap;
 pub mod layout;
 mod reports;
@@ -136,6 +137,12 @@ pub enum Overlay {
         scroll: usize,
     },
     Form(Box<Form>),
+    /// An invite ticket just made, and the file it was also written to.
+    Ticket {
+        title: String,
+        ticket: String,
+        path: Option<String>,
+    },
     /// One report, whole: facts, figures, sections.
     Report {
         key: crate::domain::reports::ReportKey,

@@ -125,29 +125,7 @@ fn this_device(ctx: &Ctx) -> Result<String, Fail> {
 
 /// This device's reachable address with its listening port.
 fn my_addr(ctx: &Ctx, ws: &mut Workspace) -> Result<PeerAddr, Fail> {
-    let cfg = NetConfig::of(ws).map_err(|e| Fail::line(i18n::sync_error(ctx.lang, &e)))?;
-    let k = key(ctx)?;
-    let rt = runtime(ctx)?;
-    rt.block_on(async {
-        // Any port will do to list the interfaces; the ticket names the
-        // stable one this device listens on.
-        let ep = node::bind(
-            &k,
-            &NetConfig {
-                mdns: false,
-                ..cfg.clone()
-            },
-            false,
-        )
-        .await?;
-        let mut a = node::local_addr(&ep);
-        ep.close().await;
-        for s in &mut a.addrs {
-            s.set_port(cfg.port);
-        }
-        Ok::<_, SyncError>(a)
-    })
-    .map_err(|e| Fail::line(i18n::sync_error(ctx.lang, &e)))
+    node::own_addr_blocking(ws, &key(ctx)?).map_err(|e| Fail::line(i18n::sync_error(ctx.lang, &e)))
 }
 
 pub fn id(ctx: &Ctx) -> CmdResult {
@@ -264,21 +242,6 @@ fn revoke(ctx: &Ctx, who: &str) -> CmdResult {
     Ok(())
 }
 
-/// `72h`, `7d`, `30m`, `3600s` in seconds.
-fn duration_secs(s: &str) -> Option<i64> {
-    let t = s.trim();
-    let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit())?);
-    let n: i64 = n.parse().ok()?;
-    let mult = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        _ => return None,
-    };
-    (n > 0).then_some(n * mult)
-}
-
 pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
     let l = ctx.lang;
     let mut ws = ctx.open()?;
@@ -294,87 +257,23 @@ pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
         .as_ref()
         .map(|k| parse::kindergarten(l, model, k))
         .transpose()?;
-    let need = |ok: bool, what: &str| {
-        if ok {
-            Ok(())
-        } else {
-            Err(Fail::line(tr!(
-                l,
-                "invite.needs_scope",
-                role = a.role.as_str(),
-                what = what
-            )))
-        }
-    };
-    let (district, inspector_districts) = match role {
-        MemberRole::DistrictAdmin => {
-            need(districts.len() == 1 && kindergarten.is_none(), "--district")?;
-            (districts.first().cloned(), Vec::new())
-        }
-        MemberRole::Kindergarten => {
-            need(
-                kindergarten.is_some() && districts.is_empty(),
-                "--kindergarten",
-            )?;
-            (None, Vec::new())
-        }
-        MemberRole::Inspector => {
-            need(
-                !districts.is_empty() && kindergarten.is_none(),
-                "--district",
-            )?;
-            (None, districts)
-        }
-        MemberRole::CityAdmin | MemberRole::Viewer => {
-            need(districts.is_empty() && kindergarten.is_none(), "")?;
-            (None, Vec::new())
-        }
-    };
-    let secs = duration_secs(&a.expires)
-        .ok_or_else(|| Fail::line(tr!(l, "invite.bad_expiry", value = a.expires.as_str())))?;
+    let refused = |r: node::InviteRefusal| Fail::line(i18n::invite_refusal(l, &r, &a.expires));
+    let secs = node::duration_secs(&a.expires)
+        .ok_or(node::InviteRefusal::BadExpiry)
+        .map_err(refused)?;
     let me = this_device(ctx)?;
-    let wanted = Member {
-        id: String::new(),
-        name: a.name.clone().unwrap_or_default(),
+    let wanted = node::invite_for(
+        model,
+        &me,
         role,
-        district: district.clone(),
-        kindergarten: kindergarten.clone(),
-        districts: inspector_districts.clone(),
-        added_by: me.clone(),
-        added_on: ctx.options().today,
-        revoked: false,
-    };
-    match model.active_member(&me) {
-        Some(m) if !may_invite(m, role) => {
-            return Err(Fail::line(tr!(
-                l,
-                "invite.role_may_not",
-                role = label(l, m.role),
-                wanted = label(l, role)
-            )));
-        }
-        Some(m) if !within_scope(model, m, &wanted) => {
-            return Err(Fail::line(tr!(l, "invite.out_of_scope")));
-        }
-        Some(_) => {}
-        None => return Err(Fail::line(tr!(l, "sync.not_a_member_here"))),
-    }
-    let inviter = my_addr(ctx, &mut ws)?;
-    let mut id_bytes = [0u8; 16];
-    rand::RngExt::fill(&mut rand::rng(), &mut id_bytes);
-    let invite = Invite {
-        version: 1,
-        id: Id::from_random_bytes(id_bytes).to_string(),
-        workspace: ws.workspace_id().to_string(),
-        role,
-        district,
+        districts,
         kindergarten,
-        districts: inspector_districts,
-        name: a.name.clone(),
-        expires: chrono::Utc::now().timestamp() + secs,
-        inviter,
-    };
-    let ticket = invite.sign(&key(ctx)?);
+        a.name.clone(),
+        ctx.options().today,
+    )
+    .map_err(refused)?;
+    let inviter = my_addr(ctx, &mut ws)?;
+    let ticket = node::make_invite(ws.workspace_id(), &wanted, secs, inviter, &key(ctx)?);
     eprintln!(
         "{}",
         tr!(

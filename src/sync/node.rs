@@ -663,3 +663,162 @@ impl Log {
         }
     }
 }
+
+/// This device's addresses with its stable listening port, for a ticket:
+/// binds a throwaway endpoint on any port to list the interfaces.
+pub fn own_addr_blocking(ws: &mut Workspace, key: &SecretKey) -> Result<PeerAddr, SyncError> {
+    let cfg = NetConfig::of(ws)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(net)?;
+    rt.block_on(async {
+        let ep = bind(
+            key,
+            &NetConfig {
+                mdns: false,
+                ..cfg.clone()
+            },
+            false,
+        )
+        .await?;
+        let mut a = local_addr(&ep);
+        ep.close().await;
+        for s in &mut a.addrs {
+            s.set_port(cfg.port);
+        }
+        Ok(a)
+    })
+}
+
+/// Why an invite cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InviteRefusal {
+    /// The role needs this scope (`district`, `kindergarten`) and no
+    /// other; none when it takes no scope at all.
+    NeedsScope {
+        role: crate::domain::MemberRole,
+        what: Option<&'static str>,
+    },
+    /// The inviter's role may not hand out this role.
+    RoleMayNot {
+        inviter: crate::domain::MemberRole,
+        wanted: crate::domain::MemberRole,
+    },
+    /// The scope lies outside what the inviter oversees.
+    OutOfScope,
+    /// This device is not a member.
+    NotAMember,
+    /// Not a duration like 72h, 7d.
+    BadExpiry,
+}
+
+/// A duration as typed: `90m`, `72h`, `7d`, `30s`; in seconds.
+pub fn duration_secs(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = n.parse().ok()?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return None,
+    };
+    (n > 0).then_some(n * mult)
+}
+
+/// What an invite would give, checked against the role's scope and what
+/// the inviting member (`me`, an endpoint id) may hand out.
+#[allow(clippy::too_many_arguments)]
+pub fn invite_for(
+    model: &crate::domain::Model,
+    me: &str,
+    role: crate::domain::MemberRole,
+    districts: Vec<crate::domain::Id>,
+    kindergarten: Option<crate::domain::Id>,
+    name: Option<String>,
+    today: chrono::NaiveDate,
+) -> Result<Member, InviteRefusal> {
+    use crate::domain::MemberRole as R;
+    let need = |ok: bool, what: Option<&'static str>| {
+        if ok {
+            Ok(())
+        } else {
+            Err(InviteRefusal::NeedsScope { role, what })
+        }
+    };
+    let (district, inspector_districts) = match role {
+        R::DistrictAdmin => {
+            need(
+                districts.len() == 1 && kindergarten.is_none(),
+                Some("district"),
+            )?;
+            (districts.first().cloned(), Vec::new())
+        }
+        R::Kindergarten => {
+            need(
+                kindergarten.is_some() && districts.is_empty(),
+                Some("kindergarten"),
+            )?;
+            (None, Vec::new())
+        }
+        R::Inspector => {
+            need(
+                !districts.is_empty() && kindergarten.is_none(),
+                Some("district"),
+            )?;
+            (None, districts)
+        }
+        R::CityAdmin | R::Viewer => {
+            need(districts.is_empty() && kindergarten.is_none(), None)?;
+            (None, Vec::new())
+        }
+    };
+    let wanted = Member {
+        id: String::new(),
+        name: name.unwrap_or_default(),
+        role,
+        district,
+        kindergarten,
+        districts: inspector_districts,
+        added_by: me.to_string(),
+        added_on: today,
+        revoked: false,
+    };
+    match model.active_member(me) {
+        Some(m) if !may_invite(m, role) => Err(InviteRefusal::RoleMayNot {
+            inviter: m.role,
+            wanted: role,
+        }),
+        Some(m) if !within_scope(model, m, &wanted) => Err(InviteRefusal::OutOfScope),
+        Some(_) => Ok(wanted),
+        None => Err(InviteRefusal::NotAMember),
+    }
+}
+
+/// A signed invite ticket for `wanted`, valid for `secs` seconds, naming
+/// where to reach the inviter.
+pub fn make_invite(
+    workspace: &str,
+    wanted: &Member,
+    secs: i64,
+    inviter: PeerAddr,
+    key: &SecretKey,
+) -> String {
+    let mut id_bytes = [0u8; 16];
+    rand::RngExt::fill(&mut rand::rng(), &mut id_bytes);
+    Invite {
+        version: 1,
+        id: crate::domain::Id::from_random_bytes(id_bytes).to_string(),
+        workspace: workspace.to_string(),
+        role: wanted.role,
+        district: wanted.district.clone(),
+        kindergarten: wanted.kindergarten.clone(),
+        districts: wanted.districts.clone(),
+        name: Some(wanted.name.clone()).filter(|n| !n.is_empty()),
+        expires: chrono::Utc::now().timestamp() + secs,
+        inviter,
+    }
+    .sign(key)
+}

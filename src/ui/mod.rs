@@ -48,6 +48,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         }) => history(frame, app, size, title, entries, *scroll),
         Some(Overlay::Form(f)) => form::draw(frame, app, f, layout::overlay(size)),
         Some(Overlay::Report { key, scroll }) => report(frame, app, size, key, *scroll),
+        Some(Overlay::Ticket {
+            title,
+            ticket,
+            path,
+        }) => ticket_overlay(frame, app, size, title, ticket, path.as_deref()),
     }
 }
 
@@ -209,7 +214,7 @@ fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
             Action::Filter,
             Action::History,
         ],
-        Screen::Sync => &[Action::SyncNow, Action::Select],
+        Screen::Sync => &[Action::SyncNow, Action::Select, Action::Add],
     };
     let general = [
         Action::NextTab,
@@ -287,6 +292,34 @@ fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
     )
     .block(ascii_block(title));
     frame.render_widget(table, area);
+}
+
+/// A new invite: the ticket, wrapped, and where it was saved.
+fn ticket_overlay(
+    frame: &mut Frame<'_>,
+    app: &App,
+    size: Rect,
+    title: &str,
+    ticket: &str,
+    path: Option<&str>,
+) {
+    let l = app.lang;
+    let area = layout::overlay(size);
+    clear(frame, area);
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let mut lines: Vec<Line> = wrap(ticket, width).into_iter().map(Line::from).collect();
+    lines.push(Line::from(""));
+    if let Some(p) = path {
+        lines.push(Line::from(tr!(l, "invite.saved_to", path = p)));
+    }
+    lines.push(Line::from(Span::styled(
+        tr!(l, "invite.pass_on"),
+        DIM_STYLE,
+    )));
+    frame.render_widget(
+        Paragraph::new(lines).block(ascii_block(title.to_string())),
+        area,
+    );
 }
 
 /// One report, whole, as the terminal prints it; long lines wrap.
