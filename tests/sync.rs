@@ -161,6 +161,20 @@ fn add_visit(p: &Peer, pairing: &Id, note: &str) -> Id {
     .expect("visit")
 }
 
+/// 盘山县 and one of its village kindergartens, on `p`.
+fn panshan_village(p: &Peer) -> (Id, Id) {
+    let w = lock(&p.ws);
+    let m = w.model();
+    let d = m.district_by_name("盘山县").expect("盘山县").id.clone();
+    let k = m
+        .kindergartens()
+        .find(|k| k.district_id == d && k.category == Category::Village)
+        .expect("a village kindergarten")
+        .id
+        .clone();
+    (d, k)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_peers_with_concurrent_edits_converge() {
     let a = bureau(Scale::Small).await;
@@ -202,18 +216,7 @@ async fn two_peers_with_concurrent_edits_converge() {
 async fn changes_travel_through_an_inspector_both_ways() {
     let bureau = bureau(Scale::Small).await;
     // A village kindergarten of 盘山县 and an inspector of 盘山县.
-    let (district, kg) = {
-        let w = lock(&bureau.ws);
-        let m = w.model();
-        let d = m.district_by_name("盘山县").expect("盘山县").id.clone();
-        let k = m
-            .kindergartens()
-            .find(|k| k.district_id == d && k.category == Category::Village)
-            .expect("a village kindergarten")
-            .id
-            .clone();
-        (d, k)
-    };
+    let (district, kg) = panshan_village(&bureau);
     let t_i = bureau
         .invite(MemberRole::Inspector, |i| {
             i.districts = vec![district.clone()]
@@ -277,18 +280,7 @@ async fn changes_travel_through_an_inspector_both_ways() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kindergarten_receives_only_what_its_role_may_read() {
     let bureau = bureau(Scale::Small).await;
-    let (district, kg) = {
-        let w = lock(&bureau.ws);
-        let m = w.model();
-        let d = m.district_by_name("盘山县").expect("盘山县").id.clone();
-        let k = m
-            .kindergartens()
-            .find(|k| k.district_id == d && k.category == Category::Village)
-            .expect("village")
-            .id
-            .clone();
-        (d, k)
-    };
+    let (district, kg) = panshan_village(&bureau);
     let t = bureau
         .invite(MemberRole::Kindergarten, |i| i.kindergarten = Some(kg))
         .await;

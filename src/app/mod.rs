@@ -204,9 +204,10 @@ pub struct App {
     pub pairings: ListState,
     pub visits: ListState,
     pub inspections: ListState,
-    /// The reports list; its rows are report ids, each naming a key here.
+    /// The reports list; its rows are report ids, each listed here with
+    /// where it stands for this member.
     pub reports: ListState,
-    pub report_keys: std::collections::BTreeMap<Id, crate::domain::reports::ReportKey>,
+    pub report_rows: std::collections::BTreeMap<Id, crate::domain::reports::Listed>,
     /// Where exported reports are written.
     pub export_dir: PathBuf,
     /// Visit log: only this month, if set.
@@ -299,7 +300,7 @@ impl App {
             visits: ListState::default(),
             inspections: ListState::default(),
             reports: ListState::default(),
-            report_keys: std::collections::BTreeMap::new(),
+            report_rows: std::collections::BTreeMap::new(),
             export_dir: export_dir(),
             visit_month: None,
             visit_pairing: None,
@@ -399,8 +400,9 @@ impl App {
                     &self.reports.filter,
                     self.lang,
                 );
-                self.report_keys = listed.iter().map(|k| (k.id(), k.clone())).collect();
-                listed.iter().map(|k| k.id()).collect()
+                let ids = listed.iter().map(|x| x.key.id()).collect();
+                self.report_rows = listed.into_iter().map(|x| (x.key.id(), x)).collect();
+                ids
             }
         };
         if let Some(l) = self.list_mut(screen) {
@@ -1011,7 +1013,7 @@ mod rows {
         today: chrono::NaiveDate,
         filter: &str,
         lang: crate::i18n::Lang,
-    ) -> Vec<crate::domain::reports::ReportKey> {
+    ) -> Vec<crate::domain::reports::Listed> {
         let f = Filter::new(filter);
         crate::domain::reports::listed(m, me, today)
             .into_iter()
@@ -1021,7 +1023,6 @@ mod rows {
                     &crate::export::short_title(lang, m, &x.key),
                 ])
             })
-            .map(|x| x.key)
             .collect()
     }
 

@@ -22,8 +22,8 @@ impl App {
         }
         self.reports
             .selected_id()
-            .and_then(|id| self.report_keys.get(id))
-            .cloned()
+            .and_then(|id| self.report_rows.get(id))
+            .map(|x| x.key.clone())
     }
 
     fn member(&self) -> Option<Member> {
@@ -38,11 +38,9 @@ impl App {
             return;
         };
         if let Some(me) = self.member()
-            && let Some(m) = self.model()
-            && reports::may_review(m, &me, &key)
-            && key.workflow(m).is_some_and(|w| {
-                w.status == ReportStatus::Submitted && !w.seen.contains_key(&me.id)
-            })
+            && self
+                .model()
+                .is_some_and(|m| reports::unseen_by(m, &me, &key))
         {
             // Only a note of the day; failing to write it hides nothing.
             let _ = self.write(|w| w.mark_seen(&me, &key));

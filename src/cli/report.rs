@@ -293,7 +293,9 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
     let key = key(l, ws.model(), &a.which)?;
     let format = ctx.format(&a.format)?;
     // The receiving level opening a submitted report: note the day.
-    if let Some(m) = me {
+    if let Some(m) = me
+        && reports::unseen_by(ws.model(), m, &key)
+    {
         ws.write(|w| w.mark_seen(m, &key))
             .map_err(|e| ctx.edit(e))?;
     }
@@ -384,18 +386,11 @@ fn list(ctx: &Ctx, ws: &Workspace, me: Option<&Member>, format: Format) -> CmdRe
         rows: items
             .iter()
             .map(|x| {
-                let todo = if x.to_review {
-                    tr!(l, "report.to_review")
-                } else if x.yours {
-                    tr!(l, "report.to_write")
-                } else {
-                    String::new()
-                };
                 vec![
                     x.due.to_string(),
                     export::short_title(l, model, &x.key),
                     export::status_text(l, x.status, x.standing),
-                    todo,
+                    export::waiting_text(l, x),
                     which_args(model, &x.key),
                 ]
             })

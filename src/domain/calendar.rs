@@ -130,7 +130,7 @@ pub fn deadlines(model: &Model, today: NaiveDate) -> Vec<Deadline> {
                         subject: subject.clone(),
                         year,
                     };
-                    !key.workflow(model).is_some_and(|w| w.is_in())
+                    !key.workflow(model).is_some_and(|w| w.locked())
                 })
                 .count();
             push(

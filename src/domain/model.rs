@@ -119,7 +119,7 @@ impl Model {
             .chain(self.city_summaries.values().map(|s| &s.workflow))
             .collect();
         Tally {
-            reports_in: workflows.iter().filter(|w| w.is_in()).count(),
+            reports_in: workflows.iter().filter(|w| w.locked()).count(),
             reports_accepted: workflows
                 .iter()
                 .filter(|w| w.status == crate::domain::ReportStatus::Accepted)

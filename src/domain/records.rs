@@ -341,17 +341,13 @@ pub struct Workflow {
 }
 
 impl Workflow {
-    /// A submitted or accepted report cannot be edited.
+    /// Submitted and not sent back since (so it counts as in); such a
+    /// report cannot be edited.
     pub fn locked(&self) -> bool {
         matches!(
             self.status,
             ReportStatus::Submitted | ReportStatus::Accepted
         )
-    }
-
-    /// Submitted at some time, and not sent back since.
-    pub fn is_in(&self) -> bool {
-        self.locked()
     }
 
     /// When the receiving level first saw it.

@@ -539,6 +539,15 @@ pub fn may_review(model: &Model, m: &Member, key: &ReportKey) -> bool {
     }
 }
 
+/// Whether `m`, of the level a submitted report goes to, opens it for the
+/// first time since it came in: the day is then noted as "first seen".
+pub fn unseen_by(model: &Model, m: &Member, key: &ReportKey) -> bool {
+    may_review(model, m, key)
+        && key
+            .workflow(model)
+            .is_some_and(|w| w.status == ReportStatus::Submitted && !w.seen.contains_key(&m.id))
+}
+
 fn refuse(field: &'static str, kind: ProblemKind) -> Vec<Problem> {
     vec![Problem { field, kind }]
 }

@@ -133,6 +133,18 @@ pub fn status_text(lang: Lang, status: Option<ReportStatus>, standing: Standing)
     }
 }
 
+/// What a listed report waits on this member for: "待审核", "待填报", or
+/// nothing.
+pub fn waiting_text(lang: Lang, x: &reports::Listed) -> String {
+    if x.to_review {
+        tr!(lang, "report.to_review")
+    } else if x.yours {
+        tr!(lang, "report.to_write")
+    } else {
+        String::new()
+    }
+}
+
 fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }

@@ -765,18 +765,14 @@ impl<'a> Writer<'a> {
     /// Notes that `me`, of the receiving level, has seen the submitted
     /// report today, unless it saw it before. True if anything was written.
     pub fn mark_seen(&mut self, me: &Member, key: &ReportKey) -> Result<bool, EditError> {
-        if !reports::may_review(self.model(), me, key) {
+        if !reports::unseen_by(self.model(), me, key) {
             return Ok(false);
         }
         let Some(mut r) = Report::get_or_new(self.model(), key) else {
             return Ok(false);
         };
         let today = self.today;
-        let w = r.workflow_mut();
-        if w.status != ReportStatus::Submitted || w.seen.contains_key(&me.id) {
-            return Ok(false);
-        }
-        w.seen.insert(me.id.clone(), today);
+        r.workflow_mut().seen.insert(me.id.clone(), today);
         self.put_report(key, &r, "seen")?;
         Ok(true)
     }

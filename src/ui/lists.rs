@@ -5,7 +5,6 @@
 use super::theme::*;
 use crate::app::layout::{self, Areas};
 use crate::app::{App, ListState, Screen};
-use crate::domain::reports;
 use crate::domain::*;
 use crate::i18n::{Lang, label};
 use crate::present::{View, clip, names, yes_no};
@@ -87,28 +86,12 @@ fn columns(l: Lang, screen: Screen) -> Columns {
 fn cells(app: &App, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
     let l = app.lang;
     match screen {
-        Screen::Reports => app.report_keys.get(id).map(|key| {
-            let w = key.workflow(m);
-            let due = key.due_in(m).map(|d| d.to_string()).unwrap_or_default();
-            let listed = reports::standing(m, key, app.today());
-            let me = app.me.as_deref().and_then(|d| m.active_member(d));
-            let todo = match me {
-                Some(me)
-                    if w.is_some_and(|w| w.status == ReportStatus::Submitted)
-                        && reports::may_review(m, me, key) =>
-                {
-                    tr!(l, "report.to_review")
-                }
-                Some(me) if !w.is_some_and(|w| w.locked()) && reports::own(me, key) => {
-                    tr!(l, "report.to_write")
-                }
-                _ => String::new(),
-            };
+        Screen::Reports => app.report_rows.get(id).map(|x| {
             vec![
-                due,
-                crate::export::short_title(l, m, key),
-                crate::export::status_text(l, w.map(|w| w.status), listed),
-                todo,
+                x.due.to_string(),
+                crate::export::short_title(l, m, &x.key),
+                crate::export::status_text(l, x.status, x.standing),
+                crate::export::waiting_text(l, x),
             ]
         }),
         Screen::Kindergartens => m.kindergarten(id).map(|k| {
@@ -178,9 +161,9 @@ fn cells(app: &App, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
 fn report_details(app: &App, m: &Model, id: &Id) -> (String, Vec<(String, String)>) {
     let l = app.lang;
     let Some(doc) = app
-        .report_keys
+        .report_rows
         .get(id)
-        .and_then(|key| crate::export::report_doc(l, m, key, app.today()))
+        .and_then(|x| crate::export::report_doc(l, m, &x.key, app.today()))
     else {
         return (String::new(), Vec::new());
     };
