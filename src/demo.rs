@@ -910,7 +910,6 @@ fn figure_sentence(f: &figures::Figures) -> String {
 fn send_up(
     w: &mut Writer<'_>,
     g: &mut Gen,
-    me: &Member,
     key: &reports::ReportKey,
     day: NaiveDate,
     today: NaiveDate,
@@ -918,31 +917,25 @@ fn send_up(
     let by = format!("{}科长", g.person());
     w.set_today(day);
     w.set_time(Some(millis(day, 16)));
-    w.submit_report(Some(me), key, &by)?;
+    w.submit_report(key, &by)?;
     let mut review_day = day + Days::new(g.between(1, 5) as u64);
     if review_day <= today && g.rng.random_bool(0.08) {
         w.set_today(review_day);
         w.set_time(Some(millis(review_day, 10)));
-        w.review_report(
-            Some(me),
-            key,
-            false,
-            "市教育局",
-            "请补充典型事例的具体做法和成效。",
-        )?;
+        w.review_report(key, false, "市教育局", "请补充典型事例的具体做法和成效。")?;
         let again = review_day + Days::new(2);
         if again > today {
             return Ok(());
         }
         w.set_today(again);
         w.set_time(Some(millis(again, 15)));
-        w.submit_report(Some(me), key, &by)?;
+        w.submit_report(key, &by)?;
         review_day = again + Days::new(1);
     }
     if review_day <= today {
         w.set_today(review_day);
         w.set_time(Some(millis(review_day, 11)));
-        w.review_report(Some(me), key, true, "市教育局", "")?;
+        w.review_report(key, true, "市教育局", "")?;
     }
     Ok(())
 }
@@ -952,9 +945,9 @@ fn send_up(
 fn reports(w: &mut Writer<'_>, g: &mut Gen, today: NaiveDate) -> Result<(), EditError> {
     // The demo device is the programme's city admin; it stands in for
     // every bureau.
-    let Some(me) = w.model().members.values().next().cloned() else {
+    if w.me().is_none() {
         return Ok(());
-    };
+    }
     let districts: Vec<Id> = w
         .model()
         .districts_in_order()
@@ -1017,8 +1010,8 @@ fn reports(w: &mut Writer<'_>, g: &mut Gen, today: NaiveDate) -> Result<(), Edit
             ];
             w.set_today(day);
             w.set_time(Some(millis(day, 9)));
-            w.set_report_text(Some(&me), &key, &texts)?;
-            send_up(w, g, &me, &key, day, today)?;
+            w.set_report_text(&key, &texts)?;
+            send_up(w, g, &key, day, today)?;
         }
     }
     let p = w.model().programme.clone();
@@ -1052,13 +1045,13 @@ fn reports(w: &mut Writer<'_>, g: &mut Gen, today: NaiveDate) -> Result<(), Edit
                     (Section::Problems, sentences(g, MONTH_PROBLEMS)),
                     (Section::Plan, sentences(g, YEAR_PLANS)),
                 ];
-                w.set_report_text(Some(&me), &key, &texts)?;
-                w.refresh_stats(Some(&me), &key)?;
+                w.set_report_text(&key, &texts)?;
+                w.refresh_stats(&key)?;
                 if *level == Level::City {
                     w.set_time(Some(millis(day, 16)));
-                    w.submit_report(Some(&me), &key, "市教育局")?;
+                    w.submit_report(&key, "市教育局")?;
                 } else {
-                    send_up(w, g, &me, &key, day, today)?;
+                    send_up(w, g, &key, day, today)?;
                 }
             }
         }

@@ -116,6 +116,12 @@ pub fn entity(lang: Lang, what: Entity) -> String {
     rust_i18n::t!(key.as_str(), locale = lang.code()).into_owned()
 }
 
+/// A kind of write, as a verb phrase ("记录帮扶活动").
+pub fn write_label(lang: Lang, w: crate::domain::authz::Write) -> String {
+    let key = format!("write.{}", w.code());
+    rust_i18n::t!(key.as_str(), locale = lang.code()).into_owned()
+}
+
 pub fn field(lang: Lang, field: &str) -> String {
     let key = format!("field.{field}");
     rust_i18n::t!(key.as_str(), locale = lang.code()).into_owned()
@@ -205,6 +211,8 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
         ProblemKind::DistrictFixed { district } => {
             tr!(l, "problem.district_fixed", district = district)
         }
+        ProblemKind::TooLong { len, max } => tr!(l, "problem.too_long", len = len, max = max),
+        ProblemKind::TooMany { len, max } => tr!(l, "problem.too_many", len = len, max = max),
         ProblemKind::AgreementFiled => tr!(l, "problem.agreement_filed"),
         ProblemKind::NotSigned => tr!(l, "problem.not_signed"),
         ProblemKind::AlreadySigned => tr!(l, "problem.already_signed"),
@@ -234,8 +242,36 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
             tr!(l, "problem.due_before_date", due = due, date = date)
         }
         ProblemKind::NotAMember => tr!(l, "problem.not_a_member"),
-        ProblemKind::RoleMayNot { role } => {
-            tr!(l, "problem.role_may_not", role = label(l, *role))
+        ProblemKind::NotAllowed {
+            role,
+            write,
+            record,
+            denied,
+        } => {
+            let write = write_label(l, *write);
+            match (denied, record) {
+                (crate::domain::authz::Denied::Role, _) => {
+                    tr!(
+                        l,
+                        "problem.role_never",
+                        role = label(l, *role),
+                        write = write
+                    )
+                }
+                (_, Some((what, id))) => tr!(
+                    l,
+                    "problem.out_of_scope",
+                    role = label(l, *role),
+                    write = write,
+                    record = format!("{} {id}", entity(l, *what))
+                ),
+                (_, None) => tr!(
+                    l,
+                    "problem.out_of_scope_here",
+                    role = label(l, *role),
+                    write = write
+                ),
+            }
         }
         ProblemKind::ReportLocked { status } => {
             tr!(l, "problem.report_locked", status = label(l, *status))

@@ -36,20 +36,15 @@ pub fn load(dir: &Path) -> std::io::Result<Option<SecretKey>> {
         Err(e) => return Err(e),
     };
     let t = text.trim();
-    let bytes: Option<Vec<u8>> = (t.len() == 64)
-        .then(|| {
-            (0..32)
-                .map(|i| u8::from_str_radix(&t[2 * i..2 * i + 2], 16).ok())
-                .collect()
-        })
+    let key = (t.len() == 64)
+        .then(|| t.to_ascii_lowercase().parse::<SecretKey>().ok())
         .flatten();
-    match bytes.and_then(|b| <[u8; 32]>::try_from(b).ok()) {
-        Some(b) => Ok(Some(SecretKey::from_bytes(&b))),
-        None => Err(std::io::Error::new(
+    key.map(Some).ok_or_else(|| {
+        std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             format!("{} is not a device key", path.display()),
-        )),
-    }
+        )
+    })
 }
 
 /// The device key, made (and saved with mode 0600) if there is none yet.
@@ -79,6 +74,45 @@ pub fn load_or_create(dir: &Path) -> std::io::Result<SecretKey> {
     }
     std::fs::rename(&tmp, &path)?;
     Ok(key)
+}
+
+/// Files bangfu makes hold staff names and phone numbers: from here on,
+/// everything this process creates (the workspace, its WAL, logs, bundles,
+/// exports, folders) is readable by its owner only (0600 files, 0700
+/// folders).
+pub fn private_by_default() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file creation mask; it reads
+    // no memory and cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+/// Tightens a data folder and the workspace files already in it (made by
+/// an earlier version) to owner-only. Best effort: a folder someone else
+/// owns is left as it is.
+pub fn make_private(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let set = |p: &Path, mode: u32| {
+            if let Ok(m) = std::fs::metadata(p)
+                && m.permissions().mode() & 0o777 != mode
+            {
+                let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode));
+            }
+        };
+        set(dir, 0o700);
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_file() {
+                    set(&p, 0o600);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -41,6 +41,18 @@ pub fn headers(lang: Lang, fields: &[&str]) -> Vec<String> {
     fields.iter().map(|f| i18n::field(lang, f)).collect()
 }
 
+/// Text as it may reach a terminal: control characters (escape
+/// sequences a member could have typed into a name to retitle or clear
+/// someone else's terminal) are dropped; line breaks and tabs stay.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if s.chars().any(bad) {
+        std::borrow::Cow::Owned(s.chars().filter(|c| !bad(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// Shortens free text for a table cell, by characters.
 pub fn clip(s: &str, n: usize) -> String {
     let one_line = s.replace(['\n', '\r'], " ");

@@ -1466,3 +1466,61 @@ fn a_bureau_reports_from_the_command_line_and_exports_what_it_shows() {
         .to_string();
     assert!(err.contains("--what"), "{err}");
 }
+
+#[test]
+fn control_characters_never_reach_the_terminal_and_oversized_fields_are_refused() {
+    let dir = panjin();
+    let evil = "红星\u{1b}]0;pwned\u{7}\u{1b}[2J幼儿园";
+    let kg = [
+        "--district",
+        "盘山县",
+        "--town",
+        "东风镇",
+        "--ownership",
+        "公办",
+        "--category",
+        "镇中心园",
+        "--children",
+        "10",
+        "--teachers",
+        "2",
+    ];
+    let mut args = vec!["kindergarten", "add", "--name", evil];
+    args.extend_from_slice(&kg);
+    let added = command(dir.path())
+        .args(&args)
+        .env("BANGFU_AS", "\u{1b}[31m测试员\u{1b}[0m")
+        .output()
+        .expect("runs");
+    assert!(added.status.success());
+    for out in [
+        run(dir.path(), &["kindergarten", "list"]).ok().to_string(),
+        run(dir.path(), &["kindergarten", "list", "--format", "csv"])
+            .ok()
+            .to_string(),
+    ] {
+        assert!(out.contains("红星]0;pwned[2J幼儿园"), "{out}");
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    }
+    // JSON keeps the text as typed, escaped.
+    let json = run(dir.path(), &["kindergarten", "list", "--format", "json"])
+        .ok()
+        .to_string();
+    assert!(json.contains("\\u001b"), "{json}");
+    // A 24 MB contact (or anything past 200 characters in a one-line
+    // field) is refused, and nothing is written.
+    let before = export(dir.path());
+    let long = "张".repeat(201);
+    let mut args = vec![
+        "kindergarten",
+        "add",
+        "--name",
+        "长联系人幼儿园",
+        "--contact",
+        &long,
+    ];
+    args.extend_from_slice(&kg);
+    let err = run(dir.path(), &args).fails().to_string();
+    assert!(err.contains("太长：201 个字符，最多 200 个"), "{err}");
+    assert_eq!(export(dir.path()), before);
+}

@@ -325,17 +325,16 @@ fn every_figure_of_a_monthly_report_matches_the_hand_count() {
 fn a_submitted_report_is_locked_keeps_its_figures_and_a_return_unlocks_it() {
     let mut f = fixture();
     let key = october(&f);
-    let me = f.me.clone();
     let texts = vec![(Section::Progress, "十月开展送教下乡。".to_string())];
-    f.ws.write(|w| w.set_report_text(Some(&me), &key, &texts))
+    f.ws.write(|w| w.set_report_text(&key, &texts))
         .expect("write");
     f.ws.write(|w| {
         w.set_today(d("2024-10-18"));
-        w.submit_report(Some(&me), &key, "王科长")
+        w.submit_report(&key, "王科长")
     })
     .expect("submit");
     // Locked: no more edits.
-    let again = f.ws.write(|w| w.set_report_text(Some(&me), &key, &texts));
+    let again = f.ws.write(|w| w.set_report_text(&key, &texts));
     assert!(
         matches!(&again, Err(EditError::Invalid(ps)) if matches!(ps[0].kind, ProblemKind::ReportLocked { .. })),
         "{again:?}"
@@ -370,21 +369,15 @@ fn a_submitted_report_is_locked_keeps_its_figures_and_a_return_unlocks_it() {
     assert_eq!(reports::monthly_figures(f.ws.model(), &r).visits, 2);
 
     // The city returns it with a comment: unlocked, the comment shown.
-    f.ws.write(|w| w.review_report(Some(&me), &key, false, "市局", "请补充典型事例"))
+    f.ws.write(|w| w.review_report(&key, false, "市局", "请补充典型事例"))
         .expect("return");
     let doc = export::report_doc(Lang::Zh, f.ws.model(), &key, d("2024-11-05")).expect("doc");
     let facts: String = doc.facts.iter().map(|(k, v)| format!("{k}={v};")).collect();
     assert!(facts.contains("已退回"), "{facts}");
     assert!(facts.contains("请补充典型事例"), "{facts}");
-    f.ws.write(|w| {
-        w.set_report_text(
-            Some(&me),
-            &key,
-            &[(Section::Cases, "红旗村户外游戏。".into())],
-        )
-    })
-    .expect("edit after return");
-    f.ws.write(|w| w.submit_report(Some(&me), &key, "王科长"))
+    f.ws.write(|w| w.set_report_text(&key, &[(Section::Cases, "红旗村户外游戏。".into())]))
+        .expect("edit after return");
+    f.ws.write(|w| w.submit_report(&key, "王科长"))
         .expect("submit again");
     let w = key.workflow(f.ws.model()).expect("workflow");
     assert_eq!(w.status, ReportStatus::Submitted);
@@ -397,77 +390,115 @@ fn a_submitted_report_is_locked_keeps_its_figures_and_a_return_unlocks_it() {
     assert!(w.on_time(d("2024-10-20")));
 }
 
-fn member(role: MemberRole, district: Option<&Id>, kindergarten: Option<&Id>) -> Member {
-    Member {
-        id: format!("{:064x}", role as u8 + 1),
-        name: "成员".into(),
+/// A member of another role with its own device key, added by the city
+/// (the fixture's own device).
+fn member(
+    f: &mut Fixture,
+    role: MemberRole,
+    district: Option<&Id>,
+    kindergarten: Option<&Id>,
+) -> (Member, iroh::SecretKey) {
+    let seed = 10 + f.ws.model().members.len() as u8;
+    let key = iroh::SecretKey::from_bytes(&[seed; 32]);
+    let inspector = role == MemberRole::Inspector;
+    let m = Member {
+        id: bangfu::identity::endpoint_hex(&key),
+        name: format!("成员{seed}"),
         role,
-        district: district.cloned(),
+        district: district.filter(|_| !inspector).cloned(),
         kindergarten: kindergarten.cloned(),
-        districts: vec![],
-        added_by: String::new(),
+        districts: district
+            .filter(|_| inspector)
+            .cloned()
+            .into_iter()
+            .collect(),
+        added_by: f.me.id.clone(),
         added_on: d("2024-09-01"),
         revoked: false,
-    }
+    };
+    f.ws.write(|w| w.put_member(m.clone()))
+        .expect("member added");
+    (m, key)
+}
+
+/// Writes as the device of `key`, then goes back to the fixture's own.
+fn write_as<T>(
+    f: &mut Fixture,
+    key: &iroh::SecretKey,
+    edit: impl FnOnce(&mut Writer<'_>) -> Result<T, EditError>,
+) -> Result<T, EditError> {
+    f.ws.act_as(Some(key)).expect("act as");
+    let r = f.ws.write(edit);
+    f.ws.act_as(None).expect("act as myself");
+    r
+}
+
+fn refused<T>(r: Result<T, EditError>) -> bool {
+    matches!(r, Err(EditError::Invalid(ps)) if matches!(ps[0].kind, ProblemKind::NotAllowed { .. }))
 }
 
 #[test]
 fn only_the_level_above_may_accept_and_the_city_summary_goes_nowhere() {
     let mut f = fixture();
-    let city = f.me.clone();
-    let bureau = member(MemberRole::DistrictAdmin, Some(&f.district), None);
+    let district = f.district.clone();
+    let helped = f.helped.clone();
     let other_district =
         f.ws.model()
             .district_by_name("大洼区")
             .expect("大洼区")
             .id
             .clone();
-    let other_bureau = member(MemberRole::DistrictAdmin, Some(&other_district), None);
-    let kindergarten = member(MemberRole::Kindergarten, None, Some(&f.helped));
-    let inspector = member(MemberRole::Inspector, None, None);
+    let (_, bureau) = member(&mut f, MemberRole::DistrictAdmin, Some(&district), None);
+    let (_, other_bureau) = member(
+        &mut f,
+        MemberRole::DistrictAdmin,
+        Some(&other_district),
+        None,
+    );
+    let (_, kindergarten) = member(&mut f, MemberRole::Kindergarten, None, Some(&helped));
+    let (_, inspector) = member(&mut f, MemberRole::Inspector, Some(&district), None);
 
     // The kindergarten writes and submits its own summary.
     let kg_summary = ReportKey::Annual {
         level: Level::Kindergarten,
-        subject: Some(f.helped.clone()),
+        subject: Some(helped.clone()),
         year: 2024,
     };
     let texts: Vec<(Section, String)> = reports::sections(&kg_summary)
         .iter()
         .map(|s| (*s, format!("{}：内容。", s.code())))
         .collect();
-    f.ws.write(|w| w.set_report_text(Some(&kindergarten), &kg_summary, &texts))
-        .expect("kindergarten writes");
-    f.ws.write(|w| w.submit_report(Some(&kindergarten), &kg_summary, "园长"))
-        .expect("kindergarten submits");
-    let refused = |r: Result<(), EditError>| matches!(r, Err(EditError::Invalid(ps)) if matches!(ps[0].kind, ProblemKind::RoleMayNot { .. }));
+    write_as(&mut f, &kindergarten, |w| {
+        w.set_report_text(&kg_summary, &texts)
+    })
+    .expect("kindergarten writes");
+    write_as(&mut f, &kindergarten, |w| {
+        w.submit_report(&kg_summary, "园长")
+    })
+    .expect("kindergarten submits");
     for who in [&kindergarten, &other_bureau, &inspector] {
-        let r =
-            f.ws.write(|w| w.review_report(Some(who), &kg_summary, true, "x", ""));
-        assert!(refused(r), "{:?} may not accept", who.role);
+        let r = write_as(&mut f, who, |w| w.review_report(&kg_summary, true, "x", ""));
+        assert!(refused(r), "{} may not accept", who.public());
     }
-    f.ws.write(|w| w.review_report(Some(&bureau), &kg_summary, true, "县局", ""))
-        .expect("its district accepts");
+    write_as(&mut f, &bureau, |w| {
+        w.review_report(&kg_summary, true, "县局", "")
+    })
+    .expect("its district accepts");
 
     // A district's monthly report goes to the city, not to the district.
     let key = october(&f);
-    f.ws.write(|w| w.set_report_text(Some(&bureau), &key, &[(Section::Progress, "进展".into())]))
-        .expect("bureau writes");
-    assert!(refused(f.ws.write(|w| w.set_report_text(
-        Some(&other_bureau),
-        &key,
-        &[(Section::Progress, "x".into())]
-    ))));
-    f.ws.write(|w| w.submit_report(Some(&bureau), &key, "县局"))
-        .expect("bureau submits");
-    assert!(refused(f.ws.write(|w| w.review_report(
-        Some(&bureau),
-        &key,
-        true,
-        "县局",
-        ""
-    ))));
-    f.ws.write(|w| w.review_report(Some(&city), &key, true, "市局", ""))
+    write_as(&mut f, &bureau, |w| {
+        w.set_report_text(&key, &[(Section::Progress, "进展".into())])
+    })
+    .expect("bureau writes");
+    assert!(refused(write_as(&mut f, &other_bureau, |w| {
+        w.set_report_text(&key, &[(Section::Progress, "x".into())])
+    })));
+    write_as(&mut f, &bureau, |w| w.submit_report(&key, "县局")).expect("bureau submits");
+    assert!(refused(write_as(&mut f, &bureau, |w| {
+        w.review_report(&key, true, "县局", "")
+    })));
+    f.ws.write(|w| w.review_report(&key, true, "市局", ""))
         .expect("the city accepts");
 
     // Returning needs a comment; the city's summary has no level above.
@@ -477,43 +508,54 @@ fn only_the_level_above_may_accept_and_the_city_summary_goes_nowhere() {
         year: 2024,
     };
     let r =
-        f.ws.write(|w| w.review_report(Some(&city), &city_summary, true, "市局", ""));
+        f.ws.write(|w| w.review_report(&city_summary, true, "市局", ""));
     assert!(matches!(r, Err(EditError::Invalid(ps)) if ps[0].kind == ProblemKind::NothingAbove));
     // An unknown device may do nothing.
-    let r =
-        f.ws.write(|w| w.set_report_text(None, &city_summary, &texts));
+    let stranger = iroh::SecretKey::from_bytes(&[99; 32]);
+    let r = write_as(&mut f, &stranger, |w| {
+        w.set_report_text(&city_summary, &texts)
+    });
     assert!(matches!(r, Err(EditError::Invalid(ps)) if ps[0].kind == ProblemKind::NotAMember));
 }
 
 #[test]
 fn two_people_editing_one_summary_offline_both_keep_their_sentences() {
     let mut a = fixture();
-    let me = a.me.clone();
     let key = ReportKey::Annual {
         level: Level::District,
         subject: Some(a.district.clone()),
         year: 2024,
     };
-    a.ws.write(|w| {
-        w.set_report_text(
-            Some(&me),
-            &key,
-            &[(Section::Progress, "全县结对两个。".into())],
-        )
-    })
-    .expect("start");
-    // Another device gets the programme on a USB stick.
-    let docs: std::collections::BTreeSet<String> = a.ws.doc_ids().into_iter().collect();
-    let stick = bundle::export(&mut a.ws, &docs, None).expect("export");
+    a.ws.write(|w| w.set_report_text(&key, &[(Section::Progress, "全县结对两个。".into())]))
+        .expect("start");
+    // Another device of the district's bureau gets the programme on a USB
+    // stick.
     let dir_b = tempfile::tempdir().expect("tempdir");
     let workspace = a.ws.workspace_id().to_string();
     let mut b = Workspace::create_joined(dir_b.path(), &workspace, opts("乙")).expect("b");
+    let b_key = bangfu::identity::load(dir_b.path())
+        .ok()
+        .flatten()
+        .expect("b's key");
+    let bureau = Member {
+        id: bangfu::identity::endpoint_hex(&b_key),
+        name: "乙".into(),
+        role: MemberRole::DistrictAdmin,
+        district: Some(a.district.clone()),
+        kindergarten: None,
+        districts: vec![],
+        added_by: a.me.id.clone(),
+        added_on: d("2024-09-01"),
+        revoked: false,
+    };
+    a.ws.write(|w| w.put_member(bureau)).expect("b invited");
+    let docs: std::collections::BTreeSet<String> = a.ws.doc_ids().into_iter().collect();
+    let stick = bundle::export(&mut a.ws, &docs, None).expect("export");
     bundle::import(&mut b, &stick).expect("import");
 
     // Both edit the same section offline.
     a.ws.write(|w| {
         w.set_report_text(
-            Some(&me),
             &key,
             &[(Section::Progress, "全县结对两个。甲补充：送教四次。".into())],
         )
@@ -521,7 +563,6 @@ fn two_people_editing_one_summary_offline_both_keep_their_sentences() {
     .expect("a edits");
     b.write(|w| {
         w.set_report_text(
-            Some(&me),
             &key,
             &[(Section::Progress, "乙开头：九月启动。全县结对两个。".into())],
         )
@@ -558,17 +599,10 @@ fn zip_entry(bytes: &[u8], name: &str) -> String {
 fn exports_read_back_with_real_readers() {
     use calamine::{Data, Reader};
     let mut f = fixture();
-    let me = f.me.clone();
     let key = october(&f);
-    f.ws.write(|w| {
-        w.set_report_text(
-            Some(&me),
-            &key,
-            &[(Section::Progress, "十月进展良好。".into())],
-        )
-    })
-    .expect("write");
-    f.ws.write(|w| w.submit_report(Some(&me), &key, "王科长"))
+    f.ws.write(|w| w.set_report_text(&key, &[(Section::Progress, "十月进展良好。".into())]))
+        .expect("write");
+    f.ws.write(|w| w.submit_report(&key, "王科长"))
         .expect("submit");
     let today = d("2024-11-05");
     let doc = export::report_doc(Lang::Zh, f.ws.model(), &key, today).expect("doc");
@@ -618,10 +652,9 @@ fn exports_read_back_with_real_readers() {
         (Section::Problems, "网络条件差。".to_string()),
         (Section::Plan, "继续送教下乡。".to_string()),
     ];
-    f.ws.write(|w| w.set_report_text(Some(&me), &summary, &texts))
+    f.ws.write(|w| w.set_report_text(&summary, &texts))
         .expect("summary");
-    f.ws.write(|w| w.refresh_stats(Some(&me), &summary))
-        .expect("stats");
+    f.ws.write(|w| w.refresh_stats(&summary)).expect("stats");
     let doc = export::report_doc(Lang::Zh, f.ws.model(), &summary, today).expect("doc");
     let bytes = export::report_file(&doc, FileFormat::Docx).expect("docx");
     let xml = zip_entry(&bytes, "word/document.xml");
@@ -665,7 +698,6 @@ fn exports_read_back_with_real_readers() {
 #[test]
 fn timeliness_counts_on_time_late_and_missing() {
     let mut f = fixture();
-    let me = f.me.clone();
     let sep = ReportKey::Monthly {
         district: f.district.clone(),
         month: YearMonth::parse("2024-09").expect("m"),
@@ -674,8 +706,8 @@ fn timeliness_counts_on_time_late_and_missing() {
     let write = |ws: &mut Workspace, key: &ReportKey, on: &str| {
         ws.write(|w| {
             w.set_today(d(on));
-            w.set_report_text(Some(&me), key, &[(Section::Progress, "进展".into())])?;
-            w.submit_report(Some(&me), key, "县局")
+            w.set_report_text(key, &[(Section::Progress, "进展".into())])?;
+            w.submit_report(key, "县局")
         })
         .expect("submit");
     };
@@ -703,9 +735,8 @@ fn timeliness_counts_on_time_late_and_missing() {
 #[test]
 fn new_settings_move_reports_not_started_and_keep_those_under_way() {
     let mut f = fixture();
-    let me = f.me.clone();
     let oct = october(&f);
-    f.ws.write(|w| w.set_report_text(Some(&me), &oct, &[(Section::Progress, "进展".into())]))
+    f.ws.write(|w| w.set_report_text(&oct, &[(Section::Progress, "进展".into())]))
         .expect("start October's");
     let mut p = f.ws.model().programme.clone();
     p.report_due_day = 25;
@@ -740,8 +771,10 @@ fn new_settings_move_reports_not_started_and_keep_those_under_way() {
 #[test]
 fn each_member_lists_the_reports_that_concern_it_and_what_waits_on_it_first() {
     let mut f = fixture();
-    let bureau = member(MemberRole::DistrictAdmin, Some(&f.district), None);
-    let kindergarten = member(MemberRole::Kindergarten, None, Some(&f.helped));
+    let (district, helped) = (f.district.clone(), f.helped.clone());
+    let (bureau, _) = member(&mut f, MemberRole::DistrictAdmin, Some(&district), None);
+    let (kindergarten, kindergarten_key) =
+        member(&mut f, MemberRole::Kindergarten, None, Some(&helped));
     let december = d("2024-12-05");
     // The kindergarten: its own summary only, to write.
     let mine = reports::listed(f.ws.model(), Some(&kindergarten), december);
@@ -758,10 +791,10 @@ fn each_member_lists_the_reports_that_concern_it_and_what_waits_on_it_first() {
         .iter()
         .map(|s| (*s, "内容。".to_string()))
         .collect();
-    f.ws.write(|w| {
+    write_as(&mut f, &kindergarten_key, |w| {
         w.set_today(december);
-        w.set_report_text(Some(&kindergarten), &key, &texts)?;
-        w.submit_report(Some(&kindergarten), &key, "园长")
+        w.set_report_text(&key, &texts)?;
+        w.submit_report(&key, "园长")
     })
     .expect("submitted");
     let theirs = reports::listed(f.ws.model(), Some(&bureau), december);

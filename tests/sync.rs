@@ -845,3 +845,59 @@ async fn the_interface_joins_with_an_invite_and_syncs_in_the_background() {
     .await;
     app.sync = None;
 }
+
+/// Free text no compressor shrinks much: random CJK characters.
+fn random_cjk(n: usize, rng: &mut impl rand::Rng) -> String {
+    (0..n)
+        .filter_map(|_| char::from_u32(0x4e00 + rng.next_u32() % 0x5000))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_join_of_a_district_document_larger_than_one_frame_succeeds() {
+    let a = bureau(Scale::Small).await;
+    let (district, kg) = panshan_village(&a);
+    let pairing = {
+        let w = lock(&a.ws);
+        let m = w.model();
+        m.pairings()
+            .find(|p| p.district_id == district && p.helped.contains(&kg))
+            .or_else(|| m.pairings().find(|p| p.district_id == district))
+            .map(|p| p.id.clone())
+    }
+    .expect("a pairing in 盘山县");
+    // Notes at the size limit, until the district's document is well over
+    // one frame.
+    let mut rng = rand::rng();
+    let max = bangfu::domain::rules::limits::TEXT;
+    for _ in 0..120 {
+        add_visit(&a, &pairing, &random_cjk(max, &mut rng));
+    }
+    let doc = format!("district/{district}");
+    let size = lock(&a.ws)
+        .saved_docs(&std::iter::once(doc.clone()).collect())
+        .expect("save")
+        .iter()
+        .map(|(_, b)| b.len())
+        .sum::<usize>();
+    assert!(
+        size > bangfu::sync::wire::MAX_FRAME as usize,
+        "the document is {size} bytes, not over one frame"
+    );
+    let t = a
+        .invite(MemberRole::DistrictAdmin, |i| {
+            i.district = Some(district.clone())
+        })
+        .await;
+    let (b, report) = joined(&t, "县局").await.expect("a large join succeeds");
+    assert!(report.bytes_received > bangfu::sync::wire::MAX_FRAME as usize);
+    let visits = |p: &Peer| {
+        lock(&p.ws)
+            .model()
+            .visits()
+            .filter(|v| v.district_id == district)
+            .count()
+    };
+    assert_eq!(visits(&b), visits(&a));
+    assert!(visits(&b) >= 120);
+}

@@ -165,6 +165,26 @@ fn invite_join_edit_and_sync_through_a_hub_leave_both_devices_identical() {
         refused.stderr
     );
     stop(hub);
+    // The hub logged each good session as one (the joiner's first sync and
+    // the sync above), none as lost.
+    let log = std::fs::read_to_string(a.join("serve.log")).expect("the hub's log");
+    assert!(log.matches("synced with").count() >= 2, "{log}");
+    assert!(!log.contains("failed"), "{log}");
+    // Staff names and phone numbers are the owner's alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| {
+            std::fs::metadata(p)
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or(0)
+        };
+        for dir in [a, b] {
+            assert_eq!(mode(dir), 0o700, "{}", dir.display());
+            assert_eq!(mode(&dir.join("workspace.db")), 0o600);
+        }
+        assert_eq!(mode(&a.join("serve.log")), 0o600);
+    }
 
     // With the hub stopped, sync says who could not be reached.
     let offline = run(b, &["sync"]);
@@ -191,4 +211,92 @@ fn a_device_of_another_programme_gets_nothing() {
     stop(hub);
     let log = std::fs::read_to_string(a.join("serve.log")).expect("the hub's log");
     assert!(log.contains("not a member"), "{log}");
+}
+
+#[test]
+fn a_kindergarten_may_not_edit_another_kindergartens_visit_nor_file_a_pairing_it_is_not_in() {
+    let bureau = tempfile::tempdir().expect("tempdir");
+    let village = tempfile::tempdir().expect("tempdir");
+    let (a, k) = (bureau.path(), village.path());
+    run(a, &["demo", "--scale", "small"]).ok();
+    run(a, &["config", "set", "bind", "127.0.0.1"]).ok();
+    // A kindergarten helped in one pairing, and a pairing of its district
+    // it is not in, with a visit.
+    let pairings = run(a, &["pairing", "list", "--format", "json"]).json();
+    let list = pairings.as_array().expect("pairings");
+    let ids = |p: &serde_json::Value, side: &str| -> Vec<String> {
+        p[side]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x["id"].as_str().or(x.as_str()).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // A pairing whose district has another pairing without its helped
+    // kindergarten on either side.
+    let disjoint = |p: &serde_json::Value, q: &serde_json::Value| {
+        let k = ids(p, "helped");
+        p["district"] == q["district"]
+            && !ids(q, "helped").iter().any(|x| k.contains(x))
+            && !ids(q, "helpers").iter().any(|x| k.contains(x))
+    };
+    let (mine, theirs) = list
+        .iter()
+        .find_map(|p| list.iter().find(|q| disjoint(p, q)).map(|q| (p, q)))
+        .expect("another pairing of the district");
+    let kindergarten = ids(mine, "helped")[0].clone();
+    let other_pairing = theirs["id"].as_str().expect("id").to_string();
+    add_visit(a, &other_pairing, "另一所幼儿园的活动");
+    let visits = run(a, &["visit", "list", "--format", "json"]).json();
+    let visit = visits
+        .as_array()
+        .and_then(|v| v.iter().find(|x| x["note"] == "另一所幼儿园的活动"))
+        .and_then(|x| x["id"].as_str())
+        .expect("the visit")
+        .to_string();
+    let ticket = last_line(
+        run(
+            a,
+            &[
+                "invite",
+                "--role",
+                "kindergarten",
+                "--kindergarten",
+                &kindergarten,
+                "--name",
+                "园长",
+            ],
+        )
+        .ok(),
+    );
+    let hub = serve(a);
+    run(k, &["join", &ticket]).ok();
+    stop(hub);
+    let before = export(k);
+
+    let edit = run(
+        k,
+        &[
+            "visit",
+            "edit",
+            &visit,
+            "--teachers-reached",
+            "999",
+            "--note",
+            "改过",
+        ],
+    );
+    let why = edit.fails().to_string();
+    assert!(
+        why.contains("幼儿园无权修改帮扶活动") && why.contains("不在其负责范围内"),
+        "{why}"
+    );
+    let file = run(k, &["pairing", "file", &other_pairing]);
+    let why = file.fails().to_string();
+    assert!(why.contains("幼儿园无权审核备案帮扶协议"), "{why}");
+    let sign = run(k, &["pairing", "sign", &other_pairing]);
+    assert!(sign.fails().contains("无权签订帮扶协议"), "{}", sign.stderr);
+    assert_eq!(export(k), before, "nothing was written");
 }

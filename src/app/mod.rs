@@ -637,7 +637,13 @@ impl App {
 
     fn move_selection(&mut self, by: isize, cap: usize) {
         if self.screen == Screen::Sync {
-            self.sync_scroll = (self.sync_scroll as isize + by).max(0) as usize;
+            // No further than the last peer (the other members bound the
+            // list), however often End is pressed.
+            let last = self
+                .ws
+                .as_ref()
+                .map_or(0, |w| w.model().members.len().saturating_sub(1));
+            self.sync_scroll = self.sync_scroll.saturating_add_signed(by).min(last);
             return;
         }
         let screen = self.screen;

@@ -43,7 +43,7 @@ impl App {
                 .is_some_and(|m| reports::unseen_by(m, &me, &key))
         {
             // Only a note of the day; failing to write it hides nothing.
-            let _ = self.write(|w| w.mark_seen(&me, &key));
+            let _ = self.write(|w| w.mark_seen(&key));
         }
         self.overlay = Some(Overlay::Report { key, scroll: 0 });
     }
@@ -91,8 +91,7 @@ impl App {
             .iter()
             .map(|s| (*s, form.text(s.code())))
             .collect();
-        let me = self.member();
-        self.write(|w| w.set_report_text(me.as_ref(), key, &texts))?;
+        self.write(|w| w.set_report_text(key, &texts))?;
         self.message = Some(tr!(
             self.lang,
             "report.written",
@@ -107,10 +106,9 @@ impl App {
         form: &Form,
         key: &ReportKey,
     ) -> Result<(), Vec<Problem>> {
-        let me = self.member();
         let by = self.options.person.clone();
         let comment = form.text("comment");
-        self.write(|w| w.review_report(me.as_ref(), key, false, &by, &comment))?;
+        self.write(|w| w.review_report(key, false, &by, &comment))?;
         self.message = Some(tr!(
             self.lang,
             "report.returned_done",
@@ -136,11 +134,11 @@ impl App {
         let lang = self.lang;
         let (result, done) = match step {
             Action::Sign => (
-                self.write(|w| w.submit_report(me.as_ref(), &key, &by)),
+                self.write(|w| w.submit_report(&key, &by)),
                 "report.submitted_done",
             ),
             Action::Confirm => (
-                self.write(|w| w.review_report(me.as_ref(), &key, true, &by, "")),
+                self.write(|w| w.review_report(&key, true, &by, "")),
                 "report.accepted_done",
             ),
             Action::Restat => {
@@ -148,14 +146,11 @@ impl App {
                     self.message = Some(tr!(lang, "report.refresh_annual_only"));
                     return;
                 }
-                (
-                    self.write(|w| w.refresh_stats(me.as_ref(), &key)),
-                    "report.refreshed",
-                )
+                (self.write(|w| w.refresh_stats(&key)), "report.refreshed")
             }
             Action::Return => {
                 let Some(m) = self.model() else { return };
-                let problems = reports::check_review(m, me.as_ref(), &key);
+                let problems = reports::check_review(m, me.as_ref(), &key, false);
                 if !problems.is_empty() {
                     return self.say_problems(&problems);
                 }

@@ -325,7 +325,8 @@ pub fn main() -> i32 {
         Ok(()) => 0,
         Err(Fail(lines)) => {
             for l in lines {
-                eprintln!("{}", tr!(lang, "cli.error_prefix", message = l));
+                let line = tr!(lang, "cli.error_prefix", message = l);
+                eprintln!("{}", crate::present::printable(&line));
             }
             1
         }

@@ -361,6 +361,7 @@ fn named_peer(l: Lang, ws: &Workspace, s: &str) -> Result<PeerAddr, Fail> {
         [one] => {
             let book = ws
                 .peers()
+                .map_err(|e| Fail::line(i18n::store_error(l, &e)))?
                 .into_iter()
                 .find(|p| p.id == one.id)
                 .map(|p| p.addrs)
@@ -383,7 +384,7 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
     let mut ws = ctx.open_any()?;
     let me = this_device(ctx)?;
     let peers = if a.peers.is_empty() {
-        crate::sync::known_peers(&ws, &me)
+        crate::sync::known_peers(&ws, &me).map_err(|e| Fail::line(i18n::store_error(l, &e)))?
     } else {
         a.peers
             .iter()
@@ -497,6 +498,13 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
                         let _ = w.refresh();
                         node::dialable(&w, &me, cfg.relay.is_some())
                     };
+                    let peers = match peers {
+                        Ok(p) => p,
+                        Err(e) => {
+                            log.line(&format!("cannot read the address book: {e}"));
+                            Vec::new()
+                        }
+                    };
                     for (p, r) in node::sync_many(&shared, &ep, peers, |_, _| {}).await {
                         match r {
                             Ok(r) if !r.changed.is_empty() => log.line(&format!("pulled {} changed documents from {}", r.changed.len(), crate::identity::short(&p.id))),
@@ -546,7 +554,8 @@ pub fn peers(ctx: &Ctx, f: FormatArg) -> CmdResult {
     let ws = ctx.open_any()?;
     let me = this_device(ctx)?;
     let when = crate::present::local_time;
-    let rows = crate::sync::agent::peer_list(&ws, &me, &[]);
+    let rows = crate::sync::agent::peer_list(&ws, &me, &[])
+        .map_err(|e| Fail::line(i18n::store_error(l, &e)))?;
     let table = Table {
         headers: ["id", "name", "role", "last_seen", "last_sync", "addresses"]
             .iter()

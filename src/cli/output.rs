@@ -26,10 +26,11 @@ use crate::i18n::Lang;
 pub use crate::present::{Table, table_text};
 use crate::present::{View, table};
 
-/// Writes to standard output; a closed pipe (`| head`) is not an error.
+/// Writes to standard output, without control characters (see
+/// [`crate::present::printable`]); a closed pipe (`| head`) is not an error.
 pub fn out(s: &str) {
     let mut o = std::io::stdout().lock();
-    let _ = o.write_all(s.as_bytes());
+    let _ = o.write_all(crate::present::printable(s).as_bytes());
     let _ = o.write_all(b"\n");
 }
 

@@ -201,29 +201,25 @@ pub fn report(ctx: &Ctx, cmd: ReportCmd) -> CmdResult {
                     section = s.code()
                 )));
             }
-            ws.write(|w| w.set_report_text(me.as_ref(), &key, &texts))
+            ws.write(|w| w.set_report_text(&key, &texts))
                 .map_err(|e| ctx.edit(e))?;
             done(ctx, &ws, &key, "report.written")
         }
         ReportCmd::Submit(which) => {
             let key = key(l, ws.model(), &which)?;
             let by = ctx.person.clone();
-            ws.write(|w| w.submit_report(me.as_ref(), &key, &by))
+            ws.write(|w| w.submit_report(&key, &by))
                 .map_err(|e| ctx.edit(e))?;
             done(ctx, &ws, &key, "report.submitted_done")
         }
-        ReportCmd::Accept { which, comment } => {
-            review(ctx, &mut ws, me.as_ref(), &which, true, &comment)
-        }
-        ReportCmd::Return { which, comment } => {
-            review(ctx, &mut ws, me.as_ref(), &which, false, &comment)
-        }
+        ReportCmd::Accept { which, comment } => review(ctx, &mut ws, &which, true, &comment),
+        ReportCmd::Return { which, comment } => review(ctx, &mut ws, &which, false, &comment),
         ReportCmd::Refresh(which) => {
             let key = key(l, ws.model(), &which)?;
             if !matches!(key, ReportKey::Annual { .. }) {
                 return Err(Fail::line(tr!(l, "report.refresh_annual_only")));
             }
-            ws.write(|w| w.refresh_stats(me.as_ref(), &key))
+            ws.write(|w| w.refresh_stats(&key))
                 .map_err(|e| ctx.edit(e))?;
             done(ctx, &ws, &key, "report.refreshed")
         }
@@ -242,17 +238,10 @@ fn done(ctx: &Ctx, ws: &Workspace, key: &ReportKey, msg: &str) -> CmdResult {
     Ok(())
 }
 
-fn review(
-    ctx: &Ctx,
-    ws: &mut Workspace,
-    me: Option<&Member>,
-    which: &Which,
-    accept: bool,
-    comment: &str,
-) -> CmdResult {
+fn review(ctx: &Ctx, ws: &mut Workspace, which: &Which, accept: bool, comment: &str) -> CmdResult {
     let key = key(ctx.lang, ws.model(), which)?;
     let by = ctx.person.clone();
-    ws.write(|w| w.review_report(me, &key, accept, &by, comment))
+    ws.write(|w| w.review_report(&key, accept, &by, comment))
         .map_err(|e| ctx.edit(e))?;
     done(
         ctx,
@@ -296,8 +285,7 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
     if let Some(m) = me
         && reports::unseen_by(ws.model(), m, &key)
     {
-        ws.write(|w| w.mark_seen(m, &key))
-            .map_err(|e| ctx.edit(e))?;
+        ws.write(|w| w.mark_seen(&key)).map_err(|e| ctx.edit(e))?;
     }
     let model = ws.model();
     let doc = export::report_doc(l, model, &key, ctx.today)

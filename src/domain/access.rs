@@ -72,13 +72,13 @@ pub fn readable_districts(model: &Model, m: &Member) -> BTreeSet<Id> {
     }
 }
 
-/// The roles that may invite others, and which roles they may hand out: a
-/// city admin any; a district admin the district's own admins,
-/// kindergartens and inspectors (not a city-wide viewer); others none.
+/// Whether `inviter` may hand out `role` at all (in some scope): the
+/// authorisation matrix's `Invite` cell (`authz.rs`).
 pub fn may_invite(inviter: &Member, role: MemberRole) -> bool {
-    match inviter.role {
-        MemberRole::CityAdmin => true,
-        MemberRole::DistrictAdmin => matches!(
+    use super::authz::{Scope, Write, scope};
+    match scope(inviter.role, Write::Invite) {
+        Scope::Everywhere => true,
+        Scope::DistrictMembers => matches!(
             role,
             MemberRole::DistrictAdmin | MemberRole::Kindergarten | MemberRole::Inspector
         ),
@@ -86,30 +86,14 @@ pub fn may_invite(inviter: &Member, role: MemberRole) -> bool {
     }
 }
 
-/// Whether the scope of `wanted` lies within what `inviter` oversees: a
-/// district admin invites only into its own district.
+/// Whether `inviter` may give `wanted` its role and scope: a district
+/// admin invites only into its own district (the matrix, `authz.rs`).
 pub fn within_scope(model: &Model, inviter: &Member, wanted: &Member) -> bool {
-    match inviter.role {
-        MemberRole::CityAdmin => true,
-        MemberRole::DistrictAdmin => {
-            let Some(d) = &inviter.district else {
-                return false;
-            };
-            match wanted.role {
-                MemberRole::DistrictAdmin => wanted.district.as_ref() == Some(d),
-                MemberRole::Kindergarten => wanted
-                    .kindergarten
-                    .as_ref()
-                    .and_then(|k| model.kindergarten(k))
-                    .is_some_and(|k| &k.district_id == d),
-                MemberRole::Inspector => {
-                    !wanted.districts.is_empty() && wanted.districts.iter().all(|x| x == d)
-                }
-                MemberRole::CityAdmin | MemberRole::Viewer => false,
-            }
-        }
-        _ => false,
-    }
+    super::authz::allowed(
+        inviter,
+        super::authz::Write::Invite,
+        &super::authz::Target::member(model, wanted),
+    )
 }
 
 impl MemberRole {

@@ -2,6 +2,7 @@
 //! automerge; everything here can be called directly from tests.
 
 pub mod access;
+pub mod authz;
 pub mod calendar;
 pub mod codes;
 pub mod figures;

@@ -3,6 +3,7 @@
 //! came in on time. Pure, like the rest of the domain.
 
 use super::access::Member;
+use super::authz;
 use super::codes::*;
 use super::figures::{self, Scope};
 use super::id::Id;
@@ -479,64 +480,25 @@ pub fn annual_stats(model: &Model, key: &ReportKey, today: NaiveDate) -> Option<
 
 /// Whether `m` may write and submit the report: its own level, or a
 /// bureau above it (a district bureau for its kindergartens, the city for
-/// all).
+/// all). The matrix's `WriteReport` cell (`authz.rs`).
 pub fn may_write(model: &Model, m: &Member, key: &ReportKey) -> bool {
-    let district_of_kg = |k: &Id| model.kindergarten(k).map(|k| k.district_id.clone());
-    match (m.role, key) {
-        (MemberRole::CityAdmin, _) => true,
-        (MemberRole::DistrictAdmin, ReportKey::Monthly { district, .. }) => {
-            m.district.as_ref() == Some(district)
-        }
-        (
-            MemberRole::DistrictAdmin,
-            ReportKey::Annual {
-                level: Level::District,
-                subject,
-                ..
-            },
-        ) => m.district.is_some() && m.district == *subject,
-        (
-            MemberRole::DistrictAdmin,
-            ReportKey::Annual {
-                level: Level::Kindergarten,
-                subject: Some(k),
-                ..
-            },
-        ) => m.district.is_some() && m.district == district_of_kg(k),
-        (
-            MemberRole::Kindergarten,
-            ReportKey::Annual {
-                level: Level::Kindergarten,
-                subject,
-                ..
-            },
-        ) => m.kindergarten.is_some() && m.kindergarten == *subject,
-        _ => false,
-    }
+    authz::allowed(
+        m,
+        authz::Write::WriteReport,
+        &authz::Target::report(key, key.home(model)),
+    )
 }
 
 /// Whether `m` may accept or return the report: the level above it (the
 /// district bureau for a kindergarten's summary, the city for a district's
 /// reports). The city's summary goes to nobody.
 pub fn may_review(model: &Model, m: &Member, key: &ReportKey) -> bool {
-    match key {
-        ReportKey::Annual {
-            level: Level::City, ..
-        } => false,
-        ReportKey::Annual {
-            level: Level::Kindergarten,
-            subject: Some(k),
-            ..
-        } => match m.role {
-            MemberRole::CityAdmin => true,
-            MemberRole::DistrictAdmin => {
-                m.district.is_some()
-                    && m.district == model.kindergarten(k).map(|k| k.district_id.clone())
-            }
-            _ => false,
-        },
-        _ => m.role == MemberRole::CityAdmin,
-    }
+    key.level() != Level::City
+        && authz::allowed(
+            m,
+            authz::Write::AcceptReport,
+            &authz::Target::report(key, key.home(model)),
+        )
 }
 
 /// Whether `m`, of the level a submitted report goes to, opens it for the
@@ -552,13 +514,29 @@ fn refuse(field: &'static str, kind: ProblemKind) -> Vec<Problem> {
     vec![Problem { field, kind }]
 }
 
+/// The report as a permission target, with its kind and id for messages.
+fn report_target(model: &Model, key: &ReportKey) -> authz::Target {
+    authz::Target::report(key, key.home(model))
+}
+
+fn report_entity(key: &ReportKey) -> super::model::Entity {
+    match key {
+        ReportKey::Monthly { .. } => super::model::Entity::MonthlyReport,
+        ReportKey::Annual { .. } => super::model::Entity::AnnualSummary,
+    }
+}
+
 /// May `m` change the sections of this report now?
 pub fn check_edit(model: &Model, m: Option<&Member>, key: &ReportKey) -> Vec<Problem> {
-    let Some(m) = m else {
-        return refuse("member", ProblemKind::NotAMember);
-    };
-    if !may_write(model, m, key) {
-        return refuse("member", ProblemKind::RoleMayNot { role: m.role });
+    let id = key.id();
+    let denied = authz::check(
+        m,
+        authz::Write::WriteReport,
+        &report_target(model, key),
+        Some((report_entity(key), &id)),
+    );
+    if !denied.is_empty() {
+        return denied;
     }
     match key.workflow(model) {
         Some(w) if w.locked() => refuse("report", ProblemKind::ReportLocked { status: w.status }),
@@ -600,11 +578,13 @@ pub fn check_submit(
     out
 }
 
-/// May `m` accept or return this report now?
-pub fn check_review(model: &Model, m: Option<&Member>, key: &ReportKey) -> Vec<Problem> {
-    let Some(m) = m else {
-        return refuse("member", ProblemKind::NotAMember);
-    };
+/// May `m` accept (or, `accept` false, return) this report now?
+pub fn check_review(
+    model: &Model,
+    m: Option<&Member>,
+    key: &ReportKey,
+    accept: bool,
+) -> Vec<Problem> {
     if matches!(
         key,
         ReportKey::Annual {
@@ -614,8 +594,20 @@ pub fn check_review(model: &Model, m: Option<&Member>, key: &ReportKey) -> Vec<P
     ) {
         return refuse("report", ProblemKind::NothingAbove);
     }
-    if !may_review(model, m, key) {
-        return refuse("member", ProblemKind::RoleMayNot { role: m.role });
+    let write = if accept {
+        authz::Write::AcceptReport
+    } else {
+        authz::Write::ReturnReport
+    };
+    let id = key.id();
+    let denied = authz::check(
+        m,
+        write,
+        &report_target(model, key),
+        Some((report_entity(key), &id)),
+    );
+    if !denied.is_empty() {
+        return denied;
     }
     match key.workflow(model).map(|w| w.status) {
         Some(ReportStatus::Submitted) => Vec::new(),

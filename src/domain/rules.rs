@@ -61,6 +61,10 @@ pub enum ProblemKind {
     CrossRegionSameDistrict,
     /// A record's district cannot change: it lives in that district's document.
     DistrictFixed { district: String },
+    /// A value longer than any honest record needs (see [`limits`]).
+    TooLong { len: usize, max: usize },
+    /// A list with more items than any honest record needs.
+    TooMany { len: usize, max: usize },
     /// A filed agreement is locked (已备案的协议不能修改).
     AgreementFiled,
     /// The step needs a signed agreement.
@@ -87,8 +91,14 @@ pub enum ProblemKind {
     DueBeforeDate { due: NaiveDate, date: NaiveDate },
     /// This device is not a member of the programme.
     NotAMember,
-    /// The member's role may not do this to this record.
-    RoleMayNot { role: MemberRole },
+    /// The authorisation matrix refuses: the role never may make this
+    /// kind of write, or not to this record (its kind and short id).
+    NotAllowed {
+        role: MemberRole,
+        write: super::authz::Write,
+        record: Option<(Entity, String)>,
+        denied: super::authz::Denied,
+    },
     /// A submitted or accepted report cannot be edited.
     ReportLocked { status: ReportStatus },
     /// Only a submitted report can be accepted or returned.
@@ -97,6 +107,19 @@ pub enum ProblemKind {
     NothingAbove,
     /// A monthly report cannot be submitted before its period begins.
     PeriodNotStarted { from: NaiveDate },
+}
+
+/// Sizes no honest record reaches, at province scale: they keep one
+/// member from growing a shared document past what others can sync.
+pub mod limits {
+    /// A one-line value: a name, a town, a contact, a phone number, a code.
+    pub const LINE: usize = 200;
+    /// A note, an agreement's goals, a report section.
+    pub const TEXT: usize = 20_000;
+    /// A block bangfu generates and keeps as JSON (a report's figures).
+    pub const BLOCK: usize = 200_000;
+    /// The items of one list (helpers, helped, towns, districts).
+    pub const ITEMS: usize = 10_000;
 }
 
 fn problem(field: &'static str, kind: ProblemKind) -> Problem {

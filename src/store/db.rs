@@ -157,6 +157,7 @@ impl Db {
                 dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
             });
         }
+        crate::identity::make_private(path.parent().unwrap_or(Path::new(".")));
         let err = sql_err(path);
         let conn = Connection::open_with_flags(
             path,

@@ -160,8 +160,10 @@ impl Workspace {
         tx.commit().map_err(sqlite_err(&path))
     }
 
-    pub fn peers(&self) -> Vec<PeerRow> {
-        db::peers(&self.db.conn).unwrap_or_default()
+    /// The address book. A store that cannot be read is an error, not an
+    /// empty book (which would look like "no peers yet").
+    pub fn peers(&self) -> Result<Vec<PeerRow>, StoreError> {
+        db::peers(&self.db.conn).map_err(sqlite_err(&self.db.path))
     }
 
     pub fn put_peer(&mut self, p: &PeerRow) -> Result<(), StoreError> {
@@ -170,8 +172,8 @@ impl Workspace {
         db::put_peer(&self.db.conn, p).map_err(sqlite_err(&path))
     }
 
-    pub fn setting(&self, key: &str) -> Option<String> {
-        db::setting(&self.db.conn, key).ok().flatten()
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        db::setting(&self.db.conn, key).map_err(sqlite_err(&self.db.path))
     }
 
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {

@@ -41,6 +41,108 @@ fn bad(field: &str, problem: impl Into<String>) -> FieldError {
 
 // ---------- writing ----------
 
+/// The first value of `m` over the size limits: its field and the problem.
+/// Scalars are one-line values, Text is free text; nested maps and lists
+/// are walked.
+pub(crate) fn oversized(m: &Map) -> Option<Problem> {
+    use crate::domain::rules::limits;
+    fn walk(key: &str, v: &Value) -> Option<Problem> {
+        let field = FIELD_KEYS
+            .iter()
+            .find(|k| **k == key)
+            .copied()
+            .unwrap_or("value");
+        let over = |len: usize, max: usize, many: bool| {
+            (len > max).then_some(Problem {
+                field,
+                kind: if many {
+                    ProblemKind::TooMany { len, max }
+                } else {
+                    ProblemKind::TooLong { len, max }
+                },
+            })
+        };
+        match v {
+            Value::Scalar(ScalarValue::Str(s)) => {
+                let max = if JSON_KEYS.contains(&key) {
+                    limits::BLOCK
+                } else {
+                    limits::LINE
+                };
+                over(s.chars().count(), max, false)
+            }
+            Value::Scalar(ScalarValue::Bytes(b)) => over(b.len(), limits::LINE, false),
+            Value::Text(t) => over(String::from(t).chars().count(), limits::TEXT, false),
+            Value::List(items) => over(items.len(), limits::ITEMS, true)
+                .or_else(|| items.iter().find_map(|i| walk(key, &i.value))),
+            Value::Map(inner) => {
+                over(inner.len(), limits::ITEMS, true).or_else(|| oversized(inner))
+            }
+            Value::Scalar(_) => None,
+        }
+    }
+    m.iter().find_map(|(k, v)| {
+        // Keys are values too (a district's towns are the keys of a map).
+        let len = k.chars().count();
+        (len > limits::LINE)
+            .then_some(Problem {
+                field: "value",
+                kind: ProblemKind::TooLong {
+                    len,
+                    max: limits::LINE,
+                },
+            })
+            .or_else(|| walk(k, &v.value))
+    })
+}
+
+/// Fields holding a generated JSON block ([`json_v`]).
+const JSON_KEYS: &[&str] = &["figures", "stats"];
+
+/// The field names records are written with, so a problem can name one.
+const FIELD_KEYS: &[&str] = &[
+    "added_by",
+    "by",
+    "category",
+    "city",
+    "city_summary_due",
+    "contact",
+    "district_id",
+    "form",
+    "inspector",
+    "level",
+    "mode",
+    "month",
+    "name",
+    "ownership",
+    "pairing_id",
+    "phone",
+    "role",
+    "status",
+    "town",
+    "village",
+    "cases",
+    "comment",
+    "findings",
+    "follow_up",
+    "goals",
+    "guidance",
+    "note",
+    "plan",
+    "practices",
+    "problems",
+    "progress",
+    "results",
+    "rights",
+    "schedule",
+    "helpers",
+    "helped",
+    "towns",
+    "districts",
+    "teachers",
+    "places",
+];
+
 pub(crate) fn str_v(s: &str) -> Value {
     Value::Scalar(ScalarValue::Str(s.into()))
 }

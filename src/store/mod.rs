@@ -322,6 +322,27 @@ impl Workspace {
         &self.state.damaged
     }
 
+    /// Acts as another device from now on: its key decides which member
+    /// the following writes are checked as and recorded for. `None` goes
+    /// back to this data directory's own key. For tests and tools that
+    /// hold another device's key; the command line never offers it.
+    pub fn act_as(&mut self, key: Option<&iroh::SecretKey>) -> Result<(), StoreError> {
+        let device = match key {
+            Some(k) => crate::identity::endpoint_hex(k),
+            None => match crate::identity::load(&self.dir) {
+                Ok(Some(k)) => crate::identity::endpoint_hex(&k),
+                _ => db::meta_get(&self.db.conn, "device_id")
+                    .map_err(sqlite_err(&self.db.path))?
+                    .unwrap_or_default(),
+            },
+        };
+        self.state.set_author(AuthorInfo {
+            person: self.options.person.clone(),
+            device,
+        });
+        Ok(())
+    }
+
     /// Makes new ids reproducible from `seed` (demo data).
     pub fn seed_ids(&mut self, seed: u64) {
         self.ids = IdSource::Seeded(Box::new(ChaCha8Rng::seed_from_u64(seed)));

@@ -157,6 +157,17 @@ impl State {
         Ok(state)
     }
 
+    /// Records the following changes for `author`, in every loaded
+    /// document too.
+    pub(crate) fn set_author(&mut self, author: AuthorInfo) {
+        for d in self.docs.values_mut() {
+            if let Some(am) = &mut d.am {
+                am.set_author(Some(author.to_author()));
+            }
+        }
+        self.author = author;
+    }
+
     /// Takes in a document whose state changed (or that is new to us): its
     /// fresh view if there is one, else its automerge data.
     fn adopt(

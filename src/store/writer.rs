@@ -5,6 +5,7 @@ use super::layout::*;
 use super::mapping::*;
 use super::state::{Doc, State};
 use super::{EditError, IdSource, StoreError};
+use crate::domain::authz::{self, Target, Write};
 use crate::domain::plan::ProgrammeSetup;
 use crate::domain::reports::{self, Report, ReportKey};
 use crate::domain::rules::{self, Problem, ProblemKind};
@@ -186,6 +187,23 @@ impl<'a> Writer<'a> {
         &self.state.model
     }
 
+    /// The member this device is (none if it is not, or no longer, one):
+    /// every edit is checked against its role and scope.
+    pub fn me(&self) -> Option<&Member> {
+        self.state.model.active_member(&self.state.author.device)
+    }
+
+    /// Refuses the edit unless this device's member may make `write` to
+    /// `target` (the matrix in `domain/authz.rs`).
+    fn allow(
+        &self,
+        write: Write,
+        target: &Target,
+        record: Option<(Entity, &Id)>,
+    ) -> Result<(), EditError> {
+        check(authz::check(self.me(), write, target, record))
+    }
+
     pub fn today(&self) -> NaiveDate {
         self.today
     }
@@ -235,9 +253,10 @@ impl<'a> Writer<'a> {
         district: &Id,
         record: &R,
         verb: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), EditError> {
         let doc = district_doc_id(district);
         let map = record.to_map();
+        check(super::mapping::oversized(&map).into_iter().collect())?;
         let id = record.id().to_string();
         let message = format!("{verb} {} {id}", R::COLLECTION);
         self.change(&doc, message, |tx| {
@@ -253,16 +272,19 @@ impl<'a> Writer<'a> {
         path: &[&str],
         value: Map,
         message: String,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), EditError> {
+        check(super::mapping::oversized(&value).into_iter().collect())?;
         self.change(PROGRAMME_DOC, message, |tx| {
             put_map(tx, PROGRAMME_DOC, path, value)
-        })
+        })?;
+        Ok(())
     }
 
     // ---------- districts and plans ----------
 
     /// Adds a district (县区) and creates its document.
     pub fn add_district(&mut self, name: &str) -> Result<Id, EditError> {
+        self.allow(Write::AddDistrict, &Target::programme(), None)?;
         let name = name.trim();
         if name.is_empty() {
             return invalid(vec![Problem {
@@ -317,12 +339,20 @@ impl<'a> Writer<'a> {
     }
 
     /// Adds a town to a district's list if it is not there yet.
-    fn note_town(&mut self, district: &Id, town: &str) -> Result<(), StoreError> {
+    fn note_town(&mut self, district: &Id, town: &str) -> Result<(), EditError> {
         let town = town.trim();
         let Some(d) = self.state.model.districts.get(district) else {
             return Ok(());
         };
         if town.is_empty() || d.towns.iter().any(|t| t == town) {
+            return Ok(());
+        }
+        // The town list is the bureau's: a kindergarten that names a new
+        // town for itself keeps it on its record only.
+        if self
+            .allow(Write::EditDistrict, &Target::district(district), None)
+            .is_err()
+        {
             return Ok(());
         }
         let mut d = d.clone();
@@ -343,6 +373,7 @@ impl<'a> Writer<'a> {
 
     /// Sets a district's target for a year (年度目标).
     pub fn set_target(&mut self, t: PlanTarget) -> Result<(), EditError> {
+        self.allow(Write::Plan, &Target::programme(), None)?;
         check(rules::check_target(self.model(), &t))?;
         let key = target_key(t.year, &t.district_id);
         self.put_programme(
@@ -359,6 +390,7 @@ impl<'a> Writer<'a> {
 
     /// Sets the city's stated total and target share for a year.
     pub fn set_year_plan(&mut self, y: YearPlan) -> Result<(), EditError> {
+        self.allow(Write::Plan, &Target::programme(), None)?;
         check(rules::check_year_plan(self.model(), &y))?;
         let key = y.year.to_string();
         self.put_programme(&["years", &key], year_map(&y), format!("set year {key}"))?;
@@ -370,6 +402,12 @@ impl<'a> Writer<'a> {
 
     /// Adds a member (or replaces one with the same endpoint id).
     pub fn put_member(&mut self, m: Member) -> Result<(), EditError> {
+        let write = if m.revoked {
+            Write::Revoke
+        } else {
+            Write::Invite
+        };
+        self.allow(write, &Target::member(self.model(), &m), None)?;
         let mut problems = Vec::new();
         if m.name.trim().is_empty() {
             problems.push(Problem {
@@ -412,6 +450,13 @@ impl<'a> Writer<'a> {
 
     /// Records that an invite was used, so no one can use it again.
     pub fn mark_invite_used(&mut self, invite: &str, by: &str) -> Result<(), EditError> {
+        // Only a member who may invite anyone records an invite's use.
+        if self
+            .me()
+            .is_none_or(|me| authz::scope(me.role, Write::Invite) == authz::Scope::Never)
+        {
+            self.allow(Write::Invite, &Target::programme(), None)?;
+        }
         let today = self.today;
         self.put_programme(
             &["used_invites", invite],
@@ -435,6 +480,23 @@ impl<'a> Writer<'a> {
             village: k.village.trim().to_string(),
             ..k
         };
+        let write = match self.model().kindergarten(&k.id) {
+            Some(old) => {
+                // Permission is judged on the record as it stands.
+                self.allow(
+                    Write::EditKindergarten,
+                    &Target::kindergarten(old),
+                    Some((Entity::Kindergarten, &k.id)),
+                )?;
+                Write::EditKindergarten
+            }
+            None => Write::AddKindergarten,
+        };
+        self.allow(
+            write,
+            &Target::kindergarten(&k),
+            Some((Entity::Kindergarten, &k.id)),
+        )?;
         check(rules::check_kindergarten(self.model(), &k))?;
         if let Some(old) = self.model().kindergarten(&k.id)
             && old.district_id != k.district_id
@@ -478,6 +540,7 @@ impl<'a> Writer<'a> {
             }]);
         };
         p.district_id = home.clone();
+        self.allow(Write::AddPairing, &Target::pairing(&p), None)?;
         self.put_record(&home, &p, "add")?;
         Ok(p.id)
     }
@@ -494,6 +557,11 @@ impl<'a> Writer<'a> {
     /// longer match the terms). Returns whether it went back to draft.
     pub fn edit_agreement(&mut self, id: &Id, agreement: Agreement) -> Result<bool, EditError> {
         let old = self.pairing(id)?;
+        self.allow(
+            Write::EditAgreement,
+            &Target::pairing(&old),
+            Some((Entity::Pairing, id)),
+        )?;
         check(rules::check_editable(&old))?;
         let mut p = old.clone();
         let unsigned = old.agreement.status == AgreementStatus::Signed;
@@ -515,6 +583,11 @@ impl<'a> Writer<'a> {
     /// Both sides sign the agreement (签订).
     pub fn sign(&mut self, id: &Id, stamp: Stamp) -> Result<(), EditError> {
         let mut p = self.pairing(id)?;
+        self.allow(
+            Write::SignAgreement,
+            &Target::pairing(&p),
+            Some((Entity::Pairing, id)),
+        )?;
         check(rules::check_sign(self.model(), &p))?;
         p.agreement.status = AgreementStatus::Signed;
         p.agreement.signed = Some(stamp);
@@ -525,6 +598,11 @@ impl<'a> Writer<'a> {
     /// A supervising bureau confirms the signed agreement (主管教育局确认).
     pub fn confirm(&mut self, id: &Id, district: &Id, stamp: Stamp) -> Result<(), EditError> {
         let mut p = self.pairing(id)?;
+        self.allow(
+            Write::ConfirmAgreement,
+            &Target::confirmation(&p, district),
+            Some((Entity::Pairing, id)),
+        )?;
         check(rules::check_confirm(self.model(), &p, district))?;
         p.agreement.confirmations.push(Confirmation {
             district_id: district.clone(),
@@ -542,6 +620,11 @@ impl<'a> Writer<'a> {
     /// from then on.
     pub fn file(&mut self, id: &Id, stamp: Stamp) -> Result<(), EditError> {
         let mut p = self.pairing(id)?;
+        self.allow(
+            Write::FileAgreement,
+            &Target::pairing(&p),
+            Some((Entity::Pairing, id)),
+        )?;
         check(rules::check_file(self.model(), &p))?;
         p.agreement.status = AgreementStatus::Filed;
         p.agreement.filed = Some(stamp);
@@ -554,14 +637,28 @@ impl<'a> Writer<'a> {
     /// Adds or edits a support activity (帮扶活动记录). It lives with its
     /// pairing.
     pub fn put_visit(&mut self, mut v: Visit) -> Result<Id, EditError> {
+        if let Some(old) = self.model().visit(&v.id) {
+            // Permission is judged on the visit as it stands, then as edited.
+            let pairing = self.model().pairing(&old.pairing_id);
+            self.allow(
+                Write::EditVisit,
+                &Target::visit(old, pairing),
+                Some((Entity::Visit, &v.id)),
+            )?;
+        }
         check(rules::check_visit(self.model(), &v, self.today))?;
         let p = self.pairing(&v.pairing_id)?;
         v.district_id = p.district_id.clone();
-        let verb = if self.model().visit(&v.id).is_some() {
-            "edit"
+        let (verb, write) = if self.model().visit(&v.id).is_some() {
+            ("edit", Write::EditVisit)
         } else {
-            "add"
+            ("add", Write::AddVisit)
         };
+        self.allow(
+            write,
+            &Target::visit(&v, Some(&p)),
+            Some((Entity::Visit, &v.id)),
+        )?;
         self.put_record(&p.district_id, &v, verb)?;
         Ok(v.id)
     }
@@ -573,6 +670,11 @@ impl<'a> Writer<'a> {
             .visit(id)
             .cloned()
             .ok_or_else(|| unknown("visit", Entity::Visit, id))?;
+        self.allow(
+            Write::ConfirmVisit,
+            &Target::visit(&v, self.model().pairing(&v.pairing_id)),
+            Some((Entity::Visit, id)),
+        )?;
         check(rules::check_visit_confirm(&v, &stamp.by))?;
         v.confirmed = Some(stamp);
         self.put_record(&v.district_id.clone(), &v, "confirm")?;
@@ -582,6 +684,17 @@ impl<'a> Writer<'a> {
     /// Adds or edits an inspection (检查评估). It lives in the district of the
     /// pairing or kindergarten inspected.
     pub fn put_inspection(&mut self, mut i: Inspection) -> Result<Id, EditError> {
+        if let Some(old) = self.model().inspection(&i.id) {
+            let pairing = old
+                .pairing_id
+                .as_ref()
+                .and_then(|p| self.model().pairing(p));
+            self.allow(
+                Write::EditInspection,
+                &Target::inspection(old, pairing),
+                Some((Entity::Inspection, &i.id)),
+            )?;
+        }
         check(rules::check_inspection(self.model(), &i, self.today))?;
         let home = match (&i.pairing_id, &i.kindergarten_id) {
             (Some(p), _) => self.model().pairing(p).map(|p| p.district_id.clone()),
@@ -595,11 +708,17 @@ impl<'a> Writer<'a> {
             }]);
         };
         i.district_id = home.clone();
-        let verb = if self.model().inspection(&i.id).is_some() {
-            "edit"
+        let (verb, write) = if self.model().inspection(&i.id).is_some() {
+            ("edit", Write::EditInspection)
         } else {
-            "add"
+            ("add", Write::AddInspection)
         };
+        let pairing = i.pairing_id.as_ref().and_then(|p| self.model().pairing(p));
+        self.allow(
+            write,
+            &Target::inspection(&i, pairing),
+            Some((Entity::Inspection, &i.id)),
+        )?;
         self.put_record(&home, &i, verb)?;
         Ok(i.id)
     }
@@ -613,7 +732,7 @@ impl<'a> Writer<'a> {
         key: &ReportKey,
         report: &Report,
         verb: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), EditError> {
         match (report, key.home(self.model())) {
             (Report::Monthly(r), _) => self.put_record(&r.district_id.clone(), r, verb),
             (Report::Annual(s), Some(home)) => self.put_record(&home, s, verb),
@@ -659,11 +778,10 @@ impl<'a> Writer<'a> {
     /// Text, so two people's offline edits of one section both stay.
     pub fn set_report_text(
         &mut self,
-        me: Option<&Member>,
         key: &ReportKey,
         texts: &[(Section, String)],
     ) -> Result<(), EditError> {
-        check(reports::check_edit(self.model(), me, key))?;
+        check(reports::check_edit(self.model(), self.me(), key))?;
         let mut r = self.report(key)?;
         let mut problems = Vec::new();
         for (section, text) in texts {
@@ -684,12 +802,7 @@ impl<'a> Writer<'a> {
 
     /// Submits a report to the level above (报送): it is locked from now on
     /// until returned; a monthly report keeps its figures as they are now.
-    pub fn submit_report(
-        &mut self,
-        me: Option<&Member>,
-        key: &ReportKey,
-        by: &str,
-    ) -> Result<(), EditError> {
+    pub fn submit_report(&mut self, key: &ReportKey, by: &str) -> Result<(), EditError> {
         let mut r = self.report(key)?;
         let texts: Vec<(Section, &str)> = reports::sections(key)
             .iter()
@@ -697,7 +810,7 @@ impl<'a> Writer<'a> {
             .collect();
         check(reports::check_submit(
             self.model(),
-            me,
+            self.me(),
             key,
             &texts,
             self.today,
@@ -729,13 +842,13 @@ impl<'a> Writer<'a> {
     /// comment (unlocking it).
     pub fn review_report(
         &mut self,
-        me: Option<&Member>,
         key: &ReportKey,
         accept: bool,
         by: &str,
         comment: &str,
     ) -> Result<(), EditError> {
-        check(reports::check_review(self.model(), me, key))?;
+        check(reports::check_review(self.model(), self.me(), key, accept))?;
+        let me = self.me().map(|m| m.id.clone());
         if !accept && comment.trim().is_empty() {
             return invalid(vec![Problem {
                 field: "comment",
@@ -756,16 +869,20 @@ impl<'a> Writer<'a> {
             comment: comment.trim().to_string(),
         });
         if let Some(m) = me {
-            w.seen.entry(m.id.clone()).or_insert(today);
+            w.seen.entry(m).or_insert(today);
         }
         self.put_report(key, &r, if accept { "accept" } else { "return" })?;
         Ok(())
     }
 
-    /// Notes that `me`, of the receiving level, has seen the submitted
-    /// report today, unless it saw it before. True if anything was written.
-    pub fn mark_seen(&mut self, me: &Member, key: &ReportKey) -> Result<bool, EditError> {
-        if !reports::unseen_by(self.model(), me, key) {
+    /// Notes that this device's member, of the receiving level, has seen
+    /// the submitted report today, unless it saw it before. True if
+    /// anything was written.
+    pub fn mark_seen(&mut self, key: &ReportKey) -> Result<bool, EditError> {
+        let Some(me) = self.me().cloned() else {
+            return Ok(false);
+        };
+        if !reports::unseen_by(self.model(), &me, key) {
             return Ok(false);
         }
         let Some(mut r) = Report::get_or_new(self.model(), key) else {
@@ -779,8 +896,8 @@ impl<'a> Writer<'a> {
 
     /// Regenerates the statistics block of an annual summary from the data;
     /// the sections people wrote stay as they are.
-    pub fn refresh_stats(&mut self, me: Option<&Member>, key: &ReportKey) -> Result<(), EditError> {
-        check(reports::check_edit(self.model(), me, key))?;
+    pub fn refresh_stats(&mut self, key: &ReportKey) -> Result<(), EditError> {
+        check(reports::check_edit(self.model(), self.me(), key))?;
         let mut r = self.report(key)?;
         if let Report::Annual(s) = &mut r {
             s.stats = reports::annual_stats(self.model(), key, self.today);
@@ -793,6 +910,7 @@ impl<'a> Writer<'a> {
     /// period, and the summaries' due days. Reports already started keep
     /// the dates they were started with.
     pub fn set_programme(&mut self, p: Programme) -> Result<(), EditError> {
+        self.allow(Write::Settings, &Target::programme(), None)?;
         let mut problems = Vec::new();
         for (field, value) in [
             ("report_due_day", p.report_due_day),

@@ -69,6 +69,9 @@ pub struct Status {
     pub me: Option<PeerAddr>,
     pub peers: Vec<PeerStatus>,
     pub last_round: Option<Round>,
+    /// The workspace could not be read (shown, never replaced by an empty
+    /// list).
+    pub store_error: Option<String>,
 }
 
 impl Status {
@@ -221,6 +224,13 @@ async fn serve(
             let _ = w.refresh();
             node::dialable(&w, &me, cfg.relay.is_some())
         };
+        let peers = match peers {
+            Ok(p) => p,
+            Err(e) => {
+                set(status, |s| s.store_error = Some(e.to_string()));
+                Vec::new()
+            }
+        };
         let round = node::sync_many(&shared, &ep, peers, |_, _| {});
         tokio::pin!(round);
         // Commands during a round are kept for after it; a stop ends it (a
@@ -275,16 +285,26 @@ fn look(shared: &Shared, status: &Mutex<Status>, me: &str, tried: &[(String, boo
         let _ = w.refresh();
         peer_list(&w, me, tried)
     };
-    set(status, |s| s.peers = peers);
+    set(status, |s| match peers {
+        Ok(p) => {
+            s.peers = p;
+            s.store_error = None;
+        }
+        Err(e) => s.store_error = Some(e.to_string()),
+    });
 }
 
 /// The known peers (the other members, or the inviter before the member
 /// list arrived) with what the address book says of them. `tried`: who
 /// answered in the last round.
-pub fn peer_list(ws: &Workspace, me: &str, tried: &[(String, bool)]) -> Vec<PeerStatus> {
-    let book = ws.peers();
+pub fn peer_list(
+    ws: &Workspace,
+    me: &str,
+    tried: &[(String, bool)],
+) -> Result<Vec<PeerStatus>, crate::store::StoreError> {
+    let book = ws.peers()?;
     let now = crate::store::now_ms();
-    super::known_peers(ws, me)
+    Ok(super::known_peers(ws, me)?
         .into_iter()
         .map(|p| {
             let row = book.iter().find(|r| r.id == p.id);
@@ -310,5 +330,5 @@ pub fn peer_list(ws: &Workspace, me: &str, tried: &[(String, bool)]) -> Vec<Peer
                 id: p.id,
             }
         })
-        .collect()
+        .collect())
 }

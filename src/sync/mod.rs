@@ -40,16 +40,20 @@ pub enum SyncError {
 /// members, with the addresses they were last reached at. A device that
 /// joined but has not received the member list yet knows only its
 /// inviter, from the address book.
-pub fn known_peers(ws: &crate::store::Workspace, me: &str) -> Vec<ticket::PeerAddr> {
-    let book = ws.peers();
+pub fn known_peers(
+    ws: &crate::store::Workspace,
+    me: &str,
+) -> Result<Vec<ticket::PeerAddr>, crate::store::StoreError> {
+    let book = ws.peers()?;
     if ws.is_empty() {
-        return book
+        return Ok(book
             .iter()
             .filter(|p| p.id != me)
             .map(|p| ticket::PeerAddr::from_book(&p.id, &p.addrs))
-            .collect();
+            .collect());
     }
-    ws.model()
+    Ok(ws
+        .model()
         .members
         .values()
         .filter(|m| m.id != me && !m.revoked)
@@ -60,5 +64,5 @@ pub fn known_peers(ws: &crate::store::Workspace, me: &str) -> Vec<ticket::PeerAd
                 ..ticket::PeerAddr::default()
             },
         })
-        .collect()
+        .collect())
 }

@@ -45,7 +45,7 @@ impl NetConfig {
     /// The device's settings; a listening port is chosen (and kept) the
     /// first time. `BANGFU_NO_MDNS` turns multicast off (tests, CI).
     pub fn of(ws: &mut Workspace) -> Result<NetConfig, SyncError> {
-        let port = match ws.setting("port").and_then(|p| p.parse().ok()) {
+        let port = match ws.setting("port")?.and_then(|p| p.parse().ok()) {
             Some(p) => p,
             None => {
                 let p = random_port();
@@ -53,15 +53,15 @@ impl NetConfig {
                 p
             }
         };
-        let mdns = ws.setting("mdns").as_deref() != Some("off")
+        let mdns = ws.setting("mdns")?.as_deref() != Some("off")
             && std::env::var_os("BANGFU_NO_MDNS").is_none();
         let bind_ip = ws
-            .setting("bind")
+            .setting("bind")?
             .and_then(|b| b.parse().ok())
             .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
         Ok(NetConfig {
             port,
-            relay: ws.setting("relay").filter(|r| !r.is_empty()),
+            relay: ws.setting("relay")?.filter(|r| !r.is_empty()),
             mdns,
             bind_ip,
         })
@@ -164,8 +164,11 @@ const MAX_ADDRS: usize = 8;
 /// last error.
 fn remember(ws: &Shared, peer: &PeerAddr, synced: bool, error: Option<String>) {
     let mut w = lock(ws);
-    let mut row = w
-        .peers()
+    // A book that cannot be read is not overwritten with a blank row.
+    let Ok(book) = w.peers() else {
+        return;
+    };
+    let mut row = book
         .into_iter()
         .find(|p| p.id == peer.id)
         .unwrap_or_else(|| PeerRow {
@@ -210,7 +213,15 @@ fn remote_addrs(conn: &Connection) -> Vec<SocketAddr> {
 pub struct SyncProtocol {
     pub ws: Shared,
     pub log: Log,
+    /// Sessions answered at once; more are turned away (`busy`).
+    pub slots: Arc<tokio::sync::Semaphore>,
 }
+
+/// Sync sessions answered at once (a hub in a city has well under this
+/// many devices syncing at the same moment).
+pub const MAX_SYNC_SESSIONS: usize = 32;
+/// Join requests answered at once: joining is rare, a stranger may try it.
+pub const MAX_JOINS: usize = 8;
 
 impl ProtocolHandler for SyncProtocol {
     async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
@@ -221,19 +232,25 @@ impl ProtocolHandler for SyncProtocol {
             w.model().active_member(&peer).is_some()
         };
         if !member {
-            self.log.line(&format!(
+            self.log.refusal(&format!(
                 "refused {}: not a member",
                 crate::identity::short(&peer)
             ));
             conn.close(1u32.into(), b"not a member");
             return Err(AcceptError::from_err(std::io::Error::other("not a member")));
         }
+        let Some(_slot) = slot(&self.slots, &conn, &self.log, "sync with", &peer) else {
+            return Ok(());
+        };
         let addr = PeerAddr {
             id: peer.clone(),
             addrs: remote_addrs(&conn),
             relay: None,
         };
-        let (mut send, mut recv) = conn.accept_bi().await.map_err(AcceptError::from_err)?;
+        let (mut send, mut recv) = tokio::time::timeout(IDLE_TIMEOUT, conn.accept_bi())
+            .await
+            .map_err(AcceptError::from_err)?
+            .map_err(AcceptError::from_err)?;
         let run = session::run(&self.ws, &peer, &mut recv, &mut send, |_| {});
         let result = tokio::time::timeout(SESSION_TIMEOUT, run).await;
         let _ = send.finish();
@@ -264,6 +281,26 @@ impl ProtocolHandler for SyncProtocol {
     }
 }
 
+/// A place among the connections answered at once, or the connection
+/// closed with `busy` (and the refusal logged).
+fn slot(
+    slots: &Arc<tokio::sync::Semaphore>,
+    conn: &Connection,
+    log: &Log,
+    what: &str,
+    peer: &str,
+) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    let permit = slots.clone().try_acquire_owned().ok();
+    if permit.is_none() {
+        log.refusal(&format!(
+            "turned away the {what} {}: too many at once",
+            crate::identity::short(peer)
+        ));
+        conn.close(4u32.into(), b"busy");
+    }
+    permit
+}
+
 fn report_line(peer: &str, r: &SessionReport) -> String {
     format!(
         "synced with {}: {} documents, {} rounds, {} bytes sent, {} received, {} changed",
@@ -282,6 +319,7 @@ pub struct JoinProtocol {
     pub ws: Shared,
     pub me: String,
     pub log: Log,
+    pub slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// Checks an invite against this device's programme, and adds the new
@@ -342,15 +380,24 @@ pub fn accept_invite(
 impl ProtocolHandler for JoinProtocol {
     async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
         let joiner = hex(conn.remote_id().as_bytes());
-        let (mut send, mut recv) = conn.accept_bi().await.map_err(AcceptError::from_err)?;
-        let reply = match tokio::time::timeout(IDLE_TIMEOUT, wire::read(&mut recv)).await {
+        // Anyone may knock: a few at a time, each for a few seconds only,
+        // and a join request is small.
+        let Some(_slot) = slot(&self.slots, &conn, &self.log, "join of", &joiner) else {
+            return Ok(());
+        };
+        let (mut send, mut recv) = tokio::time::timeout(IDLE_TIMEOUT, conn.accept_bi())
+            .await
+            .map_err(AcceptError::from_err)?
+            .map_err(AcceptError::from_err)?;
+        let request = wire::read_limited(&mut recv, wire::MAX_JOIN_FRAME);
+        let reply = match tokio::time::timeout(IDLE_TIMEOUT, request).await {
             Ok(Ok((Frame::Join(req), _))) => {
                 let r = accept_invite(&mut lock(&self.ws), &self.me, &joiner, &req);
                 match &r {
                     Ok(_) => self
                         .log
                         .line(&format!("{} joined", crate::identity::short(&joiner))),
-                    Err(e) => self.log.line(&format!(
+                    Err(e) => self.log.refusal(&format!(
                         "refused the join of {}: {}",
                         crate::identity::short(&joiner),
                         e.code()
@@ -388,9 +435,18 @@ pub fn router(ep: Endpoint, ws: Shared, log: Log) -> Router {
             SyncProtocol {
                 ws: ws.clone(),
                 log: log.clone(),
+                slots: Arc::new(tokio::sync::Semaphore::new(MAX_SYNC_SESSIONS)),
             },
         )
-        .accept(JOIN_ALPN, JoinProtocol { ws, me, log })
+        .accept(
+            JOIN_ALPN,
+            JoinProtocol {
+                ws,
+                me,
+                log,
+                slots: Arc::new(tokio::sync::Semaphore::new(MAX_JOINS)),
+            },
+        )
         .spawn()
 }
 
@@ -446,11 +502,15 @@ pub async fn sync_many(
 
 /// The peers a hub or the interface syncs with on its own: known members
 /// it has an address for (or all of them, through a relay).
-pub fn dialable(ws: &Workspace, me: &str, relay: bool) -> Vec<PeerAddr> {
-    super::known_peers(ws, me)
+pub fn dialable(
+    ws: &Workspace,
+    me: &str,
+    relay: bool,
+) -> Result<Vec<PeerAddr>, crate::store::StoreError> {
+    Ok(super::known_peers(ws, me)?
         .into_iter()
         .filter(|p| relay || !p.addrs.is_empty())
-        .collect()
+        .collect())
 }
 
 async fn dial_and_sync(
@@ -478,6 +538,12 @@ async fn dial_and_sync(
             .map_err(|_| SyncError::Net("the session timed out".into()))
             .and_then(|r| r);
         let _ = send.finish();
+        if result.is_ok() {
+            // Closing now could drop our last RoundEnd before the peer read
+            // it (it would log a good session as lost and not save its sync
+            // state): wait until it has finished its side too.
+            let _ = tokio::time::timeout(IDLE_TIMEOUT, recv.read_to_end(0)).await;
+        }
         result
     }
     .await;
@@ -628,13 +694,20 @@ pub fn join_blocking(
 pub struct Log {
     file: Option<Arc<Mutex<std::fs::File>>>,
     echo: bool,
+    /// Refusals logged in the current minute: (minute, count).
+    refusals: Arc<Mutex<(i64, u32)>>,
 }
+
+/// Refusals of strangers logged per minute; past that, one line says how
+/// many more were not (a flood of knocks cannot fill the disk).
+const REFUSALS_PER_MINUTE: u32 = 20;
 
 impl Log {
     pub fn none() -> Log {
         Log {
             file: None,
             echo: false,
+            refusals: Arc::default(),
         }
     }
 
@@ -646,7 +719,29 @@ impl Log {
         Ok(Log {
             file: Some(Arc::new(Mutex::new(f))),
             echo,
+            refusals: Arc::default(),
         })
+    }
+
+    /// A refused connection or join: logged, at most
+    /// [`REFUSALS_PER_MINUTE`] a minute.
+    pub fn refusal(&self, text: &str) {
+        let minute = chrono::Utc::now().timestamp().div_euclid(60);
+        let n = {
+            let mut r = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+            if r.0 != minute {
+                *r = (minute, 0);
+            }
+            r.1 = r.1.saturating_add(1);
+            r.1
+        };
+        match n.cmp(&REFUSALS_PER_MINUTE) {
+            std::cmp::Ordering::Less => self.line(text),
+            std::cmp::Ordering::Equal => self.line(&format!(
+                "{text} (more refusals this minute are not logged)"
+            )),
+            std::cmp::Ordering::Greater => {}
+        }
     }
 
     pub fn line(&self, text: &str) {
@@ -725,7 +820,7 @@ pub fn duration_secs(s: &str) -> Option<i64> {
         "d" => 86400,
         _ => return None,
     };
-    (n > 0).then_some(n * mult)
+    n.checked_mul(mult).filter(|v| *v > 0)
 }
 
 /// What an invite would give, checked against the role's scope and what
@@ -817,7 +912,7 @@ pub fn make_invite(
         kindergarten: wanted.kindergarten.clone(),
         districts: wanted.districts.clone(),
         name: Some(wanted.name.clone()).filter(|n| !n.is_empty()),
-        expires: chrono::Utc::now().timestamp() + secs,
+        expires: chrono::Utc::now().timestamp().saturating_add(secs),
         inviter,
     }
     .sign(key)

@@ -14,6 +14,15 @@ use tokio::io::{AsyncRead, AsyncWrite};
 /// session going forever (automerge #772, #1284).
 pub const MAX_ROUNDS: usize = 40;
 
+/// The longest sync message accepted (reassembled from its parts): far
+/// above a province's largest document, far below what would exhaust a
+/// laptop's memory.
+pub const MAX_MESSAGE: usize = 256 * 1024 * 1024;
+
+/// Bytes a session may receive in all: a peer cannot keep one busy
+/// forever within [`MAX_ROUNDS`].
+pub const SESSION_BUDGET: usize = 1024 * 1024 * 1024;
+
 /// What a session did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionReport {
@@ -63,6 +72,24 @@ fn agree(
         (None, Some(b)) => Ok(b.into_iter().collect()),
         (None, None) => Err(SyncError::Protocol("neither side has a programme".into())),
     }
+}
+
+/// A sync message as frames: parts of at most [`wire::PART`] bytes, the
+/// last one a `Sync` frame.
+pub fn frames_of(doc: &str, message: &[u8]) -> Vec<Frame> {
+    let mut chunks: Vec<&[u8]> = message.chunks(wire::PART).collect();
+    let last = chunks.pop().unwrap_or(&[]);
+    chunks
+        .into_iter()
+        .map(|c| Frame::SyncPart {
+            doc: doc.to_string(),
+            part: c.to_vec(),
+        })
+        .chain(std::iter::once(Frame::Sync {
+            doc: doc.to_string(),
+            message: last.to_vec(),
+        }))
+        .collect()
 }
 
 /// Runs a session. `peer` is the other side's endpoint id; both sides call
@@ -119,37 +146,66 @@ where
             return Err(SyncError::TooManyRounds);
         }
         report.rounds += 1;
-        let out: Vec<Frame> = {
+        let out: (Vec<Frame>, usize) = {
             let mut w = lock(ws);
             let mut out = Vec::new();
+            let mut messages = 0;
             for d in &docs {
                 let state = states.entry(d.clone()).or_default();
                 if let Some(m) = w.generate_sync_message(d, state)? {
-                    out.push(Frame::Sync {
-                        doc: d.clone(),
-                        message: m.encode(),
-                    });
+                    messages += 1;
+                    out.extend(frames_of(d, &m.encode()));
                 }
             }
-            out
+            (out, messages)
         };
-        let sending = out.len();
+        let (out, sending) = out;
         let send_all = async {
-            let mut n = 0;
+            let mut n: usize = 0;
             for f in &out {
-                n += wire::write(send, f).await?;
+                n = n.saturating_add(wire::write(send, f).await?);
             }
-            n += wire::write(send, &Frame::RoundEnd).await?;
+            n = n.saturating_add(wire::write(send, &Frame::RoundEnd).await?);
             Ok::<usize, WireError>(n)
         };
+        let budget = SESSION_BUDGET.saturating_sub(report.bytes_received);
         let receive_all = async {
             let mut msgs = Vec::new();
-            let mut n = 0;
+            let mut n: usize = 0;
+            let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
             loop {
                 let (f, size) = wire::read(recv).await?;
-                n += size;
+                n = n.saturating_add(size);
+                if n > budget {
+                    return Err(SyncError::Protocol(format!(
+                        "the peer sent more than {SESSION_BUDGET} bytes in one session"
+                    )));
+                }
                 match f {
-                    Frame::Sync { doc, message } => msgs.push((doc, message)),
+                    Frame::SyncPart { doc, part } => {
+                        let buf = parts.entry(doc).or_default();
+                        if buf.len().saturating_add(part.len()) > MAX_MESSAGE {
+                            return Err(SyncError::Protocol(format!(
+                                "a sync message longer than {MAX_MESSAGE} bytes"
+                            )));
+                        }
+                        buf.extend(part);
+                    }
+                    Frame::Sync { doc, message } => {
+                        let whole = match parts.remove(&doc) {
+                            Some(mut buf) => {
+                                if buf.len().saturating_add(message.len()) > MAX_MESSAGE {
+                                    return Err(SyncError::Protocol(format!(
+                                        "a sync message longer than {MAX_MESSAGE} bytes"
+                                    )));
+                                }
+                                buf.extend(message);
+                                buf
+                            }
+                            None => message,
+                        };
+                        msgs.push((doc, whole));
+                    }
                     Frame::RoundEnd => return Ok((msgs, n)),
                     Frame::Failure(why) => return Err(SyncError::Refused(why)),
                     other => {
@@ -159,9 +215,9 @@ where
             }
         };
         let (sent, received) = tokio::join!(send_all, receive_all);
-        report.bytes_sent += sent?;
+        report.bytes_sent = report.bytes_sent.saturating_add(sent?);
         let (msgs, n) = received?;
-        report.bytes_received += n;
+        report.bytes_received = report.bytes_received.saturating_add(n);
         let got = msgs.len();
         let mut decoded = Vec::new();
         for (doc, bytes) in msgs {

@@ -7,9 +7,14 @@
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-/// The largest frame accepted: 32 MiB (a city's biggest document, whole,
-/// is about 1 MB).
-pub const MAX_FRAME: u32 = 32 * 1024 * 1024;
+/// The largest frame accepted: 4 MiB. Sync messages are sent in parts of
+/// at most [`PART`] bytes, so no document is too large to travel.
+pub const MAX_FRAME: u32 = 4 * 1024 * 1024;
+/// A sync message longer than this is sent as several `SyncPart` frames
+/// followed by one `Sync` frame.
+pub const PART: usize = 1024 * 1024;
+/// The largest join request read from a stranger.
+pub const MAX_JOIN_FRAME: u32 = 64 * 1024;
 
 const HELLO: u8 = 1;
 const SYNC: u8 = 2;
@@ -17,6 +22,7 @@ const ROUND_END: u8 = 3;
 const FAILURE: u8 = 4;
 const JOIN: u8 = 5;
 const JOINED: u8 = 6;
+const SYNC_PART: u8 = 7;
 
 /// Which documents a side will sync, and who it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,10 +55,15 @@ pub struct JoinReply {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
     Hello(Hello),
-    /// An automerge sync message for one document.
+    /// An automerge sync message for one document (or its last part).
     Sync {
         doc: String,
         message: Vec<u8>,
+    },
+    /// A part of a long sync message; the rest follows, ending with `Sync`.
+    SyncPart {
+        doc: String,
+        part: Vec<u8>,
     },
     /// This side has sent all its messages of the round.
     RoundEnd,
@@ -65,7 +76,7 @@ pub enum Frame {
 /// What can go wrong reading frames.
 #[derive(Debug, thiserror::Error)]
 pub enum WireError {
-    #[error("frame of {0} bytes is over the limit of {MAX_FRAME}")]
+    #[error("frame of {0} bytes is over the limit")]
     TooLarge(u32),
     #[error("malformed frame: {0}")]
     Garbage(String),
@@ -83,14 +94,8 @@ fn json<T: Serialize>(kind: u8, value: &T) -> Vec<u8> {
 pub fn encode(frame: &Frame) -> Vec<u8> {
     let body = match frame {
         Frame::Hello(h) => json(HELLO, h),
-        Frame::Sync { doc, message } => {
-            let mut b = vec![SYNC];
-            let d = doc.as_bytes();
-            b.extend((d.len() as u16).to_be_bytes());
-            b.extend(d);
-            b.extend(message);
-            b
-        }
+        Frame::Sync { doc, message } => doc_body(SYNC, doc, message),
+        Frame::SyncPart { doc, part } => doc_body(SYNC_PART, doc, part),
         Frame::RoundEnd => vec![ROUND_END],
         Frame::Failure(text) => {
             let mut b = vec![FAILURE];
@@ -100,9 +105,38 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
         Frame::Join(j) => json(JOIN, j),
         Frame::Joined(j) => json(JOINED, j),
     };
-    let mut out = (body.len() as u32).to_be_bytes().to_vec();
+    // Bodies are bounded by [`PART`] plus a short header (or are small
+    // JSON), far below 4 GiB.
+    let mut out = u32::try_from(body.len())
+        .unwrap_or(u32::MAX)
+        .to_be_bytes()
+        .to_vec();
     out.extend(body);
     out
+}
+
+/// Kind, u16 document id length, document id, bytes. Document ids are
+/// short and made by bangfu; a longer one is cut, never wrapped around.
+fn doc_body(kind: u8, doc: &str, bytes: &[u8]) -> Vec<u8> {
+    let d = doc.as_bytes();
+    let d = d.get(..usize::from(u16::MAX)).unwrap_or(d);
+    let mut b = vec![kind];
+    b.extend(u16::try_from(d.len()).unwrap_or(u16::MAX).to_be_bytes());
+    b.extend(d);
+    b.extend(bytes);
+    b
+}
+
+/// The document id and bytes of a `Sync` or `SyncPart` body.
+fn split_doc(rest: &[u8]) -> Result<(String, Vec<u8>), WireError> {
+    let short = || WireError::Garbage("short sync frame".into());
+    let (len, rest) = rest.split_first_chunk::<2>().ok_or_else(short)?;
+    let n = usize::from(u16::from_be_bytes(*len));
+    let (doc, bytes) = rest.split_at_checked(n).ok_or_else(short)?;
+    let doc = std::str::from_utf8(doc)
+        .map_err(|_| WireError::Garbage("document id is not text".into()))?
+        .to_string();
+    Ok((doc, bytes.to_vec()))
 }
 
 fn from_json<T: for<'a> Deserialize<'a>>(b: &[u8]) -> Result<T, WireError> {
@@ -117,20 +151,12 @@ pub fn decode(body: &[u8]) -> Result<Frame, WireError> {
     match kind {
         HELLO => Ok(Frame::Hello(from_json(rest)?)),
         SYNC => {
-            if rest.len() < 2 {
-                return Err(WireError::Garbage("short sync frame".into()));
-            }
-            let n = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
-            let doc = rest
-                .get(2..2 + n)
-                .ok_or_else(|| WireError::Garbage("short sync frame".into()))?;
-            let doc = std::str::from_utf8(doc)
-                .map_err(|_| WireError::Garbage("document id is not text".into()))?
-                .to_string();
-            Ok(Frame::Sync {
-                doc,
-                message: rest[2 + n..].to_vec(),
-            })
+            let (doc, message) = split_doc(rest)?;
+            Ok(Frame::Sync { doc, message })
+        }
+        SYNC_PART => {
+            let (doc, part) = split_doc(rest)?;
+            Ok(Frame::SyncPart { doc, part })
         }
         ROUND_END if rest.is_empty() => Ok(Frame::RoundEnd),
         FAILURE => Ok(Frame::Failure(String::from_utf8_lossy(rest).into_owned())),
@@ -148,15 +174,24 @@ pub async fn write<W: AsyncWrite + Unpin>(w: &mut W, frame: &Frame) -> Result<us
 
 /// Reads one frame; returns it and its size on the wire.
 pub async fn read<R: AsyncRead + Unpin>(r: &mut R) -> Result<(Frame, usize), WireError> {
+    read_limited(r, MAX_FRAME).await
+}
+
+/// Reads one frame of at most `limit` bytes.
+pub async fn read_limited<R: AsyncRead + Unpin>(
+    r: &mut R,
+    limit: u32,
+) -> Result<(Frame, usize), WireError> {
     let mut len = [0u8; 4];
     r.read_exact(&mut len).await?;
     let n = u32::from_be_bytes(len);
-    if n > MAX_FRAME {
+    if n > limit {
         return Err(WireError::TooLarge(n));
     }
-    let mut body = vec![0u8; n as usize];
+    let size = usize::try_from(n).map_err(|_| WireError::TooLarge(n))?;
+    let mut body = vec![0u8; size];
     r.read_exact(&mut body).await?;
-    Ok((decode(&body)?, 4 + n as usize))
+    Ok((decode(&body)?, size.saturating_add(4)))
 }
 
 #[cfg(test)]

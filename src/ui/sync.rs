@@ -17,14 +17,22 @@ use ratatui::widgets::{Paragraph, Row, Table};
 pub fn status_of(app: &App) -> Status {
     match &app.sync {
         Some(a) => a.status(),
-        None => Status {
-            state: State::Off(String::new()),
-            peers: match (&app.ws, &app.me) {
+        None => {
+            let listed = match (&app.ws, &app.me) {
                 (Some(ws), Some(me)) => crate::sync::agent::peer_list(ws, me, &[]),
-                _ => Vec::new(),
-            },
-            ..Status::default()
-        },
+                _ => Ok(Vec::new()),
+            };
+            let (peers, store_error) = match listed {
+                Ok(p) => (p, None),
+                Err(e) => (Vec::new(), Some(e.to_string())),
+            };
+            Status {
+                state: State::Off(String::new()),
+                peers,
+                store_error,
+                ..Status::default()
+            }
+        }
     }
 }
 
@@ -69,6 +77,15 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         _ => state_text(l, &s, app.sync.is_some()),
     };
     lines.push(Line::from(vec![field("sync_state"), Span::raw(state)]));
+    if let Some(e) = &s.store_error {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " {}",
+                clip(&tr!(l, "sync.store_error", error = e.as_str()), w)
+            ),
+            ERROR_STYLE,
+        )));
+    }
     if let Some(addr) = &s.me {
         let addrs: Vec<String> = addr.book_entries();
         lines.push(Line::from(vec![
