@@ -17,5 +17,6 @@ pub mod input;
 pub mod present;
 pub mod store;
 pub mod sync;
+pub mod trust;
 pub mod tui;
 pub mod ui;
