@@ -345,6 +345,7 @@ pub fn store_error(lang: Lang, e: &StoreError) -> String {
         StoreError::Damaged { doc, detail } => {
             tr!(l, "store.damaged", doc = doc, detail = detail)
         }
+        StoreError::NoDeviceKey => tr!(l, "store.no_device_key"),
         StoreError::Automerge { doc, detail } => {
             tr!(l, "store.internal", doc = doc, detail = detail)
         }

@@ -164,7 +164,9 @@ fn seeds() -> Seeds {
             protocol: 1,
             workspace: "ws".into(),
             docs: Some(vec!["programme".into()]),
+            certs: Some(vec![cert.hash.clone()]),
         }),
+        wire::Frame::Certs(vec![cert.bytes().to_vec(), vec![1, 2, 3]]),
         wire::Frame::Sync {
             doc: "programme".into(),
             message: message.clone(),

@@ -901,3 +901,308 @@ async fn a_join_of_a_district_document_larger_than_one_frame_succeeds() {
     assert_eq!(visits(&b), visits(&a));
     assert!(visits(&b) >= 120);
 }
+
+// ---------- membership is the signed log's, not a document's ----------
+
+use automerge::transaction::Transactable;
+use automerge::{ObjType, ROOT, ReadDoc};
+use bangfu::trust::{Kind, Refusal};
+
+/// A modified program's edit of the programme document's `members` map:
+/// `set` (member id, field, value) on existing entries, and whole new
+/// entries for `forged` ids.
+fn raw_members(p: &Peer, set: &[(&str, &str, &str)], forged: &[&str]) {
+    lock(&p.ws)
+        .write(|w| {
+            w.raw_change("programme", |tx| {
+                let members = match tx.get(ROOT, "members")? {
+                    Some((_, id)) => id,
+                    None => tx.put_object(ROOT, "members", ObjType::Map)?,
+                };
+                for (id, field, value) in set {
+                    let m = match tx.get(&members, *id)? {
+                        Some((_, m)) => m,
+                        None => tx.put_object(&members, *id, ObjType::Map)?,
+                    };
+                    tx.put(&m, *field, *value)?;
+                }
+                for id in forged {
+                    let m = tx.put_object(&members, *id, ObjType::Map)?;
+                    tx.put(&m, "name", "假管理员")?;
+                    tx.put(&m, "role", "city_admin")?;
+                    tx.put(&m, "added_by", *id)?;
+                    tx.put(&m, "added_on", "2024-09-18")?;
+                    tx.put(&m, "revoked", false)?;
+                }
+                Ok(())
+            })
+        })
+        .expect("a raw edit");
+}
+
+/// A grant a modified program signs for `member`, as a city admin.
+fn forged_grant(member: &str) -> Kind {
+    Kind::Grant {
+        member: member.to_string(),
+        name: "自封管理员".into(),
+        role: MemberRole::CityAdmin,
+        district: None,
+        kindergarten: None,
+        kindergarten_district: None,
+        districts: Vec::new(),
+        invite: None,
+        added_on: NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
+    }
+}
+
+fn role_of(p: &Peer, id: &str) -> Option<MemberRole> {
+    lock(&p.ws).model().active_member(id).map(|m| m.role)
+}
+
+fn members_of(p: &Peer) -> Vec<Member> {
+    lock(&p.ws).model().members.values().cloned().collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kindergarten_cannot_raise_its_role_forge_members_or_demote_the_city_directly_or_through_a_third_peer()
+ {
+    let city = bureau(Scale::Small).await;
+    let (district, kg) = panshan_village(&city);
+    let t = city
+        .invite(MemberRole::Kindergarten, |i| {
+            i.kindergarten = Some(kg.clone())
+        })
+        .await;
+    let (village, _) = joined(&t, "村园").await.expect("join");
+    let t = city
+        .invite(MemberRole::Inspector, |i| {
+            i.districts = vec![district.clone()]
+        })
+        .await;
+    let (inspector, _) = joined(&t, "督导").await.expect("join");
+    // The village learns of the inspector (who joined after it).
+    village.sync(&city.addr()).await.expect("village ↔ city");
+    let (v, c) = (village.id(), city.id());
+    let stranger = bangfu::identity::endpoint_hex(&SecretKey::from_bytes(&[42; 32]));
+    let honest = members_of(&city);
+
+    // On the village's device, a modified program raises its role, adds a
+    // never-invited city admin, demotes the city admin, and signs itself a
+    // city admin's grant.
+    raw_members(
+        &village,
+        &[(&v, "role", "city_admin"), (&c, "role", "viewer")],
+        &[&stranger],
+    );
+    lock(&village.ws)
+        .write(|w| w.raw_cert(forged_grant(&v)))
+        .expect("a forged certificate");
+    // Its own device is not fooled either: roles come from the log.
+    assert_eq!(role_of(&village, &v), Some(MemberRole::Kindergarten));
+
+    // Through the inspector (who had not met the forgery) to the city.
+    village
+        .sync(&inspector.addr())
+        .await
+        .expect("village → inspector");
+    city.sync(&inspector.addr())
+        .await
+        .expect("inspector → city");
+    for p in [&inspector, &city] {
+        assert_eq!(role_of(p, &v), Some(MemberRole::Kindergarten));
+        assert_eq!(role_of(p, &c), Some(MemberRole::CityAdmin));
+        assert_eq!(role_of(p, &stranger), None);
+        assert_eq!(
+            members_of(p),
+            honest,
+            "the members are as the city made them"
+        );
+    }
+    let refused = lock(&city.ws).refused_certs();
+    assert!(
+        refused.iter().any(|(_, why)| *why == Refusal::NotAllowed),
+        "{refused:?}"
+    );
+    // Directly: the village still receives only what a kindergarten may.
+    village.sync(&city.addr()).await.expect("village → city");
+    assert_eq!(role_of(&city, &v), Some(MemberRole::Kindergarten));
+    assert_eq!(
+        lock(&village.ws).doc_ids(),
+        vec![format!("district/{district}"), "programme".to_string()]
+    );
+    // A stranger the forged map names is refused at the door.
+    let key = SecretKey::from_bytes(&[42; 32]);
+    let ep = node::bind(&key, &NET, false).await.expect("bind");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let workspace = lock(&city.ws).workspace_id().to_string();
+    let ws: Shared = Arc::new(Mutex::new(
+        Workspace::create_joined(dir.path(), &workspace, options("假管理员")).expect("ws"),
+    ));
+    let r = node::sync_with(&ws, &ep, &city.addr(), |_| {}).await;
+    assert!(r.is_err(), "{r:?}");
+    assert!(lock(&ws).doc_ids().is_empty(), "nothing arrived");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_admin_cannot_come_back_through_a_peer_that_had_not_heard() {
+    let city = bureau(Scale::Small).await;
+    let (district, _) = panshan_village(&city);
+    let t = city
+        .invite(MemberRole::DistrictAdmin, |i| {
+            i.district = Some(district.clone())
+        })
+        .await;
+    let (admin, _) = joined(&t, "县局").await.expect("join");
+    let t = city
+        .invite(MemberRole::Inspector, |i| {
+            i.districts = vec![district.clone()]
+        })
+        .await;
+    let (inspector, _) = joined(&t, "督导").await.expect("join");
+    admin.sync(&city.addr()).await.expect("admin ↔ city");
+    let a = admin.id();
+    // The city revokes the county admin; the inspector has not heard.
+    {
+        let mut w = lock(&city.ws);
+        let m = w.model().members.get(&a).cloned().expect("member");
+        w.write(|wr| wr.put_member(Member { revoked: true, ..m }))
+            .expect("revoke");
+    }
+    assert_eq!(role_of(&city, &a), None);
+    // Unaware, the admin's device rewrites its member entry and re-grants
+    // itself; it reaches the inspector, who still knows it as a member.
+    raw_members(&admin, &[(&a, "revoked", "false")], &[]);
+    lock(&admin.ws)
+        .write(|w| {
+            let me = w.model().members.get(&a).cloned().expect("me");
+            w.put_member(Member {
+                name: "县局（重新加入）".into(),
+                ..me
+            })
+        })
+        .expect("a grant its own device allows");
+    admin
+        .sync(&inspector.addr())
+        .await
+        .expect("admin → inspector");
+    assert_eq!(role_of(&inspector, &a), Some(MemberRole::DistrictAdmin));
+    // The inspector meets the city: the revocation wins everywhere, and
+    // the re-grant, made without having seen it, does not count.
+    inspector
+        .sync(&city.addr())
+        .await
+        .expect("inspector ↔ city");
+    assert_eq!(role_of(&city, &a), None);
+    assert_eq!(role_of(&inspector, &a), None);
+    assert!(
+        lock(&city.ws)
+            .refused_certs()
+            .iter()
+            .any(|(_, why)| *why == Refusal::IssuerRevoked)
+    );
+    // And the city refuses the revoked device at the door.
+    let r = admin.sync(&city.addr()).await;
+    assert!(r.is_err(), "{r:?}");
+    assert_eq!(members_of(&city), members_of(&inspector));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_cannot_change_who_is_a_member() {
+    let city = bureau(Scale::Small).await;
+    let (_, kg) = panshan_village(&city);
+    let t = city
+        .invite(MemberRole::Kindergarten, |i| {
+            i.kindergarten = Some(kg.clone())
+        })
+        .await;
+    let (village, _) = joined(&t, "村园").await.expect("join");
+    let (v, c) = (village.id(), city.id());
+    let honest = members_of(&city);
+    // The member list replaced (everyone a viewer but the village), and a
+    // forged grant, carried on a USB stick.
+    let mut set: Vec<(String, &str, &str)> = honest
+        .iter()
+        .map(|m| (m.id.clone(), "role", "viewer"))
+        .collect();
+    set.push((v.clone(), "role", "city_admin"));
+    let set: Vec<(&str, &str, &str)> = set.iter().map(|(a, b, c)| (a.as_str(), *b, *c)).collect();
+    raw_members(&village, &set, &[]);
+    lock(&village.ws)
+        .write(|w| w.raw_cert(forged_grant(&v)))
+        .expect("forged");
+    let docs: std::collections::BTreeSet<String> =
+        lock(&village.ws).doc_ids().into_iter().collect();
+    let bytes = bundle::export(&mut lock(&village.ws), &docs, None).expect("export");
+    bundle::import(&mut lock(&city.ws), &bytes).expect("import");
+    assert_eq!(members_of(&city), honest);
+    assert_eq!(role_of(&city, &c), Some(MemberRole::CityAdmin));
+    assert_eq!(role_of(&city, &v), Some(MemberRole::Kindergarten));
+}
+
+#[test]
+fn a_workspace_of_the_previous_version_is_upgraded_by_its_creator() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo::create(dir.path(), Scale::Small, 7, options("市局")).expect("demo");
+    let kg = bangfu::identity::endpoint_hex(&SecretKey::from_bytes(&[5; 32]));
+    let gone = bangfu::identity::endpoint_hex(&SecretKey::from_bytes(&[6; 32]));
+    {
+        // As the previous version kept members: in the programme document.
+        let mut ws = Workspace::open(dir.path(), options("市局")).expect("open");
+        let k = ws
+            .model()
+            .kindergartens()
+            .next()
+            .map(|k| k.id.to_string())
+            .expect("a kindergarten");
+        ws.write(|w| {
+            w.raw_change("programme", |tx| {
+                let members = match tx.get(ROOT, "members")? {
+                    Some((_, id)) => id,
+                    None => tx.put_object(ROOT, "members", ObjType::Map)?,
+                };
+                for (id, role, revoked) in [(&kg, "kindergarten", false), (&gone, "viewer", true)] {
+                    let m = tx.put_object(&members, id.as_str(), ObjType::Map)?;
+                    tx.put(&m, "name", "旧成员")?;
+                    tx.put(&m, "role", role)?;
+                    if role == "kindergarten" {
+                        tx.put(&m, "kindergarten", k.as_str())?;
+                    }
+                    tx.put(&m, "added_by", "a".repeat(64))?;
+                    tx.put(&m, "added_on", "2024-10-01")?;
+                    tx.put(&m, "revoked", revoked)?;
+                }
+                Ok(())
+            })
+        })
+        .expect("raw");
+    }
+    let db = rusqlite::Connection::open(dir.path().join("workspace.db")).expect("db");
+    db.execute_batch("DELETE FROM certs; DELETE FROM meta WHERE key = 'root';")
+        .expect("back to the previous version's layout");
+    drop(db);
+    let ws = Workspace::open(dir.path(), options("市局")).expect("opens and upgrades");
+    let me = bangfu::identity::endpoint_hex(
+        &bangfu::identity::load(dir.path())
+            .ok()
+            .flatten()
+            .expect("key"),
+    );
+    assert_eq!(ws.root(), Some(me.as_str()));
+    let m = ws.model();
+    assert_eq!(
+        m.active_member(&me).map(|x| x.role),
+        Some(MemberRole::CityAdmin)
+    );
+    assert_eq!(
+        m.active_member(&kg).map(|x| x.role),
+        Some(MemberRole::Kindergarten)
+    );
+    assert!(m.members.get(&gone).is_some_and(|x| x.revoked));
+    assert!(ws.refused_certs().is_empty(), "{:?}", ws.refused_certs());
+    assert!(
+        ws.certs()
+            .iter()
+            .any(|c| matches!(c.body.kind, Kind::Checkpoint { .. })),
+        "the root vouches for the documents as they stood"
+    );
+}

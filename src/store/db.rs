@@ -500,9 +500,16 @@ pub(crate) fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<S
 }
 
 pub(crate) fn put_setting(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    put_key_value(conn, "settings", key, value)
+}
+
+/// Sets `key` in a two-column (key, value) table: `meta` or `settings`.
+fn put_key_value(conn: &Connection, table: &str, key: &str, value: &str) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO settings(key, value) VALUES (?1, ?2)
-         ON CONFLICT(key) DO UPDATE SET value = ?2",
+        &format!(
+            "INSERT INTO {table}(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = ?2"
+        ),
         params![key, value],
     )?;
     Ok(())
@@ -549,4 +556,40 @@ pub(crate) fn put_peer(conn: &Connection, p: &PeerRow) -> rusqlite::Result<()> {
         params![p.id, p.name, addrs, p.last_seen, p.last_sync, p.last_error],
     )?;
     Ok(())
+}
+
+/// The membership log (`src/trust`): certificates as received, each once.
+/// Made on first use, like the sync tables.
+const TRUST_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS certs (
+    hash     TEXT PRIMARY KEY,
+    data     BLOB NOT NULL,
+    added_ms INTEGER NOT NULL
+) STRICT;
+";
+
+pub(crate) fn put_cert(conn: &Connection, hash: &str, data: &[u8]) -> rusqlite::Result<bool> {
+    conn.execute_batch(TRUST_TABLES)?;
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO certs(hash, data, added_ms) VALUES (?1, ?2, ?3)",
+        params![hash, data, super::now_ms()],
+    )?;
+    Ok(n > 0)
+}
+
+/// Every certificate stored, oldest first.
+pub(crate) fn certs(conn: &Connection) -> rusqlite::Result<Vec<Vec<u8>>> {
+    let run = || -> rusqlite::Result<Vec<Vec<u8>>> {
+        let mut st = conn.prepare("SELECT data FROM certs ORDER BY rowid")?;
+        st.query_map([], |r| r.get(0))?.collect()
+    };
+    absent_ok(run())
+}
+
+pub(crate) fn cert_count(conn: &Connection) -> rusqlite::Result<i64> {
+    absent_ok(conn.query_row("SELECT count(*) FROM certs", [], |r| r.get(0)))
+}
+
+pub(crate) fn meta_put(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    put_key_value(conn, "meta", key, value)
 }

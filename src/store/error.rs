@@ -32,6 +32,9 @@ pub enum StoreError {
     /// A document whose stored bytes do not load, or load incompletely.
     #[error("document {doc}: {detail}")]
     Damaged { doc: String, detail: String },
+    /// A membership change needs this device's key to sign it.
+    #[error("this device has no key to sign with")]
+    NoDeviceKey,
     /// An automerge operation failed (a bug, not bad data).
     #[error("document {doc}: {detail}")]
     Automerge { doc: String, detail: String },

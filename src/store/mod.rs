@@ -261,6 +261,7 @@ impl Workspace {
             meta.push(("demo_seed", s.as_str()));
         }
         Db::create(&path, &meta, &rows)?;
+        // Opening makes the creator the root of the membership log.
         let mut ws = Workspace::open(dir, options)?;
         ws.ids = ids;
         Ok(ws)
@@ -272,12 +273,13 @@ impl Workspace {
     pub fn open(dir: &Path, options: Options) -> Result<Workspace, StoreError> {
         let mut db = Db::open(&dir.join(DB_FILE))?;
         let path = db.path.clone();
+        let key = crate::identity::load(dir).ok().flatten();
         let state = {
             let tx = db.begin_read()?;
             // The device key's public half, else the id made with the file.
-            let device = match crate::identity::load(dir) {
-                Ok(Some(k)) => crate::identity::endpoint_hex(&k),
-                _ => db::meta_get(&tx, "device_id")
+            let device = match &key {
+                Some(k) => crate::identity::endpoint_hex(k),
+                None => db::meta_get(&tx, "device_id")
                     .map_err(sqlite_err(&path))?
                     .unwrap_or_default(),
             };
@@ -285,15 +287,151 @@ impl Workspace {
                 person: options.person.clone(),
                 device,
             };
-            State::load(&tx, &path, author, options.use_views)?
+            let mut state = State::load(&tx, &path, author, options.use_views)?;
+            state.key = key;
+            state
         };
-        Ok(Workspace {
+        let mut ws = Workspace {
             dir: dir.to_path_buf(),
             db,
             state,
             ids: IdSource::Random,
             options,
-        })
+        };
+        ws.upgrade_membership()?;
+        Ok(ws)
+    }
+
+    /// A workspace just made by `init`, or one an older version wrote,
+    /// keeps its members in the programme document. Its first member's
+    /// device (the creator) turns them into the membership log, once: the root's certificate, a grant
+    /// (and revocation) per member, a checkpoint of the documents. Any
+    /// other device pins the creator as the root and takes the log at its
+    /// next sync; until then it goes by the members it had. A damaged
+    /// workspace is left exactly as it is.
+    fn upgrade_membership(&mut self) -> Result<(), StoreError> {
+        if self.state.trust.root.is_some() || !self.state.damaged.is_empty() {
+            return Ok(());
+        }
+        let Some(creator) = self
+            .state
+            .model
+            .members
+            .values()
+            .find(|m| m.added_by.is_empty())
+            .map(|m| m.id.clone())
+        else {
+            return Ok(());
+        };
+        let me = self.state.key.as_ref().map(crate::identity::endpoint_hex);
+        let result = if me.as_deref() == Some(creator.as_str()) {
+            self.write(|w| w.establish_root())
+        } else {
+            self.pin_root(&creator).map_err(EditError::from)
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(EditError::Store(e)) => Err(e),
+            // The root's own grants are never refused.
+            Err(EditError::Invalid(_)) => Ok(()),
+        }
+    }
+
+    /// Pins `root` as the programme's root device (a device that joined,
+    /// or was upgraded, before it received the log). Only the first pin
+    /// counts.
+    pub fn pin_root(&mut self, root: &str) -> Result<(), StoreError> {
+        if self.state.trust.root.is_some() {
+            return Ok(());
+        }
+        let path = self.db.path.clone();
+        let tx = self.db.begin_write()?;
+        if db::meta_get(&tx, "root")
+            .map_err(sqlite_err(&path))?
+            .is_none()
+        {
+            db::meta_put(&tx, "root", root).map_err(sqlite_err(&path))?;
+        }
+        self.state.catch_up_trust(&tx, &path)?;
+        tx.commit().map_err(sqlite_err(&path))
+    }
+
+    /// The programme's root device, once known.
+    pub fn root(&self) -> Option<&str> {
+        self.state.trust.root.as_deref()
+    }
+
+    /// The membership certificates this device holds, as stored.
+    pub fn certs(&self) -> &[crate::trust::Cert] {
+        &self.state.trust.certs
+    }
+
+    /// Certificates of the membership log that do not count, and why.
+    pub fn refused_certs(&self) -> Vec<(String, crate::trust::Refusal)> {
+        self.state
+            .trust
+            .roster
+            .as_ref()
+            .map(|r| r.refused.clone())
+            .unwrap_or_default()
+    }
+
+    /// Takes in certificates a peer or a bundle brought: each is checked
+    /// (signature, workspace) and stored once; the roster is computed
+    /// anew. A device that has no root yet pins the root of the log it
+    /// receives. Returns how many were new.
+    pub fn add_certs(&mut self, certs: &[Vec<u8>]) -> Result<usize, StoreError> {
+        let known: BTreeSet<&str> = self.certs().iter().map(|c| c.hash.as_str()).collect();
+        let decoded: Vec<crate::trust::Cert> = certs
+            .iter()
+            .filter_map(|b| crate::trust::Cert::decode(b).ok())
+            .filter(|c| c.body.workspace == self.state.workspace_id)
+            .filter(|c| !known.contains(c.hash.as_str()))
+            .collect();
+        if decoded.is_empty() {
+            return Ok(0);
+        }
+        let root = self.state.trust.root.clone().or_else(|| {
+            decoded.iter().find_map(|c| match c.body.kind {
+                crate::trust::Kind::Root { .. } => Some(c.body.issuer.clone()),
+                _ => None,
+            })
+        });
+        // Kept: certificates by the root or by a device the log ever made
+        // a member (a stranger cannot fill the store), up to a bound no
+        // honest province reaches.
+        let mut all: Vec<crate::trust::Cert> = self.certs().to_vec();
+        all.extend(decoded.iter().cloned());
+        let roster = root
+            .as_deref()
+            .map(|r| crate::trust::roster(&self.state.workspace_id, r, &all));
+        let keep: Vec<&crate::trust::Cert> = decoded
+            .iter()
+            .filter(|c| {
+                Some(c.body.issuer.as_str()) == root.as_deref()
+                    || roster
+                        .as_ref()
+                        .is_some_and(|r| r.members.contains_key(&c.body.issuer))
+            })
+            .take(crate::trust::MAX_CERTS.saturating_sub(self.certs().len()))
+            .collect();
+        let path = self.db.path.clone();
+        let tx = self.db.begin_write()?;
+        let err = sqlite_err(&path);
+        let mut added = 0;
+        for c in keep {
+            if db::put_cert(&tx, &c.hash, c.bytes()).map_err(&err)? {
+                added += 1;
+            }
+        }
+        if let Some(root) = &root
+            && db::meta_get(&tx, "root").map_err(&err)?.is_none()
+        {
+            db::meta_put(&tx, "root", root).map_err(&err)?;
+        }
+        self.state.catch_up_trust(&tx, &path)?;
+        tx.commit().map_err(sqlite_err(&path))?;
+        Ok(added)
     }
 
     pub fn dir(&self) -> &Path {
@@ -340,6 +478,10 @@ impl Workspace {
             person: self.options.person.clone(),
             device,
         });
+        self.state.key = match key {
+            Some(k) => Some(k.clone()),
+            None => crate::identity::load(&self.dir).ok().flatten(),
+        };
         Ok(())
     }
 
@@ -404,6 +546,7 @@ impl Workspace {
             })?;
             Ok(value)
         })();
+        let issued = std::mem::take(&mut self.state.trust.dirty);
         match result {
             Ok(value) => {
                 // The data is safe; compaction is housekeeping that the next
@@ -413,10 +556,12 @@ impl Workspace {
             }
             Err(e) => {
                 // Drop in-memory changes that did not reach the disk.
-                if !touched.is_empty() || !created.is_empty() {
+                if !touched.is_empty() || !created.is_empty() || issued {
                     let tx = self.db.begin_read()?;
                     let author = self.state.author.clone();
+                    let key = self.state.key.take();
                     self.state = State::load(&tx, &path, author, self.options.use_views)?;
+                    self.state.key = key;
                 }
                 Err(e)
             }

@@ -41,6 +41,51 @@ pub(crate) struct State {
     pub damaged: Vec<Damaged>,
     /// Read views when they are fresh (off: always read the documents).
     pub use_views: bool,
+    /// The acting device's key (signs the certificates it issues).
+    pub key: Option<iroh::SecretKey>,
+    /// The membership log and what it says (`src/trust`).
+    pub trust: Trust,
+}
+
+/// The membership log as this process last read it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Trust {
+    /// The programme's root device, once pinned.
+    pub root: Option<String>,
+    pub certs: Vec<crate::trust::Cert>,
+    /// How many rows the `certs` table had when read.
+    pub stored: i64,
+    /// Computed from `certs`; `None` until the root's own certificate is
+    /// here (a device upgraded from an older version, or just joined,
+    /// before it heard from the root): the members are then the
+    /// programme document's, as before.
+    pub roster: Option<crate::trust::Roster>,
+    /// Certificates issued in the write under way (undone if it fails).
+    pub dirty: bool,
+    /// The members and used invites the programme document itself holds
+    /// (what an older version wrote; what the model shows without a log).
+    pub legacy: (BTreeMap<String, Member>, BTreeMap<String, String>),
+}
+
+impl Trust {
+    /// Recomputes the roster from the certificates.
+    pub fn recompute(&mut self, workspace: &str) {
+        self.roster = self.root.as_ref().and_then(|root| {
+            let r = crate::trust::roster(workspace, root, &self.certs);
+            r.members.contains_key(root).then_some(r)
+        });
+    }
+
+    /// The members and used invites the model shows: the roster's, when
+    /// there is one.
+    pub fn overlay(&self, model: &mut Model) {
+        model.members = self.legacy.0.clone();
+        model.used_invites = self.legacy.1.clone();
+        if let Some(r) = &self.roster {
+            model.members = r.members.clone();
+            model.used_invites = r.used_invites.clone();
+        }
+    }
 }
 
 fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
@@ -151,6 +196,8 @@ impl State {
             last_seq: 0,
             damaged: Vec::new(),
             use_views,
+            key: None,
+            trust: Trust::default(),
         };
         // A joined workspace has no documents until its first sync.
         state.catch_up(conn, path)?;
@@ -214,7 +261,51 @@ impl State {
     fn set_records(&mut self, id: &str, data: ViewData, dmg: Vec<Damaged>) {
         self.damaged.retain(|d| d.doc != id);
         self.damaged.extend(dmg);
+        let programme = matches!(data, ViewData::Programme { .. });
         data.apply(&mut self.model);
+        if programme {
+            self.trust.legacy = (
+                std::mem::take(&mut self.model.members),
+                std::mem::take(&mut self.model.used_invites),
+            );
+        }
+        self.trust.overlay(&mut self.model);
+    }
+
+    /// Reads the membership log again if another process (or this one)
+    /// added to it.
+    pub(crate) fn catch_up_trust(
+        &mut self,
+        conn: &Connection,
+        path: &Path,
+    ) -> Result<bool, StoreError> {
+        let err = sqlite_err(path);
+        let stored = db::cert_count(conn).map_err(&err)?;
+        let root = db::meta_get(conn, "root").map_err(&err)?;
+        if stored == self.trust.stored && root == self.trust.root {
+            return Ok(false);
+        }
+        let rows = db::certs(conn).map_err(&err)?;
+        // Stored certificates were checked when they arrived; one that no
+        // longer reads is damage, reported by name and left alone.
+        let mut certs = Vec::with_capacity(rows.len());
+        for bytes in rows {
+            match crate::trust::Cert::decode(&bytes) {
+                Ok(c) => certs.push(c),
+                Err(e) => self.damaged.push(Damaged {
+                    doc: "certs".into(),
+                    collection: "certs".into(),
+                    key: String::new(),
+                    detail: e.to_string(),
+                }),
+            }
+        }
+        self.trust.certs = certs;
+        self.trust.root = root;
+        self.trust.stored = stored;
+        self.trust.recompute(&self.workspace_id);
+        self.trust.overlay(&mut self.model);
+        Ok(true)
     }
 
     /// Reads a loaded document again into the model (after others' changes
@@ -295,6 +386,9 @@ impl State {
         for (id, generation, heads) in moved {
             self.adopt(conn, path, &id, generation, heads)?;
             changed.insert(id);
+        }
+        if self.catch_up_trust(conn, path)? {
+            changed.insert(PROGRAMME_DOC.to_string());
         }
         Ok(changed)
     }
@@ -386,7 +480,11 @@ impl State {
                 continue;
             }
             let view = View {
-                data: ViewData::of(&self.model, district_of_doc(id).as_ref()),
+                data: ViewData::of(
+                    &self.model,
+                    district_of_doc(id).as_ref(),
+                    &self.trust.legacy,
+                ),
                 damaged: self
                     .damaged
                     .iter()

@@ -12,10 +12,11 @@
 use super::layout::{Damaged, ProgrammeData};
 use crate::domain::*;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Bump whenever a domain record's serialized shape changes: older views
 /// are then ignored and rebuilt from their documents.
-pub(crate) const VIEW_FORMAT: i64 = 3;
+pub(crate) const VIEW_FORMAT: i64 = 4;
 
 /// A document's records. Lists, not maps, so JSON needs no composite keys.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,8 +73,14 @@ impl ViewData {
         }
     }
 
-    /// The view of one document as the model holds it now.
-    pub(crate) fn of(model: &Model, district: Option<&Id>) -> ViewData {
+    /// The view of one document as the model holds it now; the members
+    /// and used invites are the programme document's own (`legacy`), not
+    /// the membership log's that the model shows.
+    pub(crate) fn of(
+        model: &Model,
+        district: Option<&Id>,
+        legacy: &(BTreeMap<String, Member>, BTreeMap<String, String>),
+    ) -> ViewData {
         match district {
             None => ViewData::Programme {
                 programme: model.programme.clone(),
@@ -81,8 +88,8 @@ impl ViewData {
                 years: model.years.values().cloned().collect(),
                 targets: model.targets.values().cloned().collect(),
                 summaries: model.city_summaries.values().cloned().collect(),
-                members: model.members.values().cloned().collect(),
-                used_invites: model.used_invites.clone().into_iter().collect(),
+                members: legacy.0.values().cloned().collect(),
+                used_invites: legacy.1.clone().into_iter().collect(),
             },
             Some(d) => {
                 ViewData::from_district(d.clone(), model.data.get(d).cloned().unwrap_or_default())

@@ -1,15 +1,17 @@
 //! Edits, each checked against the programme's rules, each one automerge
 //! change with its time, author and a short message.
 
+use super::db;
 use super::layout::*;
 use super::mapping::*;
-use super::state::{Doc, State};
+use super::state::{Doc, State, sqlite_err};
 use super::{EditError, IdSource, StoreError};
 use crate::domain::authz::{self, Target, Write};
 use crate::domain::plan::ProgrammeSetup;
 use crate::domain::reports::{self, Report, ReportKey};
 use crate::domain::rules::{self, Problem, ProblemKind};
 use crate::domain::*;
+use crate::trust::Kind;
 use automerge::hydrate::{Map, Value};
 use automerge::transaction::{CommitOptions, Transactable, Transaction};
 use automerge::{ChangeHash, ObjType, ROOT, ReadDoc};
@@ -248,6 +250,28 @@ impl<'a> Writer<'a> {
         .map_err(|failure| failure.error)
     }
 
+    /// A raw automerge change to `doc`, past every check: what a modified
+    /// program could write. For tests of what receivers refuse; nothing in
+    /// bangfu calls it.
+    #[doc(hidden)]
+    pub fn raw_change(
+        &mut self,
+        doc: &str,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<(), automerge::AutomergeError>,
+    ) -> Result<(), EditError> {
+        self.change(doc, "raw".into(), |tx| f(tx).map_err(am_err(doc)))?;
+        self.state.reread(doc)?;
+        Ok(())
+    }
+
+    /// Signs and stores a certificate of any kind, past every check: what
+    /// a modified program could issue. For tests; nothing in bangfu calls
+    /// it.
+    #[doc(hidden)]
+    pub fn raw_cert(&mut self, kind: Kind) -> Result<(), EditError> {
+        self.issue(kind)
+    }
+
     fn put_record<R: Record>(
         &mut self,
         district: &Id,
@@ -402,6 +426,14 @@ impl<'a> Writer<'a> {
 
     /// Adds a member (or replaces one with the same endpoint id).
     pub fn put_member(&mut self, m: Member) -> Result<(), EditError> {
+        self.admit(m, None)
+    }
+
+    /// Adds, changes or (with `revoked` set) revokes a member; `invite`:
+    /// the invite it joined with, used up by this. Once the workspace has
+    /// a membership log, this is a certificate signed by this device,
+    /// never an edit of a document.
+    pub fn admit(&mut self, m: Member, invite: Option<&str>) -> Result<(), EditError> {
         let write = if m.revoked {
             Write::Revoke
         } else {
@@ -438,18 +470,138 @@ impl<'a> Writer<'a> {
                 });
             }
         }
+        let len = m.name.chars().count();
+        if len > crate::domain::rules::limits::LINE {
+            problems.push(Problem {
+                field: "name",
+                kind: ProblemKind::TooLong {
+                    len,
+                    max: crate::domain::rules::limits::LINE,
+                },
+            });
+        }
         check(problems)?;
+        if self.state.trust.root.is_some() {
+            let kind = if m.revoked {
+                Kind::Revoke {
+                    member: m.id.clone(),
+                    cutoff: BTreeMap::new(),
+                }
+            } else {
+                self.grant_of(m, invite.map(str::to_string))
+            };
+            return self.issue(kind);
+        }
         self.put_programme(
             &["members", m.id.as_str()],
             member_map(&m),
             format!("member {}", m.id),
         )?;
+        let joiner = m.id.clone();
+        self.state.trust.legacy.0.insert(m.id.clone(), m.clone());
         self.state.model.members.insert(m.id.clone(), m);
+        if let Some(inv) = invite {
+            self.mark_invite_used(inv, &joiner)?;
+        }
         Ok(())
     }
 
-    /// Records that an invite was used, so no one can use it again.
+    /// The grant that makes `m` a member (its kindergarten's district as
+    /// this device knows it, for the scope check).
+    fn grant_of(&self, m: Member, invite: Option<String>) -> Kind {
+        Kind::Grant {
+            kindergarten_district: m
+                .kindergarten
+                .as_ref()
+                .and_then(|k| self.model().kindergarten(k))
+                .map(|k| k.district_id.clone()),
+            member: m.id,
+            name: m.name.trim().to_string(),
+            role: m.role,
+            district: m.district,
+            kindergarten: m.kindergarten,
+            districts: m.districts,
+            invite,
+            added_on: m.added_on,
+        }
+    }
+
+    /// Signs and stores a certificate of the membership log.
+    fn issue(&mut self, kind: Kind) -> Result<(), EditError> {
+        let key = self.state.key.clone().ok_or(StoreError::NoDeviceKey)?;
+        let body = crate::trust::Body {
+            v: crate::trust::VERSION,
+            workspace: self.state.workspace_id.clone(),
+            issuer: crate::identity::endpoint_hex(&key),
+            issued_ms: self.time.unwrap_or_else(super::now_ms),
+            prev: crate::trust::heads_of(&self.state.trust.certs),
+            kind,
+        };
+        let cert = crate::trust::Cert::issue(&key, body);
+        db::put_cert(self.conn, &cert.hash, cert.bytes()).map_err(sqlite_err(self.path))?;
+        let t = &mut self.state.trust;
+        t.certs.push(cert);
+        t.stored = t.stored.saturating_add(1);
+        t.dirty = true;
+        t.recompute(&self.state.workspace_id);
+        t.overlay(&mut self.state.model);
+        Ok(())
+    }
+
+    /// Starts the membership log with this device as its root: the
+    /// programme's creator, or (upgrading a workspace an older version
+    /// wrote) its first member, who vouches for the members and documents
+    /// as they stand.
+    pub(crate) fn establish_root(&mut self) -> Result<(), EditError> {
+        let key = self.state.key.clone().ok_or(StoreError::NoDeviceKey)?;
+        let me = crate::identity::endpoint_hex(&key);
+        if self.state.trust.root.is_some() {
+            return Ok(());
+        }
+        let legacy: Vec<Member> = self.model().members.values().cloned().collect();
+        let invites = self.model().used_invites.clone();
+        let name = legacy
+            .iter()
+            .find(|m| m.id == me)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| self.state.author.person.clone());
+        db::meta_put(self.conn, "root", &me).map_err(sqlite_err(self.path))?;
+        self.state.trust.root = Some(me.clone());
+        let added_on = self.today;
+        self.issue(Kind::Root { name, added_on })?;
+        let docs: BTreeMap<String, Vec<String>> = self
+            .state
+            .docs
+            .iter()
+            .map(|(id, d)| (id.clone(), d.heads.iter().map(|h| h.to_string()).collect()))
+            .collect();
+        for m in legacy.into_iter().filter(|m| m.id != me) {
+            let invite = invites
+                .iter()
+                .find(|(_, by)| **by == m.id)
+                .map(|(i, _)| i.clone());
+            let (id, revoked) = (m.id.clone(), m.revoked);
+            let kind = self.grant_of(m, invite);
+            self.issue(kind)?;
+            if revoked {
+                self.issue(Kind::Revoke {
+                    member: id,
+                    cutoff: BTreeMap::new(),
+                })?;
+            }
+        }
+        if !docs.is_empty() {
+            self.issue(Kind::Checkpoint { docs })?;
+        }
+        Ok(())
+    }
+
+    /// Records that an invite was used, so no one can use it again (in a
+    /// workspace with a membership log, the grant made with it does).
     pub fn mark_invite_used(&mut self, invite: &str, by: &str) -> Result<(), EditError> {
+        if self.state.trust.root.is_some() {
+            return Ok(());
+        }
         // Only a member who may invite anyone records an invite's use.
         if self
             .me()
@@ -463,10 +615,12 @@ impl<'a> Writer<'a> {
             used_invite_map(by, today),
             format!("invite {invite} used"),
         )?;
-        self.state
-            .model
-            .used_invites
-            .insert(invite.to_string(), by.to_string());
+        for map in [
+            &mut self.state.model.used_invites,
+            &mut self.state.trust.legacy.1,
+        ] {
+            map.insert(invite.to_string(), by.to_string());
+        }
         Ok(())
     }
 

@@ -25,6 +25,10 @@ pub struct Header {
     /// The member it was made for (endpoint id), if not for everyone.
     pub for_member: Option<String>,
     pub docs: Vec<String>,
+    /// The membership log, each certificate in hex (absent from bundles
+    /// of older versions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certs: Vec<String>,
 }
 
 /// Why a bundle is refused.
@@ -54,6 +58,11 @@ pub fn export(
         created_ms: crate::store::now_ms(),
         for_member,
         docs: saved.iter().map(|(id, _)| id.clone()).collect(),
+        certs: ws
+            .certs()
+            .iter()
+            .map(|c| crate::identity::hex(c.bytes()))
+            .collect(),
     };
     let h = serde_json::to_vec(&header).unwrap_or_default();
     let mut out = MAGIC.to_vec();
@@ -146,5 +155,12 @@ pub fn import(ws: &mut Workspace, bytes: &[u8]) -> Result<BTreeSet<String>, Bund
     if header.workspace != ws.workspace_id() {
         return Err(BundleError::OtherWorkspace(header.workspace));
     }
+    // The membership log first, checked certificate by certificate.
+    let certs: Vec<Vec<u8>> = header
+        .certs
+        .iter()
+        .filter_map(|h| data_encoding::HEXLOWER_PERMISSIVE.decode(h.as_bytes()).ok())
+        .collect();
+    ws.add_certs(&certs)?;
     Ok(ws.merge_docs(docs)?)
 }

@@ -369,11 +369,8 @@ pub fn accept_invite(
     if !allowed {
         return Err(InviteError::NotAllowed);
     }
-    ws.write(|w| {
-        w.put_member(member)?;
-        w.mark_invite_used(&inv.id, joiner)
-    })
-    .map_err(|_| InviteError::NotAllowed)?;
+    ws.write(|w| w.admit(member, Some(&inv.id)))
+        .map_err(|_| InviteError::NotAllowed)?;
     Ok(ws.workspace_id().to_string())
 }
 

@@ -105,23 +105,28 @@ where
     R: AsyncRead + Unpin + Send,
     W: AsyncWrite + Unpin + Send,
 {
-    let (workspace, mine) = {
+    let (workspace, mine, cert_heads) = {
         let mut w = lock(ws);
         w.refresh()?;
-        (w.workspace_id().to_string(), offer(&w, peer)?)
+        (
+            w.workspace_id().to_string(),
+            offer(&w, peer)?,
+            crate::trust::heads_of(w.certs()),
+        )
     };
     let mut report = SessionReport::default();
     let hello = Frame::Hello(Hello {
         protocol: 1,
         workspace: workspace.clone(),
         docs: mine.clone(),
+        certs: Some(cert_heads),
     });
     let (sent, got) = tokio::join!(wire::write(send, &hello), wire::read(recv));
     report.bytes_sent += sent?;
     let (frame, n) = got?;
     report.bytes_received += n;
-    let theirs = match frame {
-        Frame::Hello(h) if h.protocol == 1 && h.workspace == workspace => h.docs,
+    let (theirs, their_certs) = match frame {
+        Frame::Hello(h) if h.protocol == 1 && h.workspace == workspace => (h.docs, h.certs),
         Frame::Hello(h) if h.workspace != workspace => {
             let _ = wire::write(send, &Frame::Failure("other_workspace".into())).await;
             return Err(SyncError::OtherWorkspace);
@@ -141,6 +146,29 @@ where
             .map(|d| (d.clone(), w.sync_state(peer, d)))
             .collect()
     };
+    // The membership log first (in the first round), in frames of about
+    // one part each: what the other side's heads show it lacks.
+    let mut certs_out: Vec<Frame> = match &their_certs {
+        None => Vec::new(),
+        Some(heads) => {
+            let w = lock(ws);
+            let mut frames = Vec::new();
+            let mut batch: Vec<Vec<u8>> = Vec::new();
+            let mut size = 0usize;
+            for c in crate::trust::missing_for(w.certs(), heads) {
+                if size.saturating_add(c.bytes().len()) > wire::PART && !batch.is_empty() {
+                    frames.push(Frame::Certs(std::mem::take(&mut batch)));
+                    size = 0;
+                }
+                size = size.saturating_add(c.bytes().len());
+                batch.push(c.bytes().to_vec());
+            }
+            if !batch.is_empty() {
+                frames.push(Frame::Certs(batch));
+            }
+            frames
+        }
+    };
     loop {
         if report.rounds >= MAX_ROUNDS {
             return Err(SyncError::TooManyRounds);
@@ -148,8 +176,8 @@ where
         report.rounds += 1;
         let out: (Vec<Frame>, usize) = {
             let mut w = lock(ws);
-            let mut out = Vec::new();
-            let mut messages = 0;
+            let mut out = std::mem::take(&mut certs_out);
+            let mut messages = out.len();
             for d in &docs {
                 let state = states.entry(d.clone()).or_default();
                 if let Some(m) = w.generate_sync_message(d, state)? {
@@ -171,6 +199,7 @@ where
         let budget = SESSION_BUDGET.saturating_sub(report.bytes_received);
         let receive_all = async {
             let mut msgs = Vec::new();
+            let mut certs: Vec<Vec<u8>> = Vec::new();
             let mut n: usize = 0;
             let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
             loop {
@@ -182,6 +211,7 @@ where
                     )));
                 }
                 match f {
+                    Frame::Certs(c) => certs.extend(c),
                     Frame::SyncPart { doc, part } => {
                         let buf = parts.entry(doc).or_default();
                         if buf.len().saturating_add(part.len()) > MAX_MESSAGE {
@@ -206,7 +236,7 @@ where
                         };
                         msgs.push((doc, whole));
                     }
-                    Frame::RoundEnd => return Ok((msgs, n)),
+                    Frame::RoundEnd => return Ok((msgs, certs, n)),
                     Frame::Failure(why) => return Err(SyncError::Refused(why)),
                     other => {
                         return Err(SyncError::Protocol(format!("unexpected {other:?}")));
@@ -216,9 +246,14 @@ where
         };
         let (sent, received) = tokio::join!(send_all, receive_all);
         report.bytes_sent = report.bytes_sent.saturating_add(sent?);
-        let (msgs, n) = received?;
+        let (msgs, certs, n) = received?;
         report.bytes_received = report.bytes_received.saturating_add(n);
-        let got = msgs.len();
+        let got = msgs.len().saturating_add(usize::from(!certs.is_empty()));
+        if !certs.is_empty() {
+            // Checked one by one (signature, workspace); the roster is
+            // computed from them, never taken from the peer.
+            lock(ws).add_certs(&certs)?;
+        }
         let mut decoded = Vec::new();
         for (doc, bytes) in msgs {
             if !docs.contains(&doc) {

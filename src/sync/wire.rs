@@ -23,6 +23,7 @@ const FAILURE: u8 = 4;
 const JOIN: u8 = 5;
 const JOINED: u8 = 6;
 const SYNC_PART: u8 = 7;
+const CERTS: u8 = 8;
 
 /// Which documents a side will sync, and who it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +34,10 @@ pub struct Hello {
     /// The documents this side will sync with the other; `None` from a
     /// device that joined and has no documents yet ("what I may read").
     pub docs: Option<Vec<String>>,
+    /// The heads of this side's membership log (certificate hashes); absent
+    /// from a version without one (it is then sent no certificates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certs: Option<Vec<String>>,
 }
 
 /// A join request: an invite ticket and the joining person's name.
@@ -65,6 +70,8 @@ pub enum Frame {
         doc: String,
         part: Vec<u8>,
     },
+    /// Certificates of the membership log the other side lacks.
+    Certs(Vec<Vec<u8>>),
     /// This side has sent all its messages of the round.
     RoundEnd,
     /// The session ends with an error (code and words).
@@ -96,6 +103,14 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
         Frame::Hello(h) => json(HELLO, h),
         Frame::Sync { doc, message } => doc_body(SYNC, doc, message),
         Frame::SyncPart { doc, part } => doc_body(SYNC_PART, doc, part),
+        Frame::Certs(certs) => {
+            let mut b = vec![CERTS];
+            for c in certs {
+                b.extend(u32::try_from(c.len()).unwrap_or(u32::MAX).to_be_bytes());
+                b.extend(c);
+            }
+            b
+        }
         Frame::RoundEnd => vec![ROUND_END],
         Frame::Failure(text) => {
             let mut b = vec![FAILURE];
@@ -158,6 +173,19 @@ pub fn decode(body: &[u8]) -> Result<Frame, WireError> {
             let (doc, part) = split_doc(rest)?;
             Ok(Frame::SyncPart { doc, part })
         }
+        CERTS => {
+            let mut certs = Vec::new();
+            let mut r = rest;
+            while !r.is_empty() {
+                let short = || WireError::Garbage("short certificates frame".into());
+                let (len, tail) = r.split_first_chunk::<4>().ok_or_else(short)?;
+                let n = usize::try_from(u32::from_be_bytes(*len)).map_err(|_| short())?;
+                let (c, tail) = tail.split_at_checked(n).ok_or_else(short)?;
+                certs.push(c.to_vec());
+                r = tail;
+            }
+            Ok(Frame::Certs(certs))
+        }
         ROUND_END if rest.is_empty() => Ok(Frame::RoundEnd),
         FAILURE => Ok(Frame::Failure(String::from_utf8_lossy(rest).into_owned())),
         JOIN => Ok(Frame::Join(from_json(rest)?)),
@@ -205,7 +233,9 @@ mod tests {
                 protocol: 1,
                 workspace: "w".into(),
                 docs: Some(vec!["programme".into()]),
+                certs: Some(vec!["ab".into()]),
             }),
+            Frame::Certs(vec![vec![1, 2], vec![], vec![3]]),
             Frame::Sync {
                 doc: "district/abc".into(),
                 message: vec![1, 2, 3],

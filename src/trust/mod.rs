@@ -29,6 +29,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The largest certificate accepted, whole.
 pub const MAX_CERT: usize = 64 * 1024;
+/// The most certificates a device keeps: a province's members and their
+/// changes of role many times over (the roster's cost grows with the
+/// square of this).
+pub const MAX_CERTS: usize = 20_000;
 /// The certificate format.
 pub const VERSION: u32 = 1;
 
@@ -37,7 +41,7 @@ pub const VERSION: u32 = 1;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Kind {
     /// The programme's creator: the root of all grants.
-    Root { name: String },
+    Root { name: String, added_on: NaiveDate },
     /// `member` (a device id) is a member with this role and scope.
     Grant {
         member: String,
@@ -377,10 +381,8 @@ pub fn roster(workspace: &str, root: &str, certs: &[Cert]) -> Roster {
         }
         named.extend(c.body.prev.iter().map(String::as_str));
         match &c.body.kind {
-            Kind::Root { name } => {
-                let on = chrono::DateTime::from_timestamp_millis(c.body.issued_ms)
-                    .map(|t| t.date_naive())
-                    .unwrap_or_default();
+            Kind::Root { name, added_on } => {
+                let on = *added_on;
                 out.members.insert(
                     root.to_string(),
                     Member {
@@ -550,6 +552,45 @@ fn judge(
         verdicts.push(verdict);
     }
     verdicts
+}
+
+/// The certificates no other of `certs` names as its parent, by hash: what
+/// a new certificate names as having seen.
+pub fn heads_of(certs: &[Cert]) -> Vec<String> {
+    let named: BTreeSet<&str> = certs
+        .iter()
+        .flat_map(|c| c.body.prev.iter().map(String::as_str))
+        .collect();
+    let heads: BTreeSet<&str> = certs
+        .iter()
+        .map(|c| c.hash.as_str())
+        .filter(|h| !named.contains(h))
+        .collect();
+    heads.into_iter().map(str::to_string).collect()
+}
+
+/// The certificates of `mine` a peer whose log has `their_heads` lacks:
+/// all but those heads and what they descend from (as far as `mine` knows
+/// them). A head `mine` does not know is the peer's to send.
+pub fn missing_for<'a>(mine: &'a [Cert], their_heads: &[String]) -> Vec<&'a Cert> {
+    let by_hash: BTreeMap<&str, &Cert> = mine.iter().map(|c| (c.hash.as_str(), c)).collect();
+    let mut known: BTreeSet<&str> = BTreeSet::new();
+    let mut todo: Vec<&str> = their_heads
+        .iter()
+        .map(String::as_str)
+        .filter(|h| by_hash.contains_key(h))
+        .collect();
+    while let Some(h) = todo.pop() {
+        if known.insert(h)
+            && let Some(c) = by_hash.get(h)
+        {
+            todo.extend(c.body.prev.iter().map(String::as_str));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    mine.iter()
+        .filter(|c| !known.contains(c.hash.as_str()) && seen.insert(c.hash.as_str()))
+        .collect()
 }
 
 #[cfg(test)]

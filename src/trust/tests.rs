@@ -73,6 +73,7 @@ fn root_cert(k: &SecretKey) -> Cert {
         &[],
         Kind::Root {
             name: "市教育局".into(),
+            added_on: day(),
         },
     )
 }
@@ -97,7 +98,14 @@ fn a_certificate_reads_back_and_an_altered_or_forged_one_is_refused() {
     assert!(Cert::decode(&bytes).is_err());
     // Signed by another key while naming the root as issuer.
     let other = key(2);
-    let mut forged = cert(&other, &[], Kind::Root { name: "x".into() });
+    let mut forged = cert(
+        &other,
+        &[],
+        Kind::Root {
+            name: "x".into(),
+            added_on: day(),
+        },
+    );
     forged.body.issuer = id(&root);
     let json = serde_json::to_vec(&forged.body).unwrap_or_default();
     let mut b = u32::try_from(json.len())
