@@ -128,6 +128,22 @@ pub fn field(lang: Lang, field: &str) -> String {
 }
 
 /// A problem as one sentence: the field, what is wrong, what to do.
+/// Why a membership certificate does not count, in words.
+pub fn cert_refusal(l: Lang, r: &crate::trust::Refusal) -> String {
+    use crate::trust::Refusal;
+    let key = match r {
+        Refusal::OtherWorkspace => "cert.other_workspace",
+        Refusal::MissingParent => "cert.missing_parent",
+        Refusal::IssuerNotMember => "cert.issuer_not_member",
+        Refusal::NotAllowed => "cert.not_allowed",
+        Refusal::NotRoot => "cert.not_root",
+        Refusal::Revoked => "cert.revoked",
+        Refusal::IssuerRevoked => "cert.issuer_revoked",
+        Refusal::UnknownMember => "cert.unknown_member",
+    };
+    tr!(l, key)
+}
+
 pub fn problem(lang: Lang, p: &Problem) -> String {
     tr!(
         lang,

@@ -1023,6 +1023,18 @@ async fn a_kindergarten_cannot_raise_its_role_forge_members_or_demote_the_city_d
         refused.iter().any(|(_, why)| *why == Refusal::NotAllowed),
         "{refused:?}"
     );
+    // `doctor` on the city's device names the refused certificate and who
+    // issued it.
+    let health = bangfu::store::doctor(city._dir.path(), options("市局")).expect("doctor");
+    assert!(
+        health
+            .membership
+            .refused
+            .iter()
+            .any(|(_, issuer, why)| *issuer == v && *why == Refusal::NotAllowed),
+        "{:?}",
+        health.membership
+    );
     // Directly: the village still receives only what a kindergarten may.
     village.sync(&city.addr()).await.expect("village → city");
     assert_eq!(role_of(&city, &v), Some(MemberRole::Kindergarten));

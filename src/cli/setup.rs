@@ -508,6 +508,28 @@ pub fn doctor(ctx: &Ctx) -> CmdResult {
             detail = dmg.detail.as_str()
         ));
     }
+    let m = &report.membership;
+    match &m.root {
+        Some(root) => out(&tr!(
+            l,
+            "doctor.membership",
+            root = crate::identity::short(root),
+            certs = m.certs,
+            members = m.members
+        )),
+        None => out(&tr!(l, "doctor.no_membership")),
+    }
+    // Refused certificates are attacks (or mistakes) already stopped: shown,
+    // not counted as damage.
+    for (hash, issuer, why) in &m.refused {
+        out(&tr!(
+            l,
+            "doctor.cert_refused",
+            cert = crate::identity::short(hash),
+            issuer = crate::identity::short(issuer),
+            why = i18n::cert_refusal(l, why)
+        ));
+    }
     if healthy {
         out(&tr!(l, "doctor.healthy"));
         Ok(())

@@ -35,6 +35,19 @@ pub struct DoctorReport {
     pub file: Result<(), String>,
     pub docs: Vec<DocHealth>,
     pub damaged: Vec<Damaged>,
+    /// The membership log: its root, how many certificates, how many
+    /// active members it makes, and the certificates that do not count
+    /// (hash, issuer, why): forgeries and grants their issuer had no right
+    /// to, refused on this device.
+    pub membership: Membership,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Membership {
+    pub root: Option<String>,
+    pub certs: usize,
+    pub members: usize,
+    pub refused: Vec<(String, String, crate::trust::Refusal)>,
 }
 
 /// Checks every document on its own, so one damaged document does not hide
@@ -103,6 +116,38 @@ pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> 
             DocHealth { id, name, result }
         })
         .collect();
+    let root = db::meta_get(&tx, "root").map_err(&err)?;
+    let certs: Vec<crate::trust::Cert> = db::certs(&tx)
+        .map_err(&err)?
+        .iter()
+        .filter_map(|b| crate::trust::Cert::decode(b).ok())
+        .collect();
+    let membership = match &root {
+        None => Membership {
+            certs: certs.len(),
+            ..Membership::default()
+        },
+        Some(r) => {
+            let roster = crate::trust::roster(&workspace, r, &certs);
+            let issuer = |h: &str| {
+                certs
+                    .iter()
+                    .find(|c| c.hash == h)
+                    .map(|c| c.body.issuer.clone())
+                    .unwrap_or_default()
+            };
+            Membership {
+                root: root.clone(),
+                certs: certs.len(),
+                members: roster.members.values().filter(|m| !m.revoked).count(),
+                refused: roster
+                    .refused
+                    .iter()
+                    .map(|(h, why)| (h.clone(), issuer(h), why.clone()))
+                    .collect(),
+            }
+        }
+    };
     drop(err);
     drop(tx);
     Ok(DoctorReport {
@@ -110,5 +155,6 @@ pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> 
         file,
         docs,
         damaged,
+        membership,
     })
 }

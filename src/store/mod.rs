@@ -24,7 +24,7 @@ mod view;
 mod writer;
 
 pub use db::PeerRow;
-pub use doctor::{DocFigures, DocHealth, DoctorReport, doctor};
+pub use doctor::{DocFigures, DocHealth, DoctorReport, Membership, doctor};
 pub use error::{EditError, StoreError};
 pub use exchange::valid_doc_id;
 pub use history::HistoryEntry;
