@@ -53,6 +53,25 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A typed name made safe as part of a file name: letters and digits (of
+/// any script), `-` and `_` kept, anything else (path separators, dots,
+/// control characters) made `_`, at most 40 characters, never empty.
+pub fn file_stem(name: &str) -> String {
+    let s: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    if s.is_empty() { "_".to_string() } else { s }
+}
+
 /// Shortens free text for a table cell, by characters.
 pub fn clip(s: &str, n: usize) -> String {
     let one_line = s.replace(['\n', '\r'], " ");

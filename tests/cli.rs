@@ -1524,3 +1524,13 @@ fn control_characters_never_reach_the_terminal_and_oversized_fields_are_refused(
     assert!(err.contains("太长：201 个字符，最多 200 个"), "{err}");
     assert_eq!(export(dir.path()), before);
 }
+
+#[test]
+fn a_typed_name_never_leaves_the_folder_it_is_saved_in() {
+    use bangfu::present::file_stem;
+    assert_eq!(file_stem("../../etc/passwd"), "______etc_passwd");
+    assert_eq!(file_stem("红旗村 园长"), "红旗村_园长");
+    assert_eq!(file_stem("a\u{1b}]0;x\u{7}"), "a__0_x_");
+    assert_eq!(file_stem("   "), "_");
+    assert_eq!(file_stem(&"张".repeat(100)).chars().count(), 40);
+}

@@ -106,7 +106,9 @@ impl App {
         } else {
             wanted.name.clone()
         };
-        let path = self.export_dir.join(format!("invite-{who}.txt"));
+        let path = self
+            .export_dir
+            .join(format!("invite-{}.txt", crate::present::file_stem(&who)));
         let saved = std::fs::create_dir_all(&self.export_dir)
             .and_then(|()| crate::export::write_file_atomically(&path, ticket.as_bytes()));
         let hours = format!("{:.0}", secs as f64 / 3600.0);
