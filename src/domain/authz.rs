@@ -247,12 +247,19 @@ impl Target {
     /// A member given or taken a role: the district of its scope (a
     /// kindergarten's district as the model knows it).
     pub fn member(model: &Model, m: &Member) -> Target {
+        let kd = m
+            .kindergarten
+            .as_ref()
+            .and_then(|k| model.kindergarten(k))
+            .map(|k| k.district_id.clone());
+        Target::member_in(m, kd.as_ref())
+    }
+
+    /// The same, with the kindergarten's district given (a membership
+    /// certificate names it; no model is needed).
+    pub fn member_in(m: &Member, kindergarten_district: Option<&Id>) -> Target {
         let district = match m.role {
-            MemberRole::Kindergarten => m
-                .kindergarten
-                .as_ref()
-                .and_then(|k| model.kindergarten(k))
-                .map(|k| k.district_id.clone()),
+            MemberRole::Kindergarten => kindergarten_district.cloned(),
             _ => m.district.clone(),
         };
         Target {

@@ -500,16 +500,9 @@ pub(crate) fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<S
 }
 
 pub(crate) fn put_setting(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
-    put_key_value(conn, "settings", key, value)
-}
-
-/// Sets `key` in a two-column (key, value) table: `meta` or `settings`.
-fn put_key_value(conn: &Connection, table: &str, key: &str, value: &str) -> rusqlite::Result<()> {
     conn.execute(
-        &format!(
-            "INSERT INTO {table}(key, value) VALUES (?1, ?2)
-             ON CONFLICT(key) DO UPDATE SET value = ?2"
-        ),
+        "INSERT INTO settings(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = ?2",
         params![key, value],
     )?;
     Ok(())
@@ -590,6 +583,11 @@ pub(crate) fn cert_count(conn: &Connection) -> rusqlite::Result<i64> {
     absent_ok(conn.query_row("SELECT count(*) FROM certs", [], |r| r.get(0)))
 }
 
-pub(crate) fn meta_put(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
-    put_key_value(conn, "meta", key, value)
+/// Sets `key` in `meta` unless it is set already (a pin: the first counts).
+pub(crate) fn meta_pin(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)",
+        params![key, value],
+    )?;
+    Ok(())
 }

@@ -346,12 +346,7 @@ impl Workspace {
         }
         let path = self.db.path.clone();
         let tx = self.db.begin_write()?;
-        if db::meta_get(&tx, "root")
-            .map_err(sqlite_err(&path))?
-            .is_none()
-        {
-            db::meta_put(&tx, "root", root).map_err(sqlite_err(&path))?;
-        }
+        db::meta_pin(&tx, "root", root).map_err(sqlite_err(&path))?;
         self.state.catch_up_trust(&tx, &path)?;
         tx.commit().map_err(sqlite_err(&path))
     }
@@ -424,10 +419,8 @@ impl Workspace {
                 added += 1;
             }
         }
-        if let Some(root) = &root
-            && db::meta_get(&tx, "root").map_err(&err)?.is_none()
-        {
-            db::meta_put(&tx, "root", root).map_err(&err)?;
+        if let Some(root) = &root {
+            db::meta_pin(&tx, "root", root).map_err(&err)?;
         }
         self.state.catch_up_trust(&tx, &path)?;
         tx.commit().map_err(sqlite_err(&path))?;

@@ -280,7 +280,7 @@ impl<'a> Writer<'a> {
     ) -> Result<(), EditError> {
         let doc = district_doc_id(district);
         let map = record.to_map();
-        check(super::mapping::oversized(&map).into_iter().collect())?;
+        check(oversized(&map).into_iter().collect())?;
         let id = record.id().to_string();
         let message = format!("{verb} {} {id}", R::COLLECTION);
         self.change(&doc, message, |tx| {
@@ -297,7 +297,7 @@ impl<'a> Writer<'a> {
         value: Map,
         message: String,
     ) -> Result<(), EditError> {
-        check(super::mapping::oversized(&value).into_iter().collect())?;
+        check(oversized(&value).into_iter().collect())?;
         self.change(PROGRAMME_DOC, message, |tx| {
             put_map(tx, PROGRAMME_DOC, path, value)
         })?;
@@ -470,16 +470,9 @@ impl<'a> Writer<'a> {
                 });
             }
         }
-        let len = m.name.chars().count();
-        if len > crate::domain::rules::limits::LINE {
-            problems.push(Problem {
-                field: "name",
-                kind: ProblemKind::TooLong {
-                    len,
-                    max: crate::domain::rules::limits::LINE,
-                },
-            });
-        }
+        // The size limits of every record, also when the member becomes a
+        // certificate rather than a map.
+        problems.extend(oversized(&member_map(&m)));
         check(problems)?;
         if self.state.trust.root.is_some() {
             let kind = if m.revoked {
@@ -565,7 +558,7 @@ impl<'a> Writer<'a> {
             .find(|m| m.id == me)
             .map(|m| m.name.clone())
             .unwrap_or_else(|| self.state.author.person.clone());
-        db::meta_put(self.conn, "root", &me).map_err(sqlite_err(self.path))?;
+        db::meta_pin(self.conn, "root", &me).map_err(sqlite_err(self.path))?;
         self.state.trust.root = Some(me.clone());
         let added_on = self.today;
         self.issue(Kind::Root { name, added_on })?;

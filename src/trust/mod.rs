@@ -274,20 +274,6 @@ fn grant_member(issuer: &str, k: &Kind) -> Option<(Member, Option<Id>)> {
     }
 }
 
-/// What the matrix is asked about a member given or taken a role.
-fn member_target(m: &Member, kindergarten_district: Option<&Id>) -> Target {
-    Target {
-        district: match m.role {
-            MemberRole::Kindergarten => kindergarten_district.cloned(),
-            _ => m.district.clone(),
-        },
-        kindergartens: m.kindergarten.iter().cloned().collect(),
-        role: Some(m.role),
-        districts: m.districts.clone(),
-        ..Target::default()
-    }
-}
-
 /// Computes the roster of `workspace`, whose root is the device `root`,
 /// from `certs` (in any order, duplicates allowed). Deterministic: every
 /// device holding the same certificates computes the same roster.
@@ -507,7 +493,7 @@ fn judge(
                     let (wanted, _) =
                         grant_member(issuer, &c.body.kind).ok_or(Refusal::NotAllowed)?;
                     let may = |who: &Member, write: Write, m: &Member, kd: Option<&Id>| {
-                        authz::allowed(who, write, &member_target(m, kd))
+                        authz::allowed(who, write, &Target::member_in(m, kd))
                     };
                     match &by {
                         None => Ok(()),
@@ -534,7 +520,7 @@ fn judge(
                         None => Ok(()),
                         Some(b) if b.id == old.id => Ok(()),
                         Some(b) => {
-                            authz::allowed(b, Write::Revoke, &member_target(&old, kd.as_ref()))
+                            authz::allowed(b, Write::Revoke, &Target::member_in(&old, kd.as_ref()))
                                 .then_some(())
                                 .ok_or(Refusal::NotAllowed)
                         }
