@@ -418,3 +418,53 @@ pub fn sync_error(lang: Lang, e: &crate::sync::SyncError) -> String {
         other => tr!(lang, "sync.failed", detail = other.to_string()),
     }
 }
+
+/// A refused change as one line: whose (the member's name when known),
+/// which change and record, why.
+pub fn refusal(l: Lang, model: &crate::domain::Model, r: &crate::store::RefusalRow) -> String {
+    let author = match model.members.get(&r.author) {
+        Some(m) => format!("{}（{}）", m.name, crate::identity::short(&r.author)),
+        None => crate::identity::short(&r.author),
+    };
+    let record = match &r.record {
+        Some(rec) => rec
+            .split_once('/')
+            .map(|(c, k)| format!("{c}/{}", crate::identity::short(k)))
+            .unwrap_or_else(|| rec.clone()),
+        None => tr!(l, "refusal.whole_document"),
+    };
+    tr!(
+        l,
+        "refusal.line",
+        author = author,
+        change = crate::identity::short(&r.change),
+        record = record,
+        reason = refusal_reason(l, &r.reason)
+    )
+}
+
+/// Words for a refusal's reason code (`store::Reason::code`).
+pub fn refusal_reason(l: Lang, code: &str) -> String {
+    let mut parts = code.split(':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("not_allowed"), Some(w), Some(why)) => {
+            let write = crate::domain::authz::Write::ALL
+                .iter()
+                .find(|x| x.code() == w)
+                .map(|x| write_label(l, *x))
+                .unwrap_or_else(|| w.to_string());
+            let why = if why == "role" {
+                tr!(l, "refusal.why_role")
+            } else {
+                tr!(l, "refusal.why_scope")
+            };
+            tr!(l, "refusal.not_allowed", write = write, why = why)
+        }
+        (Some(c), None, None) => {
+            let key = format!("refusal.{c}");
+            let text = rust_i18n::t!(key.as_str(), locale = l.code()).into_owned();
+            if text == key { c.to_string() } else { text }
+        }
+        _ => code.to_string(),
+    }
+}

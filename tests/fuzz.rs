@@ -12,7 +12,6 @@ use bangfu::sync::{bundle, ticket, wire};
 use bangfu::trust::{Body, Cert, Kind};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sha2::Digest;
 
 fn cases() -> usize {
     std::env::var("BANGFU_FUZZ_CASES")
@@ -161,7 +160,7 @@ fn seeds() -> Seeds {
     };
     let frames: Vec<Vec<u8>> = [
         wire::Frame::Hello(wire::Hello {
-            protocol: 1,
+            protocol: wire::PROTOCOL,
             workspace: "ws".into(),
             docs: Some(vec!["programme".into()]),
             certs: Some(vec![cert.hash.clone()]),
@@ -174,6 +173,10 @@ fn seeds() -> Seeds {
         wire::Frame::SyncPart {
             doc: "district/abc".into(),
             part: vec![1, 2, 3],
+        },
+        wire::Frame::Sigs {
+            doc: "programme".into(),
+            sigs: bangfu::trust::changes::encode(&[(automerge::ChangeHash([1; 32]), [2; 64])]),
         },
         wire::Frame::RoundEnd,
         wire::Frame::Failure("not a member".into()),
@@ -191,19 +194,23 @@ fn seeds() -> Seeds {
     })
     .collect();
     // A bundle as `bundle export` writes it: magic, version, header,
-    // documents, digest.
+    // documents, signatures (then digest and the exporter's signature).
     let header = serde_json::json!({
-        "workspace": "ws", "created_ms": 1, "for_member": null, "docs": ["programme"]
+        "workspace": "ws", "created_ms": 1, "for_member": null, "docs": ["programme"],
+        "exporter": me.clone()
     })
     .to_string();
     let mut b = b"BANGFU-BUNDLE\n".to_vec();
-    b.extend(1u32.to_be_bytes());
+    b.extend(2u32.to_be_bytes());
     b.extend(u32::try_from(header.len()).unwrap_or(0).to_be_bytes());
     b.extend(header.as_bytes());
     b.extend(u16::try_from("programme".len()).unwrap_or(0).to_be_bytes());
     b.extend(b"programme");
     b.extend(u64::try_from(saved.len()).unwrap_or(0).to_be_bytes());
     b.extend(&saved);
+    let sigs = bangfu::trust::changes::encode(&[(automerge::ChangeHash([3; 32]), [4; 64])]);
+    b.extend(u64::try_from(sigs.len()).unwrap_or(0).to_be_bytes());
+    b.extend(&sigs);
     Seeds {
         frames,
         addr: addr.to_ticket(),
@@ -222,18 +229,15 @@ struct Seeds {
     invite: String,
     id: String,
     cert: Vec<u8>,
-    /// A bundle without its digest (the digest is redone after mutating,
-    /// so the checks behind it are reached too).
+    /// A bundle without its digest and signature (both are redone after
+    /// mutating, so the checks behind them are reached too).
     bundle_body: Vec<u8>,
     message: Vec<u8>,
     saved: Vec<u8>,
 }
 
 fn sealed(body: Vec<u8>) -> Vec<u8> {
-    let mut b = body;
-    let d = sha2::Sha256::digest(&b);
-    b.extend(d.as_slice());
-    b
+    bundle::seal(body, &key(7))
 }
 
 #[test]

@@ -677,14 +677,18 @@ async fn a_bundle_carries_a_programme_to_a_fresh_member_and_a_damaged_one_is_ref
     let workspace = lock(&a.ws).workspace_id().to_string();
     let mut fresh =
         Workspace::create_joined(dir.path(), &workspace, options("U盘")).expect("fresh member");
-    let changed = bundle::import(&mut fresh, &bytes).expect("import");
-    assert_eq!(changed.len(), docs.len());
+    let got = bundle::import(&mut fresh, &bytes).expect("import");
+    assert_eq!(got.changed.len(), docs.len());
+    assert!(got.refused.is_empty(), "{:?}", got.refused);
     assert_eq!(
         serde_json::to_string_pretty(&bangfu::present::export_json(&fresh)).unwrap_or_default(),
         a.export()
     );
     let again = bundle::import(&mut fresh, &bytes).expect("import twice");
-    assert!(again.is_empty(), "importing twice changes nothing");
+    assert!(
+        again.changed.is_empty() && again.refused.is_empty(),
+        "importing twice changes nothing"
+    );
 
     let mut broken = bytes.clone();
     let mid = broken.len() / 2;
@@ -1217,4 +1221,377 @@ fn a_workspace_of_the_previous_version_is_upgraded_by_its_creator() {
             .any(|c| matches!(c.body.kind, Kind::Checkpoint { .. })),
         "the root vouches for the documents as they stood"
     );
+}
+
+// ---------- records nobody can forge (issue #9) ----------
+
+/// A field of a record, set past every check (a modified program): a
+/// text field is rewritten, anything else put as text or a number.
+fn raw_set(p: &Peer, doc: &str, path: &[&str], key: &str, value: &str) {
+    lock(&p.ws)
+        .write(|w| {
+            w.raw_change(doc, |tx| {
+                let mut obj = ROOT;
+                for step in path {
+                    obj = match tx.get(&obj, *step)? {
+                        Some((_, id)) => id,
+                        None => {
+                            return Err(automerge::AutomergeError::InvalidObjId(step.to_string()));
+                        }
+                    };
+                }
+                match tx.get(&obj, key)? {
+                    Some((automerge::Value::Object(ObjType::Text), text)) => {
+                        tx.update_text(&text, value)?
+                    }
+                    _ => match value.parse::<i64>() {
+                        Ok(n) => tx.put(&obj, key, n)?,
+                        Err(_) => tx.put(&obj, key, value)?,
+                    },
+                }
+                Ok(())
+            })
+        })
+        .expect("a raw edit");
+}
+
+/// Three devices of one programme: the city, a village kindergarten of
+/// 盘山县, and an inspector of 盘山县 who carries changes between them.
+struct Scene {
+    city: Peer,
+    village: Peer,
+    inspector: Peer,
+    district: Id,
+    kindergarten: Id,
+}
+
+async fn scene() -> Scene {
+    let city = bureau(Scale::Small).await;
+    let (district, kindergarten) = panshan_village(&city);
+    let t = city
+        .invite(MemberRole::Kindergarten, |i| {
+            i.kindergarten = Some(kindergarten.clone())
+        })
+        .await;
+    let (village, _) = joined(&t, "村园").await.expect("join");
+    let t = city
+        .invite(MemberRole::Inspector, |i| {
+            i.districts = vec![district.clone()]
+        })
+        .await;
+    let (inspector, _) = joined(&t, "督导").await.expect("join");
+    village.sync(&city.addr()).await.expect("village ↔ city");
+    Scene {
+        city,
+        village,
+        inspector,
+        district,
+        kindergarten,
+    }
+}
+
+/// What one attack did to the scene's honest devices: the refusals each
+/// way in, and whether the honest replicas ended identical.
+async fn refused_everywhere(s: &Scene, why: &str) {
+    let before = s.city.export();
+    // Through an honest third peer: the inspector refuses it, so it has
+    // nothing of it to pass on to the city.
+    let r = s
+        .inspector
+        .sync(&s.village.addr())
+        .await
+        .expect("village → inspector");
+    let seen: Vec<String> = r.refused.iter().map(|x| x.reason.code()).collect();
+    assert!(
+        seen.iter().any(|c| c.contains(why)),
+        "the inspector refused {seen:?}, expected {why}"
+    );
+    s.city
+        .sync(&s.inspector.addr())
+        .await
+        .expect("inspector → city");
+    // Directly.
+    let r = s
+        .city
+        .sync(&s.village.addr())
+        .await
+        .expect("village → city");
+    let seen: Vec<String> = r.refused.iter().map(|x| x.reason.code()).collect();
+    assert!(
+        seen.iter().any(|c| c.contains(why)),
+        "the city refused {seen:?}, expected {why}"
+    );
+    // Through a bundle on a USB stick.
+    let docs: std::collections::BTreeSet<String> =
+        lock(&s.village.ws).doc_ids().into_iter().collect();
+    let stick = bundle::export(&mut lock(&s.village.ws), &docs, None).expect("export");
+    let dry = bundle::dry_run(&mut lock(&s.city.ws), &stick).expect("dry run");
+    assert!(
+        dry.refused.iter().any(|x| x.reason.code().contains(why)),
+        "{:?}",
+        dry.refused
+    );
+    let got = bundle::import(&mut lock(&s.city.ws), &stick).expect("import");
+    assert!(got.changed.is_empty(), "{:?}", got.changed);
+    assert!(
+        got.refused.iter().any(|x| x.reason.code().contains(why)),
+        "{:?}",
+        got.refused
+    );
+    // Nothing of it merged anywhere honest; the honest replicas agree.
+    assert_eq!(s.city.export(), before, "the city is as it was");
+    s.city
+        .sync(&s.inspector.addr())
+        .await
+        .expect("inspector ↔ city");
+    let (c, i) = (lock(&s.city.ws), lock(&s.inspector.ws));
+    for doc in i.doc_ids() {
+        assert!(c.doc_ids().contains(&doc));
+    }
+    drop((c, i));
+    let inspector_view =
+        serde_json::to_string(&bangfu::present::export_json(&lock(&s.inspector.ws)))
+            .unwrap_or_default();
+    assert!(!inspector_view.is_empty());
+    // The refusal is on record on the city's device, with who sent it.
+    let rows = lock(&s.city.ws).refusals(100).expect("refusals");
+    assert!(
+        rows.iter()
+            .any(|r| r.source.ends_with(&s.village.id()) && r.reason.contains(why)),
+        "{rows:?}"
+    );
+}
+
+fn first_where<T: Clone>(p: &Peer, f: impl Fn(&Model) -> Option<T>) -> T {
+    f(lock(&p.ws).model()).expect("a record the demo made")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_modified_program_cannot_edit_another_kindergartens_visit() {
+    let s = scene().await;
+    let k = s.kindergarten.clone();
+    let v = first_where(&s.city, |m| {
+        m.visits()
+            .find(|v| {
+                m.pairing(&v.pairing_id)
+                    .is_some_and(|p| !p.members().any(|x| *x == k))
+                    && v.district_id == s.district
+            })
+            .map(|v| v.id.clone())
+    });
+    let doc = format!("district/{}", s.district);
+    raw_set(
+        &s.village,
+        &doc,
+        &["visits", v.as_str()],
+        "teachers_reached",
+        "999",
+    );
+    raw_set(
+        &s.village,
+        &doc,
+        &["visits", v.as_str()],
+        "note",
+        "伪造的记录",
+    );
+    refused_everywhere(&s, "not_allowed:edit_visit").await;
+    let visit = lock(&s.city.ws).model().visit(&v).cloned().expect("visit");
+    assert_ne!(visit.teachers_reached, 999);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_modified_program_cannot_change_a_filed_agreement() {
+    let s = scene().await;
+    let p = first_where(&s.city, |m| {
+        m.pairings()
+            .find(|p| p.district_id == s.district && p.agreement.filed.is_some())
+            .map(|p| p.id.clone())
+    });
+    let doc = format!("district/{}", s.district);
+    raw_set(
+        &s.village,
+        &doc,
+        &["pairings", p.as_str(), "agreement"],
+        "end",
+        "2035-12-31",
+    );
+    raw_set(
+        &s.village,
+        &doc,
+        &["pairings", p.as_str(), "agreement"],
+        "goals",
+        "目标已改",
+    );
+    // The lock is met before anyone's scope: nobody edits a filed one.
+    refused_everywhere(&s, "locked").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_modified_program_cannot_rewrite_an_accepted_report_nor_accept_its_own_summary() {
+    let s = scene().await;
+    let r = first_where(&s.city, |m| {
+        m.data
+            .get(&s.district)
+            .and_then(|d| {
+                d.monthly_reports
+                    .values()
+                    .find(|r| r.workflow.status == ReportStatus::Accepted)
+            })
+            .map(|r| r.id.clone())
+    });
+    let doc = format!("district/{}", s.district);
+    raw_set(
+        &s.village,
+        &doc,
+        &["monthly_reports", r.as_str()],
+        "progress",
+        "改写的月报",
+    );
+    refused_everywhere(&s, "locked").await;
+
+    // Its own summary, written and submitted honestly, then accepted by
+    // itself past every check.
+    let s = scene().await;
+    let key = bangfu::domain::reports::ReportKey::Annual {
+        level: Level::Kindergarten,
+        subject: Some(s.kindergarten.clone()),
+        year: 2026,
+    };
+    {
+        let mut w = lock(&s.village.ws);
+        w.write(|wr| {
+            let texts: Vec<(Section, String)> = bangfu::domain::reports::sections(&key)
+                .iter()
+                .map(|x| (*x, "本园按计划开展了帮扶活动。".to_string()))
+                .collect();
+            wr.set_report_text(&key, &texts)?;
+            wr.submit_report(&key, "园长")
+        })
+        .expect("an honest summary");
+    }
+    let honest = s.village.sync(&s.city.addr()).await.expect("honest sync");
+    assert!(honest.refused.is_empty(), "{:?}", honest.refused);
+    let id = key.id();
+    raw_set(
+        &s.village,
+        &doc,
+        &["annual_summaries", id.as_str()],
+        "status",
+        "accepted",
+    );
+    refused_everywhere(&s, "not_allowed:accept_report:role").await;
+    let status = lock(&s.city.ws)
+        .model()
+        .data
+        .get(&s.district)
+        .and_then(|d| d.annual_summaries.get(&id))
+        .map(|x| x.workflow.status);
+    assert_eq!(status, Some(ReportStatus::Submitted));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_modified_program_cannot_delete_a_districts_visits_nor_replace_a_collection() {
+    let s = scene().await;
+    let doc = format!("district/{}", s.district);
+    let count = |p: &Peer| {
+        lock(&p.ws)
+            .model()
+            .visits()
+            .filter(|v| v.district_id == s.district)
+            .count()
+    };
+    let before = count(&s.city);
+    assert!(before > 0);
+    lock(&s.village.ws)
+        .write(|w| {
+            w.raw_change(&doc, |tx| {
+                let Some((_, visits)) = tx.get(ROOT, "visits")? else {
+                    return Ok(());
+                };
+                let keys: Vec<String> = tx.keys(&visits).collect();
+                for k in keys {
+                    tx.delete(&visits, k.as_str())?;
+                }
+                Ok(())
+            })
+        })
+        .expect("raw deletes");
+    refused_everywhere(&s, "not_allowed:delete_visit").await;
+    assert_eq!(count(&s.city), before);
+
+    let s = scene().await;
+    lock(&s.village.ws)
+        .write(|w| {
+            w.raw_change(&doc, |tx| {
+                tx.put_object(ROOT, "inspections", ObjType::Map)?;
+                Ok(())
+            })
+        })
+        .expect("a collection replaced");
+    refused_everywhere(&s, "malformed").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_under_another_devices_actor_or_name_is_refused() {
+    let s = scene().await;
+    // A modified program writes as the city's device: the city's actor
+    // for the document, the city named as author, signed with the only
+    // key it has (its own).
+    let doc = format!("district/{}", s.district);
+    let city_actor = bangfu::trust::changes::actor_for(&s.city.id(), &doc);
+    let v = first_where(&s.city, |m| {
+        m.visits()
+            .find(|v| v.district_id == s.district)
+            .map(|v| v.id.clone())
+    });
+    {
+        let mut w = lock(&s.village.ws);
+        w.write(|wr| {
+            wr.raw_change_as(&doc, city_actor.clone(), &s.city.id(), |tx| {
+                let visits = tx
+                    .get(ROOT, "visits")?
+                    .map(|x| x.1)
+                    .ok_or(automerge::AutomergeError::Fail)?;
+                let rec = tx
+                    .get(&visits, v.as_str())?
+                    .map(|x| x.1)
+                    .ok_or(automerge::AutomergeError::Fail)?;
+                tx.put(&rec, "teachers_reached", 777)
+            })
+        })
+        .expect("a raw edit as the city");
+    }
+    refused_everywhere(&s, "bad_signature").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_from_a_stranger_or_with_a_bad_seal_is_refused_whole() {
+    let s = scene().await;
+    let docs: std::collections::BTreeSet<String> =
+        lock(&s.village.ws).doc_ids().into_iter().collect();
+    let good = bundle::export(&mut lock(&s.village.ws), &docs, None).expect("export");
+    // Re-sealed by a device that is no member.
+    let body = good.get(..good.len() - 96).unwrap_or_default().to_vec();
+    let stranger = SecretKey::from_bytes(&[42; 32]);
+    // The exporter named in the header (ids have one length).
+    let (from, to) = (s.village.id(), bangfu::identity::endpoint_hex(&stranger));
+    let at = body
+        .windows(from.len())
+        .position(|w| w == from.as_bytes())
+        .expect("the exporter in the header");
+    let mut renamed = body.clone();
+    renamed.splice(at..at + from.len(), to.bytes());
+    let forged = bundle::seal(renamed, &stranger);
+    let before = s.city.export();
+    assert!(matches!(
+        bundle::import(&mut lock(&s.city.ws), &forged),
+        Err(bundle::BundleError::NotAMember(_))
+    ));
+    // A seal by someone else than the exporter named.
+    let resealed = bundle::seal(body, &stranger);
+    assert!(matches!(
+        bundle::import(&mut lock(&s.city.ws), &resealed),
+        Err(bundle::BundleError::BadSignature)
+    ));
+    assert_eq!(s.city.export(), before);
 }

@@ -86,8 +86,14 @@ pub enum BundleCmd {
         for_member: Option<String>,
         file: PathBuf,
     },
-    /// Check a bundle and merge it
-    Import { file: PathBuf },
+    /// Check a bundle and merge it: every change is checked (signature,
+    /// author's role and scope, locks); what fails is refused
+    Import {
+        file: PathBuf,
+        /// Show, per author, what would be merged and what refused; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -439,6 +445,12 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
     if ok > 0 {
         out(&crate::present::arrivals(l, &before, &w.model().tally()));
     }
+    let refused: Vec<crate::store::Refused> = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .flat_map(|r| r.refused.iter().cloned())
+        .collect();
+    print_refusals(l, &w, &refused);
     if ok == 0 || (!a.peers.is_empty() && !failures.is_empty()) {
         return Err(Fail(failures));
     }
@@ -624,7 +636,7 @@ pub fn bundle(ctx: &Ctx, cmd: BundleCmd) -> CmdResult {
                 bytes = bytes.len()
             ));
         }
-        BundleCmd::Import { file } => {
+        BundleCmd::Import { file, dry_run } => {
             let bytes = std::fs::read(&file).map_err(|e| {
                 Fail::line(tr!(
                     l,
@@ -634,7 +646,8 @@ pub fn bundle(ctx: &Ctx, cmd: BundleCmd) -> CmdResult {
                 ))
             })?;
             // Check the whole file before touching anything.
-            let (header, _) = bundle::read(&bytes)
+            let header = bundle::read(&bytes)
+                .map(|r| r.header)
                 .map_err(|e| Fail::line(tr!(l, "bundle.refused", detail = e.to_string())))?;
             let mut ws = match Workspace::open(&ctx.data_dir, ctx.options()) {
                 Ok(ws) => ws,
@@ -644,14 +657,67 @@ pub fn bundle(ctx: &Ctx, cmd: BundleCmd) -> CmdResult {
                 }
                 Err(e) => return Err(ctx.store(&e)),
             };
+            let refused = |e: bundle::BundleError| {
+                Fail::line(tr!(l, "bundle.refused", detail = e.to_string()))
+            };
+            if dry_run {
+                let d = bundle::dry_run(&mut ws, &bytes).map_err(refused)?;
+                out(&tr!(
+                    l,
+                    "bundle.dry_run",
+                    exporter = member_label(&ws, &d.exporter)
+                ));
+                for (author, count) in &d.merged {
+                    out(&tr!(
+                        l,
+                        "bundle.would_merge",
+                        author = member_label(&ws, author),
+                        count = *count
+                    ));
+                }
+                if !d.refused.is_empty() {
+                    out(&tr!(l, "bundle.would_refuse", count = d.refused.len()));
+                    for r in &d.refused {
+                        out(&format!(
+                            "    {}",
+                            i18n::refusal(l, ws.model(), &r.row("", 0))
+                        ));
+                    }
+                }
+                if d.merged.is_empty() && d.refused.is_empty() {
+                    out(&tr!(l, "bundle.dry_run_none"));
+                }
+                return Ok(());
+            }
             let before = ws.model().tally();
-            let changed = bundle::import(&mut ws, &bytes)
-                .map_err(|e| Fail::line(tr!(l, "bundle.refused", detail = e.to_string())))?;
-            out(&tr!(l, "bundle.imported", docs = changed.len()));
+            let got = bundle::import(&mut ws, &bytes).map_err(refused)?;
+            out(&tr!(l, "bundle.imported", docs = got.changed.len()));
             out(&crate::present::arrivals(l, &before, &ws.model().tally()));
+            print_refusals(l, &ws, &got.refused);
         }
     }
     Ok(())
+}
+
+/// A device as people know it: the member's name and short id.
+fn member_label(ws: &Workspace, device: &str) -> String {
+    match ws.model().members.get(device) {
+        Some(m) => format!("{}（{}）", m.name, crate::identity::short(device)),
+        None => crate::identity::short(device),
+    }
+}
+
+/// Each refused change on standard error, then how many.
+fn print_refusals(l: Lang, ws: &Workspace, refused: &[crate::store::Refused]) {
+    for r in refused {
+        eprintln!(
+            "{}",
+            crate::present::printable(&i18n::refusal(l, ws.model(), &r.row("", 0)))
+        );
+    }
+    if !refused.is_empty() {
+        eprintln!("{}", tr!(l, "refusal.summary", count = refused.len()));
+    }
 }
 
 pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> CmdResult {

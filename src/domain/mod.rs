@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod codes;
 pub mod figures;
 pub mod id;
+pub mod judge;
 pub mod model;
 pub mod plan;
 pub mod records;

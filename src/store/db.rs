@@ -591,3 +591,106 @@ pub(crate) fn meta_pin(conn: &Connection, key: &str, value: &str) -> rusqlite::R
     )?;
     Ok(())
 }
+
+/// Signatures of document changes (`trust::changes`), this device's and
+/// those received with changes it merged, kept to pass on. Made on first
+/// use.
+const SIG_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS sigs (
+    hash BLOB PRIMARY KEY,   -- the change's hash (32 bytes)
+    sig  BLOB NOT NULL       -- ed25519 signature by its author's device
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS refusals (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms  INTEGER NOT NULL,
+    source TEXT NOT NULL,    -- the peer that sent it, or 'bundle:<exporter>'
+    doc    TEXT NOT NULL,
+    change TEXT NOT NULL,    -- hash, hex
+    author TEXT NOT NULL,    -- device id (or actor id when unknown)
+    record TEXT,             -- collection/key
+    reason TEXT NOT NULL
+) STRICT;
+";
+
+pub(crate) fn ensure_sig_tables(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SIG_TABLES)
+}
+
+pub(crate) fn put_sigs(
+    conn: &Connection,
+    sigs: &[(ChangeHash, crate::trust::changes::Sig)],
+) -> rusqlite::Result<()> {
+    if sigs.is_empty() {
+        return Ok(());
+    }
+    ensure_sig_tables(conn)?;
+    let mut st = conn.prepare_cached("INSERT OR IGNORE INTO sigs(hash, sig) VALUES (?1, ?2)")?;
+    for (h, s) in sigs {
+        st.execute(params![&h.0[..], &s[..]])?;
+    }
+    Ok(())
+}
+
+/// The stored signature of a change, if any.
+pub(crate) fn sig(
+    conn: &Connection,
+    hash: &ChangeHash,
+) -> rusqlite::Result<Option<crate::trust::changes::Sig>> {
+    let bytes: Option<Vec<u8>> = absent_ok(
+        conn.prepare_cached("SELECT sig FROM sigs WHERE hash = ?1")
+            .and_then(|mut st| st.query_row([&hash.0[..]], |r| r.get(0)).optional()),
+    )?;
+    Ok(bytes.and_then(|b| <[u8; 64]>::try_from(b).ok()))
+}
+
+/// A refused change as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusalRow {
+    pub at_ms: i64,
+    pub source: String,
+    pub doc: String,
+    pub change: String,
+    pub author: String,
+    pub record: Option<String>,
+    pub reason: String,
+}
+
+pub(crate) fn put_refusals(conn: &Connection, rows: &[RefusalRow]) -> rusqlite::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    ensure_sig_tables(conn)?;
+    let mut st = conn.prepare_cached(
+        "INSERT INTO refusals(at_ms, source, doc, change, author, record, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for r in rows {
+        st.execute(params![
+            r.at_ms, r.source, r.doc, r.change, r.author, r.record, r.reason
+        ])?;
+    }
+    Ok(())
+}
+
+/// The newest refusals first, at most `limit`.
+pub(crate) fn refusals(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<RefusalRow>> {
+    let run = || -> rusqlite::Result<Vec<RefusalRow>> {
+        let mut st = conn.prepare(
+            "SELECT at_ms, source, doc, change, author, record, reason FROM refusals
+             ORDER BY seq DESC LIMIT ?1",
+        )?;
+        st.query_map([limit], |r| {
+            Ok(RefusalRow {
+                at_ms: r.get(0)?,
+                source: r.get(1)?,
+                doc: r.get(2)?,
+                change: r.get(3)?,
+                author: r.get(4)?,
+                record: r.get(5)?,
+                reason: r.get(6)?,
+            })
+        })?
+        .collect()
+    };
+    absent_ok(run())
+}

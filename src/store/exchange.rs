@@ -4,13 +4,15 @@
 //! write transaction as an edit: caught up, persisted as a chunk, the model
 //! rebuilt, or nothing kept.
 
-use super::db::{self, PeerRow};
+use super::db::{self, PeerRow, RefusalRow};
 use super::layout::*;
-use super::state::{Doc, sqlite_err};
+use super::state::{Doc, sqlite_err, writes_as};
+use super::verify::{self, Refused};
 use super::{DB_FILE, Db, Options, StoreError, Workspace};
 use crate::domain::*;
-use automerge::Automerge;
+use crate::trust::changes::Sig;
 use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, ChangeHash};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -25,6 +27,37 @@ fn invalid_doc(id: &str) -> StoreError {
         doc: id.chars().take(80).collect(),
         detail: "not a document of a bangfu workspace".into(),
     }
+}
+
+/// The heads two peers share after this side merged what moved its heads
+/// from `before` to `after` (as automerge's own receiving does): the new
+/// heads, and those shared before that are still heads.
+fn advance_heads(
+    before: &[ChangeHash],
+    after: &[ChangeHash],
+    shared: &[ChangeHash],
+) -> Vec<ChangeHash> {
+    let mut out: BTreeSet<ChangeHash> = after
+        .iter()
+        .filter(|h| !before.contains(h))
+        .copied()
+        .collect();
+    out.extend(shared.iter().filter(|h| after.contains(h)).copied());
+    out.into_iter().collect()
+}
+
+/// A sync message to send, and the signatures of the changes in it.
+#[derive(Debug)]
+pub struct Outgoing {
+    pub message: sync::Message,
+    pub sigs: Vec<(ChangeHash, Sig)>,
+}
+
+/// What arrived: the documents that changed, and the changes refused.
+#[derive(Debug, Default)]
+pub struct Received {
+    pub changed: BTreeSet<String>,
+    pub refused: Vec<Refused>,
 }
 
 impl Workspace {
@@ -65,46 +98,110 @@ impl Workspace {
     }
 
     /// The next automerge sync message for `doc` (none when the peer, as far
-    /// as `state` knows, has everything). A document this device does not
-    /// have yet syncs as an empty one, which asks for everything.
+    /// as `state` knows, has everything), with the signatures of the
+    /// changes it carries. A document this device does not have yet syncs
+    /// as an empty one, which asks for everything. Changes this device
+    /// refused are never asked for again.
     pub fn generate_sync_message(
         &mut self,
         doc: &str,
         state: &mut sync::State,
-    ) -> Result<Option<sync::Message>, StoreError> {
+    ) -> Result<Option<Outgoing>, StoreError> {
         if !valid_doc_id(doc) {
             return Err(invalid_doc(doc));
         }
         if !self.state.docs.contains_key(doc) {
-            return Ok(Automerge::new().generate_sync_message(state));
+            return Ok(Automerge::new()
+                .generate_sync_message(state)
+                .map(|message| Outgoing {
+                    message,
+                    sigs: Vec::new(),
+                }));
         }
         let path = self.db.path.clone();
         let tx = self.db.begin_read()?;
         self.state.catch_up(&tx, &path)?;
         let am = self.state.loaded(&tx, &path, doc)?;
-        Ok(am.generate_sync_message(state))
+        let Some(message) = am.generate_sync_message(state) else {
+            return Ok(None);
+        };
+        let chunks: Vec<&[u8]> = message.changes.iter().collect();
+        let hashes: Vec<ChangeHash> = verify::changes_in(&chunks)
+            .map_err(|detail| StoreError::Damaged {
+                doc: doc.to_string(),
+                detail,
+            })?
+            .iter()
+            .map(|c| c.hash())
+            .collect();
+        let mut sigs = Vec::new();
+        for h in hashes {
+            if let Some(s) = db::sig(&tx, &h).map_err(sqlite_err(&path))? {
+                sigs.push((h, s));
+            }
+        }
+        let refused = &self.state.refused;
+        let mut message = message;
+        message.need.retain(|h| !refused.contains(h));
+        Ok(Some(Outgoing { message, sigs }))
     }
 
-    /// Applies sync messages from a peer, all in one write. Documents this
-    /// device did not have are created. Returns the documents that changed.
+    /// Applies sync messages from `source` (a peer's device id), all in
+    /// one write, after checking every change they carry (see
+    /// `verify.rs`): what passes is merged, the rest is refused, recorded
+    /// and returned. `sigs`: the signatures that came with them. Documents
+    /// this device did not have are created.
     pub fn receive_sync_messages(
         &mut self,
+        source: &str,
         messages: Vec<(String, sync::Message)>,
+        sigs: &BTreeMap<ChangeHash, Sig>,
         states: &mut BTreeMap<String, sync::State>,
-    ) -> Result<BTreeSet<String>, StoreError> {
+    ) -> Result<Received, StoreError> {
         if messages.is_empty() {
-            return Ok(BTreeSet::new());
+            return Ok(Received::default());
         }
-        self.transaction(|tx| {
-            let mut changed = BTreeSet::new();
-            for (doc, msg) in messages {
+        let incoming = messages
+            .into_iter()
+            .map(|(doc, mut msg)| {
+                let chunks: Vec<&[u8]> = msg.changes.iter().collect();
+                let changes = verify::changes_in(&chunks).map_err(|e| StoreError::Damaged {
+                    doc: doc.chars().take(80).collect(),
+                    detail: format!("a sync message does not apply ({e})"),
+                })?;
+                msg.changes = sync::ChunkList::empty();
+                Ok((doc, changes, Some(msg)))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.admit_changes(source, incoming, sigs, Some(states))
+    }
+
+    /// Checks and merges changes from `source`, per document, all in one
+    /// write; then lets each sync message (its changes taken out) update
+    /// its document's sync state.
+    fn admit_changes(
+        &mut self,
+        source: &str,
+        incoming: Vec<(String, Vec<automerge::Change>, Option<sync::Message>)>,
+        sigs: &BTreeMap<ChangeHash, Sig>,
+        mut states: Option<&mut BTreeMap<String, sync::State>>,
+    ) -> Result<Received, StoreError> {
+        let workspace = self.state.workspace_id.clone();
+        let roster = self.state.trust.roster.clone();
+        let result = self.transaction(|tx| {
+            let mut got = Received::default();
+            let mut rows = Vec::new();
+            let mut keep = Vec::new();
+            for (doc, changes, msg) in incoming {
                 if !valid_doc_id(&doc) {
                     return Err(invalid_doc(&doc));
                 }
-                let state = states.entry(doc.clone()).or_default();
                 if !tx.state.docs.contains_key(&doc) {
+                    if changes.is_empty() && msg.is_none() {
+                        continue;
+                    }
                     let mut am = Automerge::new();
-                    am.set_author(Some(tx.state.author.to_author()));
+                    writes_as(&mut am, &doc, &tx.state.author);
                     tx.state.docs.insert(
                         doc.clone(),
                         Doc {
@@ -117,27 +214,77 @@ impl Workspace {
                     tx.created.insert(doc.clone());
                     tx.touched.insert(doc.clone(), Vec::new());
                 }
+                let conn = tx.conn;
+                let lookup = |h: &ChangeHash| {
+                    sigs.get(h)
+                        .copied()
+                        .or_else(|| db::sig(conn, h).ok().flatten())
+                };
+                let gate = verify::Gate {
+                    workspace: &workspace,
+                    doc: &doc,
+                    roster: roster.as_ref(),
+                    sigs: &lookup,
+                };
                 let am = tx.state.loaded(tx.conn, tx.path, &doc)?;
                 let before = am.get_heads();
                 tx.touched
                     .entry(doc.clone())
                     .or_insert_with(|| before.clone());
-                am.receive_sync_message(state, msg)
-                    .map_err(|e| StoreError::Damaged {
-                        doc: doc.clone(),
-                        detail: format!("a sync message does not apply ({e})"),
-                    })?;
-                if am.get_heads() != before {
-                    changed.insert(doc);
+                let outcome = gate.admit(am, changes).map_err(|e| StoreError::Damaged {
+                    doc: doc.clone(),
+                    detail: format!("received changes do not apply ({e})"),
+                })?;
+                if let (Some(msg), Some(states)) = (msg, states.as_deref_mut()) {
+                    // The message's changes were taken out and merged
+                    // above (those that passed); its sync state moves on
+                    // as automerge would have moved it had it merged them
+                    // itself.
+                    let state = states.entry(doc.clone()).or_default();
+                    let after = am.get_heads();
+                    let merged_some = after != before;
+                    let last_sent = state.last_sent_heads.clone();
+                    if merged_some {
+                        state.shared_heads = advance_heads(&before, &after, &state.shared_heads);
+                    }
+                    am.receive_sync_message(state, msg)
+                        .map_err(|e| StoreError::Damaged {
+                            doc: doc.clone(),
+                            detail: format!("a sync message does not apply ({e})"),
+                        })?;
+                    if merged_some {
+                        state.last_sent_heads = last_sent;
+                    }
                 }
+                if am.get_heads() != before {
+                    got.changed.insert(doc.clone());
+                }
+                keep.extend(
+                    outcome
+                        .accepted
+                        .iter()
+                        .filter_map(|(h, s, _)| s.map(|s| (*h, s))),
+                );
+                let now = super::now_ms();
+                rows.extend(outcome.refused.iter().map(|r| r.row(source, now)));
+                got.refused.extend(outcome.refused);
             }
+            db::put_sigs(tx.conn, &keep).map_err(sqlite_err(tx.path))?;
+            db::put_refusals(tx.conn, &rows).map_err(sqlite_err(tx.path))?;
             // Read the changed documents into the model: this also refuses
             // documents of another workspace.
-            for doc in &changed {
+            for doc in &got.changed {
                 tx.state.reread(doc)?;
             }
-            Ok(changed)
-        })
+            Ok(got)
+        })?;
+        self.state.refused.extend(
+            result
+                .refused
+                .iter()
+                .filter_map(|r| r.change.parse::<ChangeHash>().ok()),
+        );
+        Ok(result)
     }
 
     /// Where the sync of `doc` with `peer` stood after their last session,
@@ -204,54 +351,107 @@ impl Workspace {
         Ok(out)
     }
 
-    /// Merges whole documents (from a bundle), all in one write; documents
-    /// this device did not have are created. Returns those that changed.
+    /// Merges whole documents (from a bundle made by `source`), every
+    /// change checked as a sync's are, all in one write; documents this
+    /// device did not have are created.
     pub fn merge_docs(
         &mut self,
+        source: &str,
         docs: Vec<(String, Automerge)>,
-    ) -> Result<BTreeSet<String>, StoreError> {
-        self.transaction(|tx| {
-            let mut changed = BTreeSet::new();
-            for (id, mut theirs) in docs {
-                if !valid_doc_id(&id) {
-                    return Err(invalid_doc(&id));
-                }
-                if !tx.state.docs.contains_key(&id) {
-                    theirs.set_author(Some(tx.state.author.to_author()));
-                    let mut heads = theirs.get_heads();
-                    heads.sort();
-                    tx.state.docs.insert(
-                        id.clone(),
-                        Doc {
-                            am: Some(theirs),
-                            generation: 0,
-                            heads,
-                            view_stale: true,
-                        },
-                    );
-                    tx.created.insert(id.clone());
-                    tx.touched.insert(id.clone(), Vec::new());
-                    changed.insert(id);
-                    continue;
-                }
-                let am = tx.state.loaded(tx.conn, tx.path, &id)?;
-                let before = am.get_heads();
-                tx.touched
-                    .entry(id.clone())
-                    .or_insert_with(|| before.clone());
-                am.merge(&mut theirs).map_err(|e| StoreError::Damaged {
+        sigs: &BTreeMap<ChangeHash, Sig>,
+    ) -> Result<Received, StoreError> {
+        let incoming = docs
+            .into_iter()
+            .map(|(id, theirs)| (id, theirs.get_changes(&[]), None))
+            .collect();
+        self.admit_changes(source, incoming, sigs, None)
+    }
+
+    /// What importing `docs` would do, without writing anything: each
+    /// change checked against the membership log with `certs` added (a
+    /// bundle's), as [`Workspace::merge_docs`] would. Returns, per author
+    /// device, how many changes would be merged, and the refusals.
+    pub fn check_docs(
+        &mut self,
+        certs: &[Vec<u8>],
+        docs: Vec<(String, Automerge)>,
+        sigs: &BTreeMap<ChangeHash, Sig>,
+    ) -> Result<(BTreeMap<String, usize>, Vec<Refused>), StoreError> {
+        let mut all = self.certs().to_vec();
+        all.extend(
+            certs
+                .iter()
+                .filter_map(|b| crate::trust::Cert::decode(b).ok())
+                .filter(|c| c.body.workspace == self.state.workspace_id),
+        );
+        let root = self.state.trust.root.clone().or_else(|| {
+            all.iter().find_map(|c| match c.body.kind {
+                crate::trust::Kind::Root { .. } => Some(c.body.issuer.clone()),
+                _ => None,
+            })
+        });
+        let roster = root.map(|r| crate::trust::roster(&self.state.workspace_id, &r, &all));
+        let path = self.db.path.clone();
+        let tx = self.db.begin_read()?;
+        self.state.catch_up(&tx, &path)?;
+        let mut merged: BTreeMap<String, usize> = BTreeMap::new();
+        let mut refused = Vec::new();
+        for (id, theirs) in docs {
+            let mut ours = match self.state.docs.contains_key(&id) {
+                true => self.state.loaded(&tx, &path, &id)?.clone(),
+                false => Automerge::new(),
+            };
+            let lookup = |h: &ChangeHash| {
+                sigs.get(h)
+                    .copied()
+                    .or_else(|| db::sig(&tx, h).ok().flatten())
+            };
+            let gate = verify::Gate {
+                workspace: &self.state.workspace_id,
+                doc: &id,
+                roster: roster.as_ref(),
+                sigs: &lookup,
+            };
+            let outcome = gate
+                .admit(&mut ours, theirs.get_changes(&[]))
+                .map_err(|e| StoreError::Damaged {
                     doc: id.clone(),
                     detail: format!("does not merge ({e})"),
                 })?;
-                if am.get_heads() != before {
-                    changed.insert(id);
+            for (_, _, author) in outcome.accepted {
+                *merged.entry(author).or_default() += 1;
+            }
+            refused.extend(outcome.refused);
+        }
+        Ok((merged, refused))
+    }
+
+    /// The signatures this device holds for the changes of whole documents
+    /// (for a bundle).
+    pub fn sigs_of(
+        &self,
+        docs: &[(String, Vec<u8>)],
+    ) -> Result<Vec<(ChangeHash, Sig)>, StoreError> {
+        let mut out = Vec::new();
+        for (id, bytes) in docs {
+            let changes =
+                verify::changes_in(&[bytes.as_slice()]).map_err(|detail| StoreError::Damaged {
+                    doc: id.clone(),
+                    detail,
+                })?;
+            for c in changes {
+                let h = c.hash();
+                if let Some(s) = db::sig(&self.db.conn, &h).map_err(sqlite_err(&self.db.path))? {
+                    out.push((h, s));
                 }
             }
-            for doc in &changed {
-                tx.state.reread(doc)?;
-            }
-            Ok(changed)
-        })
+        }
+        Ok(out)
+    }
+
+    /// Changes refused on arrival, newest first (at most `limit`).
+    pub fn refusals(&self, limit: i64) -> Result<Vec<RefusalRow>, StoreError> {
+        db::refusals(&self.db.conn, limit).map_err(sqlite_err(&self.db.path))
     }
 
     /// Creates the workspace of a device that joined a programme: no

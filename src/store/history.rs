@@ -100,6 +100,16 @@ pub(crate) fn history(
         .into_iter()
         .map(|m| (m.hash, m))
         .collect();
+    // Who made a change is the device its actor is derived from (its
+    // signature was checked on arrival), named as the membership log
+    // names it; the author field (what the device said) only for changes
+    // of no member's actor (an older version's).
+    let devices: HashMap<automerge::ActorId, &str> = state
+        .model
+        .members
+        .keys()
+        .map(|d| (crate::trust::changes::actor_for(d, &doc_id), d.as_str()))
+        .collect();
     let mut out = Vec::new();
     for change in am.get_changes(&[]) {
         let decoded = change.decode();
@@ -154,10 +164,22 @@ pub(crate) fn history(
             continue;
         }
         let m = meta.get(&change.hash());
-        let author = m
+        let said = m
             .and_then(|m| m.author.as_ref())
             .map(AuthorInfo::from_author)
             .unwrap_or_default();
+        let author = match devices.get(change.actor_id()) {
+            Some(d) => AuthorInfo {
+                person: state
+                    .model
+                    .members
+                    .get(*d)
+                    .map(|m| m.name.clone())
+                    .unwrap_or(said.person),
+                device: d.to_string(),
+            },
+            None => said,
+        };
         fields.remove("");
         out.push(HistoryEntry {
             time_ms: change.timestamp(),

@@ -19,8 +19,8 @@
 //! Every collection map exists from the document's creation, so two devices
 //! never create the same map concurrently (which would hide one's records).
 
-use super::StoreError;
 use super::mapping::*;
+use super::{AuthorInfo, StoreError};
 use crate::domain::*;
 use automerge::Automerge;
 use automerge::hydrate::{Map, Value};
@@ -50,18 +50,29 @@ pub(crate) fn district_of_doc(doc: &str) -> Option<Id> {
     doc.strip_prefix(DISTRICT_PREFIX).and_then(Id::parse)
 }
 
+/// Who makes a new document, when, for which workspace.
+pub(crate) struct Made<'a> {
+    pub workspace: &'a str,
+    pub time: i64,
+    pub author: &'a AuthorInfo,
+}
+
 fn new_doc(
     doc: &str,
-    time: i64,
+    made: &Made<'_>,
     root: Vec<(&str, Value)>,
     collections: &[&str],
 ) -> Result<Automerge, StoreError> {
+    let (time, author) = (made.time, made.author);
     let mut fields = root;
     for c in collections {
         fields.push((c, Value::Map(Map::default())));
     }
     let map = map_of(fields);
     let mut am = Automerge::new();
+    // Made by this device, under its actor for the document, signed when
+    // stored like any change.
+    super::state::writes_as(&mut am, doc, author);
     am.transact_with(
         |_| {
             CommitOptions::default()
@@ -80,8 +91,7 @@ fn new_doc(
 /// A new programme document holding the programme, its districts, years and
 /// targets.
 pub(crate) fn new_programme_doc(
-    workspace: &str,
-    time: i64,
+    made: &Made<'_>,
     programme: &Programme,
     districts: &[District],
     years: &[YearPlan],
@@ -121,11 +131,11 @@ pub(crate) fn new_programme_doc(
     );
     new_doc(
         PROGRAMME_DOC,
-        time,
+        made,
         vec![
             ("schema", int_v(SCHEMA_VERSION)),
             ("kind", str_v("programme")),
-            ("workspace", str_v(workspace)),
+            ("workspace", str_v(made.workspace)),
             ("programme", Value::Map(programme_map(programme))),
             ("districts", Value::Map(ds)),
             ("years", Value::Map(ys)),
@@ -138,18 +148,14 @@ pub(crate) fn new_programme_doc(
 }
 
 /// A new, empty district document.
-pub(crate) fn new_district_doc(
-    workspace: &str,
-    time: i64,
-    district: &Id,
-) -> Result<Automerge, StoreError> {
+pub(crate) fn new_district_doc(made: &Made<'_>, district: &Id) -> Result<Automerge, StoreError> {
     new_doc(
         &district_doc_id(district),
-        time,
+        made,
         vec![
             ("schema", int_v(SCHEMA_VERSION)),
             ("kind", str_v("district")),
-            ("workspace", str_v(workspace)),
+            ("workspace", str_v(made.workspace)),
             ("district_id", str_v(district.as_str())),
         ],
         &DISTRICT_COLLECTIONS,

@@ -20,15 +20,17 @@ mod history;
 pub mod layout;
 mod mapping;
 mod state;
+mod verify;
 mod view;
 mod writer;
 
-pub use db::PeerRow;
+pub use db::{PeerRow, RefusalRow};
 pub use doctor::{DocFigures, DocHealth, DoctorReport, Membership, doctor};
 pub use error::{EditError, StoreError};
-pub use exchange::valid_doc_id;
+pub use exchange::{Outgoing, Received, valid_doc_id};
 pub use history::HistoryEntry;
 pub use layout::Damaged;
+pub use verify::{Reason, Refused};
 pub use writer::Writer;
 
 use crate::domain::plan::ProgrammeSetup;
@@ -228,20 +230,22 @@ impl Workspace {
             added_on: options.today,
             revoked: false,
         };
-        let mut programme = new_programme_doc(
-            &workspace_id,
+        let made = Made {
+            workspace: &workspace_id,
             time,
+            author: &author,
+        };
+        let programme = new_programme_doc(
+            &made,
             &setup.programme,
             &districts,
             &setup.years,
             &targets,
             &[first],
         )?;
-        programme.set_author(Some(author.to_author()));
         docs.push((PROGRAMME_DOC.to_string(), programme));
         for d in &districts {
-            let mut am = new_district_doc(&workspace_id, time, &d.id)?;
-            am.set_author(Some(author.to_author()));
+            let am = new_district_doc(&made, &d.id)?;
             docs.push((district_doc_id(&d.id), am));
         }
         let rows: Vec<(String, Vec<u8>, Vec<ChangeHash>)> = docs
@@ -299,7 +303,46 @@ impl Workspace {
             options,
         };
         ws.upgrade_membership()?;
+        ws.upgrade_signing()?;
         Ok(ws)
+    }
+
+    /// A workspace a version without signed changes wrote holds unsigned
+    /// changes no receiver would take. Its root device vouches for them
+    /// once, with a checkpoint of the documents as they stand; every
+    /// change after it is signed. (Another device's unsigned changes that
+    /// had not reached the root by then are refused: sync every device
+    /// with the root before upgrading it, see docs/SECURITY.md.)
+    fn upgrade_signing(&mut self) -> Result<(), StoreError> {
+        const FLAG: &str = "signed_changes";
+        if !self.state.damaged.is_empty()
+            || db::meta_get(&self.db.conn, FLAG)
+                .map_err(sqlite_err(&self.db.path))?
+                .is_some()
+        {
+            return Ok(());
+        }
+        let me = self.state.key.as_ref().map(crate::identity::endpoint_hex);
+        let is_root = me.is_some() && me.as_deref() == self.state.trust.root.as_deref();
+        // A workspace made by this version has just had its checkpoint
+        // made (upgrade_membership): nothing unsigned came after it.
+        let fresh = self.state.trust.roster.as_ref().is_some_and(|r| {
+            self.state.docs.iter().all(|(id, d)| {
+                let vouched: Vec<String> = r.checkpoint.get(id).cloned().unwrap_or_default();
+                d.heads.iter().all(|h| vouched.contains(&h.to_string()))
+            })
+        });
+        let result = self.write(|w| {
+            if is_root && !fresh {
+                w.checkpoint()?;
+            }
+            db::meta_pin(w.conn(), FLAG, "1").map_err(sqlite_err(w.path()))?;
+            Ok(())
+        });
+        match result {
+            Ok(()) | Err(EditError::Invalid(_)) => Ok(()),
+            Err(EditError::Store(e)) => Err(e),
+        }
     }
 
     /// A workspace just made by `init`, or one an older version wrote,
@@ -349,6 +392,11 @@ impl Workspace {
         db::meta_pin(&tx, "root", root).map_err(sqlite_err(&path))?;
         self.state.catch_up_trust(&tx, &path)?;
         tx.commit().map_err(sqlite_err(&path))
+    }
+
+    /// The acting device's key (signs its changes, certificates, bundles).
+    pub fn key(&self) -> Option<&iroh::SecretKey> {
+        self.state.key.as_ref()
     }
 
     /// The programme's root device, once known.

@@ -45,6 +45,8 @@ pub(crate) struct State {
     pub key: Option<iroh::SecretKey>,
     /// The membership log and what it says (`src/trust`).
     pub trust: Trust,
+    /// Changes this process refused on arrival: never asked for again.
+    pub refused: BTreeSet<ChangeHash>,
 }
 
 /// The membership log as this process last read it.
@@ -122,8 +124,17 @@ pub(crate) fn load_doc(
         })?;
     }
     check_heads(&am, id, &heads)?;
-    am.set_author(Some(author.to_author()));
+    writes_as(&mut am, id, author);
     Ok((am, generation))
+}
+
+/// Makes the following changes to `doc` in `am` this device's: its actor
+/// for the document and its author field.
+pub(crate) fn writes_as(am: &mut Automerge, doc: &str, author: &AuthorInfo) {
+    // In this order: automerge gives a new random actor whenever the
+    // author changes.
+    am.set_author(Some(author.to_author()));
+    am.set_actor(crate::trust::changes::actor_for(&author.device, doc));
 }
 
 pub(crate) fn check_heads(am: &Automerge, id: &str, stored: &[u8]) -> Result<(), StoreError> {
@@ -198,6 +209,7 @@ impl State {
             use_views,
             key: None,
             trust: Trust::default(),
+            refused: BTreeSet::new(),
         };
         // A joined workspace has no documents until its first sync.
         state.catch_up(conn, path)?;
@@ -207,9 +219,9 @@ impl State {
     /// Records the following changes for `author`, in every loaded
     /// document too.
     pub(crate) fn set_author(&mut self, author: AuthorInfo) {
-        for d in self.docs.values_mut() {
+        for (id, d) in self.docs.iter_mut() {
             if let Some(am) = &mut d.am {
-                am.set_author(Some(author.to_author()));
+                writes_as(am, id, &author);
             }
         }
         self.author = author;
@@ -444,6 +456,24 @@ impl State {
                 continue;
             };
             let Some(am) = &d.am else { continue };
+            // Every change this device made here is signed, to travel with
+            // it (a change received from a peer is already in `sigs`).
+            if let Some(key) = &self.key {
+                let me = crate::trust::changes::actor_for(&self.author.device, id);
+                let sigs: Vec<_> = am
+                    .get_changes(before.map(|b| b.as_slice()).unwrap_or(&[]))
+                    .iter()
+                    .filter(|c| c.actor_id() == &me)
+                    .map(|c| {
+                        let h = c.hash();
+                        (
+                            h,
+                            crate::trust::changes::sign(key, &self.workspace_id, id, &h),
+                        )
+                    })
+                    .collect();
+                db::put_sigs(conn, &sigs).map_err(&err)?;
+            }
             match before {
                 None => db::insert_doc(conn, id, &am.save(), &am.get_heads()).map_err(&err)?,
                 Some(before) => {

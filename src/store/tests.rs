@@ -215,6 +215,16 @@ fn two_offline_edits_of_one_note_both_survive_the_merge() {
     let mut va = a.model().visit(&visit).cloned().expect("visit");
     va.note.push_str("甲：幼儿参与积极。");
     a.write(|w| w.put_visit(va)).expect("a edits");
+    // The copy stands for another device: its own actor for the document
+    // (one device's two copies writing under one actor cannot merge).
+    {
+        let path = b.db.path.clone();
+        let tx = b.db.begin_read().expect("read");
+        b.state
+            .loaded(&tx, &path, &doc)
+            .expect("load")
+            .set_actor(automerge::ActorId::random());
+    }
     let mut vb = b.model().visit(&visit).cloned().expect("visit");
     vb.note = format!("乙：上午到园。{}", vb.note);
     b.write(|w| w.put_visit(vb)).expect("b edits");

@@ -264,6 +264,52 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// A raw change to `doc` under another actor and author device,
+    /// signed with this device's key: what a modified program posing as
+    /// another device could make. For tests of what receivers refuse.
+    #[doc(hidden)]
+    pub fn raw_change_as(
+        &mut self,
+        doc: &str,
+        actor: automerge::ActorId,
+        device: &str,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<(), automerge::AutomergeError>,
+    ) -> Result<(), EditError> {
+        let key = self.state.key.clone().ok_or(StoreError::NoDeviceKey)?;
+        let author = super::AuthorInfo {
+            person: "冒名".into(),
+            device: device.to_string(),
+        };
+        let mine = self.state.author.clone();
+        let am = self.state.loaded(self.conn, self.path, doc)?;
+        let before = am.get_heads();
+        super::state::writes_as(am, doc, &author);
+        am.set_actor(actor);
+        self.touched
+            .entry(doc.to_string())
+            .or_insert_with(|| before.clone());
+        let result = am
+            .transact_with(|_| CommitOptions::default().with_time(0), f)
+            .map(|_| ())
+            .map_err(|failure| am_err(doc)(failure.error));
+        super::state::writes_as(am, doc, &mine);
+        result?;
+        let sigs: Vec<_> = am
+            .get_changes(&before)
+            .iter()
+            .map(|c| {
+                let h = c.hash();
+                (
+                    h,
+                    crate::trust::changes::sign(&key, &self.state.workspace_id, doc, &h),
+                )
+            })
+            .collect();
+        db::put_sigs(self.conn, &sigs).map_err(sqlite_err(self.path))?;
+        self.state.reread(doc)?;
+        Ok(())
+    }
+
     /// Signs and stores a certificate of any kind, past every check: what
     /// a modified program could issue. For tests; nothing in bangfu calls
     /// it.
@@ -338,8 +384,12 @@ impl<'a> Writer<'a> {
         };
         let doc = district_doc_id(&d.id);
         let time = self.time.unwrap_or_else(super::now_ms);
-        let mut am = new_district_doc(&self.state.workspace_id, time, &d.id)?;
-        am.set_author(Some(self.state.author.to_author()));
+        let made = Made {
+            workspace: &self.state.workspace_id,
+            time,
+            author: &self.state.author,
+        };
+        let am = new_district_doc(&made, &d.id)?;
         let mut heads = am.get_heads();
         heads.sort();
         self.state.docs.insert(
@@ -477,8 +527,8 @@ impl<'a> Writer<'a> {
         if self.state.trust.root.is_some() {
             let kind = if m.revoked {
                 Kind::Revoke {
+                    cutoff: self.cutoff(&m.id)?,
                     member: m.id.clone(),
-                    cutoff: BTreeMap::new(),
                 }
             } else {
                 self.grant_of(m, invite.map(str::to_string))
@@ -497,6 +547,28 @@ impl<'a> Writer<'a> {
             self.mark_invite_used(inv, &joiner)?;
         }
         Ok(())
+    }
+
+    /// A revocation's cut-off: per document, how many of `device`'s
+    /// changes this device holds. Those keep counting everywhere; any
+    /// later one is refused.
+    fn cutoff(&mut self, device: &str) -> Result<BTreeMap<String, u64>, EditError> {
+        let ids: Vec<String> = self.state.docs.keys().cloned().collect();
+        let mut out = BTreeMap::new();
+        for id in ids {
+            let actor = crate::trust::changes::actor_for(device, &id);
+            let am = self.state.loaded(self.conn, self.path, &id)?;
+            let last = am
+                .get_changes_meta(&[])
+                .iter()
+                .filter(|c| *c.actor == actor)
+                .map(|c| c.seq)
+                .max();
+            if let Some(seq) = last {
+                out.insert(id, seq);
+            }
+        }
+        Ok(out)
     }
 
     /// The grant that makes `m` a member (its kindergarten's district as
@@ -562,12 +634,6 @@ impl<'a> Writer<'a> {
         self.state.trust.root = Some(me.clone());
         let added_on = self.today;
         self.issue(Kind::Root { name, added_on })?;
-        let docs: BTreeMap<String, Vec<String>> = self
-            .state
-            .docs
-            .iter()
-            .map(|(id, d)| (id.clone(), d.heads.iter().map(|h| h.to_string()).collect()))
-            .collect();
         for m in legacy.into_iter().filter(|m| m.id != me) {
             let invite = invites
                 .iter()
@@ -583,10 +649,30 @@ impl<'a> Writer<'a> {
                 })?;
             }
         }
-        if !docs.is_empty() {
-            self.issue(Kind::Checkpoint { docs })?;
+        self.checkpoint()
+    }
+
+    /// The root vouches for the documents as they stand (their changes
+    /// need no signature): upgrading from a version that did not sign.
+    pub(crate) fn checkpoint(&mut self) -> Result<(), EditError> {
+        let docs: BTreeMap<String, Vec<String>> = self
+            .state
+            .docs
+            .iter()
+            .map(|(id, d)| (id.clone(), d.heads.iter().map(|h| h.to_string()).collect()))
+            .collect();
+        if docs.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        self.issue(Kind::Checkpoint { docs })
+    }
+
+    pub(crate) fn conn(&self) -> &rusqlite::Connection {
+        self.conn
+    }
+
+    pub(crate) fn path(&self) -> &std::path::Path {
+        self.path
     }
 
     /// Records that an invite was used, so no one can use it again (in a

@@ -2,21 +2,28 @@
 //! when there is no network at all (see docs/SYNC.md).
 //!
 //! ```text
-//! "BANGFU-BUNDLE\n"  u32 version (1)  u32 header length  header (JSON)
-//! per document: u16 id length, id, u64 length, automerge save()
+//! "BANGFU-BUNDLE\n"  u32 version (2)  u32 header length  header (JSON)
+//! per document named in the header: u16 id length, id, u64 length, automerge save()
+//! u64 length, the changes' signatures (32-byte hash, 64-byte signature each)
 //! 32 bytes: SHA-256 of everything before
+//! 64 bytes: the exporting device's ed25519 signature of that digest
 //! ```
-//! Importing checks the whole file (digest, workspace, every document
-//! loads) before merging anything; importing twice changes nothing.
+//! Importing checks the whole file (digest, the exporter's signature,
+//! every document loads), then that the exporter is a member, then every
+//! change as a sync does (`store/verify.rs`): a bundle from a non-member
+//! is refused whole; a forged change in it is refused and the rest
+//! merged. Importing twice changes nothing.
 
-use crate::store::{StoreError, Workspace};
-use automerge::Automerge;
+use crate::store::{Received, Refused, StoreError, Workspace};
+use crate::trust::changes::{self, Sig};
+use automerge::{Automerge, ChangeHash};
+use iroh::{SecretKey, Signature};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const MAGIC: &[u8] = b"BANGFU-BUNDLE\n";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
@@ -25,10 +32,11 @@ pub struct Header {
     /// The member it was made for (endpoint id), if not for everyone.
     pub for_member: Option<String>,
     pub docs: Vec<String>,
-    /// The membership log, each certificate in hex (absent from bundles
-    /// of older versions).
+    /// The membership log, each certificate in hex.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub certs: Vec<String>,
+    /// The device that made it (64 hex digits); it signs the digest.
+    pub exporter: String,
 }
 
 /// Why a bundle is refused.
@@ -38,21 +46,39 @@ pub enum BundleError {
     NotABundle,
     #[error("made by a newer bangfu (bundle version {0})")]
     TooNew(u32),
+    #[error(
+        "made by an older bangfu (bundle version {0}), whose changes are not signed: export it again with this version"
+    )]
+    TooOld(u32),
     #[error("damaged: {0}")]
     Damaged(String),
+    #[error("not signed by the device it names")]
+    BadSignature,
+    #[error("made by a device that is not a member here ({0})")]
+    NotAMember(String),
     #[error("for another programme ({0})")]
     OtherWorkspace(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-/// The bytes of a bundle of `docs` (those this device has).
+/// A bundle read and checked: its header, documents and signatures.
+pub struct Read {
+    pub header: Header,
+    pub docs: Vec<(String, Automerge)>,
+    pub sigs: BTreeMap<ChangeHash, Sig>,
+}
+
+/// The bytes of a bundle of `docs` (those this device has), signed by
+/// the acting device's key.
 pub fn export(
     ws: &mut Workspace,
     docs: &BTreeSet<String>,
     for_member: Option<String>,
 ) -> Result<Vec<u8>, BundleError> {
+    let key = ws.key().cloned().ok_or(StoreError::NoDeviceKey)?;
     let saved = ws.saved_docs(docs)?;
+    let sigs = ws.sigs_of(&saved)?;
     let header = Header {
         workspace: ws.workspace_id().to_string(),
         created_ms: crate::store::now_ms(),
@@ -63,81 +89,104 @@ pub fn export(
             .iter()
             .map(|c| crate::identity::hex(c.bytes()))
             .collect(),
+        exporter: crate::identity::endpoint_hex(&key),
     };
     let h = serde_json::to_vec(&header).unwrap_or_default();
     let mut out = MAGIC.to_vec();
     out.extend(VERSION.to_be_bytes());
-    out.extend((h.len() as u32).to_be_bytes());
+    out.extend(u32::try_from(h.len()).unwrap_or(u32::MAX).to_be_bytes());
     out.extend(&h);
     for (id, bytes) in &saved {
-        out.extend((id.len() as u16).to_be_bytes());
+        out.extend(u16::try_from(id.len()).unwrap_or(u16::MAX).to_be_bytes());
         out.extend(id.as_bytes());
         out.extend((bytes.len() as u64).to_be_bytes());
         out.extend(bytes);
     }
-    let digest = Sha256::digest(&out);
-    out.extend(digest.as_slice());
-    Ok(out)
+    let sig_bytes = changes::encode(&sigs);
+    out.extend((sig_bytes.len() as u64).to_be_bytes());
+    out.extend(&sig_bytes);
+    Ok(seal(out, &key))
+}
+
+/// Appends the digest of `body` and `key`'s signature of it.
+pub fn seal(mut body: Vec<u8>, key: &SecretKey) -> Vec<u8> {
+    let digest = Sha256::digest(&body);
+    body.extend(digest.as_slice());
+    body.extend(key.sign(digest.as_slice()).to_bytes());
+    body
 }
 
 struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], BundleError> {
-        if self.0.len() < n {
-            return Err(BundleError::Damaged("cut short".into()));
-        }
-        let (a, b) = self.0.split_at(n);
+        let (a, b) = self
+            .0
+            .split_at_checked(n)
+            .ok_or_else(|| BundleError::Damaged("cut short".into()))?;
         self.0 = b;
         Ok(a)
     }
 
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], BundleError> {
+        <[u8; N]>::try_from(self.take(N)?).map_err(|_| BundleError::Damaged("cut short".into()))
+    }
+
     fn u16(&mut self) -> Result<u16, BundleError> {
-        let b = self.take(2)?;
-        Ok(u16::from_be_bytes([b[0], b[1]]))
+        Ok(u16::from_be_bytes(self.array()?))
     }
 
     fn u32(&mut self) -> Result<u32, BundleError> {
-        let b = self.take(4)?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        Ok(u32::from_be_bytes(self.array()?))
     }
 
     fn u64(&mut self) -> Result<u64, BundleError> {
-        let b = self.take(8)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        Ok(u64::from_be_bytes(a))
+        Ok(u64::from_be_bytes(self.array()?))
     }
 }
 
-/// Reads and checks a bundle: its digest, then every document loads.
-pub fn read(bytes: &[u8]) -> Result<(Header, Vec<(String, Automerge)>), BundleError> {
-    if !bytes.starts_with(MAGIC) {
-        return Err(BundleError::NotABundle);
+/// Reads and checks a bundle: its digest and the exporter's signature,
+/// then every document loads.
+pub fn read(bytes: &[u8]) -> Result<Read, BundleError> {
+    let rest = bytes.strip_prefix(MAGIC).ok_or(BundleError::NotABundle)?;
+    let cut = || BundleError::Damaged("cut short".into());
+    let (version, _) = rest.split_first_chunk::<4>().ok_or_else(cut)?;
+    match u32::from_be_bytes(*version) {
+        v if v > VERSION => return Err(BundleError::TooNew(v)),
+        v if v < VERSION => return Err(BundleError::TooOld(v)),
+        _ => {}
     }
-    if bytes.len() < MAGIC.len() + 8 + 32 {
-        return Err(BundleError::Damaged("cut short".into()));
+    let (signed, sig) = bytes
+        .split_at_checked(bytes.len().saturating_sub(64))
+        .ok_or_else(cut)?;
+    let (body, digest) = signed
+        .split_at_checked(signed.len().saturating_sub(32))
+        .ok_or_else(cut)?;
+    if body.len() < MAGIC.len().saturating_add(8) {
+        return Err(cut());
     }
-    let (body, digest) = bytes.split_at(bytes.len() - 32);
     if Sha256::digest(body).as_slice() != digest {
         return Err(BundleError::Damaged(
             "its digest does not match its content".into(),
         ));
     }
-    let mut r = Reader(&body[MAGIC.len()..]);
-    let version = r.u32()?;
-    if version > VERSION {
-        return Err(BundleError::TooNew(version));
-    }
-    let hlen = r.u32()? as usize;
+    let mut r = Reader(body.get(MAGIC.len()..).unwrap_or_default());
+    r.u32()?;
+    let hlen = usize::try_from(r.u32()?).map_err(|_| cut())?;
     let header: Header =
         serde_json::from_slice(r.take(hlen)?).map_err(|e| BundleError::Damaged(e.to_string()))?;
+    let sig: [u8; 64] = sig.try_into().map_err(|_| cut())?;
+    let signer =
+        crate::sync::ticket::endpoint_id(&header.exporter).ok_or(BundleError::BadSignature)?;
+    signer
+        .verify(digest, &Signature::from_bytes(&sig))
+        .map_err(|_| BundleError::BadSignature)?;
     let mut docs = Vec::new();
-    while !r.0.is_empty() {
+    for named in &header.docs {
         let n = usize::from(r.u16()?);
         let id = String::from_utf8(r.take(n)?.to_vec())
             .map_err(|_| BundleError::Damaged("document id".into()))?;
-        if !crate::store::valid_doc_id(&id) {
+        if !crate::store::valid_doc_id(&id) || &id != named {
             return Err(BundleError::Damaged(format!("unknown document {id}")));
         }
         let len = usize::try_from(r.u64()?).map_err(|_| BundleError::Damaged("length".into()))?;
@@ -145,22 +194,63 @@ pub fn read(bytes: &[u8]) -> Result<(Header, Vec<(String, Automerge)>), BundleEr
             .map_err(|e| BundleError::Damaged(format!("{id}: {e}")))?;
         docs.push((id, am));
     }
-    Ok((header, docs))
+    let len = usize::try_from(r.u64()?).map_err(|_| BundleError::Damaged("length".into()))?;
+    let sigs = changes::decode(r.take(len)?)
+        .ok_or_else(|| BundleError::Damaged("signatures".into()))?
+        .into_iter()
+        .collect();
+    if !r.0.is_empty() {
+        return Err(BundleError::Damaged("trailing bytes".into()));
+    }
+    Ok(Read { header, docs, sigs })
 }
 
-/// Imports a bundle into `ws` (all or nothing). Returns the documents that
-/// changed.
-pub fn import(ws: &mut Workspace, bytes: &[u8]) -> Result<BTreeSet<String>, BundleError> {
-    let (header, docs) = read(bytes)?;
-    if header.workspace != ws.workspace_id() {
-        return Err(BundleError::OtherWorkspace(header.workspace));
-    }
-    // The membership log first, checked certificate by certificate.
-    let certs: Vec<Vec<u8>> = header
+/// The bundle's certificates, as bytes.
+fn certs_of(header: &Header) -> Vec<Vec<u8>> {
+    header
         .certs
         .iter()
         .filter_map(|h| data_encoding::HEXLOWER_PERMISSIVE.decode(h.as_bytes()).ok())
-        .collect();
-    ws.add_certs(&certs)?;
-    Ok(ws.merge_docs(docs)?)
+        .collect()
+}
+
+fn checked(ws: &Workspace, bytes: &[u8]) -> Result<Read, BundleError> {
+    let read = read(bytes)?;
+    if read.header.workspace != ws.workspace_id() {
+        return Err(BundleError::OtherWorkspace(read.header.workspace));
+    }
+    Ok(read)
+}
+
+/// Imports a bundle into `ws`: its membership log, then, if its exporter
+/// is a member, every change that passes the checks (one write).
+pub fn import(ws: &mut Workspace, bytes: &[u8]) -> Result<Received, BundleError> {
+    let Read { header, docs, sigs } = checked(ws, bytes)?;
+    // The membership log first, checked certificate by certificate.
+    ws.add_certs(&certs_of(&header))?;
+    if ws.model().active_member(&header.exporter).is_none() {
+        return Err(BundleError::NotAMember(crate::identity::short(
+            &header.exporter,
+        )));
+    }
+    let source = format!("bundle:{}", header.exporter);
+    Ok(ws.merge_docs(&source, docs, &sigs)?)
+}
+
+/// What importing a bundle would do, changing nothing: per author device,
+/// how many changes would be merged, and what would be refused.
+pub struct DryRun {
+    pub exporter: String,
+    pub merged: BTreeMap<String, usize>,
+    pub refused: Vec<Refused>,
+}
+
+pub fn dry_run(ws: &mut Workspace, bytes: &[u8]) -> Result<DryRun, BundleError> {
+    let Read { header, docs, sigs } = checked(ws, bytes)?;
+    let (merged, refused) = ws.check_docs(&certs_of(&header), docs, &sigs)?;
+    Ok(DryRun {
+        exporter: header.exporter,
+        merged,
+        refused,
+    })
 }

@@ -4,7 +4,7 @@
 
 use super::SyncError;
 use super::wire::{self, Frame, Hello, WireError};
-use crate::store::Workspace;
+use crate::store::{Refused, Workspace};
 use automerge::sync;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -32,6 +32,8 @@ pub struct SessionReport {
     pub bytes_received: usize,
     /// Documents that received changes.
     pub changed: BTreeSet<String>,
+    /// Changes the peer sent that were checked and refused.
+    pub refused: Vec<Refused>,
 }
 
 pub type Shared = Arc<Mutex<Workspace>>;
@@ -116,7 +118,7 @@ where
     };
     let mut report = SessionReport::default();
     let hello = Frame::Hello(Hello {
-        protocol: 1,
+        protocol: wire::PROTOCOL,
         workspace: workspace.clone(),
         docs: mine.clone(),
         certs: Some(cert_heads),
@@ -126,7 +128,17 @@ where
     let (frame, n) = got?;
     report.bytes_received += n;
     let (theirs, their_certs) = match frame {
-        Frame::Hello(h) if h.protocol == 1 && h.workspace == workspace => (h.docs, h.certs),
+        Frame::Hello(h) if h.protocol == wire::PROTOCOL && h.workspace == workspace => {
+            (h.docs, h.certs)
+        }
+        Frame::Hello(h) if h.protocol != wire::PROTOCOL => {
+            let _ = wire::write(send, &Frame::Failure("protocol".into())).await;
+            return Err(SyncError::Protocol(format!(
+                "the other device speaks sync protocol {} (this one {}): both need the same version of bangfu",
+                h.protocol,
+                wire::PROTOCOL
+            )));
+        }
         Frame::Hello(h) if h.workspace != workspace => {
             let _ = wire::write(send, &Frame::Failure("other_workspace".into())).await;
             return Err(SyncError::OtherWorkspace);
@@ -169,25 +181,36 @@ where
             frames
         }
     };
+    let mut idle = 0usize;
     loop {
         if report.rounds >= MAX_ROUNDS {
             return Err(SyncError::TooManyRounds);
         }
         report.rounds += 1;
-        let out: (Vec<Frame>, usize) = {
+        let out: (Vec<Frame>, usize, bool) = {
             let mut w = lock(ws);
             let mut out = std::mem::take(&mut certs_out);
             let mut messages = out.len();
+            let mut carries = !out.is_empty();
             for d in &docs {
                 let state = states.entry(d.clone()).or_default();
-                if let Some(m) = w.generate_sync_message(d, state)? {
+                if let Some(o) = w.generate_sync_message(d, state)? {
                     messages += 1;
-                    out.extend(frames_of(d, &m.encode()));
+                    carries |= !o.message.changes.is_empty();
+                    // The signatures first, so the changes can be checked
+                    // as soon as their message is read.
+                    for batch in o.sigs.chunks(wire::PART / 96) {
+                        out.push(Frame::Sigs {
+                            doc: d.clone(),
+                            sigs: crate::trust::changes::encode(batch),
+                        });
+                    }
+                    out.extend(frames_of(d, &o.message.encode()));
                 }
             }
-            (out, messages)
+            (out, messages, carries)
         };
-        let (out, sending) = out;
+        let (out, sending, sent_changes) = out;
         let send_all = async {
             let mut n: usize = 0;
             for f in &out {
@@ -200,6 +223,8 @@ where
         let receive_all = async {
             let mut msgs = Vec::new();
             let mut certs: Vec<Vec<u8>> = Vec::new();
+            let mut sigs: BTreeMap<automerge::ChangeHash, crate::trust::changes::Sig> =
+                BTreeMap::new();
             let mut n: usize = 0;
             let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
             loop {
@@ -212,6 +237,12 @@ where
                 }
                 match f {
                     Frame::Certs(c) => certs.extend(c),
+                    Frame::Sigs { sigs: bytes, .. } => {
+                        let list = crate::trust::changes::decode(&bytes).ok_or_else(|| {
+                            SyncError::Protocol("a signatures frame of a torn length".into())
+                        })?;
+                        sigs.extend(list);
+                    }
                     Frame::SyncPart { doc, part } => {
                         let buf = parts.entry(doc).or_default();
                         if buf.len().saturating_add(part.len()) > MAX_MESSAGE {
@@ -236,7 +267,7 @@ where
                         };
                         msgs.push((doc, whole));
                     }
-                    Frame::RoundEnd => return Ok((msgs, certs, n)),
+                    Frame::RoundEnd => return Ok((msgs, certs, sigs, n)),
                     Frame::Failure(why) => return Err(SyncError::Refused(why)),
                     other => {
                         return Err(SyncError::Protocol(format!("unexpected {other:?}")));
@@ -246,7 +277,7 @@ where
         };
         let (sent, received) = tokio::join!(send_all, receive_all);
         report.bytes_sent = report.bytes_sent.saturating_add(sent?);
-        let (msgs, certs, n) = received?;
+        let (msgs, certs, sigs, n) = received?;
         report.bytes_received = report.bytes_received.saturating_add(n);
         let got = msgs.len().saturating_add(usize::from(!certs.is_empty()));
         if !certs.is_empty() {
@@ -254,6 +285,7 @@ where
             // computed from them, never taken from the peer.
             lock(ws).add_certs(&certs)?;
         }
+        let got_changes = !certs.is_empty();
         let mut decoded = Vec::new();
         for (doc, bytes) in msgs {
             if !docs.contains(&doc) {
@@ -265,10 +297,23 @@ where
                 .map_err(|e| SyncError::Protocol(format!("sync message for {doc}: {e}")))?;
             decoded.push((doc, m));
         }
-        let changed = lock(ws).receive_sync_messages(decoded, &mut states)?;
-        report.changed.extend(changed);
+        let got_changes = got_changes || decoded.iter().any(|(_, m)| !m.changes.is_empty());
+        let got_now = lock(ws).receive_sync_messages(peer, decoded, &sigs, &mut states)?;
+        report.changed.extend(got_now.changed);
+        report.refused.extend(got_now.refused);
         progress(&report);
         if sending == 0 && got == 0 {
+            break;
+        }
+        // Two rounds in a row that carried no change either way: the two
+        // sides only tell each other heads they will not reach (changes
+        // one of them refused). Both see the same rounds, so both stop.
+        idle = if sent_changes || got_changes {
+            0
+        } else {
+            idle + 1
+        };
+        if idle >= 2 && report.rounds > 2 {
             break;
         }
     }

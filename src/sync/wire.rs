@@ -16,6 +16,10 @@ pub const PART: usize = 1024 * 1024;
 /// The largest join request read from a stranger.
 pub const MAX_JOIN_FRAME: u32 = 64 * 1024;
 
+/// The protocol version this build speaks: 2 since changes are signed
+/// (a version-1 peer sends unsigned changes every device would refuse).
+pub const PROTOCOL: u32 = 2;
+
 const HELLO: u8 = 1;
 const SYNC: u8 = 2;
 const ROUND_END: u8 = 3;
@@ -24,11 +28,12 @@ const JOIN: u8 = 5;
 const JOINED: u8 = 6;
 const SYNC_PART: u8 = 7;
 const CERTS: u8 = 8;
+const SIGS: u8 = 9;
 
 /// Which documents a side will sync, and who it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hello {
-    /// The protocol version (1).
+    /// The protocol version ([`PROTOCOL`]).
     pub protocol: u32,
     pub workspace: String,
     /// The documents this side will sync with the other; `None` from a
@@ -72,6 +77,12 @@ pub enum Frame {
     },
     /// Certificates of the membership log the other side lacks.
     Certs(Vec<Vec<u8>>),
+    /// Signatures of changes in the document's next sync message: for
+    /// each, its 32-byte hash and 64-byte signature (`trust::changes`).
+    Sigs {
+        doc: String,
+        sigs: Vec<u8>,
+    },
     /// This side has sent all its messages of the round.
     RoundEnd,
     /// The session ends with an error (code and words).
@@ -103,6 +114,7 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
         Frame::Hello(h) => json(HELLO, h),
         Frame::Sync { doc, message } => doc_body(SYNC, doc, message),
         Frame::SyncPart { doc, part } => doc_body(SYNC_PART, doc, part),
+        Frame::Sigs { doc, sigs } => doc_body(SIGS, doc, sigs),
         Frame::Certs(certs) => {
             let mut b = vec![CERTS];
             for c in certs {
@@ -172,6 +184,10 @@ pub fn decode(body: &[u8]) -> Result<Frame, WireError> {
         SYNC_PART => {
             let (doc, part) = split_doc(rest)?;
             Ok(Frame::SyncPart { doc, part })
+        }
+        SIGS => {
+            let (doc, sigs) = split_doc(rest)?;
+            Ok(Frame::Sigs { doc, sigs })
         }
         CERTS => {
             let mut certs = Vec::new();

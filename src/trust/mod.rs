@@ -200,7 +200,8 @@ pub struct Roster {
     pub revoked: BTreeMap<String, Revocation>,
     /// Invite ids used, and by whom.
     pub used_invites: BTreeMap<String, String>,
-    /// The root's checkpoint, if the workspace was upgraded.
+    /// What the root's checkpoints vouch for: per document, heads whose
+    /// changes and all they depend on need no signature.
     pub checkpoint: BTreeMap<String, Vec<String>>,
     /// Certificates that do not count, and why (hash first).
     pub refused: Vec<(String, Refusal)>,
@@ -393,7 +394,18 @@ pub fn roster(workspace: &str, root: &str, certs: &[Cert]) -> Roster {
                 }
             }
             Kind::Revoke { .. } => {}
-            Kind::Checkpoint { docs } => out.checkpoint = docs.clone(),
+            // Each checkpoint vouches for what it names: together, for
+            // all of it.
+            Kind::Checkpoint { docs } => {
+                for (doc, heads) in docs {
+                    let known = out.checkpoint.entry(doc.clone()).or_default();
+                    for h in heads {
+                        if !known.contains(h) {
+                            known.push(h.clone());
+                        }
+                    }
+                }
+            }
         }
     }
     // Revocations found valid by causal past hold, whoever else was
@@ -579,5 +591,6 @@ pub fn missing_for<'a>(mine: &'a [Cert], their_heads: &[String]) -> Vec<&'a Cert
         .collect()
 }
 
+pub mod changes;
 #[cfg(test)]
 mod tests;

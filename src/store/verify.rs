@@ -1,0 +1,579 @@
+//! Every change that arrives from elsewhere (a sync, a relaying peer, a
+//! bundle) is checked before it is merged (docs/SECURITY.md, "Checked on
+//! receipt"):
+//!
+//! 1. its author: the device its actor id is derived from
+//!    (`trust::changes::actor_for`), a member of the membership log (a
+//!    revoked one only for its changes up to the revocation's cut-off);
+//!    the author field names that same device;
+//! 2. its signature by that device;
+//! 3. what it does: each record it touches is read as it stood at the
+//!    change's parents and as the change left it, and
+//!    `domain::judge` decides whether the author's role and scope allow
+//!    it and whether a workflow lock forbids it.
+//!
+//! Changes the programme's root vouched for when an older workspace was
+//! upgraded (its checkpoint) need no signature. A refused change is not
+//! merged, nor is anything that depends on it; the rest is. The decision
+//! depends only on the change, its causal past and the membership log,
+//! so every device that holds the same log decides alike.
+
+use super::AuthorInfo;
+use super::layout::*;
+use super::mapping::*;
+use crate::domain::judge::{self, Touched, Verdict};
+use crate::domain::*;
+use crate::trust::Roster;
+use crate::trust::changes::{self as signing, Sig};
+use automerge::hydrate::{Map, Value as HValue};
+use automerge::legacy::{Key, ObjectId, OpId, OpType};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, Prop, ROOT, ReadDoc, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Why a received change was not merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// No membership log here yet to check it against.
+    NoLog,
+    /// Its actor is no member's, and no checkpoint vouches for it.
+    UnknownAuthor,
+    /// No signature came with it.
+    Unsigned,
+    /// The signature is not its author's.
+    BadSignature,
+    /// Its author field names another device than the one that signed.
+    ForgedAuthor,
+    /// Made by a revoked device after its revocation's cut-off.
+    Revoked,
+    /// What it does is refused (see [`Verdict`]).
+    Record(Verdict),
+    /// It builds on a refused change.
+    DependsOnRefused,
+}
+
+impl Reason {
+    /// A stable name (the `refusals` table, logs).
+    pub fn code(&self) -> String {
+        match self {
+            Reason::NoLog => "no_log".into(),
+            Reason::UnknownAuthor => "unknown_author".into(),
+            Reason::Unsigned => "unsigned".into(),
+            Reason::BadSignature => "bad_signature".into(),
+            Reason::ForgedAuthor => "forged_author".into(),
+            Reason::Revoked => "revoked".into(),
+            Reason::Record(v) => v.code(),
+            Reason::DependsOnRefused => "depends_on_refused".into(),
+        }
+    }
+}
+
+/// A change not merged: which, whose, what it touched, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub doc: String,
+    /// The change's hash, hex.
+    pub change: String,
+    /// The device that made it, when known (else its actor id, hex).
+    pub author: String,
+    /// `collection/key` of the record it was refused for, if one.
+    pub record: Option<String>,
+    pub reason: Reason,
+}
+
+impl Refused {
+    /// As stored in the `refusals` table: from `source`, at `at_ms`.
+    pub fn row(&self, source: &str, at_ms: i64) -> super::RefusalRow {
+        super::RefusalRow {
+            at_ms,
+            source: source.to_string(),
+            doc: self.doc.clone(),
+            change: self.change.clone(),
+            author: self.author.clone(),
+            record: self.record.clone(),
+            reason: self.reason.code(),
+        }
+    }
+}
+
+/// What one document's check found.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    /// Changes merged: each with the signature to keep for it and its
+    /// author's device (`checkpoint` for what the root vouched for).
+    pub accepted: Vec<(ChangeHash, Option<Sig>, String)>,
+    pub refused: Vec<Refused>,
+}
+
+/// What the checks of one document need to know.
+pub(crate) struct Gate<'a> {
+    pub workspace: &'a str,
+    pub doc: &'a str,
+    pub roster: Option<&'a Roster>,
+    /// Signatures that came with the changes, and those stored here.
+    pub sigs: &'a dyn Fn(&ChangeHash) -> Option<Sig>,
+}
+
+/// Splits bytes into automerge chunks (several may be concatenated, as
+/// `save_after` writes them): each is a 4-byte magic, a 4-byte checksum,
+/// a type byte, a LEB128 length and that many bytes.
+fn split_chunks(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let mut len: u64 = 0;
+        let mut at = 9usize;
+        let mut shift = 0u32;
+        loop {
+            let b = *bytes.get(at)?;
+            at = at.checked_add(1)?;
+            len |= u64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift = shift.checked_add(7).filter(|s| *s < 64)?;
+        }
+        let end = at.checked_add(usize::try_from(len).ok()?)?;
+        let (chunk, rest) = bytes.split_at_checked(end)?;
+        out.push(chunk);
+        bytes = rest;
+    }
+    Some(out)
+}
+
+/// The changes a sync message or a saved document holds, each as its own
+/// `Change` to check: change chunks (automerge's first sync format, or
+/// several concatenated), a bundle of changes (its second), or a whole
+/// document.
+pub(crate) fn changes_in(chunks: &[&[u8]]) -> Result<Vec<Change>, String> {
+    let mut out = Vec::new();
+    for whole in chunks {
+        let parts = split_chunks(whole).ok_or_else(|| "not automerge data".to_string())?;
+        for chunk in parts {
+            if let Ok(c) = Change::from_bytes(chunk.to_vec()) {
+                out.push(c);
+            } else if let Ok(bundle) = automerge::Bundle::try_from(chunk) {
+                out.extend(bundle.to_changes().map_err(|e| e.to_string())?);
+            } else {
+                let doc = Automerge::load(chunk).map_err(|e| e.to_string())?;
+                out.extend(doc.get_changes(&[]));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Orders changes so each comes after those of its dependencies that are
+/// among them (ties by hash, so the order is the same everywhere).
+fn causal_order(changes: Vec<Change>) -> Vec<Change> {
+    let mut by_hash: BTreeMap<ChangeHash, Change> =
+        changes.into_iter().map(|c| (c.hash(), c)).collect();
+    let mut out = Vec::with_capacity(by_hash.len());
+    let mut done: BTreeSet<ChangeHash> = BTreeSet::new();
+    while !by_hash.is_empty() {
+        let ready: Vec<ChangeHash> = by_hash
+            .iter()
+            .filter(|(_, c)| {
+                c.deps()
+                    .iter()
+                    .all(|d| done.contains(d) || !by_hash.contains_key(d))
+            })
+            .map(|(h, _)| *h)
+            .collect();
+        if ready.is_empty() {
+            // A cycle cannot be built from hashes; keep whatever is left.
+            out.extend(std::mem::take(&mut by_hash).into_values());
+            break;
+        }
+        for h in ready {
+            if let Some(c) = by_hash.remove(&h) {
+                done.insert(h);
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// The changes a checkpoint vouches for: its heads for `doc` and all they
+/// depend on, among `known` and the document.
+fn vouched(
+    roster: &Roster,
+    doc: &str,
+    am: &Automerge,
+    known: &BTreeMap<ChangeHash, &Change>,
+) -> BTreeSet<ChangeHash> {
+    let mut out = BTreeSet::new();
+    let mut todo: Vec<ChangeHash> = roster
+        .checkpoint
+        .get(doc)
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h.parse().ok())
+        .collect();
+    while let Some(h) = todo.pop() {
+        if !out.insert(h) {
+            continue;
+        }
+        let deps: Vec<ChangeHash> = match known.get(&h) {
+            Some(c) => c.deps().to_vec(),
+            None => am
+                .get_change_by_hash(&h)
+                .map(|c| c.deps().to_vec())
+                .unwrap_or_default(),
+        };
+        todo.extend(deps);
+    }
+    out
+}
+
+/// What a change touches: the records (collection, key) and whether it
+/// writes the document's shape itself.
+#[derive(Default)]
+struct Touches {
+    records: BTreeSet<(String, String)>,
+    structure: bool,
+}
+
+fn path_of(am: &Automerge, obj: &OpId, heads: &[ChangeHash]) -> Option<Vec<String>> {
+    let id = am.import_obj(&format!("{}@{}", obj.0, obj.1)).ok()?;
+    let mut path: Vec<String> = Vec::new();
+    for p in am.parents_at(&id, heads).ok()? {
+        match p.prop {
+            Prop::Map(k) => path.push(k),
+            Prop::Seq(i) => path.push(i.to_string()),
+        }
+    }
+    path.reverse();
+    Some(path)
+}
+
+fn touches(am: &Automerge, c: &Change) -> Touches {
+    let mut t = Touches::default();
+    let ex = c.decode();
+    // Objects this change makes, by op id: where they sit.
+    let mut made: BTreeMap<(u64, ActorId), Vec<String>> = BTreeMap::new();
+    for (i, op) in ex.operations.iter().enumerate() {
+        let base: Option<Vec<String>> = match &op.obj {
+            ObjectId::Root => Some(Vec::new()),
+            ObjectId::Id(id) => made
+                .get(&(id.0, id.1.clone()))
+                .cloned()
+                .or_else(|| path_of(am, id, c.deps())),
+        };
+        let Some(mut path) = base else {
+            t.structure = true;
+            continue;
+        };
+        match &op.key {
+            Key::Map(k) => path.push(k.to_string()),
+            Key::Seq(_) if path.len() >= 2 => {}
+            Key::Seq(_) => {
+                t.structure = true;
+                continue;
+            }
+        }
+        if matches!(op.action, OpType::Make(_)) {
+            let counter = c.start_op().get().saturating_add(i as u64);
+            made.insert((counter, c.actor_id().clone()), path.clone());
+        }
+        match path.as_slice() {
+            [collection, key, ..] => {
+                t.records.insert((collection.clone(), key.clone()));
+            }
+            _ => t.structure = true,
+        }
+    }
+    t
+}
+
+/// A record's map as it stood at `heads`.
+fn record_at(am: &Automerge, collection: &str, key: &str, heads: &[ChangeHash]) -> Option<Map> {
+    let coll = match am.get_at(ROOT, collection, heads).ok()?? {
+        (Value::Object(ObjType::Map), id) => id,
+        _ => return None,
+    };
+    let rec = match am.get_at(&coll, key, heads).ok()?? {
+        (Value::Object(ObjType::Map), id) => id,
+        _ => return None,
+    };
+    match ReadDoc::hydrate(am, &rec, Some(heads)).ok()? {
+        HValue::Map(m) => Some(m),
+        _ => None,
+    }
+}
+
+fn read<R: Record>(am: &Automerge, district: &Id, key: &str, heads: &[ChangeHash]) -> Option<R> {
+    let id = Id::parse(key)?;
+    let m = record_at(am, R::COLLECTION, key, heads)?;
+    R::from_map(id, district, &m).ok()
+}
+
+/// One record's states before and after, as [`judge`] takes them.
+enum Pair {
+    Settings,
+    Plan,
+    Legacy,
+    Structure,
+    District(Option<District>, Option<District>),
+    Kindergarten(Option<Kindergarten>, Option<Kindergarten>),
+    Pairing(Option<Pairing>, Option<Pairing>),
+    Visit(Option<Visit>, Option<Visit>, Option<Pairing>),
+    Inspection(Option<Inspection>, Option<Inspection>, Option<Pairing>),
+    Monthly(Option<MonthlyReport>, Option<MonthlyReport>),
+    Annual(Option<AnnualSummary>, Option<AnnualSummary>, Option<Id>),
+}
+
+impl Pair {
+    fn touched(&self) -> Touched<'_> {
+        match self {
+            Pair::Settings => Touched::Settings,
+            Pair::Plan => Touched::Plan,
+            Pair::Legacy => Touched::LegacyMembers,
+            Pair::Structure => Touched::Structure,
+            Pair::District(b, a) => Touched::District(b.as_ref(), a.as_ref()),
+            Pair::Kindergarten(b, a) => Touched::Kindergarten(b.as_ref(), a.as_ref()),
+            Pair::Pairing(b, a) => Touched::Pairing(b.as_ref(), a.as_ref()),
+            Pair::Visit(b, a, p) => Touched::Visit(b.as_ref(), a.as_ref(), p.as_ref()),
+            Pair::Inspection(b, a, p) => Touched::Inspection(b.as_ref(), a.as_ref(), p.as_ref()),
+            Pair::Monthly(b, a) => Touched::Monthly(b.as_ref(), a.as_ref()),
+            Pair::Annual(b, a, h) => Touched::Annual(b.as_ref(), a.as_ref(), h.as_ref()),
+        }
+    }
+}
+
+/// Reads a touched record before (at `deps`) and after (at `at`).
+fn pair(
+    am: &Automerge,
+    doc: &str,
+    collection: &str,
+    key: &str,
+    deps: &[ChangeHash],
+    at: &[ChangeHash],
+) -> Pair {
+    let none = Id::from_random_bytes([0; 16]);
+    let Some(district) = district_of_doc(doc) else {
+        return match collection {
+            "programme" => Pair::Settings,
+            "years" | "targets" => Pair::Plan,
+            "members" | "used_invites" => Pair::Legacy,
+            "districts" => {
+                let d = |h: &[ChangeHash]| {
+                    let id = Id::parse(key)?;
+                    district_from(id, &record_at(am, "districts", key, h)?).ok()
+                };
+                Pair::District(d(deps), d(at))
+            }
+            "annual_summaries" => {
+                let city = |s: Option<AnnualSummary>| s.filter(|s| s.level == Level::City);
+                Pair::Annual(
+                    city(read(am, &none, key, deps)),
+                    city(read(am, &none, key, at)),
+                    None,
+                )
+            }
+            _ => Pair::Structure,
+        };
+    };
+    let d = &district;
+    match collection {
+        "kindergartens" => Pair::Kindergarten(read(am, d, key, deps), read(am, d, key, at)),
+        "pairings" => Pair::Pairing(read(am, d, key, deps), read(am, d, key, at)),
+        "visits" => {
+            let (b, a): (Option<Visit>, Option<Visit>) =
+                (read(am, d, key, deps), read(am, d, key, at));
+            let p = b
+                .as_ref()
+                .map(|v| (v, deps))
+                .or(a.as_ref().map(|v| (v, at)))
+                .and_then(|(v, h)| read(am, d, v.pairing_id.as_str(), h));
+            Pair::Visit(b, a, p)
+        }
+        "inspections" => {
+            let (b, a): (Option<Inspection>, Option<Inspection>) =
+                (read(am, d, key, deps), read(am, d, key, at));
+            let p = b
+                .as_ref()
+                .map(|i| (i, deps))
+                .or(a.as_ref().map(|i| (i, at)))
+                .and_then(|(i, h)| i.pairing_id.as_ref().map(|p| (p, h)))
+                .and_then(|(p, h)| read(am, d, p.as_str(), h));
+            Pair::Inspection(b, a, p)
+        }
+        "monthly_reports" => Pair::Monthly(read(am, d, key, deps), read(am, d, key, at)),
+        "annual_summaries" => Pair::Annual(
+            read(am, d, key, deps),
+            read(am, d, key, at),
+            Some(district.clone()),
+        ),
+        _ => Pair::Structure,
+    }
+}
+
+impl Gate<'_> {
+    /// Who made `c`, if it may count: its device and member.
+    fn author(
+        &self,
+        c: &Change,
+        actors: &BTreeMap<ActorId, String>,
+    ) -> Result<(String, Member), (String, Reason)> {
+        let actor = c.actor_id();
+        let Some(roster) = self.roster else {
+            return Err((actor.to_hex_string(), Reason::NoLog));
+        };
+        let Some(device) = actors.get(actor) else {
+            return Err((actor.to_hex_string(), Reason::UnknownAuthor));
+        };
+        let fail = |r: Reason| Err((device.clone(), r));
+        let Some(sig) = (self.sigs)(&c.hash()) else {
+            return fail(Reason::Unsigned);
+        };
+        if !signing::verify(device, self.workspace, self.doc, &c.hash(), &sig) {
+            return fail(Reason::BadSignature);
+        }
+        // automerge records the author once per actor, in its first
+        // change: that one must name the signing device, and no other may
+        // name anyone else.
+        let named = c.author().map(|a| AuthorInfo::from_author(&a).device);
+        let honest = match named {
+            Some(d) => d == *device,
+            None => c.seq() > 1,
+        };
+        if !honest {
+            return fail(Reason::ForgedAuthor);
+        }
+        let Some(member) = roster.members.get(device) else {
+            return fail(Reason::UnknownAuthor);
+        };
+        if member.revoked {
+            let cutoff = roster
+                .revoked
+                .get(device)
+                .and_then(|r| r.cutoff.get(self.doc).copied())
+                .unwrap_or(0);
+            if c.seq() > cutoff {
+                return fail(Reason::Revoked);
+            }
+        }
+        Ok((device.clone(), member.clone()))
+    }
+
+    /// Checks `candidates` and merges into `am` those that pass, with
+    /// what they need; the rest are refused (and what builds on them).
+    /// Changes whose dependencies are missing wait (neither merged nor
+    /// refused).
+    pub(crate) fn admit(
+        &self,
+        am: &mut Automerge,
+        candidates: Vec<Change>,
+    ) -> Result<Outcome, automerge::AutomergeError> {
+        let mut out = Outcome::default();
+        let fresh: Vec<Change> = candidates
+            .into_iter()
+            .filter(|c| am.get_change_by_hash(&c.hash()).is_none())
+            .collect();
+        if fresh.is_empty() {
+            return Ok(out);
+        }
+        let ordered = causal_order(fresh);
+        let known: BTreeMap<ChangeHash, &Change> = ordered.iter().map(|c| (c.hash(), c)).collect();
+        let vouched = self
+            .roster
+            .map(|r| vouched(r, self.doc, am, &known))
+            .unwrap_or_default();
+        let actors: BTreeMap<ActorId, String> = self
+            .roster
+            .map(|r| {
+                r.members
+                    .keys()
+                    .map(|d| (signing::actor_for(d, self.doc), d.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let base = am.get_heads();
+        let mut refused: BTreeSet<ChangeHash> = BTreeSet::new();
+        let mut applied: Vec<&Change> = Vec::new();
+        // A refusal found after a change was applied: the document must be
+        // rebuilt without it.
+        let mut rebuild = false;
+        for c in &ordered {
+            let hash = c.hash();
+            let refuse = |author: String, record: Option<String>, reason: Reason| Refused {
+                doc: self.doc.to_string(),
+                change: hash.to_string(),
+                author,
+                record,
+                reason,
+            };
+            if c.deps().iter().any(|d| refused.contains(d)) {
+                refused.insert(hash);
+                out.refused.push(refuse(
+                    c.actor_id().to_hex_string(),
+                    None,
+                    Reason::DependsOnRefused,
+                ));
+                continue;
+            }
+            if c.deps().iter().any(|d| am.get_change_by_hash(d).is_none()) {
+                continue;
+            }
+            if vouched.contains(&hash) {
+                am.apply_changes([c.clone()])?;
+                applied.push(c);
+                out.accepted
+                    .push((hash, (self.sigs)(&hash), "checkpoint".into()));
+                continue;
+            }
+            let (device, member) = match self.author(c, &actors) {
+                Ok(x) => x,
+                Err((author, reason)) => {
+                    refused.insert(hash);
+                    out.refused.push(refuse(author, None, reason));
+                    continue;
+                }
+            };
+            let t = touches(am, c);
+            let deps = c.deps().to_vec();
+            // The change that makes a document, by a city admin, may lay
+            // out all of it.
+            let creating = deps.is_empty() && member.role == MemberRole::CityAdmin;
+            let mut pairs: Vec<(Option<String>, Pair)> = Vec::new();
+            if t.structure && !creating {
+                pairs.push((None, Pair::Structure));
+            }
+            am.apply_changes([c.clone()])?;
+            let at = [hash];
+            for (collection, key) in t.records.iter().filter(|_| !creating) {
+                pairs.push((
+                    Some(format!("{collection}/{key}")),
+                    pair(am, self.doc, collection, key, &deps, &at),
+                ));
+            }
+            let verdict = pairs.iter().find_map(|(record, p)| {
+                judge::judge(&member, &p.touched())
+                    .err()
+                    .map(|v| (record.clone(), v))
+            });
+            match verdict {
+                None => {
+                    applied.push(c);
+                    out.accepted.push((hash, (self.sigs)(&hash), device));
+                }
+                Some((record, v)) => {
+                    rebuild = true;
+                    refused.insert(hash);
+                    out.refused.push(refuse(device, record, Reason::Record(v)));
+                }
+            }
+        }
+        if rebuild {
+            let actor = am.get_actor().clone();
+            let author = am.get_author().cloned();
+            let mut clean = am.fork_at(&base)?;
+            clean.apply_changes(applied.into_iter().cloned())?;
+            // The author first: setting it draws a new actor.
+            clean.set_author(author);
+            clean.set_actor(actor);
+            *am = clean;
+        }
+        Ok(out)
+    }
+}
