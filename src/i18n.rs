@@ -421,8 +421,12 @@ pub fn sync_error(lang: Lang, e: &crate::sync::SyncError) -> String {
 
 /// A refused change as one line: whose (the member's name when known),
 /// which change and record, why.
-pub fn refusal(l: Lang, model: &crate::domain::Model, r: &crate::store::RefusalRow) -> String {
-    let author = match model.members.get(&r.author) {
+pub fn refusal(
+    l: Lang,
+    members: &std::collections::BTreeMap<String, crate::domain::Member>,
+    r: &crate::store::RefusalRow,
+) -> String {
+    let author = match members.get(&r.author) {
         Some(m) => format!("{}（{}）", m.name, crate::identity::short(&r.author)),
         None => crate::identity::short(&r.author),
     };

@@ -164,3 +164,37 @@ fn every_key_built_at_run_time_has_a_message() {
         }
     }
 }
+
+/// Every reason a received change can be refused for reads as words in
+/// both languages, never as its code.
+#[test]
+fn every_refusal_reason_has_words_in_both_languages() {
+    let codes = [
+        "no_log",
+        "unknown_author",
+        "unsigned",
+        "bad_signature",
+        "forged_author",
+        "revoked",
+        "locked",
+        "malformed",
+        "depends_on_refused",
+    ];
+    for l in [Lang::Zh, Lang::En] {
+        for c in codes {
+            let words = bangfu::i18n::refusal_reason(l, c);
+            assert!(
+                words != c && !words.contains("refusal.") && words.chars().count() > 3,
+                "{l:?} {c}: {words}"
+            );
+        }
+        let words = bangfu::i18n::refusal_reason(l, "not_allowed:edit_visit:scope");
+        assert!(
+            words.contains(&bangfu::i18n::write_label(
+                l,
+                bangfu::domain::authz::Write::EditVisit
+            )),
+            "{words}"
+        );
+    }
+}

@@ -970,22 +970,15 @@ fn members_of(p: &Peer) -> Vec<Member> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kindergarten_cannot_raise_its_role_forge_members_or_demote_the_city_directly_or_through_a_third_peer()
  {
-    let city = bureau(Scale::Small).await;
-    let (district, kg) = panshan_village(&city);
-    let t = city
-        .invite(MemberRole::Kindergarten, |i| {
-            i.kindergarten = Some(kg.clone())
-        })
-        .await;
-    let (village, _) = joined(&t, "村园").await.expect("join");
-    let t = city
-        .invite(MemberRole::Inspector, |i| {
-            i.districts = vec![district.clone()]
-        })
-        .await;
-    let (inspector, _) = joined(&t, "督导").await.expect("join");
-    // The village learns of the inspector (who joined after it).
-    village.sync(&city.addr()).await.expect("village ↔ city");
+    // The village learns of the inspector (who joined after it) in the
+    // scene's last sync.
+    let Scene {
+        city,
+        village,
+        inspector,
+        district,
+        ..
+    } = scene().await;
     let (v, c) = (village.id(), city.id());
     let stranger = bangfu::identity::endpoint_hex(&SecretKey::from_bytes(&[42; 32]));
     let honest = members_of(&city);
@@ -1353,13 +1346,17 @@ async fn refused_everywhere(s: &Scene, why: &str) {
         serde_json::to_string(&bangfu::present::export_json(&lock(&s.inspector.ws)))
             .unwrap_or_default();
     assert!(!inspector_view.is_empty());
-    // The refusal is on record on the city's device, with who sent it.
+    // The refusal is on record on the city's device, with who sent it,
+    // and `doctor` lists it.
     let rows = lock(&s.city.ws).refusals(100).expect("refusals");
     assert!(
         rows.iter()
             .any(|r| r.source.ends_with(&s.village.id()) && r.reason.contains(why)),
         "{rows:?}"
     );
+    let health = bangfu::store::doctor(s.city._dir.path(), options("市局")).expect("doctor");
+    assert!(health.refused_total >= 2, "{}", health.refused_total);
+    assert!(health.refusals.iter().any(|r| r.reason.contains(why)));
 }
 
 fn first_where<T: Clone>(p: &Peer, f: impl Fn(&Model) -> Option<T>) -> T {
@@ -1594,4 +1591,165 @@ async fn a_bundle_from_a_stranger_or_with_a_bad_seal_is_refused_whole() {
         Err(bundle::BundleError::BadSignature)
     ));
     assert_eq!(s.city.export(), before);
+}
+
+/// A visit by the scene's village kindergarten, through its own device.
+fn village_visit(s: &Scene, note: &str) -> Id {
+    let pairing = first_where(&s.village, |m| {
+        m.pairings()
+            .find(|p| p.members().any(|k| *k == s.kindergarten))
+            .map(|p| p.id.clone())
+    });
+    add_visit(&s.village, &pairing, note)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_devices_later_changes_relayed_by_an_unaware_peer_are_refused_and_taken_back() {
+    let s = scene().await;
+    let kept = village_visit(&s, "撤销前的记录：送教下乡");
+    s.inspector
+        .sync(&s.village.addr())
+        .await
+        .expect("village → inspector");
+    s.city
+        .sync(&s.inspector.addr())
+        .await
+        .expect("inspector → city");
+    assert!(lock(&s.city.ws).model().visit(&kept).is_some());
+    // The city revokes the village's device; neither the village nor the
+    // inspector has heard.
+    {
+        let mut w = lock(&s.city.ws);
+        let m = w
+            .model()
+            .members
+            .get(&s.village.id())
+            .cloned()
+            .expect("member");
+        w.write(|wr| wr.put_member(Member { revoked: true, ..m }))
+            .expect("revoke");
+    }
+    let late = village_visit(&s, "撤销后的记录");
+    let r = s
+        .inspector
+        .sync(&s.village.addr())
+        .await
+        .expect("village → unaware inspector");
+    assert!(r.refused.is_empty(), "the inspector had not heard: {r:?}");
+    assert!(lock(&s.inspector.ws).model().visit(&late).is_some());
+    // The inspector meets the city: it learns of the revocation, takes
+    // the late visit back, and the city never takes it in.
+    s.inspector
+        .sync(&s.city.addr())
+        .await
+        .expect("inspector ↔ city");
+    for p in [&s.city, &s.inspector] {
+        let w = lock(&p.ws);
+        assert!(
+            w.model().visit(&kept).is_some(),
+            "made before the revocation"
+        );
+        assert!(w.model().visit(&late).is_none(), "made after it");
+    }
+    let rows = lock(&s.inspector.ws).refusals(100).expect("refusals");
+    assert!(
+        rows.iter()
+            .any(|r| r.reason == "revoked" && r.author == s.village.id()),
+        "{rows:?}"
+    );
+    // The two honest replicas of 盘山县 end identical.
+    let district = |p: &Peer| {
+        let w = lock(&p.ws);
+        let m = w.model();
+        serde_json::to_string(&m.data.get(&s.district)).unwrap_or_default()
+    };
+    assert_eq!(district(&s.city), district(&s.inspector));
+    // And a later session between them sends nothing back and forth.
+    let again = s.inspector.sync(&s.city.addr()).await.expect("again");
+    assert!(
+        again.changed.is_empty() && again.refused.is_empty(),
+        "{again:?}"
+    );
+    assert_eq!(district(&s.city), district(&s.inspector));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_carrying_a_made_up_district_document_empties_nothing() {
+    let s = scene().await;
+    let doc = format!("district/{}", s.district);
+    let workspace = lock(&s.city.ws).workspace_id().to_string();
+    // A modified program on the village's device makes a new document for
+    // 盘山县 from nothing, with a high operation counter so its empty
+    // collections would win over the real ones, signs it properly, and
+    // puts it in a bundle of its own making.
+    let author = serde_json::json!({"person": "村园", "device": s.village.id()}).to_string();
+    let mut fake = automerge::Automerge::new();
+    fake.set_author(Some(automerge::Author::from(author.into_bytes())));
+    fake.set_actor(bangfu::trust::changes::actor_for(&s.village.id(), &doc));
+    fake.transact::<_, _, automerge::AutomergeError>(|tx| {
+        let filler = tx.put_object(ROOT, "filler", ObjType::Map)?;
+        for i in 0..5_000 {
+            tx.put(&filler, i.to_string(), i)?;
+        }
+        tx.put(ROOT, "schema", 1)?;
+        tx.put(ROOT, "kind", "district")?;
+        tx.put(ROOT, "workspace", workspace.as_str())?;
+        tx.put(ROOT, "district_id", s.district.as_str())?;
+        for c in ["kindergartens", "pairings", "visits", "inspections"] {
+            tx.put_object(ROOT, c, ObjType::Map)?;
+        }
+        Ok(())
+    })
+    .expect("a made-up document");
+    let sigs: Vec<_> = fake
+        .get_changes(&[])
+        .iter()
+        .map(|c| {
+            let h = c.hash();
+            (
+                h,
+                bangfu::trust::changes::sign(&s.village.key, &workspace, &doc, &h),
+            )
+        })
+        .collect();
+    let header = serde_json::json!({
+        "workspace": workspace, "created_ms": 1, "for_member": null, "docs": [doc.clone()],
+        "exporter": s.village.id()
+    })
+    .to_string();
+    let saved = fake.save();
+    let sig_bytes = bangfu::trust::changes::encode(&sigs);
+    let mut b = b"BANGFU-BUNDLE\n".to_vec();
+    b.extend(2u32.to_be_bytes());
+    b.extend((header.len() as u32).to_be_bytes());
+    b.extend(header.as_bytes());
+    b.extend((doc.len() as u16).to_be_bytes());
+    b.extend(doc.as_bytes());
+    b.extend((saved.len() as u64).to_be_bytes());
+    b.extend(&saved);
+    b.extend((sig_bytes.len() as u64).to_be_bytes());
+    b.extend(&sig_bytes);
+    let stick = bundle::seal(b, &s.village.key);
+
+    let count = |p: &Peer| {
+        lock(&p.ws)
+            .model()
+            .kindergartens()
+            .filter(|k| k.district_id == s.district)
+            .count()
+    };
+    let before = count(&s.city);
+    assert!(before > 0);
+    let got = bundle::import(&mut lock(&s.city.ws), &stick).expect("checked, not failed");
+    assert!(got.changed.is_empty(), "{got:?}");
+    assert!(
+        got.refused.iter().any(|r| r.reason.code() == "malformed"),
+        "{:?}",
+        got.refused
+    );
+    assert_eq!(
+        count(&s.city),
+        before,
+        "the district keeps its kindergartens"
+    );
 }

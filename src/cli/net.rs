@@ -680,7 +680,7 @@ pub fn bundle(ctx: &Ctx, cmd: BundleCmd) -> CmdResult {
                     for r in &d.refused {
                         out(&format!(
                             "    {}",
-                            i18n::refusal(l, ws.model(), &r.row("", 0))
+                            i18n::refusal(l, &ws.model().members, &r.row("", 0))
                         ));
                     }
                 }
@@ -712,7 +712,7 @@ fn print_refusals(l: Lang, ws: &Workspace, refused: &[crate::store::Refused]) {
     for r in refused {
         eprintln!(
             "{}",
-            crate::present::printable(&i18n::refusal(l, ws.model(), &r.row("", 0)))
+            crate::present::printable(&i18n::refusal(l, &ws.model().members, &r.row("", 0)))
         );
     }
     if !refused.is_empty() {

@@ -530,11 +530,48 @@ pub fn doctor(ctx: &Ctx) -> CmdResult {
             why = i18n::cert_refusal(l, why)
         ));
     }
+    // Refused changes too: stopped before they were merged.
+    if report.refused_total == 0 {
+        out(&tr!(l, "doctor.no_refusals"));
+    } else {
+        out(&tr!(l, "doctor.refusals", count = report.refused_total));
+        for r in &report.refusals {
+            let line = i18n::refusal(l, &m.known, r);
+            out(&format!(
+                "  {line}  {}",
+                tr!(
+                    l,
+                    "refusal.source",
+                    source = source_label(l, &m.known, &r.source)
+                )
+            ));
+        }
+    }
     if healthy {
         out(&tr!(l, "doctor.healthy"));
         Ok(())
     } else {
         Err(Fail::line(tr!(l, "doctor.unhealthy")))
+    }
+}
+
+/// Where a refused change came from: a member (by name), a bundle of one,
+/// or a revocation learnt later.
+fn source_label(
+    l: Lang,
+    known: &std::collections::BTreeMap<String, crate::domain::Member>,
+    source: &str,
+) -> String {
+    if source == "revocation" {
+        return tr!(l, "refusal.revocation");
+    }
+    let (prefix, id) = match source.strip_prefix("bundle:") {
+        Some(id) => ("bundle ", id),
+        None => ("", source),
+    };
+    match known.get(id) {
+        Some(m) => format!("{prefix}{}（{}）", m.name, crate::identity::short(id)),
+        None => format!("{prefix}{}", crate::identity::short(id)),
     }
 }
 

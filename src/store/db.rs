@@ -355,6 +355,27 @@ pub(crate) fn replace_snapshot(
     Ok(())
 }
 
+/// Replaces a document with `snapshot` (a new generation, new heads) and
+/// drops its chunks up to `through` and every peer's sync state for it:
+/// the document was rewritten without some changes (a revoked device's).
+pub(crate) fn rewrite_doc(
+    conn: &Connection,
+    doc: &str,
+    snapshot: &[u8],
+    heads: &[ChangeHash],
+    through: i64,
+) -> rusqlite::Result<()> {
+    replace_snapshot(conn, doc, snapshot, through)?;
+    conn.execute(
+        "UPDATE docs SET heads = ?2 WHERE id = ?1",
+        params![doc, encode_heads(heads)],
+    )?;
+    absent_ok(
+        conn.execute("DELETE FROM sync_states WHERE doc = ?1", [doc])
+            .map(|_| ()),
+    )
+}
+
 /// Views of documents (see `view.rs`): derived data, safe to lose. Created
 /// on first use, so workspaces made before it existed need no migration.
 const VIEWS_TABLE: &str = "
@@ -670,6 +691,10 @@ pub(crate) fn put_refusals(conn: &Connection, rows: &[RefusalRow]) -> rusqlite::
         ])?;
     }
     Ok(())
+}
+
+pub(crate) fn refusal_count(conn: &Connection) -> rusqlite::Result<i64> {
+    absent_ok(conn.query_row("SELECT count(*) FROM refusals", [], |r| r.get(0)))
 }
 
 /// The newest refusals first, at most `limit`.

@@ -40,6 +40,10 @@ pub struct DoctorReport {
     /// (hash, issuer, why): forgeries and grants their issuer had no right
     /// to, refused on this device.
     pub membership: Membership,
+    /// The changes refused on arrival lately (newest first, at most 20),
+    /// and how many in all.
+    pub refusals: Vec<super::RefusalRow>,
+    pub refused_total: i64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -47,6 +51,8 @@ pub struct Membership {
     pub root: Option<String>,
     pub certs: usize,
     pub members: usize,
+    /// Every device the log ever made a member (names for the report).
+    pub known: std::collections::BTreeMap<String, crate::domain::Member>,
     pub refused: Vec<(String, String, crate::trust::Refusal)>,
 }
 
@@ -140,6 +146,7 @@ pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> 
                 root: root.clone(),
                 certs: certs.len(),
                 members: roster.members.values().filter(|m| !m.revoked).count(),
+                known: roster.members.clone(),
                 refused: roster
                     .refused
                     .iter()
@@ -148,6 +155,8 @@ pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> 
             }
         }
     };
+    let refusals = db::refusals(&tx, 20).map_err(&err)?;
+    let refused_total = db::refusal_count(&tx).map_err(&err)?;
     drop(err);
     drop(tx);
     Ok(DoctorReport {
@@ -156,5 +165,7 @@ pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> 
         docs,
         damaged,
         membership,
+        refusals,
+        refused_total,
     })
 }

@@ -472,7 +472,105 @@ impl Workspace {
         }
         self.state.catch_up_trust(&tx, &path)?;
         tx.commit().map_err(sqlite_err(&path))?;
+        self.purge_revoked()?;
         Ok(added)
+    }
+
+    /// Takes out of every document the changes a revoked device made after
+    /// its revocation's cut-off (merged here before the revocation was
+    /// known), and everything built on them, so this device ends as every
+    /// device that heard of the revocation first. Each is recorded as
+    /// refused. Nothing to do, and nothing read, without revocations.
+    pub fn purge_revoked(&mut self) -> Result<usize, StoreError> {
+        let Some(roster) = self.state.trust.roster.clone() else {
+            return Ok(0);
+        };
+        if roster.revoked.is_empty() {
+            return Ok(0);
+        }
+        let path = self.db.path.clone();
+        let tx = self.db.begin_write()?;
+        self.state.catch_up(&tx, &path)?;
+        let ids: Vec<String> = self.state.docs.keys().cloned().collect();
+        let author = self.state.author.clone();
+        let through = self.state.last_seq;
+        let mut purged = Vec::new();
+        for id in ids {
+            let cutoffs: BTreeMap<automerge::ActorId, (String, u64)> = roster
+                .revoked
+                .iter()
+                .map(|(dev, r)| {
+                    (
+                        crate::trust::changes::actor_for(dev, &id),
+                        (dev.clone(), r.cutoff.get(&id).copied().unwrap_or(0)),
+                    )
+                })
+                .collect();
+            let am = self.state.loaded(&tx, &path, &id)?;
+            let metas = am.get_changes_meta(&[]);
+            let mut bad: BTreeMap<ChangeHash, String> = metas
+                .iter()
+                .filter_map(|m| {
+                    let (dev, cut) = cutoffs.get(&*m.actor)?;
+                    (m.seq > *cut).then(|| (m.hash, dev.clone()))
+                })
+                .collect();
+            if bad.is_empty() {
+                continue;
+            }
+            // What builds on them goes too.
+            loop {
+                let more: Vec<(ChangeHash, String)> = metas
+                    .iter()
+                    .filter(|m| !bad.contains_key(&m.hash))
+                    .filter(|m| m.deps.iter().any(|d| bad.contains_key(d)))
+                    .map(|m| (m.hash, m.actor.to_hex_string()))
+                    .collect();
+                if more.is_empty() {
+                    break;
+                }
+                bad.extend(more);
+            }
+            let kept: BTreeSet<ChangeHash> = metas
+                .iter()
+                .map(|m| m.hash)
+                .filter(|h| !bad.contains_key(h))
+                .collect();
+            let depended: BTreeSet<ChangeHash> = metas
+                .iter()
+                .filter(|m| kept.contains(&m.hash))
+                .flat_map(|m| m.deps.iter().copied())
+                .collect();
+            let heads: Vec<ChangeHash> = kept.difference(&depended).copied().collect();
+            let mut clean = am.fork_at(&heads).map_err(|e| StoreError::Automerge {
+                doc: id.clone(),
+                detail: e.to_string(),
+            })?;
+            state::writes_as(&mut clean, &id, &author);
+            db::rewrite_doc(&tx, &id, &clean.save(), &clean.get_heads(), through)
+                .map_err(sqlite_err(&path))?;
+            *am = clean;
+            let now = now_ms();
+            for (hash, author) in bad {
+                self.state.refused.insert(hash);
+                purged.push(RefusalRow {
+                    at_ms: now,
+                    source: "revocation".into(),
+                    doc: id.clone(),
+                    change: hash.to_string(),
+                    author,
+                    record: None,
+                    reason: Reason::Revoked.code(),
+                });
+            }
+            if let Some(d) = self.state.docs.get_mut(&id) {
+                d.generation = d.generation.saturating_add(1);
+            }
+            self.state.reread(&id)?;
+        }
+        db::put_refusals(&tx, &purged).map_err(sqlite_err(&path))?;
+        tx.commit().map_err(sqlite_err(&path))?;
+        Ok(purged.len())
     }
 
     pub fn dir(&self) -> &Path {

@@ -356,15 +356,13 @@ impl State {
                 None => moved.push((id.clone(), *generation, heads)),
                 Some(d) => match &mut d.am {
                     Some(am) if d.generation != *generation => {
-                        // Another process compacted: its snapshot may hold
-                        // chunks we never saw and that are now deleted.
-                        let (snapshot, _, _) = db::doc_row(conn, id)
-                            .map_err(&err)?
-                            .ok_or_else(|| damaged(id, "missing".into()))?;
-                        am.load_incremental(&snapshot).map_err(|e| {
-                            damaged(id, format!("its snapshot does not load ({e})"))
-                        })?;
-                        d.generation = *generation;
+                        // Another process compacted (its snapshot may hold
+                        // chunks we never saw and that are now deleted), or
+                        // rewrote the document without a revoked device's
+                        // changes: read it again as it is now.
+                        let (fresh, g) = load_doc(conn, path, id, &self.author)?;
+                        *am = fresh;
+                        d.generation = g;
                         changed.insert(id.clone());
                     }
                     Some(_) => {}

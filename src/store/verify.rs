@@ -539,7 +539,16 @@ impl Gate<'_> {
             if t.structure && !creating {
                 pairs.push((None, Pair::Structure));
             }
-            am.apply_changes([c.clone()])?;
+            // A change automerge itself will not take (another change
+            // with its actor and sequence number) is refused, not an error
+            // that would end the whole exchange.
+            if am.apply_changes([c.clone()]).is_err() {
+                rebuild = true;
+                refused.insert(hash);
+                out.refused
+                    .push(refuse(device, None, Reason::Record(Verdict::Malformed)));
+                continue;
+            }
             let at = [hash];
             for (collection, key) in t.records.iter().filter(|_| !creating) {
                 pairs.push((

@@ -72,6 +72,8 @@ pub struct Status {
     /// The workspace could not be read (shown, never replaced by an empty
     /// list).
     pub store_error: Option<String>,
+    /// Changes refused on arrival lately, newest first.
+    pub refusals: Vec<crate::store::RefusalRow>,
 }
 
 impl Status {
@@ -280,19 +282,23 @@ async fn serve(
 
 /// Re-reads the members and the address book into the status.
 fn look(shared: &Shared, status: &Mutex<Status>, me: &str, tried: &[(String, bool)]) {
-    let peers = {
+    let (peers, refusals) = {
         let mut w = lock(shared);
         let _ = w.refresh();
-        peer_list(&w, me, tried)
+        (peer_list(&w, me, tried), w.refusals(RECENT_REFUSALS))
     };
-    set(status, |s| match peers {
-        Ok(p) => {
+    set(status, |s| match (peers, refusals) {
+        (Ok(p), Ok(r)) => {
             s.peers = p;
+            s.refusals = r;
             s.store_error = None;
         }
-        Err(e) => s.store_error = Some(e.to_string()),
+        (Err(e), _) | (_, Err(e)) => s.store_error = Some(e.to_string()),
     });
 }
+
+/// How many refused changes the sync screen lists.
+pub const RECENT_REFUSALS: i64 = 5;
 
 /// The known peers (the other members, or the inviter before the member
 /// list arrived) with what the address book says of them. `tried`: who

@@ -222,6 +222,21 @@ fn checked(ws: &Workspace, bytes: &[u8]) -> Result<Read, BundleError> {
     Ok(read)
 }
 
+/// Only the documents this device's member may read are taken from a
+/// bundle (one made for everyone may hold more); a device that knows no
+/// member yet (just joined) takes them all, to be sorted at its first sync.
+fn readable(ws: &Workspace, docs: Vec<(String, Automerge)>) -> Vec<(String, Automerge)> {
+    match ws.model().active_member(&ws.author().device) {
+        Some(me) => {
+            let mine = ws.readable_docs(me);
+            docs.into_iter()
+                .filter(|(id, _)| mine.contains(id))
+                .collect()
+        }
+        None => docs,
+    }
+}
+
 /// Imports a bundle into `ws`: its membership log, then, if its exporter
 /// is a member, every change that passes the checks (one write).
 pub fn import(ws: &mut Workspace, bytes: &[u8]) -> Result<Received, BundleError> {
@@ -234,6 +249,7 @@ pub fn import(ws: &mut Workspace, bytes: &[u8]) -> Result<Received, BundleError>
         )));
     }
     let source = format!("bundle:{}", header.exporter);
+    let docs = readable(ws, docs);
     Ok(ws.merge_docs(&source, docs, &sigs)?)
 }
 
@@ -247,6 +263,7 @@ pub struct DryRun {
 
 pub fn dry_run(ws: &mut Workspace, bytes: &[u8]) -> Result<DryRun, BundleError> {
     let Read { header, docs, sigs } = checked(ws, bytes)?;
+    let docs = readable(ws, docs);
     let (merged, refused) = ws.check_docs(&certs_of(&header), docs, &sigs)?;
     Ok(DryRun {
         exporter: header.exporter,

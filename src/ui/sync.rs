@@ -22,14 +22,19 @@ pub fn status_of(app: &App) -> Status {
                 (Some(ws), Some(me)) => crate::sync::agent::peer_list(ws, me, &[]),
                 _ => Ok(Vec::new()),
             };
-            let (peers, store_error) = match listed {
-                Ok(p) => (p, None),
-                Err(e) => (Vec::new(), Some(e.to_string())),
+            let refusals = app
+                .ws
+                .as_ref()
+                .map(|ws| ws.refusals(crate::sync::agent::RECENT_REFUSALS));
+            let (peers, refusals, store_error) = match (listed, refusals.transpose()) {
+                (Ok(p), Ok(r)) => (p, r.unwrap_or_default(), None),
+                (Err(e), _) | (_, Err(e)) => (Vec::new(), Vec::new(), Some(e.to_string())),
             };
             Status {
                 state: State::Off(String::new()),
                 peers,
                 store_error,
+                refusals,
                 ..Status::default()
             }
         }
@@ -105,6 +110,19 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         None => tr!(l, "sync.no_round_yet"),
     };
     lines.push(Line::from(vec![field("last_sync"), Span::raw(last)]));
+    // Changes a peer sent that were checked and refused: attacks (or a
+    // broken program) stopped at the door.
+    if let Some(members) = app.model().map(|m| &m.members) {
+        for r in s.refusals.iter().take(3) {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    " {}",
+                    clip(&crate::i18n::refusal(l, members, r), w.saturating_sub(2))
+                ),
+                ERROR_STYLE,
+            )));
+        }
+    }
     lines.push(Line::from(Span::styled(
         format!(" {}", tr!(l, "list.hint.sync")),
         DIM_STYLE,
