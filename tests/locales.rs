@@ -179,6 +179,7 @@ fn every_refusal_reason_has_words_in_both_languages() {
         "locked",
         "malformed",
         "depends_on_refused",
+        "too_large",
     ];
     for l in [Lang::Zh, Lang::En] {
         for c in codes {

@@ -1753,3 +1753,26 @@ async fn a_bundle_carrying_a_made_up_district_document_empties_nothing() {
         "the district keeps its kindergartens"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oversized_field_in_a_records_own_scope_is_refused_on_receipt() {
+    // Its own kindergarten's record, which a kindergarten may edit, with a
+    // contact far over the 200 characters of a one-line field: the locked
+    // out join of issue #9 (a 24 MB field) made small.
+    let s = scene().await;
+    let doc = format!("district/{}", s.district);
+    let long = "联".repeat(5_000);
+    raw_set(
+        &s.village,
+        &doc,
+        &["kindergartens", s.kindergarten.as_str()],
+        "contact",
+        &long,
+    );
+    refused_everywhere(&s, "too_large").await;
+    let contact = lock(&s.city.ws)
+        .model()
+        .kindergarten(&s.kindergarten)
+        .map(|k| k.contact.chars().count());
+    assert!(contact.is_some_and(|n| n <= 200), "{contact:?}");
+}

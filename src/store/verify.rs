@@ -49,7 +49,14 @@ pub enum Reason {
     Record(Verdict),
     /// It builds on a refused change.
     DependsOnRefused,
+    /// Larger than anything bangfu writes: a change over [`MAX_CHANGE`]
+    /// bytes, or a field over the size limits (`rules::limits`).
+    TooLarge,
 }
+
+/// The largest change accepted (bytes as stored): a bulk import of a
+/// county's list is far below it.
+pub const MAX_CHANGE: usize = 1024 * 1024;
 
 impl Reason {
     /// A stable name (the `refusals` table, logs).
@@ -63,6 +70,7 @@ impl Reason {
             Reason::Revoked => "revoked".into(),
             Reason::Record(v) => v.code(),
             Reason::DependsOnRefused => "depends_on_refused".into(),
+            Reason::TooLarge => "too_large".into(),
         }
     }
 }
@@ -530,6 +538,11 @@ impl Gate<'_> {
                     continue;
                 }
             };
+            if c.raw_bytes().len() > MAX_CHANGE {
+                refused.insert(hash);
+                out.refused.push(refuse(device, None, Reason::TooLarge));
+                continue;
+            }
             let t = touches(am, c);
             let deps = c.deps().to_vec();
             // The change that makes a document, by a city admin, may lay
@@ -556,20 +569,32 @@ impl Gate<'_> {
                     pair(am, self.doc, collection, key, &deps, &at),
                 ));
             }
-            let verdict = pairs.iter().find_map(|(record, p)| {
-                judge::judge(&member, &p.touched())
-                    .err()
-                    .map(|v| (record.clone(), v))
+            // Every field as the change left it within the size limits
+            // an honest device keeps to.
+            let too_large = t
+                .records
+                .iter()
+                .filter(|_| !creating)
+                .find(|(collection, key)| {
+                    record_at(am, collection, key, &at).is_some_and(|m| oversized(&m).is_some())
+                })
+                .map(|(collection, key)| (Some(format!("{collection}/{key}")), Reason::TooLarge));
+            let verdict = too_large.or_else(|| {
+                pairs.iter().find_map(|(record, p)| {
+                    judge::judge(&member, &p.touched())
+                        .err()
+                        .map(|v| (record.clone(), Reason::Record(v)))
+                })
             });
             match verdict {
                 None => {
                     applied.push(c);
                     out.accepted.push((hash, (self.sigs)(&hash), device));
                 }
-                Some((record, v)) => {
+                Some((record, reason)) => {
                     rebuild = true;
                     refused.insert(hash);
-                    out.refused.push(refuse(device, record, Reason::Record(v)));
+                    out.refused.push(refuse(device, record, reason));
                 }
             }
         }
