@@ -459,6 +459,7 @@ impl Workspace {
             .take(crate::trust::MAX_CERTS.saturating_sub(self.certs().len()))
             .collect();
         let path = self.db.path.clone();
+        let revoked_before = self.revocations();
         let tx = self.db.begin_write()?;
         let err = sqlite_err(&path);
         let mut added = 0;
@@ -472,8 +473,21 @@ impl Workspace {
         }
         self.state.catch_up_trust(&tx, &path)?;
         tx.commit().map_err(sqlite_err(&path))?;
-        self.purge_revoked()?;
+        // Only news of a revocation can make merged changes void.
+        if self.revocations() != revoked_before {
+            self.purge_revoked()?;
+        }
         Ok(added)
+    }
+
+    /// The revocations the log holds, as they bear on changes.
+    fn revocations(&self) -> BTreeMap<String, crate::trust::Revocation> {
+        self.state
+            .trust
+            .roster
+            .as_ref()
+            .map(|r| r.revoked.clone())
+            .unwrap_or_default()
     }
 
     /// Takes out of every document the changes a revoked device made after
