@@ -426,10 +426,7 @@ pub fn refusal(
     members: &std::collections::BTreeMap<String, crate::domain::Member>,
     r: &crate::store::RefusalRow,
 ) -> String {
-    let author = match members.get(&r.author) {
-        Some(m) => format!("{}（{}）", m.name, crate::identity::short(&r.author)),
-        None => crate::identity::short(&r.author),
-    };
+    let author = device_label(members, &r.author);
     let record = match &r.record {
         Some(rec) => rec
             .split_once('/')
@@ -445,6 +442,18 @@ pub fn refusal(
         record = record,
         reason = refusal_reason(l, &r.reason)
     )
+}
+
+/// A device as people know it: the member's name and short id, or the
+/// short id alone for a device the log does not name.
+pub fn device_label(
+    members: &std::collections::BTreeMap<String, crate::domain::Member>,
+    device: &str,
+) -> String {
+    match members.get(device) {
+        Some(m) => format!("{}（{}）", m.name, crate::identity::short(device)),
+        None => crate::identity::short(device),
+    }
 }
 
 /// Words for a refusal's reason code (`store::Reason::code`).

@@ -665,13 +665,13 @@ pub fn bundle(ctx: &Ctx, cmd: BundleCmd) -> CmdResult {
                 out(&tr!(
                     l,
                     "bundle.dry_run",
-                    exporter = member_label(&ws, &d.exporter)
+                    exporter = i18n::device_label(&ws.model().members, &d.exporter)
                 ));
                 for (author, count) in &d.merged {
                     out(&tr!(
                         l,
                         "bundle.would_merge",
-                        author = member_label(&ws, author),
+                        author = i18n::device_label(&ws.model().members, author),
                         count = *count
                     ));
                 }
@@ -697,14 +697,6 @@ pub fn bundle(ctx: &Ctx, cmd: BundleCmd) -> CmdResult {
         }
     }
     Ok(())
-}
-
-/// A device as people know it: the member's name and short id.
-fn member_label(ws: &Workspace, device: &str) -> String {
-    match ws.model().members.get(device) {
-        Some(m) => format!("{}（{}）", m.name, crate::identity::short(device)),
-        None => crate::identity::short(device),
-    }
 }
 
 /// Each refused change on standard error, then how many.

@@ -565,13 +565,9 @@ fn source_label(
     if source == "revocation" {
         return tr!(l, "refusal.revocation");
     }
-    let (prefix, id) = match source.strip_prefix("bundle:") {
-        Some(id) => ("bundle ", id),
-        None => ("", source),
-    };
-    match known.get(id) {
-        Some(m) => format!("{prefix}{}（{}）", m.name, crate::identity::short(id)),
-        None => format!("{prefix}{}", crate::identity::short(id)),
+    match source.strip_prefix("bundle:") {
+        Some(id) => format!("bundle {}", i18n::device_label(known, id)),
+        None => i18n::device_label(known, source),
     }
 }
 

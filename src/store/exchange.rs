@@ -377,19 +377,14 @@ impl Workspace {
         docs: Vec<(String, Automerge)>,
         sigs: &BTreeMap<ChangeHash, Sig>,
     ) -> Result<(BTreeMap<String, usize>, Vec<Refused>), StoreError> {
+        let extra: Vec<crate::trust::Cert> = certs
+            .iter()
+            .filter_map(|b| crate::trust::Cert::decode(b).ok())
+            .filter(|c| c.body.workspace == self.state.workspace_id)
+            .collect();
+        let root = self.root_with(&extra);
         let mut all = self.certs().to_vec();
-        all.extend(
-            certs
-                .iter()
-                .filter_map(|b| crate::trust::Cert::decode(b).ok())
-                .filter(|c| c.body.workspace == self.state.workspace_id),
-        );
-        let root = self.state.trust.root.clone().or_else(|| {
-            all.iter().find_map(|c| match c.body.kind {
-                crate::trust::Kind::Root { .. } => Some(c.body.issuer.clone()),
-                _ => None,
-            })
-        });
+        all.extend(extra);
         let roster = root.map(|r| crate::trust::roster(&self.state.workspace_id, &r, &all));
         let path = self.db.path.clone();
         let tx = self.db.begin_read()?;

@@ -419,6 +419,18 @@ impl Workspace {
             .unwrap_or_default()
     }
 
+    /// The programme's root: the one pinned here, else the issuer of a
+    /// root certificate among `certs` (a device that has not pinned one
+    /// yet).
+    pub(crate) fn root_with(&self, certs: &[crate::trust::Cert]) -> Option<String> {
+        self.state.trust.root.clone().or_else(|| {
+            certs.iter().find_map(|c| match c.body.kind {
+                crate::trust::Kind::Root { .. } => Some(c.body.issuer.clone()),
+                _ => None,
+            })
+        })
+    }
+
     /// Takes in certificates a peer or a bundle brought: each is checked
     /// (signature, workspace) and stored once; the roster is computed
     /// anew. A device that has no root yet pins the root of the log it
@@ -434,12 +446,7 @@ impl Workspace {
         if decoded.is_empty() {
             return Ok(0);
         }
-        let root = self.state.trust.root.clone().or_else(|| {
-            decoded.iter().find_map(|c| match c.body.kind {
-                crate::trust::Kind::Root { .. } => Some(c.body.issuer.clone()),
-                _ => None,
-            })
-        });
+        let root = self.root_with(&decoded);
         // Kept: certificates by the root or by a device the log ever made
         // a member (a stranger cannot fill the store), up to a bound no
         // honest province reaches.
