@@ -44,7 +44,7 @@ fn add_visits(ws: &Shared, n: usize) {
                 ..Visit::of_pairing(
                     &pr,
                     NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
-                    Form::OnSiteGuidance,
+                    SupportForm::OnSiteGuidance,
                     &format!("第{i}次：入园指导，观察区域游戏材料投放情况，提出改进建议。"),
                 )
             })

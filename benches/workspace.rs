@@ -82,7 +82,7 @@ fn scale(name: &str, scale: Scale) {
             ..Visit::of_pairing(
                 &pairing,
                 today(),
-                Form::OnSiteGuidance,
+                SupportForm::OnSiteGuidance,
                 "基准测试：入园指导，围绕区域游戏材料投放进行现场诊断。",
             )
         };

@@ -594,7 +594,7 @@ fn pairings(
             }
             for p in made {
                 let id = p.id.clone();
-                w.add_pairing(p)?;
+                w.insert_pairing(p)?;
                 agreement_steps(w, g, &id, year, today)?;
                 out.push(id);
             }
@@ -614,15 +614,27 @@ fn draft(
     let end = NaiveDate::from_ymd_opt(year + 2, 12, 31).unwrap_or(start);
     let (forms, tasks) = match mode {
         Mode::Town => (
-            vec![Form::OnSiteGuidance, Form::SendTeachers, Form::Shadowing],
+            vec![
+                SupportForm::OnSiteGuidance,
+                SupportForm::SendTeachers,
+                SupportForm::Shadowing,
+            ],
             vec![Task::Management, Task::TownVillage, Task::RuralCharacter],
         ),
         Mode::District => (
-            vec![Form::SendTeachers, Form::OnSiteGuidance, Form::Online],
+            vec![
+                SupportForm::SendTeachers,
+                SupportForm::OnSiteGuidance,
+                SupportForm::Online,
+            ],
             vec![Task::Teachers, Task::Conditions, Task::Management],
         ),
         Mode::CrossRegion => (
-            vec![Form::MasterStudio, Form::Online, Form::Shadowing],
+            vec![
+                SupportForm::MasterStudio,
+                SupportForm::Online,
+                SupportForm::Shadowing,
+            ],
             vec![Task::Teachers, Task::RuralCharacter],
         ),
     };
@@ -693,7 +705,7 @@ fn agreement_steps(
     w.file(id, Stamp { by, on: filed_on })
 }
 
-fn note(g: &mut Gen, helper: &str, helped: &str, form: Form) -> String {
+fn note(g: &mut Gen, helper: &str, helped: &str, form: SupportForm) -> String {
     let role = g.pick(&["教研员", "领航园长", "骨干教师", "园长"]);
     let name = g.person();
     let topic = g.pick(TOPICS);
@@ -701,24 +713,24 @@ fn note(g: &mut Gen, helper: &str, helped: &str, form: Form) -> String {
     let obs = g.pick(OBSERVATIONS);
     let next = g.pick(NEXT_STEPS);
     let how = match form {
-        Form::SendTeachers => "送教下乡",
-        Form::MasterStudio => "名师工作室研修",
-        Form::OnSiteGuidance => "入园指导",
-        Form::Shadowing => "跟岗研修",
-        Form::Online => "线上教研",
+        SupportForm::SendTeachers => "送教下乡",
+        SupportForm::MasterStudio => "名师工作室研修",
+        SupportForm::OnSiteGuidance => "入园指导",
+        SupportForm::Shadowing => "跟岗研修",
+        SupportForm::Online => "线上教研",
     };
     format!(
         "{helper}{role}{name}与{helped}教师开展{how}活动，围绕“{topic}”进行了{activity}。{obs}。双方商定{next}。"
     )
 }
 
-fn weighted_form(g: &mut Gen) -> Form {
+fn weighted_form(g: &mut Gen) -> SupportForm {
     match g.between(0, 99) {
-        0..=29 => Form::SendTeachers,
-        30..=59 => Form::OnSiteGuidance,
-        60..=79 => Form::Online,
-        80..=91 => Form::Shadowing,
-        _ => Form::MasterStudio,
+        0..=29 => SupportForm::SendTeachers,
+        30..=59 => SupportForm::OnSiteGuidance,
+        60..=79 => SupportForm::Online,
+        80..=91 => SupportForm::Shadowing,
+        _ => SupportForm::MasterStudio,
     }
 }
 
@@ -760,7 +772,7 @@ fn activity(
                 }
                 let form = weighted_form(g);
                 let tasks: Vec<Task> = p.agreement.tasks.sample(&mut g.rng, 2).copied().collect();
-                let place = if form == Form::Shadowing {
+                let place = if form == SupportForm::Shadowing {
                     &p.helpers[0]
                 } else {
                     &p.helped[0]
@@ -776,7 +788,7 @@ fn activity(
                             .to_string(),
                     })
                     .collect();
-                let children = if matches!(form, Form::Online | Form::Shadowing) {
+                let children = if matches!(form, SupportForm::Online | SupportForm::Shadowing) {
                     0
                 } else {
                     g.between(15, 120)
@@ -886,7 +898,7 @@ fn sentences(g: &mut Gen, pool: &[&str]) -> String {
 }
 
 fn figure_sentence(f: &figures::Figures) -> String {
-    let by = |form: Form| {
+    let by = |form: SupportForm| {
         f.by_form
             .iter()
             .find(|(x, _)| *x == form)
@@ -896,10 +908,10 @@ fn figure_sentence(f: &figures::Figures) -> String {
         "统计期间在帮扶期内的结对{}个，开展帮扶活动{}次，其中送教下乡{}次、入园指导{}次、跟岗研修{}次、网络在线学习{}次，受益教师{}人次、幼儿{}人次。",
         f.pairings_active,
         f.visits,
-        by(Form::SendTeachers),
-        by(Form::OnSiteGuidance),
-        by(Form::Shadowing),
-        by(Form::Online),
+        by(SupportForm::SendTeachers),
+        by(SupportForm::OnSiteGuidance),
+        by(SupportForm::Shadowing),
+        by(SupportForm::Online),
         f.teachers_reached,
         f.children_reached
     )

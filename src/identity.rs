@@ -23,6 +23,16 @@ pub fn short(id: &str) -> String {
     id.chars().take(8).collect()
 }
 
+/// An endpoint id from its 64 hex digits (either case), by iroh's own
+/// parser: no slicing of text a stranger sent.
+pub fn endpoint_id(hex: &str) -> Option<iroh::EndpointId> {
+    let h = hex.trim();
+    if h.len() != 64 {
+        return None;
+    }
+    h.to_ascii_lowercase().parse::<iroh::PublicKey>().ok()
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -427,7 +427,8 @@ fn kindergartens_are_added_listed_shown_and_edited() {
         assert!(err.contains(says), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "one line: {err}");
     }
-    let err = run(
+    // A missing required option is a usage error, as for every record.
+    let r = run(
         dir.path(),
         &[
             "kindergarten",
@@ -439,10 +440,9 @@ fn kindergartens_are_added_listed_shown_and_edited() {
             "--ownership",
             "public",
         ],
-    )
-    .fails()
-    .to_string();
-    assert!(err.contains("--category"), "{err}");
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--category"), "{}", r.stderr);
     assert_eq!(export(dir.path()), before, "nothing written by bad input");
 }
 

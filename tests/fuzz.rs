@@ -250,7 +250,7 @@ fn decoders_survive_random_and_mutated_input() {
     }
     assert!(ticket::PeerAddr::from_ticket(&s.addr).is_some());
     assert!(ticket::Invite::verify(&s.invite).is_ok());
-    assert!(ticket::endpoint_id(&s.id).is_some());
+    assert!(bangfu::identity::endpoint_id(&s.id).is_some());
     assert!(Cert::decode(&s.cert).is_ok());
     assert!(bundle::read(&sealed(s.bundle_body.clone())).is_ok());
     assert!(automerge::sync::Message::decode(&s.message).is_ok());
@@ -274,7 +274,7 @@ fn decoders_survive_random_and_mutated_input() {
             }
             3 => ticket::PeerAddr::from_ticket(&mutate_text(&mut rng, &s.addr)).is_some(),
             4 => ticket::Invite::verify(&mutate_text(&mut rng, &s.invite)).is_ok(),
-            5 => ticket::endpoint_id(&mutate_text(&mut rng, &s.id)).is_some(),
+            5 => bangfu::identity::endpoint_id(&mutate_text(&mut rng, &s.id)).is_some(),
             6 => {
                 let b = if fresh {
                     random_bytes(&mut rng)

@@ -46,7 +46,7 @@ fn pairing() -> Pairing {
             status: AgreementStatus::Draft,
             start: day(1),
             end: day(30),
-            forms: vec![Form::SendTeachers],
+            forms: vec![SupportForm::SendTeachers],
             tasks: vec![Task::Teachers],
             goals: "提升保教质量".into(),
             rights: String::new(),
@@ -220,7 +220,7 @@ fn visits_are_the_pairings_and_confirmed_by_the_helped_side() {
         ..member(MemberRole::Inspector, None, None)
     };
     let p = pairing();
-    let v = Visit::of_pairing(&p, day(5), Form::SendTeachers, "送教下乡");
+    let v = Visit::of_pairing(&p, day(5), SupportForm::SendTeachers, "送教下乡");
     let t = Touched::Visit(None, Some(&v), Some(&p));
     assert_eq!(judge(&helper, &t), Ok(()));
     assert_eq!(judge(&other, &t), denied(Write::AddVisit, Denied::Scope));

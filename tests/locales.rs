@@ -90,13 +90,13 @@ fn every_vocabulary_value_has_a_label_in_both_languages() {
     all_labelled::<Category>();
     all_labelled::<Mode>();
     all_labelled::<AgreementStatus>();
-    all_labelled::<Form>();
+    all_labelled::<SupportForm>();
     all_labelled::<Task>();
     all_labelled::<Area>();
     all_labelled::<Role>();
     all_labelled::<ReportStatus>();
     all_labelled::<Level>();
-    assert_eq!(label(Lang::Zh, Form::SendTeachers), "送教下乡");
+    assert_eq!(label(Lang::Zh, SupportForm::SendTeachers), "送教下乡");
 }
 
 #[test]

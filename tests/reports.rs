@@ -55,7 +55,7 @@ fn kg(w: &mut Writer<'_>, district: &Id, name: &str, public: bool) -> Id {
 
 fn pairing(w: &mut Writer<'_>, district: &Id, helper: Id, helped: Id, start: &str) -> Id {
     let id = w.new_id();
-    w.add_pairing(Pairing {
+    w.insert_pairing(Pairing {
         id,
         district_id: district.clone(),
         helpers: vec![helper],
@@ -66,7 +66,7 @@ fn pairing(w: &mut Writer<'_>, district: &Id, helper: Id, helped: Id, start: &st
             status: AgreementStatus::Draft,
             start: d(start),
             end: d("2026-12-31"),
-            forms: vec![Form::SendTeachers],
+            forms: vec![SupportForm::SendTeachers],
             tasks: vec![Task::Teachers],
             goals: "提升保教质量".into(),
             rights: String::new(),
@@ -92,7 +92,7 @@ fn visit(
     w: &mut Writer<'_>,
     p: &Id,
     on: &str,
-    form: Form,
+    form: SupportForm,
     tasks: &[Task],
     teachers: i64,
     children: i64,
@@ -185,7 +185,7 @@ fn fixture() -> Fixture {
                 w,
                 &p1,
                 "2024-09-19",
-                Form::OnSiteGuidance,
+                SupportForm::OnSiteGuidance,
                 &[Task::Teachers],
                 100,
                 100,
@@ -196,7 +196,7 @@ fn fixture() -> Fixture {
                 w,
                 &p1,
                 "2024-09-20",
-                Form::SendTeachers,
+                SupportForm::SendTeachers,
                 &[Task::Teachers, Task::Management],
                 5,
                 30,
@@ -207,7 +207,7 @@ fn fixture() -> Fixture {
                 w,
                 &p1,
                 "2024-10-19",
-                Form::Online,
+                SupportForm::Online,
                 &[Task::Teachers],
                 8,
                 0,
@@ -218,7 +218,7 @@ fn fixture() -> Fixture {
                 w,
                 &p1,
                 "2024-10-20",
-                Form::OnSiteGuidance,
+                SupportForm::OnSiteGuidance,
                 &[Task::Teachers],
                 100,
                 100,
@@ -271,9 +271,9 @@ fn every_figure_of_a_monthly_report_matches_the_hand_count() {
     assert_eq!(fig.pairings_active, 1, "P2 starts after the period");
     assert_eq!((fig.helpers, fig.helped), (1, 1));
     assert_eq!(fig.visits, 2, "09-20 and 10-19; not 09-19 nor 10-20");
-    assert_eq!(count(&fig.by_form, Form::SendTeachers), 1);
-    assert_eq!(count(&fig.by_form, Form::Online), 1);
-    assert_eq!(count(&fig.by_form, Form::OnSiteGuidance), 0);
+    assert_eq!(count(&fig.by_form, SupportForm::SendTeachers), 1);
+    assert_eq!(count(&fig.by_form, SupportForm::Online), 1);
+    assert_eq!(count(&fig.by_form, SupportForm::OnSiteGuidance), 0);
     assert_eq!(count(&fig.by_task, Task::Teachers), 2);
     assert_eq!(count(&fig.by_task, Task::Management), 1);
     assert_eq!(count(&fig.by_task, Task::Conditions), 0);
@@ -352,7 +352,7 @@ fn a_submitted_report_is_locked_keeps_its_figures_and_a_return_unlocks_it() {
             w,
             &p1,
             "2024-10-01",
-            Form::Online,
+            SupportForm::Online,
             &[Task::Teachers],
             1,
             1,

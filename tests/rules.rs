@@ -154,7 +154,7 @@ fn agreement(start: &str, end: &str) -> Agreement {
         status: AgreementStatus::Draft,
         start: d(start),
         end: d(end),
-        forms: vec![Form::SendTeachers],
+        forms: vec![SupportForm::SendTeachers],
         tasks: vec![Task::Teachers],
         goals: String::new(),
         rights: String::new(),
@@ -435,7 +435,7 @@ fn visit(date: &str) -> Visit {
         pairing_id: id(100),
         district_id: id(PANSHAN),
         date: d(date),
-        form: Form::SendTeachers,
+        form: SupportForm::SendTeachers,
         tasks: vec![Task::Teachers],
         place_id: Some(id(VILLAGE)),
         participants: vec![Participant {

@@ -153,7 +153,7 @@ fn add_visit(p: &Peer, pairing: &Id, note: &str) -> Id {
             ..Visit::of_pairing(
                 &pr,
                 NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
-                Form::OnSiteGuidance,
+                SupportForm::OnSiteGuidance,
                 note,
             )
         })
@@ -575,7 +575,7 @@ async fn a_lossy_slow_link_still_converges() {
     let link = proxy(v6_addr(&a), Duration::from_millis(300), 0.20, None).await;
     let start = Instant::now();
     let mut tries = 0;
-    loop {
+    let last = loop {
         tries += 1;
         match b.sync(&through(&a, &link)).await {
             Ok(r) => {
@@ -588,14 +588,23 @@ async fn a_lossy_slow_link_still_converges() {
                     r.bytes_received,
                     link.forwarded.load(Ordering::SeqCst)
                 );
-                break;
+                break r;
             }
             Err(e) => {
                 assert!(tries < 5, "gave up after {tries} tries: {e}");
             }
         }
-    }
-    assert_eq!(a.export(), b.export());
+    };
+    // On a difference, say what each side refused and what the session
+    // carried, not only the two exports.
+    let refused = |p: &Peer| lock(&p.ws).refusals(20).map(|r| format!("{r:?}"));
+    let (ea, eb) = (a.export(), b.export());
+    assert!(
+        ea == eb,
+        "the two sides differ; refused by the bureau: {:?}; by the other: {:?}; session: {last:?}",
+        refused(&a),
+        refused(&b)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -188,8 +188,11 @@ fn a_visit_with_a_chinese_note_typed_in_the_interface_is_in_the_store() {
     t.wait_for("记录活动");
     t.keys(&["a"]);
     t.wait_for("记录帮扶活动");
-    // Eleven fields down to the note.
-    for _ in 0..11 {
+    // Two fields down to the form of support, which must be chosen.
+    t.keys(&["Tab", "Tab", "Right"]);
+    t.wait_for("< 送教下乡 >");
+    // Nine more down to the note.
+    for _ in 0..9 {
         t.keys(&["Tab"]);
     }
     let note = "今天走访红旗村幼儿园，和老师们一起调整了区域游戏材料。";

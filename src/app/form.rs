@@ -49,6 +49,8 @@ pub struct Field {
     pub error: Option<String>,
     /// Rows a several-line field takes on screen.
     pub rows: u16,
+    /// Shown, dimmed, in an empty line: what empty means.
+    pub hint: Option<String>,
 }
 
 fn line_area(text: &str) -> TextArea<'static> {
@@ -78,6 +80,7 @@ impl Field {
             input: Input::Line(line_area(text)),
             error: None,
             rows: 4,
+            hint: None,
         }
     }
 
@@ -88,6 +91,7 @@ impl Field {
             input: Input::Note(note_area(text)),
             error: None,
             rows: 4,
+            hint: None,
         }
     }
 
@@ -103,6 +107,7 @@ impl Field {
             input: Input::Choice { options, index },
             error: None,
             rows: 4,
+            hint: None,
         }
     }
 
@@ -126,6 +131,7 @@ impl Field {
             },
             error: None,
             rows: 4,
+            hint: None,
         }
     }
 
@@ -136,7 +142,17 @@ impl Field {
             input: Input::Toggle(on),
             error: None,
             rows: 4,
+            hint: None,
         }
+    }
+
+    /// What an empty line means, shown dimmed in it.
+    pub fn hinted(mut self, hint: String) -> Field {
+        if let Input::Line(t) = &mut self.input {
+            t.set_placeholder_text(hint.clone());
+        }
+        self.hint = Some(hint);
+        self
     }
 
     /// A several-line field taller than the usual four rows.
@@ -163,7 +179,9 @@ pub enum FormKind {
     EditAgreement(crate::domain::Id),
     ConfirmAgreement(crate::domain::Id),
     NewVisit,
+    EditVisit(crate::domain::Id),
     NewInspection,
+    EditInspection(crate::domain::Id),
     /// Join a programme with an invite (first run).
     Join,
     /// Invite a device (sync screen).

@@ -1,11 +1,15 @@
-//! The programme's forms: which fields each has, and how a filled form
-//! becomes a record. Problems come back next to their fields.
+//! The programme's record forms, built from the field specifications of
+//! `crate::input` and read back by the same reader as the command line;
+//! the confirmation and join forms. Problems come back next to their
+//! fields.
 
 use super::form::{Field, Form, FormKind, Input, Opt};
 use super::{App, Overlay, Screen, action::Action};
 use crate::domain::*;
 use crate::i18n::{self, Lang, label};
-use crate::input as parse;
+use crate::input::fields::Default as Given;
+use crate::input::records::{inspection, kindergarten, pairing, terms, visit};
+use crate::input::{Bad, Context, FieldSpec, Kind, Pick, Raw, Why};
 use crate::tr;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -18,10 +22,6 @@ fn codes<C: Code>(lang: Lang) -> Vec<Opt> {
         .iter()
         .map(|c| Opt::new(c.code(), label(lang, *c)))
         .collect()
-}
-
-fn code_strings<C: Code>(items: &[C]) -> Vec<String> {
-    items.iter().map(|c| c.code().to_string()).collect()
 }
 
 fn district_opts(m: &Model) -> Vec<Opt> {
@@ -80,222 +80,200 @@ fn score_opts() -> Vec<Opt> {
         .collect()
 }
 
-fn none_opt(lang: Lang) -> Opt {
-    Opt::new("", tr!(lang, "common.none"))
+/// The choices of a pick list.
+fn options(pick: Pick, cx: &Context<'_>, raw: &Raw) -> Vec<Opt> {
+    let (lang, m) = (cx.lang, cx.model);
+    match pick {
+        Pick::Ownership => codes::<Ownership>(lang),
+        Pick::Category => codes::<Category>(lang),
+        Pick::Mode => codes::<Mode>(lang),
+        Pick::SupportForm => codes::<SupportForm>(lang),
+        Pick::Task => codes::<Task>(lang),
+        Pick::Score => score_opts(),
+        Pick::District => district_opts(m),
+        Pick::Kindergarten => kindergarten_opts(m),
+        Pick::Pairing => pairing_opts(m, lang),
+        Pick::PairingMember => member_opts(m, raw.one(visit::PAIRING.key).unwrap_or("")),
+    }
 }
 
-fn kindergarten_form(lang: Lang, m: &Model, kind: FormKind, k: Option<&Kindergarten>) -> Form {
-    let text = |s: Option<&str>| s.unwrap_or("").to_string();
-    let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
-    let title = tr!(
-        lang,
-        if k.is_some() {
-            "form.edit_kindergarten"
-        } else {
-            "form.new_kindergarten"
+/// The first choice of a one-of list when nothing is chosen: what it
+/// means depends on the field's default.
+fn lead_opt(lang: Lang, default: Given) -> Opt {
+    let label = match default {
+        Given::Required => tr!(lang, "pick.choose"),
+        Given::Derived(key) => i18n::text(lang, key),
+        _ => tr!(lang, "common.none"),
+    };
+    Opt::new("", label)
+}
+
+/// What a field shows before anything is typed: what was given, else its
+/// default.
+fn shown(f: &FieldSpec, raw: &Raw, cx: &Context<'_>) -> String {
+    if raw.given(f.key) {
+        return match f.kind {
+            Kind::People | Kind::Many(_) => raw.list(f.key).join("、"),
+            _ => raw.text(f.key),
+        };
+    }
+    match f.default {
+        Given::Zero => "0".to_string(),
+        Given::Today => cx.today.to_string(),
+        Given::Person => cx.person.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A form field for a field specification, showing `raw`.
+fn field(f: &'static FieldSpec, raw: &Raw, cx: &Context<'_>) -> Field {
+    let lang = cx.lang;
+    let label = i18n::field(lang, f.key);
+    let text = shown(f, raw, cx);
+    match f.kind {
+        Kind::Line | Kind::Count | Kind::Date | Kind::Year | Kind::People => {
+            let line = Field::line(f.key, label, &text);
+            match f.default {
+                Given::Derived(key) => line.hinted(i18n::text(lang, key)),
+                _ => line,
+            }
         }
-    );
-    let district = k.map(|k| k.district_id.to_string()).unwrap_or_default();
-    Form::new(
-        kind,
-        title,
-        vec![
-            Field::line("name", f(lang, "name"), &text(k.map(|k| k.name.as_str()))),
-            Field::choice("district", f(lang, "district"), district_opts(m), &district),
-            Field::line("town", f(lang, "town"), &text(k.map(|k| k.town.as_str()))),
-            Field::line(
-                "village",
-                f(lang, "village"),
-                &text(k.map(|k| k.village.as_str())),
-            ),
-            Field::choice(
-                "ownership",
-                f(lang, "ownership"),
-                codes::<Ownership>(lang),
-                k.map_or("public", |k| k.ownership.code()),
-            ),
-            Field::choice(
-                "category",
-                f(lang, "category"),
-                codes::<Category>(lang),
-                k.map_or("village", |k| k.category.code()),
-            ),
-            Field::line("stars", f(lang, "stars"), &num(k.and_then(|k| k.stars))),
-            Field::toggle("rural", f(lang, "rural"), k.is_none_or(|k| k.rural)),
-            Field::line("children", f(lang, "children"), &num(k.map(|k| k.children))),
-            Field::line("teachers", f(lang, "teachers"), &num(k.map(|k| k.teachers))),
-            Field::line(
-                "contact",
-                f(lang, "contact"),
-                &text(k.map(|k| k.contact.as_str())),
-            ),
-            Field::line(
-                "phone",
-                f(lang, "phone"),
-                &text(k.map(|k| k.phone.as_str())),
-            ),
-        ],
-    )
+        Kind::Note => Field::note(f.key, label, &text),
+        Kind::YesNo => {
+            let opts = vec![
+                lead_opt(lang, f.default),
+                Opt::new("yes", tr!(lang, "common.yes")),
+                Opt::new("no", tr!(lang, "common.no")),
+            ];
+            let chosen = raw.one(f.key).map_or("", |v| {
+                if crate::input::yes_no(lang, f.key, v) == Ok(true) {
+                    "yes"
+                } else {
+                    "no"
+                }
+            });
+            Field::choice(f.key, label, opts, chosen)
+        }
+        Kind::One(pick) => {
+            let mut opts = vec![lead_opt(lang, f.default)];
+            opts.extend(options(pick, cx, raw));
+            Field::choice(f.key, label, opts, raw.one(f.key).unwrap_or(""))
+        }
+        Kind::Many(pick) => Field::multi(f.key, label, options(pick, cx, raw), &raw.list(f.key)),
+    }
 }
 
-fn agreement_fields(lang: Lang, a: Option<&Agreement>, default_start: &str) -> Vec<Field> {
-    let start = a
-        .map(|a| a.start.to_string())
-        .unwrap_or_else(|| default_start.to_string());
-    let end = a.map(|a| a.end.to_string()).unwrap_or_default();
-    vec![
-        Field::line("start", f(lang, "start"), &start),
-        Field::line("end", f(lang, "end"), &end),
-        Field::multi(
-            "forms",
-            f(lang, "forms"),
-            codes::<Form_>(lang),
-            &a.map(|a| code_strings(&a.forms)).unwrap_or_default(),
-        ),
-        Field::multi(
-            "tasks",
-            f(lang, "tasks"),
-            codes::<Task>(lang),
-            &a.map(|a| code_strings(&a.tasks)).unwrap_or_default(),
-        ),
-        Field::line(
-            "fees",
-            f(lang, "fees"),
-            &a.map_or("0".to_string(), |a| a.fees.to_string()),
-        ),
-        Field::note(
-            "goals",
-            f(lang, "goals"),
-            a.map_or("", |a| a.goals.as_str()),
-        ),
-        Field::note(
-            "rights",
-            f(lang, "rights"),
-            a.map_or("", |a| a.rights.as_str()),
-        ),
-        Field::note(
-            "schedule",
-            f(lang, "schedule"),
-            a.map_or("", |a| a.schedule.as_str()),
-        ),
-    ]
+/// A form of a record kind's fields showing `raw`.
+fn spec_form<'s>(
+    kind: FormKind,
+    title: String,
+    specs: impl IntoIterator<Item = &'s FieldSpec>,
+    raw: &Raw,
+    cx: &Context<'_>,
+) -> Form
+where
+    's: 'static,
+{
+    let fields = specs.into_iter().map(|f| field(f, raw, cx)).collect();
+    Form::new(kind, title, fields)
 }
 
-use crate::domain::Form as Form_;
+/// What a form holds, as typed text for `crate::input`.
+fn typed(form: &Form) -> Raw {
+    let mut raw = Raw::new();
+    for f in &form.fields {
+        match &f.input {
+            Input::Line(_) | Input::Note(_) => raw.put(f.key, form.text(f.key)),
+            Input::Choice { .. } => raw.put(f.key, form.choice(f.key)),
+            Input::Multi { .. } => raw.put_all(f.key, form.multi(f.key)),
+            Input::Toggle(on) => raw.put(f.key, if *on { "yes" } else { "no" }),
+        }
+    }
+    raw
+}
+
+/// Shows every field that could not be read next to it.
+fn show_bad(lang: Lang, form: &mut Form, bad: Vec<Bad>) {
+    for b in bad {
+        let msg = match b.why {
+            Why::Missing => tr!(lang, "problem.required"),
+            Why::Invalid(msg) => msg,
+        };
+        if !form.set_error(b.field, msg.clone()) && form.message.is_none() {
+            form.message = Some(msg);
+        }
+    }
+}
+
+/// A saved record: the screen that lists it, its id and kind.
+type SavedAt = (Screen, Id, Entity);
 
 impl App {
+    /// What forms read typed text against.
+    fn input(&self) -> Option<Context<'_>> {
+        Some(Context {
+            model: self.model()?,
+            lang: self.lang,
+            today: self.today(),
+            person: &self.options.person,
+        })
+    }
+
+    /// The pairing a new visit is most likely for: the one whose visits
+    /// are shown, or that of the selected visit.
+    fn likely_pairing(&self) -> Option<Id> {
+        let m = self.model()?;
+        self.visit_pairing.clone().or_else(|| {
+            self.visits
+                .selected_id()
+                .and_then(|v| m.visit(v))
+                .map(|v| v.pairing_id.clone())
+        })
+    }
+
     /// `a`: a new record of the screen's kind.
     pub(super) fn open_add(&mut self) {
         let lang = self.lang;
-        let today = self.today();
-        let year = self.year;
-        let Some(m) = self.model() else { return };
+        let likely = self.likely_pairing();
+        let Some(cx) = self.input() else { return };
+        let blank = Raw::new();
         let form = match self.screen {
             Screen::Sync => return self.open_invite_form(),
             Screen::Reports => return self.open_report_form(),
-            Screen::Kindergartens | Screen::Dashboard => {
-                kindergarten_form(lang, m, FormKind::NewKindergarten, None)
-            }
-            Screen::Pairings => {
-                let kgs = kindergarten_opts(m);
-                let mut fields = vec![
-                    Field::multi("helpers", f(lang, "helpers"), kgs.clone(), &[]),
-                    Field::multi("helped", f(lang, "helped"), kgs, &[]),
-                    Field::choice("mode", f(lang, "mode"), codes::<Mode>(lang), "town"),
-                    Field::line("cohort", f(lang, "cohort"), &year.to_string()),
-                ];
-                fields.extend(agreement_fields(lang, None, &today.to_string()));
-                Form::new(FormKind::NewPairing, tr!(lang, "form.new_pairing"), fields)
-            }
+            Screen::Kindergartens | Screen::Dashboard => spec_form(
+                FormKind::NewKindergarten,
+                tr!(lang, "form.new_kindergarten"),
+                kindergarten::FIELDS,
+                &blank,
+                &cx,
+            ),
+            Screen::Pairings => spec_form(
+                FormKind::NewPairing,
+                tr!(lang, "form.new_pairing"),
+                pairing::fields(),
+                &blank,
+                &cx,
+            ),
             Screen::Visits => {
-                let pairings = pairing_opts(m, lang);
-                let chosen = self
-                    .visit_pairing
-                    .clone()
-                    .or_else(|| {
-                        self.visits
-                            .selected_id()
-                            .and_then(|v| m.visit(v))
-                            .map(|v| v.pairing_id.clone())
-                    })
-                    .map(|p| p.to_string())
-                    .or_else(|| pairings.first().map(|o| o.value.clone()))
-                    .unwrap_or_default();
-                let places = member_opts(m, &chosen);
-                let first_helped = Id::parse(&chosen)
-                    .and_then(|p| m.pairing(&p))
-                    .and_then(|p| p.helped.first())
-                    .map(|h| h.to_string())
-                    .unwrap_or_default();
-                Form::new(
+                let mut raw = Raw::new();
+                if let Some(p) = likely {
+                    raw.put(visit::PAIRING.key, p.as_str());
+                }
+                spec_form(
                     FormKind::NewVisit,
                     tr!(lang, "form.new_visit"),
-                    vec![
-                        Field::choice("pairing", f(lang, "pairing"), pairings, &chosen),
-                        Field::line("date", f(lang, "date"), &today.to_string()),
-                        Field::choice(
-                            "form",
-                            f(lang, "form"),
-                            codes::<Form_>(lang),
-                            "send_teachers",
-                        ),
-                        Field::multi("tasks", f(lang, "tasks"), codes::<Task>(lang), &[]),
-                        Field::choice("place", f(lang, "place"), places, &first_helped),
-                        Field::line("participants", f(lang, "participants"), ""),
-                        Field::line("teachers_reached", f(lang, "teachers_reached"), "0"),
-                        Field::line("children_reached", f(lang, "children_reached"), "0"),
-                        Field::line("toys", f(lang, "toys"), "0"),
-                        Field::line("play_materials", f(lang, "play_materials"), "0"),
-                        Field::line("picture_books", f(lang, "picture_books"), "0"),
-                        Field::note("note", f(lang, "note"), ""),
-                        Field::line("follow_up", f(lang, "follow_up"), ""),
-                    ],
+                    visit::FIELDS,
+                    &raw,
+                    &cx,
                 )
             }
-            Screen::Inspections => {
-                let mut pairings = vec![none_opt(lang)];
-                pairings.extend(pairing_opts(m, lang));
-                let mut kgs = vec![none_opt(lang)];
-                kgs.extend(kindergarten_opts(m));
-                let person = self.options.person.clone();
-                Form::new(
-                    FormKind::NewInspection,
-                    tr!(lang, "form.new_inspection"),
-                    vec![
-                        Field::choice("pairing", f(lang, "pairing"), pairings, ""),
-                        Field::choice("kindergarten", f(lang, "kindergarten"), kgs, ""),
-                        Field::line("date", f(lang, "date"), &today.to_string()),
-                        Field::line("inspector", f(lang, "inspector"), &person),
-                        Field::choice(
-                            "philosophy",
-                            label(lang, Area::Philosophy),
-                            score_opts(),
-                            "3",
-                        ),
-                        Field::choice(
-                            "care_education",
-                            label(lang, Area::CareEducation),
-                            score_opts(),
-                            "3",
-                        ),
-                        Field::choice(
-                            "environment",
-                            label(lang, Area::Environment),
-                            score_opts(),
-                            "3",
-                        ),
-                        Field::choice(
-                            "management",
-                            label(lang, Area::Management),
-                            score_opts(),
-                            "3",
-                        ),
-                        Field::note("findings", f(lang, "findings"), ""),
-                        Field::note("guidance", f(lang, "guidance"), ""),
-                        Field::line("follow_up_due", f(lang, "follow_up_due"), ""),
-                    ],
-                )
-            }
+            Screen::Inspections => spec_form(
+                FormKind::NewInspection,
+                tr!(lang, "form.new_inspection"),
+                inspection::FIELDS,
+                &blank,
+                &cx,
+            ),
         };
         if self.screen == Screen::Dashboard {
             self.screen = Screen::Kindergartens;
@@ -303,10 +281,12 @@ impl App {
         self.overlay = Some(Overlay::Form(Box::new(form)));
     }
 
-    /// `e` (or Enter on a kindergarten): edit the selected record.
+    /// `e` (or Enter on a kindergarten, a visit, an inspection): edit the
+    /// selected record.
     pub(super) fn open_edit(&mut self) {
         let lang = self.lang;
-        let Some(m) = self.model() else { return };
+        let Some(cx) = self.input() else { return };
+        let m = cx.model;
         let form = match self.screen {
             Screen::Reports => return self.open_report_form(),
             Screen::Kindergartens => {
@@ -317,33 +297,67 @@ impl App {
                 else {
                     return;
                 };
-                kindergarten_form(lang, m, FormKind::EditKindergarten(k.id.clone()), Some(k))
+                spec_form(
+                    FormKind::EditKindergarten(k.id.clone()),
+                    tr!(lang, "form.edit_kindergarten"),
+                    kindergarten::FIELDS,
+                    &kindergarten::raw_of(k),
+                    &cx,
+                )
             }
             Screen::Pairings => {
                 let Some(p) = self.pairings.selected_id().and_then(|id| m.pairing(id)) else {
                     return;
                 };
                 if p.agreement.status == AgreementStatus::Filed {
-                    self.message = Some(i18n::problem(
-                        lang,
-                        &Problem {
-                            field: "status",
-                            kind: ProblemKind::AgreementFiled,
-                        },
-                    ));
+                    let filed = Problem {
+                        field: "status",
+                        kind: ProblemKind::AgreementFiled,
+                    };
+                    self.message = Some(i18n::problem(lang, &filed));
                     return;
                 }
-                Form::new(
+                spec_form(
                     FormKind::EditAgreement(p.id.clone()),
                     tr!(
                         lang,
                         "form.edit_agreement",
                         pairing = pairing_label(m, lang, p)
                     ),
-                    agreement_fields(lang, Some(&p.agreement), ""),
+                    terms::FIELDS,
+                    &terms::raw_of(&p.agreement),
+                    &cx,
                 )
             }
-            _ => return,
+            Screen::Visits => {
+                let Some(v) = self.visits.selected_id().and_then(|id| m.visit(id)) else {
+                    return;
+                };
+                spec_form(
+                    FormKind::EditVisit(v.id.clone()),
+                    tr!(lang, "form.edit_visit"),
+                    visit::FIELDS,
+                    &visit::raw_of(v),
+                    &cx,
+                )
+            }
+            Screen::Inspections => {
+                let Some(i) = self
+                    .inspections
+                    .selected_id()
+                    .and_then(|id| m.inspection(id))
+                else {
+                    return;
+                };
+                spec_form(
+                    FormKind::EditInspection(i.id.clone()),
+                    tr!(lang, "form.edit_inspection"),
+                    inspection::FIELDS,
+                    &inspection::raw_of(i),
+                    &cx,
+                )
+            }
+            Screen::Dashboard | Screen::Sync => return,
         };
         self.overlay = Some(Overlay::Form(Box::new(form)));
     }
@@ -398,12 +412,15 @@ impl App {
             _ => {
                 let focus_key = form.fields.get(form.focus).map(|f| f.key);
                 let changed = form.key(k);
-                if changed && focus_key == Some("pairing") && form.kind == FormKind::NewVisit {
-                    let chosen = form.choice("pairing");
+                let visit_form = matches!(form.kind, FormKind::NewVisit | FormKind::EditVisit(_));
+                if changed && focus_key == Some(visit::PAIRING.key) && visit_form {
+                    // The places follow the pairing chosen.
+                    let chosen = form.choice(visit::PAIRING.key);
                     if let Some(m) = self.ws.as_ref().map(|w| w.model()) {
-                        let places = member_opts(m, &chosen);
+                        let mut places = vec![lead_opt(self.lang, visit::PLACE.default)];
+                        places.extend(member_opts(m, &chosen));
                         if let Some(Overlay::Form(form)) = &mut self.overlay {
-                            form.set_options("place", places);
+                            form.set_options(visit::PLACE.key, places);
                         }
                     }
                 }
@@ -461,10 +478,7 @@ impl App {
 
     /// Checks the invite and starts joining in the background; a bad
     /// invite keeps the form open with the reason by the field.
-    fn start_join(
-        &mut self,
-        form: &mut Form,
-    ) -> Result<Option<(Screen, Id, Entity)>, Vec<Problem>> {
+    fn start_join(&mut self, form: &mut Form) -> Result<Option<SavedAt>, Vec<Problem>> {
         let lang = self.lang;
         let ticket = form.text("ticket").split_whitespace().collect::<String>();
         if let Err(e) = crate::sync::ticket::Invite::verify(&ticket) {
@@ -486,279 +500,138 @@ impl App {
         Ok(None)
     }
 
-    /// Builds and saves; returns where the record is shown, its id and kind.
-    #[allow(clippy::type_complexity)]
-    fn save_form(&mut self, form: &mut Form) -> Result<Option<(Screen, Id, Entity)>, Vec<Problem>> {
-        let lang = self.lang;
-        if form.kind == FormKind::Join {
-            return self.start_join(form);
-        }
-        let Some(m) = self.model() else {
-            return Ok(None);
-        };
-        // Typed values first: each bad one is shown by its field.
-        let mut bad = false;
-        macro_rules! typed {
-            ($key:expr, $e:expr) => {
-                match $e {
-                    Ok(v) => Some(v),
-                    Err(msg) => {
-                        form.set_error($key, msg);
-                        bad = true;
-                        None
-                    }
-                }
-            };
-        }
-        let int = |form: &Form, key: &str| -> Result<i64, String> {
-            let t = form.text(key);
-            if t.is_empty() {
-                Ok(0)
-            } else {
-                parse::int(lang, key, &t)
-            }
-        };
-        let opt_id = |form: &Form, key: &str| Id::parse(&form.choice(key));
+    /// Saves a form; returns where the record is shown, its id and kind
+    /// (`None` when nothing is shown: a join starts, a report is saved).
+    fn save_form(&mut self, form: &mut Form) -> Result<Option<SavedAt>, Vec<Problem>> {
         match form.kind.clone() {
-            FormKind::NewKindergarten | FormKind::EditKindergarten(_) => {
-                let stars = typed!("stars", int(form, "stars"));
-                let children = typed!("children", int(form, "children"));
-                let teachers = typed!("teachers", int(form, "teachers"));
-                let district = opt_id(form, "district");
-                if bad {
-                    return Err(Vec::new());
-                }
-                let (Some(stars), Some(children), Some(teachers)) = (stars, children, teachers)
-                else {
-                    return Err(Vec::new());
-                };
-                let editing = match &form.kind {
-                    FormKind::EditKindergarten(id) => Some(id.clone()),
-                    _ => None,
-                };
-                let k = Kindergarten {
-                    id: editing
-                        .clone()
-                        .unwrap_or_else(|| Id::from_random_bytes([0; 16])),
-                    name: form.text("name"),
-                    district_id: district.unwrap_or_else(|| Id::from_random_bytes([0; 16])),
-                    town: form.text("town"),
-                    village: form.text("village"),
-                    ownership: Ownership::from_code(&form.choice("ownership"))
-                        .unwrap_or(Ownership::Public),
-                    category: Category::from_code(&form.choice("category"))
-                        .unwrap_or(Category::Village),
-                    stars: (stars != 0).then_some(stars),
-                    rural: form.toggle("rural"),
-                    children,
-                    teachers,
-                    contact: form.text("contact"),
-                    phone: form.text("phone"),
-                };
-                let id = self.write(|w| {
-                    let mut k = k;
-                    if editing.is_none() {
-                        k.id = w.new_id();
-                    }
-                    w.put_kindergarten(k)
-                })?;
-                Ok(Some((Screen::Kindergartens, id, Entity::Kindergarten)))
-            }
-            FormKind::NewPairing | FormKind::EditAgreement(_) => {
-                let start = typed!("start", parse::date(lang, "start", &form.text("start")));
-                let end = typed!("end", parse::date(lang, "end", &form.text("end")));
-                let fees = typed!("fees", int(form, "fees"));
-                let cohort = match form.kind {
-                    FormKind::NewPairing => {
-                        typed!("cohort", parse::year(lang, &form.text("cohort")))
-                    }
-                    _ => Some(0),
-                };
-                if bad {
-                    return Err(Vec::new());
-                }
-                let (Some(start), Some(end), Some(fees), Some(cohort)) = (start, end, fees, cohort)
-                else {
-                    return Err(Vec::new());
-                };
-                let agreement = Agreement {
-                    status: AgreementStatus::Draft,
-                    start,
-                    end,
-                    forms: form
-                        .multi("forms")
-                        .iter()
-                        .filter_map(|c| Form_::from_code(c))
-                        .collect(),
-                    tasks: form
-                        .multi("tasks")
-                        .iter()
-                        .filter_map(|c| Task::from_code(c))
-                        .collect(),
-                    goals: form.text("goals"),
-                    rights: form.text("rights"),
-                    schedule: form.text("schedule"),
-                    fees,
-                    signed: None,
-                    confirmations: Vec::new(),
-                    filed: None,
-                };
-                if let FormKind::EditAgreement(id) = &form.kind {
-                    let id = id.clone();
-                    let unsigned = self.write(|w| w.edit_agreement(&id, agreement))?;
-                    if unsigned {
-                        self.message = Some(tr!(lang, "pairing.back_to_draft"));
-                    }
-                    return Ok(Some((Screen::Pairings, id, Entity::Pairing)));
-                }
-                let ids = |key: &str| {
-                    form.multi(key)
-                        .iter()
-                        .filter_map(|s| Id::parse(s))
-                        .collect::<Vec<_>>()
-                };
-                let helped = ids("helped");
-                let p = Pairing {
-                    id: Id::from_random_bytes([0; 16]),
-                    district_id: helped
-                        .first()
-                        .and_then(|h| m.kindergarten(h))
-                        .map(|k| k.district_id.clone())
-                        .unwrap_or_else(|| Id::from_random_bytes([0; 16])),
-                    helpers: ids("helpers"),
-                    helped,
-                    cohort,
-                    mode: Mode::from_code(&form.choice("mode")).unwrap_or(Mode::Town),
-                    agreement,
-                };
-                let id = self.write(|w| {
-                    let id = w.new_id();
-                    w.add_pairing(Pairing { id, ..p })
-                })?;
-                Ok(Some((Screen::Pairings, id, Entity::Pairing)))
-            }
-            FormKind::ConfirmAgreement(id) => {
-                let date = typed!("date", parse::date(lang, "date", &form.text("date")));
-                let Some(district) = opt_id(form, "district") else {
-                    form.set_error("district", tr!(lang, "problem.required"));
-                    return Err(Vec::new());
-                };
-                let (false, Some(date)) = (bad, date) else {
-                    return Err(Vec::new());
-                };
-                let stamp = Stamp {
-                    by: form.text("by"),
-                    on: date,
-                };
-                self.write(|w| w.confirm(&id, &district, stamp))?;
-                Ok(Some((Screen::Pairings, id, Entity::Pairing)))
-            }
-            FormKind::NewVisit => {
-                let date = typed!("date", parse::date(lang, "date", &form.text("date")));
-                let counts: Vec<Option<i64>> = [
-                    "teachers_reached",
-                    "children_reached",
-                    "toys",
-                    "play_materials",
-                    "picture_books",
-                ]
-                .iter()
-                .map(|k| typed!(*k, int(form, k)))
-                .collect();
-                let participants: Option<Vec<Participant>> = typed!(
-                    "participants",
-                    parse::split_list(&[form.text("participants")])
-                        .iter()
-                        .map(|p| parse::participant(lang, p))
-                        .collect::<Result<Vec<_>, String>>()
-                );
-                let Some(pairing_id) = opt_id(form, "pairing") else {
-                    form.set_error("pairing", tr!(lang, "problem.required"));
-                    return Err(Vec::new());
-                };
-                if bad {
-                    return Err(Vec::new());
-                }
-                let (Some(date), Some(participants)) = (date, participants) else {
-                    return Err(Vec::new());
-                };
-                let n = |i: usize| counts.get(i).copied().flatten().unwrap_or(0);
-                let v = Visit {
-                    id: Id::from_random_bytes([0; 16]),
-                    pairing_id,
-                    district_id: Id::from_random_bytes([0; 16]),
-                    date,
-                    form: Form_::from_code(&form.choice("form")).unwrap_or(Form_::SendTeachers),
-                    tasks: form
-                        .multi("tasks")
-                        .iter()
-                        .filter_map(|c| Task::from_code(c))
-                        .collect(),
-                    place_id: opt_id(form, "place"),
-                    participants,
-                    teachers_reached: n(0),
-                    children_reached: n(1),
-                    materials: Materials {
-                        toys: n(2),
-                        play_materials: n(3),
-                        picture_books: n(4),
-                    },
-                    note: form.text("note"),
-                    follow_up: form.text("follow_up"),
-                    confirmed: None,
-                };
-                let id = self.write(|w| {
-                    let id = w.new_id();
-                    w.put_visit(Visit { id, ..v })
-                })?;
-                Ok(Some((Screen::Visits, id, Entity::Visit)))
-            }
-            FormKind::Join => Ok(None),
+            FormKind::Join => self.start_join(form),
             FormKind::Invite => self.save_invite_form(form).map(|()| None),
             FormKind::ReportSections(key) => self.save_report_form(form, &key).map(|()| None),
             FormKind::ReturnReport(key) => self.save_return_form(form, &key).map(|()| None),
-            FormKind::NewInspection => {
-                let date = typed!("date", parse::date(lang, "date", &form.text("date")));
-                let due_text = form.text("follow_up_due");
-                let due = if due_text.is_empty() {
-                    Some(None)
-                } else {
-                    typed!(
-                        "follow_up_due",
-                        parse::date(lang, "follow_up_due", &due_text).map(Some)
-                    )
-                };
-                if bad {
-                    return Err(Vec::new());
-                }
-                let (Some(date), Some(due)) = (date, due) else {
-                    return Err(Vec::new());
-                };
-                let score = |k: &str| form.choice(k).parse().unwrap_or(0);
-                let i = Inspection {
-                    id: Id::from_random_bytes([0; 16]),
-                    district_id: Id::from_random_bytes([0; 16]),
-                    pairing_id: opt_id(form, "pairing"),
-                    kindergarten_id: opt_id(form, "kindergarten"),
-                    date,
-                    inspector: form.text("inspector"),
-                    scores: Scores {
-                        philosophy: score("philosophy"),
-                        care_education: score("care_education"),
-                        environment: score("environment"),
-                        management: score("management"),
-                    },
-                    findings: form.text("findings"),
-                    guidance: form.text("guidance"),
-                    follow_up_due: due,
-                };
-                let id = self.write(|w| {
-                    let id = w.new_id();
-                    w.put_inspection(Inspection { id, ..i })
-                })?;
-                Ok(Some((Screen::Inspections, id, Entity::Inspection)))
+            FormKind::ConfirmAgreement(id) => self.save_confirmation(form, id),
+            kind => self.save_record(form, kind),
+        }
+    }
+
+    /// Reads a record form with `read`; a field that cannot be read is
+    /// shown by its field.
+    fn read_form<T>(
+        &self,
+        form: &mut Form,
+        read: impl FnOnce(&Raw, Context<'_>) -> Result<T, Vec<Bad>>,
+    ) -> Option<T> {
+        let cx = self.input()?;
+        match read(&typed(form), cx) {
+            Ok(d) => Some(d),
+            Err(bad) => {
+                show_bad(self.lang, form, bad);
+                None
             }
         }
+    }
+
+    /// A record form: read into a draft, then checked and saved.
+    fn save_record(
+        &mut self,
+        form: &mut Form,
+        kind: FormKind,
+    ) -> Result<Option<SavedAt>, Vec<Problem>> {
+        macro_rules! read {
+            ($read:path) => {
+                match self.read_form(form, $read) {
+                    Some(d) => d,
+                    None => return Err(Vec::new()),
+                }
+            };
+        }
+        let saved = match kind {
+            FormKind::NewKindergarten => {
+                let d = read!(kindergarten::read);
+                (
+                    Screen::Kindergartens,
+                    self.write(|w| w.add_kindergarten(d))?,
+                    Entity::Kindergarten,
+                )
+            }
+            FormKind::EditKindergarten(id) => {
+                let d = read!(kindergarten::read);
+                self.write(|w| w.edit_kindergarten(&id, d))?;
+                (Screen::Kindergartens, id, Entity::Kindergarten)
+            }
+            FormKind::NewPairing => {
+                let d = read!(pairing::read);
+                (
+                    Screen::Pairings,
+                    self.write(|w| w.add_pairing(d))?,
+                    Entity::Pairing,
+                )
+            }
+            FormKind::EditAgreement(id) => {
+                let d = read!(terms::read);
+                if self.write(|w| w.edit_agreement(&id, d))? {
+                    self.message = Some(tr!(self.lang, "pairing.back_to_draft"));
+                }
+                (Screen::Pairings, id, Entity::Pairing)
+            }
+            FormKind::NewVisit => {
+                let d = read!(visit::read);
+                (
+                    Screen::Visits,
+                    self.write(|w| w.add_visit(d))?,
+                    Entity::Visit,
+                )
+            }
+            FormKind::EditVisit(id) => {
+                let d = read!(visit::read);
+                self.write(|w| w.edit_visit(&id, d))?;
+                (Screen::Visits, id, Entity::Visit)
+            }
+            FormKind::NewInspection => {
+                let d = read!(inspection::read);
+                (
+                    Screen::Inspections,
+                    self.write(|w| w.add_inspection(d))?,
+                    Entity::Inspection,
+                )
+            }
+            FormKind::EditInspection(id) => {
+                let d = read!(inspection::read);
+                self.write(|w| w.edit_inspection(&id, d))?;
+                (Screen::Inspections, id, Entity::Inspection)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(saved))
+    }
+
+    /// A bureau's confirmation of an agreement.
+    fn save_confirmation(
+        &mut self,
+        form: &mut Form,
+        id: Id,
+    ) -> Result<Option<SavedAt>, Vec<Problem>> {
+        let lang = self.lang;
+        let date = crate::input::date(lang, "date", &form.text("date"));
+        let district = Id::parse(&form.choice("district"));
+        if district.is_none() {
+            form.set_error("district", tr!(lang, "problem.required"));
+        }
+        let date = match date {
+            Ok(d) => d,
+            Err(msg) => {
+                form.set_error("date", msg);
+                return Err(Vec::new());
+            }
+        };
+        let Some(district) = district else {
+            return Err(Vec::new());
+        };
+        let stamp = Stamp {
+            by: form.text("by"),
+            on: date,
+        };
+        self.write(|w| w.confirm(&id, &district, stamp))?;
+        Ok(Some((Screen::Pairings, id, Entity::Pairing)))
     }
 }
 

@@ -11,10 +11,12 @@ mod invite;
 pub mod keymap;
 pub mod layout;
 mod reports;
+mod sync_view;
 
 use crate::domain::*;
 use crate::i18n::Lang;
-use crate::store::{EditError, HistoryEntry, Options, StoreError, Workspace};
+pub use crate::store::HistoryEntry;
+use crate::store::{EditError, Options, StoreError, Workspace};
 use crate::sync::agent::Agent;
 use crate::tr;
 use action::Action;
@@ -227,6 +229,9 @@ pub struct App {
     pub network: bool,
     /// Background sync, while a workspace is open and `network` is on.
     pub sync: Option<Agent>,
+    /// What the sync screen and the status bar show, read after every
+    /// event (drawing reads this, never the store).
+    pub sync_status: crate::sync::agent::Status,
     /// The sync screen's first peer row on screen.
     pub sync_scroll: usize,
     /// A join with an invite running in the background (first run).
@@ -312,6 +317,7 @@ impl App {
             me: None,
             network: false,
             sync: None,
+            sync_status: Default::default(),
             sync_scroll: 0,
             joining: None,
             lan_discovery: std::env::var_os("BANGFU_NO_MDNS").is_none(),
@@ -437,6 +443,7 @@ impl App {
             Event::Mouse(m) => self.mouse(m),
             Event::Key(k) => self.key(k),
         }
+        self.refresh_sync_status();
     }
 
     fn key(&mut self, k: KeyEvent) {
@@ -664,7 +671,7 @@ impl App {
                     self.rebuild_rows();
                 }
             }
-            Screen::Kindergartens => self.open_edit(),
+            Screen::Kindergartens | Screen::Visits | Screen::Inspections => self.open_edit(),
             Screen::Reports => self.open_report(),
             Screen::Sync => self.sync_now(),
             _ => {}

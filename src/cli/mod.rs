@@ -3,6 +3,7 @@
 //! input: one clear line saying what was wrong and what to do, exit code 1,
 //! and nothing written.
 
+mod fields;
 mod net;
 mod output;
 mod records;
@@ -167,6 +168,16 @@ impl Ctx {
             );
         }
         Ok(ws)
+    }
+
+    /// What typed fields are read against.
+    pub fn input<'a>(&'a self, model: &'a crate::domain::Model) -> crate::input::Context<'a> {
+        crate::input::Context {
+            model,
+            lang: self.lang,
+            today: self.today,
+            person: &self.person,
+        }
     }
 
     pub fn store(&self, e: &StoreError) -> Fail {

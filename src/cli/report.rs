@@ -322,7 +322,7 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
             let text = String::from_utf8_lossy(&bytes);
             out(text.trim_start_matches('\u{feff}').trim_end());
         }
-        Format::Table => out(crate::present::report_text(l, &doc).trim_end()),
+        Format::Table => out(crate::export::text::report_text(l, &doc).trim_end()),
     }
     if let Some(path) = &a.export {
         let format = FileFormat::of(path).ok_or_else(|| {

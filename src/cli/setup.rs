@@ -7,6 +7,8 @@ use crate::domain::plan::{self, YearStatus};
 use crate::domain::*;
 use crate::i18n::{self, Lang};
 use crate::input as parse;
+use crate::input::records::kindergarten as kindergarten_fields;
+use crate::input::{FieldSpec, Raw, Why};
 use crate::store::{self, EditError, Workspace};
 use crate::tr;
 use clap::{Args, Subcommand};
@@ -711,27 +713,29 @@ pub fn overview(ctx: &Ctx) -> CmdResult {
     Ok(())
 }
 
-/// Column names a kindergarten list may use, in Chinese or English.
+/// Column names a kindergarten list may use, in Chinese or English, for
+/// the kindergarten's fields (`input::records::kindergarten`).
 fn column(header: &str) -> Option<&'static str> {
+    use crate::input::records::kindergarten as k;
     let h = header.trim().trim_start_matches('\u{feff}').to_lowercase();
-    let pairs: [(&[&str], &str); 12] = [
-        (&["园名", "幼儿园", "幼儿园名称", "名称", "name"], "name"),
-        (&["县区", "县(区)", "区县", "district"], "district"),
-        (&["乡镇", "镇", "town"], "town"),
-        (&["村", "村屯", "village"], "village"),
-        (&["性质", "办园性质", "ownership"], "ownership"),
-        (&["类别", "类型", "category"], "category"),
-        (&["星级", "stars"], "stars"),
-        (&["农村", "农村园", "是否农村", "rural"], "rural"),
-        (&["幼儿数", "在园幼儿数", "children"], "children"),
-        (&["教师数", "专任教师数", "teachers"], "teachers"),
-        (&["联系人", "contact"], "contact"),
-        (&["电话", "联系电话", "phone"], "phone"),
+    let pairs: [(&[&str], &FieldSpec); 12] = [
+        (&["园名", "幼儿园", "幼儿园名称", "名称", "name"], &k::NAME),
+        (&["县区", "县(区)", "区县", "district"], &k::DISTRICT),
+        (&["乡镇", "镇", "town"], &k::TOWN),
+        (&["村", "村屯", "village"], &k::VILLAGE),
+        (&["性质", "办园性质", "ownership"], &k::OWNERSHIP),
+        (&["类别", "类型", "category"], &k::CATEGORY),
+        (&["星级", "stars"], &k::STARS),
+        (&["农村", "农村园", "是否农村", "rural"], &k::RURAL),
+        (&["幼儿数", "在园幼儿数", "children"], &k::CHILDREN),
+        (&["教师数", "专任教师数", "teachers"], &k::TEACHERS),
+        (&["联系人", "contact"], &k::CONTACT),
+        (&["电话", "联系电话", "phone"], &k::PHONE),
     ];
     pairs
         .iter()
         .find(|(names, _)| names.contains(&h.as_str()))
-        .map(|(_, f)| *f)
+        .map(|(_, f)| f.key)
 }
 
 /// Imports a kindergarten list (附表) from `.xlsx` or `.csv`: every row
@@ -773,39 +777,29 @@ pub fn import_kindergartens(
                 continue;
             }
         };
-        let mut args = super::records::KindergartenArgs::default();
+        let mut raw = Raw::new();
         for (col, value) in columns.iter().zip(rec.iter()) {
-            let v = Some(value.trim().to_string()).filter(|v| !v.is_empty());
-            match col {
-                Some("name") => args.name = v,
-                Some("district") => args.district = v,
-                Some("town") => args.town = v,
-                Some("village") => args.village = v,
-                Some("ownership") => args.ownership = v,
-                Some("category") => args.category = v,
-                Some("stars") => args.stars = v,
-                Some("rural") => args.rural = v,
-                Some("children") => args.children = v,
-                Some("teachers") => args.teachers = v,
-                Some("contact") => args.contact = v,
-                Some("phone") => args.phone = v,
-                _ => {}
+            if let Some(key) = col {
+                raw.put(key, value.trim());
             }
         }
-        let missing =
-            |field: &str| Fail::line(tr!(l, "import.missing", field = i18n::field(l, field)));
-        match super::records::new_kindergarten(
-            ctx,
-            ws.model(),
-            &args,
-            default_district.as_ref(),
-            &missing,
-        ) {
+        if let Some(d) = &default_district
+            && !raw.given(kindergarten_fields::DISTRICT.key)
+        {
+            raw.put(kindergarten_fields::DISTRICT.key, d.as_str());
+        }
+        match kindergarten_fields::read(&raw, ctx.input(ws.model())) {
             Ok(k) => rows.push((line, k)),
-            Err(Fail(lines)) => {
+            Err(problems) => {
                 bad_lines.insert(line);
-                for d in lines {
-                    bad.push(tr!(l, "import.bad_row", line = line, detail = d));
+                for b in problems {
+                    let detail = match b.why {
+                        Why::Invalid(msg) => msg,
+                        Why::Missing => {
+                            tr!(l, "import.missing", field = i18n::field(l, b.field))
+                        }
+                    };
+                    bad.push(tr!(l, "import.bad_row", line = line, detail = detail));
                 }
             }
         }
@@ -816,12 +810,10 @@ pub fn import_kindergartens(
     // rule-breaking row is skipped, so the rows after it are checked
     // against the good ones only.
     let mut checked = Vec::new();
-    let result = ws.write(|w| {
+    let result = ws.write_or_undo(|w| {
         for (line, k) in &rows {
-            let mut k = k.clone();
-            k.id = w.new_id();
-            match w.put_kindergarten(k.clone()) {
-                Ok(_) => checked.push(k),
+            match w.add_kindergarten(k.clone()) {
+                Ok(id) => checked.extend(w.model().kindergarten(&id).cloned()),
                 Err(EditError::Invalid(ps)) => {
                     bad_lines.insert(*line);
                     for p in ps {
@@ -833,13 +825,13 @@ pub fn import_kindergartens(
                         ));
                     }
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Err(Rollback::Store(e)),
             }
         }
         if !dry_run && (bad.is_empty() || only_good) {
             Ok(())
         } else {
-            Err(EditError::Invalid(Vec::new()))
+            Err(Rollback::Checked)
         }
     });
     match result {
@@ -853,7 +845,7 @@ pub fn import_kindergartens(
             }
             Ok(())
         }
-        Err(EditError::Invalid(_)) if dry_run => {
+        Err(Rollback::Checked) if dry_run => {
             let refs: Vec<&Kindergarten> = checked.iter().collect();
             out(&table_text(&crate::present::table(l, ws.model(), &refs)));
             for b in &bad {
@@ -875,10 +867,24 @@ pub fn import_kindergartens(
                 )))
             }
         }
-        Err(EditError::Invalid(_)) => {
+        Err(Rollback::Checked) => {
             bad.push(tr!(l, "import.nothing_written", bad = bad_lines.len()));
             Err(Fail(bad))
         }
-        Err(e) => Err(ctx.edit(e)),
+        Err(Rollback::Store(e)) => Err(ctx.edit(e)),
+    }
+}
+
+/// Why an import's write is rolled back.
+enum Rollback {
+    /// Only checking, or a bad row and not only the good ones: nothing
+    /// is kept.
+    Checked,
+    Store(EditError),
+}
+
+impl From<crate::store::StoreError> for Rollback {
+    fn from(e: crate::store::StoreError) -> Rollback {
+        Rollback::Store(EditError::Store(e))
     }
 }

@@ -120,7 +120,7 @@ code_enum! {
 
 code_enum! {
     /// Forms of support (帮扶形式).
-    pub enum Form: "form" {
+    pub enum SupportForm: "form" {
         /// 送教下乡
         SendTeachers => "send_teachers",
         /// 名师工作室
@@ -241,8 +241,8 @@ mod tests {
 
     #[test]
     fn codes_round_trip_and_accept_dashes() {
-        for f in Form::ALL {
-            assert_eq!(Form::from_code(f.code()), Some(*f));
+        for f in SupportForm::ALL {
+            assert_eq!(SupportForm::from_code(f.code()), Some(*f));
         }
         assert_eq!(Mode::from_code("cross-region"), Some(Mode::CrossRegion));
         assert_eq!(Mode::from_code("CROSS_REGION"), Some(Mode::CrossRegion));

@@ -62,7 +62,7 @@ pub struct Figures {
     /// Support activities held in the period (帮扶活动).
     pub visits: usize,
     /// Activities by form, every form listed in the programme's order.
-    pub by_form: Vec<(Form, usize)>,
+    pub by_form: Vec<(SupportForm, usize)>,
     /// Activities by task; an activity serving two tasks counts for both.
     pub by_task: Vec<(Task, usize)>,
     /// 受益教师 (sum over the activities)
@@ -115,7 +115,7 @@ pub fn compile(model: &Model, scope: &Scope, from: NaiveDate, to: NaiveDate) -> 
         .visits()
         .filter(|v| pairing_ids.contains(&v.pairing_id) && within(v.date, from, to))
         .collect();
-    let by_form = Form::ALL
+    let by_form = SupportForm::ALL
         .iter()
         .map(|f| (*f, visits.iter().filter(|v| v.form == *f).count()))
         .collect();

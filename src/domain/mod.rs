@@ -5,6 +5,7 @@ pub mod access;
 pub mod authz;
 pub mod calendar;
 pub mod codes;
+pub mod drafts;
 pub mod figures;
 pub mod id;
 pub mod judge;
@@ -16,6 +17,7 @@ pub mod rules;
 
 pub use access::Member;
 pub use codes::*;
+pub use drafts::*;
 pub use id::Id;
 pub use model::{DistrictData, Entity, Model, Tally};
 pub use records::*;

@@ -165,7 +165,7 @@ pub struct Agreement {
     pub start: NaiveDate,
     pub end: NaiveDate,
     /// 帮扶形式
-    pub forms: Vec<Form>,
+    pub forms: Vec<SupportForm>,
     /// 帮扶任务
     pub tasks: Vec<Task>,
     /// 帮扶目标
@@ -233,7 +233,7 @@ pub struct Visit {
     pub pairing_id: Id,
     pub district_id: Id,
     pub date: NaiveDate,
-    pub form: Form,
+    pub form: SupportForm,
     pub tasks: Vec<Task>,
     /// Where it took place: one of the pairing's kindergartens.
     pub place_id: Option<Id>,
@@ -255,7 +255,7 @@ impl Visit {
     /// A visit of `form` on `date` for a pairing, at its first helped
     /// kindergarten, with nothing else filled in (the writer gives it an
     /// id when it is saved as new).
-    pub fn of_pairing(pairing: &Pairing, date: NaiveDate, form: Form, note: &str) -> Visit {
+    pub fn of_pairing(pairing: &Pairing, date: NaiveDate, form: SupportForm, note: &str) -> Visit {
         Visit {
             id: Id::from_random_bytes([0; 16]),
             pairing_id: pairing.id.clone(),

@@ -265,31 +265,40 @@ pub fn pairing_home(model: &Model, helped: &[Id]) -> Option<Id> {
     ds.all(|d| d.as_ref() == Some(&first)).then_some(first)
 }
 
-/// A pairing and its agreement: sides, mode rules, terms.
-pub fn check_pairing(model: &Model, p: &Pairing) -> Vec<Problem> {
+/// Both sides of a pairing as people give them.
+pub type Sides<'m> = (Vec<&'m Kindergarten>, Vec<&'m Kindergarten>);
+
+/// The two sides of a pairing: both given and known, none on both sides,
+/// not many to many, the helped side in one district. Returns the problems
+/// and, when every kindergarten is known, both sides.
+pub fn check_sides<'m>(
+    model: &'m Model,
+    helper_ids: &[Id],
+    helped_ids: &[Id],
+) -> (Vec<Problem>, Option<Sides<'m>>) {
     let mut out = Vec::new();
-    if p.helpers.is_empty() {
+    if helper_ids.is_empty() {
         out.push(problem("helpers", ProblemKind::Required));
     }
-    if p.helped.is_empty() {
+    if helped_ids.is_empty() {
         out.push(problem("helped", ProblemKind::Required));
     }
     let mut helpers = Vec::new();
-    for id in &p.helpers {
+    for id in helper_ids {
         match model.kindergarten(id) {
             Some(k) => helpers.push(k),
             None => out.push(unknown("helpers", Entity::Kindergarten, id)),
         }
     }
     let mut helped = Vec::new();
-    for id in &p.helped {
+    for id in helped_ids {
         match model.kindergarten(id) {
             Some(k) => helped.push(k),
             None => out.push(unknown("helped", Entity::Kindergarten, id)),
         }
     }
     for k in &helpers {
-        if p.helped.contains(&k.id) {
+        if helped_ids.contains(&k.id) {
             out.push(problem(
                 "helped",
                 ProblemKind::BothSides {
@@ -298,28 +307,45 @@ pub fn check_pairing(model: &Model, p: &Pairing) -> Vec<Problem> {
             ));
         }
     }
-    if p.helpers.len() > 1 && p.helped.len() > 1 {
+    if helper_ids.len() > 1 && helped_ids.len() > 1 {
         out.push(problem("helped", ProblemKind::ManyToMany));
     }
-    year_in_programme(&mut out, model, p.cohort);
     let helped_districts: std::collections::BTreeSet<&Id> =
         helped.iter().map(|k| &k.district_id).collect();
     if helped_districts.len() > 1 {
         out.push(problem("helped", ProblemKind::HelpedInSeveralDistricts));
     }
-    let sides_known = !helpers.is_empty()
+    let known = !helpers.is_empty()
         && !helped.is_empty()
-        && helpers.len() == p.helpers.len()
-        && helped.len() == p.helped.len();
-    if !sides_known {
-        // The mode rules read both sides; no use checking them against
-        // missing or unknown kindergartens.
-        out.extend(check_agreement_terms(&p.agreement));
-        return out;
+        && helpers.len() == helper_ids.len()
+        && helped.len() == helped_ids.len();
+    (out, known.then_some((helpers, helped)))
+}
+
+/// A pairing and its agreement: sides, mode rules, terms.
+pub fn check_pairing(model: &Model, p: &Pairing) -> Vec<Problem> {
+    let (mut out, sides) = check_sides(model, &p.helpers, &p.helped);
+    year_in_programme(&mut out, model, p.cohort);
+    // The mode rules read both sides; no use checking them against
+    // missing or unknown kindergartens.
+    if let Some((helpers, helped)) = sides {
+        out.extend(check_mode(model, p.mode, &helpers, &helped));
     }
-    match p.mode {
+    out.extend(check_agreement_terms(&p.agreement));
+    out
+}
+
+/// What each mode of pairing asks of its two sides (notice §3).
+fn check_mode(
+    model: &Model,
+    mode: Mode,
+    helpers: &[&Kindergarten],
+    helped: &[&Kindergarten],
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    match mode {
         Mode::Town => {
-            for h in &helpers {
+            for h in helpers {
                 if h.ownership != Ownership::Public {
                     out.push(problem(
                         "helpers",
@@ -328,7 +354,7 @@ pub fn check_pairing(model: &Model, p: &Pairing) -> Vec<Problem> {
                         },
                     ));
                 }
-                for v in &helped {
+                for v in helped {
                     let same_town = h.district_id == v.district_id
                         && !h.town.trim().is_empty()
                         && h.town.trim() == v.town.trim();
@@ -343,7 +369,7 @@ pub fn check_pairing(model: &Model, p: &Pairing) -> Vec<Problem> {
                     }
                 }
             }
-            for v in &helped {
+            for v in helped {
                 if !(v.category.is_village() && v.ownership.is_private()) {
                     out.push(problem(
                         "helped",
@@ -355,7 +381,7 @@ pub fn check_pairing(model: &Model, p: &Pairing) -> Vec<Problem> {
             }
         }
         Mode::District => {
-            for h in &helpers {
+            for h in helpers {
                 if h.stars.unwrap_or(0) < 4 {
                     out.push(problem(
                         "helpers",
@@ -385,7 +411,6 @@ pub fn check_pairing(model: &Model, p: &Pairing) -> Vec<Problem> {
             }
         }
     }
-    out.extend(check_agreement_terms(&p.agreement));
     out
 }
 
@@ -508,6 +533,15 @@ pub fn check_visit_confirm(v: &Visit, by: &str) -> Vec<Problem> {
 
 /// An inspection, new or edited.
 pub fn check_inspection(model: &Model, i: &Inspection, today: NaiveDate) -> Vec<Problem> {
+    check_inspection_draft(model, &super::drafts::InspectionDraft::of(i), today)
+}
+
+/// An inspection as typed (before it has a district to live in).
+pub fn check_inspection_draft(
+    model: &Model,
+    i: &super::drafts::InspectionDraft,
+    today: NaiveDate,
+) -> Vec<Problem> {
     let mut out = Vec::new();
     if i.pairing_id.is_none() && i.kindergarten_id.is_none() {
         out.push(problem("pairing", ProblemKind::Required));

@@ -10,6 +10,7 @@ pub mod docx;
 pub mod lists;
 pub mod markdown;
 pub mod rows;
+pub mod text;
 pub mod xlsx;
 
 use crate::domain::figures::Figures;

@@ -668,6 +668,16 @@ impl Workspace {
         &mut self,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T, EditError>,
     ) -> Result<T, EditError> {
+        self.write_or_undo(f)
+    }
+
+    /// Like `write`, for callers with their own error type: any error
+    /// rolls the whole write back (an import that only checks its rows,
+    /// for one).
+    pub fn write_or_undo<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let today = self.options.today;
         self.transaction(|tx| {
             let mut w = Writer::new(

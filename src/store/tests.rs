@@ -70,7 +70,7 @@ fn setup(dir: &Path) -> (Workspace, Id, Id) {
                 None,
             );
             let pid = w.new_id();
-            w.add_pairing(Pairing {
+            w.insert_pairing(Pairing {
                 id: pid.clone(),
                 district_id: district.clone(),
                 helpers: vec![helper],
@@ -81,7 +81,7 @@ fn setup(dir: &Path) -> (Workspace, Id, Id) {
                     status: AgreementStatus::Draft,
                     start: d("2024-09-25"),
                     end: d("2026-12-31"),
-                    forms: vec![Form::SendTeachers, Form::OnSiteGuidance],
+                    forms: vec![SupportForm::SendTeachers, SupportForm::OnSiteGuidance],
                     tasks: vec![Task::Teachers],
                     goals: "提升保育教育质量".into(),
                     rights: "双方不收取任何费用".into(),
@@ -98,7 +98,7 @@ fn setup(dir: &Path) -> (Workspace, Id, Id) {
                 pairing_id: pid.clone(),
                 district_id: district.clone(),
                 date: d("2024-10-15"),
-                form: Form::SendTeachers,
+                form: SupportForm::SendTeachers,
                 tasks: vec![Task::Teachers, Task::Conditions],
                 place_id: Some(helped),
                 participants: vec![Participant {

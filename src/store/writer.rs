@@ -705,6 +705,20 @@ impl<'a> Writer<'a> {
 
     // ---------- kindergartens ----------
 
+    /// Adds a kindergarten as typed; returns its new id.
+    pub fn add_kindergarten(&mut self, d: KindergartenDraft) -> Result<Id, EditError> {
+        let id = self.new_id();
+        self.put_kindergarten(d.into_record(id))
+    }
+
+    /// Changes a kindergarten to what was typed.
+    pub fn edit_kindergarten(&mut self, id: &Id, d: KindergartenDraft) -> Result<(), EditError> {
+        if self.model().kindergarten(id).is_none() {
+            return Err(unknown("id", Entity::Kindergarten, id));
+        }
+        self.put_kindergarten(d.into_record(id.clone())).map(|_| ())
+    }
+
     /// Adds or edits a kindergarten (its id decides which).
     pub fn put_kindergarten(&mut self, k: Kindergarten) -> Result<Id, EditError> {
         let k = Kindergarten {
@@ -731,17 +745,8 @@ impl<'a> Writer<'a> {
             Some((Entity::Kindergarten, &k.id)),
         )?;
         check(rules::check_kindergarten(self.model(), &k))?;
-        if let Some(old) = self.model().kindergarten(&k.id)
-            && old.district_id != k.district_id
-        {
-            // A record lives in its district's document; moving it would
-            // need a delete and a create that peers can see as one.
-            return invalid(vec![Problem {
-                field: "district",
-                kind: ProblemKind::DistrictFixed {
-                    district: self.model().district_name(&old.district_id),
-                },
-            }]);
+        if let Some(old) = self.model().kindergarten(&k.id) {
+            self.stays_home(&old.district_id, &k.district_id, "district")?;
         }
         let verb = if self.model().kindergarten(&k.id).is_some() {
             "edit"
@@ -755,9 +760,9 @@ impl<'a> Writer<'a> {
 
     // ---------- pairings and agreements ----------
 
-    /// Adds a pairing with its draft agreement. Its district is that of its
-    /// helped kindergartens.
-    pub fn add_pairing(&mut self, mut p: Pairing) -> Result<Id, EditError> {
+    /// Adds a pairing (a whole record, id drawn by the caller) with its
+    /// draft agreement. Its district is that of its helped kindergartens.
+    pub fn insert_pairing(&mut self, mut p: Pairing) -> Result<Id, EditError> {
         p.helpers.dedup();
         p.helped.dedup();
         p.agreement.status = AgreementStatus::Draft;
@@ -778,6 +783,21 @@ impl<'a> Writer<'a> {
         Ok(p.id)
     }
 
+    /// Adds a pairing as typed, with its draft agreement; returns its new
+    /// id. It lives in the district of its helped kindergartens.
+    pub fn add_pairing(&mut self, d: PairingDraft) -> Result<Id, EditError> {
+        let Some(home) = rules::pairing_home(self.model(), &d.helped) else {
+            // No one district to live in: the sides say why.
+            let (mut problems, _) = rules::check_sides(self.model(), &d.helpers, &d.helped);
+            problems.extend(rules::check_agreement_terms(
+                &d.terms.clone().into_agreement(),
+            ));
+            return invalid(problems);
+        };
+        let id = self.new_id();
+        self.insert_pairing(d.into_record(id, home))
+    }
+
     fn pairing(&self, id: &Id) -> Result<Pairing, EditError> {
         self.model()
             .pairing(id)
@@ -788,7 +808,8 @@ impl<'a> Writer<'a> {
     /// Changes the terms of an agreement. A filed agreement is locked; a
     /// signed one goes back to draft (its signature and confirmations no
     /// longer match the terms). Returns whether it went back to draft.
-    pub fn edit_agreement(&mut self, id: &Id, agreement: Agreement) -> Result<bool, EditError> {
+    pub fn edit_agreement(&mut self, id: &Id, terms: TermsDraft) -> Result<bool, EditError> {
+        let agreement = terms.into_agreement();
         let old = self.pairing(id)?;
         self.allow(
             Write::EditAgreement,
@@ -896,6 +917,36 @@ impl<'a> Writer<'a> {
         Ok(v.id)
     }
 
+    /// Adds a support activity as typed; returns its new id. It lives with
+    /// its pairing.
+    pub fn add_visit(&mut self, d: VisitDraft) -> Result<Id, EditError> {
+        let home = self.pairing(&d.pairing_id)?.district_id;
+        let id = self.new_id();
+        self.put_visit(d.into_record(id, home))
+    }
+
+    /// Changes a support activity to what was typed; a confirmation it had
+    /// stays only if nothing the helped side confirmed changed.
+    pub fn edit_visit(&mut self, id: &Id, d: VisitDraft) -> Result<(), EditError> {
+        let old = self
+            .model()
+            .visit(id)
+            .cloned()
+            .ok_or_else(|| unknown("id", Entity::Visit, id))?;
+        let home = self.pairing(&d.pairing_id)?.district_id;
+        self.stays_home(&old.district_id, &home, "pairing")?;
+        let mut v = d.into_record(id.clone(), home);
+        let same = Visit {
+            confirmed: old.confirmed.clone(),
+            ..v.clone()
+        } == old;
+        if same {
+            return Ok(());
+        }
+        v.confirmed = None;
+        self.put_visit(v).map(|_| ())
+    }
+
     /// The helped side confirms a visit took place as recorded.
     pub fn confirm_visit(&mut self, id: &Id, stamp: Stamp) -> Result<(), EditError> {
         let mut v = self
@@ -929,17 +980,7 @@ impl<'a> Writer<'a> {
             )?;
         }
         check(rules::check_inspection(self.model(), &i, self.today))?;
-        let home = match (&i.pairing_id, &i.kindergarten_id) {
-            (Some(p), _) => self.model().pairing(p).map(|p| p.district_id.clone()),
-            (None, Some(k)) => self.model().kindergarten(k).map(|k| k.district_id.clone()),
-            (None, None) => None,
-        };
-        let Some(home) = home else {
-            return invalid(vec![Problem {
-                field: "pairing",
-                kind: ProblemKind::Required,
-            }]);
-        };
+        let home = self.inspection_home(&i.pairing_id, &i.kindergarten_id)?;
         i.district_id = home.clone();
         let (verb, write) = if self.model().inspection(&i.id).is_some() {
             ("edit", Write::EditInspection)
@@ -954,6 +995,67 @@ impl<'a> Writer<'a> {
         )?;
         self.put_record(&home, &i, verb)?;
         Ok(i.id)
+    }
+
+    /// Adds an inspection as typed; returns its new id. It lives in the
+    /// district of the pairing or kindergarten inspected.
+    pub fn add_inspection(&mut self, d: InspectionDraft) -> Result<Id, EditError> {
+        check(rules::check_inspection_draft(self.model(), &d, self.today))?;
+        let home = self.inspection_home(&d.pairing_id, &d.kindergarten_id)?;
+        let id = self.new_id();
+        self.put_inspection(d.into_record(id, home))
+    }
+
+    /// Changes an inspection to what was typed.
+    pub fn edit_inspection(&mut self, id: &Id, d: InspectionDraft) -> Result<(), EditError> {
+        if self.model().inspection(id).is_none() {
+            return Err(unknown("id", Entity::Inspection, id));
+        }
+        check(rules::check_inspection_draft(self.model(), &d, self.today))?;
+        let home = self.inspection_home(&d.pairing_id, &d.kindergarten_id)?;
+        if let Some(old) = self.model().inspection(id) {
+            self.stays_home(&old.district_id, &home, "pairing")?;
+        }
+        self.put_inspection(d.into_record(id.clone(), home))
+            .map(|_| ())
+    }
+
+    /// A record lives in its district's document; moving it would need a
+    /// delete and a create that peers can see as one.
+    fn stays_home(&self, old: &Id, new: &Id, field: &'static str) -> Result<(), EditError> {
+        if old == new {
+            return Ok(());
+        }
+        invalid(vec![Problem {
+            field,
+            kind: ProblemKind::DistrictFixed {
+                district: self.model().district_name(old),
+            },
+        }])
+    }
+
+    /// Where an inspection lives: with the pairing inspected, else the
+    /// kindergarten.
+    fn inspection_home(
+        &self,
+        pairing: &Option<Id>,
+        kindergarten: &Option<Id>,
+    ) -> Result<Id, EditError> {
+        let m = self.model();
+        match (pairing, kindergarten) {
+            (Some(p), _) => m
+                .pairing(p)
+                .map(|p| p.district_id.clone())
+                .ok_or_else(|| unknown("pairing", Entity::Pairing, p)),
+            (None, Some(k)) => m
+                .kindergarten(k)
+                .map(|k| k.district_id.clone())
+                .ok_or_else(|| unknown("kindergarten", Entity::Kindergarten, k)),
+            (None, None) => invalid(vec![Problem {
+                field: "pairing",
+                kind: ProblemKind::Required,
+            }]),
+        }
     }
 
     // ---------- reports ----------

@@ -176,8 +176,7 @@ pub fn read(bytes: &[u8]) -> Result<Read, BundleError> {
     let header: Header =
         serde_json::from_slice(r.take(hlen)?).map_err(|e| BundleError::Damaged(e.to_string()))?;
     let sig: [u8; 64] = sig.try_into().map_err(|_| cut())?;
-    let signer =
-        crate::sync::ticket::endpoint_id(&header.exporter).ok_or(BundleError::BadSignature)?;
+    let signer = crate::identity::endpoint_id(&header.exporter).ok_or(BundleError::BadSignature)?;
     signer
         .verify(digest, &Signature::from_bytes(&sig))
         .map_err(|_| BundleError::BadSignature)?;

@@ -7,7 +7,7 @@
 
 use crate::domain::{Id, MemberRole};
 use data_encoding::BASE32_NOPAD;
-use iroh::{EndpointAddr, EndpointId, PublicKey, SecretKey, Signature, TransportAddr};
+use iroh::{EndpointAddr, EndpointId, SecretKey, Signature, TransportAddr};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
@@ -27,7 +27,7 @@ pub struct PeerAddr {
 
 impl PeerAddr {
     pub fn endpoint_id(&self) -> Option<EndpointId> {
-        endpoint_id(&self.id)
+        crate::identity::endpoint_id(&self.id)
     }
 
     /// A peer from the address book: socket addresses and relay URLs as
@@ -75,16 +75,6 @@ impl PeerAddr {
         let bytes = decode(ADDR_PREFIX, t)?;
         serde_json::from_slice(&bytes).ok()
     }
-}
-
-/// An endpoint id from its 64 hex digits (either case), by iroh's own
-/// parser: no slicing of text a stranger sent.
-pub fn endpoint_id(hex: &str) -> Option<EndpointId> {
-    let h = hex.trim();
-    if h.len() != 64 {
-        return None;
-    }
-    h.to_ascii_lowercase().parse::<PublicKey>().ok()
 }
 
 fn encode(prefix: &str, bytes: &[u8]) -> String {

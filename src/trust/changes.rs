@@ -47,7 +47,7 @@ pub fn sign(key: &SecretKey, workspace: &str, doc: &str, hash: &ChangeHash) -> S
 
 /// Whether `sig` is `device`'s signature of the change `hash` in `doc`.
 pub fn verify(device: &str, workspace: &str, doc: &str, hash: &ChangeHash, sig: &Sig) -> bool {
-    crate::sync::ticket::endpoint_id(device).is_some_and(|key| {
+    crate::identity::endpoint_id(device).is_some_and(|key| {
         key.verify(&message(workspace, doc, hash), &Signature::from_bytes(sig))
             .is_ok()
     })

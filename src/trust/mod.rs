@@ -140,7 +140,7 @@ impl Cert {
         if body.v != VERSION {
             return Err(bad("unknown version"));
         }
-        let issuer = crate::sync::ticket::endpoint_id(&body.issuer).ok_or_else(|| bad("issuer"))?;
+        let issuer = crate::identity::endpoint_id(&body.issuer).ok_or_else(|| bad("issuer"))?;
         verify(&issuer, json, &sig)
             .then_some(())
             .ok_or(CertError::BadSignature)?;

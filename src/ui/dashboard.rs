@@ -56,7 +56,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         .split(parts[1]);
     chart(frame, l, m, s.year, bottom[0]);
     let today = app.today();
-    let forms_h = (Form::ALL.len() as u16 + 1).min(bottom[1].height / 2);
+    let forms_h = (SupportForm::ALL.len() as u16 + 1).min(bottom[1].height / 2);
     let right = Layout::default()
         .direction(Direction::Vertical)
         .constraints([Constraint::Length(forms_h), Constraint::Min(0)])
@@ -253,7 +253,7 @@ fn this_month(frame: &mut Frame<'_>, l: Lang, m: &Model, today: chrono::NaiveDat
         .visits()
         .filter(|v| v.date.year() == today.year() && v.date.month() == today.month())
         .collect();
-    for f in Form::ALL {
+    for f in SupportForm::ALL {
         let n = in_month.iter().filter(|v| v.form == *f).count();
         lines.push(Line::from(vec![
             Span::raw(format!("{:>5}  ", n)),

@@ -139,7 +139,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, form: &Form, area: Rect) {
                 }
             }
             Input::Line(t) => {
-                frame.render_widget(Paragraph::new(t.lines().join(" ")), value);
+                let text = t.lines().join(" ");
+                let shown = match &f.hint {
+                    Some(hint) if text.trim().is_empty() => Span::styled(hint.clone(), DIM_STYLE),
+                    _ => Span::raw(text),
+                };
+                frame.render_widget(Paragraph::new(shown), value);
             }
             Input::Note(t) => {
                 let lines: Vec<Line> = super::wrap(&t.lines().join("\n"), usize::from(value.width))

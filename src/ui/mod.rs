@@ -26,7 +26,7 @@ use unicode_width::UnicodeWidthStr;
 /// Draws the whole interface.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let size = frame.area();
-    if app.ws.is_none() {
+    if app.model().is_none() {
         first_run::draw(frame, app, size);
         return;
     }
@@ -119,11 +119,7 @@ fn status(frame: &mut Frame<'_>, app: &App, area: Rect) {
         Some(m) => crate::i18n::label(l, m.role),
         None => tr!(l, "status.role_unset"),
     };
-    let sync_state = sync::state_text(
-        l,
-        &app.sync.as_ref().map(|a| a.status()).unwrap_or_default(),
-        app.sync.is_some(),
-    );
+    let sync_state = sync::state_text(l, &app.sync_status, app.sync.is_some());
     let mut spans = vec![
         Span::styled(format!(" {name} "), STATUS_STRONG),
         Span::styled(format!(" {role} "), STATUS_STYLE),
@@ -338,7 +334,7 @@ fn report(
     let area = layout::overlay(size);
     clear(frame, area);
     let width = usize::from(area.width.saturating_sub(2)).max(1);
-    let text = crate::present::report_text(l, &doc);
+    let text = crate::export::text::report_text(l, &doc);
     let lines: Vec<Line> = text
         .lines()
         .flat_map(|line| wrap(line, width))
@@ -354,7 +350,7 @@ fn history(
     app: &App,
     size: Rect,
     title: &str,
-    entries: &[crate::store::HistoryEntry],
+    entries: &[crate::app::HistoryEntry],
     scroll: usize,
 ) {
     let l = app.lang;

@@ -12,35 +12,6 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-/// What the screen shows: the running sync's status, or (without one,
-/// e.g. in tests) the peers as the workspace knows them.
-pub fn status_of(app: &App) -> Status {
-    match &app.sync {
-        Some(a) => a.status(),
-        None => {
-            let listed = match (&app.ws, &app.me) {
-                (Some(ws), Some(me)) => crate::sync::agent::peer_list(ws, me, &[]),
-                _ => Ok(Vec::new()),
-            };
-            let refusals = app
-                .ws
-                .as_ref()
-                .map(|ws| ws.refusals(crate::sync::agent::RECENT_REFUSALS));
-            let (peers, refusals, store_error) = match (listed, refusals.transpose()) {
-                (Ok(p), Ok(r)) => (p, r.unwrap_or_default(), None),
-                (Err(e), _) | (_, Err(e)) => (Vec::new(), Vec::new(), Some(e.to_string())),
-            };
-            Status {
-                state: State::Off(String::new()),
-                peers,
-                store_error,
-                refusals,
-                ..Status::default()
-            }
-        }
-    }
-}
-
 /// The sync state in a few words (status bar and this screen).
 pub fn state_text(l: Lang, s: &Status, running: bool) -> String {
     if !running {
@@ -59,7 +30,7 @@ pub fn state_text(l: Lang, s: &Status, running: bool) -> String {
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let l = app.lang;
-    let s = status_of(app);
+    let s = &app.sync_status;
     let w = usize::from(area.width);
     let mut lines: Vec<Line> = Vec::new();
     let me = app.me.as_deref().unwrap_or_default();
@@ -76,10 +47,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let state = match &s.state {
         State::Off(why) if !why.is_empty() => format!(
             "{} — {}",
-            state_text(l, &s, app.sync.is_some()),
+            state_text(l, s, app.sync.is_some()),
             clip(why, w.saturating_sub(30))
         ),
-        _ => state_text(l, &s, app.sync.is_some()),
+        _ => state_text(l, s, app.sync.is_some()),
     };
     lines.push(Line::from(vec![field("sync_state"), Span::raw(state)]));
     if let Some(e) = &s.store_error {

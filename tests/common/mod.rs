@@ -1,6 +1,8 @@
 //! Running the real `bangfu` binary against a scratch data directory.
 #![allow(dead_code)]
 
+pub mod ui;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 

@@ -1,6 +1,6 @@
-//! Reading what people type — on the command line or in a form — with
-//! errors in their language that say what was wrong and how to write it.
-//! Each error is one sentence; the caller shows it as a line or next to
+//! One typed value at a time (a date, a count, a code, a record by name or
+//! id prefix), with errors in the reader's language that say what was
+//! wrong and how to write it. Each error is one sentence; the caller shows it as a line or next to
 //! the field.
 
 use crate::domain::id::PrefixError;

@@ -1,0 +1,15 @@
+//! Reading what people type — on the command line, in a form or in a
+//! spreadsheet row — into the programme's drafts, with errors in their
+//! language that say what was wrong and how to write it.
+//!
+//! - `parse`: one value of a kind (a date, a count, a code, a record by
+//!   name or id prefix).
+//! - `fields`: field specifications, typed text (`Raw`) and the reader.
+//! - `records`: each record kind's fields and how they become a draft.
+
+pub mod fields;
+pub mod parse;
+pub mod records;
+
+pub use fields::{Bad, Context, FieldSpec, Kind, Pick, Raw, Why};
+pub use parse::*;
