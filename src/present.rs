@@ -301,10 +301,6 @@ fn visit_fields(lang: Lang, model: &Model, v: &Visit) -> Vec<(String, String)> {
 
 // ---------- inspections ----------
 
-fn average(s: &Scores) -> f64 {
-    (s.philosophy + s.care_education + s.environment + s.management) as f64 / 4.0
-}
-
 fn target_name(model: &Model, i: &Inspection) -> String {
     match (&i.kindergarten_id, &i.pairing_id) {
         (Some(k), _) => model.kindergarten_name(k),
@@ -323,7 +319,7 @@ fn inspection_json(model: &Model, i: &Inspection) -> Value {
         "date": i.date.to_string(),
         "inspector": i.inspector,
         "scores": i.scores,
-        "average": average(&i.scores),
+        "average": i.scores.mean(),
         "findings": i.findings,
         "guidance": i.guidance,
         "follow_up_due": i.follow_up_due.map(|d| d.to_string()),
@@ -356,7 +352,7 @@ fn inspection_fields(lang: Lang, model: &Model, i: &Inspection) -> Vec<(String, 
         out.push((label(lang, *area), i.scores.get(*area).to_string()));
     }
     out.extend([
-        (f("average"), format!("{:.2}", average(&i.scores))),
+        (f("average"), format!("{:.2}", i.scores.mean())),
         (f("findings"), i.findings.clone()),
         (f("guidance"), i.guidance.clone()),
         (
@@ -503,7 +499,7 @@ impl View for Inspection {
                 "{}/{}/{}/{}",
                 s.philosophy, s.care_education, s.environment, s.management
             ),
-            format!("{:.2}", average(s)),
+            format!("{:.2}", s.mean()),
             i.follow_up_due.map(|d| d.to_string()).unwrap_or_default(),
         ]
     }

@@ -827,7 +827,9 @@ fn visits_are_logged_confirmed_listed_and_shown() {
     .ok();
     let all = run(dir.path(), &["visit", "list", "--format", "json"]).json();
     assert_eq!(all.as_array().map(|a| a.len()), Some(2));
-    let v = &all[0];
+    // Newest first, as in the interface.
+    assert_eq!(all[0]["date"], "2024-11-02");
+    let v = &all[1];
     assert_eq!(v["pairing_id"].as_str(), Some(pairing.as_str()));
     assert_eq!(v["date"], "2024-10-15");
     assert_eq!(v["form"], "send_teachers");

@@ -460,3 +460,49 @@ fn an_inspection_is_the_same_from_the_command_line_and_the_form() {
         &says,
     );
 }
+
+#[test]
+fn every_list_is_in_one_order_on_the_command_line_in_the_interface_and_in_exports() {
+    let dir = demo_dir();
+    let a = app(dir.path(), Lang::Zh, 120, 40);
+    let ids = |what: &str| -> Vec<String> {
+        let listed = run(dir.path(), &[what, "list", "--format", "json"]).json();
+        listed
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|r| r["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    let rows = |l: &bangfu::app::ListState| -> Vec<String> {
+        l.rows.iter().map(|id| id.to_string()).collect()
+    };
+    for (what, list) in [
+        ("kindergarten", &a.kindergartens),
+        ("pairing", &a.pairings),
+        ("visit", &a.visits),
+        ("inspection", &a.inspections),
+    ] {
+        let cli = ids(what);
+        assert!(cli.len() > 3, "{what}: the demo has some");
+        assert_eq!(
+            cli,
+            rows(list),
+            "{what}: the command line and the interface"
+        );
+    }
+    // The export's first column is the id, in the same order.
+    let csv = run(
+        dir.path(),
+        &["export", "--format", "csv", "--what", "visits", "-"],
+    )
+    .ok()
+    .to_string();
+    let exported: Vec<String> = csv
+        .lines()
+        .filter_map(|l| l.split_once(','))
+        .map(|(id, _)| id.trim_start_matches('\u{feff}').to_string())
+        .filter(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()))
+        .collect();
+    assert_eq!(exported, rows(&a.visits), "the export and the interface");
+}

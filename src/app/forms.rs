@@ -5,6 +5,7 @@
 
 use super::form::{Field, Form, FormKind, Input, Opt};
 use super::{App, Overlay, Screen, action::Action};
+use crate::domain::lists::{self, Query};
 use crate::domain::*;
 use crate::i18n::{self, Lang, label};
 use crate::input::fields::Default as Given;
@@ -31,13 +32,9 @@ fn district_opts(m: &Model) -> Vec<Opt> {
         .collect()
 }
 
-fn kindergarten_opts(m: &Model) -> Vec<Opt> {
-    let pos = |d: &Id| m.district(d).map_or(i64::MAX, |x| x.position);
-    let mut ks: Vec<&Kindergarten> = m.kindergartens().collect();
-    ks.sort_by(|a, b| {
-        (pos(&a.district_id), &a.town, &a.name).cmp(&(pos(&b.district_id), &b.town, &b.name))
-    });
-    ks.iter()
+pub(super) fn kindergarten_opts(m: &Model) -> Vec<Opt> {
+    lists::kindergartens(m, &Query::all())
+        .iter()
         .map(|k| Opt::new(k.id.as_str(), k.name.clone()))
         .collect()
 }
@@ -54,11 +51,8 @@ pub fn pairing_label(m: &Model, lang: Lang, p: &Pairing) -> String {
 }
 
 fn pairing_opts(m: &Model, lang: Lang) -> Vec<Opt> {
-    let mut ps: Vec<&Pairing> = m.pairings().collect();
-    ps.sort_by(|a, b| {
-        (a.cohort, &a.agreement.start, &a.id).cmp(&(b.cohort, &b.agreement.start, &b.id))
-    });
-    ps.iter()
+    lists::pairings(m, &Query::all())
+        .iter()
         .map(|p| Opt::new(p.id.as_str(), pairing_label(m, lang, p)))
         .collect()
 }

@@ -26,10 +26,8 @@ impl App {
                     .map(|d| Opt::new(d.id.as_str(), d.name.clone())),
             )
             .collect();
-        let mut kgs: Vec<&Kindergarten> = m.kindergartens().collect();
-        kgs.sort_by(|a, b| (&a.district_id, &a.name).cmp(&(&b.district_id, &b.name)));
         let kindergartens = std::iter::once(none)
-            .chain(kgs.iter().map(|k| Opt::new(k.id.as_str(), k.name.clone())))
+            .chain(super::forms::kindergarten_opts(m))
             .collect();
         let form = Form::new(
             FormKind::Invite,

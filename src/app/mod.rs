@@ -1016,6 +1016,7 @@ fn export_dir() -> PathBuf {
 }
 
 mod rows {
+    use crate::domain::lists::{self, Query, Words};
     use crate::domain::*;
 
     /// The reports a member sees (what waits on it first), filtered by
@@ -1027,7 +1028,7 @@ mod rows {
         filter: &str,
         lang: crate::i18n::Lang,
     ) -> Vec<crate::domain::reports::Listed> {
-        let f = Filter::new(filter);
+        let f = Words::new(filter);
         crate::domain::reports::listed(m, me, today)
             .into_iter()
             .filter(|x| {
@@ -1039,79 +1040,13 @@ mod rows {
             .collect()
     }
 
-    /// A typed filter: its words, lowercased. A record matches when every
-    /// word is found in one of its fields (so "东风 村" finds 东风镇's
-    /// village kindergartens).
-    pub struct Filter(Vec<String>);
-
-    impl Filter {
-        pub fn new(text: &str) -> Filter {
-            Filter(text.split_whitespace().map(str::to_lowercase).collect())
-        }
-
-        pub fn matches(&self, fields: &[&str]) -> bool {
-            self.0.iter().all(|w| {
-                fields.iter().any(|f| {
-                    // Only letters with case need lowering; Chinese is
-                    // compared as it is, without allocating.
-                    if w.bytes().any(|b| b.is_ascii_alphabetic()) {
-                        f.to_lowercase().contains(w.as_str())
-                    } else {
-                        f.contains(w.as_str())
-                    }
-                })
-            })
-        }
-    }
-
-    fn position(m: &Model, d: &Id) -> i64 {
-        m.district(d).map_or(i64::MAX, |x| x.position)
-    }
-
     pub fn kindergartens(m: &Model, filter: &str) -> Vec<Id> {
-        let f = Filter::new(filter);
-        let mut ks: Vec<&Kindergarten> = m
-            .kindergartens()
-            .filter(|k| {
-                let district = m.district_name(&k.district_id);
-                f.matches(&[&k.name, &k.town, &k.village, &district, &k.contact])
-            })
-            .collect();
-        ks.sort_by(|a, b| {
-            (position(m, &a.district_id), &a.town, &a.name).cmp(&(
-                position(m, &b.district_id),
-                &b.town,
-                &b.name,
-            ))
-        });
+        let ks = lists::kindergartens(m, &Query::words(filter));
         ks.into_iter().map(|k| k.id.clone()).collect()
     }
 
     pub fn pairings(m: &Model, filter: &str) -> Vec<Id> {
-        let f = Filter::new(filter);
-        let mut ps: Vec<&Pairing> = m
-            .pairings()
-            .filter(|p| {
-                let mut fields: Vec<String> = p.members().map(|k| m.kindergarten_name(k)).collect();
-                fields.push(m.district_name(&p.district_id));
-                fields.push(p.cohort.to_string());
-                f.matches(&fields.iter().map(String::as_str).collect::<Vec<_>>())
-            })
-            .collect();
-        ps.sort_by(|a, b| {
-            (
-                a.cohort,
-                position(m, &a.district_id),
-                a.agreement.start,
-                &a.id,
-            )
-                .cmp(&(
-                    b.cohort,
-                    position(m, &b.district_id),
-                    b.agreement.start,
-                    &b.id,
-                ))
-        });
+        let ps = lists::pairings(m, &Query::words(filter));
         ps.into_iter().map(|p| p.id.clone()).collect()
     }
 
@@ -1121,56 +1056,17 @@ mod rows {
         month: Option<(i32, u32)>,
         pairing: Option<&Id>,
     ) -> Vec<Id> {
-        use chrono::Datelike;
-        let f = Filter::new(filter);
-        let mut vs: Vec<&Visit> = m
-            .visits()
-            .filter(|v| month.is_none_or(|(y, mo)| v.date.year() == y && v.date.month() == mo))
-            .filter(|v| pairing.is_none_or(|p| &v.pairing_id == p))
-            .filter(|v| {
-                filter.is_empty() || {
-                    let place = v
-                        .place_id
-                        .as_ref()
-                        .and_then(|p| m.kindergarten(p))
-                        .map_or("", |k| k.name.as_str());
-                    let date = v.date.to_string();
-                    f.matches(&[&v.note, place, &date, &v.follow_up])
-                }
-            })
-            .collect();
-        // Newest first: the log is read from today backwards.
-        vs.sort_by(|a, b| (b.date, &b.id).cmp(&(a.date, &a.id)));
+        let q = Query {
+            month,
+            pairing: pairing.cloned(),
+            ..Query::words(filter)
+        };
+        let vs = lists::visits(m, &q);
         vs.into_iter().map(|v| v.id.clone()).collect()
     }
 
     pub fn inspections(m: &Model, filter: &str) -> Vec<Id> {
-        let f = Filter::new(filter);
-        let mut is: Vec<&Inspection> = m
-            .inspections()
-            .filter(|i| {
-                let k = i
-                    .kindergarten_id
-                    .as_ref()
-                    .and_then(|k| m.kindergarten(k))
-                    .map_or("", |k| k.name.as_str());
-                let date = i.date.to_string();
-                f.matches(&[k, &i.inspector, &date, &i.findings])
-            })
-            .collect();
-        is.sort_by(|a, b| (b.date, &b.id).cmp(&(a.date, &a.id)));
+        let is = lists::inspections(m, &Query::words(filter));
         is.into_iter().map(|i| i.id.clone()).collect()
-    }
-
-    #[cfg(test)]
-    mod tests {
-        #[test]
-        fn every_word_of_a_filter_must_match() {
-            let m = |f: &str, fields: &[&str]| super::Filter::new(f).matches(fields);
-            assert!(m("东风 村", &["东风镇", "红旗村幼儿园"]));
-            assert!(!m("东风 屯", &["东风镇", "红旗村幼儿园"]));
-            assert!(m("", &["anything"]));
-            assert!(m("HONG", &["hongqi"]));
-        }
     }
 }

@@ -7,6 +7,7 @@ use super::fields::{
 use super::output;
 use super::output::out;
 use super::{CmdResult, Ctx, Fail, FormatArg};
+use crate::domain::lists::{self, Query};
 use crate::domain::*;
 use crate::i18n::{self, Lang};
 use crate::input as parse;
@@ -144,18 +145,12 @@ pub fn kindergarten(ctx: &Ctx, cmd: KindergartenCmd) -> CmdResult {
                 .map(|d| parse::district(l, model, &d))
                 .transpose()?;
             let rural = rural.map(|r| parse::yes_no(l, "rural", &r)).transpose()?;
-            let mut ks: Vec<&Kindergarten> = model
-                .kindergartens()
-                .filter(|k| district.as_ref().is_none_or(|d| &k.district_id == d))
-                .filter(|k| rural.is_none_or(|r| k.rural == r))
-                .collect();
-            ks.sort_by(|a, b| {
-                (model.district_name(&a.district_id), &a.town, &a.name).cmp(&(
-                    model.district_name(&b.district_id),
-                    &b.town,
-                    &b.name,
-                ))
-            });
+            let q = Query {
+                district,
+                rural,
+                ..Query::all()
+            };
+            let ks = lists::kindergartens(model, &q);
             output::print_all(format, l, model, &ks);
         }
         KindergartenCmd::Show { id, format } => {
@@ -311,26 +306,13 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
                 .map(|d| parse::district(l, model, &d))
                 .transpose()?;
             let status: Option<AgreementStatus> = parse::opt_code(l, "status", &status)?;
-            let mut ps: Vec<&Pairing> = model
-                .pairings()
-                .filter(|p| year.is_none_or(|y| p.cohort == y))
-                .filter(|p| district.as_ref().is_none_or(|d| &p.district_id == d))
-                .filter(|p| status.is_none_or(|s| p.agreement.status == s))
-                .collect();
-            ps.sort_by(|a, b| {
-                (
-                    a.cohort,
-                    model.district_name(&a.district_id),
-                    a.agreement.start,
-                    &a.id,
-                )
-                    .cmp(&(
-                        b.cohort,
-                        model.district_name(&b.district_id),
-                        b.agreement.start,
-                        &b.id,
-                    ))
-            });
+            let q = Query {
+                district,
+                cohort: year,
+                status,
+                ..Query::all()
+            };
+            let ps = lists::pairings(model, &q);
             output::print_all(format, l, model, &ps);
         }
         PairingCmd::Show { id, format } => {
@@ -423,18 +405,13 @@ pub fn visit(ctx: &Ctx, cmd: VisitCmd) -> CmdResult {
             let district = district
                 .map(|d| parse::district(l, model, &d))
                 .transpose()?;
-            let mut vs: Vec<&Visit> = model
-                .visits()
-                .filter(|v| pairing.as_ref().is_none_or(|p| &v.pairing_id == p))
-                .filter(|v| {
-                    month.is_none_or(|(y, m)| {
-                        chrono::Datelike::year(&v.date) == y
-                            && chrono::Datelike::month(&v.date) == m
-                    })
-                })
-                .filter(|v| district.as_ref().is_none_or(|d| &v.district_id == d))
-                .collect();
-            vs.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+            let q = Query {
+                district,
+                pairing,
+                month,
+                ..Query::all()
+            };
+            let vs = lists::visits(model, &q);
             output::print_all(format, l, model, &vs);
         }
         VisitCmd::Show { id, format } => {
@@ -540,12 +517,12 @@ pub fn inspection(ctx: &Ctx, cmd: InspectionCmd) -> CmdResult {
             let pairing = pairing
                 .map(|p| parse::record(l, model, Entity::Pairing, &p))
                 .transpose()?;
-            let mut is: Vec<&Inspection> = model
-                .inspections()
-                .filter(|i| district.as_ref().is_none_or(|d| &i.district_id == d))
-                .filter(|i| pairing.is_none() || i.pairing_id == pairing)
-                .collect();
-            is.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+            let q = Query {
+                district,
+                pairing,
+                ..Query::all()
+            };
+            let is = lists::inspections(model, &q);
             output::print_all(format, l, model, &is);
         }
         InspectionCmd::Show { id, format } => {

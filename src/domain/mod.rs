@@ -9,6 +9,7 @@ pub mod drafts;
 pub mod figures;
 pub mod id;
 pub mod judge;
+pub mod lists;
 pub mod model;
 pub mod plan;
 pub mod records;

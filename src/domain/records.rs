@@ -285,6 +285,13 @@ pub struct Scores {
 }
 
 impl Scores {
+    /// The mean of the four areas (in floating point: a score that came
+    /// from elsewhere may be any number).
+    pub fn mean(&self) -> f64 {
+        let sum: f64 = Area::ALL.iter().map(|a| self.get(*a) as f64).sum();
+        sum / 4.0
+    }
+
     pub fn get(&self, area: Area) -> i64 {
         match area {
             Area::Philosophy => self.philosophy,

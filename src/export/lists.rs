@@ -2,6 +2,7 @@
 //! shows Chinese) and Excel, with every field in full.
 
 use super::{ExportError, ReportDoc};
+use crate::domain::lists::{self, Query};
 use crate::domain::*;
 use crate::i18n::Lang;
 use crate::present::{Table, View};
@@ -52,40 +53,14 @@ fn full<T: View>(lang: Lang, model: &Model, items: Vec<&T>) -> Table {
     t
 }
 
-/// A list in the programme's order: kindergartens by district and name,
-/// the others by date.
+/// A whole list, in the order every list has (`domain::lists`).
 pub fn table(lang: Lang, model: &Model, what: What) -> Table {
-    let district_pos = |d: &Id| model.district(d).map(|d| d.position).unwrap_or(i64::MAX);
+    let all = Query::all();
     match what {
-        What::Kindergartens => {
-            let mut ks: Vec<&Kindergarten> = model.kindergartens().collect();
-            ks.sort_by(|a, b| {
-                (district_pos(&a.district_id), &a.name)
-                    .cmp(&(district_pos(&b.district_id), &b.name))
-            });
-            full(lang, model, ks)
-        }
-        What::Pairings => {
-            let mut ps: Vec<&Pairing> = model.pairings().collect();
-            ps.sort_by(|a, b| {
-                (a.cohort, district_pos(&a.district_id), &a.id).cmp(&(
-                    b.cohort,
-                    district_pos(&b.district_id),
-                    &b.id,
-                ))
-            });
-            full(lang, model, ps)
-        }
-        What::Visits => {
-            let mut vs: Vec<&Visit> = model.visits().collect();
-            vs.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-            full(lang, model, vs)
-        }
-        What::Inspections => {
-            let mut is: Vec<&Inspection> = model.inspections().collect();
-            is.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-            full(lang, model, is)
-        }
+        What::Kindergartens => full(lang, model, lists::kindergartens(model, &all)),
+        What::Pairings => full(lang, model, lists::pairings(model, &all)),
+        What::Visits => full(lang, model, lists::visits(model, &all)),
+        What::Inspections => full(lang, model, lists::inspections(model, &all)),
     }
 }
 

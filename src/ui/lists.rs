@@ -146,10 +146,7 @@ fn cells(app: &App, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
                     "{}/{}/{}/{}",
                     s.philosophy, s.care_education, s.environment, s.management
                 ),
-                format!(
-                    "{:.1}",
-                    (s.philosophy + s.care_education + s.environment + s.management) as f64 / 4.0
-                ),
+                format!("{:.1}", s.mean()),
             ]
         }),
         Screen::Dashboard | Screen::Sync => None,
