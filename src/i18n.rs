@@ -398,15 +398,16 @@ pub fn invite_refusal(lang: Lang, r: &crate::sync::node::InviteRefusal, expiry: 
 
 /// A sync failure in the user's words.
 pub fn sync_error(lang: Lang, e: &crate::sync::SyncError) -> String {
-    use crate::sync::SyncError;
+    use crate::sync::{PeerRefusal, SyncError};
     match e {
         SyncError::NotMember(p) => tr!(lang, "sync.not_member", peer = crate::identity::short(p)),
         SyncError::OtherWorkspace => tr!(lang, "sync.other_workspace"),
-        SyncError::Refused(why) if why.contains("member") => tr!(lang, "sync.refused_not_member"),
-        SyncError::Refused(why) if why.contains("other_workspace") => {
-            tr!(lang, "sync.other_workspace")
+        SyncError::Refused(PeerRefusal::NotMember) => tr!(lang, "sync.refused_not_member"),
+        SyncError::Refused(PeerRefusal::OtherWorkspace) => tr!(lang, "sync.other_workspace"),
+        SyncError::Refused(PeerRefusal::Protocol) => tr!(lang, "sync.refused_protocol"),
+        SyncError::Refused(PeerRefusal::Other(why)) => {
+            tr!(lang, "sync.refused", why = why.as_str())
         }
-        SyncError::Refused(why) => tr!(lang, "sync.refused", why = why.as_str()),
         SyncError::Unreachable { peer, detail } => tr!(
             lang,
             "sync.unreachable",

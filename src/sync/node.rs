@@ -2,15 +2,15 @@
 //! public DNS), the two protocols it answers (sync, join), dialing peers,
 //! and the hub loop of `bangfu serve`.
 
-use super::SyncError;
 use super::session::{self, SessionReport, Shared, lock};
 use super::ticket::{Invite, InviteError, PeerAddr};
 use super::wire::{self, Frame, JoinReply, JoinRequest};
+use super::{PeerRefusal, SyncError};
 use crate::domain::Member;
 use crate::domain::access::{may_invite, within_scope};
 use crate::identity::hex;
 use crate::store::{Options, PeerRow, Workspace};
-use iroh::endpoint::{Connection, QuicTransportConfig, presets};
+use iroh::endpoint::{Connection, ConnectionError, QuicTransportConfig, presets};
 use iroh::protocol::{AcceptError, ProtocolHandler, Router};
 use iroh::{Endpoint, RelayMap, RelayMode, RelayUrl, SecretKey};
 use std::net::SocketAddr;
@@ -26,6 +26,8 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(8);
 const KEEP_ALIVE: Duration = Duration::from_secs(2);
 /// A whole session may take at most this long.
 pub const SESSION_TIMEOUT: Duration = Duration::from_secs(300);
+/// The close code a device gives a connection from a non-member.
+const CLOSE_NOT_MEMBER: u32 = 1;
 
 /// How this device reaches and is reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,7 +238,7 @@ impl ProtocolHandler for SyncProtocol {
                 "refused {}: not a member",
                 crate::identity::short(&peer)
             ));
-            conn.close(1u32.into(), b"not a member");
+            conn.close(CLOSE_NOT_MEMBER.into(), b"not a member");
             return Err(AcceptError::from_err(std::io::Error::other("not a member")));
         }
         let Some(_slot) = slot(&self.slots, &conn, &self.log, "sync with", &peer) else {
@@ -266,7 +268,7 @@ impl ProtocolHandler for SyncProtocol {
                     "sync with {} failed: {e}",
                     crate::identity::short(&peer)
                 ));
-                remember(&self.ws, &addr, false, Some(e.to_string()));
+                remember(&self.ws, &addr, false, Some(e.code().to_string()));
                 conn.close(2u32.into(), b"error");
             }
             Err(_) => {
@@ -532,7 +534,7 @@ async fn dial_and_sync(
         let run = session::run(ws, &peer.id, &mut recv, &mut send, progress);
         let result = tokio::time::timeout(SESSION_TIMEOUT, run)
             .await
-            .map_err(|_| SyncError::Net("the session timed out".into()))
+            .map_err(|_| SyncError::TimedOut("the session"))
             .and_then(|r| r);
         let _ = send.finish();
         if result.is_ok() {
@@ -544,17 +546,20 @@ async fn dial_and_sync(
         result
     }
     .await;
-    // Why the peer closed the connection, if it did.
-    let theirs = conn.close_reason().map(|r| r.to_string());
+    // Why the peer closed the connection, if it did: its close code.
+    let theirs = conn.close_reason();
     match &result {
         Ok(_) => conn.close(0u32.into(), b"done"),
         Err(_) => conn.close(2u32.into(), b"error"),
     }
     match (result, theirs) {
-        (Err(SyncError::Wire(_) | SyncError::Net(_)), Some(r)) if r.contains("not a member") => {
-            Err(SyncError::Refused("not a member".into()))
+        (
+            Err(SyncError::Wire(_) | SyncError::Net(_)),
+            Some(ConnectionError::ApplicationClosed(c)),
+        ) if c.error_code == CLOSE_NOT_MEMBER.into() => {
+            Err(SyncError::Refused(PeerRefusal::NotMember))
         }
-        (Err(SyncError::Wire(_)), Some(r)) => Err(SyncError::Net(r)),
+        (Err(SyncError::Wire(_)), Some(r)) => Err(SyncError::Net(r.to_string())),
         (result, _) => result,
     }
 }
@@ -633,7 +638,7 @@ pub async fn join(
         .await?;
         let reply = tokio::time::timeout(IDLE_TIMEOUT * 2, wire::read(&mut recv))
             .await
-            .map_err(|_| SyncError::Net("no answer from the inviter".into()))??;
+            .map_err(|_| SyncError::TimedOut("the inviter's answer"))??;
         conn.close(0u32.into(), b"done");
         let workspace = match reply.0 {
             Frame::Joined(JoinReply {

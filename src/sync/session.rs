@@ -2,6 +2,7 @@
 //! sync messages for every shared document at once, until neither side has
 //! anything to send (see docs/SYNC.md).
 
+use super::PeerRefusal;
 use super::SyncError;
 use super::wire::{self, Frame, Hello, WireError};
 use crate::store::{Refused, Workspace};
@@ -143,7 +144,7 @@ where
             let _ = wire::write(send, &Frame::Failure("other_workspace".into())).await;
             return Err(SyncError::OtherWorkspace);
         }
-        Frame::Failure(why) => return Err(SyncError::Refused(why)),
+        Frame::Failure(why) => return Err(SyncError::Refused(PeerRefusal::from_wire(&why))),
         other => {
             return Err(SyncError::Protocol(format!(
                 "expected hello, got {other:?}"
@@ -268,7 +269,9 @@ where
                         msgs.push((doc, whole));
                     }
                     Frame::RoundEnd => return Ok((msgs, certs, sigs, n)),
-                    Frame::Failure(why) => return Err(SyncError::Refused(why)),
+                    Frame::Failure(why) => {
+                        return Err(SyncError::Refused(PeerRefusal::from_wire(&why)));
+                    }
                     other => {
                         return Err(SyncError::Protocol(format!("unexpected {other:?}")));
                     }

@@ -110,18 +110,20 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     peers(frame, l, &s.peers, app.sync_scroll, list);
 }
 
-/// The last error in a few words (the store keeps it as the program
-/// said it).
-fn problem(l: Lang, e: &str) -> String {
-    if e.contains("cannot reach") || e.contains("timed out") {
-        tr!(l, "sync.problem.unreachable")
-    } else if e.contains("refused") && e.contains("member") {
-        tr!(l, "sync.problem.not_member")
-    } else if e.contains("another programme") || e.contains("other_workspace") {
-        tr!(l, "sync.problem.other_workspace")
-    } else {
-        e.to_string()
-    }
+/// A peer's last problem in a few words: the address book keeps its code
+/// (`SyncError::code`); anything else (older versions kept sentences) is
+/// shown as it is.
+fn problem(l: Lang, code: &str) -> String {
+    let key = match code {
+        "unreachable" | "timed_out" | "net" | "wire" => "sync.problem.unreachable",
+        "not_member" | "refused_not_member" => "sync.problem.not_member",
+        "other_workspace" => "sync.problem.other_workspace",
+        "protocol" => "sync.problem.protocol",
+        "too_many_rounds" | "refused" | "invite" => "sync.problem.refused",
+        "store" => "sync.problem.store",
+        other => return other.to_string(),
+    };
+    tr!(l, key)
 }
 
 fn reachable_text(l: Lang, p: &PeerStatus) -> (String, ratatui::style::Style) {
