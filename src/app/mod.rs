@@ -5,11 +5,15 @@
 //! as the save state shown in the status bar.
 
 pub mod action;
+mod first_run;
 pub mod form;
 mod forms;
 mod invite;
 pub mod keymap;
 pub mod layout;
+mod lists;
+mod mouse;
+mod records;
 mod reports;
 mod sync_view;
 
@@ -20,8 +24,10 @@ use crate::store::{EditError, Options, StoreError, Workspace};
 use crate::sync::agent::Agent;
 use crate::tr;
 use action::Action;
+pub use first_run::{FirstRunChoice, Joining};
 use form::Form;
 use keymap::Keymap;
+pub use lists::ListState;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -73,50 +79,6 @@ impl Screen {
     }
 }
 
-/// A list of records: which ones (filtered, sorted), which is selected,
-/// and which is the first on screen.
-#[derive(Debug, Clone, Default)]
-pub struct ListState {
-    pub rows: Vec<Id>,
-    pub selected: usize,
-    pub offset: usize,
-    /// Typed filter (substring of names, places, notes).
-    pub filter: String,
-    /// The filter line has the keyboard.
-    pub filtering: bool,
-}
-
-impl ListState {
-    pub fn selected_id(&self) -> Option<&Id> {
-        self.rows.get(self.selected)
-    }
-
-    fn clamp(&mut self, capacity: usize) {
-        if self.rows.is_empty() {
-            self.selected = 0;
-            self.offset = 0;
-            return;
-        }
-        self.selected = self.selected.min(self.rows.len() - 1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        }
-        if self.selected >= self.offset + capacity {
-            self.offset = self.selected + 1 - capacity;
-        }
-        self.offset = self.offset.min(self.rows.len().saturating_sub(1));
-    }
-
-    fn move_by(&mut self, delta: isize, capacity: usize) {
-        let n = self.rows.len() as isize;
-        if n == 0 {
-            return;
-        }
-        self.selected = (self.selected as isize + delta).clamp(0, n - 1) as usize;
-        self.clamp(capacity);
-    }
-}
-
 /// Where the last save stands (status bar).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveState {
@@ -150,33 +112,6 @@ pub enum Overlay {
         key: crate::domain::reports::ReportKey,
         scroll: usize,
     },
-}
-
-/// The first-run menu, when the data directory holds no workspace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FirstRunChoice {
-    Panjin,
-    Empty,
-    Demo,
-    Join,
-}
-
-impl FirstRunChoice {
-    pub const ALL: [FirstRunChoice; 4] = [
-        FirstRunChoice::Panjin,
-        FirstRunChoice::Empty,
-        FirstRunChoice::Demo,
-        FirstRunChoice::Join,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            FirstRunChoice::Panjin => "panjin",
-            FirstRunChoice::Empty => "empty",
-            FirstRunChoice::Demo => "demo",
-            FirstRunChoice::Join => "join",
-        }
-    }
 }
 
 /// Something that happened outside the keyboard handler's control.
@@ -239,40 +174,6 @@ pub struct App {
     /// Look for the inviter on the local network by multicast DNS when
     /// joining (off with `BANGFU_NO_MDNS`, and in tests).
     pub lan_discovery: bool,
-}
-
-/// A join running on its own thread: the first-run screen waits for it
-/// without waiting on the network.
-pub struct Joining {
-    rx: std::sync::mpsc::Receiver<Result<(), String>>,
-}
-
-impl Joining {
-    fn start(
-        dir: PathBuf,
-        ticket: String,
-        name: String,
-        options: Options,
-        lang: Lang,
-        mdns: bool,
-    ) -> Joining {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("bangfu-join".into())
-            .spawn({
-                let tx = tx.clone();
-                move || {
-                    let outcome =
-                        crate::sync::node::join_blocking(&dir, &ticket, &name, options, mdns)
-                            .map_err(|e| crate::i18n::sync_error(lang, &e));
-                    let _ = tx.send(outcome);
-                }
-            });
-        if let Err(e) = spawned {
-            let _ = tx.send(Err(e.to_string()));
-        }
-        Joining { rx }
-    }
 }
 
 impl App {
@@ -343,83 +244,6 @@ impl App {
         if let Some(m) = self.model() {
             let (a, b) = (m.programme.start_year, m.programme.end_year);
             self.year = self.year.clamp(a.min(b), b.max(a));
-        }
-    }
-
-    pub fn list(&self, screen: Screen) -> Option<&ListState> {
-        match screen {
-            Screen::Dashboard | Screen::Sync => None,
-            Screen::Kindergartens => Some(&self.kindergartens),
-            Screen::Pairings => Some(&self.pairings),
-            Screen::Visits => Some(&self.visits),
-            Screen::Inspections => Some(&self.inspections),
-            Screen::Reports => Some(&self.reports),
-        }
-    }
-
-    fn list_mut(&mut self, screen: Screen) -> Option<&mut ListState> {
-        match screen {
-            Screen::Dashboard | Screen::Sync => None,
-            Screen::Kindergartens => Some(&mut self.kindergartens),
-            Screen::Pairings => Some(&mut self.pairings),
-            Screen::Visits => Some(&mut self.visits),
-            Screen::Inspections => Some(&mut self.inspections),
-            Screen::Reports => Some(&mut self.reports),
-        }
-    }
-
-    fn capacity(&self) -> usize {
-        layout::list_capacity(layout::areas(self.size).list)
-    }
-
-    /// Recomputes every list from the model and the filters, keeping the
-    /// selected record selected where it is still listed.
-    pub fn rebuild_rows(&mut self) {
-        for s in Screen::ALL {
-            self.rebuild_list(s);
-        }
-    }
-
-    /// Recomputes one list (a filter key changes only its own list).
-    fn rebuild_list(&mut self, screen: Screen) {
-        let cap = self.capacity();
-        let Some(model) = self.ws.as_ref().map(|w| w.model()) else {
-            return;
-        };
-        let ids = match screen {
-            Screen::Dashboard | Screen::Sync => return,
-            Screen::Kindergartens => rows::kindergartens(model, &self.kindergartens.filter),
-            Screen::Pairings => rows::pairings(model, &self.pairings.filter),
-            Screen::Visits => rows::visits(
-                model,
-                &self.visits.filter,
-                self.visit_month,
-                self.visit_pairing.as_ref(),
-            ),
-            Screen::Inspections => rows::inspections(model, &self.inspections.filter),
-            Screen::Reports => {
-                let me = self.me.as_ref().and_then(|d| model.active_member(d));
-                let listed = rows::reports(
-                    model,
-                    me,
-                    self.options.today,
-                    &self.reports.filter,
-                    self.lang,
-                );
-                let ids = listed.iter().map(|x| x.key.id()).collect();
-                self.report_rows = listed.into_iter().map(|x| (x.key.id(), x)).collect();
-                ids
-            }
-        };
-        if let Some(l) = self.list_mut(screen) {
-            let keep = l.selected_id().cloned();
-            l.rows = ids;
-            if let Some(k) = keep
-                && let Some(i) = l.rows.iter().position(|x| *x == k)
-            {
-                l.selected = i;
-            }
-            l.clamp(cap);
         }
     }
 
@@ -642,23 +466,6 @@ impl App {
         self.screen = Screen::ALL[index % Screen::ALL.len()];
     }
 
-    fn move_selection(&mut self, by: isize, cap: usize) {
-        if self.screen == Screen::Sync {
-            // No further than the last peer (the other members bound the
-            // list), however often End is pressed.
-            let last = self
-                .ws
-                .as_ref()
-                .map_or(0, |w| w.model().members.len().saturating_sub(1));
-            self.sync_scroll = self.sync_scroll.saturating_add_signed(by).min(last);
-            return;
-        }
-        let screen = self.screen;
-        if let Some(l) = self.list_mut(screen) {
-            l.move_by(by, cap);
-        }
-    }
-
     /// Enter: a pairing opens its visits; elsewhere the edit form.
     fn select(&mut self) {
         match self.screen {
@@ -694,37 +501,6 @@ impl App {
             }
             None => self.message = Some(tr!(self.lang, "tui.sync_unavailable")),
         }
-    }
-
-    /// Picks up the end of a join started on the first-run screen.
-    fn poll_join(&mut self) {
-        let Some(j) = &self.joining else { return };
-        let outcome = match j.rx.try_recv() {
-            Ok(o) => o,
-            Err(std::sync::mpsc::TryRecvError::Empty) => return,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => Err(String::new()),
-        };
-        self.joining = None;
-        match outcome.and_then(|()| {
-            Workspace::open(&self.data_dir, self.options.clone())
-                .map_err(|e| crate::i18n::store_error(self.lang, &e))
-        }) {
-            Ok(ws) => self.opened(ws, tr!(self.lang, "tui.joined")),
-            Err(m) => self.message = Some(m),
-        }
-    }
-
-    /// A workspace was created or joined on the first-run screen.
-    fn opened(&mut self, ws: Workspace, message: String) {
-        self.ws = Some(ws);
-        self.me = crate::identity::load(&self.data_dir)
-            .ok()
-            .flatten()
-            .map(|k| crate::identity::endpoint_hex(&k));
-        self.clamp_year();
-        self.rebuild_rows();
-        self.message = Some(message);
-        self.start_sync();
     }
 
     fn back(&mut self) {
@@ -790,217 +566,6 @@ impl App {
             }
         }
     }
-
-    fn open_history(&mut self) {
-        let (what, id) = match self.screen {
-            Screen::Kindergartens => (Entity::Kindergarten, self.kindergartens.selected_id()),
-            Screen::Pairings => (Entity::Pairing, self.pairings.selected_id()),
-            Screen::Visits => (Entity::Visit, self.visits.selected_id()),
-            Screen::Inspections => (Entity::Inspection, self.inspections.selected_id()),
-            Screen::Reports => match self.current_report() {
-                Some(crate::domain::reports::ReportKey::Monthly { .. }) => {
-                    (Entity::MonthlyReport, self.reports.selected_id())
-                }
-                Some(_) => (Entity::AnnualSummary, self.reports.selected_id()),
-                None => return,
-            },
-            Screen::Dashboard | Screen::Sync => return,
-        };
-        let Some(id) = id.cloned() else { return };
-        let lang = self.lang;
-        let Some(ws) = self.ws.as_mut() else { return };
-        match ws.history(what, &id) {
-            Ok(entries) => {
-                let title = tr!(
-                    lang,
-                    "history.heading",
-                    what = crate::i18n::entity(lang, what),
-                    id = id.short(),
-                    count = entries.len()
-                );
-                self.overlay = Some(Overlay::History {
-                    title,
-                    entries,
-                    scroll: 0,
-                });
-            }
-            Err(e) => self.save = SaveState::Failed(crate::i18n::store_error(lang, &e)),
-        }
-    }
-
-    fn confirm_visit(&mut self) {
-        let Some(id) = self.visits.selected_id().cloned() else {
-            return;
-        };
-        let stamp = Stamp {
-            by: self.options.person.clone(),
-            on: self.today(),
-        };
-        match self.write(|w| w.confirm_visit(&id, stamp)) {
-            Ok(()) => self.message = Some(tr!(self.lang, "visit.confirmed")),
-            Err(problems) => self.say_problems(&problems),
-        }
-    }
-
-    /// Sign or file the selected agreement at once; confirming asks which
-    /// bureau.
-    fn agreement_step(&mut self, step: Action) {
-        if self.screen != Screen::Pairings {
-            return;
-        }
-        let Some(id) = self.pairings.selected_id().cloned() else {
-            return;
-        };
-        let stamp = Stamp {
-            by: self.options.person.clone(),
-            on: self.today(),
-        };
-        let result = match step {
-            Action::Sign => self.write(|w| w.sign(&id, stamp)),
-            Action::File => self.write(|w| w.file(&id, stamp)),
-            _ => return self.open_confirm(&id),
-        };
-        match result {
-            Ok(()) => {
-                let status = self
-                    .model()
-                    .and_then(|m| m.pairing(&id))
-                    .map(|p| crate::i18n::label(self.lang, p.agreement.status))
-                    .unwrap_or_default();
-                self.message = Some(tr!(self.lang, "tui.agreement_now", status = status));
-            }
-            Err(problems) => self.say_problems(&problems),
-        }
-    }
-
-    /// Shows rule problems in the status bar (for actions without a form).
-    fn say_problems(&mut self, problems: &[Problem]) {
-        if let Some(p) = problems.first() {
-            self.message = Some(crate::i18n::problem(self.lang, p));
-        }
-    }
-
-    fn first_run_key(&mut self, k: KeyEvent) {
-        if self.joining.is_some() {
-            if self.keymap.normal_action(&k) == Some(Action::Quit) {
-                self.quit = true;
-            }
-            return;
-        }
-        match self.keymap.normal_action(&k) {
-            Some(Action::Up) => self.first_run = self.first_run.saturating_sub(1),
-            Some(Action::Down) => {
-                self.first_run = (self.first_run + 1).min(FirstRunChoice::ALL.len() - 1);
-            }
-            Some(Action::Quit) | Some(Action::Back) => self.quit = true,
-            Some(Action::Select) => self.first_run_choose(),
-            Some(Action::ToggleLanguage) => {
-                self.lang = if self.lang == Lang::Zh {
-                    Lang::En
-                } else {
-                    Lang::Zh
-                };
-            }
-            Some(Action::Help) => {}
-            _ => {}
-        }
-    }
-
-    fn first_run_choose(&mut self) {
-        use crate::domain::plan;
-        let choice = FirstRunChoice::ALL[self.first_run.min(FirstRunChoice::ALL.len() - 1)];
-        let made = match choice {
-            FirstRunChoice::Panjin => {
-                Workspace::init(&self.data_dir, &plan::panjin(), self.options.clone())
-            }
-            FirstRunChoice::Empty => {
-                let y = chrono::Datelike::year(&self.today());
-                let setup = plan::empty(
-                    &tr!(self.lang, "tui.new_programme"),
-                    &[tr!(self.lang, "tui.new_district")],
-                    y,
-                    y + 2,
-                );
-                Workspace::init(&self.data_dir, &setup, self.options.clone())
-            }
-            FirstRunChoice::Demo => crate::demo::create(
-                &self.data_dir,
-                crate::demo::Scale::City,
-                1,
-                self.options.clone(),
-            )
-            .and_then(|_| {
-                Workspace::open(&self.data_dir, self.options.clone()).map_err(EditError::from)
-            }),
-            FirstRunChoice::Join => {
-                self.overlay = Some(Overlay::Form(Box::new(forms::join_form(
-                    self.lang,
-                    &self.options.person,
-                ))));
-                return;
-            }
-        };
-        match made {
-            Ok(ws) => self.opened(ws, tr!(self.lang, "tui.created")),
-            Err(EditError::Store(e)) => {
-                self.message = Some(crate::i18n::store_error(self.lang, &e))
-            }
-            Err(EditError::Invalid(p)) => self.say_problems(&p),
-        }
-    }
-
-    fn mouse(&mut self, m: MouseEvent) {
-        if self.ws.is_none() {
-            return;
-        }
-        match m.kind {
-            MouseEventKind::ScrollDown => self.on_list_or_overlay(3),
-            MouseEventKind::ScrollUp => self.on_list_or_overlay(-3),
-            MouseEventKind::Down(MouseButton::Left) => {
-                if self.overlay.is_some() {
-                    return;
-                }
-                let a = layout::areas(self.size);
-                if m.row == a.tabs.y {
-                    if let Some((s, _, _)) = layout::tabs(self.lang, a.tabs)
-                        .into_iter()
-                        .find(|(_, _, r)| m.column >= r.x && m.column < r.x + r.width)
-                    {
-                        self.screen = s;
-                    }
-                    return;
-                }
-                let list = a.list;
-                // The first row of the list area is its header.
-                if self.screen != Screen::Dashboard
-                    && m.column >= list.x
-                    && m.column < list.x + list.width
-                    && m.row > list.y
-                    && m.row < list.y + list.height
-                {
-                    let cap = self.capacity();
-                    let screen = self.screen;
-                    if let Some(l) = self.list_mut(screen) {
-                        let i = l.offset + usize::from(m.row - list.y - 1);
-                        if i < l.rows.len() {
-                            l.selected = i;
-                            l.clamp(cap);
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn on_list_or_overlay(&mut self, by: isize) {
-        if self.overlay.is_some() {
-            self.scroll_overlay(by);
-        } else {
-            let cap = self.capacity();
-            self.move_selection(by, cap);
-        }
-    }
 }
 
 /// Which records each list shows, in which order.
@@ -1013,60 +578,4 @@ fn export_dir() -> PathBuf {
     directories::UserDirs::new()
         .map(|u| u.home_dir().join("bangfu-exports"))
         .unwrap_or_else(|| PathBuf::from("bangfu-exports"))
-}
-
-mod rows {
-    use crate::domain::lists::{self, Query, Words};
-    use crate::domain::*;
-
-    /// The reports a member sees (what waits on it first), filtered by
-    /// their titles.
-    pub fn reports(
-        m: &Model,
-        me: Option<&Member>,
-        today: chrono::NaiveDate,
-        filter: &str,
-        lang: crate::i18n::Lang,
-    ) -> Vec<crate::domain::reports::Listed> {
-        let f = Words::new(filter);
-        crate::domain::reports::listed(m, me, today)
-            .into_iter()
-            .filter(|x| {
-                f.matches(&[
-                    &crate::export::title(lang, m, &x.key),
-                    &crate::export::short_title(lang, m, &x.key),
-                ])
-            })
-            .collect()
-    }
-
-    pub fn kindergartens(m: &Model, filter: &str) -> Vec<Id> {
-        let ks = lists::kindergartens(m, &Query::words(filter));
-        ks.into_iter().map(|k| k.id.clone()).collect()
-    }
-
-    pub fn pairings(m: &Model, filter: &str) -> Vec<Id> {
-        let ps = lists::pairings(m, &Query::words(filter));
-        ps.into_iter().map(|p| p.id.clone()).collect()
-    }
-
-    pub fn visits(
-        m: &Model,
-        filter: &str,
-        month: Option<(i32, u32)>,
-        pairing: Option<&Id>,
-    ) -> Vec<Id> {
-        let q = Query {
-            month,
-            pairing: pairing.cloned(),
-            ..Query::words(filter)
-        };
-        let vs = lists::visits(m, &q);
-        vs.into_iter().map(|v| v.id.clone()).collect()
-    }
-
-    pub fn inspections(m: &Model, filter: &str) -> Vec<Id> {
-        let is = lists::inspections(m, &Query::words(filter));
-        is.into_iter().map(|i| i.id.clone()).collect()
-    }
 }

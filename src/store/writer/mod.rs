@@ -1,0 +1,356 @@
+//! Edits, each checked against the programme's rules, each one automerge
+//! change with its time, author and a short message.
+
+use super::db;
+use super::layout::*;
+use super::mapping::*;
+use super::state::{Doc, State, sqlite_err};
+use super::{EditError, IdSource, StoreError};
+use crate::domain::authz::{self, Target, Write};
+use crate::domain::plan::ProgrammeSetup;
+use crate::domain::reports::{self, Report, ReportKey};
+use crate::domain::rules::{self, Problem, ProblemKind};
+use crate::domain::*;
+use crate::trust::Kind;
+use automerge::hydrate::{Map, Value};
+use automerge::transaction::{CommitOptions, Transactable, Transaction};
+use automerge::{ChangeHash, ObjType, ROOT, ReadDoc};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
+
+mod records;
+mod report_edits;
+mod setup;
+
+/// Checks a programme to be created: names given, no district twice, years
+/// in order.
+pub(crate) fn check_setup(setup: &ProgrammeSetup) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if setup.programme.name.trim().is_empty() {
+        out.push(Problem {
+            field: "programme",
+            kind: ProblemKind::Required,
+        });
+    }
+    if setup.districts.is_empty() {
+        out.push(Problem {
+            field: "district",
+            kind: ProblemKind::Required,
+        });
+    }
+    let mut seen = BTreeSet::new();
+    for d in &setup.districts {
+        let name = d.trim();
+        if name.is_empty() {
+            out.push(Problem {
+                field: "district",
+                kind: ProblemKind::Required,
+            });
+        } else if !seen.insert(name) {
+            out.push(Problem {
+                field: "district",
+                kind: ProblemKind::DuplicateName { name: name.into() },
+            });
+        }
+    }
+    let (start, end) = (setup.programme.start_year, setup.programme.end_year);
+    if start > end || !(2000..=2100).contains(&start) || !(2000..=2100).contains(&end) {
+        out.push(Problem {
+            field: "years",
+            kind: ProblemKind::YearOutsideProgramme {
+                year: end,
+                start,
+                end,
+            },
+        });
+    }
+    out
+}
+
+/// Makes edits inside [`super::Workspace::write`].
+pub struct Writer<'a> {
+    /// The write transaction, to load documents on demand.
+    conn: &'a rusqlite::Connection,
+    path: &'a std::path::Path,
+    state: &'a mut State,
+    ids: &'a mut IdSource,
+    today: NaiveDate,
+    time: Option<i64>,
+    /// Heads of each document before its first edit here.
+    touched: &'a mut BTreeMap<String, Vec<ChangeHash>>,
+    /// Documents created here.
+    created: &'a mut BTreeSet<String>,
+}
+
+fn invalid<T>(problems: Vec<Problem>) -> Result<T, EditError> {
+    Err(EditError::Invalid(problems))
+}
+
+fn check(problems: Vec<Problem>) -> Result<(), EditError> {
+    EditError::invalid(problems)
+}
+
+fn unknown(field: &'static str, what: Entity, id: &Id) -> EditError {
+    EditError::Invalid(vec![Problem {
+        field,
+        kind: ProblemKind::UnknownId {
+            what,
+            id: id.to_string(),
+        },
+    }])
+}
+
+fn am_err(doc: &str) -> impl Fn(automerge::AutomergeError) -> StoreError + '_ {
+    move |e| StoreError::Automerge {
+        doc: doc.to_string(),
+        detail: e.to_string(),
+    }
+}
+
+/// The map object under `key` of `parent`.
+fn child_map(
+    tx: &mut Transaction<'_>,
+    parent: &automerge::ObjId,
+    key: &str,
+    doc: &str,
+) -> Result<automerge::ObjId, StoreError> {
+    match tx.get(parent, key).map_err(am_err(doc))? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
+        // A collection this version has and the document's creator did not
+        // (made by an older bangfu): made now. Two devices doing so at once
+        // would each make their own; only documents older than the
+        // collection can meet that.
+        None if *parent == ROOT => tx.put_object(ROOT, key, ObjType::Map).map_err(am_err(doc)),
+        _ => Err(StoreError::Damaged {
+            doc: doc.to_string(),
+            detail: format!("`{key}` is missing or not a map"),
+        }),
+    }
+}
+
+/// Writes `value` under `path` (a chain of map keys from the root, the last
+/// being the record's key): creates it in one batch if new, otherwise lays it
+/// over the old value so only changed fields produce operations.
+fn put_map(
+    tx: &mut Transaction<'_>,
+    doc: &str,
+    path: &[&str],
+    value: Map,
+) -> Result<(), StoreError> {
+    let Some((key, parents)) = path.split_last() else {
+        return Ok(());
+    };
+    let mut obj = ROOT;
+    for p in parents {
+        obj = child_map(tx, &obj, p, doc)?;
+    }
+    match tx.get(&obj, *key).map_err(am_err(doc))? {
+        Some((automerge::Value::Object(ObjType::Map), existing)) => {
+            let old = tx.hydrate(&existing, None).map_err(am_err(doc))?;
+            let old_map = match &old {
+                Value::Map(m) => Some(m),
+                _ => None,
+            };
+            let merged = overlay(old_map, value);
+            tx.update_object(&existing, &Value::Map(merged))
+                .map_err(|e| StoreError::Automerge {
+                    doc: doc.to_string(),
+                    detail: e.to_string(),
+                })?;
+        }
+        _ => {
+            tx.batch_create_object(&obj, *key, &Value::Map(value), false)
+                .map_err(am_err(doc))?;
+        }
+    }
+    Ok(())
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn new(
+        conn: &'a rusqlite::Connection,
+        path: &'a std::path::Path,
+        state: &'a mut State,
+        ids: &'a mut IdSource,
+        today: NaiveDate,
+        touched: &'a mut BTreeMap<String, Vec<ChangeHash>>,
+        created: &'a mut BTreeSet<String>,
+    ) -> Writer<'a> {
+        Writer {
+            conn,
+            path,
+            state,
+            ids,
+            today,
+            time: None,
+            touched,
+            created,
+        }
+    }
+
+    /// The programme as it stands, including this write's edits so far.
+    pub fn model(&self) -> &Model {
+        &self.state.model
+    }
+
+    /// The member this device is (none if it is not, or no longer, one):
+    /// every edit is checked against its role and scope.
+    pub fn me(&self) -> Option<&Member> {
+        self.state.model.active_member(&self.state.author.device)
+    }
+
+    /// Refuses the edit unless this device's member may make `write` to
+    /// `target` (the matrix in `domain/authz.rs`).
+    fn allow(
+        &self,
+        write: Write,
+        target: &Target,
+        record: Option<(Entity, &Id)>,
+    ) -> Result<(), EditError> {
+        check(authz::check(self.me(), write, target, record))
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// A fresh record id.
+    pub fn new_id(&mut self) -> Id {
+        self.ids.next()
+    }
+
+    /// Records the following changes at `ms` (milliseconds since 1970)
+    /// instead of now; demo data uses it to spread history over the years.
+    pub fn set_time(&mut self, ms: Option<i64>) {
+        self.time = ms;
+    }
+
+    /// Sets "today" for the rules (demo data written as of a past day).
+    pub fn set_today(&mut self, today: NaiveDate) {
+        self.today = today;
+    }
+
+    /// Runs one automerge change on `doc`.
+    fn change(
+        &mut self,
+        doc: &str,
+        message: String,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let time = self.time.unwrap_or_else(super::now_ms);
+        let am = self.state.loaded(self.conn, self.path, doc)?;
+        self.touched
+            .entry(doc.to_string())
+            .or_insert_with(|| am.get_heads());
+        am.transact_with(
+            |_| {
+                CommitOptions::default()
+                    .with_time(time)
+                    .with_message(message)
+            },
+            f,
+        )
+        .map(|_| ())
+        .map_err(|failure| failure.error)
+    }
+
+    /// A raw automerge change to `doc`, past every check: what a modified
+    /// program could write. For tests of what receivers refuse; nothing in
+    /// bangfu calls it.
+    #[doc(hidden)]
+    pub fn raw_change(
+        &mut self,
+        doc: &str,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<(), automerge::AutomergeError>,
+    ) -> Result<(), EditError> {
+        self.change(doc, "raw".into(), |tx| f(tx).map_err(am_err(doc)))?;
+        self.state.reread(doc)?;
+        Ok(())
+    }
+
+    /// A raw change to `doc` under another actor and author device,
+    /// signed with this device's key: what a modified program posing as
+    /// another device could make. For tests of what receivers refuse.
+    #[doc(hidden)]
+    pub fn raw_change_as(
+        &mut self,
+        doc: &str,
+        actor: automerge::ActorId,
+        device: &str,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<(), automerge::AutomergeError>,
+    ) -> Result<(), EditError> {
+        let key = self.state.key.clone().ok_or(StoreError::NoDeviceKey)?;
+        let author = super::AuthorInfo {
+            person: "冒名".into(),
+            device: device.to_string(),
+        };
+        let mine = self.state.author.clone();
+        let am = self.state.loaded(self.conn, self.path, doc)?;
+        let before = am.get_heads();
+        super::state::writes_as(am, doc, &author);
+        am.set_actor(actor);
+        self.touched
+            .entry(doc.to_string())
+            .or_insert_with(|| before.clone());
+        let result = am
+            .transact_with(|_| CommitOptions::default().with_time(0), f)
+            .map(|_| ())
+            .map_err(|failure| am_err(doc)(failure.error));
+        super::state::writes_as(am, doc, &mine);
+        result?;
+        let sigs: Vec<_> = am
+            .get_changes(&before)
+            .iter()
+            .map(|c| {
+                let h = c.hash();
+                (
+                    h,
+                    crate::trust::changes::sign(&key, &self.state.workspace_id, doc, &h),
+                )
+            })
+            .collect();
+        db::put_sigs(self.conn, &sigs).map_err(sqlite_err(self.path))?;
+        self.state.reread(doc)?;
+        Ok(())
+    }
+
+    /// Signs and stores a certificate of any kind, past every check: what
+    /// a modified program could issue. For tests; nothing in bangfu calls
+    /// it.
+    #[doc(hidden)]
+    pub fn raw_cert(&mut self, kind: Kind) -> Result<(), EditError> {
+        self.issue(kind)
+    }
+
+    fn put_record<R: Record>(
+        &mut self,
+        district: &Id,
+        record: &R,
+        verb: &str,
+    ) -> Result<(), EditError> {
+        let doc = district_doc_id(district);
+        let map = record.to_map();
+        check(oversized(&map).into_iter().collect())?;
+        let id = record.id().to_string();
+        let message = format!("{verb} {} {id}", R::COLLECTION);
+        self.change(&doc, message, |tx| {
+            put_map(tx, &doc, &[R::COLLECTION, &id], map)
+        })?;
+        let data = self.state.model.data.entry(district.clone()).or_default();
+        R::collection(data).insert(record.id().clone(), record.clone());
+        Ok(())
+    }
+
+    fn put_programme(
+        &mut self,
+        path: &[&str],
+        value: Map,
+        message: String,
+    ) -> Result<(), EditError> {
+        check(oversized(&value).into_iter().collect())?;
+        self.change(PROGRAMME_DOC, message, |tx| {
+            put_map(tx, PROGRAMME_DOC, path, value)
+        })?;
+        Ok(())
+    }
+}
