@@ -4,8 +4,11 @@
 //! and nothing written.
 
 mod fields;
+mod health;
+mod import;
 mod net;
 mod output;
+mod plan;
 mod records;
 mod report;
 mod setup;
@@ -48,7 +51,7 @@ pub enum Command {
     District(setup::DistrictCmd),
     /// Yearly targets (年度目标)
     #[command(subcommand)]
-    Plan(setup::PlanCmd),
+    Plan(plan::PlanCmd),
     /// Kindergartens (幼儿园)
     #[command(subcommand, alias = "kg")]
     Kindergarten(records::KindergartenCmd),
@@ -67,7 +70,7 @@ pub enum Command {
     /// Print the dashboard (targets, shares, visits, deadlines) as text
     Dashboard(tui_cmd::DashboardArgs),
     /// Every change to one record: when, by whom, which fields
-    History(setup::HistoryArgs),
+    History(health::HistoryArgs),
     /// Check every document of the workspace
     Doctor,
     /// This device's id and address ticket (for `sync` on another device)
@@ -94,7 +97,7 @@ pub enum Command {
     /// Write the whole workspace (json) or one list (csv, xlsx) to a file
     Export(setup::ExportArgs),
     #[command(hide = true, subcommand)]
-    Debug(setup::DebugCmd),
+    Debug(health::DebugCmd),
 }
 
 /// Output format of list and show commands.
@@ -358,15 +361,15 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         Command::Init(a) => setup::init(&ctx, a),
         Command::Demo(a) => setup::demo(&ctx, a),
         Command::District(c) => setup::district(&ctx, c),
-        Command::Plan(c) => setup::plan(&ctx, c),
+        Command::Plan(c) => plan::plan(&ctx, c),
         Command::Kindergarten(c) => records::kindergarten(&ctx, c),
         Command::Pairing(c) => records::pairing(&ctx, c),
         Command::Visit(c) => records::visit(&ctx, c),
         Command::Inspection(c) => records::inspection(&ctx, c),
         Command::Report(c) => report::report(&ctx, c),
         Command::Dashboard(a) => tui_cmd::dashboard(&ctx, a),
-        Command::History(a) => setup::history(&ctx, a),
-        Command::Doctor => setup::doctor(&ctx),
+        Command::History(a) => health::history(&ctx, a),
+        Command::Doctor => health::doctor(&ctx),
         Command::Id => net::id(&ctx),
         Command::Member(c) => net::member(&ctx, c),
         Command::Invite(a) => net::invite(&ctx, a),
@@ -377,6 +380,6 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         Command::Bundle(c) => net::bundle(&ctx, c),
         Command::Config(c) => net::config(&ctx, c),
         Command::Export(a) => setup::export(&ctx, a),
-        Command::Debug(c) => setup::debug(&ctx, c),
+        Command::Debug(c) => health::debug(&ctx, c),
     }
 }

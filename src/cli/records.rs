@@ -163,7 +163,9 @@ pub fn kindergarten(ctx: &Ctx, cmd: KindergartenCmd) -> CmdResult {
             district,
             dry_run,
             only_good,
-        } => super::setup::import_kindergartens(ctx, &mut ws, &file, district, dry_run, only_good)?,
+        } => {
+            super::import::import_kindergartens(ctx, &mut ws, &file, district, dry_run, only_good)?
+        }
     }
     Ok(())
 }

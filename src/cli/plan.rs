@@ -1,0 +1,250 @@
+//! Yearly plans and targets: setting them, and a year's targets against
+//! what was paired.
+
+use super::output::{Table, out, print_json, print_list, table_text};
+use super::{CmdResult, Ctx, Fail, FormatArg, output::Format};
+use crate::domain::plan::{self, YearStatus};
+use crate::domain::*;
+use crate::i18n::{self, Lang};
+use crate::input as parse;
+use crate::tr;
+use clap::Subcommand;
+use serde_json::json;
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCmd {
+    /// Set a district's target and/or the city's stated total and share for a year
+    Set {
+        #[arg(long)]
+        year: String,
+        #[arg(long, requires_all = ["helpers", "helped"])]
+        district: Option<String>,
+        /// Helper kindergartens planned (参与帮扶)
+        #[arg(long, allow_negative_numbers = true, requires = "district")]
+        helpers: Option<String>,
+        /// Helped kindergartens planned (被帮扶)
+        #[arg(long, allow_negative_numbers = true, requires = "district")]
+        helped: Option<String>,
+        /// The city's stated total of kindergartens in pairs
+        #[arg(long, allow_negative_numbers = true)]
+        stated_total: Option<String>,
+        /// The target share of rural kindergartens taking part, in percent
+        #[arg(long, allow_negative_numbers = true)]
+        share: Option<String>,
+    },
+    /// Targets against actual pairings, per year
+    Show {
+        #[arg(long)]
+        year: Option<String>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+}
+
+pub fn plan(ctx: &Ctx, cmd: PlanCmd) -> CmdResult {
+    let l = ctx.lang;
+    let mut ws = ctx.open()?;
+    match cmd {
+        PlanCmd::Set {
+            year,
+            district,
+            helpers,
+            helped,
+            stated_total,
+            share,
+        } => {
+            let year = parse::year(l, &year)?;
+            let model = ws.model();
+            let target = match &district {
+                Some(d) => Some(PlanTarget {
+                    year,
+                    district_id: parse::district(l, model, d)?,
+                    helpers: parse::opt_int(l, "helpers", &helpers)?.unwrap_or(0),
+                    helped: parse::opt_int(l, "helped", &helped)?.unwrap_or(0),
+                }),
+                None => None,
+            };
+            let stated_total = parse::opt_int(l, "stated_total", &stated_total)?;
+            let share = parse::opt_int(l, "share", &share)?;
+            let year_plan = (stated_total.is_some() || share.is_some()).then(|| {
+                let old = model.years.get(&year);
+                YearPlan {
+                    year,
+                    stated_total: stated_total.or(old.and_then(|y| y.stated_total)),
+                    target_share_percent: share.or(old.and_then(|y| y.target_share_percent)),
+                }
+            });
+            if target.is_none() && year_plan.is_none() {
+                return Err(Fail::line(tr!(l, "plan.nothing_to_set")));
+            }
+            ws.write(|w| {
+                if let Some(t) = target {
+                    w.set_target(t)?;
+                }
+                if let Some(y) = year_plan {
+                    w.set_year_plan(y)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| ctx.edit(e))?;
+            out(&tr!(l, "plan.saved", year = year));
+        }
+        PlanCmd::Show { year, format } => {
+            let format = ctx.format(&format)?;
+            let model = ws.model();
+            let years: Vec<i32> = match parse::opt_year(l, &year)? {
+                Some(y) => vec![y],
+                None => (model.programme.start_year..=model.programme.end_year).collect(),
+            };
+            let statuses: Vec<YearStatus> =
+                years.iter().map(|y| plan::year_status(model, *y)).collect();
+            match format {
+                Format::Json => {
+                    print_json(&json!(statuses.iter().map(year_json).collect::<Vec<_>>()))
+                }
+                Format::Csv => {
+                    let mut t = year_table(l, &statuses[0]);
+                    for s in &statuses[1..] {
+                        t.rows.extend(year_table(l, s).rows);
+                    }
+                    print_list(Format::Csv, &t, serde_json::Value::Null);
+                }
+                Format::Table => {
+                    for (i, s) in statuses.iter().enumerate() {
+                        if i > 0 {
+                            out("");
+                        }
+                        out(&year_text(l, s));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |p| format!("{p:.1}%"))
+}
+
+pub(super) fn year_table(l: Lang, s: &YearStatus) -> Table {
+    let headers = [
+        "year",
+        "district",
+        "target_helpers",
+        "target_helped",
+        "actual_helpers",
+        "actual_helped",
+        "pairings",
+        "rural",
+    ];
+    let mut rows: Vec<Vec<String>> = s
+        .districts
+        .iter()
+        .map(|d| {
+            let t = |f: fn(&PlanTarget) -> i64| {
+                d.target
+                    .as_ref()
+                    .map_or_else(|| "-".to_string(), |t| f(t).to_string())
+            };
+            vec![
+                s.year.to_string(),
+                d.name.clone(),
+                t(|t| t.helpers),
+                t(|t| t.helped),
+                d.actual_helpers.to_string(),
+                d.actual_helped.to_string(),
+                d.pairings.to_string(),
+                d.rural.to_string(),
+            ]
+        })
+        .collect();
+    let sum =
+        |f: fn(&plan::DistrictYear) -> i64| s.districts.iter().map(f).sum::<i64>().to_string();
+    rows.push(vec![
+        s.year.to_string(),
+        tr!(l, "plan.total"),
+        sum(|d| d.target.as_ref().map_or(0, |t| t.helpers)),
+        sum(|d| d.target.as_ref().map_or(0, |t| t.helped)),
+        sum(|d| d.actual_helpers),
+        sum(|d| d.actual_helped),
+        sum(|d| d.pairings as i64),
+        s.rural_total.to_string(),
+    ]);
+    Table {
+        headers: headers.iter().map(|h| i18n::field(l, h)).collect(),
+        rows,
+    }
+}
+
+pub(super) fn year_text(l: Lang, s: &YearStatus) -> String {
+    let mut lines = Vec::new();
+    let stated = s.plan.as_ref().and_then(|p| p.stated_total);
+    let share = s.plan.as_ref().and_then(|p| p.target_share_percent);
+    lines.push(tr!(
+        l,
+        "plan.heading",
+        year = s.year,
+        stated = stated.map_or_else(|| "-".to_string(), |n| n.to_string()),
+        share = share.map_or_else(|| "-".to_string(), |n| format!("{n}%"))
+    ));
+    let mut t = year_table(l, s);
+    for r in &mut t.rows {
+        r.remove(0);
+    }
+    t.headers.remove(0);
+    lines.push(table_text(&t));
+    if let Some((sum, stated)) = s.mismatch {
+        lines.push(tr!(
+            l,
+            "plan.mismatch",
+            year = s.year,
+            sum = sum,
+            stated = stated
+        ));
+    }
+    lines.push(tr!(
+        l,
+        "plan.share",
+        in_pairs = s.in_pairs,
+        rural = s.rural_total,
+        share = pct(s.share_percent),
+        target = share.map_or_else(|| "-".to_string(), |n| format!("{n}%"))
+    ));
+    lines.push(tr!(
+        l,
+        "plan.cumulative",
+        in_pairs = s.cumulative_in_pairs,
+        share = pct(s.cumulative_share_percent),
+        target = s
+            .cumulative_target_percent
+            .map_or_else(|| "-".to_string(), |n| format!("{n}%"))
+    ));
+    lines.join("\n")
+}
+
+pub(super) fn year_json(s: &YearStatus) -> serde_json::Value {
+    json!({
+        "year": s.year,
+        "stated_total": s.plan.as_ref().and_then(|p| p.stated_total),
+        "target_share_percent": s.plan.as_ref().and_then(|p| p.target_share_percent),
+        "target_sum": s.target_sum,
+        "mismatch": s.mismatch.map(|(sum, stated)| json!({"sum": sum, "stated": stated})),
+        "districts": s.districts.iter().map(|d| json!({
+            "district": d.name,
+            "district_id": d.district_id,
+            "target_helpers": d.target.as_ref().map(|t| t.helpers),
+            "target_helped": d.target.as_ref().map(|t| t.helped),
+            "actual_helpers": d.actual_helpers,
+            "actual_helped": d.actual_helped,
+            "pairings": d.pairings,
+            "rural": d.rural,
+        })).collect::<Vec<_>>(),
+        "in_pairs": s.in_pairs,
+        "rural_total": s.rural_total,
+        "share_percent": s.share_percent,
+        "cumulative_in_pairs": s.cumulative_in_pairs,
+        "cumulative_share_percent": s.cumulative_share_percent,
+        "cumulative_target_percent": s.cumulative_target_percent,
+    })
+}
