@@ -7,6 +7,14 @@
 //! - `fields`: field specifications, typed text (`Raw`) and the reader.
 //! - `records`: each record kind's fields and how they become a draft.
 
+// Data from the network and from people: no slicing that can panic, no
+// arithmetic that can overflow.
+#![warn(
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 pub mod fields;
 pub mod parse;
 pub mod records;

@@ -199,7 +199,7 @@ async fn serve(
     let mut looking = tokio::time::interval(LOOK);
     let mut soon: Option<tokio::time::Instant> = None;
     loop {
-        let wake = soon.unwrap_or_else(|| tokio::time::Instant::now() + EVERY * 2);
+        let wake = soon.unwrap_or_else(|| later(EVERY.saturating_mul(2)));
         let go = tokio::select! {
             _ = every.tick() => true,
             _ = looking.tick() => {
@@ -210,7 +210,7 @@ async fn serve(
             cmd = rx.recv() => match cmd {
                 Some(Command::SyncNow) => true,
                 Some(Command::Edited) => {
-                    soon = Some(tokio::time::Instant::now() + AFTER_EDIT);
+                    soon = Some(later(AFTER_EDIT));
                     false
                 }
                 Some(Command::Stop) | None => break,
@@ -244,7 +244,7 @@ async fn serve(
                 cmd = rx.recv() => match cmd {
                     Some(Command::SyncNow) => again = true,
                     Some(Command::Edited) => {
-                        soon = Some(tokio::time::Instant::now() + AFTER_EDIT);
+                        soon = Some(later(AFTER_EDIT));
                     }
                     Some(Command::Stop) | None => break None,
                 },
@@ -316,7 +316,7 @@ pub fn peer_list(
             let row = book.iter().find(|r| r.id == p.id);
             let member = ws.model().members.get(&p.id);
             let last_seen = row.and_then(|r| r.last_seen);
-            let recent = last_seen.is_some_and(|t| now - t < RECENT_MS);
+            let recent = last_seen.is_some_and(|t| now.saturating_sub(t) < RECENT_MS);
             let reachable = match tried.iter().find(|(id, _)| *id == p.id) {
                 Some((_, ok)) => Some(*ok),
                 None if recent => Some(true),
@@ -337,4 +337,10 @@ pub fn peer_list(
             }
         })
         .collect())
+}
+
+/// The moment `d` from now (now, if that is past the clock's range).
+fn later(d: std::time::Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(d).unwrap_or(now)
 }

@@ -2,6 +2,14 @@
 //! invites and joining, the sync protocol, reaching peers without the
 //! internet, and file bundles for a USB stick.
 
+// Data from the network and from people: no slicing that can panic, no
+// arithmetic that can overflow.
+#![warn(
+    clippy::string_slice,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 pub mod agent;
 pub mod bundle;
 pub mod node;
@@ -127,6 +135,11 @@ pub fn known_peers(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::PeerRefusal;
 

@@ -525,7 +525,7 @@ async fn dial_and_sync(
         peer: crate::identity::short(&peer.id),
         detail,
     };
-    let conn = tokio::time::timeout(IDLE_TIMEOUT * 2, ep.connect(addr, SYNC_ALPN))
+    let conn = tokio::time::timeout(IDLE_TIMEOUT.saturating_mul(2), ep.connect(addr, SYNC_ALPN))
         .await
         .map_err(|_| unreachable("timed out".into()))?
         .map_err(|e| unreachable(e.to_string()))?;
@@ -623,10 +623,11 @@ pub async fn join(
             peer: crate::identity::short(&invite.inviter.id),
             detail,
         };
-        let conn = tokio::time::timeout(IDLE_TIMEOUT * 2, ep.connect(addr, JOIN_ALPN))
-            .await
-            .map_err(|_| unreachable("timed out".into()))?
-            .map_err(|e| unreachable(e.to_string()))?;
+        let conn =
+            tokio::time::timeout(IDLE_TIMEOUT.saturating_mul(2), ep.connect(addr, JOIN_ALPN))
+                .await
+                .map_err(|_| unreachable("timed out".into()))?
+                .map_err(|e| unreachable(e.to_string()))?;
         let (mut send, mut recv) = conn.open_bi().await.map_err(net)?;
         wire::write(
             &mut send,
@@ -636,7 +637,7 @@ pub async fn join(
             }),
         )
         .await?;
-        let reply = tokio::time::timeout(IDLE_TIMEOUT * 2, wire::read(&mut recv))
+        let reply = tokio::time::timeout(IDLE_TIMEOUT.saturating_mul(2), wire::read(&mut recv))
             .await
             .map_err(|_| SyncError::TimedOut("the inviter's answer"))??;
         conn.close(0u32.into(), b"done");

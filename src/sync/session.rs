@@ -125,9 +125,9 @@ where
         certs: Some(cert_heads),
     });
     let (sent, got) = tokio::join!(wire::write(send, &hello), wire::read(recv));
-    report.bytes_sent += sent?;
+    report.bytes_sent = report.bytes_sent.saturating_add(sent?);
     let (frame, n) = got?;
-    report.bytes_received += n;
+    report.bytes_received = report.bytes_received.saturating_add(n);
     let (theirs, their_certs) = match frame {
         Frame::Hello(h) if h.protocol == wire::PROTOCOL && h.workspace == workspace => {
             (h.docs, h.certs)
@@ -187,7 +187,7 @@ where
         if report.rounds >= MAX_ROUNDS {
             return Err(SyncError::TooManyRounds);
         }
-        report.rounds += 1;
+        report.rounds = report.rounds.saturating_add(1);
         let out: (Vec<Frame>, usize, bool) = {
             let mut w = lock(ws);
             let mut out = std::mem::take(&mut certs_out);
@@ -196,7 +196,7 @@ where
             for d in &docs {
                 let state = states.entry(d.clone()).or_default();
                 if let Some(o) = w.generate_sync_message(d, state)? {
-                    messages += 1;
+                    messages = messages.saturating_add(1);
                     carries |= !o.message.changes.is_empty();
                     // The signatures first, so the changes can be checked
                     // as soon as their message is read.
@@ -314,7 +314,7 @@ where
         idle = if sent_changes || got_changes {
             0
         } else {
-            idle + 1
+            idle.saturating_add(1)
         };
         if idle >= 2 && report.rounds > 2 {
             break;

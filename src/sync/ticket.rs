@@ -178,9 +178,10 @@ impl Invite {
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
             .map(u32::from_be_bytes)
             .ok_or(InviteError::Malformed)? as usize;
-        let body = bytes.get(4..4 + n).ok_or(InviteError::Malformed)?;
+        let end = n.checked_add(4).ok_or(InviteError::Malformed)?;
+        let body = bytes.get(4..end).ok_or(InviteError::Malformed)?;
         let sig = bytes
-            .get(4 + n..)
+            .get(end..)
             .and_then(|s| <[u8; 64]>::try_from(s).ok())
             .ok_or(InviteError::Malformed)?;
         let invite: Invite = serde_json::from_slice(body).map_err(|_| InviteError::Altered)?;
@@ -192,6 +193,11 @@ impl Invite {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 

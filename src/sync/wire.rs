@@ -239,6 +239,11 @@ pub async fn read_limited<R: AsyncRead + Unpin>(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 
