@@ -369,8 +369,8 @@ pub fn store_error(lang: Lang, e: &StoreError) -> String {
 }
 
 /// Why an invite cannot be made, in the user's words (`expiry` as typed).
-pub fn invite_refusal(lang: Lang, r: &crate::sync::node::InviteRefusal, expiry: &str) -> String {
-    use crate::sync::node::InviteRefusal as R;
+pub fn invite_refusal(lang: Lang, r: &crate::domain::invites::InviteRefusal, expiry: &str) -> String {
+    use crate::domain::invites::InviteRefusal as R;
     match r {
         R::NeedsScope {
             role,

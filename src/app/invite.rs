@@ -5,7 +5,8 @@ use super::form::{Field, Form, FormKind, Opt};
 use super::{App, Overlay};
 use crate::domain::*;
 use crate::i18n::{self, label};
-use crate::sync::node::{self, InviteRefusal};
+use crate::domain::invites::{self, InviteRefusal};
+use crate::sync::node;
 use crate::tr;
 
 impl App {
@@ -61,7 +62,7 @@ impl App {
             }
             Err(Vec::new())
         };
-        let Some(secs) = node::duration_secs(&expires) else {
+        let Some(secs) = crate::input::duration_secs(&expires) else {
             return refuse(form, InviteRefusal::BadExpiry);
         };
         let Some(role) = MemberRole::from_code(&form.choice("role")) else {
@@ -80,7 +81,7 @@ impl App {
             return Err(Vec::new());
         };
         let wanted =
-            match node::invite_for(ws.model(), &me, role, districts, kindergarten, name, today) {
+            match invites::invite_for(ws.model(), &me, role, districts, kindergarten, name, today) {
                 Ok(w) => w,
                 Err(r) => return refuse(form, r),
             };

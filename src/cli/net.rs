@@ -263,12 +263,12 @@ pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
         .as_ref()
         .map(|k| parse::kindergarten(l, model, k))
         .transpose()?;
-    let refused = |r: node::InviteRefusal| Fail::line(i18n::invite_refusal(l, &r, &a.expires));
-    let secs = node::duration_secs(&a.expires)
-        .ok_or(node::InviteRefusal::BadExpiry)
+    let refused = |r: crate::domain::invites::InviteRefusal| Fail::line(i18n::invite_refusal(l, &r, &a.expires));
+    let secs = crate::input::duration_secs(&a.expires)
+        .ok_or(crate::domain::invites::InviteRefusal::BadExpiry)
         .map_err(refused)?;
     let me = this_device(ctx)?;
-    let wanted = node::invite_for(
+    let wanted = crate::domain::invites::invite_for(
         model,
         &me,
         role,

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod drafts;
 pub mod figures;
 pub mod id;
+pub mod invites;
 pub mod judge;
 pub mod lists;
 pub mod model;

@@ -210,3 +210,18 @@ pub fn participant(lang: Lang, s: &str) -> Result<Participant, String> {
         role,
     })
 }
+
+/// A duration as typed: `90m`, `72h`, `7d`, `30s`; in seconds.
+pub fn duration_secs(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = n.parse().ok()?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return None,
+    };
+    n.checked_mul(mult).filter(|v| *v > 0)
+}
