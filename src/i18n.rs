@@ -369,7 +369,11 @@ pub fn store_error(lang: Lang, e: &StoreError) -> String {
 }
 
 /// Why an invite cannot be made, in the user's words (`expiry` as typed).
-pub fn invite_refusal(lang: Lang, r: &crate::domain::invites::InviteRefusal, expiry: &str) -> String {
+pub fn invite_refusal(
+    lang: Lang,
+    r: &crate::domain::invites::InviteRefusal,
+    expiry: &str,
+) -> String {
     use crate::domain::invites::InviteRefusal as R;
     match r {
         R::NeedsScope {

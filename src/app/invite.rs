@@ -3,9 +3,9 @@
 
 use super::form::{Field, Form, FormKind, Opt};
 use super::{App, Overlay};
+use crate::domain::invites::{self, InviteRefusal};
 use crate::domain::*;
 use crate::i18n::{self, label};
-use crate::domain::invites::{self, InviteRefusal};
 use crate::sync::node;
 use crate::tr;
 
@@ -80,11 +80,18 @@ impl App {
         let Some(ws) = self.ws.as_mut() else {
             return Err(Vec::new());
         };
-        let wanted =
-            match invites::invite_for(ws.model(), &me, role, districts, kindergarten, name, today) {
-                Ok(w) => w,
-                Err(r) => return refuse(form, r),
-            };
+        let wanted = match invites::invite_for(
+            ws.model(),
+            &me,
+            role,
+            districts,
+            kindergarten,
+            name,
+            today,
+        ) {
+            Ok(w) => w,
+            Err(r) => return refuse(form, r),
+        };
         // The background sync knows this device's addresses; without it,
         // they are listed now (a local call, no network).
         let running = self.sync.as_ref().and_then(|a| a.status().me);

@@ -263,7 +263,9 @@ pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
         .as_ref()
         .map(|k| parse::kindergarten(l, model, k))
         .transpose()?;
-    let refused = |r: crate::domain::invites::InviteRefusal| Fail::line(i18n::invite_refusal(l, &r, &a.expires));
+    let refused = |r: crate::domain::invites::InviteRefusal| {
+        Fail::line(i18n::invite_refusal(l, &r, &a.expires))
+    };
     let secs = crate::input::duration_secs(&a.expires)
         .ok_or(crate::domain::invites::InviteRefusal::BadExpiry)
         .map_err(refused)?;
