@@ -39,9 +39,9 @@ fn add_visits(ws: &Shared, n: usize) {
         w.write(|wr| {
             let id = wr.new_id();
             wr.put_visit(Visit {
-                id,
                 tasks: vec![Task::Teachers],
                 ..Visit::of_pairing(
+                    id,
                     &pr,
                     NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
                     SupportForm::OnSiteGuidance,

@@ -76,20 +76,20 @@ fn scale(name: &str, scale: Scale) {
     let pairing = ws.model().pairings().next().cloned().expect("a pairing");
     let mut writes = Vec::new();
     for i in 0..200 {
-        let v = Visit {
-            tasks: vec![Task::Teachers],
-            teachers_reached: i,
-            ..Visit::of_pairing(
-                &pairing,
-                today(),
-                SupportForm::OnSiteGuidance,
-                "基准测试：入园指导，围绕区域游戏材料投放进行现场诊断。",
-            )
-        };
         let t = Instant::now();
         ws.write(|w| {
             let id = w.new_id();
-            w.put_visit(Visit { id, ..v })
+            w.put_visit(Visit {
+                tasks: vec![Task::Teachers],
+                teachers_reached: i,
+                ..Visit::of_pairing(
+                    id,
+                    &pairing,
+                    today(),
+                    SupportForm::OnSiteGuidance,
+                    "基准测试：入园指导，围绕区域游戏材料投放进行现场诊断。",
+                )
+            })
         })
         .expect("write");
         writes.push(ms(t.elapsed()));

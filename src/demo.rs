@@ -278,7 +278,7 @@ pub fn fill(
             pools.insert(id.clone(), kindergartens(w, &mut g, scale, id, name)?);
         }
         let pairings = pairings(w, &mut g, scale, &districts, &pools, today)?;
-        let (visits, inspections) = activity(w, &mut g, scale, &pairings, today)?;
+        let (visits, inspections) = visits_and_inspections(w, &mut g, scale, &pairings, today)?;
         reports(w, &mut g, today)?;
         w.set_time(None);
         w.set_today(today);
@@ -495,7 +495,7 @@ fn pairings(
                 continue;
             };
             let mut used_helpers: BTreeSet<Id> = BTreeSet::new();
-            let mut made: Vec<Pairing> = Vec::new();
+            let mut made: Vec<(Id, PairingDraft)> = Vec::new();
             let mut extra_helped = (k - h).max(0);
             // Mode 1: a town's central kindergarten helps its villages; about
             // two pairings in three, the rest go to mode 2 below.
@@ -580,7 +580,10 @@ fn pairings(
             }
             // Many-to-one: more helpers than helped.
             if h > k
-                && let Some(last) = made.iter_mut().rev().find(|p| p.mode == Mode::District)
+                && let Some((_, last)) = made
+                    .iter_mut()
+                    .rev()
+                    .find(|(_, p)| p.mode == Mode::District)
             {
                 for c in pool.centrals.iter().chain(pool.urban.iter()) {
                     if last.helpers.len() as i64 > h - k {
@@ -592,9 +595,16 @@ fn pairings(
                     }
                 }
             }
-            for p in made {
-                let id = p.id.clone();
-                w.insert_pairing(p)?;
+            for (id, p) in made {
+                // Its district is that of its helped side (the writer
+                // checks it is one).
+                let Some(home) = rules::pairing_home(w.model(), &p.helped) else {
+                    return Err(EditError::Invalid(vec![Problem {
+                        field: "helped",
+                        kind: ProblemKind::HelpedInSeveralDistricts,
+                    }]));
+                };
+                w.insert_pairing(p.into_record(id.clone(), home))?;
                 agreement_steps(w, g, &id, year, today)?;
                 out.push(id);
             }
@@ -610,7 +620,7 @@ fn draft(
     year: i32,
     mode: Mode,
     start: NaiveDate,
-) -> Pairing {
+) -> (Id, PairingDraft) {
     let end = NaiveDate::from_ymd_opt(year + 2, 12, 31).unwrap_or(start);
     let (forms, tasks) = match mode {
         Mode::Town => (
@@ -638,15 +648,12 @@ fn draft(
             vec![Task::Teachers, Task::RuralCharacter],
         ),
     };
-    Pairing {
-        id: w.new_id(),
-        district_id: helped.first().and_then(|h| w.model().kindergarten(h)).map(|k| k.district_id.clone()).unwrap_or_else(|| Id::from_random_bytes([0; 16])),
+    let d = PairingDraft {
         helpers,
         helped,
         cohort: year,
         mode,
-        agreement: Agreement {
-            status: AgreementStatus::Draft,
+        terms: TermsDraft {
             start,
             end,
             forms,
@@ -655,11 +662,9 @@ fn draft(
             rights: "帮扶园负责制定帮扶计划、选派骨干教师；被帮扶园负责组织教师参加活动并落实整改。双方不收取任何费用。".into(),
             schedule: "每月至少一次入园指导或送教下乡；每学期一次跟岗研修；每年十二月共同总结。".into(),
             fees: 0,
-            signed: None,
-            confirmations: Vec::new(),
-            filed: None,
         },
-    }
+    };
+    (w.new_id(), d)
 }
 
 /// Signs, confirms and files an agreement on the notice's calendar; the
@@ -735,7 +740,7 @@ fn weighted_form(g: &mut Gen) -> SupportForm {
 }
 
 /// Visits and inspections for every pairing, from its start until today.
-fn activity(
+fn visits_and_inspections(
     w: &mut Writer<'_>,
     g: &mut Gen,
     scale: Scale,

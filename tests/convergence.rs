@@ -340,13 +340,13 @@ fn edit(d: &Device, rng: &mut ChaCha8Rng, n: usize) {
             wr.put_visit(v).map(|_| ())
         }
         _ => {
-            let mut v = Visit::of_pairing(
+            let v = Visit::of_pairing(
+                wr.new_id(),
                 &p,
                 date,
                 SupportForm::OnSiteGuidance,
                 &format!("第{n}次指导"),
             );
-            v.id = wr.new_id();
             wr.put_visit(v).map(|_| ())
         }
     });

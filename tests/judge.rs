@@ -220,7 +220,7 @@ fn visits_are_the_pairings_and_confirmed_by_the_helped_side() {
         ..member(MemberRole::Inspector, None, None)
     };
     let p = pairing();
-    let v = Visit::of_pairing(&p, day(5), SupportForm::SendTeachers, "送教下乡");
+    let v = Visit::of_pairing(id(9), &p, day(5), SupportForm::SendTeachers, "送教下乡");
     let t = Touched::Visit(None, Some(&v), Some(&p));
     assert_eq!(judge(&helper, &t), Ok(()));
     assert_eq!(judge(&other, &t), denied(Write::AddVisit, Denied::Scope));

@@ -102,7 +102,6 @@ fn visit(
     let pr = w.model().pairing(p).cloned().expect("pairing");
     let id = w.new_id();
     w.put_visit(Visit {
-        id,
         tasks: tasks.to_vec(),
         teachers_reached: teachers,
         children_reached: children,
@@ -111,16 +110,13 @@ fn visit(
             play_materials: 0,
             picture_books: books,
         },
-        ..Visit::of_pairing(&pr, d(on), form, "送教")
+        ..Visit::of_pairing(id, &pr, d(on), form, "送教")
     })
     .expect("visit");
 }
 
 fn inspection(w: &mut Writer<'_>, p: &Id, on: &str, s: [i64; 4]) {
-    let id = w.new_id();
-    w.put_inspection(Inspection {
-        id,
-        district_id: Id::from_random_bytes([0; 16]),
+    w.add_inspection(InspectionDraft {
         pairing_id: Some(p.clone()),
         kindergarten_id: None,
         date: d(on),

@@ -146,11 +146,11 @@ fn add_visit(p: &Peer, pairing: &Id, note: &str) -> Id {
     w.write(|wr| {
         let id = wr.new_id();
         wr.put_visit(Visit {
-            id,
             tasks: vec![Task::Teachers],
             teachers_reached: 3,
             children_reached: 20,
             ..Visit::of_pairing(
+                id,
                 &pr,
                 NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
                 SupportForm::OnSiteGuidance,

@@ -4,7 +4,7 @@
 //! fields.
 
 use super::form::{Field, Form, FormKind, Input, Opt};
-use super::{App, Overlay, Screen, action::Action};
+use super::{App, Overlay, Screen, Unsaved, action::Action};
 use crate::domain::lists::{self, Query};
 use crate::domain::*;
 use crate::i18n::{self, Lang, label};
@@ -449,20 +449,19 @@ impl App {
                 }
             }
             Ok(None) => {}
-            Err(problems) => {
+            Err(why) => {
                 let lang = self.lang;
-                for p in problems {
-                    let msg = i18n::problem_message(lang, &p);
-                    if !form.set_error(p.field, msg.clone()) && form.message.is_none() {
-                        form.message = Some(i18n::problem(lang, &p));
+                match why {
+                    Unsaved::Refused(problems) => {
+                        for p in problems {
+                            let msg = i18n::problem_message(lang, &p);
+                            if !form.set_error(p.field, msg.clone()) && form.message.is_none() {
+                                form.message = Some(i18n::problem(lang, &p));
+                            }
+                        }
                     }
-                }
-                if form.message.is_none() && !form.fields.iter().any(|f| f.error.is_some()) {
-                    // A store failure: the status bar says what.
-                    form.message = match &self.save {
-                        super::SaveState::Failed(m) => Some(m.clone()),
-                        _ => None,
-                    };
+                    Unsaved::Shown | Unsaved::NoWorkspace => {}
+                    Unsaved::Failed(said) => form.message = Some(said),
                 }
                 form.focus_first_error();
                 self.overlay = Some(Overlay::Form(form));
@@ -472,12 +471,12 @@ impl App {
 
     /// Checks the invite and starts joining in the background; a bad
     /// invite keeps the form open with the reason by the field.
-    fn start_join(&mut self, form: &mut Form) -> Result<Option<SavedAt>, Vec<Problem>> {
+    fn start_join(&mut self, form: &mut Form) -> Result<Option<SavedAt>, Unsaved> {
         let lang = self.lang;
         let ticket = form.text("ticket").split_whitespace().collect::<String>();
         if let Err(e) = crate::sync::ticket::Invite::verify(&ticket) {
             form.set_error("ticket", i18n::text(lang, &format!("invite.{}", e.code())));
-            return Err(Vec::new());
+            return Err(Unsaved::Shown);
         }
         let name = Some(form.text("name"))
             .filter(|n| !n.is_empty())
@@ -496,7 +495,7 @@ impl App {
 
     /// Saves a form; returns where the record is shown, its id and kind
     /// (`None` when nothing is shown: a join starts, a report is saved).
-    fn save_form(&mut self, form: &mut Form) -> Result<Option<SavedAt>, Vec<Problem>> {
+    fn save_form(&mut self, form: &mut Form) -> Result<Option<SavedAt>, Unsaved> {
         match form.kind.clone() {
             FormKind::Join => self.start_join(form),
             FormKind::Invite => self.save_invite_form(form).map(|()| None),
@@ -525,16 +524,12 @@ impl App {
     }
 
     /// A record form: read into a draft, then checked and saved.
-    fn save_record(
-        &mut self,
-        form: &mut Form,
-        kind: FormKind,
-    ) -> Result<Option<SavedAt>, Vec<Problem>> {
+    fn save_record(&mut self, form: &mut Form, kind: FormKind) -> Result<Option<SavedAt>, Unsaved> {
         macro_rules! read {
             ($read:path) => {
                 match self.read_form(form, $read) {
                     Some(d) => d,
-                    None => return Err(Vec::new()),
+                    None => return Err(Unsaved::Shown),
                 }
             };
         }
@@ -599,11 +594,7 @@ impl App {
     }
 
     /// A bureau's confirmation of an agreement.
-    fn save_confirmation(
-        &mut self,
-        form: &mut Form,
-        id: Id,
-    ) -> Result<Option<SavedAt>, Vec<Problem>> {
+    fn save_confirmation(&mut self, form: &mut Form, id: Id) -> Result<Option<SavedAt>, Unsaved> {
         let lang = self.lang;
         let date = crate::input::date(lang, "date", &form.text("date"));
         let district = Id::parse(&form.choice("district"));
@@ -614,11 +605,11 @@ impl App {
             Ok(d) => d,
             Err(msg) => {
                 form.set_error("date", msg);
-                return Err(Vec::new());
+                return Err(Unsaved::Shown);
             }
         };
         let Some(district) = district else {
-            return Err(Vec::new());
+            return Err(Unsaved::Shown);
         };
         let stamp = Stamp {
             by: form.text("by"),

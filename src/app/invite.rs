@@ -1,6 +1,7 @@
 //! Inviting a device from the sync screen: a form for the role and its
 //! scope, then the signed ticket on screen and in a file, to pass on.
 
+use super::Unsaved;
 use super::form::{Field, Form, FormKind, Opt};
 use super::{App, Overlay};
 use crate::domain::invites::{self, InviteRefusal};
@@ -45,7 +46,7 @@ impl App {
     }
 
     /// Makes the ticket; a refusal stays in the form by its field.
-    pub(super) fn save_invite_form(&mut self, form: &mut Form) -> Result<(), Vec<Problem>> {
+    pub(super) fn save_invite_form(&mut self, form: &mut Form) -> Result<(), Unsaved> {
         let lang = self.lang;
         let expires = form.text("expires");
         let refuse = |form: &mut Form, r: InviteRefusal| {
@@ -60,13 +61,13 @@ impl App {
             if !form.set_error(field, msg.clone()) {
                 form.message = Some(msg);
             }
-            Err(Vec::new())
+            Err(Unsaved::Shown)
         };
         let Some(secs) = crate::input::duration_secs(&expires) else {
             return refuse(form, InviteRefusal::BadExpiry);
         };
         let Some(role) = MemberRole::from_code(&form.choice("role")) else {
-            return Err(Vec::new());
+            return Err(Unsaved::Shown);
         };
         let districts: Vec<Id> = Id::parse(&form.choice("district")).into_iter().collect();
         let kindergarten = Id::parse(&form.choice("kindergarten"));
@@ -78,7 +79,7 @@ impl App {
         let me = crate::identity::endpoint_hex(&key);
         let today = self.today();
         let Some(ws) = self.ws.as_mut() else {
-            return Err(Vec::new());
+            return Err(Unsaved::Shown);
         };
         let wanted = match invites::invite_for(
             ws.model(),
@@ -101,7 +102,7 @@ impl App {
                 Ok(a) => a,
                 Err(e) => {
                     form.message = Some(i18n::sync_error(lang, &e));
-                    return Err(Vec::new());
+                    return Err(Unsaved::Shown);
                 }
             },
         };

@@ -89,6 +89,20 @@ pub enum SaveState {
     Failed(String),
 }
 
+/// Why an edit or a form was not saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsaved {
+    /// The rules refused it: each problem names its field.
+    Refused(Vec<Problem>),
+    /// What was typed could not be read; the form shows why by each
+    /// field already.
+    Shown,
+    /// The store failed (said in the status bar, in these words).
+    Failed(String),
+    /// No workspace is open.
+    NoWorkspace,
+}
+
 /// What is drawn over the screen.
 #[derive(Debug, Clone)]
 pub enum Overlay {
@@ -541,14 +555,14 @@ impl App {
         }
     }
 
-    /// Runs an edit; reports the outcome in the status bar. Returns the
-    /// problems when the edit broke a rule.
+    /// Runs an edit; reports the outcome in the status bar. Says why when
+    /// nothing was saved.
     pub(crate) fn write<T>(
         &mut self,
         f: impl FnOnce(&mut crate::store::Writer<'_>) -> Result<T, EditError>,
-    ) -> Result<T, Vec<Problem>> {
+    ) -> Result<T, Unsaved> {
         let Some(ws) = self.ws.as_mut() else {
-            return Err(Vec::new());
+            return Err(Unsaved::NoWorkspace);
         };
         match ws.write(f) {
             Ok(v) => {
@@ -559,10 +573,11 @@ impl App {
                 self.rebuild_rows();
                 Ok(v)
             }
-            Err(EditError::Invalid(p)) => Err(p),
+            Err(EditError::Invalid(p)) => Err(Unsaved::Refused(p)),
             Err(EditError::Store(e)) => {
-                self.save = SaveState::Failed(crate::i18n::store_error(self.lang, &e));
-                Err(Vec::new())
+                let said = crate::i18n::store_error(self.lang, &e);
+                self.save = SaveState::Failed(said.clone());
+                Err(Unsaved::Failed(said))
             }
         }
     }

@@ -51,7 +51,7 @@ impl App {
         };
         match self.write(|w| w.confirm_visit(&id, stamp)) {
             Ok(()) => self.message = Some(tr!(self.lang, "visit.confirmed")),
-            Err(problems) => self.say_problems(&problems),
+            Err(why) => self.say_unsaved(why),
         }
     }
 
@@ -82,7 +82,15 @@ impl App {
                     .unwrap_or_default();
                 self.message = Some(tr!(self.lang, "tui.agreement_now", status = status));
             }
-            Err(problems) => self.say_problems(&problems),
+            Err(why) => self.say_unsaved(why),
+        }
+    }
+
+    /// Says in the status bar why an action without a form saved nothing
+    /// (a store failure is said by the save state already).
+    pub(super) fn say_unsaved(&mut self, why: Unsaved) {
+        if let Unsaved::Refused(problems) = why {
+            self.say_problems(&problems);
         }
     }
 

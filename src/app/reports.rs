@@ -1,6 +1,7 @@
 //! The reports screen's actions: open a report, write its sections, submit,
 //! accept, return with a comment, refresh a summary's statistics, export.
 
+use super::Unsaved;
 use super::form::{Field, Form, FormKind};
 use super::{App, Overlay, Screen, action::Action};
 use crate::domain::reports::{self, ReportKey};
@@ -82,11 +83,7 @@ impl App {
     }
 
     /// Saves the sections form.
-    pub(super) fn save_report_form(
-        &mut self,
-        form: &Form,
-        key: &ReportKey,
-    ) -> Result<(), Vec<Problem>> {
+    pub(super) fn save_report_form(&mut self, form: &Form, key: &ReportKey) -> Result<(), Unsaved> {
         let texts: Vec<(Section, String)> = reports::sections(key)
             .iter()
             .map(|s| (*s, form.text(s.code())))
@@ -101,11 +98,7 @@ impl App {
     }
 
     /// Saves the return form: the comment goes with the report.
-    pub(super) fn save_return_form(
-        &mut self,
-        form: &Form,
-        key: &ReportKey,
-    ) -> Result<(), Vec<Problem>> {
+    pub(super) fn save_return_form(&mut self, form: &Form, key: &ReportKey) -> Result<(), Unsaved> {
         let by = self.options.person.clone();
         let comment = form.text("comment");
         self.write(|w| w.review_report(key, false, &by, &comment))?;
@@ -171,7 +164,7 @@ impl App {
                 self.message = Some(tr!(lang, done, title = self.report_title(&key)));
                 self.rebuild_rows();
             }
-            Err(problems) => self.say_problems(&problems),
+            Err(why) => self.say_unsaved(why),
         }
     }
 

@@ -58,7 +58,7 @@ pub enum Command {
     /// Pairings and their agreements (帮扶结对与协议)
     #[command(subcommand)]
     Pairing(records::PairingCmd),
-    /// Support activities (帮扶活动记录)
+    /// Visits: the support given, each logged (帮扶活动记录)
     #[command(subcommand)]
     Visit(records::VisitCmd),
     /// Inspections (检查评估)

@@ -329,7 +329,7 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
 
 #[derive(Debug, Subcommand)]
 pub enum VisitCmd {
-    /// Log a support activity
+    /// Log a visit (送教下乡, guidance, shadowing, online learning …)
     Add(Box<Fields<VisitSpec>>),
     /// Change fields of a visit
     Edit {

@@ -252,12 +252,17 @@ pub struct Visit {
 }
 
 impl Visit {
-    /// A visit of `form` on `date` for a pairing, at its first helped
-    /// kindergarten, with nothing else filled in (the writer gives it an
-    /// id when it is saved as new).
-    pub fn of_pairing(pairing: &Pairing, date: NaiveDate, form: SupportForm, note: &str) -> Visit {
+    /// A visit `id` of `form` on `date` for a pairing, at its first helped
+    /// kindergarten, with nothing else filled in.
+    pub fn of_pairing(
+        id: Id,
+        pairing: &Pairing,
+        date: NaiveDate,
+        form: SupportForm,
+        note: &str,
+    ) -> Visit {
         Visit {
-            id: Id::from_random_bytes([0; 16]),
+            id,
             pairing_id: pairing.id.clone(),
             district_id: pairing.district_id.clone(),
             date,

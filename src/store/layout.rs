@@ -315,15 +315,20 @@ pub(crate) fn read_programme(
         let by = Fields(m).string("by").unwrap_or_default();
         data.used_invites.insert(k.clone(), by);
     }
-    let none = Id::from_random_bytes([0; 16]);
-    read_collection(&root, doc, &none, &mut data.summaries, damaged_out);
+    read_collection(
+        &root,
+        doc,
+        Home::Programme,
+        &mut data.summaries,
+        damaged_out,
+    );
     Ok(data)
 }
 
 fn read_collection<R: Record>(
     root: &Map,
     doc: &str,
-    district: &Id,
+    home: Home<'_>,
     into: &mut BTreeMap<Id, R>,
     damaged_out: &mut Vec<Damaged>,
 ) {
@@ -333,7 +338,7 @@ fn read_collection<R: Record>(
                 field: "id".into(),
                 problem: "not an id".into(),
             })
-            .and_then(|id| R::from_map(id, district, m));
+            .and_then(|id| R::from_map(id, home, m));
         match read {
             Ok(r) => {
                 into.insert(r.id().clone(), r);
@@ -352,17 +357,12 @@ pub(crate) fn read_district(
 ) -> Result<DistrictData, StoreError> {
     let root = root_of(am, doc, workspace)?;
     let mut data = DistrictData::default();
-    read_collection(&root, doc, district, &mut data.kindergartens, damaged_out);
-    read_collection(&root, doc, district, &mut data.pairings, damaged_out);
-    read_collection(&root, doc, district, &mut data.visits, damaged_out);
-    read_collection(&root, doc, district, &mut data.inspections, damaged_out);
-    read_collection(&root, doc, district, &mut data.monthly_reports, damaged_out);
-    read_collection(
-        &root,
-        doc,
-        district,
-        &mut data.annual_summaries,
-        damaged_out,
-    );
+    let home = Home::District(district);
+    read_collection(&root, doc, home, &mut data.kindergartens, damaged_out);
+    read_collection(&root, doc, home, &mut data.pairings, damaged_out);
+    read_collection(&root, doc, home, &mut data.visits, damaged_out);
+    read_collection(&root, doc, home, &mut data.inspections, damaged_out);
+    read_collection(&root, doc, home, &mut data.monthly_reports, damaged_out);
+    read_collection(&root, doc, home, &mut data.annual_summaries, damaged_out);
     Ok(data)
 }

@@ -342,13 +342,35 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The document a record is read from: a district's (its records take
+/// that district), or the programme's (the city's own summaries).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Home<'a> {
+    District(&'a Id),
+    Programme,
+}
+
+impl Home<'_> {
+    /// The district of a record that lives in a district document; one
+    /// found in the programme document is damaged.
+    fn district(self) -> Result<Id, FieldError> {
+        match self {
+            Home::District(d) => Ok(d.clone()),
+            Home::Programme => Err(FieldError {
+                field: "district".into(),
+                problem: "a district's record in the programme document".into(),
+            }),
+        }
+    }
+}
+
 /// A record kind stored in a collection map of a district document.
 pub(crate) trait Record: Sized + Clone {
     /// The collection map under the document root.
     const COLLECTION: &'static str;
     fn id(&self) -> &Id;
     fn to_map(&self) -> Map;
-    fn from_map(id: Id, district: &Id, m: &Map) -> Result<Self, FieldError>;
+    fn from_map(id: Id, home: Home<'_>, m: &Map) -> Result<Self, FieldError>;
     /// The collection of the district's data this record belongs to.
     fn collection(data: &mut DistrictData) -> &mut std::collections::BTreeMap<Id, Self>;
 }
@@ -373,12 +395,12 @@ impl Record for Kindergarten {
             ("phone", str_v(&self.phone)),
         ])
     }
-    fn from_map(id: Id, district: &Id, m: &Map) -> Result<Self, FieldError> {
+    fn from_map(id: Id, home: Home<'_>, m: &Map) -> Result<Self, FieldError> {
         let f = Fields(m);
         Ok(Kindergarten {
             id,
             name: f.string("name")?,
-            district_id: district.clone(),
+            district_id: home.district()?,
             town: f.string("town")?,
             village: f.string("village")?,
             ownership: f.code("ownership")?,
@@ -471,14 +493,14 @@ impl Record for Pairing {
             ("agreement", Value::Map(agreement_map(&self.agreement))),
         ])
     }
-    fn from_map(id: Id, district: &Id, m: &Map) -> Result<Self, FieldError> {
+    fn from_map(id: Id, home: Home<'_>, m: &Map) -> Result<Self, FieldError> {
         let f = Fields(m);
         let agreement = f
             .map("agreement")?
             .ok_or_else(|| bad("agreement", "missing"))?;
         Ok(Pairing {
             id,
-            district_id: district.clone(),
+            district_id: home.district()?,
             helpers: f.ids("helpers")?,
             helped: f.ids("helped")?,
             cohort: f.year("cohort")?,
@@ -520,7 +542,7 @@ impl Record for Visit {
             ("confirmed", opt_v(&self.confirmed, stamp_v)),
         ])
     }
-    fn from_map(id: Id, district: &Id, m: &Map) -> Result<Self, FieldError> {
+    fn from_map(id: Id, home: Home<'_>, m: &Map) -> Result<Self, FieldError> {
         let f = Fields(m);
         let mut participants = Vec::new();
         for v in f.list("participants")? {
@@ -538,7 +560,7 @@ impl Record for Visit {
             pairing_id: f
                 .opt_id("pairing_id")?
                 .ok_or_else(|| bad("pairing_id", "missing"))?,
-            district_id: district.clone(),
+            district_id: home.district()?,
             date: f.date("date")?,
             form: f.code("form")?,
             tasks: f.codes("tasks")?,
@@ -587,11 +609,11 @@ impl Record for Inspection {
             ("follow_up_due", opt_v(&self.follow_up_due, |d| date_v(*d))),
         ])
     }
-    fn from_map(id: Id, district: &Id, m: &Map) -> Result<Self, FieldError> {
+    fn from_map(id: Id, home: Home<'_>, m: &Map) -> Result<Self, FieldError> {
         let f = Fields(m);
         Ok(Inspection {
             id,
-            district_id: district.clone(),
+            district_id: home.district()?,
             pairing_id: f.opt_id("pairing_id")?,
             kindergarten_id: f.opt_id("kindergarten_id")?,
             date: f.date("date")?,
@@ -703,11 +725,11 @@ impl Record for MonthlyReport {
         fields.extend(workflow_fields(&self.workflow));
         map_of(fields)
     }
-    fn from_map(id: Id, district: &Id, m: &Map) -> Result<Self, FieldError> {
+    fn from_map(id: Id, home: Home<'_>, m: &Map) -> Result<Self, FieldError> {
         let f = Fields(m);
         Ok(MonthlyReport {
             id,
-            district_id: district.clone(),
+            district_id: home.district()?,
             month: f.string("month")?,
             from: f.date("from")?,
             to: f.date("to")?,
@@ -748,7 +770,7 @@ impl Record for AnnualSummary {
         fields.extend(workflow_fields(&self.workflow));
         map_of(fields)
     }
-    fn from_map(id: Id, _district: &Id, m: &Map) -> Result<Self, FieldError> {
+    fn from_map(id: Id, _home: Home<'_>, m: &Map) -> Result<Self, FieldError> {
         let f = Fields(m);
         Ok(AnnualSummary {
             id,

@@ -309,10 +309,10 @@ fn record_at(am: &Automerge, collection: &str, key: &str, heads: &[ChangeHash]) 
     }
 }
 
-fn read<R: Record>(am: &Automerge, district: &Id, key: &str, heads: &[ChangeHash]) -> Option<R> {
+fn read<R: Record>(am: &Automerge, home: Home<'_>, key: &str, heads: &[ChangeHash]) -> Option<R> {
     let id = Id::parse(key)?;
     let m = record_at(am, R::COLLECTION, key, heads)?;
-    R::from_map(id, district, &m).ok()
+    R::from_map(id, home, &m).ok()
 }
 
 /// One record's states before and after, as [`judge`] takes them.
@@ -357,7 +357,6 @@ fn pair(
     deps: &[ChangeHash],
     at: &[ChangeHash],
 ) -> Pair {
-    let none = Id::from_random_bytes([0; 16]);
     let Some(district) = district_of_doc(doc) else {
         return match collection {
             "programme" => Pair::Settings,
@@ -373,15 +372,15 @@ fn pair(
             "annual_summaries" => {
                 let city = |s: Option<AnnualSummary>| s.filter(|s| s.level == Level::City);
                 Pair::Annual(
-                    city(read(am, &none, key, deps)),
-                    city(read(am, &none, key, at)),
+                    city(read(am, Home::Programme, key, deps)),
+                    city(read(am, Home::Programme, key, at)),
                     None,
                 )
             }
             _ => Pair::Structure,
         };
     };
-    let d = &district;
+    let d = Home::District(&district);
     match collection {
         "kindergartens" => Pair::Kindergarten(read(am, d, key, deps), read(am, d, key, at)),
         "pairings" => Pair::Pairing(read(am, d, key, deps), read(am, d, key, at)),
