@@ -381,8 +381,6 @@ pub(crate) trait Record: Sized + Clone {
     fn collection(data: &mut DistrictData) -> &mut std::collections::BTreeMap<Id, Self>;
 }
 
-
-
 /// Lays `new` over `old`: fields this version writes replace old ones, fields
 /// it does not know (written by a newer version) are kept.
 pub(crate) fn overlay(old: Option<&Map>, new: Map) -> Map {

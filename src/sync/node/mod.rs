@@ -368,4 +368,3 @@ pub fn own_addr_blocking(ws: &mut Workspace, key: &SecretKey) -> Result<PeerAddr
         Ok(a)
     })
 }
-
