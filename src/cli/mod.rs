@@ -3,9 +3,11 @@
 //! input: one clear line saying what was wrong and what to do, exit code 1,
 //! and nothing written.
 
+mod bundles;
 mod fields;
 mod health;
 mod import;
+mod members;
 mod net;
 mod output;
 mod plan;
@@ -77,9 +79,9 @@ pub enum Command {
     Id,
     /// Members of the programme and their roles
     #[command(subcommand)]
-    Member(net::MemberCmd),
+    Member(members::MemberCmd),
     /// Invite a device to join, with a role
-    Invite(net::InviteArgs),
+    Invite(members::InviteArgs),
     /// Join a programme with an invite ticket
     Join(net::JoinArgs),
     /// Sync now with the given peers, or with every known peer
@@ -90,7 +92,7 @@ pub enum Command {
     Peers(FormatArg),
     /// Write or read a file of documents, for a USB stick
     #[command(subcommand)]
-    Bundle(net::BundleCmd),
+    Bundle(bundles::BundleCmd),
     /// Network settings of this device: port, relay, mdns
     #[command(subcommand)]
     Config(net::ConfigCmd),
@@ -371,13 +373,13 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         Command::History(a) => health::history(&ctx, a),
         Command::Doctor => health::doctor(&ctx),
         Command::Id => net::id(&ctx),
-        Command::Member(c) => net::member(&ctx, c),
-        Command::Invite(a) => net::invite(&ctx, a),
+        Command::Member(c) => members::member(&ctx, c),
+        Command::Invite(a) => members::invite(&ctx, a),
         Command::Join(a) => net::join(&ctx, a),
         Command::Sync(a) => net::sync(&ctx, a),
         Command::Serve(a) => net::serve(&ctx, a),
         Command::Peers(f) => net::peers(&ctx, f),
-        Command::Bundle(c) => net::bundle(&ctx, c),
+        Command::Bundle(c) => bundles::bundle(&ctx, c),
         Command::Config(c) => net::config(&ctx, c),
         Command::Export(a) => setup::export(&ctx, a),
         Command::Debug(c) => health::debug(&ctx, c),

@@ -1,52 +1,21 @@
-//! Commands that travel: identity, members, invites, joining, sync, the
-//! hub, bundles, and network settings.
+//! Commands that travel: identity, joining, sync, the hub, peers, and
+//! network settings (members and invites: members.rs; bundles:
+//! bundles.rs).
 
 use super::output::{Table, out, print_list};
 use super::{CmdResult, Ctx, Fail, FormatArg};
-use crate::domain::access::{may_invite, within_scope};
 use crate::domain::*;
 use crate::i18n::{self, Lang, label};
-use crate::input as parse;
 use crate::store::Workspace;
+use crate::sync::SyncError;
 use crate::sync::node::{self, Log, NetConfig};
 use crate::sync::session::{SessionReport, Shared, lock};
 use crate::sync::ticket::{Invite, InviteError, PeerAddr};
-use crate::sync::{SyncError, bundle};
 use crate::tr;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-
-#[derive(Debug, Subcommand)]
-pub enum MemberCmd {
-    /// List members
-    List(FormatArg),
-    /// Revoke a member: every device that hears of it refuses theirs
-    Revoke {
-        /// The member's name or an id prefix
-        member: String,
-    },
-}
-
-#[derive(Debug, Args)]
-pub struct InviteArgs {
-    /// city-admin, district-admin, kindergarten, inspector or viewer
-    #[arg(long)]
-    pub role: String,
-    /// The district (district-admin; repeat for an inspector's districts)
-    #[arg(long)]
-    pub district: Vec<String>,
-    /// The kindergarten (kindergarten role)
-    #[arg(long)]
-    pub kindergarten: Option<String>,
-    /// How long the invite stays valid: 30m, 72h, 7d
-    #[arg(long, default_value = "72h")]
-    pub expires: String,
-    /// The new member's name
-    #[arg(long)]
-    pub name: Option<String>,
-}
 
 #[derive(Debug, Args)]
 pub struct JoinArgs {
@@ -78,25 +47,6 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum BundleCmd {
-    /// Write the documents a member may read (all of them by default)
-    Export {
-        /// The member it is for: id prefix or name
-        #[arg(long = "for")]
-        for_member: Option<String>,
-        file: PathBuf,
-    },
-    /// Check a bundle and merge it: every change is checked (signature,
-    /// author's role and scope, locks); what fails is refused
-    Import {
-        file: PathBuf,
-        /// Show, per author, what would be merged and what refused; change nothing
-        #[arg(long)]
-        dry_run: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
 pub enum ConfigCmd {
     /// Show the network settings
     Show,
@@ -104,7 +54,7 @@ pub enum ConfigCmd {
     Set { key: String, value: String },
 }
 
-fn runtime(ctx: &Ctx) -> Result<tokio::runtime::Runtime, Fail> {
+pub(super) fn runtime(ctx: &Ctx) -> Result<tokio::runtime::Runtime, Fail> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -112,7 +62,7 @@ fn runtime(ctx: &Ctx) -> Result<tokio::runtime::Runtime, Fail> {
         .map_err(|e| Fail::line(tr!(ctx.lang, "sync.net_error", detail = e.to_string())))
 }
 
-fn key(ctx: &Ctx) -> Result<iroh::SecretKey, Fail> {
+pub(super) fn key(ctx: &Ctx) -> Result<iroh::SecretKey, Fail> {
     crate::identity::load_or_create(&ctx.data_dir).map_err(|e| {
         Fail::line(tr!(
             ctx.lang,
@@ -125,12 +75,12 @@ fn key(ctx: &Ctx) -> Result<iroh::SecretKey, Fail> {
     })
 }
 
-fn this_device(ctx: &Ctx) -> Result<String, Fail> {
+pub(super) fn this_device(ctx: &Ctx) -> Result<String, Fail> {
     Ok(crate::identity::endpoint_hex(&key(ctx)?))
 }
 
 /// This device's reachable address with its listening port.
-fn my_addr(ctx: &Ctx, ws: &mut Workspace) -> Result<PeerAddr, Fail> {
+pub(super) fn my_addr(ctx: &Ctx, ws: &mut Workspace) -> Result<PeerAddr, Fail> {
     node::own_addr_blocking(ws, &key(ctx)?).map_err(|e| Fail::line(i18n::sync_error(ctx.lang, &e)))
 }
 
@@ -157,146 +107,8 @@ pub fn id(ctx: &Ctx) -> CmdResult {
     Ok(())
 }
 
-fn scope_text(l: Lang, m: &Model, member: &Member) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(d) = &member.district {
-        parts.push(m.district_name(d));
-    }
-    if let Some(k) = &member.kindergarten {
-        parts.push(m.kindergarten_name(k));
-    }
-    parts.extend(member.districts.iter().map(|d| m.district_name(d)));
-    parts.join(l.sep())
-}
-
-pub fn member(ctx: &Ctx, cmd: MemberCmd) -> CmdResult {
-    let l = ctx.lang;
-    let format = match cmd {
-        MemberCmd::List(f) => f,
-        MemberCmd::Revoke { member } => return revoke(ctx, &member),
-    };
-    let format = ctx.format(&format)?;
-    let ws = ctx.open()?;
-    let m = ws.model();
-    let me = this_device(ctx)?;
-    let mut ms: Vec<&Member> = m.members.values().collect();
-    ms.sort_by(|a, b| (a.added_on, &a.name).cmp(&(b.added_on, &b.name)));
-    let table = Table {
-        headers: ["id", "name", "role", "scope", "added_on", "member_status"]
-            .iter()
-            .map(|f| i18n::field(l, f))
-            .collect(),
-        rows: ms
-            .iter()
-            .map(|x| {
-                let mut name = x.name.clone();
-                if x.id == me {
-                    name.push_str(&tr!(l, "sync.this_device"));
-                }
-                vec![
-                    x.short_id().to_string(),
-                    name,
-                    label(l, x.role),
-                    scope_text(l, m, x),
-                    x.added_on.to_string(),
-                    tr!(
-                        l,
-                        if x.revoked {
-                            "sync.revoked"
-                        } else {
-                            "sync.active"
-                        }
-                    ),
-                ]
-            })
-            .collect(),
-    };
-    let json = ms.iter().map(|x| json!(x)).collect();
-    print_list(format, &table, json);
-    Ok(())
-}
-
-/// Marks a member revoked, if this device may (the same rights as
-/// inviting them); never this device itself.
-fn revoke(ctx: &Ctx, who: &str) -> CmdResult {
-    let l = ctx.lang;
-    let mut ws = ctx.open()?;
-    let me = this_device(ctx)?;
-    let target = named_peer(l, &ws, who)?;
-    let model = ws.model();
-    let Some(m) = model.members.get(&target.id).cloned() else {
-        return Err(Fail::line(tr!(l, "sync.unknown_peer", peer = who)));
-    };
-    if m.id == me {
-        return Err(Fail::line(tr!(l, "member.not_self")));
-    }
-    let allowed = model
-        .active_member(&me)
-        .is_some_and(|x| may_invite(x, m.role) && within_scope(model, x, &m));
-    if !allowed {
-        return Err(Fail::line(tr!(
-            l,
-            "member.may_not_revoke",
-            name = m.name.as_str()
-        )));
-    }
-    let name = m.name.clone();
-    let role = label(l, m.role);
-    ws.write(|w| w.put_member(Member { revoked: true, ..m }))
-        .map_err(|e| ctx.edit(e))?;
-    out(&tr!(l, "member.revoked", name = name.as_str(), role = role));
-    Ok(())
-}
-
-pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
-    let l = ctx.lang;
-    let mut ws = ctx.open()?;
-    let role: MemberRole = parse::code(l, "role", &a.role)?;
-    let model = ws.model();
-    let districts = a
-        .district
-        .iter()
-        .map(|d| parse::district(l, model, d))
-        .collect::<Result<Vec<_>, _>>()?;
-    let kindergarten = a
-        .kindergarten
-        .as_ref()
-        .map(|k| parse::kindergarten(l, model, k))
-        .transpose()?;
-    let refused = |r: crate::domain::invites::InviteRefusal| {
-        Fail::line(i18n::invite_refusal(l, &r, &a.expires))
-    };
-    let secs = crate::input::duration_secs(&a.expires)
-        .ok_or(crate::domain::invites::InviteRefusal::BadExpiry)
-        .map_err(refused)?;
-    let me = this_device(ctx)?;
-    let wanted = crate::domain::invites::invite_for(
-        model,
-        &me,
-        role,
-        districts,
-        kindergarten,
-        a.name.clone(),
-        ctx.options().today,
-    )
-    .map_err(refused)?;
-    let inviter = my_addr(ctx, &mut ws)?;
-    let ticket = node::make_invite(ws.workspace_id(), &wanted, secs, inviter, &key(ctx)?);
-    eprintln!(
-        "{}",
-        tr!(
-            l,
-            "invite.made",
-            role = label(l, role),
-            hours = format!("{:.0}", secs as f64 / 3600.0)
-        )
-    );
-    out(&ticket);
-    Ok(())
-}
-
 /// What a sync brought, as one line: "12 条帮扶活动、1 份协议备案".
-fn report_line(l: Lang, peer: &str, r: &SessionReport) -> String {
+pub(super) fn report_line(l: Lang, peer: &str, r: &SessionReport) -> String {
     tr!(
         l,
         "sync.report",
@@ -354,7 +166,7 @@ pub fn join(ctx: &Ctx, a: JoinArgs) -> CmdResult {
 }
 
 /// A peer named on the command line.
-fn named_peer(l: Lang, ws: &Workspace, s: &str) -> Result<PeerAddr, Fail> {
+pub(super) fn named_peer(l: Lang, ws: &Workspace, s: &str) -> Result<PeerAddr, Fail> {
     if let Some(p) = PeerAddr::from_ticket(s) {
         return Ok(p);
     }
@@ -605,104 +417,8 @@ pub fn peers(ctx: &Ctx, f: FormatArg) -> CmdResult {
     Ok(())
 }
 
-pub fn bundle(ctx: &Ctx, cmd: BundleCmd) -> CmdResult {
-    let l = ctx.lang;
-    match cmd {
-        BundleCmd::Export { for_member, file } => {
-            let mut ws = ctx.open()?;
-            let (docs, for_id) = match &for_member {
-                None => (ws.doc_ids().into_iter().collect(), None),
-                Some(who) => {
-                    let p = named_peer(l, &ws, who)?;
-                    let m = ws.model().active_member(&p.id).cloned().ok_or_else(|| {
-                        Fail::line(tr!(l, "sync.unknown_peer", peer = who.as_str()))
-                    })?;
-                    (ws.readable_docs(&m), Some(m.id))
-                }
-            };
-            let bytes = bundle::export(&mut ws, &docs, for_id)
-                .map_err(|e| Fail::line(tr!(l, "bundle.failed", detail = e.to_string())))?;
-            super::setup::write_file_atomically(&file, &bytes).map_err(|e| {
-                Fail::line(tr!(
-                    l,
-                    "export.io",
-                    path = file.display().to_string(),
-                    detail = e.to_string()
-                ))
-            })?;
-            out(&tr!(
-                l,
-                "bundle.written",
-                path = file.display().to_string(),
-                docs = docs.len(),
-                bytes = bytes.len()
-            ));
-        }
-        BundleCmd::Import { file, dry_run } => {
-            let bytes = std::fs::read(&file).map_err(|e| {
-                Fail::line(tr!(
-                    l,
-                    "import.unreadable",
-                    path = file.display().to_string(),
-                    detail = e.to_string()
-                ))
-            })?;
-            // Check the whole file before touching anything.
-            let header = bundle::read(&bytes)
-                .map(|r| r.header)
-                .map_err(|e| Fail::line(tr!(l, "bundle.refused", detail = e.to_string())))?;
-            let mut ws = match Workspace::open(&ctx.data_dir, ctx.options()) {
-                Ok(ws) => ws,
-                Err(crate::store::StoreError::NoWorkspace { .. }) => {
-                    Workspace::create_joined(&ctx.data_dir, &header.workspace, ctx.options())
-                        .map_err(|e| ctx.store(&e))?
-                }
-                Err(e) => return Err(ctx.store(&e)),
-            };
-            let refused = |e: bundle::BundleError| {
-                Fail::line(tr!(l, "bundle.refused", detail = e.to_string()))
-            };
-            if dry_run {
-                let d = bundle::dry_run(&mut ws, &bytes).map_err(refused)?;
-                out(&tr!(
-                    l,
-                    "bundle.dry_run",
-                    exporter = i18n::device_label(&ws.model().members, &d.exporter)
-                ));
-                for (author, count) in &d.merged {
-                    out(&tr!(
-                        l,
-                        "bundle.would_merge",
-                        author = i18n::device_label(&ws.model().members, author),
-                        count = *count
-                    ));
-                }
-                if !d.refused.is_empty() {
-                    out(&tr!(l, "bundle.would_refuse", count = d.refused.len()));
-                    for r in &d.refused {
-                        out(&format!(
-                            "    {}",
-                            i18n::refusal(l, &ws.model().members, &r.row("", 0))
-                        ));
-                    }
-                }
-                if d.merged.is_empty() && d.refused.is_empty() {
-                    out(&tr!(l, "bundle.dry_run_none"));
-                }
-                return Ok(());
-            }
-            let before = ws.model().tally();
-            let got = bundle::import(&mut ws, &bytes).map_err(refused)?;
-            out(&tr!(l, "bundle.imported", docs = got.changed.len()));
-            out(&crate::present::arrivals(l, &before, &ws.model().tally()));
-            print_refusals(l, &ws, &got.refused);
-        }
-    }
-    Ok(())
-}
-
 /// Each refused change on standard error, then how many.
-fn print_refusals(l: Lang, ws: &Workspace, refused: &[crate::store::Refused]) {
+pub(super) fn print_refusals(l: Lang, ws: &Workspace, refused: &[crate::store::Refused]) {
     for r in refused {
         eprintln!(
             "{}",

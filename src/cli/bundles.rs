@@ -1,0 +1,126 @@
+//! Bundles: the programme on a USB stick, exported and imported.
+
+use super::net::*;
+use super::output::out;
+use super::{CmdResult, Ctx, Fail};
+use crate::i18n::{self};
+use crate::store::Workspace;
+use crate::sync::bundle;
+use crate::tr;
+use clap::Subcommand;
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCmd {
+    /// Write the documents a member may read (all of them by default)
+    Export {
+        /// The member it is for: id prefix or name
+        #[arg(long = "for")]
+        for_member: Option<String>,
+        file: PathBuf,
+    },
+    /// Check a bundle and merge it: every change is checked (signature,
+    /// author's role and scope, locks); what fails is refused
+    Import {
+        file: PathBuf,
+        /// Show, per author, what would be merged and what refused; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+pub fn bundle(ctx: &Ctx, cmd: BundleCmd) -> CmdResult {
+    let l = ctx.lang;
+    match cmd {
+        BundleCmd::Export { for_member, file } => {
+            let mut ws = ctx.open()?;
+            let (docs, for_id) = match &for_member {
+                None => (ws.doc_ids().into_iter().collect(), None),
+                Some(who) => {
+                    let p = named_peer(l, &ws, who)?;
+                    let m = ws.model().active_member(&p.id).cloned().ok_or_else(|| {
+                        Fail::line(tr!(l, "sync.unknown_peer", peer = who.as_str()))
+                    })?;
+                    (ws.readable_docs(&m), Some(m.id))
+                }
+            };
+            let bytes = bundle::export(&mut ws, &docs, for_id)
+                .map_err(|e| Fail::line(tr!(l, "bundle.failed", detail = e.to_string())))?;
+            super::setup::write_file_atomically(&file, &bytes).map_err(|e| {
+                Fail::line(tr!(
+                    l,
+                    "export.io",
+                    path = file.display().to_string(),
+                    detail = e.to_string()
+                ))
+            })?;
+            out(&tr!(
+                l,
+                "bundle.written",
+                path = file.display().to_string(),
+                docs = docs.len(),
+                bytes = bytes.len()
+            ));
+        }
+        BundleCmd::Import { file, dry_run } => {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                Fail::line(tr!(
+                    l,
+                    "import.unreadable",
+                    path = file.display().to_string(),
+                    detail = e.to_string()
+                ))
+            })?;
+            // Check the whole file before touching anything.
+            let header = bundle::read(&bytes)
+                .map(|r| r.header)
+                .map_err(|e| Fail::line(tr!(l, "bundle.refused", detail = e.to_string())))?;
+            let mut ws = match Workspace::open(&ctx.data_dir, ctx.options()) {
+                Ok(ws) => ws,
+                Err(crate::store::StoreError::NoWorkspace { .. }) => {
+                    Workspace::create_joined(&ctx.data_dir, &header.workspace, ctx.options())
+                        .map_err(|e| ctx.store(&e))?
+                }
+                Err(e) => return Err(ctx.store(&e)),
+            };
+            let refused = |e: bundle::BundleError| {
+                Fail::line(tr!(l, "bundle.refused", detail = e.to_string()))
+            };
+            if dry_run {
+                let d = bundle::dry_run(&mut ws, &bytes).map_err(refused)?;
+                out(&tr!(
+                    l,
+                    "bundle.dry_run",
+                    exporter = i18n::device_label(&ws.model().members, &d.exporter)
+                ));
+                for (author, count) in &d.merged {
+                    out(&tr!(
+                        l,
+                        "bundle.would_merge",
+                        author = i18n::device_label(&ws.model().members, author),
+                        count = *count
+                    ));
+                }
+                if !d.refused.is_empty() {
+                    out(&tr!(l, "bundle.would_refuse", count = d.refused.len()));
+                    for r in &d.refused {
+                        out(&format!(
+                            "    {}",
+                            i18n::refusal(l, &ws.model().members, &r.row("", 0))
+                        ));
+                    }
+                }
+                if d.merged.is_empty() && d.refused.is_empty() {
+                    out(&tr!(l, "bundle.dry_run_none"));
+                }
+                return Ok(());
+            }
+            let before = ws.model().tally();
+            let got = bundle::import(&mut ws, &bytes).map_err(refused)?;
+            out(&tr!(l, "bundle.imported", docs = got.changed.len()));
+            out(&crate::present::arrivals(l, &before, &ws.model().tally()));
+            print_refusals(l, &ws, &got.refused);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! Commands over members: who they are, revoking one, inviting a device.
+
+use super::net::*;
+use super::output::{Table, out, print_list};
+use super::{CmdResult, Ctx, Fail, FormatArg};
+use crate::domain::access::{may_invite, within_scope};
+use crate::domain::*;
+use crate::i18n::{self, Lang, label};
+use crate::input as parse;
+use crate::sync::node::{self};
+use crate::tr;
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// List members
+    List(FormatArg),
+    /// Revoke a member: every device that hears of it refuses theirs
+    Revoke {
+        /// The member's name or an id prefix
+        member: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// city-admin, district-admin, kindergarten, inspector or viewer
+    #[arg(long)]
+    pub role: String,
+    /// The district (district-admin; repeat for an inspector's districts)
+    #[arg(long)]
+    pub district: Vec<String>,
+    /// The kindergarten (kindergarten role)
+    #[arg(long)]
+    pub kindergarten: Option<String>,
+    /// How long the invite stays valid: 30m, 72h, 7d
+    #[arg(long, default_value = "72h")]
+    pub expires: String,
+    /// The new member's name
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+pub(super) fn scope_text(l: Lang, m: &Model, member: &Member) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(d) = &member.district {
+        parts.push(m.district_name(d));
+    }
+    if let Some(k) = &member.kindergarten {
+        parts.push(m.kindergarten_name(k));
+    }
+    parts.extend(member.districts.iter().map(|d| m.district_name(d)));
+    parts.join(l.sep())
+}
+
+pub fn member(ctx: &Ctx, cmd: MemberCmd) -> CmdResult {
+    let l = ctx.lang;
+    let format = match cmd {
+        MemberCmd::List(f) => f,
+        MemberCmd::Revoke { member } => return revoke(ctx, &member),
+    };
+    let format = ctx.format(&format)?;
+    let ws = ctx.open()?;
+    let m = ws.model();
+    let me = this_device(ctx)?;
+    let mut ms: Vec<&Member> = m.members.values().collect();
+    ms.sort_by(|a, b| (a.added_on, &a.name).cmp(&(b.added_on, &b.name)));
+    let table = Table {
+        headers: ["id", "name", "role", "scope", "added_on", "member_status"]
+            .iter()
+            .map(|f| i18n::field(l, f))
+            .collect(),
+        rows: ms
+            .iter()
+            .map(|x| {
+                let mut name = x.name.clone();
+                if x.id == me {
+                    name.push_str(&tr!(l, "sync.this_device"));
+                }
+                vec![
+                    x.short_id().to_string(),
+                    name,
+                    label(l, x.role),
+                    scope_text(l, m, x),
+                    x.added_on.to_string(),
+                    tr!(
+                        l,
+                        if x.revoked {
+                            "sync.revoked"
+                        } else {
+                            "sync.active"
+                        }
+                    ),
+                ]
+            })
+            .collect(),
+    };
+    let json = ms.iter().map(|x| json!(x)).collect();
+    print_list(format, &table, json);
+    Ok(())
+}
+
+/// Marks a member revoked, if this device may (the same rights as
+/// inviting them); never this device itself.
+pub(super) fn revoke(ctx: &Ctx, who: &str) -> CmdResult {
+    let l = ctx.lang;
+    let mut ws = ctx.open()?;
+    let me = this_device(ctx)?;
+    let target = named_peer(l, &ws, who)?;
+    let model = ws.model();
+    let Some(m) = model.members.get(&target.id).cloned() else {
+        return Err(Fail::line(tr!(l, "sync.unknown_peer", peer = who)));
+    };
+    if m.id == me {
+        return Err(Fail::line(tr!(l, "member.not_self")));
+    }
+    let allowed = model
+        .active_member(&me)
+        .is_some_and(|x| may_invite(x, m.role) && within_scope(model, x, &m));
+    if !allowed {
+        return Err(Fail::line(tr!(
+            l,
+            "member.may_not_revoke",
+            name = m.name.as_str()
+        )));
+    }
+    let name = m.name.clone();
+    let role = label(l, m.role);
+    ws.write(|w| w.put_member(Member { revoked: true, ..m }))
+        .map_err(|e| ctx.edit(e))?;
+    out(&tr!(l, "member.revoked", name = name.as_str(), role = role));
+    Ok(())
+}
+
+pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
+    let l = ctx.lang;
+    let mut ws = ctx.open()?;
+    let role: MemberRole = parse::code(l, "role", &a.role)?;
+    let model = ws.model();
+    let districts = a
+        .district
+        .iter()
+        .map(|d| parse::district(l, model, d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let kindergarten = a
+        .kindergarten
+        .as_ref()
+        .map(|k| parse::kindergarten(l, model, k))
+        .transpose()?;
+    let refused = |r: crate::domain::invites::InviteRefusal| {
+        Fail::line(i18n::invite_refusal(l, &r, &a.expires))
+    };
+    let secs = crate::input::duration_secs(&a.expires)
+        .ok_or(crate::domain::invites::InviteRefusal::BadExpiry)
+        .map_err(refused)?;
+    let me = this_device(ctx)?;
+    let wanted = crate::domain::invites::invite_for(
+        model,
+        &me,
+        role,
+        districts,
+        kindergarten,
+        a.name.clone(),
+        ctx.options().today,
+    )
+    .map_err(refused)?;
+    let inviter = my_addr(ctx, &mut ws)?;
+    let ticket = node::make_invite(ws.workspace_id(), &wanted, secs, inviter, &key(ctx)?);
+    eprintln!(
+        "{}",
+        tr!(
+            l,
+            "invite.made",
+            role = label(l, role),
+            hours = format!("{:.0}", secs as f64 / 3600.0)
+        )
+    );
+    out(&ticket);
+    Ok(())
+}
