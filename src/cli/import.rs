@@ -4,7 +4,7 @@
 use super::output::{out, table_text};
 use super::{CmdResult, Ctx, Fail};
 use crate::domain::*;
-use crate::i18n::{self};
+use crate::i18n::{self, Lang};
 use crate::input as parse;
 use crate::input::records::kindergarten as kindergarten_fields;
 use crate::input::{FieldSpec, Raw, Why};
@@ -37,6 +37,21 @@ pub(super) fn column(header: &str) -> Option<&'static str> {
         .map(|(_, f)| f.key)
 }
 
+/// The bad rows of a list: one line per problem, and which rows.
+#[derive(Default)]
+struct BadRows {
+    lines: Vec<String>,
+    rows: std::collections::BTreeSet<usize>,
+}
+
+impl BadRows {
+    fn add(&mut self, l: Lang, row: usize, detail: String) {
+        self.rows.insert(row);
+        self.lines
+            .push(tr!(l, "import.bad_row", line = row, detail = detail));
+    }
+}
+
 /// Imports a kindergarten list (附表) from `.xlsx` or `.csv`: every row
 /// checked first; one bad row and nothing is written (each bad row is named
 /// by its row number), unless `only_good` asks for the good rows alone.
@@ -48,6 +63,32 @@ pub fn import_kindergartens(
     dry_run: bool,
     only_good: bool,
 ) -> CmdResult {
+    let default_district = district
+        .map(|d| parse::district(ctx.lang, ws.model(), &d))
+        .transpose()?;
+    let mut bad = BadRows::default();
+    let rows = read_rows(ctx, ws, file, default_district.as_ref(), &mut bad)?;
+    let mut checked = Vec::new();
+    let result = ws.write_or_undo(|w| {
+        check_rows(ctx.lang, w, &rows, &mut checked, &mut bad)?;
+        if !dry_run && (bad.lines.is_empty() || only_good) {
+            Ok(())
+        } else {
+            Err(Rollback::Checked)
+        }
+    });
+    say_result(ctx, ws, result, dry_run, &checked, bad)
+}
+
+/// Each row of the file read into a kindergarten's fields (the problems of
+/// rows that cannot be read go to `bad`).
+fn read_rows(
+    ctx: &Ctx,
+    ws: &Workspace,
+    file: &Path,
+    default_district: Option<&Id>,
+    bad: &mut BadRows,
+) -> Result<Vec<(usize, KindergartenDraft)>, Fail> {
     let l = ctx.lang;
     let table = crate::export::rows::read(file).map_err(|e| {
         Fail::line(tr!(
@@ -61,18 +102,12 @@ pub fn import_kindergartens(
     if !columns.contains(&Some("name")) {
         return Err(Fail::line(tr!(l, "import.no_name_column")));
     }
-    let default_district = district
-        .map(|d| parse::district(l, ws.model(), &d))
-        .transpose()?;
     let mut rows = Vec::new();
-    let mut bad: Vec<String> = Vec::new();
-    let mut bad_lines = std::collections::BTreeSet::new();
     for (line, rec) in table.rows {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                bad.push(tr!(l, "import.bad_row", line = line, detail = e));
-                bad_lines.insert(line);
+                bad.add(l, line, e);
                 continue;
             }
         };
@@ -82,7 +117,7 @@ pub fn import_kindergartens(
                 raw.put(key, value.trim());
             }
         }
-        if let Some(d) = &default_district
+        if let Some(d) = default_district
             && !raw.given(kindergarten_fields::DISTRICT.key)
         {
             raw.put(kindergarten_fields::DISTRICT.key, d.as_str());
@@ -90,7 +125,6 @@ pub fn import_kindergartens(
         match kindergarten_fields::read(&raw, ctx.input(ws.model())) {
             Ok(k) => rows.push((line, k)),
             Err(problems) => {
-                bad_lines.insert(line);
                 for b in problems {
                     let detail = match b.why {
                         Why::Invalid(msg) => msg,
@@ -98,77 +132,82 @@ pub fn import_kindergartens(
                             tr!(l, "import.missing", field = i18n::field(l, b.field))
                         }
                     };
-                    bad.push(tr!(l, "import.bad_row", line = line, detail = detail));
+                    bad.add(l, line, detail);
                 }
             }
         }
     }
-    // Check every row against the rules (and the rows before it) in one
-    // write that is rolled back unless everything is good.
-    // A row that breaks a rule with the good rows before it is bad too; a
-    // rule-breaking row is skipped, so the rows after it are checked
-    // against the good ones only.
-    let mut checked = Vec::new();
-    let result = ws.write_or_undo(|w| {
-        for (line, k) in &rows {
-            match w.add_kindergarten(k.clone()) {
-                Ok(id) => checked.extend(w.model().kindergarten(&id).cloned()),
-                Err(EditError::Invalid(ps)) => {
-                    bad_lines.insert(*line);
-                    for p in ps {
-                        bad.push(tr!(
-                            l,
-                            "import.bad_row",
-                            line = line,
-                            detail = i18n::problem(l, &p)
-                        ));
-                    }
+    Ok(rows)
+}
+
+/// Checks every row against the rules and the good rows before it, in the
+/// write the caller keeps or rolls back. A row that breaks a rule is
+/// skipped, so the rows after it are checked against the good ones only.
+fn check_rows(
+    l: Lang,
+    w: &mut crate::store::Writer<'_>,
+    rows: &[(usize, KindergartenDraft)],
+    checked: &mut Vec<Kindergarten>,
+    bad: &mut BadRows,
+) -> Result<(), Rollback> {
+    for (line, k) in rows {
+        match w.add_kindergarten(k.clone()) {
+            Ok(id) => checked.extend(w.model().kindergarten(&id).cloned()),
+            Err(EditError::Invalid(ps)) => {
+                for p in ps {
+                    bad.add(l, *line, i18n::problem(l, &p));
                 }
-                Err(e) => return Err(Rollback::Store(e)),
             }
+            Err(e) => return Err(Rollback::Store(e)),
         }
-        if !dry_run && (bad.is_empty() || only_good) {
-            Ok(())
-        } else {
-            Err(Rollback::Checked)
-        }
-    });
+    }
+    Ok(())
+}
+
+/// What the import did, or would do, or why it wrote nothing.
+fn say_result(
+    ctx: &Ctx,
+    ws: &Workspace,
+    result: Result<(), Rollback>,
+    dry_run: bool,
+    checked: &[Kindergarten],
+    mut bad: BadRows,
+) -> CmdResult {
+    let l = ctx.lang;
+    let bad_rows = bad.rows.len();
     match result {
         Ok(()) => {
-            for b in &bad {
+            for b in &bad.lines {
                 eprintln!("{b}");
             }
             out(&tr!(l, "import.done", count = checked.len()));
-            if !bad_lines.is_empty() {
-                out(&tr!(l, "import.skipped", bad = bad_lines.len()));
+            if bad_rows > 0 {
+                out(&tr!(l, "import.skipped", bad = bad_rows));
             }
             Ok(())
         }
         Err(Rollback::Checked) if dry_run => {
             let refs: Vec<&Kindergarten> = checked.iter().collect();
             out(&table_text(&crate::present::table(l, ws.model(), &refs)));
-            for b in &bad {
+            for b in &bad.lines {
                 out(b);
             }
             out(&tr!(
                 l,
                 "import.dry_run",
                 count = checked.len(),
-                bad = bad_lines.len()
+                bad = bad_rows
             ));
-            if bad_lines.is_empty() {
+            if bad_rows == 0 {
                 Ok(())
             } else {
-                Err(Fail::line(tr!(
-                    l,
-                    "import.dry_run_bad",
-                    bad = bad_lines.len()
-                )))
+                Err(Fail::line(tr!(l, "import.dry_run_bad", bad = bad_rows)))
             }
         }
         Err(Rollback::Checked) => {
-            bad.push(tr!(l, "import.nothing_written", bad = bad_lines.len()));
-            Err(Fail(bad))
+            bad.lines
+                .push(tr!(l, "import.nothing_written", bad = bad_rows));
+            Err(Fail(bad.lines))
         }
         Err(Rollback::Store(e)) => Err(ctx.edit(e)),
     }
