@@ -390,13 +390,13 @@ impl App {
             Action::PrevTab => {
                 self.go((self.screen.index() + Screen::ALL.len() - 1) % Screen::ALL.len())
             }
-            Action::Dashboard => self.go(0),
-            Action::Kindergartens => self.go(1),
-            Action::Pairings => self.go(2),
-            Action::Visits => self.go(3),
-            Action::Inspections => self.go(4),
-            Action::Reports => self.go(5),
-            Action::Sync => self.go(6),
+            Action::Dashboard => self.go(Screen::Dashboard.index()),
+            Action::Kindergartens => self.go(Screen::Kindergartens.index()),
+            Action::Pairings => self.go(Screen::Pairings.index()),
+            Action::Visits => self.go(Screen::Visits.index()),
+            Action::Inspections => self.go(Screen::Inspections.index()),
+            Action::Reports => self.go(Screen::Reports.index()),
+            Action::Sync => self.go(Screen::Sync.index()),
             Action::SyncNow => self.sync_now(),
             Action::Up => self.move_selection(-1, cap),
             Action::Down => self.move_selection(1, cap),
@@ -436,28 +436,7 @@ impl App {
                 self.year += 1;
                 self.clamp_year();
             }
-            Action::PrevMonth | Action::NextMonth => {
-                let (y, m) = self.visit_month.unwrap_or_else(|| {
-                    let t = self.today();
-                    (chrono::Datelike::year(&t), chrono::Datelike::month(&t))
-                });
-                let shifted = if a == Action::PrevMonth {
-                    if m == 1 { (y - 1, 12) } else { (y, m - 1) }
-                } else if m == 12 {
-                    (y + 1, 1)
-                } else {
-                    (y, m + 1)
-                };
-                // The first press shows the current month.
-                self.visit_month = Some(if self.visit_month.is_none() {
-                    (y, m)
-                } else {
-                    shifted
-                });
-                self.screen = Screen::Visits;
-                self.visits.selected = 0;
-                self.rebuild_rows();
-            }
+            Action::PrevMonth | Action::NextMonth => self.step_month(a == Action::PrevMonth),
             Action::AllMonths => {
                 self.visit_month = None;
                 self.visit_pairing = None;
@@ -474,6 +453,29 @@ impl App {
             Action::Refresh => self.refresh(true),
             Action::Save | Action::NextField | Action::PrevField => {}
         }
+    }
+
+    /// `<` `>`: the visits of the month before or after the one shown
+    /// (the first press shows the current month).
+    fn step_month(&mut self, back: bool) {
+        let (y, m) = self.visit_month.unwrap_or_else(|| {
+            let t = self.today();
+            (chrono::Datelike::year(&t), chrono::Datelike::month(&t))
+        });
+        let shifted = match (back, m) {
+            (true, 1) => (y.saturating_sub(1), 12),
+            (true, _) => (y, m - 1),
+            (false, 12) => (y.saturating_add(1), 1),
+            (false, _) => (y, m + 1),
+        };
+        self.visit_month = Some(if self.visit_month.is_none() {
+            (y, m)
+        } else {
+            shifted
+        });
+        self.screen = Screen::Visits;
+        self.visits.selected = 0;
+        self.rebuild_rows();
     }
 
     fn go(&mut self, index: usize) {

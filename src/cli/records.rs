@@ -235,6 +235,22 @@ fn stamp(ctx: &Ctx, a: &StampArgs) -> Result<Stamp, Fail> {
     })
 }
 
+/// Signing or filing an agreement: `step` with who and when, then what
+/// the agreement now is.
+fn agreement_step(
+    ctx: &Ctx,
+    ws: &mut Workspace,
+    a: &StampArgs,
+    now: AgreementStatus,
+    step: impl FnOnce(&mut Writer<'_>, &Id, Stamp) -> Result<(), EditError>,
+) -> CmdResult {
+    let id = parse::record(ctx.lang, ws.model(), Entity::Pairing, &a.id)?;
+    let s = stamp(ctx, a)?;
+    write(ctx, ws, |w| step(w, &id, s))?;
+    saved(ctx, Entity::Pairing, &id, &i18n::label(ctx.lang, now));
+    Ok(())
+}
+
 pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
     let l = ctx.lang;
     let mut ws = ctx.open()?;
@@ -262,15 +278,9 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
             }
         }
         PairingCmd::Sign(a) => {
-            let id = parse::record(l, model, Entity::Pairing, &a.id)?;
-            let s = stamp(ctx, &a)?;
-            write(ctx, &mut ws, |w| w.sign(&id, s))?;
-            saved(
-                ctx,
-                Entity::Pairing,
-                &id,
-                &i18n::label(l, AgreementStatus::Signed),
-            );
+            agreement_step(ctx, &mut ws, &a, AgreementStatus::Signed, |w, id, s| {
+                w.sign(id, s)
+            })?;
         }
         PairingCmd::Confirm { stamp: a, district } => {
             let id = parse::record(l, model, Entity::Pairing, &a.id)?;
@@ -286,15 +296,9 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
             );
         }
         PairingCmd::File(a) => {
-            let id = parse::record(l, model, Entity::Pairing, &a.id)?;
-            let s = stamp(ctx, &a)?;
-            write(ctx, &mut ws, |w| w.file(&id, s))?;
-            saved(
-                ctx,
-                Entity::Pairing,
-                &id,
-                &i18n::label(l, AgreementStatus::Filed),
-            );
+            agreement_step(ctx, &mut ws, &a, AgreementStatus::Filed, |w, id, s| {
+                w.file(id, s)
+            })?;
         }
         PairingCmd::List {
             year,
@@ -302,20 +306,16 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
             status,
             format,
         } => {
-            let format = ctx.format(&format)?;
-            let year = parse::opt_year(l, &year)?;
-            let district = district
-                .map(|d| parse::district(l, model, &d))
-                .transpose()?;
-            let status: Option<AgreementStatus> = parse::opt_code(l, "status", &status)?;
             let q = Query {
-                district,
-                cohort: year,
-                status,
+                district: district
+                    .map(|d| parse::district(l, model, &d))
+                    .transpose()?,
+                cohort: parse::opt_year(l, &year)?,
+                status: parse::opt_code(l, "status", &status)?,
                 ..Query::all()
             };
-            let ps = lists::pairings(model, &q);
-            output::print_all(format, l, model, &ps);
+            let format = ctx.format(&format)?;
+            output::print_all(format, l, model, &lists::pairings(model, &q));
         }
         PairingCmd::Show { id, format } => {
             let id = parse::record(l, model, Entity::Pairing, &id)?;
