@@ -301,8 +301,7 @@ impl Writer<'_> {
     /// Adds an inspection as typed; returns its new id. It lives in the
     /// district of the pairing or kindergarten inspected.
     pub fn add_inspection(&mut self, d: InspectionDraft) -> Result<Id, EditError> {
-        check(rules::check_inspection_draft(self.model(), &d, self.today))?;
-        let home = self.inspection_home(&d.pairing_id, &d.kindergarten_id)?;
+        let home = self.draft_home(&d)?;
         let id = self.new_id();
         self.put_inspection(d.into_record(id, home))
     }
@@ -312,8 +311,7 @@ impl Writer<'_> {
         if self.model().inspection(id).is_none() {
             return Err(unknown("id", Entity::Inspection, id));
         }
-        check(rules::check_inspection_draft(self.model(), &d, self.today))?;
-        let home = self.inspection_home(&d.pairing_id, &d.kindergarten_id)?;
+        let home = self.draft_home(&d)?;
         if let Some(old) = self.model().inspection(id) {
             self.stays_home(&old.district_id, &home, "pairing")?;
         }
@@ -338,6 +336,17 @@ impl Writer<'_> {
                 district: self.model().district_name(old),
             },
         }])
+    }
+
+    /// Where a typed inspection would live. When it has no such place,
+    /// every problem the rules find with it is said, not only that one
+    /// (otherwise `put_inspection` checks the rules).
+    fn draft_home(&self, d: &InspectionDraft) -> Result<Id, EditError> {
+        self.inspection_home(&d.pairing_id, &d.kindergarten_id)
+            .or_else(|e| {
+                check(rules::check_inspection_draft(self.model(), d, self.today))?;
+                Err(e)
+            })
     }
 
     /// Where an inspection lives: with the pairing inspected, else the
