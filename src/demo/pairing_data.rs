@@ -37,7 +37,7 @@ pub(super) fn pairings(
                 continue;
             };
             let mut used_helpers: BTreeSet<Id> = BTreeSet::new();
-            let mut made: Vec<(Id, PairingDraft)> = Vec::new();
+            let mut made: Vec<PairingDraft> = Vec::new();
             let mut extra_helped = (k - h).max(0);
             // Mode 1: a town's central kindergarten helps its villages; about
             // two pairings in three, the rest go to mode 2 below.
@@ -64,7 +64,6 @@ pub(super) fn pairings(
                 used_helpers.insert(central.clone());
                 paired.extend(helped.iter().cloned());
                 made.push(draft(
-                    w,
                     vec![central.clone()],
                     helped,
                     year,
@@ -118,14 +117,11 @@ pub(super) fn pairings(
                 };
                 used_helpers.insert(helper.clone());
                 paired.insert(weak.clone());
-                made.push(draft(w, vec![helper], vec![weak], year, mode, start));
+                made.push(draft(vec![helper], vec![weak], year, mode, start));
             }
             // Many-to-one: more helpers than helped.
             if h > k
-                && let Some((_, last)) = made
-                    .iter_mut()
-                    .rev()
-                    .find(|(_, p)| p.mode == Mode::District)
+                && let Some(last) = made.iter_mut().rev().find(|p| p.mode == Mode::District)
             {
                 for c in pool.centrals.iter().chain(pool.urban.iter()) {
                     if last.helpers.len() as i64 > h - k {
@@ -137,16 +133,8 @@ pub(super) fn pairings(
                     }
                 }
             }
-            for (id, p) in made {
-                // Its district is that of its helped side (the writer
-                // checks it is one).
-                let Some(home) = rules::pairing_home(w.model(), &p.helped) else {
-                    return Err(EditError::Invalid(vec![Problem {
-                        field: "helped",
-                        kind: ProblemKind::HelpedInSeveralDistricts,
-                    }]));
-                };
-                w.insert_pairing(p.into_record(id.clone(), home))?;
+            for p in made {
+                let id = w.add_pairing(p)?;
                 agreement_steps(w, g, &id, year, today)?;
                 out.push(id);
             }
@@ -156,13 +144,12 @@ pub(super) fn pairings(
 }
 
 pub(super) fn draft(
-    w: &mut Writer<'_>,
     helpers: Vec<Id>,
     helped: Vec<Id>,
     year: i32,
     mode: Mode,
     start: NaiveDate,
-) -> (Id, PairingDraft) {
+) -> PairingDraft {
     let end = NaiveDate::from_ymd_opt(year + 2, 12, 31).unwrap_or(start);
     let (forms, tasks) = match mode {
         Mode::Town => (
@@ -190,7 +177,7 @@ pub(super) fn draft(
             vec![Task::Teachers, Task::RuralCharacter],
         ),
     };
-    let d = PairingDraft {
+    PairingDraft {
         helpers,
         helped,
         cohort: year,
@@ -205,8 +192,7 @@ pub(super) fn draft(
             schedule: "每月至少一次入园指导或送教下乡；每学期一次跟岗研修；每年十二月共同总结。".into(),
             fees: 0,
         },
-    };
-    (w.new_id(), d)
+    }
 }
 
 /// Signs, confirms and files an agreement on the notice's calendar; the
