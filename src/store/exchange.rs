@@ -12,7 +12,7 @@ use super::{DB_FILE, Db, Options, StoreError, Workspace};
 use crate::domain::*;
 use crate::trust::changes::Sig;
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, ChangeHash};
+use automerge::{Automerge, ChangeHash, ReadDoc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -51,6 +51,42 @@ fn advance_heads(
 pub struct Outgoing {
     pub message: sync::Message,
     pub sigs: Vec<(ChangeHash, Sig)>,
+}
+
+/// Changes a peer sent before the changes they build on (automerge leaves
+/// out a change the receiver's Bloom filter wrongly claims, about one in a
+/// hundred, and a cut session may end between the two): held for the rest
+/// of the session, the changes they lack asked for by hash, and checked
+/// when those arrive. Bounded by what one session may receive.
+#[derive(Debug, Default)]
+pub struct Waiting {
+    changes: BTreeMap<String, Vec<(automerge::Change, Option<Sig>)>>,
+}
+
+impl Waiting {
+    /// How many changes wait.
+    pub fn len(&self) -> usize {
+        self.changes.values().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.values().all(Vec::is_empty)
+    }
+
+    /// The changes `doc`'s waiting changes build on that neither `am`
+    /// nor the waiting changes hold.
+    fn lacking(&self, doc: &str, am: &Automerge) -> Vec<ChangeHash> {
+        let Some(waiting) = self.changes.get(doc) else {
+            return Vec::new();
+        };
+        let held: BTreeSet<ChangeHash> = waiting.iter().map(|(c, _)| c.hash()).collect();
+        let lacking: BTreeSet<ChangeHash> = waiting
+            .iter()
+            .flat_map(|(c, _)| c.deps().iter().copied())
+            .filter(|h| !held.contains(h) && am.get_change_by_hash(h).is_none())
+            .collect();
+        lacking.into_iter().collect()
+    }
 }
 
 /// What arrived: the documents that changed, and the changes refused.
@@ -101,11 +137,13 @@ impl Workspace {
     /// as `state` knows, has everything), with the signatures of the
     /// changes it carries. A document this device does not have yet syncs
     /// as an empty one, which asks for everything. Changes this device
-    /// refused are never asked for again.
+    /// refused are never asked for again; the changes `waiting` lacks
+    /// are asked for by hash.
     pub fn generate_sync_message(
         &mut self,
         doc: &str,
         state: &mut sync::State,
+        waiting: &Waiting,
     ) -> Result<Option<Outgoing>, StoreError> {
         if !valid_doc_id(doc) {
             return Err(invalid_doc(doc));
@@ -122,9 +160,20 @@ impl Workspace {
         let tx = self.db.begin_read()?;
         self.state.catch_up(&tx, &path)?;
         let am = self.state.loaded(&tx, &path, doc)?;
-        let Some(message) = am.generate_sync_message(state) else {
+        let lacking = waiting.lacking(doc, am);
+        if !lacking.is_empty() {
+            // automerge would stay silent when its heads have not moved:
+            // the request for what the waiting changes lack must go out.
+            state.have_responded = false;
+        }
+        let Some(mut message) = am.generate_sync_message(state) else {
             return Ok(None);
         };
+        for h in lacking {
+            if !message.need.contains(&h) {
+                message.need.push(h);
+            }
+        }
         let chunks: Vec<&[u8]> = message.changes.iter().collect();
         let hashes: Vec<ChangeHash> = verify::changes_in(&chunks)
             .map_err(|detail| StoreError::Damaged {
@@ -141,7 +190,6 @@ impl Workspace {
             }
         }
         let refused = &self.state.refused;
-        let mut message = message;
         message.need.retain(|h| !refused.contains(h));
         Ok(Some(Outgoing { message, sigs }))
     }
@@ -149,14 +197,16 @@ impl Workspace {
     /// Applies sync messages from `source` (a peer's device id), all in
     /// one write, after checking every change they carry (see
     /// `verify.rs`): what passes is merged, the rest is refused, recorded
-    /// and returned. `sigs`: the signatures that came with them. Documents
-    /// this device did not have are created.
+    /// and returned; what builds on changes not here yet joins `waiting`
+    /// (and what waited is checked again). `sigs`: the signatures that came
+    /// with them. Documents this device did not have are created.
     pub fn receive_sync_messages(
         &mut self,
         source: &str,
         messages: Vec<(String, sync::Message)>,
         sigs: &BTreeMap<ChangeHash, Sig>,
         states: &mut BTreeMap<String, sync::State>,
+        waiting: &mut Waiting,
     ) -> Result<Received, StoreError> {
         if messages.is_empty() {
             return Ok(Received::default());
@@ -173,29 +223,41 @@ impl Workspace {
                 Ok((doc, changes, Some(msg)))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        self.admit_changes(source, incoming, sigs, Some(states))
+        self.admit_changes(source, incoming, sigs, Some((states, waiting)))
     }
 
     /// Checks and merges changes from `source`, per document, all in one
     /// write; then lets each sync message (its changes taken out) update
-    /// its document's sync state.
+    /// its document's sync state. In a session, the changes that waited
+    /// are checked with the new ones, and those that still lack something
+    /// wait on.
     fn admit_changes(
         &mut self,
         source: &str,
         incoming: Vec<(String, Vec<automerge::Change>, Option<sync::Message>)>,
         sigs: &BTreeMap<ChangeHash, Sig>,
-        mut states: Option<&mut BTreeMap<String, sync::State>>,
+        mut session: Option<(&mut BTreeMap<String, sync::State>, &mut Waiting)>,
     ) -> Result<Received, StoreError> {
         let workspace = self.state.workspace_id.clone();
         let roster = self.state.trust.roster.clone();
+        let refused_before = self.state.refused.clone();
         let result = self.transaction(|tx| {
             let mut got = Received::default();
             let mut rows = Vec::new();
             let mut keep = Vec::new();
-            for (doc, changes, msg) in incoming {
+            for (doc, mut changes, msg) in incoming {
                 if !valid_doc_id(&doc) {
                     return Err(invalid_doc(&doc));
                 }
+                let held: Vec<(automerge::Change, Option<Sig>)> = session
+                    .as_mut()
+                    .and_then(|(_, w)| w.changes.remove(&doc))
+                    .unwrap_or_default();
+                let held_sigs: BTreeMap<ChangeHash, Sig> = held
+                    .iter()
+                    .filter_map(|(c, s)| s.map(|s| (c.hash(), s)))
+                    .collect();
+                changes.extend(held.into_iter().map(|(c, _)| c));
                 if !tx.state.docs.contains_key(&doc) {
                     if changes.is_empty() && msg.is_none() {
                         continue;
@@ -217,6 +279,7 @@ impl Workspace {
                 let conn = tx.conn;
                 let lookup = |h: &ChangeHash| {
                     sigs.get(h)
+                        .or_else(|| held_sigs.get(h))
                         .copied()
                         .or_else(|| db::sig(conn, h).ok().flatten())
                 };
@@ -225,6 +288,7 @@ impl Workspace {
                     doc: &doc,
                     roster: roster.as_ref(),
                     sigs: &lookup,
+                    refused_before: &refused_before,
                 };
                 let am = tx.state.loaded(tx.conn, tx.path, &doc)?;
                 let before = am.get_heads();
@@ -235,7 +299,17 @@ impl Workspace {
                     doc: doc.clone(),
                     detail: format!("received changes do not apply ({e})"),
                 })?;
-                if let (Some(msg), Some(states)) = (msg, states.as_deref_mut()) {
+                if let Some((_, waiting)) = session.as_mut()
+                    && !outcome.waiting.is_empty()
+                {
+                    let still: Vec<_> = outcome
+                        .waiting
+                        .iter()
+                        .map(|c| (c.clone(), lookup(&c.hash())))
+                        .collect();
+                    waiting.changes.insert(doc.clone(), still);
+                }
+                if let (Some(msg), Some((states, _))) = (msg, session.as_mut()) {
                     // The message's changes were taken out and merged
                     // above (those that passed); its sync state moves on
                     // as automerge would have moved it had it merged them
@@ -406,6 +480,7 @@ impl Workspace {
                 doc: &id,
                 roster: roster.as_ref(),
                 sigs: &lookup,
+                refused_before: &self.state.refused,
             };
             let outcome = gate
                 .admit(&mut ours, theirs.get_changes(&[]))

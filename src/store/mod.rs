@@ -28,7 +28,7 @@ mod writer;
 pub use db::{PeerRow, RefusalRow};
 pub use doctor::{DocFigures, DocHealth, DoctorReport, Membership, doctor};
 pub use error::{EditError, StoreError};
-pub use exchange::{Outgoing, Received, valid_doc_id};
+pub use exchange::{Outgoing, Received, Waiting, valid_doc_id};
 pub use history::HistoryEntry;
 pub use layout::Damaged;
 pub use verify::{Reason, Refused};

@@ -110,6 +110,9 @@ pub(crate) struct Outcome {
     /// author's device (`checkpoint` for what the root vouched for).
     pub accepted: Vec<(ChangeHash, Option<Sig>, String)>,
     pub refused: Vec<Refused>,
+    /// Changes that build on changes this device does not have yet:
+    /// neither merged nor refused.
+    pub waiting: Vec<Change>,
 }
 
 /// What the checks of one document need to know.
@@ -119,6 +122,8 @@ pub(crate) struct Gate<'a> {
     pub roster: Option<&'a Roster>,
     /// Signatures that came with the changes, and those stored here.
     pub sigs: &'a dyn Fn(&ChangeHash) -> Option<Sig>,
+    /// Changes refused before: what builds on them is refused too.
+    pub refused_before: &'a BTreeSet<ChangeHash>,
 }
 
 /// Splits bytes into automerge chunks (several may be concatenated, as
@@ -466,7 +471,7 @@ impl Gate<'_> {
     /// Checks `candidates` and merges into `am` those that pass, with
     /// what they need; the rest are refused (and what builds on them).
     /// Changes whose dependencies are missing wait (neither merged nor
-    /// refused).
+    /// refused) and come back in [`Outcome::waiting`].
     pub(crate) fn admit(
         &self,
         am: &mut Automerge,
@@ -510,7 +515,10 @@ impl Gate<'_> {
                 record,
                 reason,
             };
-            if c.deps().iter().any(|d| refused.contains(d)) {
+            if c.deps()
+                .iter()
+                .any(|d| refused.contains(d) || self.refused_before.contains(d))
+            {
                 refused.insert(hash);
                 out.refused.push(refuse(
                     c.actor_id().to_hex_string(),
@@ -520,6 +528,7 @@ impl Gate<'_> {
                 continue;
             }
             if c.deps().iter().any(|d| am.get_change_by_hash(d).is_none()) {
+                out.waiting.push(c.clone());
                 continue;
             }
             if vouched.contains(&hash) {

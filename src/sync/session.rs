@@ -5,7 +5,7 @@
 use super::PeerRefusal;
 use super::SyncError;
 use super::wire::{self, Frame, Hello, WireError};
-use crate::store::{Refused, Workspace};
+use crate::store::{Refused, Waiting, Workspace};
 use automerge::sync;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -35,6 +35,9 @@ pub struct SessionReport {
     pub changed: BTreeSet<String>,
     /// Changes the peer sent that were checked and refused.
     pub refused: Vec<Refused>,
+    /// Changes received whose earlier changes never came: not kept, asked
+    /// for again by the next session.
+    pub waiting: usize,
 }
 
 pub type Shared = Arc<Mutex<Workspace>>;
@@ -95,6 +98,36 @@ pub fn frames_of(doc: &str, message: &[u8]) -> Vec<Frame> {
         .collect()
 }
 
+/// What one round sends: its frames, how many messages (and certificate
+/// frames) they are, and whether any carries a change.
+struct Outgoing {
+    frames: Vec<Frame>,
+    messages: usize,
+    carries: bool,
+}
+
+/// What one round received, reassembled: sync messages by document,
+/// certificates, signatures, and the bytes read.
+#[derive(Default)]
+struct Incoming {
+    messages: Vec<(String, Vec<u8>)>,
+    certs: Vec<Vec<u8>>,
+    sigs: BTreeMap<automerge::ChangeHash, crate::trust::changes::Sig>,
+    bytes: usize,
+}
+
+/// One session's state between rounds.
+struct Session<'a> {
+    ws: &'a Shared,
+    peer: &'a str,
+    docs: BTreeSet<String>,
+    states: BTreeMap<String, sync::State>,
+    waiting: Waiting,
+    /// The membership log frames still to send (all in the first round).
+    certs_out: Vec<Frame>,
+    report: SessionReport,
+}
+
 /// Runs a session. `peer` is the other side's endpoint id; both sides call
 /// this, each with its own stream halves.
 pub async fn run<R, W>(
@@ -108,6 +141,80 @@ where
     R: AsyncRead + Unpin + Send,
     W: AsyncWrite + Unpin + Send,
 {
+    let mut report = SessionReport::default();
+    let (docs, their_certs) = greet(ws, peer, recv, send, &mut report).await?;
+    report.docs = docs.len();
+    let (states, certs_out) = {
+        let w = lock(ws);
+        let states = docs
+            .iter()
+            .map(|d| (d.clone(), w.sync_state(peer, d)))
+            .collect();
+        let certs = their_certs
+            .map(|heads| certs_for(&w, &heads))
+            .unwrap_or_default();
+        (states, certs)
+    };
+    let mut s = Session {
+        ws,
+        peer,
+        docs,
+        states,
+        waiting: Waiting::default(),
+        certs_out,
+        report,
+    };
+    let mut idle = 0usize;
+    loop {
+        if s.report.rounds >= MAX_ROUNDS {
+            return Err(SyncError::TooManyRounds);
+        }
+        s.report.rounds = s.report.rounds.saturating_add(1);
+        let out = s.outgoing()?;
+        let budget = SESSION_BUDGET.saturating_sub(s.report.bytes_received);
+        let (sent, received) =
+            tokio::join!(send_round(send, &out.frames), receive_round(recv, budget));
+        s.report.bytes_sent = s.report.bytes_sent.saturating_add(sent?);
+        let incoming = received?;
+        let got = incoming
+            .messages
+            .len()
+            .saturating_add(usize::from(!incoming.certs.is_empty()));
+        let got_changes = s.take_in(incoming)?;
+        progress(&s.report);
+        if out.messages == 0 && got == 0 {
+            break;
+        }
+        // Two rounds in a row that carried no change either way: the two
+        // sides only tell each other heads they will not reach (changes
+        // one of them refused). Both see the same rounds, so both stop.
+        idle = if out.carries || got_changes {
+            0
+        } else {
+            idle.saturating_add(1)
+        };
+        if idle >= 2 && s.report.rounds > 2 {
+            break;
+        }
+    }
+    lock(ws).save_sync_states(peer, &s.states)?;
+    Ok(s.report)
+}
+
+/// The hellos: both sides say who they are and what they would sync.
+/// Returns the documents agreed, and the heads of the peer's membership
+/// log (when it sent them).
+async fn greet<R, W>(
+    ws: &Shared,
+    peer: &str,
+    recv: &mut R,
+    send: &mut W,
+    report: &mut SessionReport,
+) -> Result<(BTreeSet<String>, Option<Vec<String>>), SyncError>
+where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
     let (workspace, mine, cert_heads) = {
         let mut w = lock(ws);
         w.refresh()?;
@@ -117,7 +224,6 @@ where
             crate::trust::heads_of(w.certs()),
         )
     };
-    let mut report = SessionReport::default();
     let hello = Frame::Hello(Hello {
         protocol: wire::PROTOCOL,
         workspace: workspace.clone(),
@@ -128,170 +234,94 @@ where
     report.bytes_sent = report.bytes_sent.saturating_add(sent?);
     let (frame, n) = got?;
     report.bytes_received = report.bytes_received.saturating_add(n);
-    let (theirs, their_certs) = match frame {
+    match frame {
         Frame::Hello(h) if h.protocol == wire::PROTOCOL && h.workspace == workspace => {
-            (h.docs, h.certs)
+            Ok((agree(mine, h.docs)?, h.certs))
         }
         Frame::Hello(h) if h.protocol != wire::PROTOCOL => {
             let _ = wire::write(send, &Frame::Failure("protocol".into())).await;
-            return Err(SyncError::Protocol(format!(
+            Err(SyncError::Protocol(format!(
                 "the other device speaks sync protocol {} (this one {}): both need the same version of bangfu",
                 h.protocol,
                 wire::PROTOCOL
-            )));
+            )))
         }
-        Frame::Hello(h) if h.workspace != workspace => {
+        Frame::Hello(_) => {
             let _ = wire::write(send, &Frame::Failure("other_workspace".into())).await;
-            return Err(SyncError::OtherWorkspace);
+            Err(SyncError::OtherWorkspace)
         }
-        Frame::Failure(why) => return Err(SyncError::Refused(PeerRefusal::from_wire(&why))),
-        other => {
-            return Err(SyncError::Protocol(format!(
-                "expected hello, got {other:?}"
-            )));
+        Frame::Failure(why) => Err(SyncError::Refused(PeerRefusal::from_wire(&why))),
+        other => Err(SyncError::Protocol(format!(
+            "expected hello, got {other:?}"
+        ))),
+    }
+}
+
+/// The membership log certificates the peer's heads show it lacks, in
+/// frames of about one part each.
+fn certs_for(w: &Workspace, heads: &[String]) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    let mut batch: Vec<Vec<u8>> = Vec::new();
+    let mut size = 0usize;
+    for c in crate::trust::missing_for(w.certs(), heads) {
+        if size.saturating_add(c.bytes().len()) > wire::PART && !batch.is_empty() {
+            frames.push(Frame::Certs(std::mem::take(&mut batch)));
+            size = 0;
         }
-    };
-    let docs = agree(mine, theirs)?;
-    report.docs = docs.len();
-    let mut states: BTreeMap<String, sync::State> = {
-        let w = lock(ws);
-        docs.iter()
-            .map(|d| (d.clone(), w.sync_state(peer, d)))
-            .collect()
-    };
-    // The membership log first (in the first round), in frames of about
-    // one part each: what the other side's heads show it lacks.
-    let mut certs_out: Vec<Frame> = match &their_certs {
-        None => Vec::new(),
-        Some(heads) => {
-            let w = lock(ws);
-            let mut frames = Vec::new();
-            let mut batch: Vec<Vec<u8>> = Vec::new();
-            let mut size = 0usize;
-            for c in crate::trust::missing_for(w.certs(), heads) {
-                if size.saturating_add(c.bytes().len()) > wire::PART && !batch.is_empty() {
-                    frames.push(Frame::Certs(std::mem::take(&mut batch)));
-                    size = 0;
-                }
-                size = size.saturating_add(c.bytes().len());
-                batch.push(c.bytes().to_vec());
+        size = size.saturating_add(c.bytes().len());
+        batch.push(c.bytes().to_vec());
+    }
+    if !batch.is_empty() {
+        frames.push(Frame::Certs(batch));
+    }
+    frames
+}
+
+impl Session<'_> {
+    /// This round's frames: the certificates still to send, then per
+    /// document the signatures of the changes in its message and the
+    /// message.
+    fn outgoing(&mut self) -> Result<Outgoing, SyncError> {
+        let mut w = lock(self.ws);
+        let mut frames = std::mem::take(&mut self.certs_out);
+        let mut messages = frames.len();
+        let mut carries = !frames.is_empty();
+        for d in &self.docs {
+            let state = self.states.entry(d.clone()).or_default();
+            let Some(o) = w.generate_sync_message(d, state, &self.waiting)? else {
+                continue;
+            };
+            messages = messages.saturating_add(1);
+            carries |= !o.message.changes.is_empty();
+            // The signatures first, so the changes can be checked as soon
+            // as their message is read.
+            for batch in o.sigs.chunks(wire::PART / 96) {
+                frames.push(Frame::Sigs {
+                    doc: d.clone(),
+                    sigs: crate::trust::changes::encode(batch),
+                });
             }
-            if !batch.is_empty() {
-                frames.push(Frame::Certs(batch));
-            }
-            frames
+            frames.extend(frames_of(d, &o.message.encode()));
         }
-    };
-    let mut idle = 0usize;
-    loop {
-        if report.rounds >= MAX_ROUNDS {
-            return Err(SyncError::TooManyRounds);
-        }
-        report.rounds = report.rounds.saturating_add(1);
-        let out: (Vec<Frame>, usize, bool) = {
-            let mut w = lock(ws);
-            let mut out = std::mem::take(&mut certs_out);
-            let mut messages = out.len();
-            let mut carries = !out.is_empty();
-            for d in &docs {
-                let state = states.entry(d.clone()).or_default();
-                if let Some(o) = w.generate_sync_message(d, state)? {
-                    messages = messages.saturating_add(1);
-                    carries |= !o.message.changes.is_empty();
-                    // The signatures first, so the changes can be checked
-                    // as soon as their message is read.
-                    for batch in o.sigs.chunks(wire::PART / 96) {
-                        out.push(Frame::Sigs {
-                            doc: d.clone(),
-                            sigs: crate::trust::changes::encode(batch),
-                        });
-                    }
-                    out.extend(frames_of(d, &o.message.encode()));
-                }
-            }
-            (out, messages, carries)
-        };
-        let (out, sending, sent_changes) = out;
-        let send_all = async {
-            let mut n: usize = 0;
-            for f in &out {
-                n = n.saturating_add(wire::write(send, f).await?);
-            }
-            n = n.saturating_add(wire::write(send, &Frame::RoundEnd).await?);
-            Ok::<usize, WireError>(n)
-        };
-        let budget = SESSION_BUDGET.saturating_sub(report.bytes_received);
-        let receive_all = async {
-            let mut msgs = Vec::new();
-            let mut certs: Vec<Vec<u8>> = Vec::new();
-            let mut sigs: BTreeMap<automerge::ChangeHash, crate::trust::changes::Sig> =
-                BTreeMap::new();
-            let mut n: usize = 0;
-            let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-            loop {
-                let (f, size) = wire::read(recv).await?;
-                n = n.saturating_add(size);
-                if n > budget {
-                    return Err(SyncError::Protocol(format!(
-                        "the peer sent more than {SESSION_BUDGET} bytes in one session"
-                    )));
-                }
-                match f {
-                    Frame::Certs(c) => certs.extend(c),
-                    Frame::Sigs { sigs: bytes, .. } => {
-                        let list = crate::trust::changes::decode(&bytes).ok_or_else(|| {
-                            SyncError::Protocol("a signatures frame of a torn length".into())
-                        })?;
-                        sigs.extend(list);
-                    }
-                    Frame::SyncPart { doc, part } => {
-                        let buf = parts.entry(doc).or_default();
-                        if buf.len().saturating_add(part.len()) > MAX_MESSAGE {
-                            return Err(SyncError::Protocol(format!(
-                                "a sync message longer than {MAX_MESSAGE} bytes"
-                            )));
-                        }
-                        buf.extend(part);
-                    }
-                    Frame::Sync { doc, message } => {
-                        let whole = match parts.remove(&doc) {
-                            Some(mut buf) => {
-                                if buf.len().saturating_add(message.len()) > MAX_MESSAGE {
-                                    return Err(SyncError::Protocol(format!(
-                                        "a sync message longer than {MAX_MESSAGE} bytes"
-                                    )));
-                                }
-                                buf.extend(message);
-                                buf
-                            }
-                            None => message,
-                        };
-                        msgs.push((doc, whole));
-                    }
-                    Frame::RoundEnd => return Ok((msgs, certs, sigs, n)),
-                    Frame::Failure(why) => {
-                        return Err(SyncError::Refused(PeerRefusal::from_wire(&why)));
-                    }
-                    other => {
-                        return Err(SyncError::Protocol(format!("unexpected {other:?}")));
-                    }
-                }
-            }
-        };
-        let (sent, received) = tokio::join!(send_all, receive_all);
-        report.bytes_sent = report.bytes_sent.saturating_add(sent?);
-        let (msgs, certs, sigs, n) = received?;
-        report.bytes_received = report.bytes_received.saturating_add(n);
-        let got = msgs.len().saturating_add(usize::from(!certs.is_empty()));
-        if !certs.is_empty() {
+        Ok(Outgoing {
+            frames,
+            messages,
+            carries,
+        })
+    }
+
+    /// Checks and merges what a round brought; whether it carried any
+    /// change (or certificate).
+    fn take_in(&mut self, incoming: Incoming) -> Result<bool, SyncError> {
+        self.report.bytes_received = self.report.bytes_received.saturating_add(incoming.bytes);
+        if !incoming.certs.is_empty() {
             // Checked one by one (signature, workspace); the roster is
             // computed from them, never taken from the peer.
-            lock(ws).add_certs(&certs)?;
+            lock(self.ws).add_certs(&incoming.certs)?;
         }
-        let got_changes = !certs.is_empty();
         let mut decoded = Vec::new();
-        for (doc, bytes) in msgs {
-            if !docs.contains(&doc) {
+        for (doc, bytes) in incoming.messages {
+            if !self.docs.contains(&doc) {
                 return Err(SyncError::Protocol(format!(
                     "document {doc} was not agreed"
                 )));
@@ -300,26 +330,80 @@ where
                 .map_err(|e| SyncError::Protocol(format!("sync message for {doc}: {e}")))?;
             decoded.push((doc, m));
         }
-        let got_changes = got_changes || decoded.iter().any(|(_, m)| !m.changes.is_empty());
-        let got_now = lock(ws).receive_sync_messages(peer, decoded, &sigs, &mut states)?;
-        report.changed.extend(got_now.changed);
-        report.refused.extend(got_now.refused);
-        progress(&report);
-        if sending == 0 && got == 0 {
-            break;
+        let got_changes =
+            !incoming.certs.is_empty() || decoded.iter().any(|(_, m)| !m.changes.is_empty());
+        let got = lock(self.ws).receive_sync_messages(
+            self.peer,
+            decoded,
+            &incoming.sigs,
+            &mut self.states,
+            &mut self.waiting,
+        )?;
+        self.report.changed.extend(got.changed);
+        self.report.refused.extend(got.refused);
+        self.report.waiting = self.waiting.len();
+        Ok(got_changes)
+    }
+}
+
+/// Sends a round's frames and its end; the bytes written.
+async fn send_round<W: AsyncWrite + Unpin + Send>(
+    send: &mut W,
+    frames: &[Frame],
+) -> Result<usize, WireError> {
+    let mut n: usize = 0;
+    for f in frames {
+        n = n.saturating_add(wire::write(send, f).await?);
+    }
+    Ok(n.saturating_add(wire::write(send, &Frame::RoundEnd).await?))
+}
+
+/// Reads the peer's frames up to its round end, reassembling messages
+/// sent in parts; `budget`: the bytes the session may still receive.
+async fn receive_round<R: AsyncRead + Unpin + Send>(
+    recv: &mut R,
+    budget: usize,
+) -> Result<Incoming, SyncError> {
+    let mut got = Incoming::default();
+    let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let too_long =
+        || SyncError::Protocol(format!("a sync message longer than {MAX_MESSAGE} bytes"));
+    loop {
+        let (f, size) = wire::read(recv).await?;
+        got.bytes = got.bytes.saturating_add(size);
+        if got.bytes > budget {
+            return Err(SyncError::Protocol(format!(
+                "the peer sent more than {SESSION_BUDGET} bytes in one session"
+            )));
         }
-        // Two rounds in a row that carried no change either way: the two
-        // sides only tell each other heads they will not reach (changes
-        // one of them refused). Both see the same rounds, so both stop.
-        idle = if sent_changes || got_changes {
-            0
-        } else {
-            idle.saturating_add(1)
-        };
-        if idle >= 2 && report.rounds > 2 {
-            break;
+        match f {
+            Frame::Certs(c) => got.certs.extend(c),
+            Frame::Sigs { sigs: bytes, .. } => {
+                let list = crate::trust::changes::decode(&bytes).ok_or_else(|| {
+                    SyncError::Protocol("a signatures frame of a torn length".into())
+                })?;
+                got.sigs.extend(list);
+            }
+            Frame::SyncPart { doc, part } => {
+                let buf = parts.entry(doc).or_default();
+                if buf.len().saturating_add(part.len()) > MAX_MESSAGE {
+                    return Err(too_long());
+                }
+                buf.extend(part);
+            }
+            Frame::Sync { doc, message } => {
+                let mut whole = parts.remove(&doc).unwrap_or_default();
+                if whole.len().saturating_add(message.len()) > MAX_MESSAGE {
+                    return Err(too_long());
+                }
+                whole.extend(message);
+                got.messages.push((doc, whole));
+            }
+            Frame::RoundEnd => return Ok(got),
+            Frame::Failure(why) => {
+                return Err(SyncError::Refused(PeerRefusal::from_wire(&why)));
+            }
+            other => return Err(SyncError::Protocol(format!("unexpected {other:?}"))),
         }
     }
-    lock(ws).save_sync_states(peer, &states)?;
-    Ok(report)
 }
