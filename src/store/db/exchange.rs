@@ -1,0 +1,279 @@
+//! The tables of this device's exchanges with others: peers, sync
+//! states, settings, the membership log, change signatures and refusals.
+
+use super::*;
+
+/// Tables of this device's sync work: what it knows of peers, where each
+/// document's sync with each peer stands, and settings. Made on first use.
+const SYNC_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS peers (
+    id        TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    addrs     TEXT NOT NULL,
+    last_seen INTEGER,
+    last_sync INTEGER,
+    last_error TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS sync_states (
+    peer  TEXT NOT NULL,
+    doc   TEXT NOT NULL,
+    state BLOB NOT NULL,
+    PRIMARY KEY (peer, doc)
+) STRICT;
+CREATE TABLE IF NOT EXISTS settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+";
+
+pub(crate) fn ensure_sync_tables(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SYNC_TABLES)
+}
+
+/// A missing table reads as nothing stored yet.
+pub(super) fn absent_ok<T: Default>(r: rusqlite::Result<T>) -> rusqlite::Result<T> {
+    match r {
+        Err(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg.contains("no such table") => {
+            Ok(T::default())
+        }
+        other => other,
+    }
+}
+
+pub(crate) fn sync_state(
+    conn: &Connection,
+    peer: &str,
+    doc: &str,
+) -> rusqlite::Result<Option<Vec<u8>>> {
+    absent_ok(
+        conn.query_row(
+            "SELECT state FROM sync_states WHERE peer = ?1 AND doc = ?2",
+            params![peer, doc],
+            |r| r.get(0),
+        )
+        .optional(),
+    )
+}
+
+pub(crate) fn put_sync_state(
+    conn: &Connection,
+    peer: &str,
+    doc: &str,
+    state: &[u8],
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO sync_states(peer, doc, state) VALUES (?1, ?2, ?3)
+         ON CONFLICT(peer, doc) DO UPDATE SET state = ?3",
+        params![peer, doc, state],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    absent_ok(
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional(),
+    )
+}
+
+pub(crate) fn put_setting(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO settings(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = ?2",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// A peer as this device remembers it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeerRow {
+    pub id: String,
+    pub name: String,
+    /// Socket addresses it was reachable at, as text.
+    pub addrs: Vec<String>,
+    pub last_seen: Option<i64>,
+    pub last_sync: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+pub(crate) fn peers(conn: &Connection) -> rusqlite::Result<Vec<PeerRow>> {
+    let run = || -> rusqlite::Result<Vec<PeerRow>> {
+        let mut st = conn.prepare(
+            "SELECT id, name, addrs, last_seen, last_sync, last_error FROM peers ORDER BY name, id",
+        )?;
+        st.query_map([], |r| {
+            let addrs: String = r.get(2)?;
+            Ok(PeerRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                addrs: serde_json::from_str(&addrs).unwrap_or_default(),
+                last_seen: r.get(3)?,
+                last_sync: r.get(4)?,
+                last_error: r.get(5)?,
+            })
+        })?
+        .collect()
+    };
+    absent_ok(run())
+}
+
+pub(crate) fn put_peer(conn: &Connection, p: &PeerRow) -> rusqlite::Result<()> {
+    let addrs = serde_json::to_string(&p.addrs).unwrap_or_else(|_| "[]".into());
+    conn.execute(
+        "INSERT INTO peers(id, name, addrs, last_seen, last_sync, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO UPDATE SET name = ?2, addrs = ?3, last_seen = ?4, last_sync = ?5, last_error = ?6",
+        params![p.id, p.name, addrs, p.last_seen, p.last_sync, p.last_error],
+    )?;
+    Ok(())
+}
+
+/// The membership log (`src/trust`): certificates as received, each once.
+/// Made on first use, like the sync tables.
+const TRUST_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS certs (
+    hash     TEXT PRIMARY KEY,
+    data     BLOB NOT NULL,
+    added_ms INTEGER NOT NULL
+) STRICT;
+";
+
+pub(crate) fn put_cert(conn: &Connection, hash: &str, data: &[u8]) -> rusqlite::Result<bool> {
+    conn.execute_batch(TRUST_TABLES)?;
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO certs(hash, data, added_ms) VALUES (?1, ?2, ?3)",
+        params![hash, data, crate::store::now_ms()],
+    )?;
+    Ok(n > 0)
+}
+
+/// Every certificate stored, oldest first.
+pub(crate) fn certs(conn: &Connection) -> rusqlite::Result<Vec<Vec<u8>>> {
+    let run = || -> rusqlite::Result<Vec<Vec<u8>>> {
+        let mut st = conn.prepare("SELECT data FROM certs ORDER BY rowid")?;
+        st.query_map([], |r| r.get(0))?.collect()
+    };
+    absent_ok(run())
+}
+
+pub(crate) fn cert_count(conn: &Connection) -> rusqlite::Result<i64> {
+    absent_ok(conn.query_row("SELECT count(*) FROM certs", [], |r| r.get(0)))
+}
+
+/// Sets `key` in `meta` unless it is set already (a pin: the first counts).
+pub(crate) fn meta_pin(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// Signatures of document changes (`trust::changes`), this device's and
+/// those received with changes it merged, kept to pass on. Made on first
+/// use.
+const SIG_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS sigs (
+    hash BLOB PRIMARY KEY,   -- the change's hash (32 bytes)
+    sig  BLOB NOT NULL       -- ed25519 signature by its author's device
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS refusals (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms  INTEGER NOT NULL,
+    source TEXT NOT NULL,    -- the peer that sent it, or 'bundle:<exporter>'
+    doc    TEXT NOT NULL,
+    change TEXT NOT NULL,    -- hash, hex
+    author TEXT NOT NULL,    -- device id (or actor id when unknown)
+    record TEXT,             -- collection/key
+    reason TEXT NOT NULL
+) STRICT;
+";
+
+pub(crate) fn ensure_sig_tables(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SIG_TABLES)
+}
+
+pub(crate) fn put_sigs(
+    conn: &Connection,
+    sigs: &[(ChangeHash, crate::trust::changes::Sig)],
+) -> rusqlite::Result<()> {
+    if sigs.is_empty() {
+        return Ok(());
+    }
+    ensure_sig_tables(conn)?;
+    let mut st = conn.prepare_cached("INSERT OR IGNORE INTO sigs(hash, sig) VALUES (?1, ?2)")?;
+    for (h, s) in sigs {
+        st.execute(params![&h.0[..], &s[..]])?;
+    }
+    Ok(())
+}
+
+/// The stored signature of a change, if any.
+pub(crate) fn sig(
+    conn: &Connection,
+    hash: &ChangeHash,
+) -> rusqlite::Result<Option<crate::trust::changes::Sig>> {
+    let bytes: Option<Vec<u8>> = absent_ok(
+        conn.prepare_cached("SELECT sig FROM sigs WHERE hash = ?1")
+            .and_then(|mut st| st.query_row([&hash.0[..]], |r| r.get(0)).optional()),
+    )?;
+    Ok(bytes.and_then(|b| <[u8; 64]>::try_from(b).ok()))
+}
+
+/// A refused change as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusalRow {
+    pub at_ms: i64,
+    pub source: String,
+    pub doc: String,
+    pub change: String,
+    pub author: String,
+    pub record: Option<String>,
+    pub reason: String,
+}
+
+pub(crate) fn put_refusals(conn: &Connection, rows: &[RefusalRow]) -> rusqlite::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    ensure_sig_tables(conn)?;
+    let mut st = conn.prepare_cached(
+        "INSERT INTO refusals(at_ms, source, doc, change, author, record, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for r in rows {
+        st.execute(params![
+            r.at_ms, r.source, r.doc, r.change, r.author, r.record, r.reason
+        ])?;
+    }
+    Ok(())
+}
+
+pub(crate) fn refusal_count(conn: &Connection) -> rusqlite::Result<i64> {
+    absent_ok(conn.query_row("SELECT count(*) FROM refusals", [], |r| r.get(0)))
+}
+
+/// The newest refusals first, at most `limit`.
+pub(crate) fn refusals(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<RefusalRow>> {
+    let run = || -> rusqlite::Result<Vec<RefusalRow>> {
+        let mut st = conn.prepare(
+            "SELECT at_ms, source, doc, change, author, record, reason FROM refusals
+             ORDER BY seq DESC LIMIT ?1",
+        )?;
+        st.query_map([limit], |r| {
+            Ok(RefusalRow {
+                at_ms: r.get(0)?,
+                source: r.get(1)?,
+                doc: r.get(2)?,
+                change: r.get(3)?,
+                author: r.get(4)?,
+                record: r.get(5)?,
+                reason: r.get(6)?,
+            })
+        })?
+        .collect()
+    };
+    absent_ok(run())
+}
