@@ -51,6 +51,19 @@ pub fn history(ctx: &Ctx, a: HistoryArgs) -> CmdResult {
 pub fn doctor(ctx: &Ctx) -> CmdResult {
     let l = ctx.lang;
     let report = store::doctor(&ctx.data_dir, ctx.options()).map_err(|e| ctx.store(&e))?;
+    let healthy = storage_lines(l, &report);
+    membership_lines(l, &report);
+    if healthy {
+        out(&tr!(l, "doctor.healthy"));
+        Ok(())
+    } else {
+        Err(Fail::line(tr!(l, "doctor.unhealthy")))
+    }
+}
+
+/// Prints the file's, each document's and each damaged record's state;
+/// whether all is sound.
+fn storage_lines(l: Lang, report: &store::DoctorReport) -> bool {
     let mut healthy = true;
     match &report.file {
         Ok(()) => out(&tr!(
@@ -101,6 +114,12 @@ pub fn doctor(ctx: &Ctx) -> CmdResult {
             detail = dmg.detail.as_str()
         ));
     }
+    healthy
+}
+
+/// Prints the membership log's state and the certificates and changes
+/// refused (attacks or mistakes already stopped: not damage).
+fn membership_lines(l: Lang, report: &store::DoctorReport) {
     let m = &report.membership;
     match &m.root {
         Some(root) => out(&tr!(
@@ -139,12 +158,6 @@ pub fn doctor(ctx: &Ctx) -> CmdResult {
                 )
             ));
         }
-    }
-    if healthy {
-        out(&tr!(l, "doctor.healthy"));
-        Ok(())
-    } else {
-        Err(Fail::line(tr!(l, "doctor.unhealthy")))
     }
 }
 

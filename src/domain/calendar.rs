@@ -3,6 +3,7 @@
 
 use super::codes::*;
 use super::model::Model;
+use super::records::Pairing;
 use super::reports;
 use chrono::{Datelike, Days, NaiveDate};
 
@@ -66,84 +67,104 @@ fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+/// A deadline before it is known whether it shows.
+struct Due {
+    date: Option<NaiveDate>,
+    kind: DeadlineKind,
+    year: i32,
+    pending: usize,
+    /// Shown ahead only while work is open.
+    needs_work: bool,
+}
+
+impl Due {
+    /// The deadline, when it is overdue with work undone or due by
+    /// `horizon`.
+    fn shown(self, today: NaiveDate, horizon: NaiveDate) -> Option<Deadline> {
+        let date = self.date?;
+        let overdue = date < today && self.pending > 0;
+        let upcoming = date >= today && date <= horizon && (self.pending > 0 || !self.needs_work);
+        (overdue || upcoming).then_some(Deadline {
+            date,
+            kind: self.kind,
+            year: self.year,
+            pending: self.pending,
+            overdue,
+        })
+    }
+}
+
 /// Deadlines overdue (with work undone) and those due within
 /// [`LOOKAHEAD_DAYS`], overdue first, then by date.
 pub fn deadlines(model: &Model, today: NaiveDate) -> Vec<Deadline> {
     let p = &model.programme;
     let horizon = today + Days::new(LOOKAHEAD_DAYS);
-    let mut out = Vec::new();
-    // `needs_work`: shown ahead only while work is open.
-    let mut push = |date: Option<NaiveDate>, kind, year, pending: usize, needs_work: bool| {
-        let Some(date) = date else { return };
-        let overdue = date < today && pending > 0;
-        let upcoming = date >= today && date <= horizon && (pending > 0 || !needs_work);
-        if overdue || upcoming {
-            out.push(Deadline {
-                date,
-                kind,
-                year,
-                pending,
-                overdue,
-            });
-        }
+    let mut out: Vec<Deadline> = (p.start_year..=p.end_year)
+        .flat_map(|year| dues_of_year(model, year))
+        .filter_map(|d| d.shown(today, horizon))
+        .collect();
+    out.extend(monthly_deadlines(model, today, horizon));
+    out.extend(unconfirmed_visits(model, today));
+    out.sort_by_key(|a| (!a.overdue, a.date, a.kind));
+    out
+}
+
+/// A year's agreement and summary deadlines, with what is still open.
+fn dues_of_year(model: &Model, year: i32) -> Vec<Due> {
+    let cohort: Vec<_> = model.pairings().filter(|x| x.cohort == year).collect();
+    let open = |f: &dyn Fn(&&Pairing) -> bool| cohort.iter().filter(|x| f(x)).count();
+    let due = |date, kind, pending, needs_work| Due {
+        date,
+        kind,
+        year,
+        pending,
+        needs_work,
     };
-    for year in p.start_year..=p.end_year {
-        let cohort: Vec<_> = model.pairings().filter(|x| x.cohort == year).collect();
-        let unsigned = cohort
-            .iter()
-            .filter(|x| x.agreement.status == AgreementStatus::Draft)
-            .count();
-        let unfiled = cohort
-            .iter()
-            .filter(|x| x.agreement.status != AgreementStatus::Filed)
-            .count();
+    let mut out = vec![
         // The plan table is announced only before it is due.
-        push(date(year, 9, 5), DeadlineKind::PlanTable, year, 0, false);
-        push(
+        due(date(year, 9, 5), DeadlineKind::PlanTable, 0, false),
+        due(
             date(year, 9, 25),
             DeadlineKind::AgreementsSigned,
-            year,
-            unsigned,
+            open(&|x| x.agreement.status == AgreementStatus::Draft),
             true,
-        );
-        push(
+        ),
+        due(
             date(year, 10, 15),
             DeadlineKind::AgreementsFiled,
-            year,
-            unfiled,
+            open(&|x| x.agreement.status != AgreementStatus::Filed),
             true,
-        );
-        // December summaries: one per kindergarten in a pairing still
-        // running in December, one per district with such pairings, one
-        // for the city; pending are those not in yet.
-        for (level, kind) in [
-            (Level::Kindergarten, DeadlineKind::KindergartenSummaries),
-            (Level::District, DeadlineKind::DistrictSummaries),
-            (Level::City, DeadlineKind::CitySummary),
-        ] {
-            let subjects = reports::summary_subjects(model, year, level);
-            let pending = subjects
-                .into_iter()
-                .filter(|subject| {
-                    let key = reports::ReportKey::Annual {
-                        level,
-                        subject: subject.clone(),
-                        year,
-                    };
-                    !key.workflow(model).is_some_and(|w| w.locked())
-                })
-                .count();
-            push(
-                p.summary_due.of(level).in_year(year),
-                kind,
-                year,
-                pending,
-                true,
-            );
-        }
+        ),
+    ];
+    // December summaries: one per kindergarten in a pairing still running
+    // in December, one per district with such pairings, one for the city;
+    // pending are those not in yet.
+    for (level, kind) in [
+        (Level::Kindergarten, DeadlineKind::KindergartenSummaries),
+        (Level::District, DeadlineKind::DistrictSummaries),
+        (Level::City, DeadlineKind::CitySummary),
+    ] {
+        let pending = reports::summary_subjects(model, year, level)
+            .into_iter()
+            .filter(|subject| {
+                let key = reports::ReportKey::Annual {
+                    level,
+                    subject: subject.clone(),
+                    year,
+                };
+                !key.workflow(model).is_some_and(|w| w.locked())
+            })
+            .count();
+        let date = model.programme.summary_due.of(level).in_year(year);
+        out.push(due(date, kind, pending, true));
     }
-    // Monthly reports: the last one due, while districts have not sent it,
-    // and the next one.
+    out
+}
+
+/// Monthly reports: the last one due, while districts have not sent it,
+/// and the next one (by `horizon`).
+fn monthly_deadlines(model: &Model, today: NaiveDate, horizon: NaiveDate) -> Vec<Deadline> {
+    let p = &model.programme;
     let months = reports::report_months(p);
     let not_in = |month: reports::YearMonth| {
         model
@@ -160,18 +181,20 @@ pub fn deadlines(model: &Model, today: NaiveDate) -> Vec<Deadline> {
             .count()
     };
     let due = |m: reports::YearMonth| reports::monthly_period(p, m).map(|x| x.due);
+    let mut out = Vec::new();
     let last_due = months
         .iter()
         .rev()
         .find(|m| due(**m).is_some_and(|d| d < today));
     if let Some(m) = last_due {
-        push(
-            due(*m),
-            DeadlineKind::MonthlyReport,
-            m.year,
-            not_in(*m),
-            true,
-        );
+        let last = Due {
+            date: due(*m),
+            kind: DeadlineKind::MonthlyReport,
+            year: m.year,
+            pending: not_in(*m),
+            needs_work: true,
+        };
+        out.extend(last.shown(today, horizon));
     }
     let next = months.iter().find(|m| due(**m).is_some_and(|d| d >= today));
     if let Some(m) = next
@@ -186,24 +209,23 @@ pub fn deadlines(model: &Model, today: NaiveDate) -> Vec<Deadline> {
             overdue: false,
         });
     }
-    let stale = today.checked_sub_days(Days::new(CONFIRM_WITHIN_DAYS));
+    out
+}
+
+/// Visits unconfirmed for longer than [`CONFIRM_WITHIN_DAYS`], if any.
+fn unconfirmed_visits(model: &Model, today: NaiveDate) -> Option<Deadline> {
+    let stale = today.checked_sub_days(Days::new(CONFIRM_WITHIN_DAYS))?;
     let unconfirmed = model
         .visits()
-        .filter(|v| v.confirmed.is_none() && Some(v.date) < stale)
+        .filter(|v| v.confirmed.is_none() && v.date < stale)
         .count();
-    if let Some(s) = stale
-        && unconfirmed > 0
-    {
-        out.push(Deadline {
-            date: s,
-            kind: DeadlineKind::UnconfirmedVisits,
-            year: s.year(),
-            pending: unconfirmed,
-            overdue: true,
-        });
-    }
-    out.sort_by_key(|a| (!a.overdue, a.date, a.kind));
-    out
+    (unconfirmed > 0).then(|| Deadline {
+        date: stale,
+        kind: DeadlineKind::UnconfirmedVisits,
+        year: stale.year(),
+        pending: unconfirmed,
+        overdue: true,
+    })
 }
 
 #[cfg(test)]

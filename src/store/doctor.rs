@@ -56,6 +56,43 @@ pub struct Membership {
     pub refused: Vec<(String, String, crate::trust::Refusal)>,
 }
 
+/// The membership log as the store holds it: its root, certificates,
+/// members, and the certificates refused (with their issuers).
+fn membership(tx: &rusqlite::Connection, workspace: &str) -> rusqlite::Result<Membership> {
+    let root = db::meta_get(tx, "root")?;
+    let certs: Vec<crate::trust::Cert> = db::certs(tx)?
+        .iter()
+        .filter_map(|b| crate::trust::Cert::decode(b).ok())
+        .collect();
+    Ok(match &root {
+        None => Membership {
+            certs: certs.len(),
+            ..Membership::default()
+        },
+        Some(r) => {
+            let roster = crate::trust::roster(workspace, r, &certs);
+            let issuer = |h: &str| {
+                certs
+                    .iter()
+                    .find(|c| c.hash == h)
+                    .map(|c| c.body.issuer.clone())
+                    .unwrap_or_default()
+            };
+            Membership {
+                root: root.clone(),
+                certs: certs.len(),
+                members: roster.members.values().filter(|m| !m.revoked).count(),
+                known: roster.members.clone(),
+                refused: roster
+                    .refused
+                    .iter()
+                    .map(|(h, why)| (h.clone(), issuer(h), why.clone()))
+                    .collect(),
+            }
+        }
+    })
+}
+
 /// Checks every document on its own, so one damaged document does not hide
 /// the state of the others. Reads only.
 pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> {
@@ -122,39 +159,7 @@ pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> 
             DocHealth { id, name, result }
         })
         .collect();
-    let root = db::meta_get(&tx, "root").map_err(&err)?;
-    let certs: Vec<crate::trust::Cert> = db::certs(&tx)
-        .map_err(&err)?
-        .iter()
-        .filter_map(|b| crate::trust::Cert::decode(b).ok())
-        .collect();
-    let membership = match &root {
-        None => Membership {
-            certs: certs.len(),
-            ..Membership::default()
-        },
-        Some(r) => {
-            let roster = crate::trust::roster(&workspace, r, &certs);
-            let issuer = |h: &str| {
-                certs
-                    .iter()
-                    .find(|c| c.hash == h)
-                    .map(|c| c.body.issuer.clone())
-                    .unwrap_or_default()
-            };
-            Membership {
-                root: root.clone(),
-                certs: certs.len(),
-                members: roster.members.values().filter(|m| !m.revoked).count(),
-                known: roster.members.clone(),
-                refused: roster
-                    .refused
-                    .iter()
-                    .map(|(h, why)| (h.clone(), issuer(h), why.clone()))
-                    .collect(),
-            }
-        }
-    };
+    let membership = membership(&tx, &workspace).map_err(&err)?;
     let refusals = db::refusals(&tx, 20).map_err(&err)?;
     let refused_total = db::refusal_count(&tx).map_err(&err)?;
     drop(err);

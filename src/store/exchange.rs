@@ -46,6 +46,126 @@ fn advance_heads(
     out.into_iter().collect()
 }
 
+/// A document this device did not have, made empty in the transaction
+/// (to be filled by what arrives).
+fn create_doc(tx: &mut super::Tx<'_>, doc: &str) {
+    let mut am = Automerge::new();
+    writes_as(&mut am, doc, &tx.state.author);
+    tx.state.docs.insert(
+        doc.to_string(),
+        Doc {
+            am: Some(am),
+            generation: 0,
+            heads: Vec::new(),
+            view_stale: true,
+        },
+    );
+    tx.created.insert(doc.to_string());
+    tx.touched.insert(doc.to_string(), Vec::new());
+}
+
+/// Lets a sync message whose changes were taken out (and merged, those
+/// that passed) move its document's sync state on, as automerge would
+/// have moved it had it merged them itself. `before`: the document's heads
+/// before the merge.
+fn follow(
+    am: &mut Automerge,
+    state: &mut sync::State,
+    msg: sync::Message,
+    before: &[ChangeHash],
+) -> Result<(), automerge::AutomergeError> {
+    let after = am.get_heads();
+    let merged_some = after != before;
+    let last_sent = state.last_sent_heads.clone();
+    if merged_some {
+        state.shared_heads = advance_heads(before, &after, &state.shared_heads);
+    }
+    am.receive_sync_message(state, msg)?;
+    if merged_some {
+        state.last_sent_heads = last_sent;
+    }
+    Ok(())
+}
+
+/// What received changes are checked against.
+struct Checks<'a> {
+    workspace: &'a str,
+    roster: Option<&'a crate::trust::Roster>,
+    refused_before: &'a BTreeSet<ChangeHash>,
+    /// The signatures that came with the changes.
+    sigs: &'a BTreeMap<ChangeHash, Sig>,
+}
+
+/// What one document's check did: the check's outcome, and whether the
+/// document changed.
+struct DocOutcome {
+    checked: verify::Outcome,
+    changed: bool,
+}
+
+impl Checks<'_> {
+    /// Checks and merges `changes` of `doc` (with those that waited, in a
+    /// session), then lets its sync message move the sync state on.
+    /// `None` when there was nothing to do for a document not here.
+    fn admit_doc(
+        &self,
+        tx: &mut super::Tx<'_>,
+        doc: &str,
+        mut changes: Vec<automerge::Change>,
+        msg: Option<sync::Message>,
+        mut session: Option<&mut (&mut BTreeMap<String, sync::State>, &mut Waiting)>,
+    ) -> Result<Option<DocOutcome>, StoreError> {
+        let held_sigs = match session.as_mut() {
+            Some((_, waiting)) => waiting.take(doc, &mut changes),
+            None => BTreeMap::new(),
+        };
+        if !tx.state.docs.contains_key(doc) {
+            if changes.is_empty() && msg.is_none() {
+                return Ok(None);
+            }
+            create_doc(tx, doc);
+        }
+        let conn = tx.conn;
+        let lookup = |h: &ChangeHash| {
+            self.sigs
+                .get(h)
+                .or_else(|| held_sigs.get(h))
+                .copied()
+                .or_else(|| db::sig(conn, h).ok().flatten())
+        };
+        let gate = verify::Gate {
+            workspace: self.workspace,
+            doc,
+            roster: self.roster,
+            sigs: &lookup,
+            refused_before: self.refused_before,
+        };
+        let damaged = |what: &str, e: automerge::AutomergeError| StoreError::Damaged {
+            doc: doc.to_string(),
+            detail: format!("{what} ({e})"),
+        };
+        let am = tx.state.loaded(tx.conn, tx.path, doc)?;
+        let before = am.get_heads();
+        tx.touched
+            .entry(doc.to_string())
+            .or_insert_with(|| before.clone());
+        let checked = gate
+            .admit(am, changes)
+            .map_err(|e| damaged("received changes do not apply", e))?;
+        if let Some((states, waiting)) = session {
+            waiting.hold(doc, &checked.waiting, lookup);
+            if let Some(msg) = msg {
+                follow(am, states.entry(doc.to_string()).or_default(), msg, &before)
+                    .map_err(|e| damaged("a sync message does not apply", e))?;
+            }
+        }
+        Ok(Some(DocOutcome {
+            changed: am.get_heads() != before,
+            checked,
+        }))
+    }
+}
+
 /// A sync message to send, and the signatures of the changes in it.
 #[derive(Debug)]
 pub struct Outgoing {
@@ -71,6 +191,33 @@ impl Waiting {
 
     pub fn is_empty(&self) -> bool {
         self.changes.values().all(Vec::is_empty)
+    }
+
+    /// Moves `doc`'s waiting changes to `into`; their signatures.
+    fn take(&mut self, doc: &str, into: &mut Vec<automerge::Change>) -> BTreeMap<ChangeHash, Sig> {
+        let held = self.changes.remove(doc).unwrap_or_default();
+        let sigs = held
+            .iter()
+            .filter_map(|(c, s)| s.map(|s| (c.hash(), s)))
+            .collect();
+        into.extend(held.into_iter().map(|(c, _)| c));
+        sigs
+    }
+
+    /// Holds `changes` of `doc`, each with its signature.
+    fn hold(
+        &mut self,
+        doc: &str,
+        changes: &[automerge::Change],
+        sig: impl Fn(&ChangeHash) -> Option<Sig>,
+    ) {
+        if !changes.is_empty() {
+            let held = changes
+                .iter()
+                .map(|c| (c.clone(), sig(&c.hash())))
+                .collect();
+            self.changes.insert(doc.to_string(), held);
+        }
     }
 
     /// The changes `doc`'s waiting changes build on that neither `am`
@@ -238,110 +385,38 @@ impl Workspace {
         sigs: &BTreeMap<ChangeHash, Sig>,
         mut session: Option<(&mut BTreeMap<String, sync::State>, &mut Waiting)>,
     ) -> Result<Received, StoreError> {
-        let workspace = self.state.workspace_id.clone();
         let roster = self.state.trust.roster.clone();
-        let refused_before = self.state.refused.clone();
+        let checks = Checks {
+            workspace: &self.state.workspace_id.clone(),
+            roster: roster.as_ref(),
+            refused_before: &self.state.refused.clone(),
+            sigs,
+        };
         let result = self.transaction(|tx| {
             let mut got = Received::default();
             let mut rows = Vec::new();
             let mut keep = Vec::new();
-            for (doc, mut changes, msg) in incoming {
+            for (doc, changes, msg) in incoming {
                 if !valid_doc_id(&doc) {
                     return Err(invalid_doc(&doc));
                 }
-                let held: Vec<(automerge::Change, Option<Sig>)> = session
-                    .as_mut()
-                    .and_then(|(_, w)| w.changes.remove(&doc))
-                    .unwrap_or_default();
-                let held_sigs: BTreeMap<ChangeHash, Sig> = held
-                    .iter()
-                    .filter_map(|(c, s)| s.map(|s| (c.hash(), s)))
-                    .collect();
-                changes.extend(held.into_iter().map(|(c, _)| c));
-                if !tx.state.docs.contains_key(&doc) {
-                    if changes.is_empty() && msg.is_none() {
-                        continue;
-                    }
-                    let mut am = Automerge::new();
-                    writes_as(&mut am, &doc, &tx.state.author);
-                    tx.state.docs.insert(
-                        doc.clone(),
-                        Doc {
-                            am: Some(am),
-                            generation: 0,
-                            heads: Vec::new(),
-                            view_stale: true,
-                        },
-                    );
-                    tx.created.insert(doc.clone());
-                    tx.touched.insert(doc.clone(), Vec::new());
-                }
-                let conn = tx.conn;
-                let lookup = |h: &ChangeHash| {
-                    sigs.get(h)
-                        .or_else(|| held_sigs.get(h))
-                        .copied()
-                        .or_else(|| db::sig(conn, h).ok().flatten())
+                let Some(outcome) = checks.admit_doc(tx, &doc, changes, msg, session.as_mut())?
+                else {
+                    continue;
                 };
-                let gate = verify::Gate {
-                    workspace: &workspace,
-                    doc: &doc,
-                    roster: roster.as_ref(),
-                    sigs: &lookup,
-                    refused_before: &refused_before,
-                };
-                let am = tx.state.loaded(tx.conn, tx.path, &doc)?;
-                let before = am.get_heads();
-                tx.touched
-                    .entry(doc.clone())
-                    .or_insert_with(|| before.clone());
-                let outcome = gate.admit(am, changes).map_err(|e| StoreError::Damaged {
-                    doc: doc.clone(),
-                    detail: format!("received changes do not apply ({e})"),
-                })?;
-                if let Some((_, waiting)) = session.as_mut()
-                    && !outcome.waiting.is_empty()
-                {
-                    let still: Vec<_> = outcome
-                        .waiting
-                        .iter()
-                        .map(|c| (c.clone(), lookup(&c.hash())))
-                        .collect();
-                    waiting.changes.insert(doc.clone(), still);
-                }
-                if let (Some(msg), Some((states, _))) = (msg, session.as_mut()) {
-                    // The message's changes were taken out and merged
-                    // above (those that passed); its sync state moves on
-                    // as automerge would have moved it had it merged them
-                    // itself.
-                    let state = states.entry(doc.clone()).or_default();
-                    let after = am.get_heads();
-                    let merged_some = after != before;
-                    let last_sent = state.last_sent_heads.clone();
-                    if merged_some {
-                        state.shared_heads = advance_heads(&before, &after, &state.shared_heads);
-                    }
-                    am.receive_sync_message(state, msg)
-                        .map_err(|e| StoreError::Damaged {
-                            doc: doc.clone(),
-                            detail: format!("a sync message does not apply ({e})"),
-                        })?;
-                    if merged_some {
-                        state.last_sent_heads = last_sent;
-                    }
-                }
-                if am.get_heads() != before {
+                if outcome.changed {
                     got.changed.insert(doc.clone());
                 }
                 keep.extend(
                     outcome
+                        .checked
                         .accepted
                         .iter()
                         .filter_map(|(h, s, _)| s.map(|s| (*h, s))),
                 );
                 let now = super::now_ms();
-                rows.extend(outcome.refused.iter().map(|r| r.row(source, now)));
-                got.refused.extend(outcome.refused);
+                rows.extend(outcome.checked.refused.iter().map(|r| r.row(source, now)));
+                got.refused.extend(outcome.checked.refused);
             }
             db::put_sigs(tx.conn, &keep).map_err(sqlite_err(tx.path))?;
             db::put_refusals(tx.conn, &rows).map_err(sqlite_err(tx.path))?;

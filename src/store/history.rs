@@ -73,6 +73,75 @@ pub(crate) fn document_of(state: &State, what: Entity, id: &Id) -> Option<String
     location(state, what, id).map(|(doc, _)| doc)
 }
 
+/// The fields of record `id` (in collection object `coll`) a change's
+/// operations touch (`""` for the whole record), and whether it made the
+/// record. `owned`: objects inside the record, by the field holding them
+/// (`None`: the record's own maps); grows as the change makes more.
+fn record_ops(
+    decoded: &automerge::ExpandedChange,
+    coll: &str,
+    id: &Id,
+    owned: &mut HashMap<String, Option<String>>,
+) -> (BTreeSet<String>, bool) {
+    let mut fields = BTreeSet::new();
+    let mut created = false;
+    for (i, op) in decoded.operations.iter().enumerate() {
+        let obj = match &op.obj {
+            ObjectId::Root => continue,
+            ObjectId::Id(o) => o.to_string(),
+        };
+        let counter = decoded
+            .start_op
+            .get()
+            .saturating_add(u64::try_from(i).unwrap_or(u64::MAX));
+        let op_id = format!("{counter}@{}", decoded.actor_id);
+        let field: Option<String> = if obj == coll {
+            match &op.key {
+                Key::Map(k) if k.as_str() == id.as_str() => {
+                    if let OpType::Make(_) = op.action {
+                        created = true;
+                        owned.insert(op_id.clone(), None);
+                    }
+                    // Creation or removal of the whole record.
+                    None
+                }
+                _ => continue,
+            }
+        } else if let Some(holder) = owned.get(&obj) {
+            let f = match (holder, &op.key) {
+                (Some(f), _) => f.clone(),
+                (None, Key::Map(k)) => k.to_string(),
+                (None, Key::Seq(_)) => continue,
+            };
+            match op.action {
+                // The agreement is a map within the pairing: its fields
+                // are named by their own keys (status, end, …).
+                OpType::Make(ObjType::Map) if holder.is_none() && f == "agreement" => {
+                    owned.insert(op_id.clone(), None);
+                }
+                OpType::Make(_) => {
+                    owned.insert(op_id.clone(), Some(f.clone()));
+                }
+                _ => {}
+            }
+            Some(f)
+        } else {
+            continue;
+        };
+        if let Some(f) = field {
+            fields.insert(f);
+        } else if !created {
+            fields.insert(String::new());
+        }
+    }
+    (fields, created)
+}
+
+/// A member's name, as the membership log gives it.
+fn member_name(state: &State, device: &str) -> Option<String> {
+    state.model.members.get(device).map(|m| m.name.clone())
+}
+
 /// The record's history, from its document (which must be loaded).
 pub(crate) fn history(
     state: &State,
@@ -112,54 +181,7 @@ pub(crate) fn history(
         .collect();
     let mut out = Vec::new();
     for change in am.get_changes(&[]) {
-        let decoded = change.decode();
-        let mut fields = BTreeSet::new();
-        let mut created = false;
-        for (i, op) in decoded.operations.iter().enumerate() {
-            let obj = match &op.obj {
-                ObjectId::Root => continue,
-                ObjectId::Id(o) => o.to_string(),
-            };
-            let op_id = format!("{}@{}", decoded.start_op.get() + i as u64, decoded.actor_id);
-            let field: Option<String> = if obj == coll {
-                match &op.key {
-                    Key::Map(k) if k.as_str() == id.as_str() => {
-                        if let OpType::Make(_) = op.action {
-                            created = true;
-                            owned.insert(op_id.clone(), None);
-                        }
-                        // Creation or removal of the whole record.
-                        None
-                    }
-                    _ => continue,
-                }
-            } else if let Some(holder) = owned.get(&obj) {
-                let f = match (holder, &op.key) {
-                    (Some(f), _) => f.clone(),
-                    (None, Key::Map(k)) => k.to_string(),
-                    (None, Key::Seq(_)) => continue,
-                };
-                match op.action {
-                    // The agreement is a map within the pairing: its fields
-                    // are named by their own keys (status, end, …).
-                    OpType::Make(ObjType::Map) if holder.is_none() && f == "agreement" => {
-                        owned.insert(op_id.clone(), None);
-                    }
-                    OpType::Make(_) => {
-                        owned.insert(op_id.clone(), Some(f.clone()));
-                    }
-                    _ => {}
-                }
-                Some(f)
-            } else {
-                continue;
-            };
-            if let Some(f) = field {
-                fields.insert(f);
-            } else if !created {
-                fields.insert(String::new());
-            }
-        }
+        let (mut fields, created) = record_ops(&change.decode(), &coll, id, &mut owned);
         if fields.is_empty() && !created {
             continue;
         }
@@ -170,12 +192,7 @@ pub(crate) fn history(
             .unwrap_or_default();
         let author = match devices.get(change.actor_id()) {
             Some(d) => AuthorInfo {
-                person: state
-                    .model
-                    .members
-                    .get(*d)
-                    .map(|m| m.name.clone())
-                    .unwrap_or(said.person),
+                person: member_name(state, d).unwrap_or(said.person),
                 device: d.to_string(),
             },
             None => said,

@@ -145,6 +145,38 @@ fn new_random_id() -> Id {
     IdSource::Random.next()
 }
 
+/// A new programme's districts (in the order given, ids drawn from
+/// `ids`) and its targets of those districts.
+fn setup_records(setup: &ProgrammeSetup, ids: &mut IdSource) -> (Vec<District>, Vec<PlanTarget>) {
+    let districts: Vec<District> = setup
+        .districts
+        .iter()
+        .zip(1i64..)
+        .map(|(name, position)| District {
+            id: ids.next(),
+            name: name.trim().to_string(),
+            position,
+            towns: Vec::new(),
+        })
+        .collect();
+    let targets = setup
+        .targets
+        .iter()
+        .filter_map(|(year, name, helpers, helped)| {
+            districts
+                .iter()
+                .find(|d| &d.name == name)
+                .map(|d| PlanTarget {
+                    year: *year,
+                    district_id: d.id.clone(),
+                    helpers: *helpers,
+                    helped: *helped,
+                })
+        })
+        .collect();
+    (districts, targets)
+}
+
 impl Workspace {
     /// Creates a new workspace in `dir` with the given programme. Fails if
     /// one exists there already.
@@ -188,38 +220,12 @@ impl Workspace {
             source,
         })?;
         let device_id = crate::identity::endpoint_hex(&key);
-        let districts: Vec<District> = setup
-            .districts
-            .iter()
-            .enumerate()
-            .map(|(i, name)| District {
-                id: ids.next(),
-                name: name.trim().to_string(),
-                position: i as i64 + 1,
-                towns: Vec::new(),
-            })
-            .collect();
-        let targets: Vec<PlanTarget> = setup
-            .targets
-            .iter()
-            .filter_map(|(year, name, helpers, helped)| {
-                districts
-                    .iter()
-                    .find(|d| &d.name == name)
-                    .map(|d| PlanTarget {
-                        year: *year,
-                        district_id: d.id.clone(),
-                        helpers: *helpers,
-                        helped: *helped,
-                    })
-            })
-            .collect();
+        let (districts, targets) = setup_records(setup, &mut ids);
         let time = now_ms();
         let author = AuthorInfo {
             person: options.person.clone(),
             device: device_id.clone(),
         };
-        let mut docs = Vec::new();
         let first = Member {
             id: device_id.clone(),
             name: options.person.clone(),
@@ -236,18 +242,19 @@ impl Workspace {
             time,
             author: &author,
         };
-        let programme = new_programme_doc(
-            &made,
-            &setup.programme,
-            &districts,
-            &setup.years,
-            &targets,
-            &[first],
-        )?;
-        docs.push((PROGRAMME_DOC.to_string(), programme));
+        let mut docs = vec![(
+            PROGRAMME_DOC.to_string(),
+            new_programme_doc(
+                &made,
+                &setup.programme,
+                &districts,
+                &setup.years,
+                &targets,
+                &[first],
+            )?,
+        )];
         for d in &districts {
-            let am = new_district_doc(&made, &d.id)?;
-            docs.push((district_doc_id(&d.id), am));
+            docs.push((district_doc_id(&d.id), new_district_doc(&made, &d.id)?));
         }
         let rows: Vec<(String, Vec<u8>, Vec<ChangeHash>)> = docs
             .iter()

@@ -420,6 +420,22 @@ fn pair(
     }
 }
 
+/// What the check makes of one change.
+enum Step {
+    /// It builds on a change not here yet.
+    Wait,
+    /// Merged; by this device (`checkpoint` for what the root vouched for).
+    Accept(String),
+    /// Refused; `applied`: it was merged before it was judged, so the
+    /// document must be rebuilt without it.
+    Refuse {
+        author: String,
+        record: Option<String>,
+        reason: Reason,
+        applied: bool,
+    },
+}
+
 impl Gate<'_> {
     /// Who made `c`, if it may count: its device and member.
     fn author(
@@ -468,6 +484,118 @@ impl Gate<'_> {
         Ok((device.clone(), member.clone()))
     }
 
+    /// Each member device's actor in this document.
+    fn actors(&self) -> BTreeMap<ActorId, String> {
+        self.roster
+            .map(|r| {
+                r.members
+                    .keys()
+                    .map(|d| (signing::actor_for(d, self.doc), d.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// What to do with `c` (applying it to `am` when it is checked, or
+    /// vouched for): `refused`, those refused so far in this batch.
+    fn step(
+        &self,
+        am: &mut Automerge,
+        c: &Change,
+        refused: &BTreeSet<ChangeHash>,
+        vouched: &BTreeSet<ChangeHash>,
+        actors: &BTreeMap<ActorId, String>,
+    ) -> Result<Step, automerge::AutomergeError> {
+        let refuse = |author: String, reason: Reason| Step::Refuse {
+            author,
+            record: None,
+            reason,
+            applied: false,
+        };
+        if c.deps()
+            .iter()
+            .any(|d| refused.contains(d) || self.refused_before.contains(d))
+        {
+            return Ok(refuse(
+                c.actor_id().to_hex_string(),
+                Reason::DependsOnRefused,
+            ));
+        }
+        if c.deps().iter().any(|d| am.get_change_by_hash(d).is_none()) {
+            return Ok(Step::Wait);
+        }
+        if vouched.contains(&c.hash()) {
+            am.apply_changes([c.clone()])?;
+            return Ok(Step::Accept("checkpoint".into()));
+        }
+        let (device, member) = match self.author(c, actors) {
+            Ok(x) => x,
+            Err((author, reason)) => return Ok(refuse(author, reason)),
+        };
+        if c.raw_bytes().len() > MAX_CHANGE {
+            return Ok(refuse(device, Reason::TooLarge));
+        }
+        Ok(match self.apply_and_judge(am, c, &member) {
+            None => Step::Accept(device),
+            Some((record, reason)) => Step::Refuse {
+                author: device,
+                record,
+                reason,
+                applied: true,
+            },
+        })
+    }
+
+    /// Applies `c`, by `member`, to `am` and judges what it did: `None`
+    /// when it may stay, else the record it touched wrongly (if one) and
+    /// why. A change automerge itself will not take (another with its
+    /// actor and sequence number) is malformed, not an error that would
+    /// end the whole exchange. A refused change stays applied: the caller
+    /// rebuilds the document without it.
+    fn apply_and_judge(
+        &self,
+        am: &mut Automerge,
+        c: &Change,
+        member: &Member,
+    ) -> Option<(Option<String>, Reason)> {
+        let t = touches(am, c);
+        let deps = c.deps().to_vec();
+        // The change that makes a document, by a city admin, may lay
+        // out all of it.
+        let creating = deps.is_empty() && member.role == MemberRole::CityAdmin;
+        let mut pairs: Vec<(Option<String>, Pair)> = Vec::new();
+        if t.structure && !creating {
+            pairs.push((None, Pair::Structure));
+        }
+        if am.apply_changes([c.clone()]).is_err() {
+            return Some((None, Reason::Record(Verdict::Malformed)));
+        }
+        let at = [c.hash()];
+        for (collection, key) in t.records.iter().filter(|_| !creating) {
+            pairs.push((
+                Some(format!("{collection}/{key}")),
+                pair(am, self.doc, collection, key, &deps, &at),
+            ));
+        }
+        // Every field as the change left it within the size limits
+        // an honest device keeps to.
+        let too_large = t
+            .records
+            .iter()
+            .filter(|_| !creating)
+            .find(|(collection, key)| {
+                record_at(am, collection, key, &at).is_some_and(|m| oversized(&m).is_some())
+            })
+            .map(|(collection, key)| (Some(format!("{collection}/{key}")), Reason::TooLarge));
+        too_large.or_else(|| {
+            pairs.iter().find_map(|(record, p)| {
+                judge::judge(member, &p.touched())
+                    .err()
+                    .map(|v| (record.clone(), Reason::Record(v)))
+            })
+        })
+    }
+
     /// Checks `candidates` and merges into `am` those that pass, with
     /// what they need; the rest are refused (and what builds on them).
     /// Changes whose dependencies are missing wait (neither merged nor
@@ -491,15 +619,7 @@ impl Gate<'_> {
             .roster
             .map(|r| vouched(r, self.doc, am, &known))
             .unwrap_or_default();
-        let actors: BTreeMap<ActorId, String> = self
-            .roster
-            .map(|r| {
-                r.members
-                    .keys()
-                    .map(|d| (signing::actor_for(d, self.doc), d.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let actors = self.actors();
         let base = am.get_heads();
         let mut refused: BTreeSet<ChangeHash> = BTreeSet::new();
         let mut applied: Vec<&Change> = Vec::new();
@@ -508,103 +628,34 @@ impl Gate<'_> {
         let mut rebuild = false;
         for c in &ordered {
             let hash = c.hash();
-            let refuse = |author: String, record: Option<String>, reason: Reason| Refused {
+            let (author, record, reason) = match self.step(am, c, &refused, &vouched, &actors)? {
+                Step::Wait => {
+                    out.waiting.push(c.clone());
+                    continue;
+                }
+                Step::Accept(device) => {
+                    applied.push(c);
+                    out.accepted.push((hash, (self.sigs)(&hash), device));
+                    continue;
+                }
+                Step::Refuse {
+                    author,
+                    record,
+                    reason,
+                    applied,
+                } => {
+                    rebuild |= applied;
+                    (author, record, reason)
+                }
+            };
+            refused.insert(hash);
+            out.refused.push(Refused {
                 doc: self.doc.to_string(),
                 change: hash.to_string(),
                 author,
                 record,
                 reason,
-            };
-            if c.deps()
-                .iter()
-                .any(|d| refused.contains(d) || self.refused_before.contains(d))
-            {
-                refused.insert(hash);
-                out.refused.push(refuse(
-                    c.actor_id().to_hex_string(),
-                    None,
-                    Reason::DependsOnRefused,
-                ));
-                continue;
-            }
-            if c.deps().iter().any(|d| am.get_change_by_hash(d).is_none()) {
-                out.waiting.push(c.clone());
-                continue;
-            }
-            if vouched.contains(&hash) {
-                am.apply_changes([c.clone()])?;
-                applied.push(c);
-                out.accepted
-                    .push((hash, (self.sigs)(&hash), "checkpoint".into()));
-                continue;
-            }
-            let (device, member) = match self.author(c, &actors) {
-                Ok(x) => x,
-                Err((author, reason)) => {
-                    refused.insert(hash);
-                    out.refused.push(refuse(author, None, reason));
-                    continue;
-                }
-            };
-            if c.raw_bytes().len() > MAX_CHANGE {
-                refused.insert(hash);
-                out.refused.push(refuse(device, None, Reason::TooLarge));
-                continue;
-            }
-            let t = touches(am, c);
-            let deps = c.deps().to_vec();
-            // The change that makes a document, by a city admin, may lay
-            // out all of it.
-            let creating = deps.is_empty() && member.role == MemberRole::CityAdmin;
-            let mut pairs: Vec<(Option<String>, Pair)> = Vec::new();
-            if t.structure && !creating {
-                pairs.push((None, Pair::Structure));
-            }
-            // A change automerge itself will not take (another change
-            // with its actor and sequence number) is refused, not an error
-            // that would end the whole exchange.
-            if am.apply_changes([c.clone()]).is_err() {
-                rebuild = true;
-                refused.insert(hash);
-                out.refused
-                    .push(refuse(device, None, Reason::Record(Verdict::Malformed)));
-                continue;
-            }
-            let at = [hash];
-            for (collection, key) in t.records.iter().filter(|_| !creating) {
-                pairs.push((
-                    Some(format!("{collection}/{key}")),
-                    pair(am, self.doc, collection, key, &deps, &at),
-                ));
-            }
-            // Every field as the change left it within the size limits
-            // an honest device keeps to.
-            let too_large = t
-                .records
-                .iter()
-                .filter(|_| !creating)
-                .find(|(collection, key)| {
-                    record_at(am, collection, key, &at).is_some_and(|m| oversized(&m).is_some())
-                })
-                .map(|(collection, key)| (Some(format!("{collection}/{key}")), Reason::TooLarge));
-            let verdict = too_large.or_else(|| {
-                pairs.iter().find_map(|(record, p)| {
-                    judge::judge(&member, &p.touched())
-                        .err()
-                        .map(|v| (record.clone(), Reason::Record(v)))
-                })
             });
-            match verdict {
-                None => {
-                    applied.push(c);
-                    out.accepted.push((hash, (self.sigs)(&hash), device));
-                }
-                Some((record, reason)) => {
-                    rebuild = true;
-                    refused.insert(hash);
-                    out.refused.push(refuse(device, record, reason));
-                }
-            }
         }
         if rebuild {
             let actor = am.get_actor().clone();

@@ -275,39 +275,21 @@ fn grant_member(issuer: &str, k: &Kind) -> Option<(Member, Option<Id>)> {
     }
 }
 
-/// Computes the roster of `workspace`, whose root is the device `root`,
-/// from `certs` (in any order, duplicates allowed). Deterministic: every
-/// device holding the same certificates computes the same roster.
-pub fn roster(workspace: &str, root: &str, certs: &[Cert]) -> Roster {
-    let mut out = Roster {
-        root: root.to_string(),
-        ..Roster::default()
-    };
-    // One of each, by hash.
-    let mut by_hash: BTreeMap<&str, &Cert> = BTreeMap::new();
-    for c in certs {
-        if c.body.workspace != workspace {
-            out.refused.push((c.hash.clone(), Refusal::OtherWorkspace));
-        } else {
-            by_hash.entry(c.hash.as_str()).or_insert(c);
-        }
-    }
-    // Topological order, ties by hash; a certificate whose parent is
-    // missing waits (with everything after it).
+/// Certificates in topological order, ties by hash, and those whose
+/// parent is missing (they wait, with everything after them).
+fn cert_order<'a>(by_hash: &BTreeMap<&'a str, &'a Cert>) -> (Vec<&'a Cert>, Vec<&'a str>) {
     let mut waiting: BTreeMap<&str, usize> = BTreeMap::new();
     let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut ready: BTreeSet<&str> = BTreeSet::new();
-    for (h, c) in &by_hash {
+    for (h, c) in by_hash {
         let parents: BTreeSet<&str> = c.body.prev.iter().map(String::as_str).collect();
-        let mut n = 0;
-        for p in parents {
+        for p in &parents {
             children.entry(p).or_default().push(h);
-            n += 1;
         }
-        if n == 0 {
+        if parents.is_empty() {
             ready.insert(h);
         } else {
-            waiting.insert(h, n);
+            waiting.insert(h, parents.len());
         }
     }
     let mut order: Vec<&Cert> = Vec::new();
@@ -325,17 +307,18 @@ pub fn roster(workspace: &str, root: &str, certs: &[Cert]) -> Roster {
             }
         }
     }
-    for h in waiting.keys() {
-        out.refused.push(((*h).to_string(), Refusal::MissingParent));
-    }
+    (order, waiting.into_keys().collect())
+}
+
+/// Each certificate's causal past (itself excluded), in `order`.
+fn pasts(order: &[&Cert]) -> Vec<Bits> {
     let index: BTreeMap<&str, usize> = order
         .iter()
         .enumerate()
         .map(|(i, c)| (c.hash.as_str(), i))
         .collect();
-    // Each certificate's causal past (itself excluded).
     let mut past: Vec<Bits> = Vec::with_capacity(order.len());
-    for c in &order {
+    for c in order {
         let mut b = Bits::default();
         for p in &c.body.prev {
             if let Some(&i) = index.get(p.as_str()) {
@@ -348,6 +331,97 @@ pub fn roster(workspace: &str, root: &str, certs: &[Cert]) -> Roster {
         }
         past.push(b);
     }
+    past
+}
+
+impl Roster {
+    /// Takes in a valid certificate of the workspace whose root is `root`.
+    fn take(&mut self, root: &str, c: &Cert) {
+        match &c.body.kind {
+            Kind::Root { name, added_on } => {
+                self.members.insert(
+                    root.to_string(),
+                    Member {
+                        id: root.to_string(),
+                        name: name.clone(),
+                        role: MemberRole::CityAdmin,
+                        district: None,
+                        kindergarten: None,
+                        districts: Vec::new(),
+                        added_by: String::new(),
+                        added_on: *added_on,
+                        revoked: false,
+                    },
+                );
+            }
+            Kind::Grant { invite, .. } => {
+                if let Some((m, _)) = grant_member(&c.body.issuer, &c.body.kind) {
+                    if let Some(inv) = invite {
+                        self.used_invites.insert(inv.clone(), m.id.clone());
+                    }
+                    self.members.insert(m.id.clone(), m);
+                }
+            }
+            Kind::Revoke { .. } => {}
+            // Each checkpoint vouches for what it names: together, for
+            // all of it.
+            Kind::Checkpoint { docs } => {
+                for (doc, heads) in docs {
+                    let known = self.checkpoint.entry(doc.clone()).or_default();
+                    for h in heads {
+                        if !known.contains(h) {
+                            known.push(h.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records a valid revocation of `member` by `by`: with several, each
+    /// document keeps the lowest cut-off, and one a revocation does not
+    /// name keeps nothing.
+    fn revoke(&mut self, member: &str, by: &str, cutoff: &BTreeMap<String, u64>) {
+        let r = self
+            .revoked
+            .entry(member.to_string())
+            .or_insert_with(|| Revocation {
+                by: by.to_string(),
+                cutoff: cutoff.clone(),
+            });
+        for (doc, n) in cutoff {
+            let e = r.cutoff.entry(doc.clone()).or_insert(*n);
+            *e = (*e).min(*n);
+        }
+        r.cutoff.retain(|d, _| cutoff.contains_key(d));
+        if let Some(m) = self.members.get_mut(member) {
+            m.revoked = true;
+        }
+    }
+}
+
+/// Computes the roster of `workspace`, whose root is the device `root`,
+/// from `certs` (in any order, duplicates allowed). Deterministic: every
+/// device holding the same certificates computes the same roster.
+pub fn roster(workspace: &str, root: &str, certs: &[Cert]) -> Roster {
+    let mut out = Roster {
+        root: root.to_string(),
+        ..Roster::default()
+    };
+    // One of each, by hash.
+    let mut by_hash: BTreeMap<&str, &Cert> = BTreeMap::new();
+    for c in certs {
+        if c.body.workspace != workspace {
+            out.refused.push((c.hash.clone(), Refusal::OtherWorkspace));
+        } else {
+            by_hash.entry(c.hash.as_str()).or_insert(c);
+        }
+    }
+    let (order, orphans) = cert_order(&by_hash);
+    for h in orphans {
+        out.refused.push((h.to_string(), Refusal::MissingParent));
+    }
+    let past = pasts(&order);
     // First pass: validity by causal past alone. Its revocations decide
     // who is banned; the second pass drops what the banned issued that
     // their revocation had not seen.
@@ -367,67 +441,13 @@ pub fn roster(workspace: &str, root: &str, certs: &[Cert]) -> Roster {
             continue;
         }
         named.extend(c.body.prev.iter().map(String::as_str));
-        match &c.body.kind {
-            Kind::Root { name, added_on } => {
-                let on = *added_on;
-                out.members.insert(
-                    root.to_string(),
-                    Member {
-                        id: root.to_string(),
-                        name: name.clone(),
-                        role: MemberRole::CityAdmin,
-                        district: None,
-                        kindergarten: None,
-                        districts: Vec::new(),
-                        added_by: String::new(),
-                        added_on: on,
-                        revoked: false,
-                    },
-                );
-            }
-            Kind::Grant { invite, .. } => {
-                if let Some((m, _)) = grant_member(&c.body.issuer, &c.body.kind) {
-                    if let Some(inv) = invite {
-                        out.used_invites.insert(inv.clone(), m.id.clone());
-                    }
-                    out.members.insert(m.id.clone(), m);
-                }
-            }
-            Kind::Revoke { .. } => {}
-            // Each checkpoint vouches for what it names: together, for
-            // all of it.
-            Kind::Checkpoint { docs } => {
-                for (doc, heads) in docs {
-                    let known = out.checkpoint.entry(doc.clone()).or_default();
-                    for h in heads {
-                        if !known.contains(h) {
-                            known.push(h.clone());
-                        }
-                    }
-                }
-            }
-        }
+        out.take(root, c);
     }
     // Revocations found valid by causal past hold, whoever else was
     // revoked concurrently (two admins revoking each other both go).
     for (i, c) in order.iter().enumerate() {
         if let (Some(Ok(())), Kind::Revoke { member, cutoff }) = (first.get(i), &c.body.kind) {
-            let r = out
-                .revoked
-                .entry(member.clone())
-                .or_insert_with(|| Revocation {
-                    by: c.body.issuer.clone(),
-                    cutoff: cutoff.clone(),
-                });
-            for (doc, n) in cutoff {
-                let e = r.cutoff.entry(doc.clone()).or_insert(*n);
-                *e = (*e).min(*n);
-            }
-            // A document the revocation does not name keeps nothing.
-            r.cutoff.retain(|d, _| cutoff.contains_key(d));
-            if let Some(m) = out.members.get_mut(member) {
-                m.revoked = true;
-            }
+            out.revoke(member, &c.body.issuer, cutoff);
         }
     }
     out.heads = order

@@ -83,6 +83,29 @@ fn targets(frame: &mut Frame<'_>, l: Lang, years: &[YearStatus], s: &YearStatus,
         Span::styled(heading, TITLE_STYLE),
         Span::styled(format!("  {}", tr!(l, "dashboard.year_keys")), DIM_STYLE),
     ]);
+    let (header, rows, widths) = target_table(l, years, s);
+    let parts = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Length(1),
+            Constraint::Length(rows.len() as u16 + 1),
+            Constraint::Min(0),
+        ])
+        .split(area);
+    frame.render_widget(Paragraph::new(title), parts[0]);
+    let table = Table::new(rows, widths).header(Row::new(header).style(HEADER_STYLE));
+    frame.render_widget(table, parts[1]);
+    let notes = target_notes(l, years, s, share);
+    frame.render_widget(Paragraph::new(notes), parts[2]);
+}
+
+/// The targets table: its header, rows (districts, then the total) and
+/// column widths.
+fn target_table(
+    l: Lang,
+    years: &[YearStatus],
+    s: &YearStatus,
+) -> (Vec<String>, Vec<Row<'static>>, Vec<Constraint>) {
     let short = |k: &str| crate::i18n::text(l, &format!("dashboard.col.{k}"));
     let mut header = vec![short("district")];
     for y in years {
@@ -143,17 +166,17 @@ fn targets(frame: &mut Frame<'_>, l: Lang, years: &[YearStatus], s: &YearStatus,
         widths.push(Constraint::Length(6));
     }
     widths.push(Constraint::Length(7));
-    let parts = Layout::default()
-        .direction(Direction::Vertical)
-        .constraints([
-            Constraint::Length(1),
-            Constraint::Length(rows.len() as u16 + 1),
-            Constraint::Min(0),
-        ])
-        .split(area);
-    frame.render_widget(Paragraph::new(title), parts[0]);
-    let table = Table::new(rows, widths).header(Row::new(header).style(HEADER_STYLE));
-    frame.render_widget(table, parts[1]);
+    (header, rows, widths)
+}
+
+/// Under the targets table: the years whose districts do not add up to the
+/// stated total, and the selected year's participation shares.
+fn target_notes(
+    l: Lang,
+    years: &[YearStatus],
+    s: &YearStatus,
+    share: Option<i64>,
+) -> Vec<Line<'static>> {
     let mut notes = Vec::new();
     for y in years {
         if let Some((sum, stated)) = y.mismatch {
@@ -195,7 +218,7 @@ fn targets(frame: &mut Frame<'_>, l: Lang, years: &[YearStatus], s: &YearStatus,
             .cumulative_target_percent
             .map_or_else(|| "-".to_string(), |n| format!("{n}%"))
     )));
-    frame.render_widget(Paragraph::new(notes), parts[2]);
+    notes
 }
 
 /// Visits per month of the year, as ASCII bars.

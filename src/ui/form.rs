@@ -6,6 +6,7 @@ use super::theme::*;
 use crate::app::App;
 use crate::app::action::Action;
 use crate::app::form::{Field, Form, Input};
+use crate::i18n::Lang;
 use crate::tr;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -89,6 +90,60 @@ fn multi_line(
     Line::from(spans)
 }
 
+/// A field's value in `value`: the text editor (with the cursor) when
+/// focused, else the text, choice or toggle as it stands.
+fn draw_value(frame: &mut Frame<'_>, l: Lang, f: &Field, focused: bool, value: Rect) {
+    match &f.input {
+        Input::Line(t) | Input::Note(t) if focused => {
+            frame.render_widget(t, value);
+            let c = t.screen_cursor();
+            let (top, left) = t.scroll_offset();
+            let x = value.x + (c.col as u16).saturating_sub(left);
+            let y = value.y + (c.row as u16).saturating_sub(top);
+            if x < value.x + value.width && y < value.y + value.height {
+                frame.set_cursor_position(Position::new(x, y));
+            }
+        }
+        Input::Line(t) => {
+            let text = t.lines().join(" ");
+            let shown = match &f.hint {
+                Some(hint) if text.trim().is_empty() => Span::styled(hint.clone(), DIM_STYLE),
+                _ => Span::raw(text),
+            };
+            frame.render_widget(Paragraph::new(shown), value);
+        }
+        Input::Note(t) => {
+            let lines: Vec<Line> = super::wrap(&t.lines().join("\n"), usize::from(value.width))
+                .into_iter()
+                .map(Line::from)
+                .collect();
+            frame.render_widget(Paragraph::new(lines), value);
+        }
+        Input::Choice { options, index } => {
+            frame.render_widget(Paragraph::new(choice_line(options, *index, focused)), value);
+        }
+        Input::Multi {
+            options,
+            chosen,
+            cursor,
+        } => {
+            frame.render_widget(
+                Paragraph::new(multi_line(options, chosen, *cursor, focused, value.width)),
+                value,
+            );
+        }
+        Input::Toggle(on) => {
+            let text = format!(
+                "[{}] {}",
+                if *on { "x" } else { " " },
+                crate::present::yes_no(l, *on)
+            );
+            let style = if focused { FOCUS_STYLE } else { Style::new() };
+            frame.render_widget(Paragraph::new(Span::styled(text, style)), value);
+        }
+    }
+}
+
 pub fn draw(frame: &mut Frame<'_>, app: &App, form: &Form, area: Rect) {
     let l = app.lang;
     super::clear(frame, area);
@@ -127,55 +182,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, form: &Form, area: Rect) {
             Rect::new(inner.x, y, label_w.min(inner.width / 2), 1),
         );
         let value = Rect::new(value_x, y, value_w, f.height());
-        match &f.input {
-            Input::Line(t) | Input::Note(t) if focused => {
-                frame.render_widget(t, value);
-                let c = t.screen_cursor();
-                let (top, left) = t.scroll_offset();
-                let x = value.x + (c.col as u16).saturating_sub(left);
-                let y = value.y + (c.row as u16).saturating_sub(top);
-                if x < value.x + value.width && y < value.y + value.height {
-                    frame.set_cursor_position(Position::new(x, y));
-                }
-            }
-            Input::Line(t) => {
-                let text = t.lines().join(" ");
-                let shown = match &f.hint {
-                    Some(hint) if text.trim().is_empty() => Span::styled(hint.clone(), DIM_STYLE),
-                    _ => Span::raw(text),
-                };
-                frame.render_widget(Paragraph::new(shown), value);
-            }
-            Input::Note(t) => {
-                let lines: Vec<Line> = super::wrap(&t.lines().join("\n"), usize::from(value.width))
-                    .into_iter()
-                    .map(Line::from)
-                    .collect();
-                frame.render_widget(Paragraph::new(lines), value);
-            }
-            Input::Choice { options, index } => {
-                frame.render_widget(Paragraph::new(choice_line(options, *index, focused)), value);
-            }
-            Input::Multi {
-                options,
-                chosen,
-                cursor,
-            } => {
-                frame.render_widget(
-                    Paragraph::new(multi_line(options, chosen, *cursor, focused, value_w)),
-                    value,
-                );
-            }
-            Input::Toggle(on) => {
-                let text = format!(
-                    "[{}] {}",
-                    if *on { "x" } else { " " },
-                    crate::present::yes_no(l, *on)
-                );
-                let style = if focused { FOCUS_STYLE } else { Style::new() };
-                frame.render_widget(Paragraph::new(Span::styled(text, style)), value);
-            }
-        }
+        draw_value(frame, l, f, focused, value);
         if let Some(e) = &f.error {
             frame.render_widget(
                 Paragraph::new(Span::styled(format!("! {e}"), BAD_STYLE)),
