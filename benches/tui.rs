@@ -49,7 +49,9 @@ fn main() {
         )
         .expect("app");
         let Ok(mut term) = Terminal::new(TestBackend::new(120, 40));
-        let Ok(_) = term.draw(|f| bangfu::ui::draw(f, &app));
+        let Ok(_) = term.draw(|f| {
+            bangfu::ui::draw(f, &app);
+        });
         firsts.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     firsts.sort_by(f64::total_cmp);
@@ -69,7 +71,9 @@ fn main() {
     .expect("app");
     let Ok(mut term) = Terminal::new(TestBackend::new(120, 40));
     app.handle(key(KeyCode::Char('4')));
-    let Ok(_) = term.draw(|f| bangfu::ui::draw(f, &app));
+    let Ok(_) = term.draw(|f| {
+        bangfu::ui::draw(f, &app);
+    });
     let mut times = Vec::new();
     for i in 0..2000 {
         let code = match i % 100 {
@@ -79,7 +83,9 @@ fn main() {
         };
         let t = Instant::now();
         app.handle(key(code));
-        let Ok(_) = term.draw(|f| bangfu::ui::draw(f, &app));
+        let Ok(_) = term.draw(|f| {
+            bangfu::ui::draw(f, &app);
+        });
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);
@@ -97,7 +103,9 @@ fn main() {
     for c in "送教 区域游戏".chars().cycle().take(200) {
         let t = Instant::now();
         app.handle(key(KeyCode::Char(c)));
-        let Ok(_) = term.draw(|f| bangfu::ui::draw(f, &app));
+        let Ok(_) = term.draw(|f| {
+            bangfu::ui::draw(f, &app);
+        });
         filter.push(t.elapsed().as_secs_f64() * 1000.0);
         if c == ' ' {
             for _ in 0..7 {
@@ -126,7 +134,9 @@ fn main() {
         };
         let t = Instant::now();
         app.handle(key(code));
-        let Ok(_) = term.draw(|f| bangfu::ui::draw(f, &app));
+        let Ok(_) = term.draw(|f| {
+            bangfu::ui::draw(f, &app);
+        });
         reports.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     reports.sort_by(f64::total_cmp);

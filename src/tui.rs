@@ -73,7 +73,7 @@ pub fn run(app: &mut App) -> io::Result<()> {
     let (_guard, mut terminal) = setup()?;
     let size = terminal.size()?;
     app.handle(Event::Resize(size.width, size.height));
-    terminal.draw(|f| ui::draw(f, app))?;
+    draw(&mut terminal, app)?;
     let mut last_tick = Instant::now();
     while !app.quit {
         let wait = TICK.saturating_sub(last_tick.elapsed());
@@ -92,8 +92,19 @@ pub fn run(app: &mut App) -> io::Result<()> {
             app.handle(Event::Tick);
             last_tick = Instant::now();
         }
-        terminal.draw(|f| ui::draw(f, app))?;
+        draw(&mut terminal, app)?;
     }
+    Ok(())
+}
+
+/// Draws a frame and tells the state what it laid out.
+fn draw<B: ratatui::backend::Backend>(terminal: &mut Terminal<B>, app: &mut App) -> io::Result<()>
+where
+    io::Error: From<B::Error>,
+{
+    let mut drawn = crate::app::Drawn::default();
+    terminal.draw(|f| drawn = ui::draw(f, app))?;
+    app.set_drawn(drawn);
     Ok(())
 }
 

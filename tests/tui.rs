@@ -96,7 +96,9 @@ fn typing_chinese_in_the_note_puts_the_cursor_after_the_last_character() {
     let mut t = draw(&a);
     let Ok(start) = t.get_cursor_position();
     typed(&mut a, "今天走访");
-    let Ok(_) = t.draw(|f| bangfu::ui::draw(f, &a));
+    let Ok(_) = t.draw(|f| {
+        bangfu::ui::draw(f, &a);
+    });
     let Ok(after) = t.get_cursor_position();
     assert_eq!(
         after,
@@ -104,13 +106,17 @@ fn typing_chinese_in_the_note_puts_the_cursor_after_the_last_character() {
         "four wide characters: eight columns"
     );
     typed(&mut a, "abc");
-    let Ok(_) = t.draw(|f| bangfu::ui::draw(f, &a));
+    let Ok(_) = t.draw(|f| {
+        bangfu::ui::draw(f, &a);
+    });
     let Ok(after) = t.get_cursor_position();
     assert_eq!(after, Position::new(start.x + 11, start.y));
     // The next line of the note starts at the field's left edge again.
     key(&mut a, KeyCode::Enter);
     typed(&mut a, "幼");
-    let Ok(_) = t.draw(|f| bangfu::ui::draw(f, &a));
+    let Ok(_) = t.draw(|f| {
+        bangfu::ui::draw(f, &a);
+    });
     let Ok(after) = t.get_cursor_position();
     assert_eq!(after, Position::new(start.x + 2, start.y + 1));
 }
@@ -529,4 +535,27 @@ fn the_sync_screen_makes_an_invite_ticket_and_refuses_one_without_its_kindergart
     let saved = std::fs::read_to_string(path.as_deref().expect("saved")).expect("file");
     assert_eq!(&saved, ticket);
     assert!(text(&a).contains("用邀请码加入"), "{}", text(&a));
+}
+
+/// An overlay scrolls as far as its drawing showed it can: scrolled past
+/// its end, the first key back moves it (the state used to guess 60 help
+/// rows and 200 report lines, and the way back was dead keys).
+#[test]
+fn the_help_scrolls_back_at_the_first_key_after_its_end() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 80, 20);
+    ch(&mut a, '?');
+    let top = show(&mut a);
+    assert!(top.contains("按键"), "the help is open: {top}");
+    for _ in 0..100 {
+        key(&mut a, KeyCode::Down);
+        show(&mut a);
+    }
+    let end = show(&mut a);
+    assert_ne!(end, top, "the help scrolled");
+    key(&mut a, KeyCode::Up);
+    let back = show(&mut a);
+    assert_ne!(back, end, "one key up moves the help back");
+    key(&mut a, KeyCode::Down);
+    assert_eq!(show(&mut a), end, "and down again reaches the same end");
 }

@@ -110,6 +110,37 @@ impl Action {
     ];
 
     /// The locale-key suffix (`action.<code>`) and config name.
+    /// The actions of every form.
+    pub const IN_FORMS: [Action; 4] = [
+        Action::Save,
+        Action::Back,
+        Action::NextField,
+        Action::PrevField,
+    ];
+
+    /// The actions of every screen.
+    pub const EVERYWHERE: [Action; 19] = [
+        Action::NextTab,
+        Action::PrevTab,
+        Action::Dashboard,
+        Action::Kindergartens,
+        Action::Pairings,
+        Action::Visits,
+        Action::Inspections,
+        Action::Reports,
+        Action::Sync,
+        Action::SyncNow,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Back,
+        Action::ToggleLanguage,
+        Action::Refresh,
+        Action::Help,
+        Action::Quit,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Action::Quit => "quit",

@@ -83,8 +83,7 @@ impl Key {
                 "space" => KeyCode::Char(' '),
                 "backspace" => KeyCode::Backspace,
                 "delete" | "del" => KeyCode::Delete,
-                f if f.starts_with('f') => KeyCode::F(f[1..].parse().ok()?),
-                _ => return None,
+                other => KeyCode::F(other.strip_prefix('f')?.parse().ok()?),
             },
         };
         Some(Key { code, mods })

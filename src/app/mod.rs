@@ -74,8 +74,61 @@ impl Screen {
         rust_i18n::t!(key.as_str(), locale = lang.code()).into_owned()
     }
 
-    fn index(self) -> usize {
-        Screen::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    /// The screen `by` tabs to the right, round the end.
+    fn next(self, by: usize) -> Screen {
+        let at = Screen::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        let n = Screen::ALL.len();
+        Screen::ALL
+            .get(at.saturating_add(by) % n)
+            .copied()
+            .unwrap_or(Screen::Dashboard)
+    }
+
+    /// The actions this screen answers to, as the help lists them.
+    pub fn actions(self) -> &'static [Action] {
+        match self {
+            Screen::Dashboard => &[Action::PrevYear, Action::NextYear, Action::Add],
+            Screen::Kindergartens => &[
+                Action::Add,
+                Action::Edit,
+                Action::Select,
+                Action::Filter,
+                Action::History,
+            ],
+            Screen::Pairings => &[
+                Action::Add,
+                Action::Edit,
+                Action::Sign,
+                Action::Confirm,
+                Action::File,
+                Action::Select,
+                Action::Filter,
+                Action::History,
+            ],
+            Screen::Visits => &[
+                Action::Add,
+                Action::Edit,
+                Action::Confirm,
+                Action::PrevMonth,
+                Action::NextMonth,
+                Action::AllMonths,
+                Action::Filter,
+                Action::History,
+            ],
+            Screen::Inspections => &[Action::Add, Action::Edit, Action::Filter, Action::History],
+            Screen::Reports => &[
+                Action::Select,
+                Action::Edit,
+                Action::Sign,
+                Action::Confirm,
+                Action::Return,
+                Action::Restat,
+                Action::Export,
+                Action::Filter,
+                Action::History,
+            ],
+            Screen::Sync => &[Action::SyncNow, Action::Select, Action::Add],
+        }
     }
 }
 
@@ -188,9 +241,39 @@ pub struct App {
     /// Look for the inviter on the local network by multicast DNS when
     /// joining (off with `BANGFU_NO_MDNS`, and in tests).
     pub lan_discovery: bool,
+    /// What the last drawing laid out.
+    pub drawn: Drawn,
+}
+
+/// What a drawing laid out, for the keys that follow it: the state never
+/// guesses a size the screen decides.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Drawn {
+    /// How far the open overlay (help, history, report) can scroll: its
+    /// lines beyond those that fit.
+    pub overlay_scroll_max: Option<usize>,
 }
 
 impl App {
+    /// Takes in what the drawing laid out (`ui::draw` returns it); an
+    /// overlay scrolled past its end comes back to it.
+    pub fn set_drawn(&mut self, d: Drawn) {
+        self.drawn = d;
+        if let (Some(scroll), Some(max)) = (self.overlay_scroll(), d.overlay_scroll_max) {
+            *scroll = (*scroll).min(max);
+        }
+    }
+
+    /// The open overlay's scroll position, if it scrolls.
+    fn overlay_scroll(&mut self) -> Option<&mut usize> {
+        match &mut self.overlay {
+            Some(Overlay::History { scroll, .. })
+            | Some(Overlay::Help { scroll })
+            | Some(Overlay::Report { scroll, .. }) => Some(scroll),
+            _ => None,
+        }
+    }
+
     /// Opens the workspace in `data_dir` (or the first-run menu if there is
     /// none). A workspace that cannot be read is an error: the caller says
     /// so and never starts the full screen.
@@ -236,6 +319,7 @@ impl App {
             sync_scroll: 0,
             joining: None,
             lan_discovery: std::env::var_os("BANGFU_NO_MDNS").is_none(),
+            drawn: Drawn::default(),
         };
         app.me = crate::identity::load(&app.data_dir)
             .ok()
@@ -321,18 +405,14 @@ impl App {
         }
     }
 
+    /// Scrolls the open overlay by `by` lines, within what the last
+    /// drawing showed it can (unbounded before the first drawing, which
+    /// then brings it back).
     fn scroll_overlay(&mut self, by: isize) {
-        let (scroll, len) = match &mut self.overlay {
-            Some(Overlay::History {
-                scroll, entries, ..
-            }) => (scroll, entries.len()),
-            // The help is shorter than 60 rows; the drawing stops at its end.
-            Some(Overlay::Help { scroll }) => (scroll, 60),
-            // A report is shorter than 200 lines; the drawing stops at its end.
-            Some(Overlay::Report { scroll, .. }) => (scroll, 200),
-            _ => return,
-        };
-        *scroll = (*scroll as isize + by).clamp(0, len.saturating_sub(1) as isize) as usize;
+        let max = self.drawn.overlay_scroll_max.unwrap_or(usize::MAX);
+        if let Some(scroll) = self.overlay_scroll() {
+            *scroll = scroll.saturating_add_signed(by).min(max);
+        }
     }
 
     fn filter_key(&mut self, k: KeyEvent) {
@@ -386,17 +466,15 @@ impl App {
         match a {
             Action::Quit => self.quit = true,
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            Action::NextTab => self.go((self.screen.index() + 1) % Screen::ALL.len()),
-            Action::PrevTab => {
-                self.go((self.screen.index() + Screen::ALL.len() - 1) % Screen::ALL.len())
-            }
-            Action::Dashboard => self.go(Screen::Dashboard.index()),
-            Action::Kindergartens => self.go(Screen::Kindergartens.index()),
-            Action::Pairings => self.go(Screen::Pairings.index()),
-            Action::Visits => self.go(Screen::Visits.index()),
-            Action::Inspections => self.go(Screen::Inspections.index()),
-            Action::Reports => self.go(Screen::Reports.index()),
-            Action::Sync => self.go(Screen::Sync.index()),
+            Action::NextTab => self.screen = self.screen.next(1),
+            Action::PrevTab => self.screen = self.screen.next(Screen::ALL.len() - 1),
+            Action::Dashboard => self.screen = Screen::Dashboard,
+            Action::Kindergartens => self.screen = Screen::Kindergartens,
+            Action::Pairings => self.screen = Screen::Pairings,
+            Action::Visits => self.screen = Screen::Visits,
+            Action::Inspections => self.screen = Screen::Inspections,
+            Action::Reports => self.screen = Screen::Reports,
+            Action::Sync => self.screen = Screen::Sync,
             Action::SyncNow => self.sync_now(),
             Action::Up => self.move_selection(-1, cap),
             Action::Down => self.move_selection(1, cap),
@@ -476,10 +554,6 @@ impl App {
         self.screen = Screen::Visits;
         self.visits.selected = 0;
         self.rebuild_rows();
-    }
-
-    fn go(&mut self, index: usize) {
-        self.screen = Screen::ALL[index % Screen::ALL.len()];
     }
 
     /// Enter: a pairing opens its visits; elsewhere the edit form.

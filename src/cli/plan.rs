@@ -7,6 +7,7 @@ use crate::domain::plan::{self, YearStatus};
 use crate::domain::*;
 use crate::i18n::{self, Lang};
 use crate::input as parse;
+use crate::store::Workspace;
 use crate::tr;
 use clap::Subcommand;
 use serde_json::json;
@@ -89,34 +90,38 @@ pub fn plan(ctx: &Ctx, cmd: PlanCmd) -> CmdResult {
             .map_err(|e| ctx.edit(e))?;
             out(&tr!(l, "plan.saved", year = year));
         }
-        PlanCmd::Show { year, format } => {
-            let format = ctx.format(&format)?;
-            let model = ws.model();
-            let years: Vec<i32> = match parse::opt_year(l, &year)? {
-                Some(y) => vec![y],
-                None => (model.programme.start_year..=model.programme.end_year).collect(),
-            };
-            let statuses: Vec<YearStatus> =
-                years.iter().map(|y| plan::year_status(model, *y)).collect();
-            match format {
-                Format::Json => {
-                    print_json(&json!(statuses.iter().map(year_json).collect::<Vec<_>>()))
+        PlanCmd::Show { year, format } => show(ctx, &ws, &year, &format)?,
+    }
+    Ok(())
+}
+
+/// Prints each year's targets against what was done (one year, or all).
+fn show(ctx: &Ctx, ws: &Workspace, year: &Option<String>, format: &FormatArg) -> CmdResult {
+    let l = ctx.lang;
+    let format = ctx.format(format)?;
+    let model = ws.model();
+    let years: Vec<i32> = match parse::opt_year(l, year)? {
+        Some(y) => vec![y],
+        None => (model.programme.start_year..=model.programme.end_year).collect(),
+    };
+    let statuses: Vec<YearStatus> = years.iter().map(|y| plan::year_status(model, *y)).collect();
+    match format {
+        Format::Json => print_json(&json!(statuses.iter().map(year_json).collect::<Vec<_>>())),
+        Format::Csv => {
+            let mut tables = statuses.iter().map(|s| year_table(l, s));
+            if let Some(mut t) = tables.next() {
+                for more in tables {
+                    t.rows.extend(more.rows);
                 }
-                Format::Csv => {
-                    let mut t = year_table(l, &statuses[0]);
-                    for s in &statuses[1..] {
-                        t.rows.extend(year_table(l, s).rows);
-                    }
-                    print_list(Format::Csv, &t, serde_json::Value::Null);
+                print_list(Format::Csv, &t, serde_json::Value::Null);
+            }
+        }
+        Format::Table => {
+            for (i, s) in statuses.iter().enumerate() {
+                if i > 0 {
+                    out("");
                 }
-                Format::Table => {
-                    for (i, s) in statuses.iter().enumerate() {
-                        if i > 0 {
-                            out("");
-                        }
-                        out(&year_text(l, s));
-                    }
-                }
+                out(&year_text(l, s));
             }
         }
     }

@@ -416,9 +416,9 @@ fn percent(p: Option<f64>) -> String {
     p.map(|p| format!("{p:.0}%")).unwrap_or_default()
 }
 
-fn timeliness(ctx: &Ctx, model: &Model, year: i32, format: Format) {
-    let l = ctx.lang;
-    let t = reports::timeliness(model, year, ctx.today);
+/// The timeliness tables: monthly reports by district and month (with
+/// a total), and summaries by level.
+fn timeliness_tables(l: Lang, t: &reports::Timeliness) -> (Table, Table) {
     let rate_cells = |r: &reports::Rate| {
         vec![
             r.expected.to_string(),
@@ -471,19 +471,31 @@ fn timeliness(ctx: &Ctx, model: &Model, year: i32, format: Format) {
             })
             .collect(),
     };
+    (monthly, summaries)
+}
+
+/// The timeliness figures as JSON.
+fn timeliness_json(year: i32, t: &reports::Timeliness) -> serde_json::Value {
     let rate_json = |r: &reports::Rate| json!({"expected": r.expected, "submitted": r.submitted, "on_time": r.on_time});
+    json!({
+        "year": year,
+        "districts": t.districts.iter().map(|d| json!({
+            "district_id": d.district_id,
+            "district": d.name,
+            "months": d.months.iter().map(|(m, s)| (m.to_string(), json!(s.code()))).collect::<serde_json::Map<_, _>>(),
+            "rate": rate_json(&d.rate),
+        })).collect::<Vec<_>>(),
+        "monthly": rate_json(&t.monthly),
+        "summaries": t.summaries.iter().map(|(level, r)| json!({"level": level.code(), "rate": rate_json(r)})).collect::<Vec<_>>(),
+    })
+}
+
+fn timeliness(ctx: &Ctx, model: &Model, year: i32, format: Format) {
+    let l = ctx.lang;
+    let t = reports::timeliness(model, year, ctx.today);
+    let (monthly, summaries) = timeliness_tables(l, &t);
     match format {
-        Format::Json => print_json(&json!({
-            "year": year,
-            "districts": t.districts.iter().map(|d| json!({
-                "district_id": d.district_id,
-                "district": d.name,
-                "months": d.months.iter().map(|(m, s)| (m.to_string(), json!(s.code()))).collect::<serde_json::Map<_, _>>(),
-                "rate": rate_json(&d.rate),
-            })).collect::<Vec<_>>(),
-            "monthly": rate_json(&t.monthly),
-            "summaries": t.summaries.iter().map(|(level, r)| json!({"level": level.code(), "rate": rate_json(r)})).collect::<Vec<_>>(),
-        })),
+        Format::Json => print_json(&timeliness_json(year, &t)),
         Format::Csv => {
             out(&super::output::csv_text(&monthly));
         }

@@ -32,8 +32,26 @@ pub struct Member {
 }
 
 impl Member {
+    /// The first eight characters of the device id (all of it when it is
+    /// shorter or not cut there).
     pub fn short_id(&self) -> &str {
-        &self.id[..self.id.len().min(8)]
+        self.id.get(..8).unwrap_or(&self.id)
+    }
+
+    /// The programme's first member, the root of its membership log: a
+    /// city admin added by no one.
+    pub fn root(id: &str, name: &str, added_on: NaiveDate) -> Member {
+        Member {
+            id: id.to_string(),
+            name: name.to_string(),
+            role: MemberRole::CityAdmin,
+            district: None,
+            kindergarten: None,
+            districts: Vec::new(),
+            added_by: String::new(),
+            added_on,
+            revoked: false,
+        }
     }
 }
 

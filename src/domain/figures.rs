@@ -85,9 +85,9 @@ fn within(d: NaiveDate, from: NaiveDate, to: NaiveDate) -> bool {
     from <= d && d <= to
 }
 
-/// The figures of `scope` from `from` to `to`, both days included.
-pub fn compile(model: &Model, scope: &Scope, from: NaiveDate, to: NaiveDate) -> Figures {
-    let pairings: Vec<&Pairing> = match scope {
+/// The pairings of a scope: all, a district's, or a kindergarten's.
+fn scope_pairings<'a>(model: &'a Model, scope: &Scope) -> Vec<&'a Pairing> {
+    match scope {
         Scope::City => model.pairings().collect(),
         Scope::District(d) => model
             .data
@@ -98,7 +98,54 @@ pub fn compile(model: &Model, scope: &Scope, from: NaiveDate, to: NaiveDate) -> 
             .pairings()
             .filter(|p| p.members().any(|m| m == k))
             .collect(),
+    }
+}
+
+/// Whether an inspection counts in a scope (`pairings`: the scope's).
+fn in_scope(i: &Inspection, scope: &Scope, pairings: &BTreeSet<&Id>) -> bool {
+    match scope {
+        Scope::City => true,
+        Scope::District(d) => &i.district_id == d,
+        Scope::Kindergarten(k) => {
+            i.kindergarten_id.as_ref() == Some(k)
+                || i.pairing_id.as_ref().is_some_and(|p| pairings.contains(p))
+        }
+    }
+}
+
+/// Each area's mean score and the overall mean (none without
+/// inspections).
+fn average_scores(inspections: &[&Inspection]) -> Option<AverageScores> {
+    if inspections.is_empty() {
+        return None;
+    }
+    let n = inspections.len() as f64;
+    let mean = |a: Area| {
+        inspections
+            .iter()
+            .map(|i| i.scores.get(a) as f64)
+            .sum::<f64>()
+            / n
     };
+    let [philosophy, care_education, environment, management] = [
+        Area::Philosophy,
+        Area::CareEducation,
+        Area::Environment,
+        Area::Management,
+    ]
+    .map(mean);
+    Some(AverageScores {
+        philosophy,
+        care_education,
+        environment,
+        management,
+        overall: (philosophy + care_education + environment + management) / 4.0,
+    })
+}
+
+/// The figures of `scope` from `from` to `to`, both days included.
+pub fn compile(model: &Model, scope: &Scope, from: NaiveDate, to: NaiveDate) -> Figures {
+    let pairings = scope_pairings(model, scope);
     let pairing_ids: BTreeSet<&Id> = pairings.iter().map(|p| &p.id).collect();
     let active: Vec<&&Pairing> = pairings
         .iter()
@@ -125,43 +172,20 @@ pub fn compile(model: &Model, scope: &Scope, from: NaiveDate, to: NaiveDate) -> 
         .collect();
     let mut materials = Materials::default();
     for v in &visits {
-        materials.toys += v.materials.toys;
-        materials.play_materials += v.materials.play_materials;
-        materials.picture_books += v.materials.picture_books;
+        materials.toys = materials.toys.saturating_add(v.materials.toys);
+        materials.play_materials = materials
+            .play_materials
+            .saturating_add(v.materials.play_materials);
+        materials.picture_books = materials
+            .picture_books
+            .saturating_add(v.materials.picture_books);
     }
 
     let inspections: Vec<&Inspection> = model
         .inspections()
-        .filter(|i| within(i.date, from, to))
-        .filter(|i| match scope {
-            Scope::City => true,
-            Scope::District(d) => &i.district_id == d,
-            Scope::Kindergarten(k) => {
-                i.kindergarten_id.as_ref() == Some(k)
-                    || i.pairing_id
-                        .as_ref()
-                        .is_some_and(|p| pairing_ids.contains(p))
-            }
-        })
+        .filter(|i| within(i.date, from, to) && in_scope(i, scope, &pairing_ids))
         .collect();
-    let scores = (!inspections.is_empty()).then(|| {
-        let n = inspections.len() as f64;
-        let mean = |a: Area| inspections.iter().map(|i| i.scores.get(a)).sum::<i64>() as f64 / n;
-        let [philosophy, care_education, environment, management] = [
-            Area::Philosophy,
-            Area::CareEducation,
-            Area::Environment,
-            Area::Management,
-        ]
-        .map(mean);
-        AverageScores {
-            philosophy,
-            care_education,
-            environment,
-            management,
-            overall: (philosophy + care_education + environment + management) / 4.0,
-        }
-    });
+    let scores = average_scores(&inspections);
     let stamped = |s: &Option<Stamp>| s.as_ref().is_some_and(|s| within(s.on, from, to));
 
     Figures {

@@ -328,46 +328,62 @@ pub fn needs(me: &Member, t: &Touched<'_>) -> Result<Needs, Verdict> {
             ],
             |i| Target::inspection(i, p),
         ),
-        Touched::Monthly(b, a) => {
-            let Some(r) = a.or(b) else {
-                return Err(Verdict::Malformed);
-            };
-            let subject = ReportSubject {
-                level: Level::District,
-                district: Some(r.district_id.clone()),
-                kindergarten: None,
-            };
-            let changed = b.map(monthly_content) != a.map(monthly_content);
-            report_needs(
-                b.map(|r| &r.workflow),
-                a.map(|r| &r.workflow),
-                changed,
-                subject,
-                me,
-            )
-        }
-        Touched::Annual(b, a, home) => {
-            let Some(s) = a.or(b) else {
-                return Err(Verdict::Malformed);
-            };
-            let subject = ReportSubject {
-                level: s.level,
-                district: home.cloned(),
-                kindergarten: match s.level {
-                    Level::Kindergarten => s.subject_id.clone(),
-                    _ => None,
-                },
-            };
-            let changed = b.map(annual_content) != a.map(annual_content);
-            report_needs(
-                b.map(|s| &s.workflow),
-                a.map(|s| &s.workflow),
-                changed,
-                subject,
-                me,
-            )
-        }
+        Touched::Monthly(b, a) => monthly_needs(b, a, me),
+        Touched::Annual(b, a, home) => annual_needs(b, a, home, me),
     }
+}
+
+/// The writes a change to a monthly report amounts to.
+fn monthly_needs(
+    b: Option<&MonthlyReport>,
+    a: Option<&MonthlyReport>,
+    me: &Member,
+) -> Result<Needs, Verdict> {
+    let Some(r) = a.or(b) else {
+        return Err(Verdict::Malformed);
+    };
+    let subject = ReportSubject {
+        level: Level::District,
+        district: Some(r.district_id.clone()),
+        kindergarten: None,
+    };
+    let changed = b.map(monthly_content) != a.map(monthly_content);
+    report_needs(
+        b.map(|r| &r.workflow),
+        a.map(|r| &r.workflow),
+        changed,
+        subject,
+        me,
+    )
+}
+
+/// The writes a change to an annual summary amounts to; `home`: the
+/// district whose document holds it (none for the city's).
+fn annual_needs(
+    b: Option<&AnnualSummary>,
+    a: Option<&AnnualSummary>,
+    home: Option<&Id>,
+    me: &Member,
+) -> Result<Needs, Verdict> {
+    let Some(s) = a.or(b) else {
+        return Err(Verdict::Malformed);
+    };
+    let subject = ReportSubject {
+        level: s.level,
+        district: home.cloned(),
+        kindergarten: match s.level {
+            Level::Kindergarten => s.subject_id.clone(),
+            _ => None,
+        },
+    };
+    let changed = b.map(annual_content) != a.map(annual_content);
+    report_needs(
+        b.map(|s| &s.workflow),
+        a.map(|s| &s.workflow),
+        changed,
+        subject,
+        me,
+    )
 }
 
 /// Whether `me` could have made this change to this record: every write

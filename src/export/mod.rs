@@ -224,6 +224,27 @@ pub fn short_title(lang: Lang, model: &Model, key: &ReportKey) -> String {
     }
 }
 
+/// An annual summary's figures: the year's targets and pairings (when
+/// known), then what was done.
+fn stats_rows(l: Lang, st: &AnnualStats) -> Vec<FigureRow> {
+    let count = |key: &str, n: i64| FigureRow {
+        label: i18n::field(l, key),
+        value: Value::Count(n),
+        sub: false,
+    };
+    let mut rows = Vec::new();
+    if let Some((h, d)) = st.target {
+        rows.push(count("target_helpers", h));
+        rows.push(count("target_helped", d));
+    }
+    if let Some((h, d)) = st.paired {
+        rows.push(count("actual_helpers", h));
+        rows.push(count("actual_helped", d));
+    }
+    rows.extend(figure_rows(l, &st.figures));
+    rows
+}
+
 /// Lays out a report, started or not, as of `today`.
 pub fn report_doc(
     lang: Lang,
@@ -264,38 +285,10 @@ pub fn report_doc(
             ));
             facts.push((tr!(l, "report.due"), date(s.due)));
             let (heading, rows) = match &s.stats {
-                Some(st) => {
-                    let mut rows = Vec::new();
-                    if let Some((h, d)) = st.target {
-                        rows.push(FigureRow {
-                            label: i18n::field(l, "target_helpers"),
-                            value: Value::Count(h),
-                            sub: false,
-                        });
-                        rows.push(FigureRow {
-                            label: i18n::field(l, "target_helped"),
-                            value: Value::Count(d),
-                            sub: false,
-                        });
-                    }
-                    if let Some((h, d)) = st.paired {
-                        rows.push(FigureRow {
-                            label: i18n::field(l, "actual_helpers"),
-                            value: Value::Count(h),
-                            sub: false,
-                        });
-                        rows.push(FigureRow {
-                            label: i18n::field(l, "actual_helped"),
-                            value: Value::Count(d),
-                            sub: false,
-                        });
-                    }
-                    rows.extend(figure_rows(l, &st.figures));
-                    (
-                        tr!(l, "report.stats_as_of", on = date(st.refreshed_on)),
-                        rows,
-                    )
-                }
+                Some(st) => (
+                    tr!(l, "report.stats_as_of", on = date(st.refreshed_on)),
+                    stats_rows(l, st),
+                ),
                 None => (tr!(l, "report.stats_none"), Vec::new()),
             };
             (heading, rows, summaries_below(l, model, key, today))

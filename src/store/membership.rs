@@ -4,6 +4,51 @@
 
 use super::*;
 
+/// The changes of revoked devices past their cut-offs (`cutoffs`, by
+/// actor: the device and how many of its changes count), with what builds
+/// on them, each with its author; and the heads of what is left. `None`
+/// when there are none.
+fn revoked_changes(
+    metas: &[automerge::ChangeMetadata<'_>],
+    cutoffs: &BTreeMap<automerge::ActorId, (String, u64)>,
+) -> Option<(BTreeMap<ChangeHash, String>, Vec<ChangeHash>)> {
+    let mut bad: BTreeMap<ChangeHash, String> = metas
+        .iter()
+        .filter_map(|m| {
+            let (dev, cut) = cutoffs.get(&*m.actor)?;
+            (m.seq > *cut).then(|| (m.hash, dev.clone()))
+        })
+        .collect();
+    if bad.is_empty() {
+        return None;
+    }
+    // What builds on them goes too.
+    loop {
+        let more: Vec<(ChangeHash, String)> = metas
+            .iter()
+            .filter(|m| !bad.contains_key(&m.hash))
+            .filter(|m| m.deps.iter().any(|d| bad.contains_key(d)))
+            .map(|m| (m.hash, m.actor.to_hex_string()))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        bad.extend(more);
+    }
+    let kept: BTreeSet<ChangeHash> = metas
+        .iter()
+        .map(|m| m.hash)
+        .filter(|h| !bad.contains_key(h))
+        .collect();
+    let depended: BTreeSet<ChangeHash> = metas
+        .iter()
+        .filter(|m| kept.contains(&m.hash))
+        .flat_map(|m| m.deps.iter().copied())
+        .collect();
+    let heads: Vec<ChangeHash> = kept.difference(&depended).copied().collect();
+    Some((bad, heads))
+}
+
 impl Workspace {
     /// A workspace a version without signed changes wrote holds unsigned
     /// changes no receiver would take. Its root device vouches for them
@@ -227,40 +272,9 @@ impl Workspace {
                 .collect();
             let am = self.state.loaded(&tx, &path, &id)?;
             let metas = am.get_changes_meta(&[]);
-            let mut bad: BTreeMap<ChangeHash, String> = metas
-                .iter()
-                .filter_map(|m| {
-                    let (dev, cut) = cutoffs.get(&*m.actor)?;
-                    (m.seq > *cut).then(|| (m.hash, dev.clone()))
-                })
-                .collect();
-            if bad.is_empty() {
+            let Some((bad, heads)) = revoked_changes(&metas, &cutoffs) else {
                 continue;
-            }
-            // What builds on them goes too.
-            loop {
-                let more: Vec<(ChangeHash, String)> = metas
-                    .iter()
-                    .filter(|m| !bad.contains_key(&m.hash))
-                    .filter(|m| m.deps.iter().any(|d| bad.contains_key(d)))
-                    .map(|m| (m.hash, m.actor.to_hex_string()))
-                    .collect();
-                if more.is_empty() {
-                    break;
-                }
-                bad.extend(more);
-            }
-            let kept: BTreeSet<ChangeHash> = metas
-                .iter()
-                .map(|m| m.hash)
-                .filter(|h| !bad.contains_key(h))
-                .collect();
-            let depended: BTreeSet<ChangeHash> = metas
-                .iter()
-                .filter(|m| kept.contains(&m.hash))
-                .flat_map(|m| m.deps.iter().copied())
-                .collect();
-            let heads: Vec<ChangeHash> = kept.difference(&depended).copied().collect();
+            };
             let mut clean = am.fork_at(&heads).map_err(|e| StoreError::Automerge {
                 doc: id.clone(),
                 detail: e.to_string(),

@@ -226,17 +226,7 @@ impl Workspace {
             person: options.person.clone(),
             device: device_id.clone(),
         };
-        let first = Member {
-            id: device_id.clone(),
-            name: options.person.clone(),
-            role: MemberRole::CityAdmin,
-            district: None,
-            kindergarten: None,
-            districts: Vec::new(),
-            added_by: String::new(),
-            added_on: options.today,
-            revoked: false,
-        };
+        let first = Member::root(&device_id, &options.person, options.today);
         let made = Made {
             workspace: &workspace_id,
             time,

@@ -6,7 +6,7 @@
 //! interface's periodic refresh), like any other process's writes.
 
 use super::node::{self, Log, NetConfig};
-use super::session::{Shared, lock};
+use super::session::{SessionReport, Shared, lock};
 use super::ticket::PeerAddr;
 use crate::domain::MemberRole;
 use crate::store::{Options, Workspace};
@@ -221,18 +221,7 @@ async fn serve(
         }
         soon = None;
         set(status, |s| s.state = State::Syncing);
-        let peers = {
-            let mut w = lock(&shared);
-            let _ = w.refresh();
-            node::dialable(&w, &me, cfg.relay.is_some())
-        };
-        let peers = match peers {
-            Ok(p) => p,
-            Err(e) => {
-                set(status, |s| s.store_error = Some(e.to_string()));
-                Vec::new()
-            }
-        };
+        let peers = dial_list(&shared, status, &me, cfg.relay.is_some());
         let round = node::sync_many(&shared, &ep, peers, |_, _| {});
         tokio::pin!(round);
         // Commands during a round are kept for after it; a stop ends it (a
@@ -254,30 +243,52 @@ async fn serve(
         if again {
             soon = Some(tokio::time::Instant::now());
         }
-        tried = results
-            .iter()
-            .map(|(p, r)| (p.id.clone(), r.is_ok()))
-            .collect();
-        let changed = results
-            .iter()
-            .filter_map(|(_, r)| r.as_ref().ok())
-            .map(|r| r.changed.len())
-            .sum();
-        let reached = results.iter().filter(|(_, r)| r.is_ok()).count();
-        set(status, |s| {
-            s.state = State::Listening;
-            s.last_round = Some(Round {
-                at_ms: crate::store::now_ms(),
-                tried: results.len(),
-                reached,
-                changed,
-            });
-        });
+        tried = record_round(status, &results);
         look(&shared, status, &me, &tried);
     }
     let _ = router.shutdown().await;
     ep.close().await;
     Ok(())
+}
+
+/// The peers to dial now (none, with the problem shown, when the store
+/// cannot be read).
+fn dial_list(shared: &Shared, status: &Mutex<Status>, me: &str, relay: bool) -> Vec<PeerAddr> {
+    let peers = {
+        let mut w = lock(shared);
+        let _ = w.refresh();
+        node::dialable(&w, me, relay)
+    };
+    peers.unwrap_or_else(|e| {
+        set(status, |s| s.store_error = Some(e.to_string()));
+        Vec::new()
+    })
+}
+
+/// Shows a finished round in the status; which peers it reached.
+fn record_round(
+    status: &Mutex<Status>,
+    results: &[(PeerAddr, Result<SessionReport, super::SyncError>)],
+) -> Vec<(String, bool)> {
+    let changed = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .map(|r| r.changed.len())
+        .sum();
+    let reached = results.iter().filter(|(_, r)| r.is_ok()).count();
+    set(status, |s| {
+        s.state = State::Listening;
+        s.last_round = Some(Round {
+            at_ms: crate::store::now_ms(),
+            tried: results.len(),
+            reached,
+            changed,
+        });
+    });
+    results
+        .iter()
+        .map(|(p, r)| (p.id.clone(), r.is_ok()))
+        .collect()
 }
 
 /// Re-reads the members and the address book into the status.

@@ -339,20 +339,8 @@ impl Roster {
     fn take(&mut self, root: &str, c: &Cert) {
         match &c.body.kind {
             Kind::Root { name, added_on } => {
-                self.members.insert(
-                    root.to_string(),
-                    Member {
-                        id: root.to_string(),
-                        name: name.clone(),
-                        role: MemberRole::CityAdmin,
-                        district: None,
-                        kindergarten: None,
-                        districts: Vec::new(),
-                        added_by: String::new(),
-                        added_on: *added_on,
-                        revoked: false,
-                    },
-                );
+                self.members
+                    .insert(root.to_string(), Member::root(root, name, *added_on));
             }
             Kind::Grant { invite, .. } => {
                 if let Some((m, _)) = grant_member(&c.body.issuer, &c.body.kind) {
@@ -470,106 +458,135 @@ fn judge(
     past: &[Bits],
     bans: &BTreeMap<String, Vec<usize>>,
 ) -> Vec<Result<(), Refusal>> {
+    let mut j = Judging {
+        root,
+        order,
+        grants: BTreeMap::new(),
+        revokes: BTreeMap::new(),
+    };
     let mut verdicts: Vec<Result<(), Refusal>> = Vec::with_capacity(order.len());
-    // Valid grants and revocations so far, by member, as positions.
-    let mut grants: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let mut revokes: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let empty = Bits::default();
     for (i, c) in order.iter().enumerate() {
-        let empty = Bits::default();
         let p = past.get(i).unwrap_or(&empty);
-        let issuer = c.body.issuer.as_str();
-        // The member `id` as the past of this certificate knows it.
-        let known = |id: &str| -> Option<(Member, Option<Id>)> {
-            let g = grants.get(id)?.iter().rev().find(|g| p.has(**g))?;
-            order
-                .get(*g)
-                .and_then(|gc| grant_member(&gc.body.issuer, &gc.body.kind))
-        };
-        let revoked_here = |id: &str| revokes.get(id).is_some_and(|r| r.iter().any(|x| p.has(*x)));
-        let banned = bans.get(issuer).is_some_and(|rs| {
+        let banned = bans.get(c.body.issuer.as_str()).is_some_and(|rs| {
             !rs.iter()
                 .any(|r| *r == i || past.get(*r).is_some_and(|b| b.has(i)))
         });
-        let issuer_member = || -> Result<Option<Member>, Refusal> {
-            if issuer == root {
-                return Ok(None);
-            }
-            if revoked_here(issuer) {
-                return Err(Refusal::IssuerRevoked);
-            }
-            known(issuer)
-                .map(|(m, _)| Some(m))
-                .ok_or(Refusal::IssuerNotMember)
+        let verdict = if banned {
+            Err(Refusal::IssuerRevoked)
+        } else {
+            j.verdict(c, p)
         };
-        let verdict = (|| -> Result<(), Refusal> {
-            if banned {
-                return Err(Refusal::IssuerRevoked);
-            }
-            match &c.body.kind {
-                Kind::Root { .. } => (issuer == root && c.body.prev.is_empty())
-                    .then_some(())
-                    .ok_or(Refusal::NotRoot),
-                Kind::Checkpoint { .. } => (issuer == root).then_some(()).ok_or(Refusal::NotRoot),
-                Kind::Grant {
-                    member,
-                    kindergarten_district,
-                    ..
-                } => {
-                    if member == root {
-                        return Err(Refusal::NotRoot);
-                    }
-                    if revoked_here(member) {
-                        return Err(Refusal::Revoked);
-                    }
-                    let by = issuer_member()?;
-                    let (wanted, _) =
-                        grant_member(issuer, &c.body.kind).ok_or(Refusal::NotAllowed)?;
-                    let may = |who: &Member, write: Write, m: &Member, kd: Option<&Id>| {
-                        authz::allowed(who, write, &Target::member_in(m, kd))
-                    };
-                    match &by {
-                        None => Ok(()),
-                        Some(b) => {
-                            let grant_ok =
-                                may(b, Write::Invite, &wanted, kindergarten_district.as_ref());
-                            // A new role for a member replaces the old: the
-                            // issuer must be able to take that one away too.
-                            let old_ok = known(member)
-                                .is_none_or(|(old, kd)| may(b, Write::Revoke, &old, kd.as_ref()));
-                            (grant_ok && old_ok)
-                                .then_some(())
-                                .ok_or(Refusal::NotAllowed)
-                        }
-                    }
-                }
-                Kind::Revoke { member, .. } => {
-                    if member == root {
-                        return Err(Refusal::NotRoot);
-                    }
-                    let by = issuer_member()?;
-                    let (old, kd) = known(member).ok_or(Refusal::UnknownMember)?;
-                    match &by {
-                        None => Ok(()),
-                        Some(b) if b.id == old.id => Ok(()),
-                        Some(b) => {
-                            authz::allowed(b, Write::Revoke, &Target::member_in(&old, kd.as_ref()))
-                                .then_some(())
-                                .ok_or(Refusal::NotAllowed)
-                        }
-                    }
-                }
-            }
-        })();
         if verdict.is_ok() {
             match &c.body.kind {
-                Kind::Grant { member, .. } => grants.entry(member.as_str()).or_default().push(i),
-                Kind::Revoke { member, .. } => revokes.entry(member.as_str()).or_default().push(i),
+                Kind::Grant { member, .. } => j.grants.entry(member.as_str()).or_default().push(i),
+                Kind::Revoke { member, .. } => {
+                    j.revokes.entry(member.as_str()).or_default().push(i)
+                }
                 _ => {}
             }
         }
         verdicts.push(verdict);
     }
     verdicts
+}
+
+/// What [`judge`] knows so far: the valid grants and revocations, by
+/// member, as positions in `order`.
+struct Judging<'a> {
+    root: &'a str,
+    order: &'a [&'a Cert],
+    grants: BTreeMap<&'a str, Vec<usize>>,
+    revokes: BTreeMap<&'a str, Vec<usize>>,
+}
+
+impl Judging<'_> {
+    /// The member `id` as a certificate whose causal past is `p` knows it,
+    /// with its kindergarten's district.
+    fn known(&self, id: &str, p: &Bits) -> Option<(Member, Option<Id>)> {
+        let g = self.grants.get(id)?.iter().rev().find(|g| p.has(**g))?;
+        self.order
+            .get(*g)
+            .and_then(|gc| grant_member(&gc.body.issuer, &gc.body.kind))
+    }
+
+    /// Whether a revocation of `id` is in the past `p`.
+    fn revoked_in(&self, id: &str, p: &Bits) -> bool {
+        self.revokes
+            .get(id)
+            .is_some_and(|r| r.iter().any(|x| p.has(*x)))
+    }
+
+    /// The issuer as a member (`None`: the root), or why it may not issue.
+    fn issuer(&self, issuer: &str, p: &Bits) -> Result<Option<Member>, Refusal> {
+        if issuer == self.root {
+            return Ok(None);
+        }
+        if self.revoked_in(issuer, p) {
+            return Err(Refusal::IssuerRevoked);
+        }
+        self.known(issuer, p)
+            .map(|(m, _)| Some(m))
+            .ok_or(Refusal::IssuerNotMember)
+    }
+
+    /// Whether `c`, whose causal past is `p`, is valid.
+    fn verdict(&self, c: &Cert, p: &Bits) -> Result<(), Refusal> {
+        let root = self.root;
+        let issuer = c.body.issuer.as_str();
+        match &c.body.kind {
+            Kind::Root { .. } => (issuer == root && c.body.prev.is_empty())
+                .then_some(())
+                .ok_or(Refusal::NotRoot),
+            Kind::Checkpoint { .. } => (issuer == root).then_some(()).ok_or(Refusal::NotRoot),
+            Kind::Grant {
+                member,
+                kindergarten_district,
+                ..
+            } => {
+                if member == root {
+                    return Err(Refusal::NotRoot);
+                }
+                if self.revoked_in(member, p) {
+                    return Err(Refusal::Revoked);
+                }
+                let by = self.issuer(issuer, p)?;
+                let (wanted, _) = grant_member(issuer, &c.body.kind).ok_or(Refusal::NotAllowed)?;
+                // The root may grant anything.
+                let Some(by) = by else {
+                    return Ok(());
+                };
+                let may = |write: Write, m: &Member, kd: Option<&Id>| {
+                    authz::allowed(&by, write, &Target::member_in(m, kd))
+                };
+                let grant_ok = may(Write::Invite, &wanted, kindergarten_district.as_ref());
+                // A new role for a member replaces the old: the issuer must
+                // be able to take that one away too.
+                let old_ok = self
+                    .known(member, p)
+                    .is_none_or(|(old, kd)| may(Write::Revoke, &old, kd.as_ref()));
+                (grant_ok && old_ok)
+                    .then_some(())
+                    .ok_or(Refusal::NotAllowed)
+            }
+            Kind::Revoke { member, .. } => {
+                if member == root {
+                    return Err(Refusal::NotRoot);
+                }
+                let by = self.issuer(issuer, p)?;
+                let (old, kd) = self.known(member, p).ok_or(Refusal::UnknownMember)?;
+                match &by {
+                    None => Ok(()),
+                    Some(b) if b.id == old.id => Ok(()),
+                    Some(b) => {
+                        authz::allowed(b, Write::Revoke, &Target::member_in(&old, kd.as_ref()))
+                            .then_some(())
+                            .ok_or(Refusal::NotAllowed)
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The certificates no other of `certs` names as its parent, by hash: what

@@ -13,7 +13,7 @@ pub mod sync;
 pub mod theme;
 
 use crate::app::layout::{self, Areas};
-use crate::app::{App, Overlay, SaveState, Screen};
+use crate::app::{App, Drawn, Overlay, SaveState, Screen};
 use crate::tr;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -23,12 +23,13 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
 use theme::*;
 use unicode_width::UnicodeWidthStr;
 
-/// Draws the whole interface.
-pub fn draw(frame: &mut Frame<'_>, app: &App) {
+/// Draws the whole interface; what it laid out, for the keys that follow
+/// (see [`App::set_drawn`]).
+pub fn draw(frame: &mut Frame<'_>, app: &App) -> Drawn {
     let size = frame.area();
     if app.model().is_none() {
         first_run::draw(frame, app, size);
-        return;
+        return Drawn::default();
     }
     let a = layout::areas(size);
     tabs(frame, app, &a);
@@ -38,22 +39,29 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         _ => lists::draw(frame, app, &a),
     }
     status(frame, app, a.status);
-    match &app.overlay {
-        None => {}
-        Some(Overlay::Help { scroll }) => help(frame, app, size, *scroll),
+    let overlay_scroll_max = match &app.overlay {
+        None => None,
+        Some(Overlay::Help { scroll }) => Some(help(frame, app, size, *scroll)),
         Some(Overlay::History {
             title,
             entries,
             scroll,
-        }) => history(frame, app, size, title, entries, *scroll),
-        Some(Overlay::Form(f)) => form::draw(frame, app, f, layout::overlay(size)),
+        }) => Some(history(frame, app, size, title, entries, *scroll)),
+        Some(Overlay::Form(f)) => {
+            form::draw(frame, app, f, layout::overlay(size));
+            None
+        }
         Some(Overlay::Report { key, scroll }) => report(frame, app, size, key, *scroll),
         Some(Overlay::Ticket {
             title,
             ticket,
             path,
-        }) => ticket_overlay(frame, app, size, title, ticket, path.as_deref()),
-    }
+        }) => {
+            ticket_overlay(frame, app, size, title, ticket, path.as_deref());
+            None
+        }
+    };
+    Drawn { overlay_scroll_max }
 }
 
 /// The dashboard alone (for `bangfu dashboard`).
@@ -166,73 +174,10 @@ fn clear(frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Clear, Rect::new(x, area.y, right - x, area.height));
 }
 
-/// Keys of the current screen and of forms.
-fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
+/// Keys of the current screen and of forms; how far the help can scroll.
+fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) -> usize {
     use crate::app::action::Action;
     let l = app.lang;
-    let per_screen: &[Action] = match app.screen {
-        Screen::Dashboard => &[Action::PrevYear, Action::NextYear, Action::Add],
-        Screen::Kindergartens => &[
-            Action::Add,
-            Action::Edit,
-            Action::Select,
-            Action::Filter,
-            Action::History,
-        ],
-        Screen::Pairings => &[
-            Action::Add,
-            Action::Edit,
-            Action::Sign,
-            Action::Confirm,
-            Action::File,
-            Action::Select,
-            Action::Filter,
-            Action::History,
-        ],
-        Screen::Visits => &[
-            Action::Add,
-            Action::Confirm,
-            Action::PrevMonth,
-            Action::NextMonth,
-            Action::AllMonths,
-            Action::Filter,
-            Action::History,
-        ],
-        Screen::Inspections => &[Action::Add, Action::Filter, Action::History],
-        Screen::Reports => &[
-            Action::Select,
-            Action::Edit,
-            Action::Sign,
-            Action::Confirm,
-            Action::Return,
-            Action::Restat,
-            Action::Export,
-            Action::Filter,
-            Action::History,
-        ],
-        Screen::Sync => &[Action::SyncNow, Action::Select, Action::Add],
-    };
-    let general = [
-        Action::NextTab,
-        Action::PrevTab,
-        Action::Dashboard,
-        Action::Kindergartens,
-        Action::Pairings,
-        Action::Visits,
-        Action::Inspections,
-        Action::Reports,
-        Action::Sync,
-        Action::SyncNow,
-        Action::Up,
-        Action::Down,
-        Action::PageUp,
-        Action::PageDown,
-        Action::Back,
-        Action::ToggleLanguage,
-        Action::Refresh,
-        Action::Help,
-        Action::Quit,
-    ];
     let row = |a: Action, form: bool| {
         let key = format!("action.{}", a.code());
         Row::new(vec![
@@ -253,25 +198,17 @@ fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
     };
     let mut rows: Vec<Row> =
         vec![Row::new(vec![String::new(), app.screen.label(l)]).style(HEADER_STYLE)];
-    rows.extend(per_screen.iter().map(|a| screen_row(*a)));
+    rows.extend(app.screen.actions().iter().map(|a| screen_row(*a)));
     rows.push(Row::new(vec![String::new(), tr!(l, "help.forms")]).style(HEADER_STYLE));
-    rows.extend(
-        [
-            Action::Save,
-            Action::Back,
-            Action::NextField,
-            Action::PrevField,
-        ]
-        .iter()
-        .map(|a| row(*a, true)),
-    );
+    rows.extend(Action::IN_FORMS.iter().map(|a| row(*a, true)));
     rows.push(Row::new(vec![String::new(), tr!(l, "help.choices")]));
     rows.push(Row::new(vec![String::new(), tr!(l, "help.everywhere")]).style(HEADER_STYLE));
-    rows.extend(general.iter().map(|a| row(*a, false)));
+    rows.extend(Action::EVERYWHERE.iter().map(|a| row(*a, false)));
     let body = layout::areas(size).body;
     let area = layout::centred(body, 90, rows.len() as u16 + 2);
     let shown = usize::from(area.height.saturating_sub(2));
-    let scroll = scroll.min(rows.len().saturating_sub(shown));
+    let max = rows.len().saturating_sub(shown);
+    let scroll = scroll.min(max);
     let more = rows.len() > shown;
     let rows: Vec<Row> = rows.into_iter().skip(scroll).collect();
     clear(frame, area);
@@ -288,6 +225,7 @@ fn help(frame: &mut Frame<'_>, app: &App, size: Rect, scroll: usize) {
     )
     .block(ascii_block(title));
     frame.render_widget(table, area);
+    max
 }
 
 /// A new invite: the ticket, wrapped, and where it was saved.
@@ -318,33 +256,36 @@ fn ticket_overlay(
     );
 }
 
-/// One report, whole, as the terminal prints it; long lines wrap.
+/// One report, whole, as the terminal prints it; long lines wrap. How
+/// far it can scroll.
 fn report(
     frame: &mut Frame<'_>,
     app: &App,
     size: Rect,
     key: &crate::domain::reports::ReportKey,
     scroll: usize,
-) {
+) -> Option<usize> {
     let l = app.lang;
-    let Some(m) = app.model() else { return };
-    let Some(doc) = crate::export::report_doc(l, m, key, app.today()) else {
-        return;
-    };
+    let doc = crate::export::report_doc(l, app.model()?, key, app.today())?;
     let area = layout::overlay(size);
     clear(frame, area);
     let width = usize::from(area.width.saturating_sub(2)).max(1);
     let text = crate::export::text::report_text(l, &doc);
-    let lines: Vec<Line> = text
-        .lines()
-        .flat_map(|line| wrap(line, width))
-        .skip(scroll)
+    let all: Vec<String> = text.lines().flat_map(|line| wrap(line, width)).collect();
+    let max = all
+        .len()
+        .saturating_sub(usize::from(area.height.saturating_sub(2)));
+    let lines: Vec<Line> = all
+        .into_iter()
+        .skip(scroll.min(max))
         .map(Line::from)
         .collect();
     let title = format!("{}  {}", doc.title, tr!(l, "report.view_keys"));
     frame.render_widget(Paragraph::new(lines).block(ascii_block(title)), area);
+    Some(max)
 }
 
+/// A record's history, newest last; how far it can scroll.
 fn history(
     frame: &mut Frame<'_>,
     app: &App,
@@ -352,13 +293,17 @@ fn history(
     title: &str,
     entries: &[crate::app::HistoryEntry],
     scroll: usize,
-) {
+) -> usize {
     let l = app.lang;
     let area = layout::overlay(size);
     clear(frame, area);
+    // Inside the frame, below the header row.
+    let max = entries
+        .len()
+        .saturating_sub(usize::from(area.height.saturating_sub(3)));
     let rows: Vec<Row> = entries
         .iter()
-        .skip(scroll)
+        .skip(scroll.min(max))
         .map(|e| {
             // Without the device column: on screen, who and what matter.
             let mut cells = crate::present::history_row(l, e);
@@ -374,6 +319,7 @@ fn history(
         .header(header)
         .block(ascii_block(title.to_string()));
     frame.render_widget(table, area);
+    max
 }
 
 /// Splits text into lines of at most `width` columns, by display width,

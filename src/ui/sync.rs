@@ -28,11 +28,12 @@ pub fn state_text(l: Lang, s: &Status, running: bool) -> String {
     }
 }
 
-pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+/// The lines above the peer list: this device, the sync state, its
+/// addresses, the last round and the latest refusals; `w`: the width.
+fn status_lines(app: &App, w: usize) -> Vec<Line<'static>> {
     let l = app.lang;
     let s = &app.sync_status;
-    let w = usize::from(area.width);
-    let mut lines: Vec<Line> = Vec::new();
+    let mut lines: Vec<Line<'static>> = Vec::new();
     let me = app.me.as_deref().unwrap_or_default();
     let who = app
         .model()
@@ -98,6 +99,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         format!(" {}", tr!(l, "list.hint.sync")),
         DIM_STYLE,
     )));
+    lines
+}
+
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let l = app.lang;
+    let s = &app.sync_status;
+    let lines = status_lines(app, usize::from(area.width));
     let top = lines.len() as u16 + 1;
     frame.render_widget(
         Paragraph::new(lines),

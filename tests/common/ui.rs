@@ -41,8 +41,20 @@ pub fn app(dir: &std::path::Path, lang: Lang, w: u16, h: u16) -> App {
 
 pub fn draw(app: &App) -> Terminal<TestBackend> {
     let Ok(mut t) = Terminal::new(TestBackend::new(app.size.width, app.size.height));
-    let Ok(_) = t.draw(|f| bangfu::ui::draw(f, app));
+    let Ok(_) = t.draw(|f| {
+        bangfu::ui::draw(f, app);
+    });
     t
+}
+
+/// Draws as the terminal does and tells the app what was laid out; the
+/// screen's text.
+pub fn show(app: &mut App) -> String {
+    let Ok(mut t) = Terminal::new(TestBackend::new(app.size.width, app.size.height));
+    let mut drawn = bangfu::app::Drawn::default();
+    let Ok(_) = t.draw(|f| drawn = bangfu::ui::draw(f, app));
+    app.set_drawn(drawn);
+    bangfu::tui::buffer_text(t.backend().buffer())
 }
 
 pub fn text(app: &App) -> String {

@@ -13,6 +13,53 @@ pub fn joining_config(invite: &Invite) -> NetConfig {
     }
 }
 
+/// Sends the invite to the inviter; the workspace it names, or why the
+/// inviter refused.
+async fn ask_to_join(
+    ep: &Endpoint,
+    invite: &Invite,
+    ticket: &str,
+    name: &str,
+) -> Result<String, SyncError> {
+    let addr = invite
+        .inviter
+        .endpoint_addr()
+        .ok_or(SyncError::Invite(InviteError::Malformed))?;
+    let unreachable = |detail: String| SyncError::Unreachable {
+        peer: crate::identity::short(&invite.inviter.id),
+        detail,
+    };
+    let conn = tokio::time::timeout(IDLE_TIMEOUT.saturating_mul(2), ep.connect(addr, JOIN_ALPN))
+        .await
+        .map_err(|_| unreachable("timed out".into()))?
+        .map_err(|e| unreachable(e.to_string()))?;
+    let (mut send, mut recv) = conn.open_bi().await.map_err(net)?;
+    wire::write(
+        &mut send,
+        &Frame::Join(JoinRequest {
+            ticket: ticket.trim().to_string(),
+            name: name.to_string(),
+        }),
+    )
+    .await?;
+    let reply = tokio::time::timeout(IDLE_TIMEOUT.saturating_mul(2), wire::read(&mut recv))
+        .await
+        .map_err(|_| SyncError::TimedOut("the inviter's answer"))??;
+    conn.close(0u32.into(), b"done");
+    match reply.0 {
+        Frame::Joined(JoinReply {
+            workspace: Some(w), ..
+        }) => Ok(w),
+        Frame::Joined(JoinReply {
+            refused: Some(code),
+            ..
+        }) => Err(SyncError::Invite(InviteError::from_code(&code))),
+        other => Err(SyncError::Protocol(format!(
+            "expected an answer, got {other:?}"
+        ))),
+    }
+}
+
 /// Joins the programme of an invite: asks the inviter, creates this
 /// device's (empty) workspace in `dir` (keeping the inviter's relay), and
 /// runs the first sync.
@@ -53,46 +100,7 @@ pub async fn join(
     };
     let listening = ep.bound_sockets().first().map(|s| s.port()).unwrap_or(port);
     let result = async {
-        let addr = invite
-            .inviter
-            .endpoint_addr()
-            .ok_or(SyncError::Invite(InviteError::Malformed))?;
-        let unreachable = |detail: String| SyncError::Unreachable {
-            peer: crate::identity::short(&invite.inviter.id),
-            detail,
-        };
-        let conn =
-            tokio::time::timeout(IDLE_TIMEOUT.saturating_mul(2), ep.connect(addr, JOIN_ALPN))
-                .await
-                .map_err(|_| unreachable("timed out".into()))?
-                .map_err(|e| unreachable(e.to_string()))?;
-        let (mut send, mut recv) = conn.open_bi().await.map_err(net)?;
-        wire::write(
-            &mut send,
-            &Frame::Join(JoinRequest {
-                ticket: ticket.trim().to_string(),
-                name: name.to_string(),
-            }),
-        )
-        .await?;
-        let reply = tokio::time::timeout(IDLE_TIMEOUT.saturating_mul(2), wire::read(&mut recv))
-            .await
-            .map_err(|_| SyncError::TimedOut("the inviter's answer"))??;
-        conn.close(0u32.into(), b"done");
-        let workspace = match reply.0 {
-            Frame::Joined(JoinReply {
-                workspace: Some(w), ..
-            }) => w,
-            Frame::Joined(JoinReply {
-                refused: Some(code),
-                ..
-            }) => return Err(SyncError::Invite(InviteError::from_code(&code))),
-            other => {
-                return Err(SyncError::Protocol(format!(
-                    "expected an answer, got {other:?}"
-                )));
-            }
-        };
+        let workspace = ask_to_join(&ep, &invite, ticket, name).await?;
         let mut ws = Workspace::create_joined(dir, &workspace, options)?;
         ws.set_setting("port", &listening.to_string())?;
         if let Some(relay) = &cfg.relay {
