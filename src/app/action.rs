@@ -109,7 +109,6 @@ impl Action {
         Action::Restat,
     ];
 
-    /// The locale-key suffix (`action.<code>`) and config name.
     /// The actions of every form.
     pub const IN_FORMS: [Action; 4] = [
         Action::Save,
@@ -141,6 +140,7 @@ impl Action {
         Action::Quit,
     ];
 
+    /// The locale-key suffix (`action.<code>`) and config name.
     pub fn code(self) -> &'static str {
         match self {
             Action::Quit => "quit",
