@@ -174,10 +174,10 @@ pub struct Outgoing {
 }
 
 /// Changes a peer sent before the changes they build on (automerge leaves
-/// out a change the receiver's Bloom filter wrongly claims, about one in a
-/// hundred, and a cut session may end between the two): held for the rest
-/// of the session, the changes they lack asked for by hash, and checked
-/// when those arrive. Bounded by what one session may receive.
+/// out a change the receiver's Bloom filter wrongly claims to have, about
+/// one in a hundred): held for the rest of the session, the changes they
+/// lack asked for by hash, and checked when those arrive. Bounded by what
+/// one session may receive.
 #[derive(Debug, Default)]
 pub struct Waiting {
     changes: BTreeMap<String, Vec<(automerge::Change, Option<Sig>)>>,
