@@ -98,9 +98,10 @@ pub fn frames_of(doc: &str, message: &[u8]) -> Vec<Frame> {
         .collect()
 }
 
-/// What one round sends: its frames, how many messages (and certificate
-/// frames) they are, and whether any carries a change.
-struct Outgoing {
+/// What one round sends (`store::Outgoing` is one document's message in
+/// it): its frames, how many messages (and certificate frames) they are,
+/// and whether any carries a change.
+struct RoundOut {
     frames: Vec<Frame>,
     messages: usize,
     carries: bool,
@@ -281,7 +282,7 @@ impl Session<'_> {
     /// This round's frames: the certificates still to send, then per
     /// document the signatures of the changes in its message and the
     /// message.
-    fn outgoing(&mut self) -> Result<Outgoing, SyncError> {
+    fn outgoing(&mut self) -> Result<RoundOut, SyncError> {
         let mut w = lock(self.ws);
         let mut frames = std::mem::take(&mut self.certs_out);
         let mut messages = frames.len();
@@ -303,7 +304,7 @@ impl Session<'_> {
             }
             frames.extend(frames_of(d, &o.message.encode()));
         }
-        Ok(Outgoing {
+        Ok(RoundOut {
             frames,
             messages,
             carries,
