@@ -155,9 +155,50 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
 
 /// What is wrong, without the field's name (shown next to the field).
 pub fn problem_message(lang: Lang, p: &Problem) -> String {
-    let l = lang;
+    let said = match &p.kind {
+        ProblemKind::Required
+        | ProblemKind::UnknownId { .. }
+        | ProblemKind::Negative { .. }
+        | ProblemKind::OutOfRange { .. }
+        | ProblemKind::DuplicateName { .. }
+        | ProblemKind::YearOutsideProgramme { .. }
+        | ProblemKind::TooLong { .. }
+        | ProblemKind::TooMany { .. }
+        | ProblemKind::InFuture { .. }
+        | ProblemKind::DueBeforeDate { .. } => value_problem(lang, &p.kind),
+        ProblemKind::AgreementTooShort { .. }
+        | ProblemKind::FeesCharged { .. }
+        | ProblemKind::BothSides { .. }
+        | ProblemKind::ManyToMany
+        | ProblemKind::HelpedInSeveralDistricts
+        | ProblemKind::TownModeDifferentTowns { .. }
+        | ProblemKind::TownModeHelpedNotVillagePrivate { .. }
+        | ProblemKind::TownModeHelperNotPublic { .. }
+        | ProblemKind::DistrictModeHelperStars { .. }
+        | ProblemKind::DistrictModeOtherDistrict { .. }
+        | ProblemKind::CrossRegionSameDistrict
+        | ProblemKind::DistrictFixed { .. }
+        | ProblemKind::OutsideAgreement { .. }
+        | ProblemKind::PlaceNotInPairing { .. } => pairing_problem(lang, &p.kind),
+        ProblemKind::AgreementFiled
+        | ProblemKind::NotSigned
+        | ProblemKind::AlreadySigned
+        | ProblemKind::DistrictNotInvolved { .. }
+        | ProblemKind::AlreadyConfirmed
+        | ProblemKind::MissingConfirmations { .. }
+        | ProblemKind::NotAMember
+        | ProblemKind::NotAllowed { .. }
+        | ProblemKind::ReportLocked { .. }
+        | ProblemKind::NotSubmitted { .. }
+        | ProblemKind::NothingAbove
+        | ProblemKind::PeriodNotStarted { .. } => step_problem(lang, &p.kind),
+    };
+    said.unwrap_or_default()
+}
 
-    match &p.kind {
+/// A value that is missing, unknown, out of range or too long.
+fn value_problem(l: Lang, kind: &ProblemKind) -> Option<String> {
+    Some(match kind {
         ProblemKind::Required => tr!(l, "problem.required"),
         ProblemKind::UnknownId { what, id } => {
             tr!(l, "problem.unknown_id", what = entity(l, *what), id = id)
@@ -180,6 +221,21 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
             start = start,
             end = end
         ),
+        ProblemKind::TooLong { len, max } => tr!(l, "problem.too_long", len = len, max = max),
+        ProblemKind::TooMany { len, max } => tr!(l, "problem.too_many", len = len, max = max),
+        ProblemKind::InFuture { date, today } => {
+            tr!(l, "problem.in_future", date = date, today = today)
+        }
+        ProblemKind::DueBeforeDate { due, date } => {
+            tr!(l, "problem.due_before_date", due = due, date = date)
+        }
+        _ => return None,
+    })
+}
+
+/// A pairing or its agreement breaking the programme's rules.
+fn pairing_problem(l: Lang, kind: &ProblemKind) -> Option<String> {
+    Some(match kind {
         ProblemKind::AgreementTooShort {
             start,
             end,
@@ -227,8 +283,23 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
         ProblemKind::DistrictFixed { district } => {
             tr!(l, "problem.district_fixed", district = district)
         }
-        ProblemKind::TooLong { len, max } => tr!(l, "problem.too_long", len = len, max = max),
-        ProblemKind::TooMany { len, max } => tr!(l, "problem.too_many", len = len, max = max),
+        ProblemKind::OutsideAgreement { date, start, end } => tr!(
+            l,
+            "problem.outside_agreement",
+            date = date,
+            start = start,
+            end = end
+        ),
+        ProblemKind::PlaceNotInPairing { name } => {
+            tr!(l, "problem.place_not_in_pairing", name = name)
+        }
+        _ => return None,
+    })
+}
+
+/// A step not allowed now or not allowed to this member.
+fn step_problem(l: Lang, kind: &ProblemKind) -> Option<String> {
+    Some(match kind {
         ProblemKind::AgreementFiled => tr!(l, "problem.agreement_filed"),
         ProblemKind::NotSigned => tr!(l, "problem.not_signed"),
         ProblemKind::AlreadySigned => tr!(l, "problem.already_signed"),
@@ -241,22 +312,6 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
             "problem.missing_confirmations",
             districts = districts.join(l.sep())
         ),
-        ProblemKind::InFuture { date, today } => {
-            tr!(l, "problem.in_future", date = date, today = today)
-        }
-        ProblemKind::OutsideAgreement { date, start, end } => tr!(
-            l,
-            "problem.outside_agreement",
-            date = date,
-            start = start,
-            end = end
-        ),
-        ProblemKind::PlaceNotInPairing { name } => {
-            tr!(l, "problem.place_not_in_pairing", name = name)
-        }
-        ProblemKind::DueBeforeDate { due, date } => {
-            tr!(l, "problem.due_before_date", due = due, date = date)
-        }
         ProblemKind::NotAMember => tr!(l, "problem.not_a_member"),
         ProblemKind::NotAllowed {
             role,
@@ -299,7 +354,9 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
         ProblemKind::PeriodNotStarted { from } => {
             tr!(l, "problem.period_not_started", from = from)
         }
-    }
+
+        _ => return None,
+    })
 }
 
 /// Why a typed id names no single record.

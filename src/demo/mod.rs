@@ -290,7 +290,7 @@ fn kindergartens(
         (Scale::Small, true) => 1,
         (Scale::Small, false) => 2,
         (_, true) => 2,
-        (_, false) if name.contains("大洼") || name.ends_with("南区") => 7,
+        (_, false) if is_big(name) => 7,
         (_, false) => 4,
     };
     let mut pools = Pools::default();
@@ -320,8 +320,40 @@ fn kindergartens(
     } else {
         String::new()
     };
+    let town = Town {
+        district,
+        prefix: &prefix,
+        scale,
+        urban,
+    };
     for t in 0..n_towns {
-        let town = g.place(&prefix, "镇");
+        town.add(w, g, t, &mut pools)?;
+    }
+    Ok(pools)
+}
+
+/// One town of a district: what the generator knows before drawing it.
+struct Town<'a> {
+    district: &'a Id,
+    /// Put before drawn place names (province scale), or empty.
+    prefix: &'a str,
+    scale: Scale,
+    urban: bool,
+}
+
+impl Town<'_> {
+    /// Draws the `t`-th town: its central kindergarten, a second town
+    /// kindergarten (rural districts), its village kindergartens and
+    /// sometimes a village teaching point.
+    fn add(
+        &self,
+        w: &mut Writer<'_>,
+        g: &mut Gen,
+        t: usize,
+        pools: &mut Pools,
+    ) -> Result<(), EditError> {
+        let (district, prefix, urban) = (self.district, self.prefix, self.urban);
+        let town = g.place(prefix, "镇");
         let stars = g.between(4, 5);
         pools.centrals.push(new_kg(
             w,
@@ -357,10 +389,24 @@ fn kindergartens(
                 },
             )?);
         }
+        pools.villages.push(self.villages(w, g, &town, t)?);
+        Ok(())
+    }
+
+    /// The `t`-th town's village kindergartens (and every third town of a
+    /// rural district, a village teaching point).
+    fn villages(
+        &self,
+        w: &mut Writer<'_>,
+        g: &mut Gen,
+        town: &str,
+        t: usize,
+    ) -> Result<Vec<Id>, EditError> {
+        let (district, prefix, scale, urban) = (self.district, self.prefix, self.scale, self.urban);
         let n_villages = if scale == Scale::Small || urban { 1 } else { 2 };
         let mut vs = Vec::new();
         for v in 0..n_villages {
-            let village = g.place(&prefix, "村");
+            let village = g.place(prefix, "村");
             let own = if v % 2 == 0 {
                 Ownership::Private
             } else {
@@ -372,7 +418,7 @@ fn kindergartens(
                 district,
                 Spec {
                     name: format!("{village}幼儿园"),
-                    town: &town,
+                    town,
                     village: &village,
                     ownership: own,
                     category: Category::Village,
@@ -381,14 +427,14 @@ fn kindergartens(
             )?);
         }
         if scale != Scale::Small && !urban && t % 3 == 2 {
-            let village = g.place(&prefix, "屯");
+            let village = g.place(prefix, "屯");
             vs.push(new_kg(
                 w,
                 g,
                 district,
                 Spec {
                     name: format!("{village}幼儿园园点"),
-                    town: &town,
+                    town,
                     village: &village,
                     ownership: Ownership::Private,
                     category: Category::VillagePoint,
@@ -396,9 +442,8 @@ fn kindergartens(
                 },
             )?);
         }
-        pools.villages.push(vs);
+        Ok(vs)
     }
-    Ok(pools)
 }
 
 /// The district that takes one cross-region pairing a year: the largest

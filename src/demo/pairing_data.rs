@@ -36,104 +36,28 @@ pub(super) fn pairings(
             let Some(pool) = pools.get(district) else {
                 continue;
             };
-            let mut used_helpers: BTreeSet<Id> = BTreeSet::new();
-            let mut made: Vec<PairingDraft> = Vec::new();
-            let mut extra_helped = (k - h).max(0);
-            // Mode 1: a town's central kindergarten helps its villages; about
-            // two pairings in three, the rest go to mode 2 below.
-            let town_quota = (h.min(k) * 2 + 2) / 3;
-            for (ti, central) in pool.centrals.iter().enumerate() {
-                if made.len() as i64 >= town_quota {
-                    break;
-                }
-                let free: Vec<Id> = pool.villages[ti]
-                    .iter()
-                    .filter(|v| !paired.contains(*v))
-                    .cloned()
-                    .collect();
-                if free.is_empty() || used_helpers.contains(central) {
-                    continue;
-                }
-                let take = if extra_helped > 0 && free.len() >= 2 {
-                    extra_helped -= 1;
-                    2
-                } else {
-                    1
-                };
-                let helped: Vec<Id> = free.into_iter().take(take).collect();
-                used_helpers.insert(central.clone());
-                paired.extend(helped.iter().cloned());
-                made.push(draft(
-                    vec![central.clone()],
-                    helped,
-                    year,
-                    Mode::Town,
-                    start,
-                ));
-            }
-            // Mode 2 (and 3 once a year in the first rural district):
-            // strong kindergartens help weak town ones.
-            let mut cross_done = false;
-            while (made.len() as i64) < h.min(k) {
-                let weak = pool
-                    .towns
-                    .iter()
-                    .chain(pool.villages.iter().flatten())
-                    .find(|x| !paired.contains(*x))
-                    .cloned();
-                let Some(weak) = weak else { break };
-                let weak_town = w
-                    .model()
-                    .kindergarten(&weak)
-                    .map(|x| x.town.clone())
-                    .unwrap_or_default();
-                let cross = (!cross_done && is_big(dname))
-                    .then(|| {
-                        all_urban
-                            .iter()
-                            .find(|(d, _)| d != district)
-                            .map(|(_, u)| u.clone())
-                    })
-                    .flatten();
-                let (helper, mode) = if let Some(u) = cross {
-                    cross_done = true;
-                    (u, Mode::CrossRegion)
-                } else {
-                    let strong = pool
-                        .urban
+            let mut round = Round {
+                pool,
+                year,
+                start,
+                helpers: h,
+                helped: k,
+                used_helpers: BTreeSet::new(),
+                made: Vec::new(),
+            };
+            round.town_mode(&mut paired);
+            // Mode 3 once a year in the largest rural district.
+            let cross = is_big(dname)
+                .then(|| {
+                    all_urban
                         .iter()
-                        .chain(pool.centrals.iter())
-                        .find(|c| {
-                            !used_helpers.contains(*c)
-                                && w.model()
-                                    .kindergarten(c)
-                                    .is_some_and(|x| x.town != weak_town)
-                        })
-                        .cloned();
-                    match strong {
-                        Some(s) => (s, Mode::District),
-                        None => break,
-                    }
-                };
-                used_helpers.insert(helper.clone());
-                paired.insert(weak.clone());
-                made.push(draft(vec![helper], vec![weak], year, mode, start));
-            }
-            // Many-to-one: more helpers than helped.
-            if h > k
-                && let Some(last) = made.iter_mut().rev().find(|p| p.mode == Mode::District)
-            {
-                for c in pool.centrals.iter().chain(pool.urban.iter()) {
-                    if last.helpers.len() as i64 > h - k {
-                        break;
-                    }
-                    if !used_helpers.contains(c) && !last.helped.contains(c) {
-                        used_helpers.insert(c.clone());
-                        last.helpers.push(c.clone());
-                    }
-                }
-            }
-            for p in made {
+                        .find(|(d, _)| d != district)
+                        .map(|(_, u)| u.clone())
+                })
+                .flatten();
+            round.district_mode(w.model(), &mut paired, cross);
+            round.many_to_one();
+            for p in round.made {
                 let id = w.add_pairing(p)?;
                 agreement_steps(w, g, &id, year, today)?;
                 out.push(id);
@@ -141,6 +65,123 @@ pub(super) fn pairings(
         }
     }
     Ok(out)
+}
+
+/// One district's pairings of one year, as they are drawn up.
+struct Round<'a> {
+    pool: &'a Pools,
+    year: i32,
+    start: NaiveDate,
+    /// The year's target: helpers and helped kindergartens.
+    helpers: i64,
+    helped: i64,
+    used_helpers: BTreeSet<Id>,
+    made: Vec<PairingDraft>,
+}
+
+impl Round<'_> {
+    /// Mode 1: a town's central kindergarten helps its villages; about two
+    /// pairings in three, the rest go to mode 2.
+    fn town_mode(&mut self, paired: &mut BTreeSet<Id>) {
+        let (h, k) = (self.helpers, self.helped);
+        let mut extra_helped = (k - h).max(0);
+        let town_quota = (h.min(k) * 2 + 2) / 3;
+        for (ti, central) in self.pool.centrals.iter().enumerate() {
+            if self.made.len() as i64 >= town_quota {
+                break;
+            }
+            let free: Vec<Id> = self.pool.villages[ti]
+                .iter()
+                .filter(|v| !paired.contains(*v))
+                .cloned()
+                .collect();
+            if free.is_empty() || self.used_helpers.contains(central) {
+                continue;
+            }
+            let take = if extra_helped > 0 && free.len() >= 2 {
+                extra_helped -= 1;
+                2
+            } else {
+                1
+            };
+            let helped: Vec<Id> = free.into_iter().take(take).collect();
+            self.used_helpers.insert(central.clone());
+            paired.extend(helped.iter().cloned());
+            self.made.push(draft(
+                vec![central.clone()],
+                helped,
+                self.year,
+                Mode::Town,
+                self.start,
+            ));
+        }
+    }
+
+    /// Mode 2 (and mode 3 once, with `cross` as the helper): strong
+    /// kindergartens help weak town ones.
+    fn district_mode(&mut self, m: &Model, paired: &mut BTreeSet<Id>, mut cross: Option<Id>) {
+        let pool = self.pool;
+        while (self.made.len() as i64) < self.helpers.min(self.helped) {
+            let weak = pool
+                .towns
+                .iter()
+                .chain(pool.villages.iter().flatten())
+                .find(|x| !paired.contains(*x))
+                .cloned();
+            let Some(weak) = weak else { break };
+            let weak_town = m
+                .kindergarten(&weak)
+                .map(|x| x.town.clone())
+                .unwrap_or_default();
+            let (helper, mode) = if let Some(u) = cross.take() {
+                (u, Mode::CrossRegion)
+            } else {
+                let strong = pool
+                    .urban
+                    .iter()
+                    .chain(pool.centrals.iter())
+                    .find(|c| {
+                        !self.used_helpers.contains(*c)
+                            && m.kindergarten(c).is_some_and(|x| x.town != weak_town)
+                    })
+                    .cloned();
+                match strong {
+                    Some(s) => (s, Mode::District),
+                    None => break,
+                }
+            };
+            self.used_helpers.insert(helper.clone());
+            paired.insert(weak.clone());
+            self.made
+                .push(draft(vec![helper], vec![weak], self.year, mode, self.start));
+        }
+    }
+
+    /// Many-to-one: more helpers than helped join the last district
+    /// pairing.
+    fn many_to_one(&mut self) {
+        let (h, k) = (self.helpers, self.helped);
+        if h <= k {
+            return;
+        }
+        let Some(last) = self
+            .made
+            .iter_mut()
+            .rev()
+            .find(|p| p.mode == Mode::District)
+        else {
+            return;
+        };
+        for c in self.pool.centrals.iter().chain(self.pool.urban.iter()) {
+            if last.helpers.len() as i64 > h - k {
+                break;
+            }
+            if !self.used_helpers.contains(c) && !last.helped.contains(c) {
+                self.used_helpers.insert(c.clone());
+                last.helpers.push(c.clone());
+            }
+        }
+    }
 }
 
 pub(super) fn draft(

@@ -75,6 +75,13 @@ pub(super) fn reports(w: &mut Writer<'_>, g: &mut Gen, today: NaiveDate) -> Resu
     if w.me().is_none() {
         return Ok(());
     }
+    monthly_reports(w, g, today)?;
+    annual_summaries(w, g, today)
+}
+
+/// Each district's monthly reports, most on time, a few late, a few never
+/// sent.
+fn monthly_reports(w: &mut Writer<'_>, g: &mut Gen, today: NaiveDate) -> Result<(), EditError> {
     let districts: Vec<Id> = w
         .model()
         .districts_in_order()
@@ -141,6 +148,11 @@ pub(super) fn reports(w: &mut Writer<'_>, g: &mut Gen, today: NaiveDate) -> Resu
             send_up(w, g, &key, day, today)?;
         }
     }
+    Ok(())
+}
+
+/// Every level's annual summaries, written and sent up.
+fn annual_summaries(w: &mut Writer<'_>, g: &mut Gen, today: NaiveDate) -> Result<(), EditError> {
     let p = w.model().programme.clone();
     for year in p.start_year..=p.end_year {
         for level in Level::ALL {

@@ -67,59 +67,7 @@ pub(super) fn visits_and_inspections(
                 if day < p.agreement.start || day > last {
                     continue;
                 }
-                let form = weighted_form(g);
-                let tasks: Vec<Task> = p.agreement.tasks.sample(&mut g.rng, 2).copied().collect();
-                let place = if form == SupportForm::Shadowing {
-                    &p.helpers[0]
-                } else {
-                    &p.helped[0]
-                };
-                let gift = tasks.contains(&Task::Conditions) && g.rng.random_bool(0.4);
-                let participants = (0..g.between(1, 3))
-                    .map(|_| Participant {
-                        name: g.person(),
-                        role: Role::ALL
-                            .choose(&mut g.rng)
-                            .map(|r| r.code())
-                            .unwrap_or("teacher")
-                            .to_string(),
-                    })
-                    .collect();
-                let children = if matches!(form, SupportForm::Online | SupportForm::Shadowing) {
-                    0
-                } else {
-                    g.between(15, 120)
-                };
-                let confirmed = (g.rng.random_bool(0.8)).then(|| Stamp {
-                    by: format!("{}园长", g.person()),
-                    on: (day + Days::new(g.between(0, 6) as u64)).min(today),
-                });
-                let v = Visit {
-                    id: w.new_id(),
-                    pairing_id: pid.clone(),
-                    district_id: p.district_id.clone(),
-                    date: day,
-                    form,
-                    tasks,
-                    place_id: Some(place.clone()),
-                    participants,
-                    teachers_reached: g.between(2, 15),
-                    children_reached: children,
-                    materials: Materials {
-                        toys: if gift { g.between(5, 40) } else { 0 },
-                        play_materials: if gift { g.between(5, 60) } else { 0 },
-                        picture_books: if gift { g.between(20, 150) } else { 0 },
-                    },
-                    note: note(g, &helper, &helped, form),
-                    follow_up: if g.rng.random_bool(0.3) {
-                        g.pick(NEXT_STEPS).to_string()
-                    } else {
-                        String::new()
-                    },
-                    confirmed,
-                };
-                w.set_time(Some(millis(day, 17)));
-                w.put_visit(v)?;
+                visit(w, g, &p, day, today, (&helper, &helped))?;
                 visits += 1;
             }
             // An inspection each term: in December and in June.
@@ -128,26 +76,7 @@ pub(super) fn visits_and_inspections(
             {
                 let day = (month + Days::new(g.between(5, 20) as u64)).min(last);
                 if day >= p.agreement.start {
-                    let scores = Scores {
-                        philosophy: g.between(2, 5),
-                        care_education: g.between(2, 5),
-                        environment: g.between(2, 5),
-                        management: g.between(2, 5),
-                    };
-                    let i = Inspection {
-                        id: w.new_id(),
-                        district_id: p.district_id.clone(),
-                        pairing_id: Some(pid.clone()),
-                        kindergarten_id: Some(p.helped[0].clone()),
-                        date: day,
-                        inspector: format!("{}（督导）", g.person()),
-                        scores,
-                        findings: g.pick(FINDINGS).to_string(),
-                        guidance: g.pick(GUIDANCE).to_string(),
-                        follow_up_due: day.checked_add_days(Days::new(30)),
-                    };
-                    w.set_time(Some(millis(day, 11)));
-                    w.put_inspection(i)?;
+                    inspection(w, g, &p, day)?;
                     inspections += 1;
                 }
             }
@@ -157,4 +86,101 @@ pub(super) fn visits_and_inspections(
         }
     }
     Ok((visits, inspections))
+}
+
+/// One visit of pairing `p` on `day`, drawn; `names` are its helper's and
+/// its helped kindergarten's names, for the note.
+fn visit(
+    w: &mut Writer<'_>,
+    g: &mut Gen,
+    p: &Pairing,
+    day: NaiveDate,
+    today: NaiveDate,
+    names: (&str, &str),
+) -> Result<(), EditError> {
+    let (helper, helped) = names;
+    let form = weighted_form(g);
+    let tasks: Vec<Task> = p.agreement.tasks.sample(&mut g.rng, 2).copied().collect();
+    let place = if form == SupportForm::Shadowing {
+        &p.helpers[0]
+    } else {
+        &p.helped[0]
+    };
+    let gift = tasks.contains(&Task::Conditions) && g.rng.random_bool(0.4);
+    let participants = (0..g.between(1, 3))
+        .map(|_| Participant {
+            name: g.person(),
+            role: Role::ALL
+                .choose(&mut g.rng)
+                .map(|r| r.code())
+                .unwrap_or("teacher")
+                .to_string(),
+        })
+        .collect();
+    let children = if matches!(form, SupportForm::Online | SupportForm::Shadowing) {
+        0
+    } else {
+        g.between(15, 120)
+    };
+    let confirmed = (g.rng.random_bool(0.8)).then(|| Stamp {
+        by: format!("{}园长", g.person()),
+        on: (day + Days::new(g.between(0, 6) as u64)).min(today),
+    });
+    let v = Visit {
+        id: w.new_id(),
+        pairing_id: p.id.clone(),
+        district_id: p.district_id.clone(),
+        date: day,
+        form,
+        tasks,
+        place_id: Some(place.clone()),
+        participants,
+        teachers_reached: g.between(2, 15),
+        children_reached: children,
+        materials: Materials {
+            toys: if gift { g.between(5, 40) } else { 0 },
+            play_materials: if gift { g.between(5, 60) } else { 0 },
+            picture_books: if gift { g.between(20, 150) } else { 0 },
+        },
+        note: note(g, &helper, &helped, form),
+        follow_up: if g.rng.random_bool(0.3) {
+            g.pick(NEXT_STEPS).to_string()
+        } else {
+            String::new()
+        },
+        confirmed,
+    };
+    w.set_time(Some(millis(day, 17)));
+    w.put_visit(v)?;
+    Ok(())
+}
+
+/// One inspection of pairing `p`'s helped kindergarten on `day`, drawn.
+fn inspection(
+    w: &mut Writer<'_>,
+    g: &mut Gen,
+    p: &Pairing,
+    day: NaiveDate,
+) -> Result<(), EditError> {
+    let scores = Scores {
+        philosophy: g.between(2, 5),
+        care_education: g.between(2, 5),
+        environment: g.between(2, 5),
+        management: g.between(2, 5),
+    };
+    let i = Inspection {
+        id: w.new_id(),
+        district_id: p.district_id.clone(),
+        pairing_id: Some(p.id.clone()),
+        kindergarten_id: Some(p.helped[0].clone()),
+        date: day,
+        inspector: format!("{}（督导）", g.person()),
+        scores,
+        findings: g.pick(FINDINGS).to_string(),
+        guidance: g.pick(GUIDANCE).to_string(),
+        follow_up_due: day.checked_add_days(Days::new(30)),
+    };
+    w.set_time(Some(millis(day, 11)));
+    w.put_inspection(i)?;
+    Ok(())
 }
