@@ -142,7 +142,7 @@ fn visit(
             play_materials: if gift { g.between(5, 60) } else { 0 },
             picture_books: if gift { g.between(20, 150) } else { 0 },
         },
-        note: note(g, &helper, &helped, form),
+        note: note(g, helper, helped, form),
         follow_up: if g.rng.random_bool(0.3) {
             g.pick(NEXT_STEPS).to_string()
         } else {
