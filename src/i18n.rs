@@ -30,6 +30,14 @@ macro_rules! tr {
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
 
+    /// The other language (the language key switches to it).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
     /// What separates the items of a list: 、 in Chinese, a comma in English.
     pub fn sep(self) -> &'static str {
         match self {

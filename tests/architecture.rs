@@ -157,7 +157,8 @@ fn drawing_does_no_io_and_never_reaches_the_store() {
         "std::process",
         "File::",
         "rusqlite",
-        "app.ws",
+        "Workspace",
+        ".workspace()",
     ];
     let files: Vec<PathBuf> = rust_files(&src().join("ui"));
     assert!(files.len() > 3, "the interface's drawing is in src/ui");

@@ -5,7 +5,7 @@
 
 mod common;
 
-use bangfu::app::App;
+use bangfu::app::{App, Screen};
 use bangfu::domain::*;
 use bangfu::i18n::Lang;
 use bangfu::store::Workspace;
@@ -58,13 +58,13 @@ fn new_form(dir: &Path, screen: char) -> App {
 /// Saves the form and asserts it was saved.
 fn save(mut a: App) {
     ctrl(&mut a, 's');
-    assert!(a.overlay.is_none(), "saved:\n{}", text(&a));
+    assert!(!a.has_dialog(), "saved:\n{}", text(&a));
 }
 
 /// Saves the form and returns the error shown next to `field`.
 fn refused(mut a: App, field: &str) -> String {
     ctrl(&mut a, 's');
-    assert!(a.overlay.is_some(), "refused:\n{}", text(&a));
+    assert!(a.has_dialog(), "refused:\n{}", text(&a));
     form_field(&a, field)
         .error
         .clone()
@@ -478,10 +478,10 @@ fn every_list_is_in_one_order_on_the_command_line_in_the_interface_and_in_export
         l.rows.iter().map(|id| id.to_string()).collect()
     };
     for (what, list) in [
-        ("kindergarten", &a.kindergartens),
-        ("pairing", &a.pairings),
-        ("visit", &a.visits),
-        ("inspection", &a.inspections),
+        ("kindergarten", a.list(Screen::Kindergartens).expect("list")),
+        ("pairing", a.list(Screen::Pairings).expect("list")),
+        ("visit", a.list(Screen::Visits).expect("list")),
+        ("inspection", a.list(Screen::Inspections).expect("list")),
     ] {
         let cli = ids(what);
         assert!(cli.len() > 3, "{what}: the demo has some");
@@ -504,5 +504,9 @@ fn every_list_is_in_one_order_on_the_command_line_in_the_interface_and_in_export
         .map(|(id, _)| id.trim_start_matches('\u{feff}').to_string())
         .filter(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()))
         .collect();
-    assert_eq!(exported, rows(&a.visits), "the export and the interface");
+    assert_eq!(
+        exported,
+        rows(a.list(Screen::Visits).expect("list")),
+        "the export and the interface"
+    );
 }

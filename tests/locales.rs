@@ -199,3 +199,26 @@ fn every_refusal_reason_has_words_in_both_languages() {
         );
     }
 }
+
+/// The line of keys under each screen names only actions the screen
+/// answers to, each as `%{action}`, so the key shown is the one bound.
+#[test]
+fn the_key_hints_name_only_the_screens_own_actions() {
+    use bangfu::app::Screen;
+    use bangfu::app::keymap::Keymap;
+    let keymap = Keymap::default();
+    let mut checked = 0;
+    for lang in Lang::ALL {
+        for screen in Screen::ALL.into_iter().filter(|s| *s != Screen::Dashboard) {
+            let words = bangfu::i18n::text(lang, &format!("list.hint.{}", screen.code()));
+            assert!(words.contains("%{"), "{screen:?} names no key: {words}");
+            let filled = keymap.fill(&words, screen.actions());
+            assert!(
+                !filled.contains("%{"),
+                "{lang:?} {screen:?}: an action the screen does not answer to: {filled}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 12);
+}

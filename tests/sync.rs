@@ -787,10 +787,10 @@ async fn the_interface_joins_with_an_invite_and_syncs_in_the_background() {
     press(&mut app, KeyCode::Enter, false);
     app.handle(bangfu::app::Event::Paste(ticket));
     press(&mut app, KeyCode::Char('s'), true);
-    assert!(app.joining.is_some(), "{:?}", app.message);
-    tick_until(&mut app, "the join", |a| a.ws.is_some()).await;
+    assert!(app.joining(), "{:?}", app.message);
+    tick_until(&mut app, "the join", |a| a.workspace().is_some()).await;
     let export = |a: &bangfu::app::App| {
-        serde_json::to_string_pretty(&bangfu::present::export_json(a.ws.as_ref().expect("ws")))
+        serde_json::to_string_pretty(&bangfu::present::export_json(a.workspace().expect("ws")))
             .unwrap_or_default()
     };
     assert_eq!(export(&app), bureau.export(), "the whole programme arrived");
@@ -802,11 +802,9 @@ async fn the_interface_joins_with_an_invite_and_syncs_in_the_background() {
             ws.set_setting(k, v).expect("setting");
         }
     }
-    app.sync = Some(bangfu::sync::agent::Agent::start(
-        dir.path(),
-        options("乡村老师"),
-    ));
-    let status = |a: &bangfu::app::App| a.sync.as_ref().map(|s| s.status()).unwrap_or_default();
+    app.network = true;
+    app.start_sync();
+    let status = |a: &bangfu::app::App| a.agent().map(|s| s.status()).unwrap_or_default();
     tick_until(&mut app, "listening", |a| status(a).me.is_some()).await;
 
     // The bureau logs a visit; "sync now" brings it, and the interface
@@ -861,7 +859,7 @@ async fn the_interface_joins_with_an_invite_and_syncs_in_the_background() {
         a.model().is_some_and(|m| m.visit(&up).is_some())
     })
     .await;
-    app.sync = None;
+    app.stop_sync();
 }
 
 /// Free text no compressor shrinks much: random CJK characters.

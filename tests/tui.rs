@@ -54,7 +54,7 @@ fn every_screen_in_both_languages_and_two_sizes() {
             key(&mut a, KeyCode::Esc);
             ch(&mut a, '7');
             // The device id is random: shown as ########.
-            let me = bangfu::identity::short(a.me.as_deref().unwrap_or_default());
+            let me = bangfu::identity::short(a.me().unwrap_or_default());
             insta::assert_snapshot!(name("sync"), text(&a).replace(&me, "########"));
         }
     }
@@ -79,9 +79,9 @@ fn the_first_run_screen_offers_the_panjin_plan_an_empty_programme_and_demo_data(
 fn choosing_the_panjin_plan_on_first_run_creates_the_workspace() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut a = app(dir.path(), Lang::Zh, 100, 30);
-    assert!(a.ws.is_none());
+    assert!(a.workspace().is_none());
     key(&mut a, KeyCode::Enter);
-    assert!(a.ws.is_some(), "{:?}", a.message);
+    assert!(a.workspace().is_some(), "{:?}", a.message);
     assert!(text(&a).contains("全市规划"), "the dashboard shows");
     assert!(dir.path().join("workspace.db").exists());
 }
@@ -126,14 +126,14 @@ fn a_visit_added_in_the_form_is_saved_with_its_chinese_note() {
     let dir = demo_dir();
     let mut a = app(dir.path(), Lang::Zh, 120, 40);
     ch(&mut a, '4');
-    let before = a.visits.rows.len();
+    let before = a.list(Screen::Visits).expect("list").rows.len();
     ch(&mut a, 'a');
     pick(&mut a, "form");
     focus(&mut a, "note");
     typed(&mut a, "今天走访红旗村，指导区域游戏。");
     ctrl(&mut a, 's');
-    assert!(a.overlay.is_none(), "the form closed: {}", text(&a));
-    assert_eq!(a.visits.rows.len(), before + 1);
+    assert!(!a.has_dialog(), "the form closed: {}", text(&a));
+    assert_eq!(a.list(Screen::Visits).expect("list").rows.len(), before + 1);
     assert!(text(&a).contains("已保存"));
     drop(a);
     let reopened = app(dir.path(), Lang::Zh, 120, 40);
@@ -157,10 +157,7 @@ fn refused(screen: char, fill: impl Fn(&mut App), says: &str, kept: &str) {
         let before = a.model().cloned();
         ctrl(&mut a, 's');
         let shown = text(&a);
-        assert!(
-            matches!(a.overlay, Some(bangfu::app::Overlay::Form(_))),
-            "form still open:\n{shown}"
-        );
+        assert!(a.form().is_some(), "form still open:\n{shown}");
         assert!(shown.contains(says), "shows {says:?}:\n{shown}");
         assert!(shown.contains(kept), "keeps {kept:?}:\n{shown}");
         assert_eq!(a.model().cloned(), before, "nothing saved");
@@ -277,15 +274,20 @@ fn the_agreement_form_refuses_fees_and_keeps_the_schedule() {
     let dir = demo_dir();
     let mut a = app(dir.path(), Lang::Zh, 120, 40);
     ch(&mut a, '3');
-    let draft = a.pairings.rows.iter().position(|id| {
-        a.model()
-            .and_then(|m| m.pairing(id))
-            .is_some_and(|p| p.agreement.status != bangfu::domain::AgreementStatus::Filed)
-    });
+    let draft = a
+        .list(Screen::Pairings)
+        .expect("list")
+        .rows
+        .iter()
+        .position(|id| {
+            a.model()
+                .and_then(|m| m.pairing(id))
+                .is_some_and(|p| p.agreement.status != bangfu::domain::AgreementStatus::Filed)
+        });
     let Some(i) = draft else {
         panic!("the demo has an agreement not yet filed")
     };
-    a.pairings.selected = i;
+    a.list_mut(Screen::Pairings).expect("list").selected = i;
     ch(&mut a, 'e');
     focus(&mut a, "fees");
     clear_field(&mut a);
@@ -308,7 +310,7 @@ fn a_filed_agreement_cannot_be_opened_for_editing() {
     let mut a = app(dir.path(), Lang::Zh, 120, 40);
     ch(&mut a, '3');
     ch(&mut a, 'e');
-    assert!(a.overlay.is_none());
+    assert!(!a.has_dialog());
     assert!(text(&a).contains("已审核备案"), "{}", text(&a));
 }
 
@@ -318,13 +320,18 @@ fn the_confirmation_form_refuses_a_bad_date() {
     let mut a = app(dir.path(), Lang::Zh, 120, 40);
     ch(&mut a, '3');
     // Find a signed agreement: the demo's newest cohort has some.
-    let signed = a.pairings.rows.iter().position(|id| {
-        a.model()
-            .and_then(|m| m.pairing(id))
-            .is_some_and(|p| p.agreement.status == bangfu::domain::AgreementStatus::Signed)
-    });
+    let signed = a
+        .list(Screen::Pairings)
+        .expect("list")
+        .rows
+        .iter()
+        .position(|id| {
+            a.model()
+                .and_then(|m| m.pairing(id))
+                .is_some_and(|p| p.agreement.status == bangfu::domain::AgreementStatus::Signed)
+        });
     let Some(i) = signed else { return };
-    a.pairings.selected = i;
+    a.list_mut(Screen::Pairings).expect("list").selected = i;
     ch(&mut a, 'c');
     focus(&mut a, "date");
     clear_field(&mut a);
@@ -365,6 +372,25 @@ fn the_language_switches_at_run_time() {
     );
 }
 
+/// The line under a list names the keys the key map gives (a config file
+/// may rebind them), not the default ones.
+#[test]
+fn the_key_hints_follow_a_rebound_key() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    a.keymap = bangfu::app::keymap::Keymap::from_toml("[keys]\nadd = [\"n\"]\nhelp = [\"f1\"]\n")
+        .expect("key config");
+    ch(&mut a, '2');
+    let shown = text(&a);
+    assert!(shown.contains("n 新增  e 修改"), "{shown}");
+    assert!(!shown.contains("a 新增"), "{shown}");
+    assert!(shown.contains("F1 帮助"), "the status bar: {shown}");
+    ch(&mut a, 'a');
+    assert!(a.form().is_none(), "a is no longer add");
+    ch(&mut a, 'n');
+    assert!(a.form().is_some(), "n adds: {}", text(&a));
+}
+
 #[test]
 fn clicking_a_tab_and_a_row_selects_them() {
     use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
@@ -385,17 +411,17 @@ fn clicking_a_tab_and_a_row_selects_them() {
         })
     };
     a.handle(click(r.x + 1, 0));
-    assert_eq!(a.screen, Screen::Kindergartens);
+    assert_eq!(a.screen(), Some(Screen::Kindergartens));
     // Row 3 of the screen is the third kindergarten (row 1 is the header).
     a.handle(click(5, 4));
-    assert_eq!(a.kindergartens.selected, 2);
+    assert_eq!(a.list(Screen::Kindergartens).expect("list").selected, 2);
     a.handle(Event::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
         column: 5,
         row: 4,
         modifiers: KeyModifiers::NONE,
     }));
-    assert_eq!(a.kindergartens.selected, 5);
+    assert_eq!(a.list(Screen::Kindergartens).expect("list").selected, 5);
 }
 
 #[test]
@@ -425,7 +451,7 @@ fn joining_on_first_run_asks_for_an_invite_and_refuses_a_bad_one_keeping_it() {
         key(&mut a, KeyCode::Down);
     }
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(a.overlay, Some(bangfu::app::Overlay::Form(_))));
+    assert!(a.form().is_some());
     let screen = text(&a);
     assert!(
         screen.contains("邀请码") && screen.contains("你的名称"),
@@ -440,18 +466,18 @@ fn joining_on_first_run_asks_for_an_invite_and_refuses_a_bad_one_keeping_it() {
         "kept: {screen}"
     );
     assert!(screen.contains("这不是有效的邀请码"), "{screen}");
-    let Some(bangfu::app::Overlay::Form(f)) = &a.overlay else {
+    let Some(f) = a.form() else {
         panic!("the form stays open");
     };
     assert!(
         f.fields[0].error.is_some(),
         "the reason is by the invite field"
     );
-    assert!(a.joining.is_none(), "nothing started");
-    assert!(a.ws.is_none());
+    assert!(!a.joining(), "nothing started");
+    assert!(a.workspace().is_none());
     // Esc closes the form; the first-run menu is back.
     key(&mut a, KeyCode::Esc);
-    assert!(a.overlay.is_none());
+    assert!(!a.has_dialog());
     assert!(!dir.path().join("workspace.db").exists());
 }
 
@@ -474,7 +500,7 @@ fn the_reports_screen_writes_submits_and_exports_a_summary() {
         typed(&mut a, &format!("{section}：全年送教下乡。"));
     }
     ctrl(&mut a, 's');
-    assert!(a.overlay.is_none(), "saved: {}", text(&a));
+    assert!(!a.has_dialog(), "saved: {}", text(&a));
     let key = bangfu::domain::reports::ReportKey::Annual {
         level: bangfu::domain::Level::City,
         subject: None,
@@ -495,7 +521,7 @@ fn the_reports_screen_writes_submits_and_exports_a_summary() {
     );
     // Locked now: the form does not open, the status bar says why.
     ch(&mut a, 'e');
-    assert!(a.overlay.is_none());
+    assert!(!a.has_dialog());
     assert!(text(&a).contains("已锁定"), "{}", text(&a));
     ch(&mut a, 'x');
     let files: Vec<String> = std::fs::read_dir(out.path())
@@ -525,7 +551,7 @@ fn the_sync_screen_makes_an_invite_ticket_and_refuses_one_without_its_kindergart
     focus(&mut a, "name");
     typed(&mut a, "红旗村园长");
     ctrl(&mut a, 's');
-    let Some(bangfu::app::Overlay::Ticket { ticket, path, .. }) = &a.overlay else {
+    let Some(bangfu::app::Dialog::Ticket { ticket, path, .. }) = a.dialog() else {
         panic!("no ticket: {}", text(&a));
     };
     let invite = bangfu::sync::ticket::Invite::verify(ticket).expect("a valid signed invite");

@@ -1,10 +1,14 @@
 //! The programme's record forms, built from the field specifications of
 //! `crate::input` and read back by the same reader as the command line;
-//! the confirmation and join forms. Problems come back next to their
-//! fields.
+//! the confirmation and join forms; saving any form. Problems come back
+//! next to their fields.
 
+use super::Unsaved;
+use super::ctx::Ctx;
+use super::dialog::Dialog;
 use super::form::{Field, Form, FormKind, Input, Opt};
-use super::{App, Overlay, Screen, Unsaved, action::Action};
+use super::screens::Screen;
+use super::screens::reports::{save_return, save_sections};
 use crate::domain::lists::{self, Query};
 use crate::domain::*;
 use crate::i18n::{self, Lang, label};
@@ -12,7 +16,6 @@ use crate::input::fields::Default as Given;
 use crate::input::records::{inspection, kindergarten, pairing, terms, visit};
 use crate::input::{Bad, Context, FieldSpec, Kind, Pick, Raw, Why};
 use crate::tr;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 fn f(lang: Lang, key: &str) -> String {
     i18n::field(lang, key)
@@ -200,434 +203,286 @@ fn show_bad(lang: Lang, form: &mut Form, bad: Vec<Bad>) {
 }
 
 /// A saved record: the screen that lists it, its id and kind.
-type SavedAt = (Screen, Id, Entity);
+pub type SavedAt = (Screen, Id, Entity);
 
-impl App {
-    /// What forms read typed text against.
-    fn input(&self) -> Option<Context<'_>> {
-        Some(Context {
-            model: self.model()?,
-            lang: self.lang,
-            today: self.today(),
-            person: &self.options.person,
-        })
-    }
+/// Opens a form of a record kind's fields showing `raw`.
+fn open_spec_form(
+    cx: &mut Ctx<'_>,
+    kind: FormKind,
+    title: String,
+    specs: impl IntoIterator<Item = &'static FieldSpec>,
+    raw: &Raw,
+) {
+    let form = spec_form(kind, title, specs, raw, &cx.input());
+    cx.open(Dialog::Form(Box::new(form)));
+}
 
-    /// The pairing a new visit is most likely for: the one whose visits
-    /// are shown, or that of the selected visit.
-    fn likely_pairing(&self) -> Option<Id> {
-        let m = self.model()?;
-        self.visit_pairing.clone().or_else(|| {
-            self.visits
-                .selected_id()
-                .and_then(|v| m.visit(v))
-                .map(|v| v.pairing_id.clone())
-        })
-    }
+/// `a` on the kindergartens (or the dashboard).
+pub fn new_kindergarten(cx: &mut Ctx<'_>) {
+    let title = tr!(cx.lang, "form.new_kindergarten");
+    let kind = FormKind::NewKindergarten;
+    open_spec_form(cx, kind, title, kindergarten::FIELDS, &Raw::new());
+}
 
-    /// `a`: a new record of the screen's kind.
-    pub(super) fn open_add(&mut self) {
-        let lang = self.lang;
-        let likely = self.likely_pairing();
-        let Some(cx) = self.input() else { return };
-        let blank = Raw::new();
-        let form = match self.screen {
-            Screen::Sync => return self.open_invite_form(),
-            Screen::Reports => return self.open_report_form(),
-            Screen::Kindergartens | Screen::Dashboard => spec_form(
-                FormKind::NewKindergarten,
-                tr!(lang, "form.new_kindergarten"),
-                kindergarten::FIELDS,
-                &blank,
-                &cx,
-            ),
-            Screen::Pairings => spec_form(
-                FormKind::NewPairing,
-                tr!(lang, "form.new_pairing"),
-                pairing::fields(),
-                &blank,
-                &cx,
-            ),
-            Screen::Visits => {
-                let mut raw = Raw::new();
-                if let Some(p) = likely {
-                    raw.put(visit::PAIRING.key, p.as_str());
-                }
-                spec_form(
-                    FormKind::NewVisit,
-                    tr!(lang, "form.new_visit"),
-                    visit::FIELDS,
-                    &raw,
-                    &cx,
-                )
-            }
-            Screen::Inspections => spec_form(
-                FormKind::NewInspection,
-                tr!(lang, "form.new_inspection"),
-                inspection::FIELDS,
-                &blank,
-                &cx,
-            ),
+/// `e` or Enter on a kindergarten.
+pub fn edit_kindergarten(cx: &mut Ctx<'_>, id: &Id) {
+    let Some(raw) = cx.model().kindergarten(id).map(kindergarten::raw_of) else {
+        return;
+    };
+    let title = tr!(cx.lang, "form.edit_kindergarten");
+    let kind = FormKind::EditKindergarten(id.clone());
+    open_spec_form(cx, kind, title, kindergarten::FIELDS, &raw);
+}
+
+/// `a` on the pairings.
+pub fn new_pairing(cx: &mut Ctx<'_>) {
+    let title = tr!(cx.lang, "form.new_pairing");
+    open_spec_form(
+        cx,
+        FormKind::NewPairing,
+        title,
+        pairing::fields(),
+        &Raw::new(),
+    );
+}
+
+/// `e` on a pairing: its agreement's terms, unless it is filed.
+pub fn edit_agreement(cx: &mut Ctx<'_>, id: &Id) {
+    let lang = cx.lang;
+    let Some(p) = cx.model().pairing(id) else {
+        return;
+    };
+    if p.agreement.status == AgreementStatus::Filed {
+        let filed = Problem {
+            field: "status",
+            kind: ProblemKind::AgreementFiled,
         };
-        if self.screen == Screen::Dashboard {
-            self.screen = Screen::Kindergartens;
-        }
-        self.overlay = Some(Overlay::Form(Box::new(form)));
+        return cx.say(i18n::problem(lang, &filed));
     }
+    let raw = terms::raw_of(&p.agreement);
+    let title = tr!(
+        lang,
+        "form.edit_agreement",
+        pairing = pairing_label(cx.model(), lang, p)
+    );
+    open_spec_form(
+        cx,
+        FormKind::EditAgreement(id.clone()),
+        title,
+        terms::FIELDS,
+        &raw,
+    );
+}
 
-    /// `e` (or Enter on a kindergarten, a visit, an inspection): edit the
-    /// selected record.
-    pub(super) fn open_edit(&mut self) {
-        let lang = self.lang;
-        let Some(cx) = self.input() else { return };
-        let m = cx.model;
-        let form = match self.screen {
-            Screen::Reports => return self.open_report_form(),
-            Screen::Kindergartens => {
-                let Some(k) = self
-                    .kindergartens
-                    .selected_id()
-                    .and_then(|id| m.kindergarten(id))
-                else {
-                    return;
-                };
-                spec_form(
-                    FormKind::EditKindergarten(k.id.clone()),
-                    tr!(lang, "form.edit_kindergarten"),
-                    kindergarten::FIELDS,
-                    &kindergarten::raw_of(k),
-                    &cx,
-                )
-            }
-            Screen::Pairings => {
-                let Some(p) = self.pairings.selected_id().and_then(|id| m.pairing(id)) else {
-                    return;
-                };
-                if p.agreement.status == AgreementStatus::Filed {
-                    let filed = Problem {
-                        field: "status",
-                        kind: ProblemKind::AgreementFiled,
-                    };
-                    self.message = Some(i18n::problem(lang, &filed));
-                    return;
-                }
-                spec_form(
-                    FormKind::EditAgreement(p.id.clone()),
-                    tr!(
-                        lang,
-                        "form.edit_agreement",
-                        pairing = pairing_label(m, lang, p)
-                    ),
-                    terms::FIELDS,
-                    &terms::raw_of(&p.agreement),
-                    &cx,
-                )
-            }
-            Screen::Visits => {
-                let Some(v) = self.visits.selected_id().and_then(|id| m.visit(id)) else {
-                    return;
-                };
-                spec_form(
-                    FormKind::EditVisit(v.id.clone()),
-                    tr!(lang, "form.edit_visit"),
-                    visit::FIELDS,
-                    &visit::raw_of(v),
-                    &cx,
-                )
-            }
-            Screen::Inspections => {
-                let Some(i) = self
-                    .inspections
-                    .selected_id()
-                    .and_then(|id| m.inspection(id))
-                else {
-                    return;
-                };
-                spec_form(
-                    FormKind::EditInspection(i.id.clone()),
-                    tr!(lang, "form.edit_inspection"),
-                    inspection::FIELDS,
-                    &inspection::raw_of(i),
-                    &cx,
-                )
-            }
-            Screen::Dashboard | Screen::Sync => return,
-        };
-        self.overlay = Some(Overlay::Form(Box::new(form)));
+/// `a` on the visit log: for the `likely` pairing, if known.
+pub fn new_visit(cx: &mut Ctx<'_>, likely: Option<Id>) {
+    let mut raw = Raw::new();
+    if let Some(p) = likely {
+        raw.put(visit::PAIRING.key, p.as_str());
     }
+    let title = tr!(cx.lang, "form.new_visit");
+    open_spec_form(cx, FormKind::NewVisit, title, visit::FIELDS, &raw);
+}
 
-    /// `c` on a pairing: which bureau confirms.
-    pub(super) fn open_confirm(&mut self, id: &Id) {
-        let lang = self.lang;
-        let person = self.options.person.clone();
-        let today = self.today().to_string();
-        let Some(m) = self.model() else { return };
-        let Some(p) = m.pairing(id) else { return };
-        let districts: Vec<Opt> = m
-            .unconfirmed_districts(p)
-            .iter()
-            .map(|d| Opt::new(d.as_str(), m.district_name(d)))
-            .collect();
-        let first = districts
-            .first()
-            .map(|o| o.value.clone())
-            .unwrap_or_default();
-        let form = Form::new(
-            FormKind::ConfirmAgreement(id.clone()),
-            tr!(
-                lang,
-                "form.confirm_agreement",
-                pairing = pairing_label(m, lang, p)
-            ),
-            vec![
-                Field::choice("district", f(lang, "district"), districts, &first),
-                Field::line("by", f(lang, "by"), &person),
-                Field::line("date", f(lang, "date"), &today),
-            ],
-        );
-        self.overlay = Some(Overlay::Form(Box::new(form)));
-    }
+/// `e` or Enter on a visit.
+pub fn edit_visit(cx: &mut Ctx<'_>, id: &Id) {
+    let Some(raw) = cx.model().visit(id).map(visit::raw_of) else {
+        return;
+    };
+    let title = tr!(cx.lang, "form.edit_visit");
+    open_spec_form(
+        cx,
+        FormKind::EditVisit(id.clone()),
+        title,
+        visit::FIELDS,
+        &raw,
+    );
+}
 
-    pub(super) fn form_key(&mut self, k: KeyEvent) {
-        let Some(Overlay::Form(form)) = &mut self.overlay else {
-            return;
-        };
-        let in_note = matches!(
-            form.fields.get(form.focus).map(|f| &f.input),
-            Some(Input::Note(_))
-        );
-        let arrow = matches!(k.code, KeyCode::Up | KeyCode::Down);
-        match self.keymap.form_action(&k) {
-            Some(Action::Save) => self.submit_form(),
-            Some(Action::Back) => self.overlay = None,
-            Some(Action::Quit) => self.quit = true,
-            Some(Action::NextField) if !(in_note && arrow) => form.next_field(),
-            Some(Action::PrevField) if !(in_note && arrow) => form.prev_field(),
-            _ => {
-                let focus_key = form.fields.get(form.focus).map(|f| f.key);
-                let changed = form.key(k);
-                let visit_form = matches!(form.kind, FormKind::NewVisit | FormKind::EditVisit(_));
-                if changed && focus_key == Some(visit::PAIRING.key) && visit_form {
-                    // The places follow the pairing chosen.
-                    let chosen = form.choice(visit::PAIRING.key);
-                    if let Some(m) = self.ws.as_ref().map(|w| w.model()) {
-                        let mut places = vec![lead_opt(self.lang, visit::PLACE.default)];
-                        places.extend(member_opts(m, &chosen));
-                        if let Some(Overlay::Form(form)) = &mut self.overlay {
-                            form.set_options(visit::PLACE.key, places);
-                        }
-                    }
-                }
-            }
-        }
-    }
+/// `a` on the inspections.
+pub fn new_inspection(cx: &mut Ctx<'_>) {
+    let title = tr!(cx.lang, "form.new_inspection");
+    let kind = FormKind::NewInspection;
+    open_spec_form(cx, kind, title, inspection::FIELDS, &Raw::new());
+}
 
-    /// Ctrl-S: turns the form into a record and saves it; on any problem the
-    /// form stays open with what was typed and the problem by its field.
-    pub(super) fn submit_form(&mut self) {
-        let Some(Overlay::Form(mut form)) = self.overlay.take() else {
-            return;
-        };
-        form.clear_errors();
-        let outcome = self.save_form(&mut form);
-        match outcome {
-            Ok(Some((screen, id, what))) => {
-                self.message = Some(tr!(
-                    self.lang,
-                    "cli.saved",
-                    what = i18n::entity(self.lang, what),
-                    id = id.short(),
-                    detail = ""
-                ));
-                self.screen = screen;
-                let cap = self.capacity();
-                if let Some(l) = self.list_mut(screen)
-                    && let Some(i) = l.rows.iter().position(|x| *x == id)
-                {
-                    l.selected = i;
-                    l.clamp(cap);
-                }
-            }
-            Ok(None) => {}
-            Err(why) => {
-                let lang = self.lang;
-                match why {
-                    Unsaved::Refused(problems) => {
-                        for p in problems {
-                            let msg = i18n::problem_message(lang, &p);
-                            if !form.set_error(p.field, msg.clone()) && form.message.is_none() {
-                                form.message = Some(i18n::problem(lang, &p));
-                            }
-                        }
-                    }
-                    Unsaved::Shown | Unsaved::NoWorkspace => {}
-                    Unsaved::Failed(said) => form.message = Some(said),
-                }
-                form.focus_first_error();
-                self.overlay = Some(Overlay::Form(form));
-            }
-        }
-    }
+/// `e` or Enter on an inspection.
+pub fn edit_inspection(cx: &mut Ctx<'_>, id: &Id) {
+    let Some(raw) = cx.model().inspection(id).map(inspection::raw_of) else {
+        return;
+    };
+    let title = tr!(cx.lang, "form.edit_inspection");
+    let kind = FormKind::EditInspection(id.clone());
+    open_spec_form(cx, kind, title, inspection::FIELDS, &raw);
+}
 
-    /// Checks the invite and starts joining in the background; a bad
-    /// invite keeps the form open with the reason by the field.
-    fn start_join(&mut self, form: &mut Form) -> Result<Option<SavedAt>, Unsaved> {
-        let lang = self.lang;
-        let ticket = form.text("ticket").split_whitespace().collect::<String>();
-        if let Err(e) = crate::sync::ticket::Invite::verify(&ticket) {
-            form.set_error("ticket", i18n::text(lang, &format!("invite.{}", e.code())));
-            return Err(Unsaved::Shown);
-        }
-        let name = Some(form.text("name"))
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| self.options.person.clone());
-        self.joining = Some(super::Joining::start(
-            self.data_dir.clone(),
-            ticket,
-            name,
-            self.options.clone(),
+/// `c` on a pairing: which bureau confirms.
+pub fn confirm_agreement(cx: &mut Ctx<'_>, id: &Id) {
+    let lang = cx.lang;
+    let person = cx.options.person.clone();
+    let today = cx.today().to_string();
+    let m = cx.model();
+    let Some(p) = m.pairing(id) else { return };
+    let districts: Vec<Opt> = m
+        .unconfirmed_districts(p)
+        .iter()
+        .map(|d| Opt::new(d.as_str(), m.district_name(d)))
+        .collect();
+    let first = districts
+        .first()
+        .map(|o| o.value.clone())
+        .unwrap_or_default();
+    let form = Form::new(
+        FormKind::ConfirmAgreement(id.clone()),
+        tr!(
             lang,
-            self.lan_discovery,
-        ));
-        self.message = Some(tr!(lang, "tui.joining"));
-        Ok(None)
-    }
+            "form.confirm_agreement",
+            pairing = pairing_label(m, lang, p)
+        ),
+        vec![
+            Field::choice("district", f(lang, "district"), districts, &first),
+            Field::line("by", f(lang, "by"), &person),
+            Field::line("date", f(lang, "date"), &today),
+        ],
+    );
+    cx.open(Dialog::Form(Box::new(form)));
+}
 
-    /// Saves a form; returns where the record is shown, its id and kind
-    /// (`None` when nothing is shown: a join starts, a report is saved).
-    fn save_form(&mut self, form: &mut Form) -> Result<Option<SavedAt>, Unsaved> {
-        match form.kind.clone() {
-            FormKind::Join => self.start_join(form),
-            FormKind::Invite => self.save_invite_form(form).map(|()| None),
-            FormKind::ReportSections(key) => self.save_report_form(form, &key).map(|()| None),
-            FormKind::ReturnReport(key) => self.save_return_form(form, &key).map(|()| None),
-            FormKind::ConfirmAgreement(id) => self.save_confirmation(form, id),
-            kind => self.save_record(form, kind),
-        }
-    }
-
-    /// Reads a record form with `read`; a field that cannot be read is
-    /// shown by its field.
-    fn read_form<T>(
-        &self,
-        form: &mut Form,
-        read: impl FnOnce(&Raw, Context<'_>) -> Result<T, Vec<Bad>>,
-    ) -> Option<T> {
-        let cx = self.input()?;
-        match read(&typed(form), cx) {
-            Ok(d) => Some(d),
-            Err(bad) => {
-                show_bad(self.lang, form, bad);
-                None
-            }
-        }
-    }
-
-    /// A record form: read into a draft, then checked and saved.
-    fn save_record(&mut self, form: &mut Form, kind: FormKind) -> Result<Option<SavedAt>, Unsaved> {
-        macro_rules! read {
-            ($read:path) => {
-                match self.read_form(form, $read) {
-                    Some(d) => d,
-                    None => return Err(Unsaved::Shown),
-                }
-            };
-        }
-        let saved = match kind {
-            FormKind::NewKindergarten => {
-                let d = read!(kindergarten::read);
-                (
-                    Screen::Kindergartens,
-                    self.write(|w| w.add_kindergarten(d))?,
-                    Entity::Kindergarten,
-                )
-            }
-            FormKind::EditKindergarten(id) => {
-                let d = read!(kindergarten::read);
-                self.write(|w| w.edit_kindergarten(&id, d))?;
-                (Screen::Kindergartens, id, Entity::Kindergarten)
-            }
-            FormKind::NewPairing => {
-                let d = read!(pairing::read);
-                (
-                    Screen::Pairings,
-                    self.write(|w| w.add_pairing(d))?,
-                    Entity::Pairing,
-                )
-            }
-            FormKind::EditAgreement(id) => {
-                let d = read!(terms::read);
-                if self.write(|w| w.edit_agreement(&id, d))? {
-                    self.message = Some(tr!(self.lang, "pairing.back_to_draft"));
-                }
-                (Screen::Pairings, id, Entity::Pairing)
-            }
-            FormKind::NewVisit => {
-                let d = read!(visit::read);
-                (
-                    Screen::Visits,
-                    self.write(|w| w.add_visit(d))?,
-                    Entity::Visit,
-                )
-            }
-            FormKind::EditVisit(id) => {
-                let d = read!(visit::read);
-                self.write(|w| w.edit_visit(&id, d))?;
-                (Screen::Visits, id, Entity::Visit)
-            }
-            FormKind::NewInspection => {
-                let d = read!(inspection::read);
-                (
-                    Screen::Inspections,
-                    self.write(|w| w.add_inspection(d))?,
-                    Entity::Inspection,
-                )
-            }
-            FormKind::EditInspection(id) => {
-                let d = read!(inspection::read);
-                self.write(|w| w.edit_inspection(&id, d))?;
-                (Screen::Inspections, id, Entity::Inspection)
-            }
-            _ => return Ok(None),
-        };
-        Ok(Some(saved))
-    }
-
-    /// A bureau's confirmation of an agreement.
-    fn save_confirmation(&mut self, form: &mut Form, id: Id) -> Result<Option<SavedAt>, Unsaved> {
-        let lang = self.lang;
-        let date = crate::input::date(lang, "date", &form.text("date"));
-        let district = Id::parse(&form.choice("district"));
-        if district.is_none() {
-            form.set_error("district", tr!(lang, "problem.required"));
-        }
-        let date = match date {
-            Ok(d) => d,
-            Err(msg) => {
-                form.set_error("date", msg);
-                return Err(Unsaved::Shown);
-            }
-        };
-        let Some(district) = district else {
-            return Err(Unsaved::Shown);
-        };
-        let stamp = Stamp {
-            by: form.text("by"),
-            on: date,
-        };
-        self.write(|w| w.confirm(&id, &district, stamp))?;
-        Ok(Some((Screen::Pairings, id, Entity::Pairing)))
+/// A field's value changed: on a visit form, the places follow the
+/// pairing chosen.
+pub fn follow(form: &mut Form, changed: &str, m: &Model, lang: Lang) {
+    let visit_form = matches!(form.kind, FormKind::NewVisit | FormKind::EditVisit(_));
+    if visit_form && changed == visit::PAIRING.key {
+        let chosen = form.choice(visit::PAIRING.key);
+        let mut places = vec![lead_opt(lang, visit::PLACE.default)];
+        places.extend(member_opts(m, &chosen));
+        form.set_options(visit::PLACE.key, places);
     }
 }
 
-/// The first-run form: an invite and the name others will see.
-pub(super) fn join_form(lang: Lang, person: &str) -> Form {
-    Form::new(
-        FormKind::Join,
-        tr!(lang, "form.join"),
-        vec![
-            Field::line("ticket", i18n::field(lang, "invite"), ""),
-            Field::line("name", i18n::field(lang, "member_name"), person),
-        ],
-    )
+/// Ctrl-S: saves a form; returns where the record is shown, its id and
+/// kind (`None` when nothing is listed: a report is saved, an invite
+/// made). On any problem the form keeps what was typed and shows the
+/// problem by its field.
+pub fn submit(cx: &mut Ctx<'_>, form: &mut Form) -> Result<Option<SavedAt>, Unsaved> {
+    form.clear_errors();
+    let outcome = match form.kind.clone() {
+        FormKind::Invite => super::invite::submit(cx, form).map(|()| None),
+        FormKind::ReportSections(key) => save_sections(cx, form, &key).map(|()| None),
+        FormKind::ReturnReport(key) => save_return(cx, form, &key).map(|()| None),
+        FormKind::ConfirmAgreement(id) => save_confirmation(cx, form, id).map(Some),
+        // Joining is the first-run screen's.
+        FormKind::Join => Ok(None),
+        kind => save_record(cx, form, kind).map(Some),
+    };
+    if let Err(why) = &outcome {
+        show_unsaved(cx.lang, form, why);
+    }
+    outcome
+}
+
+/// Shows why a form was not saved, by its fields.
+fn show_unsaved(lang: Lang, form: &mut Form, why: &Unsaved) {
+    match why {
+        Unsaved::Refused(problems) => {
+            for p in problems {
+                let msg = i18n::problem_message(lang, p);
+                if !form.set_error(p.field, msg.clone()) && form.message.is_none() {
+                    form.message = Some(i18n::problem(lang, p));
+                }
+            }
+        }
+        Unsaved::Shown => {}
+        Unsaved::Failed(said) => form.message = Some(said.clone()),
+    }
+    form.focus_first_error();
+}
+
+/// Reads a record form with `read`; a field that cannot be read is shown
+/// by its field.
+fn read_form<T>(
+    cx: &Ctx<'_>,
+    form: &mut Form,
+    read: impl FnOnce(&Raw, Context<'_>) -> Result<T, Vec<Bad>>,
+) -> Result<T, Unsaved> {
+    read(&typed(form), cx.input()).map_err(|bad| {
+        show_bad(cx.lang, form, bad);
+        Unsaved::Shown
+    })
+}
+
+/// A record form: read into a draft, then checked and saved.
+fn save_record(cx: &mut Ctx<'_>, form: &mut Form, kind: FormKind) -> Result<SavedAt, Unsaved> {
+    Ok(match kind {
+        FormKind::NewKindergarten => {
+            let d = read_form(cx, form, kindergarten::read)?;
+            let id = cx.write(|w| w.add_kindergarten(d))?;
+            (Screen::Kindergartens, id, Entity::Kindergarten)
+        }
+        FormKind::EditKindergarten(id) => {
+            let d = read_form(cx, form, kindergarten::read)?;
+            cx.write(|w| w.edit_kindergarten(&id, d))?;
+            (Screen::Kindergartens, id, Entity::Kindergarten)
+        }
+        FormKind::NewPairing => {
+            let d = read_form(cx, form, pairing::read)?;
+            let id = cx.write(|w| w.add_pairing(d))?;
+            (Screen::Pairings, id, Entity::Pairing)
+        }
+        FormKind::EditAgreement(id) => {
+            let d = read_form(cx, form, terms::read)?;
+            if cx.write(|w| w.edit_agreement(&id, d))? {
+                let said = tr!(cx.lang, "pairing.back_to_draft");
+                cx.say(said);
+            }
+            (Screen::Pairings, id, Entity::Pairing)
+        }
+        FormKind::NewVisit => {
+            let d = read_form(cx, form, visit::read)?;
+            let id = cx.write(|w| w.add_visit(d))?;
+            (Screen::Visits, id, Entity::Visit)
+        }
+        FormKind::EditVisit(id) => {
+            let d = read_form(cx, form, visit::read)?;
+            cx.write(|w| w.edit_visit(&id, d))?;
+            (Screen::Visits, id, Entity::Visit)
+        }
+        FormKind::NewInspection => {
+            let d = read_form(cx, form, inspection::read)?;
+            let id = cx.write(|w| w.add_inspection(d))?;
+            (Screen::Inspections, id, Entity::Inspection)
+        }
+        FormKind::EditInspection(id) => {
+            let d = read_form(cx, form, inspection::read)?;
+            cx.write(|w| w.edit_inspection(&id, d))?;
+            (Screen::Inspections, id, Entity::Inspection)
+        }
+        _ => return Err(Unsaved::Shown),
+    })
+}
+
+/// A bureau's confirmation of an agreement.
+fn save_confirmation(cx: &mut Ctx<'_>, form: &mut Form, id: Id) -> Result<SavedAt, Unsaved> {
+    let lang = cx.lang;
+    let date = crate::input::date(lang, "date", &form.text("date"));
+    let district = Id::parse(&form.choice("district"));
+    if district.is_none() {
+        form.set_error("district", tr!(lang, "problem.required"));
+    }
+    let date = match date {
+        Ok(d) => d,
+        Err(msg) => {
+            form.set_error("date", msg);
+            return Err(Unsaved::Shown);
+        }
+    };
+    let Some(district) = district else {
+        return Err(Unsaved::Shown);
+    };
+    let stamp = Stamp {
+        by: form.text("by"),
+        on: date,
+    };
+    cx.write(|w| w.confirm(&id, &district, stamp))?;
+    Ok((Screen::Pairings, id, Entity::Pairing))
 }

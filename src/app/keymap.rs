@@ -246,8 +246,30 @@ impl Keymap {
         self.form.get(&Key::from_event(e)).copied()
     }
 
-    /// The keys of an action, for help, e.g. `a` or `Ctrl-S/F2`.
-    pub fn keys_of(&self, action: Action, form: bool) -> String {
+    /// The one key shown for an action in a hint line: its first default
+    /// key still bound to it (`<` before its alias `,`), else the first of
+    /// the keys a config file gave it.
+    pub fn primary(&self, action: Action) -> String {
+        NORMAL
+            .iter()
+            .filter(|(a, _)| *a == action)
+            .flat_map(|(_, keys)| keys.iter().filter_map(|k| Key::parse(k)))
+            .find(|k| self.normal.get(k) == Some(&action))
+            .map(|k| k.label())
+            .or_else(|| self.keys(action, false).into_iter().next())
+            .unwrap_or_default()
+    }
+
+    /// A hint line's words with `%{code}` of each action replaced by its
+    /// key (see [`Keymap::primary`]).
+    pub fn fill(&self, template: &str, actions: &[Action]) -> String {
+        actions.iter().fold(template.to_string(), |text, a| {
+            text.replace(&format!("%{{{}}}", a.code()), &self.primary(*a))
+        })
+    }
+
+    /// The keys of an action, shortest first.
+    pub fn keys(&self, action: Action, form: bool) -> Vec<String> {
         let map = if form { &self.form } else { &self.normal };
         let mut keys: Vec<String> = map
             .iter()
@@ -255,7 +277,12 @@ impl Keymap {
             .map(|(k, _)| k.label())
             .collect();
         keys.sort_by_key(|k| (k.chars().count(), k.clone()));
-        keys.join("/")
+        keys
+    }
+
+    /// The keys of an action, for help, e.g. `a` or `Ctrl-S/F2`.
+    pub fn keys_of(&self, action: Action, form: bool) -> String {
+        self.keys(action, form).join("/")
     }
 }
 

@@ -1,136 +1,46 @@
 //! The interface's state and everything that changes it, apart from
 //! drawing. One entry point: [`App::handle`] takes an event (a key, a click,
 //! a paste, a resize, a tick) and updates the state; `ui::draw` then draws
-//! it without changing anything. Writes go through the store and come back
-//! as the save state shown in the status bar.
+//! it without changing anything.
+//!
+//! The application is in one of two phases ([`Phase`]): the first-run
+//! screen, or an open workspace. An open workspace shows one of the
+//! screens (`screens`, one component each) and perhaps a dialog over it
+//! (`dialog`). Keys become named actions (`keymap`); the few that mean the
+//! same everywhere are handled here, the rest by the screen or dialog that
+//! has the keyboard, through a [`ctx::Ctx`]. Writes go through the store
+//! and come back as the save state shown in the status bar.
 
 pub mod action;
+pub mod ctx;
+pub mod dialog;
 mod first_run;
 pub mod form;
 mod forms;
 mod invite;
 pub mod keymap;
 pub mod layout;
-mod lists;
 mod mouse;
-mod records;
-mod reports;
-mod sync_view;
+pub mod screens;
+mod view;
 
 use crate::domain::*;
 use crate::i18n::Lang;
 pub use crate::store::HistoryEntry;
-use crate::store::{EditError, Options, StoreError, Workspace};
-use crate::sync::agent::Agent;
+use crate::store::{Options, StoreError, Workspace};
+use crate::sync::agent::{Agent, Status};
 use crate::tr;
 use action::Action;
-pub use first_run::{FirstRunChoice, Joining};
-use form::Form;
+use ctx::{Asked, Ctx, Go};
+pub use dialog::Dialog;
+pub use first_run::{FirstRun, FirstRunChoice, Joining};
+pub use forms::pairing_label;
 use keymap::Keymap;
-pub use lists::ListState;
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
+pub use screens::{ListState, Rows, Screen, Screens};
 use std::path::PathBuf;
-
-/// The main screens, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Screen {
-    Dashboard,
-    Kindergartens,
-    Pairings,
-    Visits,
-    Inspections,
-    Reports,
-    Sync,
-}
-
-impl Screen {
-    pub const ALL: [Screen; 7] = [
-        Screen::Dashboard,
-        Screen::Kindergartens,
-        Screen::Pairings,
-        Screen::Visits,
-        Screen::Inspections,
-        Screen::Reports,
-        Screen::Sync,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Screen::Dashboard => "dashboard",
-            Screen::Kindergartens => "kindergartens",
-            Screen::Pairings => "pairings",
-            Screen::Visits => "visits",
-            Screen::Inspections => "inspections",
-            Screen::Reports => "reports",
-            Screen::Sync => "sync",
-        }
-    }
-
-    pub fn label(self, lang: Lang) -> String {
-        let key = format!("screen.{}", self.code());
-        rust_i18n::t!(key.as_str(), locale = lang.code()).into_owned()
-    }
-
-    /// The screen `by` tabs to the right, round the end.
-    fn next(self, by: usize) -> Screen {
-        let at = Screen::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        let n = Screen::ALL.len();
-        Screen::ALL
-            .get(at.saturating_add(by) % n)
-            .copied()
-            .unwrap_or(Screen::Dashboard)
-    }
-
-    /// The actions this screen answers to, as the help lists them.
-    pub fn actions(self) -> &'static [Action] {
-        match self {
-            Screen::Dashboard => &[Action::PrevYear, Action::NextYear, Action::Add],
-            Screen::Kindergartens => &[
-                Action::Add,
-                Action::Edit,
-                Action::Select,
-                Action::Filter,
-                Action::History,
-            ],
-            Screen::Pairings => &[
-                Action::Add,
-                Action::Edit,
-                Action::Sign,
-                Action::Confirm,
-                Action::File,
-                Action::Select,
-                Action::Filter,
-                Action::History,
-            ],
-            Screen::Visits => &[
-                Action::Add,
-                Action::Edit,
-                Action::Confirm,
-                Action::PrevMonth,
-                Action::NextMonth,
-                Action::AllMonths,
-                Action::Filter,
-                Action::History,
-            ],
-            Screen::Inspections => &[Action::Add, Action::Edit, Action::Filter, Action::History],
-            Screen::Reports => &[
-                Action::Select,
-                Action::Edit,
-                Action::Sign,
-                Action::Confirm,
-                Action::Return,
-                Action::Restat,
-                Action::Export,
-                Action::Filter,
-                Action::History,
-            ],
-            Screen::Sync => &[Action::SyncNow, Action::Select, Action::Add],
-        }
-    }
-}
+pub use view::View;
 
 /// Where the last save stands (status bar).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,33 +62,6 @@ pub enum Unsaved {
     Shown,
     /// The store failed (said in the status bar, in these words).
     Failed(String),
-    /// No workspace is open.
-    NoWorkspace,
-}
-
-/// What is drawn over the screen.
-#[derive(Debug, Clone)]
-pub enum Overlay {
-    Help {
-        scroll: usize,
-    },
-    History {
-        title: String,
-        entries: Vec<HistoryEntry>,
-        scroll: usize,
-    },
-    Form(Box<Form>),
-    /// An invite ticket just made, and the file it was also written to.
-    Ticket {
-        title: String,
-        ticket: String,
-        path: Option<String>,
-    },
-    /// One report, whole: facts, figures, sections.
-    Report {
-        key: crate::domain::reports::ReportKey,
-        scroll: usize,
-    },
 }
 
 /// Something that happened outside the keyboard handler's control.
@@ -192,91 +75,65 @@ pub enum Event {
     Tick,
 }
 
+/// Where the application is.
+pub enum Phase {
+    /// No workspace in the data directory yet.
+    FirstRun(FirstRun),
+    Open(Box<Open>),
+}
+
+/// An open workspace and the interface over it.
+pub struct Open {
+    pub ws: Workspace,
+    /// This device's id (None until it has a key).
+    pub me: Option<String>,
+    pub save: SaveState,
+    /// Background sync, while `network` is on.
+    pub sync: Option<Agent>,
+    /// What the sync screen and the status bar show, read after every
+    /// event (drawing reads this, never the store).
+    pub sync_status: Status,
+    pub screen: Screen,
+    pub screens: Screens,
+    pub dialog: Option<Dialog>,
+}
+
 /// The whole interface state.
 pub struct App {
     pub lang: Lang,
     pub data_dir: PathBuf,
     pub options: Options,
-    /// `None` until a workspace exists (first run).
-    pub ws: Option<Workspace>,
-    pub first_run: usize,
-    pub screen: Screen,
-    pub overlay: Option<Overlay>,
-    /// The year the dashboard shows.
-    pub year: i32,
-    pub kindergartens: ListState,
-    pub pairings: ListState,
-    pub visits: ListState,
-    pub inspections: ListState,
-    /// The reports list; its rows are report ids, each listed here with
-    /// where it stands for this member.
-    pub reports: ListState,
-    pub report_rows: std::collections::BTreeMap<Id, crate::domain::reports::Listed>,
-    /// Where exported reports are written.
+    /// Where exported reports and invite tickets are written.
     pub export_dir: PathBuf,
-    /// Visit log: only this month, if set.
-    pub visit_month: Option<(i32, u32)>,
-    /// Visit log: only this pairing, if set.
-    pub visit_pairing: Option<Id>,
-    pub save: SaveState,
+    pub keymap: Keymap,
+    pub size: Rect,
     /// A one-line message for the status bar (what just happened).
     pub message: Option<String>,
-    pub size: Rect,
-    pub keymap: Keymap,
     pub quit: bool,
-    /// This device's id (None until it has a key).
-    pub me: Option<String>,
     /// Start background sync whenever a workspace is open (the interface
     /// does; tests and `bangfu dashboard` do not).
     pub network: bool,
-    /// Background sync, while a workspace is open and `network` is on.
-    pub sync: Option<Agent>,
-    /// What the sync screen and the status bar show, read after every
-    /// event (drawing reads this, never the store).
-    pub sync_status: crate::sync::agent::Status,
-    /// The sync screen's first peer row on screen.
-    pub sync_scroll: usize,
-    /// A join with an invite running in the background (first run).
-    pub joining: Option<Joining>,
     /// Look for the inviter on the local network by multicast DNS when
     /// joining (off with `BANGFU_NO_MDNS`, and in tests).
     pub lan_discovery: bool,
     /// What the last drawing laid out.
     pub drawn: Drawn,
+    pub phase: Phase,
 }
 
 /// What a drawing laid out, for the keys that follow it: the state never
 /// guesses a size the screen decides.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Drawn {
-    /// How far the open overlay (help, history, report) can scroll: its
+    /// How far the open dialog (help, history, report) can scroll: its
     /// lines beyond those that fit.
-    pub overlay_scroll_max: Option<usize>,
+    pub dialog_scroll_max: Option<usize>,
 }
 
 impl App {
-    /// Takes in what the drawing laid out (`ui::draw` returns it); an
-    /// overlay scrolled past its end comes back to it.
-    pub fn set_drawn(&mut self, d: Drawn) {
-        self.drawn = d;
-        if let (Some(scroll), Some(max)) = (self.overlay_scroll(), d.overlay_scroll_max) {
-            *scroll = (*scroll).min(max);
-        }
-    }
-
-    /// The open overlay's scroll position, if it scrolls.
-    fn overlay_scroll(&mut self) -> Option<&mut usize> {
-        match &mut self.overlay {
-            Some(Overlay::History { scroll, .. })
-            | Some(Overlay::Help { scroll })
-            | Some(Overlay::Report { scroll, .. }) => Some(scroll),
-            _ => None,
-        }
-    }
-
-    /// Opens the workspace in `data_dir` (or the first-run menu if there is
-    /// none). A workspace that cannot be read is an error: the caller says
-    /// so and never starts the full screen.
+    /// Opens the workspace in `data_dir` (or the first-run screen if there
+    /// is none). A workspace that cannot be read is an error: the caller
+    /// says so and never starts the full screen.
     pub fn new(
         data_dir: PathBuf,
         options: Options,
@@ -292,57 +149,145 @@ impl App {
         let mut app = App {
             lang,
             data_dir,
-            year: chrono::Datelike::year(&options.today),
             options,
-            ws,
-            first_run: 0,
-            screen: Screen::Dashboard,
-            overlay: None,
-            kindergartens: ListState::default(),
-            pairings: ListState::default(),
-            visits: ListState::default(),
-            inspections: ListState::default(),
-            reports: ListState::default(),
-            report_rows: std::collections::BTreeMap::new(),
             export_dir: export_dir(),
-            visit_month: None,
-            visit_pairing: None,
-            save: SaveState::Idle,
-            message: None,
-            size,
             keymap,
+            size,
+            message: None,
             quit: false,
-            me: None,
             network: false,
-            sync: None,
-            sync_status: Default::default(),
-            sync_scroll: 0,
-            joining: None,
             lan_discovery: std::env::var_os("BANGFU_NO_MDNS").is_none(),
             drawn: Drawn::default(),
+            phase: Phase::FirstRun(FirstRun::default()),
         };
-        app.me = crate::identity::load(&app.data_dir)
-            .ok()
-            .flatten()
-            .map(|k| crate::identity::endpoint_hex(&k));
-        app.clamp_year();
-        app.rebuild_rows();
+        if let Some(ws) = ws {
+            app.open(ws);
+        }
         Ok(app)
     }
 
+    /// The open workspace's interface, if one is open.
+    pub fn opened(&self) -> Option<&Open> {
+        match &self.phase {
+            Phase::Open(o) => Some(o),
+            Phase::FirstRun(_) => None,
+        }
+    }
+
+    fn opened_mut(&mut self) -> Option<&mut Open> {
+        match &mut self.phase {
+            Phase::Open(o) => Some(o),
+            Phase::FirstRun(_) => None,
+        }
+    }
+
+    pub fn workspace(&self) -> Option<&Workspace> {
+        self.opened().map(|o| &o.ws)
+    }
+
     pub fn model(&self) -> Option<&Model> {
-        self.ws.as_ref().map(|w| w.model())
+        self.workspace().map(|w| w.model())
+    }
+
+    /// The screen shown (none on first run).
+    pub fn screen(&self) -> Option<Screen> {
+        self.opened().map(|o| o.screen)
+    }
+
+    /// The dialog open: over a screen, or the first-run join form.
+    pub fn form(&self) -> Option<&form::Form> {
+        match &self.phase {
+            Phase::Open(o) => match &o.dialog {
+                Some(Dialog::Form(f)) => Some(f),
+                _ => None,
+            },
+            Phase::FirstRun(f) => f.form.as_ref(),
+        }
+    }
+
+    /// A list screen's list.
+    pub fn list(&self, screen: Screen) -> Option<&ListState> {
+        self.opened().and_then(|o| o.screens.list(screen))
+    }
+
+    pub fn list_mut(&mut self, screen: Screen) -> Option<&mut ListState> {
+        self.opened_mut().and_then(|o| o.screens.list_mut(screen))
+    }
+
+    /// This device's id, once a workspace is open and it has a key.
+    pub fn me(&self) -> Option<&str> {
+        self.opened().and_then(|o| o.me.as_deref())
+    }
+
+    /// The dialog open over the screen.
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.opened().and_then(|o| o.dialog.as_ref())
+    }
+
+    /// Whether a form or dialog is open (on either phase).
+    pub fn has_dialog(&self) -> bool {
+        self.dialog().is_some() || self.form().is_some()
+    }
+
+    /// The background sync, if running.
+    pub fn agent(&self) -> Option<&Agent> {
+        self.opened().and_then(|o| o.sync.as_ref())
+    }
+
+    /// Whether a join is running (first run).
+    pub fn joining(&self) -> bool {
+        matches!(&self.phase, Phase::FirstRun(f) if f.joining.is_some())
     }
 
     pub fn today(&self) -> chrono::NaiveDate {
         self.options.today
     }
 
-    fn clamp_year(&mut self) {
-        if let Some(m) = self.model() {
-            let (a, b) = (m.programme.start_year, m.programme.end_year);
-            self.year = self.year.clamp(a.min(b), b.max(a));
+    /// The year the dashboard shows (`bangfu dashboard --year`; a year
+    /// outside the programme shows its first).
+    pub fn set_year(&mut self, year: i32) {
+        if let Some(o) = self.opened_mut() {
+            o.screens.dashboard.year = year;
         }
+    }
+
+    /// Takes in what the drawing laid out (`ui::draw` returns it); a
+    /// dialog scrolled past its end comes back to it.
+    pub fn set_drawn(&mut self, d: Drawn) {
+        self.drawn = d;
+        if let Some(dialog) = self.opened_mut().and_then(|o| o.dialog.as_mut()) {
+            dialog.scroll_by(0, d.dialog_scroll_max);
+        }
+    }
+
+    /// Rows a list shows at once.
+    fn capacity(&self) -> usize {
+        layout::list_capacity(layout::areas(self.size).list)
+    }
+
+    /// A workspace was opened (at start, or made or joined on the
+    /// first-run screen).
+    fn open(&mut self, ws: Workspace) {
+        let me = crate::identity::load(&self.data_dir)
+            .ok()
+            .flatten()
+            .map(|k| crate::identity::endpoint_hex(&k));
+        let mut open = Open {
+            ws,
+            me,
+            save: SaveState::Idle,
+            sync: None,
+            sync_status: Status::default(),
+            screen: Screen::Dashboard,
+            screens: Screens::default(),
+            dialog: None,
+        };
+        let p = open.ws.model().programme.clone();
+        open.screens
+            .dashboard
+            .show_year(chrono::Datelike::year(&self.options.today), &p);
+        self.phase = Phase::Open(Box::new(open));
+        self.rebuild_rows();
     }
 
     /// Handles one event.
@@ -351,9 +296,11 @@ impl App {
             Event::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
                 let cap = self.capacity();
-                for s in Screen::ALL {
-                    if let Some(l) = self.list_mut(s) {
-                        l.clamp(cap);
+                if let Some(o) = self.opened_mut() {
+                    for s in Screen::ALL {
+                        if let Some(l) = o.screens.list_mut(s) {
+                            l.clamp(cap);
+                        }
                     }
                 }
             }
@@ -369,297 +316,283 @@ impl App {
     }
 
     fn key(&mut self, k: KeyEvent) {
-        if let Some(Overlay::Form(_)) = &self.overlay {
-            return self.form_key(k);
-        }
-        if self.ws.is_none() {
+        let (cap, max) = (self.capacity(), self.drawn.dialog_scroll_max);
+        let Phase::Open(o) = &mut self.phase else {
             return self.first_run_key(k);
+        };
+        match &mut o.dialog {
+            Some(Dialog::Form(form)) => {
+                let filled = dialog::form_key(form, k, &self.keymap);
+                return self.form_filled(filled);
+            }
+            Some(d) => {
+                return match d.read_key(&k, &self.keymap, max) {
+                    dialog::Reading::Stay => {}
+                    dialog::Reading::Close => o.dialog = None,
+                    dialog::Reading::Quit => self.quit = true,
+                    dialog::Reading::OnReport(a) => {
+                        self.message = None;
+                        self.with_ctx(|s, _, cx| {
+                            let open = cx.dialog.as_ref().and_then(|d| d.report()).cloned();
+                            s.reports.apply(a, cx, open.as_ref());
+                        });
+                    }
+                };
+            }
+            None => {}
         }
-        if let Some(Overlay::Report { .. }) = &self.overlay
-            && let Some(
-                a @ (Action::Edit
-                | Action::Sign
-                | Action::Confirm
-                | Action::Return
-                | Action::Export
-                | Action::Restat),
-            ) = self.keymap.normal_action(&k)
+        if let Some(l) = o.screens.list_mut(o.screen)
+            && l.filtering
         {
-            return self.apply(a);
-        }
-        if self.overlay.is_some() {
-            return match self.keymap.normal_action(&k) {
-                Some(Action::Quit) if form::is_control(&k) => self.quit = true,
-                Some(Action::Up) => self.scroll_overlay(-1),
-                Some(Action::Down) => self.scroll_overlay(1),
-                Some(Action::PageUp) => self.scroll_overlay(-10),
-                Some(Action::PageDown) => self.scroll_overlay(10),
-                _ => self.overlay = None,
-            };
-        }
-        if self.list(self.screen).is_some_and(|l| l.filtering) {
-            return self.filter_key(k);
+            match l.filter_key(k, cap) {
+                screens::FilterKey::Changed => self.rebuild_rows(),
+                screens::FilterKey::Kept => {}
+                screens::FilterKey::Quit => self.quit = true,
+            }
+            return;
         }
         if let Some(a) = self.keymap.normal_action(&k) {
             self.apply(a);
         }
     }
 
-    /// Scrolls the open overlay by `by` lines, within what the last
-    /// drawing showed it can (unbounded before the first drawing, which
-    /// then brings it back).
-    fn scroll_overlay(&mut self, by: isize) {
-        let max = self.drawn.overlay_scroll_max.unwrap_or(usize::MAX);
-        if let Some(scroll) = self.overlay_scroll() {
-            *scroll = scroll.saturating_add_signed(by).min(max);
+    /// A key on the open form: saved, cancelled, or typed into.
+    fn form_filled(&mut self, filled: dialog::Filling) {
+        match filled {
+            dialog::Filling::Save => self.submit_form(),
+            dialog::Filling::Cancel => {
+                if let Some(o) = self.opened_mut() {
+                    o.dialog = None;
+                }
+            }
+            dialog::Filling::Quit => self.quit = true,
+            dialog::Filling::Changed(key) => {
+                let lang = self.lang;
+                if let Some(o) = self.opened_mut()
+                    && let Some(Dialog::Form(form)) = &mut o.dialog
+                {
+                    forms::follow(form, key, o.ws.model(), lang);
+                }
+            }
+            dialog::Filling::Stay => {}
         }
     }
 
-    fn filter_key(&mut self, k: KeyEvent) {
-        let screen = self.screen;
-        let cap = self.capacity();
-        let Some(l) = self.list_mut(screen) else {
+    /// Ctrl-S: saves the open form; on any problem it stays open with
+    /// what was typed and the problem by its field.
+    fn submit_form(&mut self) {
+        let Some(Dialog::Form(mut form)) = self.opened_mut().and_then(|o| o.dialog.take()) else {
             return;
         };
-        match k.code {
-            KeyCode::Esc => {
-                l.filter.clear();
-                l.filtering = false;
+        let lang = self.lang;
+        self.message = None;
+        self.with_ctx(|_, _, cx| {
+            let outcome = forms::submit(cx, &mut form);
+            match &outcome {
+                Ok(Some((screen, id, what))) => {
+                    let said = tr!(
+                        lang,
+                        "cli.saved",
+                        what = crate::i18n::entity(lang, *what),
+                        id = id.short(),
+                        detail = ""
+                    );
+                    // A message set while saving says more.
+                    if cx.message.is_none() {
+                        cx.say(said);
+                    }
+                    cx.asked.go = Some(Go::To(*screen));
+                    cx.asked.select = Some((*screen, id.clone()));
+                }
+                Ok(None) => {}
+                Err(_) => *cx.dialog = Some(Dialog::Form(form)),
             }
-            KeyCode::Enter => l.filtering = false,
-            KeyCode::Backspace => {
-                l.filter.pop();
-            }
-            KeyCode::Up => return l.move_by(-1, cap),
-            KeyCode::Down => return l.move_by(1, cap),
-            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.quit = true;
-                return;
-            }
-            KeyCode::Char(c) => l.filter.push(c),
-            _ => return,
-        }
-        l.selected = 0;
-        l.offset = 0;
-        self.rebuild_list(screen);
+        });
     }
 
-    fn paste(&mut self, text: &str) {
-        if let Some(Overlay::Form(f)) = &mut self.overlay {
-            f.paste(text);
+    /// Runs a named action: the ones that mean the same everywhere here,
+    /// the rest by the screen shown.
+    pub fn apply(&mut self, a: Action) {
+        self.message = None;
+        let today = self.options.today;
+        let Phase::Open(o) = &mut self.phase else {
+            return;
+        };
+        if let Some(s) = Screen::of_action(a) {
+            o.screen = s;
             return;
         }
-        let screen = self.screen;
-        if let Some(l) = self.list_mut(screen)
-            && l.filtering
-        {
-            l.filter.push_str(text.lines().next().unwrap_or(""));
-            l.selected = 0;
-            self.rebuild_list(screen);
-        }
-    }
-
-    /// Runs a named action.
-    pub fn apply(&mut self, a: Action) {
-        let cap = self.capacity();
-        self.message = None;
         match a {
             Action::Quit => self.quit = true,
-            Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            Action::NextTab => self.screen = self.screen.next(1),
-            Action::PrevTab => self.screen = self.screen.next(Screen::ALL.len() - 1),
-            Action::Dashboard => self.screen = Screen::Dashboard,
-            Action::Kindergartens => self.screen = Screen::Kindergartens,
-            Action::Pairings => self.screen = Screen::Pairings,
-            Action::Visits => self.screen = Screen::Visits,
-            Action::Inspections => self.screen = Screen::Inspections,
-            Action::Reports => self.screen = Screen::Reports,
-            Action::Sync => self.screen = Screen::Sync,
-            Action::SyncNow => self.sync_now(),
-            Action::Up => self.move_selection(-1, cap),
-            Action::Down => self.move_selection(1, cap),
-            Action::PageUp => self.move_selection(-(cap as isize), cap),
-            Action::PageDown => self.move_selection(cap as isize, cap),
-            Action::Home => self.move_selection(isize::MIN / 2, cap),
-            Action::End => self.move_selection(isize::MAX / 2, cap),
-            Action::Select => self.select(),
-            Action::Back => self.back(),
-            Action::Add => self.open_add(),
-            Action::Edit => self.open_edit(),
-            Action::History => self.open_history(),
-            Action::Filter => {
-                let screen = self.screen;
-                if let Some(l) = self.list_mut(screen) {
-                    l.filtering = true;
-                }
+            Action::Help => o.dialog = Some(Dialog::Help { scroll: 0 }),
+            Action::NextTab => o.screen = o.screen.next(1),
+            Action::PrevTab => o.screen = o.screen.next(Screen::ALL.len() - 1),
+            Action::PrevYear | Action::NextYear => {
+                let p = o.ws.model().programme.clone();
+                o.screens.dashboard.step_year(a, &p);
             }
-            Action::Sign if self.screen == Screen::Reports => self.report_step(Action::Sign),
-            Action::Sign => self.agreement_step(Action::Sign),
-            Action::Confirm => match self.screen {
-                Screen::Visits => self.confirm_visit(),
-                Screen::Reports => self.report_step(Action::Confirm),
-                _ => self.agreement_step(Action::Confirm),
-            },
-            Action::Return | Action::Export | Action::Restat => {
-                if self.screen == Screen::Reports {
-                    self.report_step(a);
-                }
+            Action::PrevMonth | Action::NextMonth => {
+                o.screens.visits.step_month(a == Action::PrevMonth, today);
+                o.screen = Screen::Visits;
+                self.rebuild_rows();
             }
-            Action::File => self.agreement_step(Action::File),
-            Action::PrevYear => {
-                self.year -= 1;
-                self.clamp_year();
-            }
-            Action::NextYear => {
-                self.year += 1;
-                self.clamp_year();
-            }
-            Action::PrevMonth | Action::NextMonth => self.step_month(a == Action::PrevMonth),
             Action::AllMonths => {
-                self.visit_month = None;
-                self.visit_pairing = None;
+                o.screens.visits.show_all();
                 self.rebuild_rows();
             }
             Action::ToggleLanguage => {
-                self.lang = if self.lang == Lang::Zh {
-                    Lang::En
-                } else {
-                    Lang::Zh
-                };
+                self.lang = self.lang.other();
                 self.rebuild_rows();
             }
             Action::Refresh => self.refresh(true),
+            Action::SyncNow => self.with_ctx(|_, _, cx| screens::sync_now(cx)),
             Action::Save | Action::NextField | Action::PrevField => {}
+            _ => self.with_ctx(|s, screen, cx| s.apply(screen, a, cx)),
         }
     }
 
-    /// `<` `>`: the visits of the month before or after the one shown
-    /// (the first press shows the current month).
-    fn step_month(&mut self, back: bool) {
-        let (y, m) = self.visit_month.unwrap_or_else(|| {
-            let t = self.today();
-            (chrono::Datelike::year(&t), chrono::Datelike::month(&t))
-        });
-        let shifted = match (back, m) {
-            (true, 1) => (y.saturating_sub(1), 12),
-            (true, _) => (y, m - 1),
-            (false, 12) => (y.saturating_add(1), 1),
-            (false, _) => (y, m + 1),
+    /// Runs `f` on the screens with a context of this key press, then does
+    /// what it asked: go elsewhere, read the lists again, select a record.
+    fn with_ctx(&mut self, f: impl FnOnce(&mut Screens, Screen, &mut Ctx<'_>)) {
+        let capacity = self.capacity();
+        let Phase::Open(o) = &mut self.phase else {
+            return;
         };
-        self.visit_month = Some(if self.visit_month.is_none() {
-            (y, m)
-        } else {
-            shifted
-        });
-        self.screen = Screen::Visits;
-        self.visits.selected = 0;
-        self.rebuild_rows();
+        let o = &mut **o;
+        let mut cx = Ctx {
+            lang: self.lang,
+            options: &self.options,
+            data_dir: &self.data_dir,
+            export_dir: &self.export_dir,
+            capacity,
+            ws: &mut o.ws,
+            me: o.me.as_deref(),
+            sync: o.sync.as_ref(),
+            save: &mut o.save,
+            message: &mut self.message,
+            dialog: &mut o.dialog,
+            asked: Asked::default(),
+        };
+        f(&mut o.screens, o.screen, &mut cx);
+        let asked = cx.asked;
+        self.carry_out(asked);
     }
 
-    /// Enter: a pairing opens its visits; elsewhere the edit form.
-    fn select(&mut self) {
-        match self.screen {
-            Screen::Pairings => {
-                if let Some(id) = self.pairings.selected_id().cloned() {
-                    self.visit_pairing = Some(id);
-                    self.visit_month = None;
-                    self.visits.selected = 0;
-                    self.screen = Screen::Visits;
+    /// Does what a screen or dialog asked (see [`Asked`]).
+    fn carry_out(&mut self, asked: Asked) {
+        let capacity = self.capacity();
+        let Some(o) = self.opened_mut() else { return };
+        let reread = asked.reread || matches!(asked.go, Some(Go::VisitsOf(_)));
+        match asked.go {
+            Some(Go::To(s)) => o.screen = s,
+            Some(Go::VisitsOf(id)) => {
+                o.screens.visits.show_pairing(id);
+                o.screen = Screen::Visits;
+            }
+            None => {}
+        }
+        if reread {
+            self.rebuild_rows();
+        }
+        if let Some((screen, id)) = asked.select
+            && let Some(l) = self.opened_mut().and_then(|o| o.screens.list_mut(screen))
+        {
+            l.select(&id, capacity);
+        }
+    }
+
+    /// Reads every list again from the model and the filters.
+    pub fn rebuild_rows(&mut self) {
+        let capacity = self.capacity();
+        let (lang, today) = (self.lang, self.options.today);
+        let Some(o) = self.opened_mut() else { return };
+        let model = o.ws.model();
+        let rows = Rows {
+            model,
+            me: o.me.as_deref().and_then(|d| model.active_member(d)),
+            today,
+            lang,
+            capacity,
+        };
+        o.screens.rebuild(&rows);
+    }
+
+    fn paste(&mut self, text: &str) {
+        match &mut self.phase {
+            Phase::FirstRun(f) => {
+                if let Some(form) = &mut f.form {
+                    form.paste(text);
+                }
+            }
+            Phase::Open(o) => {
+                if let Some(Dialog::Form(f)) = &mut o.dialog {
+                    return f.paste(text);
+                }
+                if o.screens.list_mut(o.screen).is_some_and(|l| l.paste(text)) {
                     self.rebuild_rows();
                 }
             }
-            Screen::Kindergartens | Screen::Visits | Screen::Inspections => self.open_edit(),
-            Screen::Reports => self.open_report(),
-            Screen::Sync => self.sync_now(),
-            _ => {}
         }
     }
 
     /// Starts background sync if the interface runs with the network and a
     /// workspace is open.
     pub fn start_sync(&mut self) {
-        if self.network && self.sync.is_none() && self.ws.is_some() {
-            self.sync = Some(Agent::start(&self.data_dir, self.options.clone()));
+        let (network, dir, options) = (self.network, self.data_dir.clone(), self.options.clone());
+        if let Some(o) = self.opened_mut()
+            && network
+            && o.sync.is_none()
+        {
+            o.sync = Some(Agent::start(&dir, options));
         }
     }
 
-    fn sync_now(&mut self) {
-        match &self.sync {
-            Some(a) => {
-                a.sync_now();
-                self.message = Some(tr!(self.lang, "tui.syncing"));
-            }
-            None => self.message = Some(tr!(self.lang, "tui.sync_unavailable")),
+    /// Stops background sync (it ends when dropped).
+    pub fn stop_sync(&mut self) {
+        if let Some(o) = self.opened_mut() {
+            o.sync = None;
         }
     }
 
-    fn back(&mut self) {
-        let screen = self.screen;
-        if let Some(l) = self.list_mut(screen)
-            && !l.filter.is_empty()
-        {
-            l.filter.clear();
-            self.rebuild_rows();
-            return;
-        }
-        if self.screen == Screen::Visits
-            && (self.visit_pairing.is_some() || self.visit_month.is_some())
-        {
-            self.visit_pairing = None;
-            self.visit_month = None;
-            self.rebuild_rows();
+    /// Reads the sync status for the next frame.
+    pub fn refresh_sync_status(&mut self) {
+        if let Some(o) = self.opened_mut() {
+            let shown = o.screen == Screen::Sync;
+            o.sync_status = screens::sync_status(o.sync.as_ref(), shown, &o.ws, o.me.as_deref());
         }
     }
 
     /// Loads what other processes wrote (every tick, and on request).
     fn refresh(&mut self, say: bool) {
-        let Some(ws) = self.ws.as_mut() else { return };
-        let before = ws.model().tally();
-        match ws.refresh() {
+        let lang = self.lang;
+        let Some(o) = self.opened_mut() else { return };
+        let before = o.ws.model().tally();
+        let (said, changed) = match o.ws.refresh() {
             Ok(true) => {
-                let after = ws.model().tally();
-                self.rebuild_rows();
-                self.message = Some(if after == before {
-                    tr!(self.lang, "tui.refreshed")
+                let after = o.ws.model().tally();
+                let said = if after == before {
+                    tr!(lang, "tui.refreshed")
                 } else {
-                    crate::present::arrivals(self.lang, &before, &after)
-                });
+                    crate::present::arrivals(lang, &before, &after)
+                };
+                (Some(said), true)
             }
-            Ok(false) if say => self.message = Some(tr!(self.lang, "tui.up_to_date")),
-            Ok(false) => {}
-            Err(e) => self.save = SaveState::Failed(crate::i18n::store_error(self.lang, &e)),
-        }
-    }
-
-    /// Runs an edit; reports the outcome in the status bar. Says why when
-    /// nothing was saved.
-    pub(crate) fn write<T>(
-        &mut self,
-        f: impl FnOnce(&mut crate::store::Writer<'_>) -> Result<T, EditError>,
-    ) -> Result<T, Unsaved> {
-        let Some(ws) = self.ws.as_mut() else {
-            return Err(Unsaved::NoWorkspace);
+            Ok(false) if say => (Some(tr!(lang, "tui.up_to_date")), false),
+            Ok(false) => (None, false),
+            Err(e) => {
+                o.save = SaveState::Failed(crate::i18n::store_error(lang, &e));
+                (None, false)
+            }
         };
-        match ws.write(f) {
-            Ok(v) => {
-                self.save = SaveState::Saved;
-                if let Some(a) = &self.sync {
-                    a.edited();
-                }
-                self.rebuild_rows();
-                Ok(v)
-            }
-            Err(EditError::Invalid(p)) => Err(Unsaved::Refused(p)),
-            Err(EditError::Store(e)) => {
-                let said = crate::i18n::store_error(self.lang, &e);
-                self.save = SaveState::Failed(said.clone());
-                Err(Unsaved::Failed(said))
-            }
+        if changed {
+            self.rebuild_rows();
+        }
+        if said.is_some() {
+            self.message = said;
         }
     }
 }
 
-/// Which records each list shows, in which order.
 /// Where the interface writes exported reports: `BANGFU_EXPORT_DIR`, or
 /// `bangfu-exports` in the home directory.
 fn export_dir() -> PathBuf {

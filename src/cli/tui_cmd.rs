@@ -76,12 +76,12 @@ pub fn interface(ctx: &Ctx) -> CmdResult {
 
 pub fn dashboard(ctx: &Ctx, a: DashboardArgs) -> CmdResult {
     let mut app = app(ctx, Rect::new(0, 0, a.width, 40))?;
-    if app.ws.is_none() {
+    if app.workspace().is_none() {
         // Same words as every other command without a workspace.
         ctx.open()?;
     }
     if let Some(y) = parse::opt_year(ctx.lang, &a.year)? {
-        app.year = y;
+        app.set_year(y);
     }
     let width = a.width.clamp(60, 400);
     super::output::out(&crate::tui::dashboard_text(&app, width, 30));

@@ -3,7 +3,7 @@
 //! the deadlines coming or missed.
 
 use super::theme::*;
-use crate::app::App;
+use crate::app::View;
 use crate::domain::calendar::{self, Deadline};
 use crate::domain::plan::{self, YearStatus};
 use crate::domain::*;
@@ -34,13 +34,16 @@ fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_string(), |p| format!("{p:.1}%"))
 }
 
-pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
-    let Some(m) = app.model() else { return };
-    let l = app.lang;
+pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, area: Rect) {
+    let (m, l) = (v.model, v.lang);
     let years: Vec<YearStatus> = (m.programme.start_year..=m.programme.end_year)
         .map(|y| plan::year_status(m, y))
         .collect();
-    let Some(s) = years.iter().find(|y| y.year == app.year).or(years.first()) else {
+    let Some(s) = years
+        .iter()
+        .find(|y| y.year == v.screens.dashboard.year)
+        .or(years.first())
+    else {
         return;
     };
     let mismatches = years.iter().filter(|y| y.mismatch.is_some()).count() as u16;
@@ -55,7 +58,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
         .split(parts[1]);
     chart(frame, l, m, s.year, bottom[0]);
-    let today = app.today();
+    let today = v.today;
     let forms_h = (SupportForm::ALL.len() as u16 + 1).min(bottom[1].height / 2);
     let right = Layout::default()
         .direction(Direction::Vertical)

@@ -2,14 +2,14 @@
 
 use super::theme::*;
 use crate::app::layout;
-use crate::app::{App, FirstRunChoice};
+use crate::app::{App, FirstRun, FirstRunChoice};
 use crate::tr;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn draw(frame: &mut Frame<'_>, app: &App, size: Rect) {
+pub fn draw(frame: &mut Frame<'_>, app: &App, first: &FirstRun, size: Rect) {
     let l = app.lang;
     let area = layout::centred(size, 72, 16);
     let block = super::ascii_block(tr!(l, "first_run.title"));
@@ -35,7 +35,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, size: Rect) {
     lines.push(Line::from(""));
     for (i, c) in FirstRunChoice::ALL.iter().enumerate() {
         let text = crate::i18n::text(l, &format!("first_run.{}", c.code()));
-        let style = if i == app.first_run {
+        let style = if i == first.choice {
             SELECTED_STYLE
         } else {
             ratatui::style::Style::new()
@@ -56,7 +56,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, size: Rect) {
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
-    if let Some(crate::app::Overlay::Form(f)) = &app.overlay {
-        super::form::draw(frame, app, f, size);
+    if let Some(f) = &first.form {
+        super::form::draw(frame, l, &app.keymap, f, size);
     }
 }

@@ -3,9 +3,9 @@
 //! Chinese input method opens its window there).
 
 use super::theme::*;
-use crate::app::App;
 use crate::app::action::Action;
 use crate::app::form::{Field, Form, Input};
+use crate::app::keymap::Keymap;
 use crate::i18n::Lang;
 use crate::tr;
 use ratatui::Frame;
@@ -144,8 +144,7 @@ fn draw_value(frame: &mut Frame<'_>, l: Lang, f: &Field, focused: bool, value: R
     }
 }
 
-pub fn draw(frame: &mut Frame<'_>, app: &App, form: &Form, area: Rect) {
-    let l = app.lang;
+pub fn draw(frame: &mut Frame<'_>, l: Lang, keymap: &Keymap, form: &Form, area: Rect) {
     super::clear(frame, area);
     let block = super::ascii_block(form.title.clone());
     let inner = block.inner(area);
@@ -201,9 +200,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, form: &Form, area: Rect) {
     let keys = tr!(
         l,
         "form.keys",
-        save = app.keymap.keys_of(Action::Save, true),
-        cancel = app.keymap.keys_of(Action::Back, true),
-        next = app.keymap.keys_of(Action::NextField, true)
+        save = keymap.keys_of(Action::Save, true),
+        cancel = keymap.keys_of(Action::Back, true),
+        next = keymap.keys_of(Action::NextField, true)
     );
     frame.render_widget(
         Paragraph::new(Span::styled(keys, DIM_STYLE)),

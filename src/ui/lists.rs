@@ -4,10 +4,10 @@
 
 use super::theme::*;
 use crate::app::layout::{self, Areas};
-use crate::app::{App, ListState, Screen};
+use crate::app::{ListState, Screen, View};
 use crate::domain::*;
 use crate::i18n::{Lang, label};
-use crate::present::{View, clip, names, yes_no};
+use crate::present::{View as _, clip, names, yes_no};
 use crate::tr;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Position, Rect};
@@ -83,10 +83,10 @@ fn columns(l: Lang, screen: Screen) -> Columns {
     }
 }
 
-fn cells(app: &App, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
-    let l = app.lang;
+fn cells(v: &View<'_>, screen: Screen, id: &Id) -> Vec<String> {
+    let (l, m) = (v.lang, v.model);
     match screen {
-        Screen::Reports => app.report_rows.get(id).map(|x| {
+        Screen::Reports => v.screens.reports.rows.get(id).map(|x| {
             vec![
                 x.due.to_string(),
                 crate::export::short_title(l, m, &x.key),
@@ -155,12 +155,14 @@ fn cells(app: &App, m: &Model, screen: Screen, id: &Id) -> Vec<String> {
 }
 
 /// A report's facts, its main figures, and the start of each section.
-fn report_details(app: &App, m: &Model, id: &Id) -> (String, Vec<(String, String)>) {
-    let l = app.lang;
-    let Some(doc) = app
-        .report_rows
+fn report_details(v: &View<'_>, id: &Id) -> (String, Vec<(String, String)>) {
+    let (l, m) = (v.lang, v.model);
+    let Some(doc) = v
+        .screens
+        .reports
+        .rows
         .get(id)
-        .and_then(|x| crate::export::report_doc(l, m, &x.key, app.today()))
+        .and_then(|x| crate::export::report_doc(l, m, &x.key, v.today))
     else {
         return (String::new(), Vec::new());
     };
@@ -201,14 +203,15 @@ fn details(l: Lang, m: &Model, screen: Screen, id: &Id) -> (String, Vec<(String,
 }
 
 /// What the list shows, for the line under it.
-fn criteria(app: &App, list: &ListState) -> String {
-    let l = app.lang;
+fn criteria(v: &View<'_>, list: &ListState) -> String {
+    let (l, m) = (v.lang, v.model);
     let mut parts = vec![tr!(l, "list.count", count = list.rows.len())];
-    if app.screen == Screen::Visits {
-        if let Some((y, mo)) = app.visit_month {
+    if v.screen == Screen::Visits {
+        let visits = &v.screens.visits;
+        if let Some((y, mo)) = visits.month {
             parts.push(tr!(l, "list.month", year = y, month = mo));
         }
-        if let (Some(p), Some(m)) = (&app.visit_pairing, app.model())
+        if let Some(p) = &visits.pairing
             && let Some(p) = m.pairing(p)
         {
             parts.push(format!(
@@ -224,15 +227,14 @@ fn criteria(app: &App, list: &ListState) -> String {
     parts.join("  ")
 }
 
-pub fn draw(frame: &mut Frame<'_>, app: &App, a: &Areas) {
-    let Some(m) = app.model() else { return };
-    let Some(list) = app.list(app.screen) else {
+pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, a: &Areas) {
+    let Some(list) = v.screens.list(v.screen) else {
         return;
     };
-    let l = app.lang;
+    let (l, m) = (v.lang, v.model);
     let area = a.list;
     let cap = layout::list_capacity(area);
-    let cols = columns(l, app.screen);
+    let cols = columns(l, v.screen);
     let rows: Vec<Row> = list
         .rows
         .iter()
@@ -240,7 +242,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, a: &Areas) {
         .skip(list.offset)
         .take(cap)
         .map(|(i, id)| {
-            let row = Row::new(cells(app, m, app.screen, id));
+            let row = Row::new(cells(v, v.screen, id));
             if i == list.selected {
                 row.style(SELECTED_STYLE)
             } else {
@@ -278,9 +280,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, a: &Areas) {
         let x = line_area.x + (text.width() as u16).min(line_area.width.saturating_sub(1));
         frame.set_cursor_position(Position::new(x, line_area.y));
     } else {
-        let hint = crate::i18n::text(l, &format!("list.hint.{}", app.screen.code()));
+        let hint = v.hint();
         let text = Line::from(vec![
-            Span::styled(criteria(app, list), LABEL_STYLE),
+            Span::styled(criteria(v, list), LABEL_STYLE),
             Span::styled(format!("   {hint}"), DIM_STYLE),
         ]);
         frame.render_widget(Paragraph::new(text), line_area);
@@ -288,10 +290,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, a: &Areas) {
     // The selected record.
     let d = a.detail;
     if let Some(id) = list.selected_id() {
-        let (title, fields) = if app.screen == Screen::Reports {
-            report_details(app, m, id)
+        let (title, fields) = if v.screen == Screen::Reports {
+            report_details(v, id)
         } else {
-            details(l, m, app.screen, id)
+            details(l, m, v.screen, id)
         };
         let title_area = Rect::new(d.x + 1, d.y, d.width.saturating_sub(1), 1);
         frame.render_widget(Paragraph::new(Span::styled(title, TITLE_STYLE)), title_area);

@@ -2,7 +2,7 @@
 //! (reachable now, last seen, last sync, last problem).
 
 use super::theme::*;
-use crate::app::App;
+use crate::app::View;
 use crate::i18n::{Lang, label};
 use crate::present::{clip, local_time};
 use crate::sync::agent::{PeerStatus, State, Status};
@@ -30,14 +30,15 @@ pub fn state_text(l: Lang, s: &Status, running: bool) -> String {
 
 /// The lines above the peer list: this device, the sync state, its
 /// addresses, the last round and the latest refusals; `w`: the width.
-fn status_lines(app: &App, w: usize) -> Vec<Line<'static>> {
-    let l = app.lang;
-    let s = &app.sync_status;
+fn status_lines(v: &View<'_>, w: usize) -> Vec<Line<'static>> {
+    let l = v.lang;
+    let s = v.sync_status;
     let mut lines: Vec<Line<'static>> = Vec::new();
-    let me = app.me.as_deref().unwrap_or_default();
-    let who = app
-        .model()
-        .and_then(|m| m.members.get(me))
+    let me = v.me.unwrap_or_default();
+    let who = v
+        .model
+        .members
+        .get(me)
         .map(|m| format!("{}（{}）", m.name, label(l, m.role)))
         .unwrap_or_else(|| tr!(l, "sync.not_a_member_here"));
     let field = |k: &str| Span::styled(format!(" {} ", crate::i18n::field(l, k)), LABEL_STYLE);
@@ -48,10 +49,10 @@ fn status_lines(app: &App, w: usize) -> Vec<Line<'static>> {
     let state = match &s.state {
         State::Off(why) if !why.is_empty() => format!(
             "{} — {}",
-            state_text(l, s, app.sync.is_some()),
+            state_text(l, s, v.syncing),
             clip(why, w.saturating_sub(30))
         ),
-        _ => state_text(l, s, app.sync.is_some()),
+        _ => state_text(l, s, v.syncing),
     };
     lines.push(Line::from(vec![field("sync_state"), Span::raw(state)]));
     if let Some(e) = &s.store_error {
@@ -84,28 +85,29 @@ fn status_lines(app: &App, w: usize) -> Vec<Line<'static>> {
     lines.push(Line::from(vec![field("last_sync"), Span::raw(last)]));
     // Changes a peer sent that were checked and refused: attacks (or a
     // broken program) stopped at the door.
-    if let Some(members) = app.model().map(|m| &m.members) {
-        for r in s.refusals.iter().take(3) {
-            lines.push(Line::from(Span::styled(
-                format!(
-                    " {}",
-                    clip(&crate::i18n::refusal(l, members, r), w.saturating_sub(2))
-                ),
-                ERROR_STYLE,
-            )));
-        }
+    for r in s.refusals.iter().take(3) {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " {}",
+                clip(
+                    &crate::i18n::refusal(l, &v.model.members, r),
+                    w.saturating_sub(2)
+                )
+            ),
+            ERROR_STYLE,
+        )));
     }
     lines.push(Line::from(Span::styled(
-        format!(" {}", tr!(l, "list.hint.sync")),
+        format!(" {}", v.hint()),
         DIM_STYLE,
     )));
     lines
 }
 
-pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
-    let l = app.lang;
-    let s = &app.sync_status;
-    let lines = status_lines(app, usize::from(area.width));
+pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, area: Rect) {
+    let l = v.lang;
+    let s = v.sync_status;
+    let lines = status_lines(v, usize::from(area.width));
     let top = lines.len() as u16 + 1;
     frame.render_widget(
         Paragraph::new(lines),
@@ -115,7 +117,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         return;
     }
     let list = Rect::new(area.x, area.y + top, area.width, area.height - top);
-    peers(frame, l, &s.peers, app.sync_scroll, list);
+    peers(frame, l, &s.peers, v.screens.sync.scroll, list);
 }
 
 /// A peer's last problem in a few words: the address book keeps its code

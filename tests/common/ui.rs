@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use bangfu::app::keymap::Keymap;
-use bangfu::app::{App, Event, Overlay};
+use bangfu::app::{App, Event};
 use bangfu::demo::{self, Scale};
 use bangfu::i18n::Lang;
 use bangfu::store::Options;
@@ -85,10 +85,9 @@ pub fn ctrl(app: &mut App, c: char) {
 /// Moves the form's focus to the field named `key`.
 pub fn focus(app: &mut App, field: &str) {
     for _ in 0..30 {
-        let at = match &app.overlay {
-            Some(Overlay::Form(f)) => f.fields.get(f.focus).map(|x| x.key),
-            _ => None,
-        };
+        let at = app
+            .form()
+            .and_then(|f| f.fields.get(f.focus).map(|x| x.key));
         if at == Some(field) {
             return;
         }
@@ -112,9 +111,9 @@ pub fn clear_field(app: &mut App) {
 
 /// The open form's field `key`.
 pub fn form_field<'a>(app: &'a App, field: &str) -> &'a bangfu::app::form::Field {
-    match &app.overlay {
-        Some(Overlay::Form(f)) => f.field(field).unwrap_or_else(|| panic!("no field {field}")),
-        _ => panic!("no form open"),
+    match app.form() {
+        Some(f) => f.field(field).unwrap_or_else(|| panic!("no field {field}")),
+        None => panic!("no form open"),
     }
 }
 

@@ -1,0 +1,245 @@
+//! The reports screen: what waits on this member first; open a report,
+//! write its sections, submit, accept, return with a comment, refresh a
+//! summary's statistics, export.
+
+use super::{Ctx, ListState, Rows, open_history};
+use crate::app::Unsaved;
+use crate::app::action::Action;
+use crate::app::dialog::Dialog;
+use crate::app::form::{Field, Form, FormKind};
+use crate::domain::lists::Words;
+use crate::domain::reports::{self, Listed, ReportKey};
+use crate::domain::*;
+use crate::export::{self, FileFormat};
+use crate::tr;
+use std::collections::BTreeMap;
+
+/// Rows each section takes in the report form: a paragraph or two in view.
+const SECTION_ROWS: u16 = 7;
+
+/// The reports list; its rows are report ids, each listed in `rows` with
+/// where it stands for this member.
+#[derive(Debug, Clone, Default)]
+pub struct Reports {
+    pub list: ListState,
+    pub rows: BTreeMap<Id, Listed>,
+}
+
+impl Reports {
+    pub const ACTIONS: &'static [Action] = &[
+        Action::Select,
+        Action::Edit,
+        Action::Sign,
+        Action::Confirm,
+        Action::Return,
+        Action::Restat,
+        Action::Export,
+        Action::Filter,
+        Action::History,
+    ];
+
+    /// The reports this member sees (what waits on it first), filtered by
+    /// their titles.
+    pub fn rebuild(&mut self, r: &Rows<'_>) {
+        let f = Words::new(&self.list.filter);
+        let listed: Vec<Listed> = reports::listed(r.model, r.me, r.today)
+            .into_iter()
+            .filter(|x| {
+                f.matches(&[
+                    &export::title(r.lang, r.model, &x.key),
+                    &export::short_title(r.lang, r.model, &x.key),
+                ])
+            })
+            .collect();
+        let ids = listed.iter().map(|x| x.key.id()).collect();
+        self.rows = listed.into_iter().map(|x| (x.key.id(), x)).collect();
+        self.list.set_rows(ids, r.capacity);
+    }
+
+    /// The report selected in the list.
+    fn selected(&self) -> Option<ReportKey> {
+        self.list
+            .selected_id()
+            .and_then(|id| self.rows.get(id))
+            .map(|x| x.key.clone())
+    }
+
+    /// Runs an action on the report `open` on screen, or else the one
+    /// selected.
+    pub fn apply(&mut self, a: Action, cx: &mut Ctx<'_>, open: Option<&ReportKey>) {
+        let Some(key) = open.cloned().or_else(|| self.selected()) else {
+            return;
+        };
+        match a {
+            Action::Select => open_report(cx, key),
+            Action::Add | Action::Edit => sections_form(cx, key),
+            Action::History => {
+                let what = match key {
+                    ReportKey::Monthly { .. } => Entity::MonthlyReport,
+                    ReportKey::Annual { .. } => Entity::AnnualSummary,
+                };
+                open_history(cx, what, Some(&key.id()));
+            }
+            Action::Return => return_form(cx, key),
+            Action::Export => export_report(cx, &key),
+            Action::Sign | Action::Confirm | Action::Restat => step(cx, a, &key),
+            _ => {}
+        }
+    }
+}
+
+fn title(cx: &Ctx<'_>, key: &ReportKey) -> String {
+    export::title(cx.lang, cx.model(), key)
+}
+
+/// Enter: the report, whole. A member of the level it goes to is recorded
+/// as having seen it.
+fn open_report(cx: &mut Ctx<'_>, key: ReportKey) {
+    if let Some(me) = cx.member()
+        && reports::unseen_by(cx.model(), &me, &key)
+    {
+        // Only a note of the day; failing to write it hides nothing.
+        let _ = cx.write(|w| w.mark_seen(&key));
+    }
+    cx.open(Dialog::Report { key, scroll: 0 });
+}
+
+/// e: the sections, each a multi-line field.
+fn sections_form(cx: &mut Ctx<'_>, key: ReportKey) {
+    let lang = cx.lang;
+    let problems = reports::check_edit(cx.model(), cx.member().as_ref(), &key);
+    if !problems.is_empty() {
+        return cx.say_problems(&problems);
+    }
+    let Some(report) = reports::Report::get_or_new(cx.model(), &key) else {
+        return;
+    };
+    let fields = reports::sections(&key)
+        .iter()
+        .map(|s| {
+            Field::note(
+                s.code(),
+                export::section_heading(lang, &key, *s),
+                report.text(*s).unwrap_or_default(),
+            )
+            .tall(SECTION_ROWS)
+        })
+        .collect();
+    let title = title(cx, &key);
+    cx.open(Dialog::Form(Box::new(Form::new(
+        FormKind::ReportSections(key),
+        title,
+        fields,
+    ))));
+}
+
+/// r: why the report goes back, asked in a form.
+fn return_form(cx: &mut Ctx<'_>, key: ReportKey) {
+    let lang = cx.lang;
+    let problems = reports::check_review(cx.model(), cx.member().as_ref(), &key, false);
+    if !problems.is_empty() {
+        return cx.say_problems(&problems);
+    }
+    let title = tr!(lang, "form.return_report", title = title(cx, &key));
+    let field = Field::note("comment", crate::i18n::field(lang, "comment"), "");
+    cx.open(Dialog::Form(Box::new(Form::new(
+        FormKind::ReturnReport(key),
+        title,
+        vec![field],
+    ))));
+}
+
+/// Saves the sections form.
+pub fn save_sections(cx: &mut Ctx<'_>, form: &Form, key: &ReportKey) -> Result<(), Unsaved> {
+    let texts: Vec<(Section, String)> = reports::sections(key)
+        .iter()
+        .map(|s| (*s, form.text(s.code())))
+        .collect();
+    cx.write(|w| w.set_report_text(key, &texts))?;
+    let said = tr!(cx.lang, "report.written", title = title(cx, key));
+    cx.say(said);
+    Ok(())
+}
+
+/// Saves the return form: the comment goes with the report.
+pub fn save_return(cx: &mut Ctx<'_>, form: &Form, key: &ReportKey) -> Result<(), Unsaved> {
+    let by = cx.options.person.clone();
+    let comment = form.text("comment");
+    cx.write(|w| w.review_report(key, false, &by, &comment))?;
+    let said = tr!(cx.lang, "report.returned_done", title = title(cx, key));
+    cx.say(said);
+    Ok(())
+}
+
+/// s submit, c accept, u refresh a summary's statistics.
+fn step(cx: &mut Ctx<'_>, step: Action, key: &ReportKey) {
+    let by = cx.options.person.clone();
+    let (result, done) = match step {
+        Action::Sign => (
+            cx.write(|w| w.submit_report(key, &by)),
+            "report.submitted_done",
+        ),
+        Action::Confirm => (
+            cx.write(|w| w.review_report(key, true, &by, "")),
+            "report.accepted_done",
+        ),
+        Action::Restat => {
+            if !matches!(key, ReportKey::Annual { .. }) {
+                let said = tr!(cx.lang, "report.refresh_annual_only");
+                return cx.say(said);
+            }
+            (cx.write(|w| w.refresh_stats(key)), "report.refreshed")
+        }
+        _ => return,
+    };
+    match result {
+        Ok(()) => {
+            let said = tr!(cx.lang, done, title = title(cx, key));
+            cx.say(said);
+        }
+        Err(why) => cx.say_unsaved(why),
+    }
+}
+
+/// x: writes the report as the bureaus exchange it (a monthly report as
+/// Excel, a summary as Word) and as Markdown, and says where.
+fn export_report(cx: &mut Ctx<'_>, key: &ReportKey) {
+    let lang = cx.lang;
+    let Some(doc) = export::report_doc(lang, cx.model(), key, cx.today()) else {
+        return;
+    };
+    let main = match key {
+        ReportKey::Monthly { .. } => (FileFormat::Xlsx, "xlsx"),
+        ReportKey::Annual { .. } => (FileFormat::Docx, "docx"),
+    };
+    let stem: String = doc
+        .title
+        .chars()
+        .map(|c| if "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .collect();
+    let dir = cx.export_dir;
+    let outcome = std::fs::create_dir_all(dir)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            let mut written = Vec::new();
+            for (format, ext) in [main, (FileFormat::Markdown, "md")] {
+                let bytes = export::report_file(&doc, format).map_err(|e| e.to_string())?;
+                let path = dir.join(format!("{stem}.{ext}"));
+                export::write_file_atomically(&path, &bytes).map_err(|e| e.to_string())?;
+                written.push(path);
+            }
+            Ok(written)
+        });
+    let said = match outcome {
+        Ok(paths) => tr!(
+            lang,
+            "report.exported",
+            path = paths
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        ),
+        Err(e) => tr!(lang, "export.failed", detail = e),
+    };
+    cx.say(said);
+}
