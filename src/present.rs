@@ -15,20 +15,61 @@ use crate::tr;
 use comfy_table::{ContentArrangement, Table as Grid, TableStyle, presets::NOTHING};
 use serde_json::{Value, json};
 
+/// How wide a column is on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// This many columns of the terminal.
+    Chars(u16),
+    /// A share of what the fixed columns leave.
+    Share(u16),
+}
+
+/// One column of a list, the same for the command line's tables and the
+/// interface's lists: the field it shows (`field.<key>` heads a table, the
+/// shorter `list.col.<key>` a screen), its cell, and its width on screen
+/// (`None`: in tables only, a screen is narrower).
+pub struct Column<T> {
+    pub key: &'static str,
+    pub cell: fn(&T, Lang, &Model) -> String,
+    pub screen: Option<Width>,
+}
+
+impl<T> Column<T> {
+    pub const fn new(
+        key: &'static str,
+        cell: fn(&T, Lang, &Model) -> String,
+        screen: Option<Width>,
+    ) -> Column<T> {
+        Column { key, cell, screen }
+    }
+}
+
+/// The columns' field names.
+pub fn column_keys<T>(columns: &[Column<T>]) -> Vec<&'static str> {
+    columns.iter().map(|c| c.key).collect()
+}
+
 /// How one kind of record prints: as JSON, as a table row under its
 /// columns, and as `label: value` lines.
-pub trait View {
-    /// Field names of the table columns (labels from `field.*`).
-    const COLUMNS: &'static [&'static str];
+pub trait View: Sized + 'static {
+    /// The list's columns (command line and interface).
+    const COLUMNS: &'static [Column<Self>];
     fn json(&self, model: &Model) -> Value;
-    fn row(&self, lang: Lang, model: &Model) -> Vec<String>;
     fn fields(&self, lang: Lang, model: &Model) -> Vec<(String, String)>;
+
+    /// The record as a table row under [`View::COLUMNS`].
+    fn row(&self, lang: Lang, model: &Model) -> Vec<String> {
+        Self::COLUMNS
+            .iter()
+            .map(|c| (c.cell)(self, lang, model))
+            .collect()
+    }
 }
 
 /// Records as a table.
 pub fn table<T: View>(lang: Lang, model: &Model, items: &[&T]) -> Table {
     Table {
-        headers: headers(lang, T::COLUMNS),
+        headers: headers(lang, &column_keys(T::COLUMNS)),
         rows: items.iter().map(|x| x.row(lang, model)).collect(),
     }
 }
@@ -301,12 +342,22 @@ fn visit_fields(lang: Lang, model: &Model, v: &Visit) -> Vec<(String, String)> {
 
 // ---------- inspections ----------
 
-fn target_name(model: &Model, i: &Inspection) -> String {
+/// Who was inspected: the kindergarten, or the helped side of the
+/// pairing.
+fn target_name(model: &Model, lang: Lang, i: &Inspection) -> String {
     match (&i.kindergarten_id, &i.pairing_id) {
         (Some(k), _) => model.kindergarten_name(k),
-        (None, Some(p)) => p.short().to_string(),
+        (None, Some(p)) => model
+            .pairing(p)
+            .map(|p| names(model, &p.helped, lang))
+            .unwrap_or_else(|| p.short().to_string()),
         (None, None) => String::new(),
     }
+}
+
+/// An inspection's average score, as every list and report shows it.
+pub fn average(s: &Scores) -> String {
+    format!("{:.2}", s.mean())
 }
 
 fn inspection_json(model: &Model, i: &Inspection) -> Value {
@@ -352,7 +403,7 @@ fn inspection_fields(lang: Lang, model: &Model, i: &Inspection) -> Vec<(String, 
         out.push((label(lang, *area), i.scores.get(*area).to_string()));
     }
     out.extend([
-        (f("average"), format!("{:.2}", i.scores.mean())),
+        (f("average"), average(&i.scores)),
         (f("findings"), i.findings.clone()),
         (f("guidance"), i.guidance.clone()),
         (
@@ -363,40 +414,33 @@ fn inspection_fields(lang: Lang, model: &Model, i: &Inspection) -> Vec<(String, 
     out
 }
 
+use Width::{Chars, Share};
+
 impl View for Kindergarten {
-    const COLUMNS: &'static [&'static str] = &[
-        "id",
-        "name",
-        "district",
-        "town",
-        "village",
-        "ownership",
-        "category",
-        "stars",
-        "rural",
-        "children",
-        "teachers",
+    const COLUMNS: &'static [Column<Self>] = &[
+        Column::new("id", |k, _, _| k.id.short().to_string(), None),
+        Column::new("name", |k, _, _| k.name.clone(), Some(Share(3))),
+        Column::new(
+            "district",
+            |k, _, m| m.district_name(&k.district_id),
+            Some(Chars(9)),
+        ),
+        Column::new("town", |k, _, _| k.town.clone(), Some(Chars(9))),
+        Column::new("village", |k, _, _| k.village.clone(), None),
+        Column::new("ownership", |k, l, _| label(l, k.ownership), None),
+        Column::new("category", |k, l, _| label(l, k.category), Some(Chars(11))),
+        Column::new(
+            "stars",
+            |k, _, _| k.stars.map(|s| s.to_string()).unwrap_or_default(),
+            Some(Chars(5)),
+        ),
+        Column::new("rural", |k, l, _| yes_no(l, k.rural), None),
+        Column::new("children", |k, _, _| k.children.to_string(), Some(Chars(7))),
+        Column::new("teachers", |k, _, _| k.teachers.to_string(), None),
     ];
 
     fn json(&self, model: &Model) -> Value {
         kindergarten_json(model, self)
-    }
-
-    fn row(&self, lang: Lang, model: &Model) -> Vec<String> {
-        let k = self;
-        vec![
-            k.id.short().to_string(),
-            k.name.clone(),
-            model.district_name(&k.district_id),
-            k.town.clone(),
-            k.village.clone(),
-            label(lang, k.ownership),
-            label(lang, k.category),
-            k.stars.map(|s| s.to_string()).unwrap_or_default(),
-            yes_no(lang, k.rural),
-            k.children.to_string(),
-            k.teachers.to_string(),
-        ]
     }
 
     fn fields(&self, lang: Lang, model: &Model) -> Vec<(String, String)> {
@@ -405,27 +449,28 @@ impl View for Kindergarten {
 }
 
 impl View for Pairing {
-    const COLUMNS: &'static [&'static str] = &[
-        "id", "cohort", "district", "mode", "helpers", "helped", "status", "start", "end",
+    const COLUMNS: &'static [Column<Self>] = &[
+        Column::new("id", |p, _, _| p.id.short().to_string(), None),
+        Column::new("cohort", |p, _, _| p.cohort.to_string(), Some(Chars(5))),
+        Column::new(
+            "district",
+            |p, _, m| m.district_name(&p.district_id),
+            Some(Chars(9)),
+        ),
+        Column::new("mode", |p, l, _| label(l, p.mode), Some(Chars(11))),
+        Column::new("helpers", |p, l, m| names(m, &p.helpers, l), Some(Share(1))),
+        Column::new("helped", |p, l, m| names(m, &p.helped, l), Some(Share(1))),
+        Column::new(
+            "status",
+            |p, l, _| label(l, p.agreement.status),
+            Some(Chars(7)),
+        ),
+        Column::new("start", |p, _, _| p.agreement.start.to_string(), None),
+        Column::new("end", |p, _, _| p.agreement.end.to_string(), None),
     ];
 
     fn json(&self, model: &Model) -> Value {
         pairing_json(model, self)
-    }
-
-    fn row(&self, lang: Lang, model: &Model) -> Vec<String> {
-        let p = self;
-        vec![
-            p.id.short().to_string(),
-            p.cohort.to_string(),
-            model.district_name(&p.district_id),
-            label(lang, p.mode),
-            names(model, &p.helpers, lang),
-            names(model, &p.helped, lang),
-            label(lang, p.agreement.status),
-            p.agreement.start.to_string(),
-            p.agreement.end.to_string(),
-        ]
     }
 
     fn fields(&self, lang: Lang, model: &Model) -> Vec<(String, String)> {
@@ -434,35 +479,42 @@ impl View for Pairing {
 }
 
 impl View for Visit {
-    const COLUMNS: &'static [&'static str] = &[
-        "id",
-        "date",
-        "district",
-        "pairing",
-        "form",
-        "teachers_reached",
-        "children_reached",
-        "confirmed",
-        "note",
+    const COLUMNS: &'static [Column<Self>] = &[
+        Column::new("id", |v, _, _| v.id.short().to_string(), None),
+        Column::new("date", |v, _, _| v.date.to_string(), Some(Chars(10))),
+        Column::new("district", |v, _, m| m.district_name(&v.district_id), None),
+        Column::new("pairing", |v, _, _| v.pairing_id.short().to_string(), None),
+        Column::new("form", |v, l, _| label(l, v.form), Some(Chars(13))),
+        Column::new(
+            "place",
+            |v, _, m| {
+                v.place_id
+                    .as_ref()
+                    .map(|p| m.kindergarten_name(p))
+                    .unwrap_or_default()
+            },
+            Some(Share(1)),
+        ),
+        Column::new(
+            "teachers_reached",
+            |v, _, _| v.teachers_reached.to_string(),
+            Some(Chars(5)),
+        ),
+        Column::new(
+            "children_reached",
+            |v, _, _| v.children_reached.to_string(),
+            None,
+        ),
+        Column::new(
+            "confirmed",
+            |v, l, _| yes_no(l, v.confirmed.is_some()),
+            Some(Chars(5)),
+        ),
+        Column::new("note", |v, _, _| clip(&v.note, 40), Some(Share(2))),
     ];
 
     fn json(&self, model: &Model) -> Value {
         visit_json(model, self)
-    }
-
-    fn row(&self, lang: Lang, model: &Model) -> Vec<String> {
-        let v = self;
-        vec![
-            v.id.short().to_string(),
-            v.date.to_string(),
-            model.district_name(&v.district_id),
-            v.pairing_id.short().to_string(),
-            label(lang, v.form),
-            v.teachers_reached.to_string(),
-            v.children_reached.to_string(),
-            yes_no(lang, v.confirmed.is_some()),
-            clip(&v.note, 24),
-        ]
     }
 
     fn fields(&self, lang: Lang, model: &Model) -> Vec<(String, String)> {
@@ -471,37 +523,33 @@ impl View for Visit {
 }
 
 impl View for Inspection {
-    const COLUMNS: &'static [&'static str] = &[
-        "id",
-        "date",
-        "district",
-        "target",
-        "inspector",
-        "scores",
-        "average",
-        "follow_up_due",
+    const COLUMNS: &'static [Column<Self>] = &[
+        Column::new("id", |i, _, _| i.id.short().to_string(), None),
+        Column::new("date", |i, _, _| i.date.to_string(), Some(Chars(10))),
+        Column::new("district", |i, _, m| m.district_name(&i.district_id), None),
+        Column::new("target", |i, l, m| target_name(m, l, i), Some(Share(1))),
+        Column::new("inspector", |i, _, _| i.inspector.clone(), Some(Chars(12))),
+        Column::new(
+            "scores",
+            |i, _, _| {
+                let s = &i.scores;
+                format!(
+                    "{}/{}/{}/{}",
+                    s.philosophy, s.care_education, s.environment, s.management
+                )
+            },
+            Some(Chars(8)),
+        ),
+        Column::new("average", |i, _, _| average(&i.scores), Some(Chars(5))),
+        Column::new(
+            "follow_up_due",
+            |i, _, _| i.follow_up_due.map(|d| d.to_string()).unwrap_or_default(),
+            None,
+        ),
     ];
 
     fn json(&self, model: &Model) -> Value {
         inspection_json(model, self)
-    }
-
-    fn row(&self, _lang: Lang, model: &Model) -> Vec<String> {
-        let i = self;
-        let s = &i.scores;
-        vec![
-            i.id.short().to_string(),
-            i.date.to_string(),
-            model.district_name(&i.district_id),
-            target_name(model, i),
-            i.inspector.clone(),
-            format!(
-                "{}/{}/{}/{}",
-                s.philosophy, s.care_education, s.environment, s.management
-            ),
-            format!("{:.2}", s.mean()),
-            i.follow_up_due.map(|d| d.to_string()).unwrap_or_default(),
-        ]
     }
 
     fn fields(&self, lang: Lang, model: &Model) -> Vec<(String, String)> {

@@ -339,49 +339,19 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
     Ok(())
 }
 
-/// The command line that names a report, for the list's last column.
-pub fn which_args(model: &Model, key: &ReportKey) -> String {
-    match key {
-        ReportKey::Monthly { district, month } => format!(
-            "--district {} --month {month}",
-            model.district_name(district)
-        ),
-        ReportKey::Annual {
-            level: Level::City,
-            year,
-            ..
-        } => format!("--level city --year {year}"),
-        ReportKey::Annual { level, year, .. } => format!(
-            "--level {} --id {} --year {year}",
-            level.code(),
-            key.subject_name(model)
-        ),
-    }
-}
-
 fn list(ctx: &Ctx, ws: &Workspace, me: Option<&Member>, format: Format) -> CmdResult {
     let l = ctx.lang;
     let model = ws.model();
     let items = reports::listed(model, me, ctx.today);
+    let columns = export::REPORT_COLUMNS;
     let table = Table {
-        headers: vec![
-            tr!(l, "report.due"),
-            tr!(l, "report.report"),
-            tr!(l, "report.status"),
-            tr!(l, "report.for_you"),
-            tr!(l, "report.command"),
-        ],
+        headers: columns
+            .iter()
+            .map(|c| i18n::text(l, &format!("report.{}", c.key)))
+            .collect(),
         rows: items
             .iter()
-            .map(|x| {
-                vec![
-                    x.due.to_string(),
-                    export::short_title(l, model, &x.key),
-                    export::status_text(l, x.status, x.standing),
-                    export::waiting_text(l, x),
-                    which_args(model, &x.key),
-                ]
-            })
+            .map(|x| columns.iter().map(|c| (c.cell)(x, l, model)).collect())
             .collect(),
     };
     let json = serde_json::Value::Array(

@@ -40,7 +40,7 @@ impl What {
 /// Every field of every record, one row each, under the fields' labels.
 fn full<T: View>(lang: Lang, model: &Model, items: Vec<&T>) -> Table {
     let mut t = Table {
-        headers: crate::present::headers(lang, T::COLUMNS),
+        headers: crate::present::headers(lang, &crate::present::column_keys(T::COLUMNS)),
         rows: Vec::new(),
     };
     for (i, item) in items.iter().enumerate() {

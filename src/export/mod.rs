@@ -17,6 +17,7 @@ use crate::domain::figures::Figures;
 use crate::domain::reports::{self, Report, ReportKey, Standing};
 use crate::domain::*;
 use crate::i18n::{self, Lang, label};
+use crate::present::{Column, Width};
 use crate::tr;
 use chrono::NaiveDate;
 use std::path::Path;
@@ -204,6 +205,49 @@ fn workflow_facts(lang: Lang, w: &Workflow, out: &mut Vec<(String, String)>) {
             );
         }
         out.push((what, text));
+    }
+}
+
+/// The reports list's columns (the command line's `report list` and the
+/// reports screen): headed `report.<key>` in tables, `list.col.<key>` on
+/// screen.
+pub const REPORT_COLUMNS: &[Column<reports::Listed>] = &[
+    Column::new("due", |x, _, _| x.due.to_string(), Some(Width::Chars(10))),
+    Column::new(
+        "report",
+        |x, l, m| short_title(l, m, &x.key),
+        Some(Width::Share(1)),
+    ),
+    Column::new(
+        "status",
+        |x, l, _| status_text(l, x.status, x.standing),
+        Some(Width::Chars(16)),
+    ),
+    Column::new(
+        "for_you",
+        |x, l, _| waiting_text(l, x),
+        Some(Width::Chars(8)),
+    ),
+    Column::new("command", |x, _, m| which_args(m, &x.key), None),
+];
+
+/// The command line that names a report, for the list's last column.
+pub fn which_args(model: &Model, key: &ReportKey) -> String {
+    match key {
+        ReportKey::Monthly { district, month } => format!(
+            "--district {} --month {month}",
+            model.district_name(district)
+        ),
+        ReportKey::Annual {
+            level: Level::City,
+            year,
+            ..
+        } => format!("--level city --year {year}"),
+        ReportKey::Annual { level, year, .. } => format!(
+            "--level {} --id {} --year {year}",
+            level.code(),
+            key.subject_name(model)
+        ),
     }
 }
 

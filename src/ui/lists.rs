@@ -6,8 +6,8 @@ use super::theme::*;
 use crate::app::layout::{self, Areas};
 use crate::app::{ListState, Screen, View};
 use crate::domain::*;
-use crate::i18n::{Lang, label};
-use crate::present::{View as _, clip, names, yes_no};
+use crate::i18n::Lang;
+use crate::present::{Column, View as _, Width, clip, names};
 use crate::tr;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Position, Rect};
@@ -20,135 +20,62 @@ struct Columns {
     widths: Vec<Constraint>,
 }
 
+/// The columns a screen shows of a list's columns (`present::Column`),
+/// under their short headers.
+fn on_screen<T>(l: Lang, columns: &[Column<T>]) -> Columns {
+    let shown = columns.iter().filter_map(|c| c.screen.map(|w| (c.key, w)));
+    let (headers, widths) = shown
+        .map(|(key, w)| {
+            let width = match w {
+                Width::Chars(n) => Constraint::Length(n),
+                Width::Share(n) => Constraint::Fill(n),
+            };
+            (crate::i18n::text(l, &format!("list.col.{key}")), width)
+        })
+        .unzip();
+    Columns { headers, widths }
+}
+
+/// One record's cells under [`on_screen`]'s columns.
+fn cells_of<T>(columns: &[Column<T>], item: &T, l: Lang, m: &Model) -> Vec<String> {
+    columns
+        .iter()
+        .filter(|c| c.screen.is_some())
+        .map(|c| (c.cell)(item, l, m))
+        .collect()
+}
+
 fn columns(l: Lang, screen: Screen) -> Columns {
-    use Constraint::{Fill, Length};
-    let (keys, widths): (&[&str], Vec<Constraint>) = match screen {
-        Screen::Kindergartens => (
-            &["name", "district", "town", "category", "stars", "children"],
-            vec![
-                Fill(3),
-                Length(9),
-                Length(9),
-                Length(11),
-                Length(5),
-                Length(7),
-            ],
-        ),
-        Screen::Pairings => (
-            &["cohort", "district", "mode", "helpers", "helped", "status"],
-            vec![
-                Length(5),
-                Length(9),
-                Length(11),
-                Fill(1),
-                Fill(1),
-                Length(7),
-            ],
-        ),
-        Screen::Visits => (
-            &[
-                "date",
-                "form",
-                "place",
-                "teachers_reached",
-                "confirmed",
-                "note",
-            ],
-            vec![
-                Length(10),
-                Length(13),
-                Fill(1),
-                Length(5),
-                Length(5),
-                Fill(2),
-            ],
-        ),
-        Screen::Inspections => (
-            &["date", "target", "inspector", "scores", "average"],
-            vec![Length(10), Fill(1), Length(12), Length(8), Length(5)],
-        ),
-        Screen::Reports => (
-            &["due", "report", "status", "for_you"],
-            vec![Length(10), Fill(1), Length(16), Length(8)],
-        ),
-        Screen::Dashboard | Screen::Sync => (&[], vec![]),
-    };
-    let short = |k: &&str| {
-        let key = format!("list.col.{k}");
-        rust_i18n::t!(key.as_str(), locale = l.code()).into_owned()
-    };
-    Columns {
-        headers: keys.iter().map(short).collect(),
-        widths,
+    match screen {
+        Screen::Kindergartens => on_screen(l, Kindergarten::COLUMNS),
+        Screen::Pairings => on_screen(l, Pairing::COLUMNS),
+        Screen::Visits => on_screen(l, Visit::COLUMNS),
+        Screen::Inspections => on_screen(l, Inspection::COLUMNS),
+        Screen::Reports => on_screen(l, crate::export::REPORT_COLUMNS),
+        Screen::Dashboard | Screen::Sync => Columns {
+            headers: Vec::new(),
+            widths: Vec::new(),
+        },
     }
 }
 
 fn cells(v: &View<'_>, screen: Screen, id: &Id) -> Vec<String> {
     let (l, m) = (v.lang, v.model);
     match screen {
-        Screen::Reports => v.screens.reports.rows.get(id).map(|x| {
-            vec![
-                x.due.to_string(),
-                crate::export::short_title(l, m, &x.key),
-                crate::export::status_text(l, x.status, x.standing),
-                crate::export::waiting_text(l, x),
-            ]
-        }),
-        Screen::Kindergartens => m.kindergarten(id).map(|k| {
-            vec![
-                k.name.clone(),
-                m.district_name(&k.district_id),
-                k.town.clone(),
-                label(l, k.category),
-                k.stars.map(|s| s.to_string()).unwrap_or_default(),
-                k.children.to_string(),
-            ]
-        }),
-        Screen::Pairings => m.pairing(id).map(|p| {
-            vec![
-                p.cohort.to_string(),
-                m.district_name(&p.district_id),
-                label(l, p.mode),
-                names(m, &p.helpers, l),
-                names(m, &p.helped, l),
-                label(l, p.agreement.status),
-            ]
-        }),
-        Screen::Visits => m.visit(id).map(|v| {
-            vec![
-                v.date.to_string(),
-                label(l, v.form),
-                v.place_id
-                    .as_ref()
-                    .map(|p| m.kindergarten_name(p))
-                    .unwrap_or_default(),
-                v.teachers_reached.to_string(),
-                yes_no(l, v.confirmed.is_some()),
-                clip(&v.note, 40),
-            ]
-        }),
-        Screen::Inspections => m.inspection(id).map(|i| {
-            let s = &i.scores;
-            vec![
-                i.date.to_string(),
-                i.kindergarten_id
-                    .as_ref()
-                    .map(|k| m.kindergarten_name(k))
-                    .or_else(|| {
-                        i.pairing_id
-                            .as_ref()
-                            .and_then(|p| m.pairing(p))
-                            .map(|p| names(m, &p.helped, l))
-                    })
-                    .unwrap_or_default(),
-                i.inspector.clone(),
-                format!(
-                    "{}/{}/{}/{}",
-                    s.philosophy, s.care_education, s.environment, s.management
-                ),
-                format!("{:.1}", s.mean()),
-            ]
-        }),
+        Screen::Reports => v
+            .screens
+            .reports
+            .rows
+            .get(id)
+            .map(|x| cells_of(crate::export::REPORT_COLUMNS, x, l, m)),
+        Screen::Kindergartens => m
+            .kindergarten(id)
+            .map(|k| cells_of(Kindergarten::COLUMNS, k, l, m)),
+        Screen::Pairings => m.pairing(id).map(|p| cells_of(Pairing::COLUMNS, p, l, m)),
+        Screen::Visits => m.visit(id).map(|x| cells_of(Visit::COLUMNS, x, l, m)),
+        Screen::Inspections => m
+            .inspection(id)
+            .map(|i| cells_of(Inspection::COLUMNS, i, l, m)),
         Screen::Dashboard | Screen::Sync => None,
     }
     .unwrap_or_default()
