@@ -462,6 +462,178 @@ fn an_inspection_is_the_same_from_the_command_line_and_the_form() {
 }
 
 #[test]
+fn a_years_targets_are_the_same_from_the_command_line_and_the_dashboard() {
+    let base = demo_dir();
+    let m = model(base.path());
+    let year = m.programme.end_year;
+    let panshan = m.district_by_name("盘山县").expect("盘山县").id.clone();
+    let y = year.to_string();
+
+    let cli = copy_of(base.path());
+    run(
+        cli.path(),
+        &[
+            "plan",
+            "set",
+            "--year",
+            &y,
+            "--district",
+            "盘山县",
+            "--helpers",
+            "7",
+            "--helped",
+            "9",
+            "--share",
+            "40",
+        ],
+    )
+    .ok();
+
+    let ui = copy_of(base.path());
+    let mut a = app(ui.path(), Lang::Zh, 120, 40);
+    a.set_year(year);
+    ch(&mut a, 'e');
+    assert_eq!(a.form().expect("form").text("year"), y, "the year shown");
+    choose(&mut a, "district", "盘山县");
+    fill(&mut a, "target_helpers", "7");
+    fill(&mut a, "target_helped", "9");
+    fill(&mut a, "target_share_percent", "40");
+    save(a);
+
+    let (by_cli, by_form) = (model(cli.path()), model(ui.path()));
+    let key = (year, panshan);
+    assert_eq!(by_cli.targets.get(&key), by_form.targets.get(&key));
+    assert_eq!(by_cli.years.get(&year), by_form.years.get(&year));
+    assert_eq!(
+        by_cli.targets.get(&key).map(|t| (t.helpers, t.helped)),
+        Some((7, 9))
+    );
+    assert_eq!(
+        by_form.years.get(&year).and_then(|p| p.stated_total),
+        m.years.get(&year).and_then(|p| p.stated_total),
+        "the stated total is kept when not given"
+    );
+
+    // The form shows a district's stored target once it is chosen.
+    let mut a = app(ui.path(), Lang::Zh, 120, 40);
+    a.set_year(year);
+    ch(&mut a, 'e');
+    choose(&mut a, "district", "盘山县");
+    assert_eq!(a.form().expect("form").text("target_helpers"), "7");
+
+    // The same bad count, the same sentence; a district without counts
+    // is refused by both, under the missing count.
+    let says = bangfu::input::int(Lang::Zh, "target_helpers", "七").expect_err("not a number");
+    let err = run(
+        cli.path(),
+        &[
+            "plan",
+            "set",
+            "--year",
+            &y,
+            "--district",
+            "盘山县",
+            "--helpers",
+            "七",
+            "--helped",
+            "1",
+        ],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains(&says), "{err}");
+    fill(&mut a, "target_helpers", "七");
+    assert_eq!(refused(a, "target_helpers"), says);
+    let err = run(
+        cli.path(),
+        &["plan", "set", "--year", &y, "--district", "盘山县"],
+    )
+    .fails()
+    .to_string();
+    assert!(
+        err.contains("--helpers") && err.contains("--helped"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_invite_is_the_same_from_the_command_line_and_the_sync_screen() {
+    let base = demo_dir();
+    let m = model(base.path());
+    let k = m
+        .kindergartens()
+        .find(|k| k.name.contains("村"))
+        .expect("a village kindergarten")
+        .clone();
+
+    let cli = copy_of(base.path());
+    let out = run(
+        cli.path(),
+        &[
+            "invite",
+            "--kindergarten",
+            &k.name,
+            "--name",
+            "村园长",
+            "--expires",
+            "48h",
+        ],
+    )
+    .ok()
+    .to_string();
+    let by_cli = bangfu::sync::ticket::Invite::verify(out.trim()).expect("a ticket");
+
+    let ui = copy_of(base.path());
+    let mut a = new_form(ui.path(), '7');
+    choose(&mut a, "kindergarten", &k.name);
+    fill(&mut a, "member_name_new", "村园长");
+    fill(&mut a, "expires", "48h");
+    ctrl(&mut a, 's');
+    let Some(bangfu::app::Dialog::Ticket { ticket, .. }) = a.dialog() else {
+        panic!("no ticket: {}", text(&a));
+    };
+    let by_form = bangfu::sync::ticket::Invite::verify(ticket).expect("a ticket");
+
+    assert_eq!(
+        by_cli.role,
+        MemberRole::Kindergarten,
+        "the same default role"
+    );
+    assert_eq!(
+        (
+            &by_cli.role,
+            &by_cli.kindergarten,
+            &by_cli.districts,
+            &by_cli.name
+        ),
+        (
+            &by_form.role,
+            &by_form.kindergarten,
+            &by_form.districts,
+            &by_form.name
+        )
+    );
+    assert!(
+        (by_cli.expires - by_form.expires).abs() < 600,
+        "both 48 hours: {} {}",
+        by_cli.expires,
+        by_form.expires
+    );
+
+    let says = bangfu::i18n::text(Lang::Zh, "invite.bad_expiry").replace("%{value}", "两天");
+    let err = run(
+        cli.path(),
+        &["invite", "--kindergarten", &k.name, "--expires", "两天"],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains(&says), "{err}");
+    let mut a = new_form(ui.path(), '7');
+    fill(&mut a, "expires", "两天");
+    assert_eq!(refused(a, "expires"), says);
+}
+
+#[test]
 fn every_list_is_in_one_order_on_the_command_line_in_the_interface_and_in_exports() {
     let dir = demo_dir();
     let a = app(dir.path(), Lang::Zh, 120, 40);

@@ -548,7 +548,7 @@ fn the_sync_screen_makes_an_invite_ticket_and_refuses_one_without_its_kindergart
     assert!(shown.contains("需要指定 幼儿园"), "{shown}");
     focus(&mut a, "kindergarten");
     key(&mut a, KeyCode::Right);
-    focus(&mut a, "name");
+    focus(&mut a, "member_name_new");
     typed(&mut a, "红旗村园长");
     ctrl(&mut a, 's');
     let Some(bangfu::app::Dialog::Ticket { ticket, path, .. }) = a.dialog() else {

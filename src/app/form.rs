@@ -190,6 +190,8 @@ pub enum FormKind {
     ReportSections(crate::domain::reports::ReportKey),
     /// Why a report is returned.
     ReturnReport(crate::domain::reports::ReportKey),
+    /// A year's targets (dashboard).
+    Plan,
 }
 
 /// An open form.
@@ -401,6 +403,17 @@ impl Form {
                 .and_then(|c| new.iter().position(|o| o.value == c))
                 .unwrap_or(0);
             *options = new;
+        }
+    }
+
+    /// Replaces the text of a one-line field.
+    pub fn set_text(&mut self, key: &str, text: &str) {
+        if let Some(Field {
+            input: Input::Line(t),
+            ..
+        }) = self.field_mut(key)
+        {
+            *t = line_area(text);
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::domain::lists::{self, Query};
 use crate::domain::*;
 use crate::i18n::{self, Lang, label};
 use crate::input::fields::Default as Given;
-use crate::input::records::{inspection, kindergarten, pairing, terms, visit};
+use crate::input::records::{inspection, kindergarten, pairing, plan, terms, visit};
 use crate::input::{Bad, Context, FieldSpec, Kind, Pick, Raw, Why};
 use crate::tr;
 
@@ -35,7 +35,7 @@ fn district_opts(m: &Model) -> Vec<Opt> {
         .collect()
 }
 
-pub(super) fn kindergarten_opts(m: &Model) -> Vec<Opt> {
+fn kindergarten_opts(m: &Model) -> Vec<Opt> {
     lists::kindergartens(m, &Query::all())
         .iter()
         .map(|k| Opt::new(k.id.as_str(), k.name.clone()))
@@ -91,6 +91,7 @@ fn options(pick: Pick, cx: &Context<'_>, raw: &Raw) -> Vec<Opt> {
         Pick::Kindergarten => kindergarten_opts(m),
         Pick::Pairing => pairing_opts(m, lang),
         Pick::PairingMember => member_opts(m, raw.one(visit::PAIRING.key).unwrap_or("")),
+        Pick::Role => codes::<MemberRole>(lang),
     }
 }
 
@@ -118,6 +119,7 @@ fn shown(f: &FieldSpec, raw: &Raw, cx: &Context<'_>) -> String {
         Given::Zero => "0".to_string(),
         Given::Today => cx.today.to_string(),
         Given::Person => cx.person.to_string(),
+        Given::Text(t) => t.to_string(),
         _ => String::new(),
     }
 }
@@ -154,7 +156,7 @@ fn field(f: &'static FieldSpec, raw: &Raw, cx: &Context<'_>) -> Field {
         Kind::One(pick) => {
             let mut opts = vec![lead_opt(lang, f.default)];
             opts.extend(options(pick, cx, raw));
-            Field::choice(f.key, label, opts, raw.one(f.key).unwrap_or(""))
+            Field::choice(f.key, label, opts, &text)
         }
         Kind::Many(pick) => Field::multi(f.key, label, options(pick, cx, raw), &raw.list(f.key)),
     }
@@ -206,7 +208,7 @@ fn show_bad(lang: Lang, form: &mut Form, bad: Vec<Bad>) {
 pub type SavedAt = (Screen, Id, Entity);
 
 /// Opens a form of a record kind's fields showing `raw`.
-fn open_spec_form(
+pub(super) fn open_spec_form(
     cx: &mut Ctx<'_>,
     kind: FormKind,
     title: String,
@@ -348,8 +350,21 @@ pub fn confirm_agreement(cx: &mut Ctx<'_>, id: &Id) {
     cx.open(Dialog::Form(Box::new(form)));
 }
 
+/// `e` on the dashboard: the targets of the year it shows.
+pub fn edit_plan(cx: &mut Ctx<'_>, year: i32) {
+    use crate::domain::authz::{self, Target, Write};
+    let me = cx.member();
+    let problems = authz::check(me.as_ref(), Write::Plan, &Target::programme(), None);
+    if !problems.is_empty() {
+        return cx.say_problems(&problems);
+    }
+    let raw = plan::raw_of(cx.model(), year, None);
+    let title = tr!(cx.lang, "form.plan", year = year);
+    open_spec_form(cx, FormKind::Plan, title, plan::FIELDS, &raw);
+}
+
 /// A field's value changed: on a visit form, the places follow the
-/// pairing chosen.
+/// pairing chosen; on a plan form, the counts follow the district.
 pub fn follow(form: &mut Form, changed: &str, m: &Model, lang: Lang) {
     let visit_form = matches!(form.kind, FormKind::NewVisit | FormKind::EditVisit(_));
     if visit_form && changed == visit::PAIRING.key {
@@ -357,6 +372,14 @@ pub fn follow(form: &mut Form, changed: &str, m: &Model, lang: Lang) {
         let mut places = vec![lead_opt(lang, visit::PLACE.default)];
         places.extend(member_opts(m, &chosen));
         form.set_options(visit::PLACE.key, places);
+    }
+    if form.kind == FormKind::Plan && changed == plan::DISTRICT.key {
+        let year = form.text(plan::YEAR.key).parse().unwrap_or_default();
+        let district = Id::parse(&form.choice(plan::DISTRICT.key));
+        let raw = plan::raw_of(m, year, district.as_ref());
+        for f in [plan::HELPERS, plan::HELPED] {
+            form.set_text(f.key, raw.one(f.key).unwrap_or_default());
+        }
     }
 }
 
@@ -371,6 +394,7 @@ pub fn submit(cx: &mut Ctx<'_>, form: &mut Form) -> Result<Option<SavedAt>, Unsa
         FormKind::ReportSections(key) => save_sections(cx, form, &key).map(|()| None),
         FormKind::ReturnReport(key) => save_return(cx, form, &key).map(|()| None),
         FormKind::ConfirmAgreement(id) => save_confirmation(cx, form, id).map(Some),
+        FormKind::Plan => save_plan(cx, form).map(|()| None),
         // Joining is the first-run screen's.
         FormKind::Join => Ok(None),
         kind => save_record(cx, form, kind).map(Some),
@@ -400,7 +424,7 @@ fn show_unsaved(lang: Lang, form: &mut Form, why: &Unsaved) {
 
 /// Reads a record form with `read`; a field that cannot be read is shown
 /// by its field.
-fn read_form<T>(
+pub(super) fn read_form<T>(
     cx: &Ctx<'_>,
     form: &mut Form,
     read: impl FnOnce(&Raw, Context<'_>) -> Result<T, Vec<Bad>>,
@@ -459,6 +483,15 @@ fn save_record(cx: &mut Ctx<'_>, form: &mut Form, kind: FormKind) -> Result<Save
         }
         _ => return Err(Unsaved::Shown),
     })
+}
+
+/// A year's targets.
+fn save_plan(cx: &mut Ctx<'_>, form: &mut Form) -> Result<(), Unsaved> {
+    let d = read_form(cx, form, plan::read)?;
+    cx.write(|w| w.set_plan(&d))?;
+    let said = tr!(cx.lang, "plan.saved", year = d.year);
+    cx.say(said);
+    Ok(())
 }
 
 /// A bureau's confirmation of an agreement.

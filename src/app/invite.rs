@@ -1,61 +1,37 @@
-//! Inviting a device from the sync screen: a form for the role and its
-//! scope, then the signed ticket on screen and in a file, to pass on.
+//! Inviting a device from the sync screen: a form of the invite's fields
+//! (`input::records::invite`, the command line's `invite` options), then
+//! the signed ticket on screen and in a file, to pass on.
 
 use super::Unsaved;
 use super::ctx::Ctx;
 use super::dialog::Dialog;
-use super::form::{Field, Form, FormKind, Opt};
+use super::form::{Form, FormKind};
+use super::forms::{open_spec_form, read_form};
 use crate::domain::invites::{self, InviteRefusal};
-use crate::domain::*;
 use crate::i18n::{self, label};
+use crate::input::Raw;
+use crate::input::records::invite;
 use crate::sync::node;
 use crate::tr;
 
 /// a on the sync screen: who to invite.
 pub fn open_form(cx: &mut Ctx<'_>) {
-    let lang = cx.lang;
-    let m = cx.model();
-    let f = |k: &str| i18n::field(lang, k);
-    let none = Opt::new("", tr!(lang, "common.none"));
-    let roles = MemberRole::ALL
-        .iter()
-        .map(|r| Opt::new(r.code(), label(lang, *r)))
-        .collect();
-    let districts = std::iter::once(none.clone())
-        .chain(
-            m.districts_in_order()
-                .iter()
-                .map(|d| Opt::new(d.id.as_str(), d.name.clone())),
-        )
-        .collect();
-    let kindergartens = std::iter::once(none)
-        .chain(super::forms::kindergarten_opts(m))
-        .collect();
-    let form = Form::new(
-        FormKind::Invite,
-        tr!(lang, "form.invite"),
-        vec![
-            Field::choice("role", f("role"), roles, "kindergarten"),
-            Field::choice("district", f("district"), districts, ""),
-            Field::choice("kindergarten", f("kindergarten"), kindergartens, ""),
-            Field::line("name", f("member_name_new"), ""),
-            Field::line("expires", f("expires"), "72h"),
-        ],
-    );
-    cx.open(Dialog::Form(Box::new(form)));
+    let title = tr!(cx.lang, "form.invite");
+    open_spec_form(cx, FormKind::Invite, title, invite::FIELDS, &Raw::new());
 }
 
 /// Makes the ticket; a refusal stays in the form by its field.
 pub fn submit(cx: &mut Ctx<'_>, form: &mut Form) -> Result<(), Unsaved> {
     let lang = cx.lang;
-    let expires = form.text("expires");
+    let d = read_form(cx, form, invite::read)?;
+    let expires = form.text(invite::EXPIRES.key);
     let refuse = |form: &mut Form, r: InviteRefusal| {
         let msg = i18n::invite_refusal(lang, &r, &expires);
         let field = match r {
             InviteRefusal::NeedsScope { what: Some(w), .. } => w,
-            InviteRefusal::NeedsScope { what: None, .. } => "district",
-            InviteRefusal::RoleMayNot { .. } => "role",
-            InviteRefusal::BadExpiry => "expires",
+            InviteRefusal::NeedsScope { what: None, .. } => invite::DISTRICTS.key,
+            InviteRefusal::RoleMayNot { .. } => invite::ROLE.key,
+            InviteRefusal::BadExpiry => invite::EXPIRES.key,
             InviteRefusal::OutOfScope | InviteRefusal::NotAMember => "",
         };
         if !form.set_error(field, msg.clone()) {
@@ -63,26 +39,24 @@ pub fn submit(cx: &mut Ctx<'_>, form: &mut Form) -> Result<(), Unsaved> {
         }
         Err(Unsaved::Shown)
     };
-    let Some(secs) = crate::input::duration_secs(&expires) else {
-        return refuse(form, InviteRefusal::BadExpiry);
-    };
-    let Some(role) = MemberRole::from_code(&form.choice("role")) else {
-        return Err(Unsaved::Shown);
-    };
-    let districts: Vec<Id> = Id::parse(&form.choice("district")).into_iter().collect();
-    let kindergarten = Id::parse(&form.choice("kindergarten"));
-    let name = Some(form.text("name")).filter(|n| !n.is_empty());
     let key = match crate::identity::load(cx.data_dir) {
         Ok(Some(k)) => k,
         _ => return refuse(form, InviteRefusal::NotAMember),
     };
     let me = crate::identity::endpoint_hex(&key);
-    let today = cx.today();
-    let wanted =
-        match invites::invite_for(cx.model(), &me, role, districts, kindergarten, name, today) {
-            Ok(w) => w,
-            Err(r) => return refuse(form, r),
-        };
+    let (role, secs) = (d.role, d.expires_secs);
+    let wanted = match invites::invite_for(
+        cx.model(),
+        &me,
+        d.role,
+        d.districts,
+        d.kindergarten,
+        d.name,
+        cx.today(),
+    ) {
+        Ok(w) => w,
+        Err(r) => return refuse(form, r),
+    };
     // The background sync knows this device's addresses; without it,
     // they are listed now (a local call, no network).
     let running = cx.sync.and_then(|a| a.status().me);

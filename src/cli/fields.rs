@@ -4,7 +4,7 @@
 
 use super::{Ctx, Fail};
 use crate::i18n;
-use crate::input::records::{inspection, kindergarten, pairing, terms, visit};
+use crate::input::records::{inspection, invite, kindergarten, pairing, plan, terms, visit};
 use crate::input::{Bad, FieldSpec, Raw, Why};
 use crate::tr;
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -31,6 +31,8 @@ spec!(PairingSpec, pairing::fields());
 spec!(TermsSpec, terms::FIELDS);
 spec!(VisitSpec, visit::FIELDS);
 spec!(InspectionSpec, inspection::FIELDS);
+spec!(PlanSpec, plan::FIELDS);
+spec!(InviteSpec, invite::FIELDS);
 
 /// The options given for a record kind's fields, as typed. For a new
 /// record (`NEW`) the command line asks for the required ones itself; for

@@ -1,12 +1,13 @@
 //! Commands over members: who they are, revoking one, inviting a device.
 
+use super::fields::{Fields, InviteSpec};
 use super::net::*;
 use super::output::{Table, out, print_list};
 use super::{CmdResult, Ctx, Fail, FormatArg};
 use crate::domain::access::{may_invite, within_scope};
 use crate::domain::*;
 use crate::i18n::{self, Lang, label};
-use crate::input as parse;
+
 use crate::sync::node::{self};
 use crate::tr;
 use clap::{Args, Subcommand};
@@ -25,21 +26,8 @@ pub enum MemberCmd {
 
 #[derive(Debug, Args)]
 pub struct InviteArgs {
-    /// city-admin, district-admin, kindergarten, inspector or viewer
-    #[arg(long)]
-    pub role: String,
-    /// The district (district-admin; repeat for an inspector's districts)
-    #[arg(long)]
-    pub district: Vec<String>,
-    /// The kindergarten (kindergarten role)
-    #[arg(long)]
-    pub kindergarten: Option<String>,
-    /// How long the invite stays valid: 30m, 72h, 7d
-    #[arg(long, default_value = "72h")]
-    pub expires: String,
-    /// The new member's name
-    #[arg(long)]
-    pub name: Option<String>,
+    #[command(flatten)]
+    pub fields: Fields<InviteSpec>,
 }
 
 pub(super) fn scope_text(l: Lang, m: &Model, member: &Member) -> String {
@@ -136,32 +124,22 @@ pub(super) fn revoke(ctx: &Ctx, who: &str) -> CmdResult {
 pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
     let l = ctx.lang;
     let mut ws = ctx.open()?;
-    let role: MemberRole = parse::code(l, "role", &a.role)?;
     let model = ws.model();
-    let districts = a
-        .district
-        .iter()
-        .map(|d| parse::district(l, model, d))
-        .collect::<Result<Vec<_>, _>>()?;
-    let kindergarten = a
-        .kindergarten
-        .as_ref()
-        .map(|k| parse::kindergarten(l, model, k))
-        .transpose()?;
+    let read = crate::input::records::invite::read(&a.fields.raw, ctx.input(model));
+    let d = read.map_err(|bad| Fields::<InviteSpec>::fail(ctx, bad))?;
+    let expires = a.fields.raw.one(crate::input::records::invite::EXPIRES.key);
     let refused = |r: crate::domain::invites::InviteRefusal| {
-        Fail::line(i18n::invite_refusal(l, &r, &a.expires))
+        Fail::line(i18n::invite_refusal(l, &r, expires.unwrap_or_default()))
     };
-    let secs = crate::input::duration_secs(&a.expires)
-        .ok_or(crate::domain::invites::InviteRefusal::BadExpiry)
-        .map_err(refused)?;
     let me = this_device(ctx)?;
+    let (role, secs) = (d.role, d.expires_secs);
     let wanted = crate::domain::invites::invite_for(
         model,
         &me,
-        role,
-        districts,
-        kindergarten,
-        a.name.clone(),
+        d.role,
+        d.districts,
+        d.kindergarten,
+        d.name,
         ctx.options().today,
     )
     .map_err(refused)?;

@@ -1,8 +1,9 @@
 //! Yearly plans and targets: setting them, and a year's targets against
 //! what was paired.
 
+use super::fields::{Fields, PlanSpec};
 use super::output::{Table, out, print_json, print_list, table_text};
-use super::{CmdResult, Ctx, Fail, FormatArg, output::Format};
+use super::{CmdResult, Ctx, FormatArg, output::Format};
 use crate::domain::plan::{self, YearStatus};
 use crate::domain::*;
 use crate::i18n::{self, Lang};
@@ -16,22 +17,8 @@ use serde_json::json;
 pub enum PlanCmd {
     /// Set a district's target and/or the city's stated total and share for a year
     Set {
-        #[arg(long)]
-        year: String,
-        #[arg(long, requires_all = ["helpers", "helped"])]
-        district: Option<String>,
-        /// Helper kindergartens planned (参与帮扶)
-        #[arg(long, allow_negative_numbers = true, requires = "district")]
-        helpers: Option<String>,
-        /// Helped kindergartens planned (被帮扶)
-        #[arg(long, allow_negative_numbers = true, requires = "district")]
-        helped: Option<String>,
-        /// The city's stated total of kindergartens in pairs
-        #[arg(long, allow_negative_numbers = true)]
-        stated_total: Option<String>,
-        /// The target share of rural kindergartens taking part, in percent
-        #[arg(long, allow_negative_numbers = true)]
-        share: Option<String>,
+        #[command(flatten)]
+        fields: Fields<PlanSpec>,
     },
     /// Targets against actual pairings, per year
     Show {
@@ -46,49 +33,11 @@ pub fn plan(ctx: &Ctx, cmd: PlanCmd) -> CmdResult {
     let l = ctx.lang;
     let mut ws = ctx.open()?;
     match cmd {
-        PlanCmd::Set {
-            year,
-            district,
-            helpers,
-            helped,
-            stated_total,
-            share,
-        } => {
-            let year = parse::year(l, &year)?;
-            let model = ws.model();
-            let target = match &district {
-                Some(d) => Some(PlanTarget {
-                    year,
-                    district_id: parse::district(l, model, d)?,
-                    helpers: parse::opt_int(l, "helpers", &helpers)?.unwrap_or(0),
-                    helped: parse::opt_int(l, "helped", &helped)?.unwrap_or(0),
-                }),
-                None => None,
-            };
-            let stated_total = parse::opt_int(l, "stated_total", &stated_total)?;
-            let share = parse::opt_int(l, "share", &share)?;
-            let year_plan = (stated_total.is_some() || share.is_some()).then(|| {
-                let old = model.years.get(&year);
-                YearPlan {
-                    year,
-                    stated_total: stated_total.or(old.and_then(|y| y.stated_total)),
-                    target_share_percent: share.or(old.and_then(|y| y.target_share_percent)),
-                }
-            });
-            if target.is_none() && year_plan.is_none() {
-                return Err(Fail::line(tr!(l, "plan.nothing_to_set")));
-            }
-            ws.write(|w| {
-                if let Some(t) = target {
-                    w.set_target(t)?;
-                }
-                if let Some(y) = year_plan {
-                    w.set_year_plan(y)?;
-                }
-                Ok(())
-            })
-            .map_err(|e| ctx.edit(e))?;
-            out(&tr!(l, "plan.saved", year = year));
+        PlanCmd::Set { fields } => {
+            let read = crate::input::records::plan::read(&fields.raw, ctx.input(ws.model()));
+            let draft = read.map_err(|bad| Fields::<PlanSpec>::fail(ctx, bad))?;
+            ws.write(|w| w.set_plan(&draft)).map_err(|e| ctx.edit(e))?;
+            out(&tr!(l, "plan.saved", year = draft.year));
         }
         PlanCmd::Show { year, format } => show(ctx, &ws, &year, &format)?,
     }

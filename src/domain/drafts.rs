@@ -204,3 +204,56 @@ impl InspectionDraft {
         }
     }
 }
+
+/// A year's plan as people set it: one district's target (helpers and
+/// helped), and/or the city's stated total and target share. What is not
+/// given stays as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanDraft {
+    pub year: i32,
+    /// A district's target: the district, helpers, helped.
+    pub target: Option<(Id, i64, i64)>,
+    pub stated_total: Option<i64>,
+    pub share_percent: Option<i64>,
+}
+
+impl PlanDraft {
+    /// The district's target to set, if any.
+    pub fn plan_target(&self) -> Option<PlanTarget> {
+        self.target
+            .as_ref()
+            .map(|(district, helpers, helped)| PlanTarget {
+                year: self.year,
+                district_id: district.clone(),
+                helpers: *helpers,
+                helped: *helped,
+            })
+    }
+
+    /// The year's plan to set, if the total or the share is given; what is
+    /// not given is kept from `old`.
+    pub fn year_plan(&self, old: Option<&YearPlan>) -> Option<YearPlan> {
+        (self.stated_total.is_some() || self.share_percent.is_some()).then(|| YearPlan {
+            year: self.year,
+            stated_total: self.stated_total.or(old.and_then(|y| y.stated_total)),
+            target_share_percent: self
+                .share_percent
+                .or(old.and_then(|y| y.target_share_percent)),
+        })
+    }
+}
+
+/// An invite as people ask for it: the role, its scope, the name the new
+/// member will have, how long the invite stays valid. Whether this member
+/// may invite so is decided by `domain::invites::invite_for`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteDraft {
+    pub role: MemberRole,
+    /// A district admin's district, or an inspector's districts.
+    pub districts: Vec<Id>,
+    /// A kindergarten member's kindergarten.
+    pub kindergarten: Option<Id>,
+    pub name: Option<String>,
+    /// Seconds the invite stays valid.
+    pub expires_secs: i64,
+}

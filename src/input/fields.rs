@@ -49,6 +49,8 @@ pub enum Pick {
     Pairing,
     /// One of the kindergartens of the pairing chosen in the same draft.
     PairingMember,
+    /// A member's role.
+    Role,
 }
 
 /// What a field is when nothing is typed in it.
@@ -67,6 +69,8 @@ pub enum Default {
     /// Follows from other fields; the key names the rule for people
     /// (`form.auto.*`).
     Derived(&'static str),
+    /// This text.
+    Text(&'static str),
 }
 
 /// One field of a record kind.
@@ -236,6 +240,7 @@ impl<'a> Reader<'a> {
             Default::Zero => Some("0".to_string()),
             Default::Today => Some(self.cx.today.to_string()),
             Default::Person => Some(self.cx.person.to_string()).filter(|p| !p.is_empty()),
+            Default::Text(t) => Some(t.to_string()),
             Default::Nothing | Default::Derived(_) => None,
         }
     }
@@ -289,6 +294,44 @@ impl<'a> Reader<'a> {
         let v = self.value(f)?;
         let (lang, model) = (self.cx.lang, self.cx.model);
         self.invalid(f, parse::district(lang, model, &v))
+    }
+
+    pub fn districts(&mut self, f: &FieldSpec) -> Vec<Id> {
+        let items = self.raw.list(f.key);
+        let (lang, model) = (self.cx.lang, self.cx.model);
+        let read = items
+            .iter()
+            .map(|d| parse::district(lang, model, d))
+            .collect::<Result<Vec<_>, String>>();
+        self.invalid(f, read).unwrap_or_default()
+    }
+
+    /// A length of time (`30m`, `72h`, `7d`) in seconds.
+    pub fn duration(&mut self, f: &FieldSpec) -> Option<i64> {
+        let v = self.value(f)?;
+        let lang = self.cx.lang;
+        let secs = parse::duration_secs(&v)
+            .ok_or_else(|| crate::tr!(lang, "invite.bad_expiry", value = v.as_str()));
+        self.invalid(f, secs)
+    }
+
+    /// A field that must be given because another one is: reported
+    /// missing if it is not.
+    pub fn needed(&mut self, f: &FieldSpec) {
+        if !self.given(f) {
+            self.bad.push(Bad {
+                field: f.key,
+                why: Why::Missing,
+            });
+        }
+    }
+
+    /// Refuses the whole draft with a sentence, under `f`.
+    pub fn refuse(&mut self, f: &FieldSpec, why: String) {
+        self.bad.push(Bad {
+            field: f.key,
+            why: Why::Invalid(why),
+        });
     }
 
     pub fn kindergarten(&mut self, f: &FieldSpec) -> Option<Id> {

@@ -12,7 +12,12 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
-    pub const ACTIONS: &'static [Action] = &[Action::PrevYear, Action::NextYear, Action::Add];
+    pub const ACTIONS: &'static [Action] = &[
+        Action::PrevYear,
+        Action::NextYear,
+        Action::Edit,
+        Action::Add,
+    ];
 
     /// Shows `year`, within the programme's years.
     pub fn show_year(&mut self, year: i32, p: &Programme) {
@@ -27,10 +32,15 @@ impl Dashboard {
     }
 
     pub fn apply(&mut self, a: Action, cx: &mut Ctx<'_>) {
-        if a == Action::Add {
+        match a {
             // A new kindergarten, on its list.
-            crate::app::forms::new_kindergarten(cx);
-            cx.asked.go = Some(Go::To(Screen::Kindergartens));
+            Action::Add => {
+                crate::app::forms::new_kindergarten(cx);
+                cx.asked.go = Some(Go::To(Screen::Kindergartens));
+            }
+            // The targets of the year shown.
+            Action::Edit => crate::app::forms::edit_plan(cx, self.year),
+            _ => {}
         }
     }
 }

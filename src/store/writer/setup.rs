@@ -126,6 +126,18 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Sets what a plan draft gives: a district's target and/or the
+    /// year's stated total and share (what it does not give is kept).
+    pub fn set_plan(&mut self, d: &PlanDraft) -> Result<(), EditError> {
+        if let Some(t) = d.plan_target() {
+            self.set_target(t)?;
+        }
+        if let Some(y) = d.year_plan(self.model().years.get(&d.year)) {
+            self.set_year_plan(y)?;
+        }
+        Ok(())
+    }
+
     // ---------- members ----------
 
     /// Adds a member (or replaces one with the same endpoint id).
