@@ -634,6 +634,74 @@ fn an_invite_is_the_same_from_the_command_line_and_the_sync_screen() {
 }
 
 #[test]
+fn a_reports_sections_are_the_same_from_the_command_line_and_the_form() {
+    use bangfu::domain::reports::{self, ReportKey};
+    let base = demo_dir();
+    let m = model(base.path());
+    let year = m.programme.end_year;
+    let key = ReportKey::Annual {
+        level: Level::City,
+        subject: None,
+        year,
+    };
+    let y = year.to_string();
+    let written = |dir: &Path| {
+        let m = model(dir);
+        let r = reports::annual(&m, &key.id()).cloned().expect("stored");
+        (r.progress, r.results, r.problems, r.plan)
+    };
+
+    let cli = copy_of(base.path());
+    run(
+        cli.path(),
+        &[
+            "report",
+            "edit",
+            "--level",
+            "city",
+            "--year",
+            &y,
+            "--progress",
+            "全年送教下乡。",
+            "--plan",
+            "明年扩大结对。",
+        ],
+    )
+    .ok();
+
+    let ui = copy_of(base.path());
+    let mut a = app(ui.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '6');
+    ch(&mut a, 'e');
+    fill(&mut a, "progress", "全年送教下乡。");
+    fill(&mut a, "plan", "明年扩大结对。");
+    save(a);
+
+    assert_eq!(written(cli.path()), written(ui.path()));
+    assert_eq!(written(cli.path()).0, "全年送教下乡。");
+
+    // A section this kind of report has not: refused, nothing written.
+    let says =
+        bangfu::i18n::text(Lang::Zh, "report.no_such_section").replace("%{section}", "cases");
+    let err = run(
+        cli.path(),
+        &[
+            "report",
+            "edit",
+            "--level",
+            "city",
+            "--year",
+            &y,
+            "--cases",
+            "某园事例",
+        ],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains(&says), "{err}");
+}
+
+#[test]
 fn every_list_is_in_one_order_on_the_command_line_in_the_interface_and_in_exports() {
     let dir = demo_dir();
     let a = app(dir.path(), Lang::Zh, 120, 40);

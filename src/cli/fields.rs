@@ -4,7 +4,9 @@
 
 use super::{Ctx, Fail};
 use crate::i18n;
-use crate::input::records::{inspection, invite, kindergarten, pairing, plan, terms, visit};
+use crate::input::records::{
+    inspection, invite, kindergarten, pairing, plan, sections, terms, visit,
+};
 use crate::input::{Bad, FieldSpec, Raw, Why};
 use crate::tr;
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -33,6 +35,7 @@ spec!(VisitSpec, visit::FIELDS);
 spec!(InspectionSpec, inspection::FIELDS);
 spec!(PlanSpec, plan::FIELDS);
 spec!(InviteSpec, invite::FIELDS);
+spec!(SectionsSpec, sections::FIELDS);
 
 /// The options given for a record kind's fields, as typed. For a new
 /// record (`NEW`) the command line asks for the required ones itself; for

@@ -1,6 +1,7 @@
 //! `bangfu report …`: monthly reports, annual summaries, their workflow,
 //! timeliness, settings and exports.
 
+use super::fields::{Changes, SectionsSpec};
 use super::output::{Format, Table, out, print_json, table_text};
 use super::{CmdResult, Ctx, Fail, FormatArg};
 use crate::domain::reports::{self, ReportKey, Standing, YearMonth};
@@ -8,6 +9,7 @@ use crate::domain::*;
 use crate::export::{self, FileFormat};
 use crate::i18n::{self, Lang, label};
 use crate::input as parse;
+use crate::input::records::sections;
 use crate::store::Workspace;
 use crate::tr;
 use clap::{Args, Subcommand};
@@ -93,24 +95,8 @@ pub struct ShowArgs {
 pub struct EditArgs {
     #[command(flatten)]
     pub which: Which,
-    /// 工作进展 / 进展情况
-    #[arg(long)]
-    pub progress: Option<String>,
-    /// 存在问题
-    #[arg(long)]
-    pub problems: Option<String>,
-    /// 好做法 (monthly)
-    #[arg(long)]
-    pub practices: Option<String>,
-    /// 典型事例 (monthly)
-    #[arg(long)]
-    pub cases: Option<String>,
-    /// 取得的成效 (annual)
-    #[arg(long)]
-    pub results: Option<String>,
-    /// 下一步工作计划 (annual)
-    #[arg(long)]
-    pub plan: Option<String>,
+    #[command(flatten)]
+    pub sections: Changes<SectionsSpec>,
 }
 
 #[derive(Debug, Args)]
@@ -177,30 +163,8 @@ pub fn report(ctx: &Ctx, cmd: ReportCmd) -> CmdResult {
         ReportCmd::List(f) => list(ctx, &ws, me.as_ref(), ctx.format(&f)?),
         ReportCmd::Edit(a) => {
             let key = key(l, ws.model(), &a.which)?;
-            let texts: Vec<(Section, String)> = [
-                (Section::Progress, a.progress),
-                (Section::Problems, a.problems),
-                (Section::Practices, a.practices),
-                (Section::Cases, a.cases),
-                (Section::Results, a.results),
-                (Section::Plan, a.plan),
-            ]
-            .into_iter()
-            .filter_map(|(s, t)| t.map(|t| (s, t)))
-            .collect();
-            if texts.is_empty() {
-                return Err(Fail::line(tr!(l, "report.nothing_to_write")));
-            }
-            if let Some((s, _)) = texts
-                .iter()
-                .find(|(s, _)| !reports::sections(&key).contains(s))
-            {
-                return Err(Fail::line(tr!(
-                    l,
-                    "report.no_such_section",
-                    section = s.code()
-                )));
-            }
+            let read = sections::read(&a.sections.raw, ctx.input(ws.model()), &key);
+            let texts = read.map_err(|bad| Changes::<SectionsSpec>::fail(ctx, bad))?;
             ws.write(|w| w.set_report_text(&key, &texts))
                 .map_err(|e| ctx.edit(e))?;
             done(ctx, &ws, &key, "report.written")

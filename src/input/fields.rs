@@ -131,6 +131,12 @@ impl Raw {
         }
     }
 
+    /// Whether the field was typed at all, even blank (a blank note
+    /// clears it).
+    pub fn has(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+
     /// Whether the field has any non-blank text.
     pub fn given(&self, key: &str) -> bool {
         self.0
@@ -208,6 +214,11 @@ impl<'a> Reader<'a> {
 
     pub fn given(&self, f: &FieldSpec) -> bool {
         self.raw.given(f.key)
+    }
+
+    /// Whether the field was typed at all, even blank.
+    pub fn has(&self, f: &FieldSpec) -> bool {
+        self.raw.has(f.key)
     }
 
     fn invalid<T>(&mut self, f: &FieldSpec, r: Result<T, String>) -> Option<T> {

@@ -11,6 +11,7 @@ use crate::domain::lists::Words;
 use crate::domain::reports::{self, Listed, ReportKey};
 use crate::domain::*;
 use crate::export::{self, FileFormat};
+use crate::input::records::sections;
 use crate::tr;
 use std::collections::BTreeMap;
 
@@ -114,11 +115,13 @@ fn sections_form(cx: &mut Ctx<'_>, key: ReportKey) {
     let Some(report) = reports::Report::get_or_new(cx.model(), &key) else {
         return;
     };
+    // The sections' fields (`input::records::sections`), under the
+    // headings this kind of report gives them.
     let fields = reports::sections(&key)
         .iter()
         .map(|s| {
             Field::note(
-                s.code(),
+                sections::field(*s).key,
                 export::section_heading(lang, &key, *s),
                 report.text(*s).unwrap_or_default(),
             )
@@ -149,12 +152,10 @@ fn return_form(cx: &mut Ctx<'_>, key: ReportKey) {
     ))));
 }
 
-/// Saves the sections form.
-pub fn save_sections(cx: &mut Ctx<'_>, form: &Form, key: &ReportKey) -> Result<(), Unsaved> {
-    let texts: Vec<(Section, String)> = reports::sections(key)
-        .iter()
-        .map(|s| (*s, form.text(s.code())))
-        .collect();
+/// Saves the sections form, read as the command line's `report edit`.
+pub fn save_sections(cx: &mut Ctx<'_>, form: &mut Form, key: &ReportKey) -> Result<(), Unsaved> {
+    let texts =
+        crate::app::forms::read_form(cx, form, |raw, input| sections::read(raw, input, key))?;
     cx.write(|w| w.set_report_text(key, &texts))?;
     let said = tr!(cx.lang, "report.written", title = title(cx, key));
     cx.say(said);
