@@ -45,23 +45,23 @@ fn export(ctx: &Ctx, for_member: Option<String>, file: &Path) -> CmdResult {
         None => (ws.doc_ids().into_iter().collect(), None),
         Some(who) => {
             let p = named_peer(l, &ws, who)?;
-            let m = ws
-                .model()
-                .active_member(&p.id)
-                .cloned()
-                .ok_or_else(|| Fail::line(tr!(l, "sync.unknown_peer", peer = who.as_str())))?;
+            let m =
+                ws.model().active_member(&p.id).cloned().ok_or_else(|| {
+                    Fail::said("sync.unknown_peer", vec![("peer", who.to_string())])
+                })?;
             (ws.readable_docs(&m), Some(m.id))
         }
     };
     let bytes = bundle::export(&mut ws, &docs, for_id)
-        .map_err(|e| Fail::line(tr!(l, "bundle.failed", detail = e.to_string())))?;
+        .map_err(|e| Fail::said("bundle.failed", vec![("detail", e.to_string())]))?;
     super::setup::write_file_atomically(file, &bytes).map_err(|e| {
-        Fail::line(tr!(
-            l,
+        Fail::said(
             "export.io",
-            path = file.display().to_string(),
-            detail = e.to_string()
-        ))
+            vec![
+                ("path", file.display().to_string()),
+                ("detail", e.to_string()),
+            ],
+        )
     })?;
     out(&tr!(
         l,
@@ -78,27 +78,28 @@ fn export(ctx: &Ctx, for_member: Option<String>, file: &Path) -> CmdResult {
 fn import(ctx: &Ctx, file: &Path, dry_run: bool) -> CmdResult {
     let l = ctx.lang;
     let bytes = std::fs::read(file).map_err(|e| {
-        Fail::line(tr!(
-            l,
+        Fail::said(
             "import.unreadable",
-            path = file.display().to_string(),
-            detail = e.to_string()
-        ))
+            vec![
+                ("path", file.display().to_string()),
+                ("detail", e.to_string()),
+            ],
+        )
     })?;
     // Check the whole file before touching anything.
     let header = bundle::read(&bytes)
         .map(|r| r.header)
-        .map_err(|e| Fail::line(tr!(l, "bundle.refused", detail = e.to_string())))?;
+        .map_err(|e| Fail::said("bundle.refused", vec![("detail", e.to_string())]))?;
     let mut ws = match Workspace::open(&ctx.data_dir, ctx.options()) {
         Ok(ws) => ws,
         Err(crate::store::StoreError::NoWorkspace { .. }) => {
             Workspace::create_joined(&ctx.data_dir, &header.workspace, ctx.options())
-                .map_err(|e| ctx.store(&e))?
+                .map_err(Fail::Store)?
         }
-        Err(e) => return Err(ctx.store(&e)),
+        Err(e) => return Err(Fail::Store(e)),
     };
     let refused =
-        |e: bundle::BundleError| Fail::line(tr!(l, "bundle.refused", detail = e.to_string()));
+        |e: bundle::BundleError| Fail::said("bundle.refused", vec![("detail", e.to_string())]);
     if dry_run {
         dry_run_lines(l, &mut ws, &bytes).map_err(refused)?;
         return Ok(());

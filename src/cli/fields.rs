@@ -2,13 +2,11 @@
 //! (`input::records`), so that the options, their help and what they
 //! mean are those of the forms and the spreadsheet import.
 
-use super::{Ctx, Fail};
-use crate::i18n;
+use super::Fail;
 use crate::input::records::{
     inspection, invite, kindergarten, pairing, plan, sections, terms, visit,
 };
-use crate::input::{Bad, FieldSpec, Raw, Why};
-use crate::tr;
+use crate::input::{Bad, FieldSpec, Raw};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use std::marker::PhantomData;
 
@@ -55,29 +53,11 @@ impl<S: Spec, const NEW: bool> std::fmt::Debug for Fields<S, NEW> {
 }
 
 impl<S: Spec, const NEW: bool> Fields<S, NEW> {
-    /// Every problem with what was typed, as lines for the terminal: a
-    /// missing field names the option that gives it.
-    pub fn fail(ctx: &Ctx, bad: Vec<Bad>) -> Fail {
-        let specs = S::fields();
-        Fail(
-            bad.into_iter()
-                .map(|b| match b.why {
-                    Why::Invalid(msg) => msg,
-                    Why::Missing => {
-                        let flag = specs
-                            .iter()
-                            .find(|f| f.key == b.field)
-                            .map_or(b.field, |f| f.flag);
-                        tr!(
-                            ctx.lang,
-                            "cli.missing_option",
-                            field = i18n::field(ctx.lang, b.field),
-                            option = flag
-                        )
-                    }
-                })
-                .collect(),
-        )
+    /// Every problem with what was typed; a missing field names the
+    /// option that gives it.
+    pub fn fail(bad: Vec<Bad>) -> Fail {
+        let flags = S::fields().iter().map(|f| (f.key, f.flag)).collect();
+        Fail::Unread { bad, flags }
     }
 }
 

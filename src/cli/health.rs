@@ -27,7 +27,7 @@ pub fn history(ctx: &Ctx, a: HistoryArgs) -> CmdResult {
         .model()
         .resolve_any(&a.id)
         .map_err(|e| Fail::line(i18n::prefix_error(l, None, &a.id, &e)))?;
-    let entries = ws.history(what, &id).map_err(|e| ctx.store(&e))?;
+    let entries = ws.history(what, &id).map_err(Fail::Store)?;
     let table = Table {
         headers: crate::present::headers(l, &crate::present::HISTORY_COLUMNS),
         rows: entries
@@ -50,14 +50,14 @@ pub fn history(ctx: &Ctx, a: HistoryArgs) -> CmdResult {
 
 pub fn doctor(ctx: &Ctx) -> CmdResult {
     let l = ctx.lang;
-    let report = store::doctor(&ctx.data_dir, ctx.options()).map_err(|e| ctx.store(&e))?;
+    let report = store::doctor(&ctx.data_dir, ctx.options()).map_err(Fail::Store)?;
     let healthy = storage_lines(l, &report);
     membership_lines(l, &report);
     if healthy {
         out(&tr!(l, "doctor.healthy"));
         Ok(())
     } else {
-        Err(Fail::line(tr!(l, "doctor.unhealthy")))
+        Err(Fail::said("doctor.unhealthy", vec![]))
     }
 }
 

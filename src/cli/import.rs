@@ -91,16 +91,17 @@ fn read_rows(
 ) -> Result<Vec<(usize, KindergartenDraft)>, Fail> {
     let l = ctx.lang;
     let table = crate::export::rows::read(file).map_err(|e| {
-        Fail::line(tr!(
-            l,
+        Fail::said(
             "import.unreadable",
-            path = file.display().to_string(),
-            detail = e
-        ))
+            vec![
+                ("path", file.display().to_string()),
+                ("detail", e.to_string()),
+            ],
+        )
     })?;
     let columns: Vec<Option<&str>> = table.headers.iter().map(|h| column(h)).collect();
     if !columns.contains(&Some("name")) {
-        return Err(Fail::line(tr!(l, "import.no_name_column")));
+        return Err(Fail::said("import.no_name_column", vec![]));
     }
     let mut rows = Vec::new();
     for (line, rec) in table.rows {
@@ -201,13 +202,16 @@ fn say_result(
             if bad_rows == 0 {
                 Ok(())
             } else {
-                Err(Fail::line(tr!(l, "import.dry_run_bad", bad = bad_rows)))
+                Err(Fail::said(
+                    "import.dry_run_bad",
+                    vec![("bad", bad_rows.to_string())],
+                ))
             }
         }
         Err(Rollback::Checked) => {
             bad.lines
                 .push(tr!(l, "import.nothing_written", bad = bad_rows));
-            Err(Fail(bad.lines))
+            Err(Fail::Text(bad.lines))
         }
         Err(Rollback::Store(e)) => Err(ctx.edit(e)),
     }

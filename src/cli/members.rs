@@ -98,20 +98,22 @@ pub(super) fn revoke(ctx: &Ctx, who: &str) -> CmdResult {
     let target = named_peer(l, &ws, who)?;
     let model = ws.model();
     let Some(m) = model.members.get(&target.id).cloned() else {
-        return Err(Fail::line(tr!(l, "sync.unknown_peer", peer = who)));
+        return Err(Fail::said(
+            "sync.unknown_peer",
+            vec![("peer", who.to_string())],
+        ));
     };
     if m.id == me {
-        return Err(Fail::line(tr!(l, "member.not_self")));
+        return Err(Fail::said("member.not_self", vec![]));
     }
     let allowed = model
         .active_member(&me)
         .is_some_and(|x| may_invite(x, m.role) && within_scope(model, x, &m));
     if !allowed {
-        return Err(Fail::line(tr!(
-            l,
+        return Err(Fail::said(
             "member.may_not_revoke",
-            name = m.name.as_str()
-        )));
+            vec![("name", m.name.to_string())],
+        ));
     }
     let name = m.name.clone();
     let role = label(l, m.role);
@@ -126,10 +128,10 @@ pub fn invite(ctx: &Ctx, a: InviteArgs) -> CmdResult {
     let mut ws = ctx.open()?;
     let model = ws.model();
     let read = crate::input::records::invite::read(&a.fields.raw, ctx.input(model));
-    let d = read.map_err(|bad| Fields::<InviteSpec>::fail(ctx, bad))?;
+    let d = read.map_err(Fields::<InviteSpec>::fail)?;
     let expires = a.fields.raw.one(crate::input::records::invite::EXPIRES.key);
     let refused = |r: crate::domain::invites::InviteRefusal| {
-        Fail::line(i18n::invite_refusal(l, &r, expires.unwrap_or_default()))
+        Fail::Invite(r, expires.unwrap_or_default().to_string())
     };
     let me = this_device(ctx)?;
     let (role, secs) = (d.role, d.expires_secs);

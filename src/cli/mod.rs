@@ -110,20 +110,103 @@ pub struct FormatArg {
     pub format: String,
 }
 
-/// A command's failure: lines to print, in the user's language.
+/// Why a command failed, kept as what happened until it is printed:
+/// [`Fail::lines`] words it, once, in the user's language.
 #[derive(Debug)]
-pub struct Fail(pub Vec<String>);
+pub enum Fail {
+    /// The rules refused an edit; each problem names its field.
+    Refused(Vec<crate::domain::Problem>),
+    Store(StoreError),
+    Sync(crate::sync::SyncError),
+    /// Options that could not be read, with the option (flag) that gives
+    /// each field.
+    Unread {
+        bad: Vec<crate::input::Bad>,
+        flags: Vec<(&'static str, &'static str)>,
+    },
+    /// An invite this member may not make (with the expiry as typed).
+    Invite(crate::domain::invites::InviteRefusal, String),
+    /// A message of the locale files (`key`) with its values.
+    Said(&'static str, Vec<(&'static str, String)>),
+    /// Sentences already in the user's language: what the input layer
+    /// says about a value it could not read (it says how to write it),
+    /// a spreadsheet's bad rows, each peer's failure.
+    Text(Vec<String>),
+}
 
 impl Fail {
+    /// A message of the locale files with its values.
+    pub fn said(key: &'static str, args: Vec<(&'static str, String)>) -> Fail {
+        Fail::Said(key, args)
+    }
+
+    /// One sentence already in the user's language.
     pub fn line(s: impl Into<String>) -> Fail {
-        Fail(vec![s.into()])
+        Fail::Text(vec![s.into()])
+    }
+
+    /// What is printed, one line each, in `lang`.
+    pub fn lines(&self, lang: Lang) -> Vec<String> {
+        match self {
+            Fail::Refused(problems) => problems.iter().map(|p| i18n::problem(lang, p)).collect(),
+            Fail::Store(e) => vec![i18n::store_error(lang, e)],
+            Fail::Sync(e) => vec![i18n::sync_error(lang, e)],
+            Fail::Invite(r, expires) => vec![i18n::invite_refusal(lang, r, expires)],
+            Fail::Unread { bad, flags } => bad
+                .iter()
+                .map(|b| match &b.why {
+                    crate::input::Why::Invalid(msg) => msg.clone(),
+                    crate::input::Why::Missing => {
+                        let flag = flags
+                            .iter()
+                            .find(|(k, _)| *k == b.field)
+                            .map_or(b.field, |(_, f)| f);
+                        tr!(
+                            lang,
+                            "cli.missing_option",
+                            field = i18n::field(lang, b.field),
+                            option = flag
+                        )
+                    }
+                })
+                .collect(),
+            Fail::Said(key, args) => {
+                let text = i18n::text(lang, key);
+                let names: Vec<&str> = args.iter().map(|(n, _)| *n).collect();
+                let values: Vec<String> = args.iter().map(|(_, v)| v.clone()).collect();
+                vec![rust_i18n::replace_patterns(&text, &names, &values)]
+            }
+            Fail::Text(lines) => lines.clone(),
+        }
     }
 }
 
-/// An input error (one sentence) fails the command with that line.
+/// An input error (one sentence, in the user's language) fails the
+/// command with that line.
 impl From<String> for Fail {
     fn from(s: String) -> Fail {
         Fail::line(s)
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Fail {
+        Fail::Store(e)
+    }
+}
+
+impl From<EditError> for Fail {
+    fn from(e: EditError) -> Fail {
+        match e {
+            EditError::Invalid(problems) => Fail::Refused(problems),
+            EditError::Store(e) => Fail::Store(e),
+        }
+    }
+}
+
+impl From<crate::sync::SyncError> for Fail {
+    fn from(e: crate::sync::SyncError) -> Fail {
+        Fail::Sync(e)
     }
 }
 
@@ -154,14 +237,14 @@ impl Ctx {
     pub fn open(&self) -> Result<Workspace, Fail> {
         let ws = self.open_any()?;
         if ws.is_empty() {
-            return Err(Fail::line(tr!(self.lang, "sync.not_synced_yet")));
+            return Err(Fail::said("sync.not_synced_yet", vec![]));
         }
         Ok(ws)
     }
 
     /// Opens the workspace, even one joined and not synced yet.
     pub fn open_any(&self) -> Result<Workspace, Fail> {
-        let ws = Workspace::open(&self.data_dir, self.options()).map_err(|e| self.store(&e))?;
+        let ws = Workspace::open(&self.data_dir, self.options())?;
         if !ws.damaged().is_empty() {
             eprintln!(
                 "{}",
@@ -185,25 +268,13 @@ impl Ctx {
         }
     }
 
-    pub fn store(&self, e: &StoreError) -> Fail {
-        Fail::line(i18n::store_error(self.lang, e))
-    }
-
     pub fn edit(&self, e: EditError) -> Fail {
-        match e {
-            EditError::Invalid(problems) => Fail(
-                problems
-                    .iter()
-                    .map(|p| i18n::problem(self.lang, p))
-                    .collect(),
-            ),
-            EditError::Store(s) => self.store(&s),
-        }
+        Fail::from(e)
     }
 
     pub fn format(&self, f: &FormatArg) -> Result<Format, Fail> {
         Format::parse(&f.format)
-            .ok_or_else(|| Fail::line(tr!(self.lang, "cli.bad_format", value = f.format.as_str())))
+            .ok_or_else(|| Fail::said("cli.bad_format", vec![("value", f.format.to_string())]))
     }
 }
 
@@ -339,8 +410,8 @@ pub fn main() -> i32 {
     };
     match run(cli, lang) {
         Ok(()) => 0,
-        Err(Fail(lines)) => {
-            for l in lines {
+        Err(fail) => {
+            for l in fail.lines(lang) {
                 let line = tr!(lang, "cli.error_prefix", message = l);
                 eprintln!("{}", crate::present::printable(&line));
             }

@@ -54,24 +54,29 @@ pub enum ConfigCmd {
     Set { key: String, value: String },
 }
 
-pub(super) fn runtime(ctx: &Ctx) -> Result<tokio::runtime::Runtime, Fail> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Fail> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Fail::line(tr!(ctx.lang, "sync.net_error", detail = e.to_string())))
+        .map_err(|e| Fail::said("sync.net_error", vec![("detail", e.to_string())]))
 }
 
 pub(super) fn key(ctx: &Ctx) -> Result<iroh::SecretKey, Fail> {
     crate::identity::load_or_create(&ctx.data_dir).map_err(|e| {
-        Fail::line(tr!(
-            ctx.lang,
+        Fail::said(
             "store.io",
-            path = crate::identity::key_path(&ctx.data_dir)
-                .display()
-                .to_string(),
-            detail = e.to_string()
-        ))
+            vec![
+                (
+                    "path",
+                    (crate::identity::key_path(&ctx.data_dir)
+                        .display()
+                        .to_string())
+                    .to_string(),
+                ),
+                ("detail", e.to_string()),
+            ],
+        )
     })
 }
 
@@ -81,7 +86,7 @@ pub(super) fn this_device(ctx: &Ctx) -> Result<String, Fail> {
 
 /// This device's reachable address with its listening port.
 pub(super) fn my_addr(ctx: &Ctx, ws: &mut Workspace) -> Result<PeerAddr, Fail> {
-    node::own_addr_blocking(ws, &key(ctx)?).map_err(|e| Fail::line(i18n::sync_error(ctx.lang, &e)))
+    node::own_addr_blocking(ws, &key(ctx)?).map_err(Fail::Sync)
 }
 
 pub fn id(ctx: &Ctx) -> CmdResult {
@@ -122,12 +127,11 @@ pub(super) fn report_line(l: Lang, peer: &str, r: &SessionReport) -> String {
 
 pub fn join(ctx: &Ctx, a: JoinArgs) -> CmdResult {
     let l = ctx.lang;
-    let invite = Invite::verify(&a.ticket)
-        .map_err(|e| Fail::line(i18n::text(l, &format!("invite.{}", e.code()))))?;
+    let invite =
+        Invite::verify(&a.ticket).map_err(|e| Fail::Sync(crate::sync::SyncError::Invite(e)))?;
     if invite.expires < chrono::Utc::now().timestamp() {
-        return Err(Fail::line(i18n::text(
-            l,
-            &format!("invite.{}", InviteError::Expired.code()),
+        return Err(Fail::Sync(crate::sync::SyncError::Invite(
+            InviteError::Expired,
         )));
     }
     let name = a
@@ -135,7 +139,7 @@ pub fn join(ctx: &Ctx, a: JoinArgs) -> CmdResult {
         .clone()
         .or(invite.name.clone())
         .unwrap_or_else(|| ctx.person.clone());
-    let rt = runtime(ctx)?;
+    let rt = runtime()?;
     let (ws, report) = rt
         .block_on(node::join(
             &ctx.data_dir,
@@ -144,7 +148,7 @@ pub fn join(ctx: &Ctx, a: JoinArgs) -> CmdResult {
             ctx.options(),
             &node::joining_config(&invite),
         ))
-        .map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
+        .map_err(Fail::Sync)?;
     let w = lock(&ws);
     out(&tr!(
         l,
@@ -181,21 +185,25 @@ pub(super) fn named_peer(l: Lang, ws: &Workspace, s: &str) -> Result<PeerAddr, F
         [one] => {
             let book = ws
                 .peers()
-                .map_err(|e| Fail::line(i18n::store_error(l, &e)))?
+                .map_err(Fail::Store)?
                 .into_iter()
                 .find(|p| p.id == one.id)
                 .map(|p| p.addrs)
                 .unwrap_or_default();
             Ok(PeerAddr::from_book(&one.id, &book))
         }
-        [] => Err(Fail::line(tr!(l, "sync.unknown_peer", peer = s))),
-        many => Err(Fail::line(tr!(
-            l,
+        [] => Err(Fail::said(
+            "sync.unknown_peer",
+            vec![("peer", s.to_string())],
+        )),
+        many => Err(Fail::said(
             "id.ambiguous",
-            typed = s,
-            what = i18n::field(l, "peer"),
-            count = many.len()
-        ))),
+            vec![
+                ("typed", s.to_string()),
+                ("what", (i18n::field(l, "peer")).to_string()),
+                ("count", (many.len()).to_string()),
+            ],
+        )),
     }
 }
 
@@ -204,7 +212,7 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
     let mut ws = ctx.open_any()?;
     let me = this_device(ctx)?;
     let peers = if a.peers.is_empty() {
-        crate::sync::known_peers(&ws, &me).map_err(|e| Fail::line(i18n::store_error(l, &e)))?
+        crate::sync::known_peers(&ws, &me).map_err(Fail::Store)?
     } else {
         a.peers
             .iter()
@@ -212,13 +220,13 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
             .collect::<Result<Vec<_>, _>>()?
     };
     if peers.is_empty() {
-        return Err(Fail::line(tr!(l, "sync.no_peers")));
+        return Err(Fail::said("sync.no_peers", vec![]));
     }
-    let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
+    let cfg = NetConfig::of(&mut ws).map_err(Fail::Sync)?;
     let before = ws.model().tally();
     let k = key(ctx)?;
     let shared: Shared = Arc::new(Mutex::new(ws));
-    let rt = runtime(ctx)?;
+    let rt = runtime()?;
     let results = rt.block_on(async {
         // On the stable port when it is free (so peers note an address
         // that works later), else on any (a hub or the interface runs).
@@ -243,7 +251,7 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
         ep.close().await;
         Ok::<_, SyncError>(results)
     });
-    let results = results.map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
+    let results = results.map_err(Fail::Sync)?;
     let mut ok = 0;
     let mut failures = Vec::new();
     for (peer, r) in &results {
@@ -266,7 +274,7 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
         .collect();
     print_refusals(l, &w, &refused);
     if ok == 0 || (!a.peers.is_empty() && !failures.is_empty()) {
-        return Err(Fail(failures));
+        return Err(Fail::Text(failures));
     }
     for f in failures {
         eprintln!("{f}");
@@ -279,25 +287,26 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
     let mut ws = ctx.open()?;
     if let Some(p) = a.port {
         ws.set_setting("port", &p.to_string())
-            .map_err(|e| ctx.store(&e))?;
+            .map_err(Fail::Store)?;
     }
-    let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
+    let cfg = NetConfig::of(&mut ws).map_err(Fail::Sync)?;
     let log_path = a
         .log
         .clone()
         .unwrap_or_else(|| ctx.data_dir.join("serve.log"));
     let log = Log::to_file(&log_path, true).map_err(|e| {
-        Fail::line(tr!(
-            l,
+        Fail::said(
             "store.io",
-            path = log_path.display().to_string(),
-            detail = e.to_string()
-        ))
+            vec![
+                ("path", log_path.display().to_string()),
+                ("detail", e.to_string()),
+            ],
+        )
     })?;
     let k = key(ctx)?;
     let me = crate::identity::endpoint_hex(&k);
     let shared: Shared = Arc::new(Mutex::new(ws));
-    let rt = runtime(ctx)?;
+    let rt = runtime()?;
     let interval = std::time::Duration::from_secs(a.interval.max(5));
     rt.block_on(async {
         let ep = node::bind(&k, &cfg, true).await?;
@@ -346,7 +355,7 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
         ep.close().await;
         Ok::<(), SyncError>(())
     })
-    .map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
+    .map_err(Fail::Sync)?;
     out(&tr!(l, "sync.stopped"));
     Ok(())
 }
@@ -380,8 +389,7 @@ pub fn peers(ctx: &Ctx, f: FormatArg) -> CmdResult {
     let ws = ctx.open_any()?;
     let me = this_device(ctx)?;
     let when = crate::present::local_time;
-    let rows = crate::sync::agent::peer_list(&ws, &me, &[])
-        .map_err(|e| Fail::line(i18n::store_error(l, &e)))?;
+    let rows = crate::sync::agent::peer_list(&ws, &me, &[]).map_err(Fail::Store)?;
     let table = Table {
         headers: ["id", "name", "role", "last_seen", "last_sync", "addresses"]
             .iter()
@@ -435,7 +443,7 @@ pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> CmdResult {
     let mut ws = ctx.open_any()?;
     match cmd {
         ConfigCmd::Show => {
-            let cfg = NetConfig::of(&mut ws).map_err(|e| Fail::line(i18n::sync_error(l, &e)))?;
+            let cfg = NetConfig::of(&mut ws).map_err(Fail::Sync)?;
             out(&format!("port  {}", cfg.port));
             out(&format!(
                 "relay {}",
@@ -454,14 +462,12 @@ pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> CmdResult {
                 _ => false,
             };
             if !ok {
-                return Err(Fail::line(tr!(
-                    l,
+                return Err(Fail::said(
                     "config.bad",
-                    key = key.as_str(),
-                    value = v
-                )));
+                    vec![("key", key.to_string()), ("value", v.to_string())],
+                ));
             }
-            ws.set_setting(&key, v).map_err(|e| ctx.store(&e))?;
+            ws.set_setting(&key, v).map_err(Fail::Store)?;
             out(&tr!(l, "config.saved", key = key.as_str(), value = v));
         }
     }

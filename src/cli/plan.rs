@@ -35,7 +35,7 @@ pub fn plan(ctx: &Ctx, cmd: PlanCmd) -> CmdResult {
     match cmd {
         PlanCmd::Set { fields } => {
             let read = crate::input::records::plan::read(&fields.raw, ctx.input(ws.model()));
-            let draft = read.map_err(|bad| Fields::<PlanSpec>::fail(ctx, bad))?;
+            let draft = read.map_err(Fields::<PlanSpec>::fail)?;
             ws.write(|w| w.set_plan(&draft)).map_err(|e| ctx.edit(e))?;
             out(&tr!(l, "plan.saved", year = draft.year));
         }

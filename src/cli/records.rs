@@ -92,12 +92,13 @@ fn write<T>(
 }
 
 fn not_found(l: Lang, id: &Id, what: Entity) -> Fail {
-    Fail::line(tr!(
-        l,
+    Fail::said(
         "id.not_found",
-        typed = id.as_str(),
-        what = i18n::entity(l, what)
-    ))
+        vec![
+            ("typed", id.to_string()),
+            ("what", (i18n::entity(l, what)).to_string()),
+        ],
+    )
 }
 
 fn saved(ctx: &Ctx, what: Entity, id: &Id, detail: &str) {
@@ -116,7 +117,7 @@ pub fn kindergarten(ctx: &Ctx, cmd: KindergartenCmd) -> CmdResult {
     match cmd {
         KindergartenCmd::Add(f) => {
             let d = kg_fields::read(&f.raw, ctx.input(ws.model()))
-                .map_err(|b| Fields::<KindergartenSpec>::fail(ctx, b))?;
+                .map_err(Fields::<KindergartenSpec>::fail)?;
             let name = d.name.clone();
             let id = write(ctx, &mut ws, |w| w.add_kindergarten(d))?;
             saved(ctx, Entity::Kindergarten, &id, &name);
@@ -129,7 +130,7 @@ pub fn kindergarten(ctx: &Ctx, cmd: KindergartenCmd) -> CmdResult {
                 .ok_or_else(|| not_found(l, &id, Entity::Kindergarten))?;
             let raw = kg_fields::edited(k, &fields.raw);
             let d = kg_fields::read(&raw, ctx.input(model))
-                .map_err(|b| Fields::<KindergartenSpec>::fail(ctx, b))?;
+                .map_err(Fields::<KindergartenSpec>::fail)?;
             let name = d.name.clone();
             write(ctx, &mut ws, |w| w.edit_kindergarten(&id, d))?;
             saved(ctx, Entity::Kindergarten, &id, &name);
@@ -258,7 +259,7 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
     match cmd {
         PairingCmd::Add(f) => {
             let d = pairing_fields::read(&f.raw, ctx.input(model))
-                .map_err(|b| Fields::<PairingSpec>::fail(ctx, b))?;
+                .map_err(Fields::<PairingSpec>::fail)?;
             let id = write(ctx, &mut ws, |w| w.add_pairing(d))?;
             saved(ctx, Entity::Pairing, &id, &tr!(l, "pairing.drafted"));
         }
@@ -269,8 +270,8 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
                 .ok_or_else(|| not_found(l, &id, Entity::Pairing))?;
             let mut raw = terms_fields::raw_of(&p.agreement);
             raw.overlay(&terms.raw);
-            let d = terms_fields::read(&raw, ctx.input(model))
-                .map_err(|b| Fields::<TermsSpec>::fail(ctx, b))?;
+            let d =
+                terms_fields::read(&raw, ctx.input(model)).map_err(Fields::<TermsSpec>::fail)?;
             let unsigned = write(ctx, &mut ws, |w| w.edit_agreement(&id, d))?;
             saved(ctx, Entity::Pairing, &id, "");
             if unsigned {
@@ -368,8 +369,8 @@ pub fn visit(ctx: &Ctx, cmd: VisitCmd) -> CmdResult {
     let model = ws.model();
     match cmd {
         VisitCmd::Add(f) => {
-            let d = visit_fields::read(&f.raw, ctx.input(model))
-                .map_err(|b| Fields::<VisitSpec>::fail(ctx, b))?;
+            let d =
+                visit_fields::read(&f.raw, ctx.input(model)).map_err(Fields::<VisitSpec>::fail)?;
             let detail = format!("{} {}", d.date, i18n::label(l, d.form));
             let id = write(ctx, &mut ws, |w| w.add_visit(d))?;
             saved(ctx, Entity::Visit, &id, &detail);
@@ -381,8 +382,8 @@ pub fn visit(ctx: &Ctx, cmd: VisitCmd) -> CmdResult {
                 .ok_or_else(|| not_found(l, &id, Entity::Visit))?;
             let mut raw = visit_fields::raw_of(v);
             raw.overlay(&fields.raw);
-            let d = visit_fields::read(&raw, ctx.input(model))
-                .map_err(|b| Fields::<VisitSpec>::fail(ctx, b))?;
+            let d =
+                visit_fields::read(&raw, ctx.input(model)).map_err(Fields::<VisitSpec>::fail)?;
             let detail = format!("{} {}", d.date, i18n::label(l, d.form));
             write(ctx, &mut ws, |w| w.edit_visit(&id, d))?;
             saved(ctx, Entity::Visit, &id, &detail);
@@ -467,12 +468,12 @@ pub struct InspectionArgs {
 
 impl InspectionArgs {
     /// The typed fields, `--scores` spread over the four areas.
-    fn raw(&self, lang: Lang) -> Result<crate::input::Raw, Fail> {
+    fn raw(&self) -> Result<crate::input::Raw, Fail> {
         let mut raw = self.fields.raw.clone();
         if let Some(s) = &self.scores {
             let parts = parse::split_list(std::slice::from_ref(s));
             if parts.len() != inspection_fields::SCORES.len() {
-                return Err(Fail::line(tr!(lang, "parse.scores", value = s.as_str())));
+                return Err(Fail::said("parse.scores", vec![("value", s.to_string())]));
             }
             for (f, p) in inspection_fields::SCORES.iter().zip(parts) {
                 raw.put(f.key, p);
@@ -488,8 +489,8 @@ pub fn inspection(ctx: &Ctx, cmd: InspectionCmd) -> CmdResult {
     let model = ws.model();
     match cmd {
         InspectionCmd::Add(a) => {
-            let d = inspection_fields::read(&a.raw(l)?, ctx.input(model))
-                .map_err(|b| Changes::<InspectionSpec>::fail(ctx, b))?;
+            let d = inspection_fields::read(&a.raw()?, ctx.input(model))
+                .map_err(Changes::<InspectionSpec>::fail)?;
             let detail = d.date.to_string();
             let id = write(ctx, &mut ws, |w| w.add_inspection(d))?;
             saved(ctx, Entity::Inspection, &id, &detail);
@@ -500,9 +501,9 @@ pub fn inspection(ctx: &Ctx, cmd: InspectionCmd) -> CmdResult {
                 .inspection(&id)
                 .ok_or_else(|| not_found(l, &id, Entity::Inspection))?;
             let mut raw = inspection_fields::raw_of(i);
-            raw.overlay(&fields.raw(l)?);
+            raw.overlay(&fields.raw()?);
             let d = inspection_fields::read(&raw, ctx.input(model))
-                .map_err(|b| Changes::<InspectionSpec>::fail(ctx, b))?;
+                .map_err(Changes::<InspectionSpec>::fail)?;
             let detail = d.date.to_string();
             write(ctx, &mut ws, |w| w.edit_inspection(&id, d))?;
             saved(ctx, Entity::Inspection, &id, &detail);

@@ -124,16 +124,16 @@ fn key(l: Lang, model: &Model, w: &Which) -> Result<ReportKey, Fail> {
         let district = w
             .district
             .as_deref()
-            .ok_or_else(|| Fail::line(tr!(l, "report.which")))?;
+            .ok_or_else(|| Fail::said("report.which", vec![]))?;
         let month = YearMonth::parse(month)
-            .ok_or_else(|| Fail::line(tr!(l, "parse.month", value = month.as_str())))?;
+            .ok_or_else(|| Fail::said("parse.month", vec![("value", month.to_string())]))?;
         return Ok(ReportKey::Monthly {
             district: parse::district(l, model, district)?,
             month,
         });
     }
     let (Some(level), Some(year)) = (&w.level, &w.year) else {
-        return Err(Fail::line(tr!(l, "report.which")));
+        return Err(Fail::said("report.which", vec![]));
     };
     let level: Level = parse::code(l, "level", level)?;
     let year = parse::year(l, year)?;
@@ -141,7 +141,7 @@ fn key(l: Lang, model: &Model, w: &Which) -> Result<ReportKey, Fail> {
         (Level::City, _) => None,
         (Level::Kindergarten, Some(k)) => Some(parse::kindergarten(l, model, k)?),
         (Level::District, Some(d)) => Some(parse::district(l, model, d)?),
-        (_, None) => return Err(Fail::line(tr!(l, "report.id_needed"))),
+        (_, None) => return Err(Fail::said("report.id_needed", vec![])),
     };
     Ok(ReportKey::Annual {
         level,
@@ -164,7 +164,7 @@ pub fn report(ctx: &Ctx, cmd: ReportCmd) -> CmdResult {
         ReportCmd::Edit(a) => {
             let key = key(l, ws.model(), &a.which)?;
             let read = sections::read(&a.sections.raw, ctx.input(ws.model()), &key);
-            let texts = read.map_err(|bad| Changes::<SectionsSpec>::fail(ctx, bad))?;
+            let texts = read.map_err(Changes::<SectionsSpec>::fail)?;
             ws.write(|w| w.set_report_text(&key, &texts))
                 .map_err(|e| ctx.edit(e))?;
             done(ctx, &ws, &key, "report.written")
@@ -181,7 +181,7 @@ pub fn report(ctx: &Ctx, cmd: ReportCmd) -> CmdResult {
         ReportCmd::Refresh(which) => {
             let key = key(l, ws.model(), &which)?;
             if !matches!(key, ReportKey::Annual { .. }) {
-                return Err(Fail::line(tr!(l, "report.refresh_annual_only")));
+                return Err(Fail::said("report.refresh_annual_only", vec![]));
             }
             ws.write(|w| w.refresh_stats(&key))
                 .map_err(|e| ctx.edit(e))?;
@@ -253,7 +253,7 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
     }
     let model = ws.model();
     let doc = export::report_doc(l, model, &key, ctx.today)
-        .ok_or_else(|| Fail::line(tr!(l, "report.which")))?;
+        .ok_or_else(|| Fail::said("report.which", vec![]))?;
     match format {
         Format::Json => {
             let report = reports::Report::get_or_new(model, &key);
@@ -281,7 +281,7 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
         }
         Format::Csv => {
             let bytes = crate::export::lists::report_csv(&doc)
-                .map_err(|e| Fail::line(tr!(l, "export.failed", detail = e.to_string())))?;
+                .map_err(|e| Fail::said("export.failed", vec![("detail", e.to_string())]))?;
             // Without the byte-order mark: this goes to a terminal or a pipe.
             let text = String::from_utf8_lossy(&bytes);
             out(text.trim_start_matches('\u{feff}').trim_end());
@@ -290,14 +290,13 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
     }
     if let Some(path) = &a.export {
         let format = FileFormat::of(path).ok_or_else(|| {
-            Fail::line(tr!(
-                l,
+            Fail::said(
                 "report.bad_export",
-                path = path.display().to_string()
-            ))
+                vec![("path", path.display().to_string())],
+            )
         })?;
         let bytes = export::report_file(&doc, format)
-            .map_err(|e| Fail::line(tr!(l, "export.failed", detail = e.to_string())))?;
+            .map_err(|e| Fail::said("export.failed", vec![("detail", e.to_string())]))?;
         super::setup::save(ctx, path, &bytes)?;
     }
     Ok(())
@@ -462,7 +461,7 @@ fn settings(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: SettingsArgs)
         s.as_ref()
             .map(|v| {
                 MonthDay::parse(v)
-                    .ok_or_else(|| Fail::line(tr!(l, "parse.month_day", value = v.as_str())))
+                    .ok_or_else(|| Fail::said("parse.month_day", vec![("value", v.to_string())]))
             })
             .transpose()
     };
@@ -487,7 +486,7 @@ fn settings(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: SettingsArgs)
     }
     if changed {
         if me.is_none_or(|m| m.role != MemberRole::CityAdmin) {
-            return Err(Fail::line(tr!(l, "report.settings_city_only")));
+            return Err(Fail::said("report.settings_city_only", vec![]));
         }
         ws.write(|w| w.set_programme(p)).map_err(|e| ctx.edit(e))?;
     }

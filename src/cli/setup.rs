@@ -71,16 +71,21 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> CmdResult {
         (Some(p), _) if p.trim().eq_ignore_ascii_case("panjin") || p.trim() == "盘锦" => {
             plan::panjin()
         }
-        (Some(p), _) => return Err(Fail::line(tr!(l, "init.unknown_plan", value = p.as_str()))),
+        (Some(p), _) => {
+            return Err(Fail::said(
+                "init.unknown_plan",
+                vec![("value", p.to_string())],
+            ));
+        }
         (None, Some(name)) => {
             let years = a.years.clone().unwrap_or_default();
             let (start, end) = years
                 .split_once(['-', '–'])
                 .and_then(|(s, e)| Some((s.trim().parse().ok()?, e.trim().parse().ok()?)))
-                .ok_or_else(|| Fail::line(tr!(l, "init.bad_years", value = years.as_str())))?;
+                .ok_or_else(|| Fail::said("init.bad_years", vec![("value", years.to_string())]))?;
             plan::empty(name, &a.district, start, end)
         }
-        (None, None) => return Err(Fail::line(tr!(l, "init.what"))),
+        (None, None) => return Err(Fail::said("init.what", vec![])),
     };
     let ws = Workspace::init(&ctx.data_dir, &setup, ctx.options()).map_err(|e| ctx.edit(e))?;
     out(&tr!(
@@ -96,9 +101,9 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> CmdResult {
 pub fn demo(ctx: &Ctx, a: DemoArgs) -> CmdResult {
     let l = ctx.lang;
     let scale = crate::demo::Scale::parse(&a.scale)
-        .ok_or_else(|| Fail::line(tr!(l, "demo.bad_scale", value = a.scale.as_str())))?;
+        .ok_or_else(|| Fail::said("demo.bad_scale", vec![("value", a.scale.to_string())]))?;
     if a.replace {
-        store::remove_demo(&ctx.data_dir).map_err(|e| ctx.store(&e))?;
+        store::remove_demo(&ctx.data_dir).map_err(Fail::Store)?;
     }
     let started = std::time::Instant::now();
     let summary = crate::demo::create(&ctx.data_dir, scale, a.seed, ctx.options())
@@ -178,7 +183,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CmdResult {
         }
         ("csv" | "xlsx", Some(what)) => {
             let what = lists::What::parse(what)
-                .ok_or_else(|| Fail::line(tr!(l, "export.bad_what", value = what.as_str())))?;
+                .ok_or_else(|| Fail::said("export.bad_what", vec![("value", what.to_string())]))?;
             let ws = ctx.open()?;
             let table = lists::table(l, ws.model(), what);
             let made = if format == "csv" {
@@ -190,16 +195,15 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CmdResult {
                     &table.rows,
                 )
             };
-            made.map_err(|e| Fail::line(tr!(l, "export.failed", detail = e.to_string())))?
+            made.map_err(|e| Fail::said("export.failed", vec![("detail", e.to_string())]))?
         }
-        ("csv" | "xlsx", None) => return Err(Fail::line(tr!(l, "export.what_needed"))),
-        ("json", Some(_)) => return Err(Fail::line(tr!(l, "export.json_whole"))),
+        ("csv" | "xlsx", None) => return Err(Fail::said("export.what_needed", vec![])),
+        ("json", Some(_)) => return Err(Fail::said("export.json_whole", vec![])),
         _ => {
-            return Err(Fail::line(tr!(
-                l,
+            return Err(Fail::said(
                 "export.bad_format",
-                value = a.format.as_str()
-            )));
+                vec![("value", a.format.to_string())],
+            ));
         }
     };
     save(ctx, &a.file, &bytes)
@@ -214,12 +218,13 @@ pub fn save(ctx: &Ctx, file: &Path, bytes: &[u8]) -> CmdResult {
         return Ok(());
     }
     write_file_atomically(file, bytes).map_err(|e| {
-        Fail::line(tr!(
-            l,
+        Fail::said(
             "export.io",
-            path = file.display().to_string(),
-            detail = e.to_string()
-        ))
+            vec![
+                ("path", file.display().to_string()),
+                ("detail", e.to_string()),
+            ],
+        )
     })?;
     eprintln!(
         "{}",
@@ -248,7 +253,7 @@ pub fn overview(ctx: &Ctx) -> CmdResult {
             ));
             return Ok(());
         }
-        Err(e) => return Err(ctx.store(&e)),
+        Err(e) => return Err(Fail::Store(e)),
     };
     let m = ws.model();
     out(&tr!(

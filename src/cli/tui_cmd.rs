@@ -45,18 +45,19 @@ fn keymap(ctx: &Ctx) -> Result<Keymap, Fail> {
             ConfigError::UnknownAction(a) => tr!(ctx.lang, "keys.unknown_action", action = a),
             ConfigError::UnknownKey(k) => tr!(ctx.lang, "keys.unknown_key", key = k),
         };
-        Fail::line(tr!(
-            ctx.lang,
+        Fail::said(
             "keys.bad_file",
-            path = path.display().to_string(),
-            detail = detail
-        ))
+            vec![
+                ("path", path.display().to_string()),
+                ("detail", detail.to_string()),
+            ],
+        )
     })
 }
 
 fn app(ctx: &Ctx, size: Rect) -> Result<App, Fail> {
     let keys = keymap(ctx)?;
-    App::new(ctx.data_dir.clone(), ctx.options(), ctx.lang, keys, size).map_err(|e| ctx.store(&e))
+    App::new(ctx.data_dir.clone(), ctx.options(), ctx.lang, keys, size).map_err(Fail::Store)
 }
 
 /// `bangfu` alone: the full-screen interface on a terminal; on a pipe, the
@@ -71,7 +72,7 @@ pub fn interface(ctx: &Ctx) -> CmdResult {
     app.network = true;
     app.start_sync();
     crate::tui::run(&mut app)
-        .map_err(|e| Fail::line(tr!(ctx.lang, "tui.terminal_error", detail = e.to_string())))
+        .map_err(|e| Fail::said("tui.terminal_error", vec![("detail", e.to_string())]))
 }
 
 pub fn dashboard(ctx: &Ctx, a: DashboardArgs) -> CmdResult {
