@@ -563,6 +563,32 @@ fn the_sync_screen_makes_an_invite_ticket_and_refuses_one_without_its_kindergart
     assert!(text(&a).contains("用邀请码加入"), "{}", text(&a));
 }
 
+/// Keys that come between two drawings: a dialog opened after another
+/// one closed scrolls by its own length, not by what was drawn of the
+/// other (the help used to stop where a short history ended).
+#[test]
+fn a_dialog_opened_between_two_drawings_is_not_held_to_the_last_ones_length() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 80, 20);
+    ch(&mut a, '2');
+    ch(&mut a, 'h');
+    show(&mut a);
+    assert_eq!(a.drawn.dialog_scroll_max, Some(0), "a short history");
+    key(&mut a, KeyCode::Esc);
+    ch(&mut a, '?');
+    let top = show(&mut a);
+    key(&mut a, KeyCode::Esc);
+    ch(&mut a, 'h');
+    show(&mut a);
+    // Between two drawings: close the history, open the help, page down.
+    key(&mut a, KeyCode::Esc);
+    ch(&mut a, '?');
+    key(&mut a, KeyCode::PageDown);
+    let after = show(&mut a);
+    assert!(after.contains("按键"), "the help is open: {after}");
+    assert_ne!(after, top, "the help scrolled");
+}
+
 /// An overlay scrolls as far as its drawing showed it can: scrolled past
 /// its end, the first key back moves it (the state used to guess 60 help
 /// rows and 200 report lines, and the way back was dead keys).

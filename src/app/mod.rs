@@ -290,8 +290,24 @@ impl App {
         self.rebuild_rows();
     }
 
+    /// Which dialog is open (its kind), to see when another opens.
+    fn dialog_kind(&self) -> Option<std::mem::Discriminant<Dialog>> {
+        self.dialog().map(std::mem::discriminant)
+    }
+
     /// Handles one event.
     pub fn handle(&mut self, event: Event) {
+        let before = self.dialog_kind();
+        self.event(event);
+        // What the last drawing laid out was of another dialog: unknown
+        // until the next drawing (several events may come between two).
+        if self.dialog_kind() != before {
+            self.drawn.dialog_scroll_max = None;
+        }
+        self.refresh_sync_status();
+    }
+
+    fn event(&mut self, event: Event) {
         match event {
             Event::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
@@ -312,7 +328,6 @@ impl App {
             Event::Mouse(m) => self.mouse(m),
             Event::Key(k) => self.key(k),
         }
-        self.refresh_sync_status();
     }
 
     fn key(&mut self, k: KeyEvent) {
