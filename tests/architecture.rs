@@ -178,3 +178,23 @@ fn drawing_does_no_io_and_never_reaches_the_store() {
         found.join("\n")
     );
 }
+
+/// Words and files for people (records as rows and JSON, reports as
+/// files) are made from the domain alone (and device ids shortened by
+/// `identity`): they never reach into the store, the network or the
+/// interface.
+#[test]
+fn present_and_export_depend_only_on_the_domain_and_the_words() {
+    let g = graph();
+    for (module, allowed) in [
+        ("present", &["domain", "i18n", "identity"][..]),
+        ("export", &["domain", "i18n", "present"][..]),
+    ] {
+        let used = g.get(module).cloned().unwrap_or_else(|| panic!("no {module}"));
+        let beyond: Vec<&String> = used
+            .iter()
+            .filter(|m| !allowed.contains(&m.as_str()))
+            .collect();
+        assert!(beyond.is_empty(), "{module} uses {beyond:?}");
+    }
+}

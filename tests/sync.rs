@@ -52,8 +52,11 @@ impl Peer {
     }
 
     fn export(&self) -> String {
-        serde_json::to_string_pretty(&bangfu::present::export_json(&lock(&self.ws)))
-            .unwrap_or_default()
+        serde_json::to_string_pretty(&{
+            let w = lock(&self.ws);
+            bangfu::present::export_json(w.model(), w.workspace_id())
+        })
+        .unwrap_or_default()
     }
 
     async fn sync(&self, other: &PeerAddr) -> Result<SessionReport, SyncError> {
@@ -695,7 +698,11 @@ async fn a_bundle_carries_a_programme_to_a_fresh_member_and_a_damaged_one_is_ref
     assert_eq!(got.changed.len(), docs.len());
     assert!(got.refused.is_empty(), "{:?}", got.refused);
     assert_eq!(
-        serde_json::to_string_pretty(&bangfu::present::export_json(&fresh)).unwrap_or_default(),
+        serde_json::to_string_pretty(&bangfu::present::export_json(
+            fresh.model(),
+            fresh.workspace_id()
+        ))
+        .unwrap_or_default(),
         a.export()
     );
     let again = bundle::import(&mut fresh, &bytes).expect("import twice");
@@ -707,7 +714,11 @@ async fn a_bundle_carries_a_programme_to_a_fresh_member_and_a_damaged_one_is_ref
     let mut broken = bytes.clone();
     let mid = broken.len() / 2;
     broken[mid] ^= 0x01;
-    let before = serde_json::to_string(&bangfu::present::export_json(&fresh)).unwrap_or_default();
+    let before = serde_json::to_string(&bangfu::present::export_json(
+        fresh.model(),
+        fresh.workspace_id(),
+    ))
+    .unwrap_or_default();
     assert!(matches!(
         bundle::import(&mut fresh, &broken),
         Err(bundle::BundleError::Damaged(_))
@@ -718,7 +729,11 @@ async fn a_bundle_carries_a_programme_to_a_fresh_member_and_a_damaged_one_is_ref
         Err(bundle::BundleError::NotABundle)
     ));
     assert_eq!(
-        serde_json::to_string(&bangfu::present::export_json(&fresh)).unwrap_or_default(),
+        serde_json::to_string(&bangfu::present::export_json(
+            fresh.model(),
+            fresh.workspace_id()
+        ))
+        .unwrap_or_default(),
         before
     );
 
@@ -790,8 +805,11 @@ async fn the_interface_joins_with_an_invite_and_syncs_in_the_background() {
     assert!(app.joining(), "{:?}", app.message);
     tick_until(&mut app, "the join", |a| a.workspace().is_some()).await;
     let export = |a: &bangfu::app::App| {
-        serde_json::to_string_pretty(&bangfu::present::export_json(a.workspace().expect("ws")))
-            .unwrap_or_default()
+        serde_json::to_string_pretty(&{
+            let w = a.workspace().expect("ws");
+            bangfu::present::export_json(w.model(), w.workspace_id())
+        })
+        .unwrap_or_default()
     };
     assert_eq!(export(&app), bureau.export(), "the whole programme arrived");
 
@@ -1354,9 +1372,11 @@ async fn refused_everywhere(s: &Scene, why: &str) {
         assert!(c.doc_ids().contains(&doc));
     }
     drop((c, i));
-    let inspector_view =
-        serde_json::to_string(&bangfu::present::export_json(&lock(&s.inspector.ws)))
-            .unwrap_or_default();
+    let inspector_view = serde_json::to_string(&{
+        let w = lock(&s.inspector.ws);
+        bangfu::present::export_json(w.model(), w.workspace_id())
+    })
+    .unwrap_or_default();
     assert!(!inspector_view.is_empty());
     // The refusal is on record on the city's device, with who sent it,
     // and `doctor` lists it.

@@ -6,8 +6,8 @@
 use super::action::Action;
 use super::form::{self, Form};
 use super::keymap::Keymap;
+use crate::domain::HistoryEntry;
 use crate::domain::reports::ReportKey;
-use crate::store::HistoryEntry;
 use ratatui::crossterm::event::KeyEvent;
 
 /// An open dialog.

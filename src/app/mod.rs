@@ -24,9 +24,9 @@ mod mouse;
 pub mod screens;
 mod view;
 
+pub use crate::domain::HistoryEntry;
 use crate::domain::*;
 use crate::i18n::Lang;
-pub use crate::store::HistoryEntry;
 use crate::store::{Options, StoreError, Workspace};
 use crate::sync::agent::{Agent, Status};
 use crate::tr;

@@ -177,7 +177,11 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CmdResult {
     let bytes = match (format.as_str(), &a.what) {
         ("json", None) => {
             let ws = ctx.open()?;
-            (serde_json::to_string_pretty(&crate::present::export_json(&ws)).unwrap_or_default()
+            (serde_json::to_string_pretty(&crate::present::export_json(
+                ws.model(),
+                ws.workspace_id(),
+            ))
+            .unwrap_or_default()
                 + "\n")
                 .into_bytes()
         }

@@ -432,3 +432,20 @@ pub struct AnnualSummary {
     pub plan: String,
     pub stats: Option<AnnualStats>,
 }
+
+/// One change to a record, as its history lists it (read from the
+/// change's operations by the store).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryEntry {
+    /// Milliseconds since 1970, as recorded by the author's clock.
+    pub time_ms: i64,
+    pub person: String,
+    pub device: String,
+    /// The change's hash (hex).
+    pub change: String,
+    /// The record was created by this change.
+    pub created: bool,
+    /// Fields set or edited, sorted.
+    pub fields: Vec<String>,
+    pub message: Option<String>,
+}

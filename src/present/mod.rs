@@ -153,7 +153,7 @@ pub fn local_time(ms: Option<i64>) -> String {
 }
 
 /// One change of a record's history as a row under [`HISTORY_COLUMNS`].
-pub fn history_row(lang: Lang, e: &crate::store::HistoryEntry) -> Vec<String> {
+pub fn history_row(lang: Lang, e: &HistoryEntry) -> Vec<String> {
     let when = local_time(Some(e.time_ms));
     let action = tr!(
         lang,
@@ -188,8 +188,7 @@ fn report_json(mut v: serde_json::Value, w: &Workflow) -> serde_json::Value {
     v
 }
 
-pub fn export_json(ws: &crate::store::Workspace) -> serde_json::Value {
-    let m = ws.model();
+pub fn export_json(m: &Model, workspace_id: &str) -> serde_json::Value {
     let all = |f: fn(&DistrictData) -> Vec<serde_json::Value>| -> Vec<serde_json::Value> {
         m.data.values().flat_map(f).collect()
     };
@@ -227,7 +226,7 @@ pub fn export_json(ws: &crate::store::Workspace) -> serde_json::Value {
     json!({
         "format": "bangfu-export",
         "version": 1,
-        "workspace_id": ws.workspace_id(),
+        "workspace_id": workspace_id,
         "programme": m.programme,
         "districts": m.districts_in_order(),
         "years": m.years.values().collect::<Vec<_>>(),

@@ -14,22 +14,6 @@ use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{ObjType, ROOT, ReadDoc};
 use std::collections::{BTreeSet, HashMap};
 
-/// One change to a record.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct HistoryEntry {
-    /// Milliseconds since 1970, as recorded by the author's clock.
-    pub time_ms: i64,
-    pub person: String,
-    pub device: String,
-    /// The change's hash (hex).
-    pub change: String,
-    /// The record was created by this change.
-    pub created: bool,
-    /// Fields set or edited, sorted.
-    pub fields: Vec<String>,
-    pub message: Option<String>,
-}
-
 /// Where a record of a kind lives: its document and collection.
 fn location(state: &State, what: Entity, id: &Id) -> Option<(String, &'static str)> {
     let m = &state.model;

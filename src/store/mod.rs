@@ -25,11 +25,11 @@ mod verify;
 mod view;
 mod writer;
 
+pub use crate::domain::HistoryEntry;
 pub use db::{PeerRow, RefusalRow};
 pub use doctor::{DocFigures, DocHealth, DoctorReport, Membership, doctor};
 pub use error::{EditError, StoreError};
 pub use exchange::{Outgoing, Received, Waiting, valid_doc_id};
-pub use history::HistoryEntry;
 pub use layout::Damaged;
 pub use verify::{Reason, Refused};
 pub use writer::Writer;
