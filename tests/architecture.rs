@@ -190,7 +190,10 @@ fn present_and_export_depend_only_on_the_domain_and_the_words() {
         ("present", &["domain", "i18n", "identity"][..]),
         ("export", &["domain", "i18n", "present"][..]),
     ] {
-        let used = g.get(module).cloned().unwrap_or_else(|| panic!("no {module}"));
+        let used = g
+            .get(module)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {module}"));
         let beyond: Vec<&String> = used
             .iter()
             .filter(|m| !allowed.contains(&m.as_str()))

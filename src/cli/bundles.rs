@@ -54,7 +54,7 @@ fn export(ctx: &Ctx, for_member: Option<String>, file: &Path) -> CmdResult {
     };
     let bytes = bundle::export(&mut ws, &docs, for_id)
         .map_err(|e| Fail::said("bundle.failed", vec![("detail", e.to_string())]))?;
-    super::setup::write_file_atomically(file, &bytes).map_err(|e| {
+    super::export::write_file_atomically(file, &bytes).map_err(|e| {
         Fail::said(
             "export.io",
             vec![

@@ -4,6 +4,8 @@
 //! and nothing written.
 
 mod bundles;
+mod districts;
+mod export;
 mod fields;
 mod health;
 mod import;
@@ -50,7 +52,7 @@ pub enum Command {
     Demo(setup::DemoArgs),
     /// Counties and districts (县区)
     #[command(subcommand)]
-    District(setup::DistrictCmd),
+    District(districts::DistrictCmd),
     /// Yearly targets (年度目标)
     #[command(subcommand)]
     Plan(plan::PlanCmd),
@@ -97,7 +99,7 @@ pub enum Command {
     #[command(subcommand)]
     Config(net::ConfigCmd),
     /// Write the whole workspace (json) or one list (csv, xlsx) to a file
-    Export(setup::ExportArgs),
+    Export(export::ExportArgs),
     #[command(hide = true, subcommand)]
     Debug(health::DebugCmd),
 }
@@ -433,7 +435,7 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
     match command {
         Command::Init(a) => setup::init(&ctx, a),
         Command::Demo(a) => setup::demo(&ctx, a),
-        Command::District(c) => setup::district(&ctx, c),
+        Command::District(c) => districts::district(&ctx, c),
         Command::Plan(c) => plan::plan(&ctx, c),
         Command::Kindergarten(c) => records::kindergarten(&ctx, c),
         Command::Pairing(c) => records::pairing(&ctx, c),
@@ -452,7 +454,7 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         Command::Peers(f) => net::peers(&ctx, f),
         Command::Bundle(c) => bundles::bundle(&ctx, c),
         Command::Config(c) => net::config(&ctx, c),
-        Command::Export(a) => setup::export(&ctx, a),
+        Command::Export(a) => export::export(&ctx, a),
         Command::Debug(c) => health::debug(&ctx, c),
     }
 }

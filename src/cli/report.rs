@@ -297,7 +297,7 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
         })?;
         let bytes = export::report_file(&doc, format)
             .map_err(|e| Fail::said("export.failed", vec![("detail", e.to_string())]))?;
-        super::setup::save(ctx, path, &bytes)?;
+        super::export::save(ctx, path, &bytes)?;
     }
     Ok(())
 }

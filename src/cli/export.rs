@@ -1,0 +1,95 @@
+//! Writing the workspace (JSON) or one list (CSV, Excel) to a file or to
+//! standard output; saving any file a command writes.
+
+use super::{CmdResult, Ctx, Fail};
+use crate::i18n;
+use crate::tr;
+use clap::Args;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// json (the whole workspace), or csv / xlsx (one list, see --what)
+    #[arg(long, default_value = "json")]
+    pub format: String,
+    /// With csv or xlsx: kindergartens, pairings, visits or inspections
+    #[arg(long, value_name = "LIST")]
+    pub what: Option<String>,
+    /// File to write, or `-` for standard output (json and csv)
+    pub file: PathBuf,
+}
+
+pub fn export(ctx: &Ctx, a: ExportArgs) -> CmdResult {
+    use crate::export::lists;
+    let l = ctx.lang;
+    let format = a.format.trim().to_ascii_lowercase();
+    let bytes = match (format.as_str(), &a.what) {
+        ("json", None) => {
+            let ws = ctx.open()?;
+            (serde_json::to_string_pretty(&crate::present::export_json(
+                ws.model(),
+                ws.workspace_id(),
+            ))
+            .unwrap_or_default()
+                + "\n")
+                .into_bytes()
+        }
+        ("csv" | "xlsx", Some(what)) => {
+            let what = lists::What::parse(what)
+                .ok_or_else(|| Fail::said("export.bad_what", vec![("value", what.to_string())]))?;
+            let ws = ctx.open()?;
+            let table = lists::table(l, ws.model(), what);
+            let made = if format == "csv" {
+                lists::csv_file(&table)
+            } else {
+                crate::export::xlsx::table(
+                    &i18n::entity(l, what.entity()),
+                    &table.headers,
+                    &table.rows,
+                )
+            };
+            made.map_err(|e| Fail::said("export.failed", vec![("detail", e.to_string())]))?
+        }
+        ("csv" | "xlsx", None) => return Err(Fail::said("export.what_needed", vec![])),
+        ("json", Some(_)) => return Err(Fail::said("export.json_whole", vec![])),
+        _ => {
+            return Err(Fail::said(
+                "export.bad_format",
+                vec![("value", a.format.to_string())],
+            ));
+        }
+    };
+    save(ctx, &a.file, &bytes)
+}
+
+/// Writes an exported file (or standard output for `-`) and says where.
+pub fn save(ctx: &Ctx, file: &Path, bytes: &[u8]) -> CmdResult {
+    let l = ctx.lang;
+    if file.as_os_str() == "-" {
+        let mut o = std::io::stdout().lock();
+        let _ = o.write_all(bytes);
+        return Ok(());
+    }
+    write_file_atomically(file, bytes).map_err(|e| {
+        Fail::said(
+            "export.io",
+            vec![
+                ("path", file.display().to_string()),
+                ("detail", e.to_string()),
+            ],
+        )
+    })?;
+    eprintln!(
+        "{}",
+        tr!(
+            l,
+            "export.done",
+            path = file.display().to_string(),
+            bytes = bytes.len()
+        )
+    );
+    Ok(())
+}
+
+pub use crate::export::write_file_atomically;
