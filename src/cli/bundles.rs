@@ -54,15 +54,8 @@ fn export(ctx: &Ctx, for_member: Option<String>, file: &Path) -> CmdResult {
     };
     let bytes = bundle::export(&mut ws, &docs, for_id)
         .map_err(|e| Fail::said("bundle.failed", vec![("detail", e.to_string())]))?;
-    super::export::write_file_atomically(file, &bytes).map_err(|e| {
-        Fail::said(
-            "export.io",
-            vec![
-                ("path", file.display().to_string()),
-                ("detail", e.to_string()),
-            ],
-        )
-    })?;
+    super::export::write_file_atomically(file, &bytes)
+        .map_err(|e| Fail::file("export.io", file, e))?;
     out(&tr!(
         l,
         "bundle.written",
@@ -77,15 +70,7 @@ fn export(ctx: &Ctx, for_member: Option<String>, file: &Path) -> CmdResult {
 /// would merge and refuse).
 fn import(ctx: &Ctx, file: &Path, dry_run: bool) -> CmdResult {
     let l = ctx.lang;
-    let bytes = std::fs::read(file).map_err(|e| {
-        Fail::said(
-            "import.unreadable",
-            vec![
-                ("path", file.display().to_string()),
-                ("detail", e.to_string()),
-            ],
-        )
-    })?;
+    let bytes = std::fs::read(file).map_err(|e| Fail::file("import.unreadable", file, e))?;
     // Check the whole file before touching anything.
     let header = bundle::read(&bytes)
         .map(|r| r.header)

@@ -71,15 +71,7 @@ pub fn save(ctx: &Ctx, file: &Path, bytes: &[u8]) -> CmdResult {
         let _ = o.write_all(bytes);
         return Ok(());
     }
-    write_file_atomically(file, bytes).map_err(|e| {
-        Fail::said(
-            "export.io",
-            vec![
-                ("path", file.display().to_string()),
-                ("detail", e.to_string()),
-            ],
-        )
-    })?;
+    write_file_atomically(file, bytes).map_err(|e| Fail::file("export.io", file, e))?;
     eprintln!(
         "{}",
         tr!(

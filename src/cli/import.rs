@@ -90,15 +90,8 @@ fn read_rows(
     bad: &mut BadRows,
 ) -> Result<Vec<(usize, KindergartenDraft)>, Fail> {
     let l = ctx.lang;
-    let table = crate::export::rows::read(file).map_err(|e| {
-        Fail::said(
-            "import.unreadable",
-            vec![
-                ("path", file.display().to_string()),
-                ("detail", e.to_string()),
-            ],
-        )
-    })?;
+    let table =
+        crate::export::rows::read(file).map_err(|e| Fail::file("import.unreadable", file, e))?;
     let columns: Vec<Option<&str>> = table.headers.iter().map(|h| column(h)).collect();
     if !columns.contains(&Some("name")) {
         return Err(Fail::said("import.no_name_column", vec![]));

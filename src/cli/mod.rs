@@ -142,6 +142,18 @@ impl Fail {
         Fail::Said(key, args)
     }
 
+    /// A file that could not be read or written: the message `key` with
+    /// its `path` and the system's `detail`.
+    pub fn file(key: &'static str, path: &std::path::Path, detail: impl std::fmt::Display) -> Fail {
+        Fail::Said(
+            key,
+            vec![
+                ("path", path.display().to_string()),
+                ("detail", detail.to_string()),
+            ],
+        )
+    }
+
     /// One sentence already in the user's language.
     pub fn line(s: impl Into<String>) -> Fail {
         Fail::Text(vec![s.into()])

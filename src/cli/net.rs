@@ -63,21 +63,8 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Fail> {
 }
 
 pub(super) fn key(ctx: &Ctx) -> Result<iroh::SecretKey, Fail> {
-    crate::identity::load_or_create(&ctx.data_dir).map_err(|e| {
-        Fail::said(
-            "store.io",
-            vec![
-                (
-                    "path",
-                    (crate::identity::key_path(&ctx.data_dir)
-                        .display()
-                        .to_string())
-                    .to_string(),
-                ),
-                ("detail", e.to_string()),
-            ],
-        )
-    })
+    crate::identity::load_or_create(&ctx.data_dir)
+        .map_err(|e| Fail::file("store.io", &crate::identity::key_path(&ctx.data_dir), e))
 }
 
 pub(super) fn this_device(ctx: &Ctx) -> Result<String, Fail> {
@@ -294,15 +281,7 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
         .log
         .clone()
         .unwrap_or_else(|| ctx.data_dir.join("serve.log"));
-    let log = Log::to_file(&log_path, true).map_err(|e| {
-        Fail::said(
-            "store.io",
-            vec![
-                ("path", log_path.display().to_string()),
-                ("detail", e.to_string()),
-            ],
-        )
-    })?;
+    let log = Log::to_file(&log_path, true).map_err(|e| Fail::file("store.io", &log_path, e))?;
     let k = key(ctx)?;
     let me = crate::identity::endpoint_hex(&k);
     let shared: Shared = Arc::new(Mutex::new(ws));

@@ -45,13 +45,7 @@ fn keymap(ctx: &Ctx) -> Result<Keymap, Fail> {
             ConfigError::UnknownAction(a) => tr!(ctx.lang, "keys.unknown_action", action = a),
             ConfigError::UnknownKey(k) => tr!(ctx.lang, "keys.unknown_key", key = k),
         };
-        Fail::said(
-            "keys.bad_file",
-            vec![
-                ("path", path.display().to_string()),
-                ("detail", detail.to_string()),
-            ],
-        )
+        Fail::file("keys.bad_file", &path, detail)
     })
 }
 
