@@ -1536,3 +1536,22 @@ fn a_typed_name_never_leaves_the_folder_it_is_saved_in() {
     assert_eq!(file_stem("   "), "_");
     assert_eq!(file_stem(&"张".repeat(100)).chars().count(), 40);
 }
+
+/// Numbers as a Chinese keyboard types them: full-width digits are read,
+/// a number too large to count is said to be too large, not "not a whole
+/// number".
+#[test]
+fn full_width_digits_are_numbers_and_a_huge_one_is_too_large() {
+    use bangfu::i18n::Lang;
+    assert_eq!(bangfu::input::int(Lang::Zh, "children", "１２"), Ok(12));
+    assert_eq!(
+        bangfu::input::date(Lang::Zh, "date", "２０２６－１１－２０").map(|d| d.to_string()),
+        Ok("2026-11-20".to_string())
+    );
+    let zh = bangfu::input::int(Lang::Zh, "children", "99999999999999999999").expect_err("too big");
+    assert!(zh.contains("太大"), "{zh}");
+    let en = bangfu::input::int(Lang::En, "children", "99999999999999999999").expect_err("too big");
+    assert!(en.contains("too large"), "{en}");
+    let not = bangfu::input::int(Lang::Zh, "children", "十二").expect_err("not a number");
+    assert!(not.contains("不是整数"), "{not}");
+}

@@ -86,6 +86,26 @@ fn choosing_the_panjin_plan_on_first_run_creates_the_workspace() {
     assert!(dir.path().join("workspace.db").exists());
 }
 
+/// A choice's number moves to it and Enter does what is shown: `4` then
+/// Enter asks for an invite, and never makes a programme (it used to make
+/// the Panjin programme, the choice still shown).
+#[test]
+fn a_first_run_choices_number_chooses_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app(dir.path(), Lang::Zh, 100, 30);
+    ch(&mut a, '4');
+    assert!(a.form().is_none(), "a number only chooses");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.form().is_some(), "the invite form: {}", text(&a));
+    assert!(a.workspace().is_none());
+    assert!(!dir.path().join("workspace.db").exists());
+    key(&mut a, KeyCode::Esc);
+    ch(&mut a, '2');
+    key(&mut a, KeyCode::Enter);
+    let m = a.model().expect("an empty programme");
+    assert_eq!(m.kindergartens().count(), 0);
+}
+
 #[test]
 fn typing_chinese_in_the_note_puts_the_cursor_after_the_last_character() {
     let dir = demo_dir();
@@ -141,6 +161,76 @@ fn a_visit_added_in_the_form_is_saved_with_its_chinese_note() {
     assert!(
         m.visits()
             .any(|v| v.note == "今天走访红旗村，指导区域游戏。")
+    );
+}
+
+/// People as they are written (a pasted list, roles in brackets), a
+/// count and a date typed over the defaults shown (0, today), a note
+/// pasted with the terminal's line breaks (\r): all stored as meant.
+#[test]
+fn a_visit_typed_the_chinese_way_is_stored_as_meant() {
+    let dir = demo_dir();
+    for (lang, people, note) in [
+        (
+            Lang::Zh,
+            "王丽（骨干教师）\r\n张敏(园长)；李娜",
+            "第一行\r第二行",
+        ),
+        (
+            Lang::En,
+            "Wang Li (key teacher)\nZhang Min:principal",
+            "one\rtwo",
+        ),
+    ] {
+        let mut a = app(dir.path(), lang, 120, 40);
+        ch(&mut a, '4');
+        ch(&mut a, 'a');
+        pick(&mut a, "form");
+        focus(&mut a, "participants");
+        a.handle(Event::Paste(people.to_string()));
+        focus(&mut a, "teachers_reached");
+        typed(&mut a, "12");
+        focus(&mut a, "date");
+        typed(&mut a, "2026-11-27");
+        focus(&mut a, "note");
+        a.handle(Event::Paste(note.to_string()));
+        ctrl(&mut a, 's');
+        assert!(!a.has_dialog(), "saved: {}", text(&a));
+        let m = a.model().expect("model");
+        let v = m
+            .visits()
+            .find(|v| v.note == note.replace('\r', "\n"))
+            .unwrap_or_else(|| panic!("the note with its line break ({lang:?})"));
+        assert_eq!(v.teachers_reached, 12, "12 typed over 0");
+        assert_eq!(v.date.to_string(), "2026-11-27", "typed over today's date");
+        let people: Vec<(&str, &str)> = v
+            .participants
+            .iter()
+            .map(|p| (p.name.as_str(), p.role.as_str()))
+            .collect();
+        let want: &[(&str, &str)] = match lang {
+            Lang::Zh => &[
+                ("王丽", "key_teacher"),
+                ("张敏", "principal"),
+                ("李娜", "teacher"),
+            ],
+            Lang::En => &[("Wang Li", "key_teacher"), ("Zhang Min", "principal")],
+        };
+        assert_eq!(people, want);
+    }
+}
+
+/// A role nobody knows is refused, naming the roles there are.
+#[test]
+fn the_visit_form_refuses_an_unknown_role_naming_the_choices() {
+    refused(
+        '4',
+        |a| {
+            focus(a, "participants");
+            typed(a, "王丽（大班）");
+        },
+        "骨干教师",
+        "王丽（大班）",
     );
 }
 

@@ -11,7 +11,7 @@ use crate::i18n::{self, Lang};
 use crate::store::Options;
 use crate::store::{EditError, Workspace};
 use crate::tr;
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use std::path::PathBuf;
 
 /// The first-run menu's choices.
@@ -91,6 +91,14 @@ impl FirstRun {
                 Some(Action::Quit) => Asked::Quit,
                 _ => Asked::Nothing,
             };
+        }
+        // A choice's number moves to it; Enter then does what is shown.
+        if let KeyCode::Char(c) = k.code
+            && let Some(n) = c.to_digit(10)
+            && (1..=FirstRunChoice::ALL.len()).contains(&(n as usize))
+        {
+            self.choice = n as usize - 1;
+            return Asked::Nothing;
         }
         match a {
             Some(Action::Up) => self.choice = self.choice.saturating_sub(1),

@@ -51,6 +51,12 @@ pub struct Field {
     pub rows: u16,
     /// Shown, dimmed, in an empty line: what empty means.
     pub hint: Option<String>,
+    /// A one-line field holding a list: pasted lines become its items,
+    /// joined by this.
+    pub joins: Option<&'static str>,
+    /// Shows a default nobody has touched yet: the first character typed
+    /// replaces it (typing 12 over 0 gives 12, not 012).
+    pub fresh: bool,
 }
 
 fn line_area(text: &str) -> TextArea<'static> {
@@ -81,6 +87,8 @@ impl Field {
             error: None,
             rows: 4,
             hint: None,
+            joins: None,
+            fresh: false,
         }
     }
 
@@ -92,6 +100,8 @@ impl Field {
             error: None,
             rows: 4,
             hint: None,
+            joins: None,
+            fresh: false,
         }
     }
 
@@ -108,6 +118,8 @@ impl Field {
             error: None,
             rows: 4,
             hint: None,
+            joins: None,
+            fresh: false,
         }
     }
 
@@ -132,6 +144,8 @@ impl Field {
             error: None,
             rows: 4,
             hint: None,
+            joins: None,
+            fresh: false,
         }
     }
 
@@ -143,10 +157,24 @@ impl Field {
             error: None,
             rows: 4,
             hint: None,
+            joins: None,
+            fresh: false,
         }
     }
 
     /// What an empty line means, shown dimmed in it.
+    /// A default shown until something is typed over it.
+    pub fn prefilled(mut self) -> Field {
+        self.fresh = true;
+        self
+    }
+
+    /// A one-line list: pasted lines become items joined by `sep`.
+    pub fn listing(mut self, sep: &'static str) -> Field {
+        self.joins = Some(sep);
+        self
+    }
+
     pub fn hinted(mut self, hint: String) -> Field {
         if let Input::Line(t) = &mut self.input {
             t.set_placeholder_text(hint.clone());
@@ -302,11 +330,16 @@ impl Form {
         let Some(f) = self.fields.get_mut(self.focus) else {
             return false;
         };
+        let fresh = std::mem::take(&mut f.fresh);
         match &mut f.input {
             Input::Line(t) => {
                 if e.code == KeyCode::Enter {
+                    f.fresh = fresh;
                     self.next_field();
                     return false;
+                }
+                if fresh && matches!(e.code, KeyCode::Char(_)) && !is_control(&e) {
+                    *t = line_area("");
                 }
                 t.input(e)
             }
@@ -369,12 +402,27 @@ impl Form {
     /// spaces).
     pub fn paste(&mut self, text: &str) {
         if let Some(f) = self.fields.get_mut(self.focus) {
+            // Terminals send a pasted line break as \r, \n or both.
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            let fresh = std::mem::take(&mut f.fresh);
             match &mut f.input {
                 Input::Line(t) => {
-                    t.insert_str(text.replace(['\r', '\n'], " "));
+                    if fresh {
+                        *t = line_area("");
+                    }
+                    let one_line = match f.joins {
+                        Some(sep) => text
+                            .lines()
+                            .map(str::trim)
+                            .filter(|l| !l.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(sep),
+                        None => text.replace('\n', " "),
+                    };
+                    t.insert_str(one_line);
                 }
                 Input::Note(t) => {
-                    t.insert_str(text.replace("\r\n", "\n"));
+                    t.insert_str(text);
                 }
                 _ => {}
             }

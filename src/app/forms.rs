@@ -126,17 +126,31 @@ fn shown(f: &FieldSpec, raw: &Raw, cx: &Context<'_>) -> String {
 
 /// A form field for a field specification, showing `raw`.
 fn field(f: &'static FieldSpec, raw: &Raw, cx: &Context<'_>) -> Field {
+    let field = kind_field(f, raw, cx);
+    // A default shown (0, today, the person) is replaced by what is typed.
+    if !raw.given(f.key) && !shown(f, raw, cx).is_empty() {
+        field.prefilled()
+    } else {
+        field
+    }
+}
+
+fn kind_field(f: &'static FieldSpec, raw: &Raw, cx: &Context<'_>) -> Field {
     let lang = cx.lang;
     let label = i18n::field(lang, f.key);
     let text = shown(f, raw, cx);
     match f.kind {
-        Kind::Line | Kind::Count | Kind::Date | Kind::Year | Kind::People => {
+        Kind::Line | Kind::Count | Kind::Date | Kind::Year => {
             let line = Field::line(f.key, label, &text);
             match f.default {
                 Given::Derived(key) => line.hinted(i18n::text(lang, key)),
                 _ => line,
             }
         }
+        // People as they are written: 王丽（教研员）、张敏（园长）.
+        Kind::People => Field::line(f.key, label, &text)
+            .hinted(tr!(lang, "form.people_hint"))
+            .listing("、"),
         Kind::Note => Field::note(f.key, label, &text),
         Kind::YesNo => {
             let opts = vec![

@@ -9,9 +9,25 @@ use crate::i18n::{self, Lang};
 use crate::tr;
 use chrono::NaiveDate;
 
-/// A date as `YYYY-MM-DD` (also `YYYY/MM/DD`), or `today` / `今天`.
+/// Text as typed on a Chinese keyboard made plain: full-width digits,
+/// letters and punctuation (１２, －, ／) as their ASCII forms, the ideographic
+/// space as a space; trimmed.
+pub fn half_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match u32::from(c) {
+            0x3000 => ' ',
+            cp @ 0xFF01..=0xFF5E => cp.checked_sub(0xFEE0).and_then(char::from_u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A date as `YYYY-MM-DD` (also `YYYY/MM/DD`, full-width digits too), or
+/// `today` / `今天`.
 pub fn date(lang: Lang, field: &str, s: &str) -> Result<NaiveDate, String> {
-    let t = s.trim();
+    let t = &half_width(s);
     if t.eq_ignore_ascii_case("today") || t == "今天" {
         return Ok(chrono::Local::now().date_naive());
     }
@@ -39,15 +55,18 @@ pub fn month(lang: Lang, s: &str) -> Result<(i32, u32), String> {
         .map_err(|_| tr!(lang, "parse.month", value = t))
 }
 
-/// A whole number (negative ones too: the rules say why they are refused).
+/// A whole number (negative ones too: the rules say why they are
+/// refused; full-width digits too). One too large to count is said so.
 pub fn int(lang: Lang, field: &str, s: &str) -> Result<i64, String> {
-    s.trim().parse().map_err(|_| {
-        tr!(
-            lang,
-            "parse.int",
-            field = field_name(lang, field),
-            value = s.trim()
-        )
+    let t = half_width(s);
+    t.parse().map_err(|e: std::num::ParseIntError| {
+        let key = match e.kind() {
+            std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                "parse.too_big"
+            }
+            _ => "parse.int",
+        };
+        tr!(lang, key, field = field_name(lang, field), value = s.trim())
     })
 }
 
@@ -119,11 +138,12 @@ pub fn codes<C: Code>(lang: Lang, field: &str, items: &[String]) -> Result<Vec<C
     Ok(out)
 }
 
-/// Splits repeated and comma-separated values.
+/// Splits repeated values, and values separated by commas, 、, semicolons
+/// or line breaks.
 pub fn split_list(items: &[String]) -> Vec<String> {
     items
         .iter()
-        .flat_map(|s| s.split([',', '，', '、']))
+        .flat_map(|s| s.split([',', '，', '、', ';', '；', '\n', '\r']))
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect()
@@ -187,27 +207,42 @@ pub fn district(lang: Lang, model: &Model, s: &str) -> Result<Id, String> {
     }
 }
 
-/// A participant as `NAME:ROLE` (`：` works too); the role may be a known
-/// role's code or label, or any other text. Without a role: a teacher.
+/// A participant as people write them: `姓名（角色）`, `姓名(角色)` or
+/// `姓名:角色` (`：` too), or a name alone (a teacher). The role is a known
+/// role's code or its label in either language; any other is refused,
+/// naming the choices.
 pub fn participant(lang: Lang, s: &str) -> Result<Participant, String> {
-    let (name, role) = match s.split_once([':', '：']) {
-        Some((n, r)) => (n.trim(), r.trim()),
-        None => (s.trim(), ""),
+    let t = s.trim();
+    let in_brackets = t
+        .strip_suffix(['）', ')'])
+        .and_then(|inner| inner.split_once(['（', '(']));
+    let (name, role) = match (t.split_once([':', '：']), in_brackets) {
+        (Some((n, r)), _) | (None, Some((n, r))) => (n.trim(), r.trim()),
+        (None, None) => (t, ""),
     };
     if name.is_empty() {
         return Err(tr!(lang, "parse.participant", value = s));
     }
     let role = if role.is_empty() {
-        Role::Teacher.code().to_string()
+        Role::Teacher
     } else {
-        match i18n::parse_code::<Role>(role) {
-            Some(r) => r.code().to_string(),
-            None => role.to_string(),
-        }
+        i18n::parse_code::<Role>(role).ok_or_else(|| {
+            tr!(
+                lang,
+                "parse.code",
+                field = i18n::field(lang, "role"),
+                value = role,
+                choices = Role::ALL
+                    .iter()
+                    .map(|r| i18n::label(lang, *r))
+                    .collect::<Vec<_>>()
+                    .join(lang.sep())
+            )
+        })?
     };
     Ok(Participant {
         name: name.to_string(),
-        role,
+        role: role.code().to_string(),
     })
 }
 
