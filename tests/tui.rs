@@ -624,6 +624,95 @@ fn the_reports_screen_writes_submits_and_exports_a_summary() {
     assert!(text(&a).contains("已导出"), "{}", text(&a));
 }
 
+/// The files an export wrote are shown whole, however narrow the
+/// terminal: the status bar alone cut them (`已导出：/` at 80 columns).
+#[test]
+fn an_exported_reports_paths_are_shown_whole() {
+    let dir = demo_dir();
+    let out = tempfile::tempdir().expect("tempdir");
+    let deep = out.path().join("各县区报表").join("二〇二六年");
+    for lang in [Lang::Zh, Lang::En] {
+        let mut a = app(dir.path(), lang, 80, 24);
+        a.export_dir = deep.clone();
+        ch(&mut a, '6');
+        ch(&mut a, 'x');
+        let shown: String = text(&a)
+            .lines()
+            .map(|l| l.trim_matches(['|', ' ']))
+            .collect();
+        let Some(bangfu::app::Dialog::Written { paths, .. }) = a.dialog() else {
+            panic!("no list of files: {}", text(&a));
+        };
+        assert_eq!(paths.len(), 2, "{paths:?}");
+        for p in paths {
+            assert!(std::path::Path::new(p).exists(), "{p}");
+            assert!(
+                shown.contains(p.as_str()),
+                "{p} whole on screen:\n{}",
+                text(&a)
+            );
+        }
+    }
+}
+
+/// `/` on the reports finds them by where they stand, not only by title.
+#[test]
+fn the_reports_filter_finds_a_status() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '6');
+    let all = a.list(Screen::Reports).expect("list").rows.len();
+    ch(&mut a, '/');
+    typed(&mut a, "已接收");
+    key(&mut a, KeyCode::Enter);
+    let accepted = a.list(Screen::Reports).expect("list").rows.len();
+    assert!(accepted > 0 && accepted < all, "{accepted} of {all}");
+    assert!(text(&a).contains("已接收"), "{}", text(&a));
+}
+
+/// `<` and `>` stop at the programme's first January and at this month.
+#[test]
+fn the_visit_months_stop_at_the_programme_and_today() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    for _ in 0..5 {
+        ch(&mut a, '>');
+    }
+    assert!(
+        text(&a).contains("2026 年 11 月") || text(&a).contains("2026-11"),
+        "{}",
+        text(&a)
+    );
+    let now = text(&a);
+    ch(&mut a, '>');
+    assert_eq!(text(&a), now, "no month after this one");
+    for _ in 0..60 {
+        ch(&mut a, '<');
+    }
+    let first = a.model().expect("model").programme.start_year;
+    assert!(
+        text(&a).contains(&format!("{first} 年 1 月")),
+        "{}",
+        text(&a)
+    );
+    let oldest = text(&a);
+    ch(&mut a, '<');
+    assert_eq!(text(&a), oldest, "no month before the programme");
+}
+
+/// The help of a screen says what its keys do there (Enter syncs on the
+/// sync screen; it used to say "a pairing: its visits").
+#[test]
+fn the_help_says_what_enter_does_on_this_screen() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '7');
+    ch(&mut a, '?');
+    let shown = text(&a);
+    assert!(shown.contains("立即同步"), "{shown}");
+    assert!(!shown.contains("结对：查看其帮扶活动"), "{shown}");
+}
+
 #[test]
 fn the_sync_screen_makes_an_invite_ticket_and_refuses_one_without_its_kindergarten() {
     let dir = demo_dir();

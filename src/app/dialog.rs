@@ -28,6 +28,12 @@ pub enum Dialog {
         ticket: String,
         path: Option<String>,
     },
+    /// Files just written, each path whole, and the folder they are in.
+    Written {
+        title: String,
+        paths: Vec<String>,
+        folder: String,
+    },
     /// One report, whole: facts, figures, sections.
     Report {
         key: ReportKey,
@@ -62,7 +68,7 @@ impl Dialog {
             Dialog::History { scroll, .. }
             | Dialog::Help { scroll }
             | Dialog::Report { scroll, .. } => Some(scroll),
-            Dialog::Form(_) | Dialog::Ticket { .. } => None,
+            Dialog::Form(_) | Dialog::Ticket { .. } | Dialog::Written { .. } => None,
         }
     }
 

@@ -447,7 +447,10 @@ impl App {
                 o.screens.dashboard.step_year(a, &p);
             }
             Action::PrevMonth | Action::NextMonth => {
-                o.screens.visits.step_month(a == Action::PrevMonth, today);
+                let first = o.ws.model().programme.start_year;
+                o.screens
+                    .visits
+                    .step_month(a == Action::PrevMonth, today, first);
                 o.screen = Screen::Visits;
                 self.rebuild_rows();
             }

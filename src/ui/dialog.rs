@@ -29,6 +29,14 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, dialog: &Dialog, size: Rect) ->
             None
         }
         Dialog::Report { key, scroll } => report(frame, v, size, key, *scroll),
+        Dialog::Written {
+            title,
+            paths,
+            folder,
+        } => {
+            written(frame, l, size, title, paths, folder);
+            None
+        }
         Dialog::Ticket {
             title,
             ticket: t,
@@ -114,6 +122,35 @@ fn ticket(
         tr!(l, "invite.pass_on"),
         DIM_STYLE,
     )));
+    frame.render_widget(
+        Paragraph::new(lines).block(ascii_block(title.to_string())),
+        area,
+    );
+}
+
+/// Files just written: each path whole (wrapped, never cut), the folder.
+fn written(
+    frame: &mut Frame<'_>,
+    l: Lang,
+    size: Rect,
+    title: &str,
+    paths: &[String],
+    folder: &str,
+) {
+    let area = layout::overlay(size);
+    clear(frame, area);
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let mut lines: Vec<Line> = vec![Line::from(tr!(l, "written.files"))];
+    for p in paths {
+        lines.extend(wrap(p, width).into_iter().map(Line::from));
+    }
+    lines.push(Line::from(""));
+    let open = tr!(l, "written.folder", folder = folder);
+    lines.extend(
+        wrap(&open, width)
+            .into_iter()
+            .map(|s| Line::from(Span::styled(s, DIM_STYLE))),
+    );
     frame.render_widget(
         Paragraph::new(lines).block(ascii_block(title.to_string())),
         area,

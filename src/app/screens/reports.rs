@@ -40,7 +40,7 @@ impl Reports {
     ];
 
     /// The reports this member sees (what waits on it first), filtered by
-    /// their titles.
+    /// their titles and where they stand (`逾期`, `已接收` find them).
     pub fn rebuild(&mut self, r: &Rows<'_>) {
         let f = Words::new(&self.list.filter);
         let listed: Vec<Listed> = reports::listed(r.model, r.me, r.today)
@@ -49,6 +49,8 @@ impl Reports {
                 f.matches(&[
                     &export::title(r.lang, r.model, &x.key),
                     &export::short_title(r.lang, r.model, &x.key),
+                    &export::status_text(r.lang, x.status, x.standing),
+                    &export::waiting_text(r.lang, x),
                 ])
             })
             .collect();
@@ -232,14 +234,23 @@ fn export_report(cx: &mut Ctx<'_>, key: &ReportKey) {
             Ok(written)
         });
     let said = match outcome {
-        Ok(paths) => tr!(
-            lang,
-            "report.exported",
-            path = paths
-                .first()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        ),
+        Ok(paths) => {
+            // The whole paths, on lines of their own: the status bar cuts
+            // them at the terminal's width.
+            cx.open(Dialog::Written {
+                title: export::title(lang, cx.model(), key),
+                paths: paths.iter().map(|p| p.display().to_string()).collect(),
+                folder: dir.display().to_string(),
+            });
+            tr!(
+                lang,
+                "report.exported",
+                path = paths
+                    .first()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            )
+        }
         Err(e) => tr!(lang, "export.failed", detail = e),
     };
     cx.say(said);

@@ -59,8 +59,9 @@ impl Visits {
     }
 
     /// `<` `>`: the visits of the month before or after the one shown
-    /// (the first press shows the current month).
-    pub fn step_month(&mut self, back: bool, today: chrono::NaiveDate) {
+    /// (the first press shows the current month), from January of the
+    /// programme's first year to this month: there are no visits after.
+    pub fn step_month(&mut self, back: bool, today: chrono::NaiveDate, first_year: i32) {
         let (y, m) = self.month.unwrap_or_else(|| {
             (
                 chrono::Datelike::year(&today),
@@ -73,11 +74,16 @@ impl Visits {
             (false, 12) => (y.saturating_add(1), 1),
             (false, _) => (y, m + 1),
         };
-        self.month = Some(if self.month.is_none() {
+        let now = (
+            chrono::Datelike::year(&today),
+            chrono::Datelike::month(&today),
+        );
+        let wanted = if self.month.is_none() {
             (y, m)
         } else {
             shifted
-        });
+        };
+        self.month = Some(wanted.clamp((first_year.min(now.0), 1), now));
         self.list.selected = 0;
     }
 
