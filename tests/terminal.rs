@@ -54,6 +54,10 @@ impl Tmux {
                 // this machine.
                 "-e",
                 "BANGFU_NO_MDNS=1",
+                // Its own config directory: a language chosen with L is
+                // remembered there, not in this machine's.
+                "-e",
+                &format!("BANGFU_CONFIG_DIR={}", dir.join("config").display()),
             ])
             // The shell stays after bangfu exits, so the terminal's state
             // can be read and the exit status is printed.

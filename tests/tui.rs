@@ -481,6 +481,25 @@ fn the_key_hints_follow_a_rebound_key() {
     assert!(a.form().is_some(), "n adds: {}", text(&a));
 }
 
+/// The language chosen with L is remembered: the next command speaks it
+/// (the interface started by `bangfu` remembers it in the config
+/// directory).
+#[test]
+fn the_language_chosen_is_remembered() {
+    let dir = demo_dir();
+    let listed =
+        |dir: &std::path::Path| common::run(dir, &["kindergarten", "list"]).ok().to_string();
+    assert!(listed(dir.path()).contains("县区"), "Chinese at first");
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    a.lang_file = Some(dir.path().join("config").join("interface.toml"));
+    ch(&mut a, 'L');
+    assert!(text(&a).contains("Overview"));
+    let now = listed(dir.path());
+    assert!(now.contains("district") && !now.contains("县区"), "{now}");
+    ch(&mut a, 'L');
+    assert!(listed(dir.path()).contains("县区"), "Chinese again");
+}
+
 #[test]
 fn clicking_a_tab_and_a_row_selects_them() {
     use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};

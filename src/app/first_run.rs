@@ -199,7 +199,7 @@ impl App {
         match f.key(k, &self.keymap, self.lang, &self.options.person) {
             Asked::Nothing => {}
             Asked::Quit => self.quit = true,
-            Asked::ToggleLanguage => self.lang = self.lang.other(),
+            Asked::ToggleLanguage => self.toggle_language(),
             Asked::Make(choice) => self.make(choice),
             Asked::Join { ticket, name } => {
                 f.joining = Some(Joining::start(

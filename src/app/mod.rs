@@ -119,6 +119,9 @@ pub struct App {
     /// What the last drawing laid out.
     pub drawn: Drawn,
     pub phase: Phase,
+    /// Where the language chosen with `L` is remembered (the interface
+    /// started by `bangfu`; none in tests).
+    pub lang_file: Option<PathBuf>,
 }
 
 /// What a drawing laid out, for the keys that follow it: the state never
@@ -159,6 +162,7 @@ impl App {
             lan_discovery: std::env::var_os("BANGFU_NO_MDNS").is_none(),
             drawn: Drawn::default(),
             phase: Phase::FirstRun(FirstRun::default()),
+            lang_file: None,
         };
         if let Some(ws) = ws {
             app.open(ws);
@@ -459,13 +463,32 @@ impl App {
                 self.rebuild_rows();
             }
             Action::ToggleLanguage => {
-                self.lang = self.lang.other();
+                self.toggle_language();
                 self.rebuild_rows();
             }
             Action::Refresh => self.refresh(true),
             Action::SyncNow => self.with_ctx(|_, _, cx| screens::sync_now(cx)),
             Action::Save | Action::NextField | Action::PrevField => {}
             _ => self.with_ctx(|s, screen, cx| s.apply(screen, a, cx)),
+        }
+    }
+
+    /// `L`: the other language, remembered for the next start.
+    pub(super) fn toggle_language(&mut self) {
+        self.lang = self.lang.other();
+        let Some(path) = &self.lang_file else { return };
+        let text = format!("lang = \"{}\"\n", self.lang.code());
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| crate::export::write_file_atomically(path, text.as_bytes()));
+        if let Err(e) = written {
+            self.message = Some(tr!(
+                self.lang,
+                "tui.lang_not_remembered",
+                path = path.display().to_string(),
+                detail = e.to_string()
+            ));
         }
     }
 

@@ -307,6 +307,29 @@ fn today(lang: Lang) -> Result<NaiveDate, Fail> {
     }
 }
 
+/// Where `keys.toml` and the remembered language are read from:
+/// `BANGFU_CONFIG_DIR`, else the platform's config directory
+/// (`~/.config/bangfu` on Linux).
+pub(crate) fn config_dir() -> Option<PathBuf> {
+    std::env::var_os("BANGFU_CONFIG_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            directories::ProjectDirs::from("org", "bangfu", "bangfu")
+                .map(|p| p.config_dir().to_path_buf())
+        })
+}
+
+/// The file in the config directory that remembers the language last
+/// chosen in the interface (`L`).
+pub(crate) const LANG_FILE: &str = "interface.toml";
+
+/// The language last chosen in the interface, if any.
+fn remembered_lang() -> Option<Lang> {
+    let text = std::fs::read_to_string(config_dir()?.join(LANG_FILE)).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    Lang::parse(table.get("lang")?.as_str()?)
+}
+
 fn default_person() -> String {
     ["USER", "USERNAME"]
         .iter()
@@ -410,7 +433,13 @@ pub fn main() -> i32 {
         }
     };
     let lang = match &cli.lang {
-        None => Lang::from_env(),
+        // BANGFU_LANG, then the language last chosen in the interface,
+        // then the system's.
+        None => std::env::var("BANGFU_LANG")
+            .ok()
+            .and_then(|v| Lang::parse(&v))
+            .or_else(remembered_lang)
+            .unwrap_or_else(Lang::from_env),
         Some(s) => match Lang::parse(s) {
             Some(l) => l,
             None => {

@@ -1,6 +1,6 @@
 //! Starting the full-screen interface, and the dashboard as text.
 
-use super::{CmdResult, Ctx, Fail};
+use super::{CmdResult, Ctx, Fail, config_dir};
 use crate::app::App;
 use crate::app::keymap::{ConfigError, Keymap};
 use crate::input as parse;
@@ -8,7 +8,6 @@ use crate::tr;
 use clap::Args;
 use ratatui::layout::Rect;
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct DashboardArgs {
@@ -18,17 +17,6 @@ pub struct DashboardArgs {
     /// Width in columns
     #[arg(long, default_value = "100")]
     pub width: u16,
-}
-
-/// Where `keys.toml` is read from: `BANGFU_CONFIG_DIR`, else the platform's
-/// config directory (`~/.config/bangfu` on Linux).
-fn config_dir() -> Option<PathBuf> {
-    std::env::var_os("BANGFU_CONFIG_DIR")
-        .map(PathBuf::from)
-        .or_else(|| {
-            directories::ProjectDirs::from("org", "bangfu", "bangfu")
-                .map(|p| p.config_dir().to_path_buf())
-        })
 }
 
 /// The key map: defaults, with `keys.toml` laid over them if it exists.
@@ -61,6 +49,7 @@ pub fn interface(ctx: &Ctx) -> CmdResult {
         return super::setup::overview(ctx);
     }
     let mut app = app(ctx, Rect::new(0, 0, 80, 24))?;
+    app.lang_file = config_dir().map(|d| d.join(super::LANG_FILE));
     // Listen for members and sync in the background while the screen is
     // up (and from the moment a workspace is created or joined).
     app.network = true;

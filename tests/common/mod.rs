@@ -65,6 +65,8 @@ pub fn command(dir: &Path) -> Command {
         // No multicast: nothing a test does leaves this machine.
         .env("BANGFU_NO_MDNS", "1")
         .env_remove("BANGFU_DATA_DIR")
+        // Its own config directory (key map, remembered language).
+        .env("BANGFU_CONFIG_DIR", dir.join("config"))
         .env_remove("BANGFU_LANG")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
