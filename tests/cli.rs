@@ -1555,3 +1555,25 @@ fn full_width_digits_are_numbers_and_a_huge_one_is_too_large() {
     let not = bangfu::input::int(Lang::Zh, "children", "十二").expect_err("not a number");
     assert!(not.contains("不是整数"), "{not}");
 }
+
+/// An unknown `--lang` is an error like every other (with its prefix), and
+/// a person nobody named is "unknown" in the user's language.
+#[test]
+fn a_bad_language_is_an_error_and_nobody_named_is_unknown_in_chinese() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(dir.path(), &["--lang", "fr", "district", "list"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.starts_with("错误："), "{}", out.stderr);
+    let mut c = command(dir.path());
+    c.env_remove("BANGFU_AS")
+        .env_remove("USER")
+        .env_remove("USERNAME");
+    let made = c.args(["init", "--plan", "panjin"]).output().expect("runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let members = run(dir.path(), &["member", "list", "--format", "json"]).json();
+    assert!(members.to_string().contains("未署名"), "{members}");
+}

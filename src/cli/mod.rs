@@ -330,12 +330,14 @@ fn remembered_lang() -> Option<Lang> {
     Lang::parse(table.get("lang")?.as_str()?)
 }
 
-fn default_person() -> String {
+/// Who is typing, when `--as` does not say: the login name, else "unknown"
+/// in the user's language.
+fn default_person(lang: Lang) -> String {
     ["USER", "USERNAME"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .find(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
+        .unwrap_or_else(|| tr!(lang, "cli.unknown_person"))
 }
 
 /// The `--lang` given on the command line, when clap could not parse it.
@@ -443,10 +445,9 @@ pub fn main() -> i32 {
         Some(s) => match Lang::parse(s) {
             Some(l) => l,
             None => {
-                eprintln!(
-                    "{}",
-                    tr!(Lang::from_env(), "cli.bad_lang", value = s.as_str())
-                );
+                let l = Lang::from_env();
+                let said = tr!(l, "cli.bad_lang", value = s.as_str());
+                eprintln!("{}", tr!(l, "cli.error_prefix", message = said));
                 return 2;
             }
         },
@@ -467,7 +468,7 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
     let ctx = Ctx {
         lang,
         data_dir: cli.data_dir.unwrap_or_else(default_data_dir),
-        person: cli.person.unwrap_or_else(default_person),
+        person: cli.person.unwrap_or_else(|| default_person(lang)),
         today: today(lang)?,
     };
     let Some(command) = cli.command else {
