@@ -584,10 +584,55 @@ fn joining_on_first_run_asks_for_an_invite_and_refuses_a_bad_one_keeping_it() {
     );
     assert!(!a.joining(), "nothing started");
     assert!(a.workspace().is_none());
-    // Esc closes the form; the first-run menu is back.
+    // The form holds a pasted invite: the first Esc asks, the second
+    // closes it; the first-run menu is back.
+    key(&mut a, KeyCode::Esc);
+    assert!(a.has_dialog(), "asked first: {}", text(&a));
+    assert!(text(&a).contains("再按 Esc"), "{}", text(&a));
     key(&mut a, KeyCode::Esc);
     assert!(!a.has_dialog());
     assert!(!dir.path().join("workspace.db").exists());
+}
+
+/// Nothing typed is lost by a slip of the finger: Esc or Ctrl-C on a form
+/// with changes asks first (another key and it is as it was); on an
+/// untouched form one Esc closes it.
+#[test]
+fn leaving_a_changed_form_takes_the_same_key_twice() {
+    let dir = demo_dir();
+    for lang in [Lang::Zh, Lang::En] {
+        let mut a = app(dir.path(), lang, 120, 40);
+        ch(&mut a, '4');
+        ch(&mut a, 'a');
+        key(&mut a, KeyCode::Esc);
+        assert!(!a.has_dialog(), "an untouched form closes at once");
+        ch(&mut a, 'a');
+        focus(&mut a, "note");
+        typed(&mut a, "写了一半");
+        key(&mut a, KeyCode::Esc);
+        assert!(a.form().is_some(), "asked first");
+        let asked = if lang == Lang::Zh {
+            "再按 Esc"
+        } else {
+            "press Esc again"
+        };
+        assert!(text(&a).contains(asked), "{}", text(&a));
+        // Another key: the question is gone, the text is still there.
+        typed(&mut a, "，继续");
+        assert!(!text(&a).contains(asked));
+        ctrl(&mut a, 'c');
+        assert!(!a.quit, "Ctrl-C asks too");
+        ctrl(&mut a, 'c');
+        assert!(a.quit, "and quits the second time");
+        let mut a = app(dir.path(), lang, 120, 40);
+        ch(&mut a, '4');
+        ch(&mut a, 'a');
+        focus(&mut a, "note");
+        typed(&mut a, "写了一半");
+        key(&mut a, KeyCode::Esc);
+        key(&mut a, KeyCode::Esc);
+        assert!(!a.has_dialog(), "the second Esc throws it away");
+    }
 }
 
 #[test]

@@ -123,7 +123,7 @@ pub enum Filling {
 }
 
 /// A key on an open form.
-pub fn form_key(form: &mut Form, k: KeyEvent, keymap: &Keymap) -> Filling {
+pub fn form_key(form: &mut Form, k: KeyEvent, keymap: &Keymap, lang: crate::i18n::Lang) -> Filling {
     let in_note = matches!(
         form.fields.get(form.focus).map(|f| &f.input),
         Some(form::Input::Note(_))
@@ -132,7 +132,32 @@ pub fn form_key(form: &mut Form, k: KeyEvent, keymap: &Keymap) -> Filling {
         k.code,
         ratatui::crossterm::event::KeyCode::Up | ratatui::crossterm::event::KeyCode::Down
     );
-    match keymap.form_action(&k) {
+    let action = keymap.form_action(&k);
+    let leaving = match action {
+        Some(Action::Back) => Some(form::Leaving::Cancel),
+        Some(Action::Quit) => Some(form::Leaving::Quit),
+        _ => None,
+    };
+    // Nothing typed is lost by a slip of the finger: leaving a changed
+    // form takes the same key twice.
+    let asked_before = std::mem::take(&mut form.leaving);
+    if let Some(l) = leaving
+        && form.changed()
+        && asked_before != Some(l)
+    {
+        form.leaving = Some(l);
+        let key = keymap.keys(action.unwrap_or(Action::Back), true);
+        form.message = Some(crate::tr!(
+            lang,
+            "form.leave_again",
+            key = key.first().cloned().unwrap_or_default()
+        ));
+        return Filling::Stay;
+    }
+    if asked_before.is_some() {
+        form.message = None;
+    }
+    match action {
         Some(Action::Save) => Filling::Save,
         Some(Action::Back) => Filling::Cancel,
         Some(Action::Quit) => Filling::Quit,

@@ -75,7 +75,7 @@ impl FirstRun {
 
     pub fn key(&mut self, k: KeyEvent, keymap: &Keymap, lang: Lang, person: &str) -> Asked {
         if let Some(form) = &mut self.form {
-            return match dialog::form_key(form, k, keymap) {
+            return match dialog::form_key(form, k, keymap, lang) {
                 Filling::Save => self.join(lang, person),
                 Filling::Cancel => {
                     self.form = None;

@@ -231,17 +231,51 @@ pub struct Form {
     pub focus: usize,
     /// A problem that belongs to no single field.
     pub message: Option<String>,
+    /// What the fields held when the form opened, to see a change.
+    initial: Vec<String>,
+    /// Esc (or Ctrl-C) was pressed once on a changed form: pressed again,
+    /// it throws the changes away.
+    pub leaving: Option<Leaving>,
+}
+
+/// Leaving a form that holds changes: the key that asked, pressed once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaving {
+    Cancel,
+    Quit,
 }
 
 impl Form {
     pub fn new(kind: FormKind, title: String, fields: Vec<Field>) -> Form {
-        Form {
+        let mut form = Form {
             kind,
             title,
             fields,
             focus: 0,
             message: None,
-        }
+            initial: Vec::new(),
+            leaving: None,
+        };
+        form.initial = form.values();
+        form
+    }
+
+    /// Every field's value as text, in order.
+    fn values(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .map(|f| match &f.input {
+                Input::Line(_) | Input::Note(_) => self.text(f.key),
+                Input::Choice { .. } => self.choice(f.key),
+                Input::Multi { .. } => self.multi(f.key).join(","),
+                Input::Toggle(on) => on.to_string(),
+            })
+            .collect()
+    }
+
+    /// Whether anything was typed or chosen since the form opened.
+    pub fn changed(&self) -> bool {
+        self.values() != self.initial
     }
 
     pub fn field(&self, key: &str) -> Option<&Field> {

@@ -341,7 +341,7 @@ impl App {
         };
         match &mut o.dialog {
             Some(Dialog::Form(form)) => {
-                let filled = dialog::form_key(form, k, &self.keymap);
+                let filled = dialog::form_key(form, k, &self.keymap, self.lang);
                 return self.form_filled(filled);
             }
             Some(d) => {
