@@ -594,6 +594,49 @@ fn joining_on_first_run_asks_for_an_invite_and_refuses_a_bad_one_keeping_it() {
     assert!(!dir.path().join("workspace.db").exists());
 }
 
+/// Signing and filing an agreement cannot be undone: the first key says
+/// what will happen, another key leaves it, the same key again does it.
+#[test]
+fn signing_an_agreement_asks_first() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '3');
+    let draft = {
+        let m = a.model().expect("model");
+        let rows = &a.list(Screen::Pairings).expect("list").rows;
+        rows.iter()
+            .position(|id| {
+                m.pairing(id)
+                    .is_some_and(|p| p.agreement.status == bangfu::domain::AgreementStatus::Draft)
+            })
+            .expect("a draft agreement in the demo")
+    };
+    a.list_mut(Screen::Pairings).expect("list").selected = draft;
+    let id = a.list(Screen::Pairings).expect("list").rows[draft].clone();
+    let status = |a: &App| {
+        a.model()
+            .and_then(|m| m.pairing(&id))
+            .map(|p| p.agreement.status)
+    };
+    ch(&mut a, 's');
+    assert_eq!(status(&a), Some(bangfu::domain::AgreementStatus::Draft));
+    assert!(
+        text(&a).contains("将签订协议") && text(&a).contains("再按 s"),
+        "{}",
+        text(&a)
+    );
+    ch(&mut a, '?');
+    key(&mut a, KeyCode::Esc);
+    ch(&mut a, 's');
+    assert_eq!(
+        status(&a),
+        Some(bangfu::domain::AgreementStatus::Draft),
+        "another key in between: asked again"
+    );
+    ch(&mut a, 's');
+    assert_eq!(status(&a), Some(bangfu::domain::AgreementStatus::Signed));
+}
+
 /// Nothing typed is lost by a slip of the finger: Esc or Ctrl-C on a form
 /// with changes asks first (another key and it is as it was); on an
 /// untouched form one Esc closes it.
@@ -668,6 +711,13 @@ fn the_reports_screen_writes_submits_and_exports_a_summary() {
     assert_eq!(summary(&a).plan, "plan：全年送教下乡。");
     ch(&mut a, 'u');
     assert!(summary(&a).stats.is_some(), "statistics generated");
+    // Submitting locks the report: the first s says so, the second does it.
+    ch(&mut a, 's');
+    assert_eq!(
+        summary(&a).workflow.status,
+        bangfu::domain::ReportStatus::Draft
+    );
+    assert!(text(&a).contains("再按 s"), "{}", text(&a));
     ch(&mut a, 's');
     assert_eq!(
         summary(&a).workflow.status,

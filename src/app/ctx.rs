@@ -35,6 +35,7 @@ pub struct Asked {
 /// The context of one key press (see the module comment).
 pub struct Ctx<'a> {
     pub lang: Lang,
+    pub keymap: &'a crate::app::keymap::Keymap,
     pub options: &'a Options,
     pub data_dir: &'a Path,
     /// Where exported reports and invite tickets are written.
@@ -121,6 +122,26 @@ impl Ctx<'_> {
         if let Unsaved::Refused(problems) = why {
             self.say_problems(&problems);
         }
+    }
+
+    /// A step that cannot be undone asks first: the first press says what
+    /// will happen and arms `armed`; the same key on the same record again
+    /// does it (true). Any other key leaves it undone.
+    pub fn confirmed(
+        &mut self,
+        armed: &mut Option<(super::action::Action, Id)>,
+        a: super::action::Action,
+        id: &Id,
+        what: String,
+    ) -> bool {
+        if armed.take() == Some((a, id.clone())) {
+            return true;
+        }
+        *armed = Some((a, id.clone()));
+        let key = self.keymap.primary(a);
+        let said = crate::tr!(self.lang, "confirm.again", key = key, what = what);
+        self.say(said);
+        false
     }
 
     /// Shows rule problems in the status bar (for actions without a form).

@@ -437,6 +437,9 @@ impl App {
         let Phase::Open(o) = &mut self.phase else {
             return;
         };
+        if !matches!(a, Action::Sign | Action::File | Action::Confirm) {
+            o.screens.disarm();
+        }
         if let Some(s) = Screen::of_action(a) {
             o.screen = s;
             return;
@@ -502,6 +505,7 @@ impl App {
         let o = &mut **o;
         let mut cx = Ctx {
             lang: self.lang,
+            keymap: &self.keymap,
             options: &self.options,
             data_dir: &self.data_dir,
             export_dir: &self.export_dir,

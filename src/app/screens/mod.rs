@@ -174,6 +174,9 @@ impl Screens {
     /// the screen's own. The report in `open` is the one on screen, if
     /// any (its keys act on it).
     pub fn apply(&mut self, screen: Screen, a: Action, cx: &mut Ctx<'_>) {
+        if !matches!(a, Action::Sign | Action::File | Action::Confirm) {
+            self.disarm();
+        }
         let cap = cx.capacity;
         let members = cx.model().members.len();
         if screen == Screen::Sync {
@@ -210,6 +213,13 @@ impl Screens {
             Screen::Reports => self.reports.apply(a, cx, None),
             Screen::Sync => {}
         }
+    }
+
+    /// Leaves undone any step pressed once and waiting for its second
+    /// press (another key came).
+    pub fn disarm(&mut self) {
+        self.pairings.armed = None;
+        self.reports.armed = None;
     }
 
     /// Scrolls the screen's list (or the sync screen's peers) by `by`.

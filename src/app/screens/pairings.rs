@@ -13,6 +13,8 @@ use crate::tr;
 #[derive(Debug, Clone, Default)]
 pub struct Pairings {
     pub list: ListState,
+    /// Sign or file pressed once on this pairing: pressed again, done.
+    pub armed: Option<(Action, Id)>,
 }
 
 impl Pairings {
@@ -34,6 +36,8 @@ impl Pairings {
     }
 
     pub fn apply(&mut self, a: Action, cx: &mut Ctx<'_>) {
+        // Any other key leaves an armed step undone.
+        let mut armed = self.armed.take();
         let selected = self.list.selected_id();
         match a {
             Action::Add => forms::new_pairing(cx),
@@ -48,17 +52,43 @@ impl Pairings {
                 }
             }
             Action::History => open_history(cx, Entity::Pairing, selected),
-            Action::Sign | Action::Confirm | Action::File => {
+            // Signing and filing cannot be undone: asked first.
+            Action::Sign | Action::File => {
+                if let Some(id) = selected.cloned() {
+                    let what = what_happens(cx, a, &id);
+                    if cx.confirmed(&mut armed, a, &id, what) {
+                        step(cx, a, &id);
+                    }
+                }
+            }
+            // Confirming asks which bureau, in a form.
+            Action::Confirm => {
                 if let Some(id) = selected.cloned() {
                     step(cx, a, &id);
                 }
             }
             _ => {}
         }
+        self.armed = armed;
     }
 }
 
-/// Sign or file the agreement at once; confirming asks which bureau.
+/// What signing or filing the pairing's agreement will do, in words.
+fn what_happens(cx: &Ctx<'_>, a: Action, id: &Id) -> String {
+    let m = cx.model();
+    let pairing = m
+        .pairing(id)
+        .map(|p| forms::pairing_label(m, cx.lang, p))
+        .unwrap_or_default();
+    let key = if a == Action::File {
+        "confirm.file"
+    } else {
+        "confirm.sign"
+    };
+    tr!(cx.lang, key, pairing = pairing)
+}
+
+/// Sign or file the agreement; confirming asks which bureau.
 fn step(cx: &mut Ctx<'_>, step: Action, id: &Id) {
     let stamp = cx.stamp();
     let result = match step {

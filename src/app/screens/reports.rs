@@ -24,6 +24,8 @@ const SECTION_ROWS: u16 = 7;
 pub struct Reports {
     pub list: ListState,
     pub rows: BTreeMap<Id, Listed>,
+    /// Submit or accept pressed once on this report: pressed again, done.
+    pub armed: Option<(Action, Id)>,
 }
 
 impl Reports {
@@ -70,6 +72,8 @@ impl Reports {
     /// Runs an action on the report `open` on screen, or else the one
     /// selected.
     pub fn apply(&mut self, a: Action, cx: &mut Ctx<'_>, open: Option<&ReportKey>) {
+        // Any other key leaves an armed step undone.
+        let mut armed = self.armed.take();
         let Some(key) = open.cloned().or_else(|| self.selected()) else {
             return;
         };
@@ -85,7 +89,20 @@ impl Reports {
             }
             Action::Return => return_form(cx, key),
             Action::Export => export_report(cx, &key),
-            Action::Sign | Action::Confirm | Action::Restat => step(cx, a, &key),
+            // Submitting and accepting lock the report: asked first.
+            Action::Sign | Action::Confirm => {
+                let words = if a == Action::Sign {
+                    "confirm.submit"
+                } else {
+                    "confirm.accept"
+                };
+                let what = tr!(cx.lang, words, title = title(cx, &key));
+                if cx.confirmed(&mut armed, a, &key.id(), what) {
+                    step(cx, a, &key);
+                }
+                self.armed = armed;
+            }
+            Action::Restat => step(cx, a, &key),
             _ => {}
         }
     }
