@@ -359,25 +359,34 @@ fn the_inspection_form_refuses_no_target_and_keeps_the_findings() {
     );
 }
 
+/// Selects the first pairing whose agreement stands as `wanted` says (on
+/// the pairings screen); its id. The demo must have one.
+fn select_pairing(
+    a: &mut App,
+    wanted: impl Fn(bangfu::domain::AgreementStatus) -> bool,
+    what: &str,
+) -> bangfu::domain::Id {
+    let rows = a.list(Screen::Pairings).expect("list").rows.clone();
+    let i = {
+        let m = a.model().expect("model");
+        rows.iter()
+            .position(|id| m.pairing(id).is_some_and(|p| wanted(p.agreement.status)))
+            .unwrap_or_else(|| panic!("the demo has {what}"))
+    };
+    a.list_mut(Screen::Pairings).expect("list").selected = i;
+    rows[i].clone()
+}
+
 #[test]
 fn the_agreement_form_refuses_fees_and_keeps_the_schedule() {
     let dir = demo_dir();
     let mut a = app(dir.path(), Lang::Zh, 120, 40);
     ch(&mut a, '3');
-    let draft = a
-        .list(Screen::Pairings)
-        .expect("list")
-        .rows
-        .iter()
-        .position(|id| {
-            a.model()
-                .and_then(|m| m.pairing(id))
-                .is_some_and(|p| p.agreement.status != bangfu::domain::AgreementStatus::Filed)
-        });
-    let Some(i) = draft else {
-        panic!("the demo has an agreement not yet filed")
-    };
-    a.list_mut(Screen::Pairings).expect("list").selected = i;
+    select_pairing(
+        &mut a,
+        |s| s != bangfu::domain::AgreementStatus::Filed,
+        "an agreement not yet filed",
+    );
     ch(&mut a, 'e');
     focus(&mut a, "fees");
     clear_field(&mut a);
@@ -409,19 +418,21 @@ fn the_confirmation_form_refuses_a_bad_date() {
     let dir = demo_dir();
     let mut a = app(dir.path(), Lang::Zh, 120, 40);
     ch(&mut a, '3');
-    // Find a signed agreement: the demo's newest cohort has some.
-    let signed = a
-        .list(Screen::Pairings)
-        .expect("list")
-        .rows
-        .iter()
-        .position(|id| {
-            a.model()
-                .and_then(|m| m.pairing(id))
-                .is_some_and(|p| p.agreement.status == bangfu::domain::AgreementStatus::Signed)
-        });
-    let Some(i) = signed else { return };
-    a.list_mut(Screen::Pairings).expect("list").selected = i;
+    // A draft agreement, signed here (s, then s again), waits for its
+    // bureaus' confirmation.
+    let id = select_pairing(
+        &mut a,
+        |s| s == bangfu::domain::AgreementStatus::Draft,
+        "a draft agreement",
+    );
+    ch(&mut a, 's');
+    ch(&mut a, 's');
+    assert_eq!(
+        a.model()
+            .and_then(|m| m.pairing(&id))
+            .map(|p| p.agreement.status),
+        Some(bangfu::domain::AgreementStatus::Signed)
+    );
     ch(&mut a, 'c');
     focus(&mut a, "date");
     clear_field(&mut a);
@@ -601,18 +612,11 @@ fn signing_an_agreement_asks_first() {
     let dir = demo_dir();
     let mut a = app(dir.path(), Lang::Zh, 120, 40);
     ch(&mut a, '3');
-    let draft = {
-        let m = a.model().expect("model");
-        let rows = &a.list(Screen::Pairings).expect("list").rows;
-        rows.iter()
-            .position(|id| {
-                m.pairing(id)
-                    .is_some_and(|p| p.agreement.status == bangfu::domain::AgreementStatus::Draft)
-            })
-            .expect("a draft agreement in the demo")
-    };
-    a.list_mut(Screen::Pairings).expect("list").selected = draft;
-    let id = a.list(Screen::Pairings).expect("list").rows[draft].clone();
+    let id = select_pairing(
+        &mut a,
+        |s| s == bangfu::domain::AgreementStatus::Draft,
+        "a draft agreement",
+    );
     let status = |a: &App| {
         a.model()
             .and_then(|m| m.pairing(&id))
