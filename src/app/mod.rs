@@ -437,6 +437,7 @@ impl App {
         let Phase::Open(o) = &mut self.phase else {
             return;
         };
+        // A step asked once waits for the same key; any other leaves it.
         if !matches!(a, Action::Sign | Action::File | Action::Confirm) {
             o.screens.disarm();
         }

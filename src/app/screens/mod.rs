@@ -174,9 +174,6 @@ impl Screens {
     /// the screen's own. The report in `open` is the one on screen, if
     /// any (its keys act on it).
     pub fn apply(&mut self, screen: Screen, a: Action, cx: &mut Ctx<'_>) {
-        if !matches!(a, Action::Sign | Action::File | Action::Confirm) {
-            self.disarm();
-        }
         let cap = cx.capacity;
         let members = cx.model().members.len();
         if screen == Screen::Sync {
