@@ -511,6 +511,24 @@ fn the_language_chosen_is_remembered() {
     assert!(listed(dir.path()).contains("县区"), "Chinese again");
 }
 
+/// Esc and the next key arriving together reach the interface as one
+/// Alt-key (seen under load in CI, and over slow links): they are taken
+/// as the two keys.
+#[test]
+fn esc_and_a_digit_that_arrive_as_one_alt_key_are_both_taken() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '2');
+    ch(&mut a, 'a');
+    assert!(a.form().is_some());
+    a.handle(Event::Key(ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Char('4'),
+        KeyModifiers::ALT,
+    )));
+    assert!(a.form().is_none(), "Esc closed the untouched form");
+    assert_eq!(a.screen(), Some(Screen::Visits), "and 4 went to the visits");
+}
+
 #[test]
 fn clicking_a_tab_and_a_row_selects_them() {
     use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};

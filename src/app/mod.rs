@@ -36,7 +36,7 @@ pub use dialog::Dialog;
 pub use first_run::{FirstRun, FirstRunChoice, Joining};
 pub use forms::pairing_label;
 use keymap::Keymap;
-use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use ratatui::layout::Rect;
 pub use screens::{ListState, Rows, Screen, Screens};
 use std::path::PathBuf;
@@ -312,6 +312,19 @@ impl App {
     }
 
     fn event(&mut self, event: Event) {
+        // Esc and the key after it, arriving together (a slow link, a busy
+        // machine), reach us as one Alt-key: taken as the two keys, unless
+        // the key map binds that Alt-key.
+        if let Event::Key(k) = &event
+            && k.modifiers.contains(KeyModifiers::ALT)
+            && matches!(k.code, KeyCode::Char(_))
+            && self.keymap.normal_action(k).is_none()
+            && self.keymap.form_action(k).is_none()
+        {
+            let plain = KeyEvent::new(k.code, k.modifiers.difference(KeyModifiers::ALT));
+            self.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            return self.key(plain);
+        }
         match event {
             Event::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
