@@ -126,32 +126,33 @@ fn shown(f: &FieldSpec, raw: &Raw, cx: &Context<'_>) -> String {
 
 /// A form field for a field specification, showing `raw`.
 fn field(f: &'static FieldSpec, raw: &Raw, cx: &Context<'_>) -> Field {
-    let field = kind_field(f, raw, cx);
+    let text = shown(f, raw, cx);
+    let field = kind_field(f, raw, cx, &text);
     // A default shown (0, today, the person) is replaced by what is typed.
-    if !raw.given(f.key) && !shown(f, raw, cx).is_empty() {
+    if !raw.given(f.key) && !text.is_empty() {
         field.prefilled()
     } else {
         field
     }
 }
 
-fn kind_field(f: &'static FieldSpec, raw: &Raw, cx: &Context<'_>) -> Field {
+/// The form field of a field specification's kind, showing `text`.
+fn kind_field(f: &'static FieldSpec, raw: &Raw, cx: &Context<'_>, text: &str) -> Field {
     let lang = cx.lang;
     let label = i18n::field(lang, f.key);
-    let text = shown(f, raw, cx);
     match f.kind {
         Kind::Line | Kind::Count | Kind::Date | Kind::Year => {
-            let line = Field::line(f.key, label, &text);
+            let line = Field::line(f.key, label, text);
             match f.default {
                 Given::Derived(key) => line.hinted(i18n::text(lang, key)),
                 _ => line,
             }
         }
         // People as they are written: 王丽（教研员）、张敏（园长）.
-        Kind::People => Field::line(f.key, label, &text)
+        Kind::People => Field::line(f.key, label, text)
             .hinted(tr!(lang, "form.people_hint"))
             .listing("、"),
-        Kind::Note => Field::note(f.key, label, &text),
+        Kind::Note => Field::note(f.key, label, text),
         Kind::YesNo => {
             let opts = vec![
                 lead_opt(lang, f.default),
@@ -170,7 +171,7 @@ fn kind_field(f: &'static FieldSpec, raw: &Raw, cx: &Context<'_>) -> Field {
         Kind::One(pick) => {
             let mut opts = vec![lead_opt(lang, f.default)];
             opts.extend(options(pick, cx, raw));
-            Field::choice(f.key, label, opts, &text)
+            Field::choice(f.key, label, opts, text)
         }
         Kind::Many(pick) => Field::multi(f.key, label, options(pick, cx, raw), &raw.list(f.key)),
     }

@@ -263,9 +263,9 @@ impl Keymap {
     /// A hint line's words with `%{code}` of each action replaced by its
     /// key (see [`Keymap::primary`]).
     pub fn fill(&self, template: &str, actions: &[Action]) -> String {
-        actions.iter().fold(template.to_string(), |text, a| {
-            text.replace(&format!("%{{{}}}", a.code()), &self.primary(*a))
-        })
+        let names: Vec<&str> = actions.iter().map(|a| a.code()).collect();
+        let keys: Vec<String> = actions.iter().map(|a| self.primary(*a)).collect();
+        rust_i18n::replace_patterns(template, &names, &keys)
     }
 
     /// The keys of an action, shortest first.

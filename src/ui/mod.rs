@@ -30,13 +30,11 @@ use unicode_width::UnicodeWidthStr;
 /// (see [`App::set_drawn`]).
 pub fn draw(frame: &mut Frame<'_>, app: &App) -> Drawn {
     let size = frame.area();
-    let v = match (&app.phase, app.view()) {
-        (Phase::FirstRun(first), _) => {
+    let Some(v) = app.view() else {
+        if let Phase::FirstRun(first) = &app.phase {
             first_run::draw(frame, app, first, size);
-            return Drawn::default();
         }
-        (Phase::Open(_), Some(v)) => v,
-        (Phase::Open(_), None) => return Drawn::default(),
+        return Drawn::default();
     };
     let a = layout::areas(size);
     tabs(frame, &v, &a);
