@@ -30,6 +30,8 @@ pub struct Asked {
     /// Something was written or a filter changed: every list is read
     /// again.
     pub reread: bool,
+    /// A step asked once, to be done if its key comes again next.
+    pub wait: Option<(super::action::Action, Id)>,
 }
 
 /// The context of one key press (see the module comment).
@@ -49,6 +51,8 @@ pub struct Ctx<'a> {
     pub save: &'a mut SaveState,
     pub message: &'a mut Option<String>,
     pub dialog: &'a mut Option<Dialog>,
+    /// The step the key before asked about (see [`Ctx::confirmed`]).
+    pub waiting: Option<(super::action::Action, Id)>,
     pub asked: Asked,
 }
 
@@ -125,19 +129,14 @@ impl Ctx<'_> {
     }
 
     /// A step that cannot be undone asks first: the first press says what
-    /// will happen and arms `armed`; the same key on the same record again
-    /// does it (true). Any other key leaves it undone.
-    pub fn confirmed(
-        &mut self,
-        armed: &mut Option<(super::action::Action, Id)>,
-        a: super::action::Action,
-        id: &Id,
-        what: String,
-    ) -> bool {
-        if armed.take() == Some((a, id.clone())) {
+    /// will happen; the same key on the same record next does it (true).
+    /// Any other key leaves it undone.
+    pub fn confirmed(&mut self, a: super::action::Action, id: &Id, what: String) -> bool {
+        let step = (a, id.clone());
+        if self.waiting.as_ref() == Some(&step) {
             return true;
         }
-        *armed = Some((a, id.clone()));
+        self.asked.wait = Some(step);
         let key = self.keymap.primary(a);
         let said = crate::tr!(self.lang, "confirm.again", key = key, what = what);
         self.say(said);

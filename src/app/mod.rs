@@ -34,7 +34,6 @@ use action::Action;
 use ctx::{Asked, Ctx, Go};
 pub use dialog::Dialog;
 pub use first_run::{FirstRun, FirstRunChoice, Joining};
-pub use forms::pairing_label;
 use keymap::Keymap;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use ratatui::layout::Rect;
@@ -96,6 +95,9 @@ pub struct Open {
     pub screen: Screen,
     pub screens: Screens,
     pub dialog: Option<Dialog>,
+    /// A step asked once (sign, file, submit, accept), done if its key
+    /// comes again next.
+    pub pending: Option<(Action, Id)>,
 }
 
 /// The whole interface state.
@@ -285,6 +287,7 @@ impl App {
             screen: Screen::Dashboard,
             screens: Screens::default(),
             dialog: None,
+            pending: None,
         };
         let p = open.ws.model().programme.clone();
         open.screens
@@ -452,7 +455,7 @@ impl App {
         };
         // A step asked once waits for the same key; any other leaves it.
         if !matches!(a, Action::Sign | Action::File | Action::Confirm) {
-            o.screens.disarm();
+            o.pending = None;
         }
         if let Some(s) = Screen::of_action(a) {
             o.screen = s;
@@ -530,6 +533,7 @@ impl App {
             save: &mut o.save,
             message: &mut self.message,
             dialog: &mut o.dialog,
+            waiting: o.pending.take(),
             asked: Asked::default(),
         };
         f(&mut o.screens, o.screen, &mut cx);
@@ -541,6 +545,7 @@ impl App {
     fn carry_out(&mut self, asked: Asked) {
         let capacity = self.capacity();
         let Some(o) = self.opened_mut() else { return };
+        o.pending = asked.wait;
         let reread = asked.reread || matches!(asked.go, Some(Go::VisitsOf(_)));
         match asked.go {
             Some(Go::To(s)) => o.screen = s,

@@ -212,13 +212,6 @@ impl Screens {
         }
     }
 
-    /// Leaves undone any step pressed once and waiting for its second
-    /// press (another key came).
-    pub fn disarm(&mut self) {
-        self.pairings.armed = None;
-        self.reports.armed = None;
-    }
-
     /// Scrolls the screen's list (or the sync screen's peers) by `by`.
     pub fn scroll(&mut self, screen: Screen, by: isize, cap: usize, members: usize) {
         if screen == Screen::Sync {

@@ -13,8 +13,6 @@ use crate::tr;
 #[derive(Debug, Clone, Default)]
 pub struct Pairings {
     pub list: ListState,
-    /// Sign or file pressed once on this pairing: pressed again, done.
-    pub armed: Option<(Action, Id)>,
 }
 
 impl Pairings {
@@ -36,8 +34,6 @@ impl Pairings {
     }
 
     pub fn apply(&mut self, a: Action, cx: &mut Ctx<'_>) {
-        // Any other key leaves an armed step undone.
-        let mut armed = self.armed.take();
         let selected = self.list.selected_id();
         match a {
             Action::Add => forms::new_pairing(cx),
@@ -56,7 +52,7 @@ impl Pairings {
             Action::Sign | Action::File => {
                 if let Some(id) = selected.cloned() {
                     let what = what_happens(cx, a, &id);
-                    if cx.confirmed(&mut armed, a, &id, what) {
+                    if cx.confirmed(a, &id, what) {
                         step(cx, a, &id);
                     }
                 }
@@ -69,7 +65,6 @@ impl Pairings {
             }
             _ => {}
         }
-        self.armed = armed;
     }
 }
 

@@ -24,8 +24,6 @@ const SECTION_ROWS: u16 = 7;
 pub struct Reports {
     pub list: ListState,
     pub rows: BTreeMap<Id, Listed>,
-    /// Submit or accept pressed once on this report: pressed again, done.
-    pub armed: Option<(Action, Id)>,
 }
 
 impl Reports {
@@ -72,8 +70,6 @@ impl Reports {
     /// Runs an action on the report `open` on screen, or else the one
     /// selected.
     pub fn apply(&mut self, a: Action, cx: &mut Ctx<'_>, open: Option<&ReportKey>) {
-        // Any other key leaves an armed step undone.
-        let mut armed = self.armed.take();
         let Some(key) = open.cloned().or_else(|| self.selected()) else {
             return;
         };
@@ -97,10 +93,9 @@ impl Reports {
                     "confirm.accept"
                 };
                 let what = tr!(cx.lang, words, title = title(cx, &key));
-                if cx.confirmed(&mut armed, a, &key.id(), what) {
+                if cx.confirmed(a, &key.id(), what) {
                     step(cx, a, &key);
                 }
-                self.armed = armed;
             }
             Action::Restat => step(cx, a, &key),
             _ => {}
