@@ -165,6 +165,7 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
 pub fn problem_message(lang: Lang, p: &Problem) -> String {
     let said = match &p.kind {
         ProblemKind::Required
+        | ProblemKind::TaskOrNote
         | ProblemKind::UnknownId { .. }
         | ProblemKind::Negative { .. }
         | ProblemKind::OutOfRange { .. }
@@ -208,6 +209,7 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
 fn value_problem(l: Lang, kind: &ProblemKind) -> Option<String> {
     Some(match kind {
         ProblemKind::Required => tr!(l, "problem.required"),
+        ProblemKind::TaskOrNote => tr!(l, "problem.task_or_note"),
         ProblemKind::UnknownId { what, id } => {
             tr!(l, "problem.unknown_id", what = entity(l, *what), id = id)
         }
@@ -512,6 +514,12 @@ pub fn refusal(
         record = record,
         reason = refusal_reason(l, &r.reason)
     )
+}
+
+/// Whose figures are shown: 全市, 本县区：大洼区, 本园：….
+pub fn reach(l: Lang, reach: &crate::domain::Reach, model: &crate::domain::Model) -> String {
+    let key = format!("reach.{}", reach.code());
+    tr!(l, key.as_str(), name = reach.name(model))
 }
 
 /// A device as people know it: the member's name and short id, or the

@@ -811,6 +811,25 @@ fn visits_are_logged_confirmed_listed_and_shown() {
         out.contains("已保存") && out.contains("2024-10-15"),
         "{out}"
     );
+    let err = run(
+        dir.path(),
+        &[
+            "visit",
+            "add",
+            "--pairing",
+            &pairing[..6],
+            "--date",
+            "2024-11-02",
+            "--form",
+            "online",
+        ],
+    )
+    .fails()
+    .to_string();
+    assert!(
+        err.contains("至少选择一项帮扶任务，或填写活动记录"),
+        "a visit that says nothing of what was done: {err}"
+    );
     run(
         dir.path(),
         &[
@@ -822,6 +841,8 @@ fn visits_are_logged_confirmed_listed_and_shown() {
             "2024-11-02",
             "--form",
             "online",
+            "--note",
+            "线上教研：绘本阅读",
         ],
     )
     .ok();

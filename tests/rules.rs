@@ -637,19 +637,25 @@ fn the_panjin_plan_shows_its_21_against_22_mismatch_in_2024_only() {
             },
         );
     }
-    assert_eq!(year_status(&m, 2024).mismatch, Some((21, 22)));
-    assert_eq!(year_status(&m, 2025).mismatch, None);
-    assert_eq!(year_status(&m, 2025).target_sum, 20);
-    assert_eq!(year_status(&m, 2026).mismatch, None);
-    assert_eq!(year_status(&m, 2026).cumulative_target_percent, Some(100));
-    assert_eq!(year_status(&m, 2025).cumulative_target_percent, Some(75));
+    assert_eq!(year_status(&m, 2024, &Reach::City).mismatch, Some((21, 22)));
+    assert_eq!(year_status(&m, 2025, &Reach::City).mismatch, None);
+    assert_eq!(year_status(&m, 2025, &Reach::City).target_sum, 20);
+    assert_eq!(year_status(&m, 2026, &Reach::City).mismatch, None);
+    assert_eq!(
+        year_status(&m, 2026, &Reach::City).cumulative_target_percent,
+        Some(100)
+    );
+    assert_eq!(
+        year_status(&m, 2025, &Reach::City).cumulative_target_percent,
+        Some(75)
+    );
 }
 
 #[test]
 fn the_share_counts_distinct_kindergartens_in_the_year_s_pairings_over_rural_ones() {
     let mut m = model_with_pairing();
     // 7 rural kindergartens in the fixture (the urban one is not).
-    let s = year_status(&m, 2024);
+    let s = year_status(&m, 2024, &Reach::City);
     assert_eq!((s.in_pairs, s.rural_total), (2, 7));
     assert!((s.share_percent.unwrap_or(0.0) - 200.0 / 7.0).abs() < 1e-9);
     let mut later = pairing(&[CENTRAL], &[VILLAGE2], Mode::Town);
@@ -660,7 +666,7 @@ fn the_share_counts_distinct_kindergartens_in_the_year_s_pairings_over_rural_one
         .or_default()
         .pairings
         .insert(later.id.clone(), later);
-    let s = year_status(&m, 2025);
+    let s = year_status(&m, 2025, &Reach::City);
     // 2025 alone: the central and 前进村; cumulative: three distinct ones.
     assert_eq!((s.in_pairs, s.cumulative_in_pairs), (2, 3));
     let panshan = s

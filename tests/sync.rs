@@ -306,6 +306,173 @@ async fn a_kindergarten_receives_only_what_its_role_may_read() {
     assert_eq!(others, 0);
 }
 
+/// `bangfu ARGS` on a peer's data directory, in the given language.
+fn cli(p: &Peer, lang: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bangfu"))
+        .arg("--data-dir")
+        .arg(p._dir.path())
+        .args(["--lang", lang])
+        .args(args)
+        .env("BANGFU_TODAY", "2026-11-28")
+        .output()
+        .expect("run bangfu");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kindergartens_figures_and_deadlines_are_of_its_own_scope() {
+    let bureau = bureau(Scale::Small).await;
+    let (district, kg) = panshan_village(&bureau);
+    let t = bureau
+        .invite(MemberRole::Kindergarten, |i| {
+            i.kindergarten = Some(kg.clone())
+        })
+        .await;
+    let (village, _) = joined(&t, "村园").await.expect("join");
+    // Hand counts of 盘山县 on the city's device, which holds everything.
+    let (rural, in_pairs, helped) = {
+        let w = lock(&bureau.ws);
+        let m = w.model();
+        let of_district = |k: &Id| m.kindergarten(k).is_some_and(|k| k.district_id == district);
+        let rural = m
+            .kindergartens()
+            .filter(|k| k.rural && k.district_id == district)
+            .count() as i64;
+        let cohort: Vec<&Pairing> = m.pairings().filter(|p| p.cohort == 2025).collect();
+        let in_pairs = cohort
+            .iter()
+            .flat_map(|p| p.members())
+            .filter(|k| of_district(k))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len() as i64;
+        let helped = cohort
+            .iter()
+            .filter(|p| p.district_id == district)
+            .flat_map(|p| p.helped.iter())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len() as i64;
+        (rural, in_pairs, helped)
+    };
+    assert!(rural > 0 && in_pairs > 0, "the demo pairs 盘山县 in 2025");
+    let own_summary_open = |year: i32| {
+        let w = lock(&bureau.ws);
+        let m = w.model();
+        let key = reports::ReportKey::Annual {
+            level: Level::Kindergarten,
+            subject: Some(kg.clone()),
+            year,
+        };
+        let owed =
+            reports::summary_subjects(m, year, Level::Kindergarten).contains(&Some(kg.clone()));
+        usize::from(owed && !key.workflow(m).is_some_and(|w| w.locked()))
+    };
+    let today = NaiveDate::from_ymd_opt(2026, 11, 28).expect("date");
+    {
+        let w = lock(&village.ws);
+        let m = w.model();
+        let reach = Reach::of(m, m.active_member(&village.id()));
+        assert_eq!(reach.code(), "kindergarten");
+        let s = plan::year_status(m, 2025, &reach);
+        let names: Vec<&str> = s.districts.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, vec!["盘山县"], "only its own district's row");
+        assert_eq!(s.districts[0].actual_helped, helped);
+        assert_eq!((s.in_pairs, s.rural_total), (in_pairs, rural));
+        assert_eq!(s.mismatch, None, "the city's sum is the city's business");
+        let ds = calendar::deadlines(m, today, &reach);
+        assert!(
+            ds.iter()
+                .all(|d| d.kind != calendar::DeadlineKind::MonthlyReport),
+            "a kindergarten sends no monthly report: {ds:?}"
+        );
+        for d in ds
+            .iter()
+            .filter(|d| d.kind == calendar::DeadlineKind::KindergartenSummaries)
+        {
+            assert_eq!(d.pending, own_summary_open(d.year), "{d:?}");
+        }
+    }
+    // The command line says whose figures they are, in both languages.
+    let shown = cli(&village, "zh-CN", &["plan", "show", "--year", "2025"]);
+    assert!(shown.contains("统计范围：本园："), "{shown}");
+    assert!(
+        shown.contains(&format!("{in_pairs} 所 / 农村幼儿园 {rural} 所")),
+        "{shown}"
+    );
+    let shown = cli(&village, "en", &["plan", "show", "--year", "2025"]);
+    assert!(shown.contains("scope: own kindergarten: "), "{shown}");
+    let json = cli(
+        &village,
+        "en",
+        &["plan", "show", "--year", "2025", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v[0]["scope"], "kindergarten");
+    assert_eq!(v[0]["in_pairs"], in_pairs);
+    let board = cli(&village, "zh-CN", &["dashboard"]);
+    assert!(board.contains("本园："), "{board}");
+    assert!(!board.contains("月报表"), "{board}");
+}
+
+/// The interface on a peer's data directory, and its screen's text.
+fn screen_of(app: &bangfu::app::App) -> String {
+    let size = app.size;
+    let Ok(mut t) =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.width, size.height));
+    let _ = t.draw(|f| {
+        bangfu::ui::draw(f, app);
+    });
+    bangfu::tui::buffer_text(t.backend().buffer())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_no_peer_has_are_counted_and_quitting_asks_until_a_sync_carries_them() {
+    let bureau = bureau(Scale::Small).await;
+    let (_, kg) = panshan_village(&bureau);
+    let t = bureau
+        .invite(MemberRole::Kindergarten, |i| {
+            i.kindergarten = Some(kg.clone())
+        })
+        .await;
+    let (village, _) = joined(&t, "村园").await.expect("join");
+    let unsynced = |p: &Peer| lock(&p.ws).unsynced().expect("count");
+    assert_eq!(unsynced(&village), 0, "all it holds came from the bureau");
+    let pairing = lock(&village.ws)
+        .model()
+        .pairings()
+        .find(|p| p.members().any(|m| *m == kg))
+        .expect("its pairing")
+        .id
+        .clone();
+    add_visit(&village, &pairing, "村里记录：家长开放日");
+    assert_eq!(unsynced(&village), 1);
+
+    let q = ratatui::crossterm::event::KeyCode::Char('q');
+    let mut app = interface(village._dir.path(), "村园");
+    assert!(
+        screen_of(&app).contains("1 条未同步"),
+        "{}",
+        screen_of(&app)
+    );
+    press(&mut app, q, false);
+    assert!(!app.quit, "asks first");
+    let said = screen_of(&app);
+    assert!(said.contains("1 条更改没有同步"), "{said}");
+    press(&mut app, q, false);
+    assert!(app.quit, "the quit key again quits");
+
+    village.sync(&bureau.addr()).await.expect("sync");
+    assert_eq!(unsynced(&village), 0, "the bureau has it now");
+    let mut app = interface(village._dir.path(), "村园");
+    assert!(!screen_of(&app).contains("未同步"));
+    press(&mut app, q, false);
+    assert!(app.quit, "nothing to lose: quits at once");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn strangers_other_programmes_and_bad_invites_are_refused() {
     let a = bureau(Scale::Small).await;

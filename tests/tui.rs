@@ -17,6 +17,28 @@ fn lang_code(l: Lang) -> &'static str {
     if l == Lang::Zh { "zh" } else { "en" }
 }
 
+/// The screen's text, after checking that nothing that matters is cut:
+/// every tab (the seventh, 同步 / Sync, last) and the status bar's keys.
+fn whole(a: &bangfu::app::App, lang: Lang) -> String {
+    let t = text(a);
+    let lines: Vec<&str> = t.lines().collect();
+    let sync = match lang {
+        Lang::Zh => "7 同步",
+        Lang::En => "7 Sync",
+    };
+    let quit = match lang {
+        Lang::Zh => "q 退出",
+        Lang::En => "q quit",
+    };
+    assert!(
+        lines.first().is_some_and(|l| l.contains(sync)),
+        "tab bar cut:\n{t}"
+    );
+    let status = lines.last().copied().unwrap_or_default();
+    assert!(status.trim_end().ends_with(quit), "status bar cut:\n{t}");
+    t
+}
+
 #[test]
 fn every_screen_in_both_languages_and_two_sizes() {
     let dir = demo_dir();
@@ -24,11 +46,11 @@ fn every_screen_in_both_languages_and_two_sizes() {
         for (w, h) in SIZES {
             let name = |screen: &str| format!("{screen}_{}_{w}x{h}", lang_code(lang));
             let mut a = app(dir.path(), lang, w, h);
-            insta::assert_snapshot!(name("dashboard"), text(&a));
+            insta::assert_snapshot!(name("dashboard"), whole(&a, lang));
             // 2024: the notice's 21 against 22.
             ch(&mut a, '[');
             ch(&mut a, '[');
-            insta::assert_snapshot!(name("dashboard_2024"), text(&a));
+            insta::assert_snapshot!(name("dashboard_2024"), whole(&a, lang));
             for (k, screen) in [
                 ('2', "kindergartens"),
                 ('3', "pairings"),
@@ -36,26 +58,26 @@ fn every_screen_in_both_languages_and_two_sizes() {
                 ('5', "inspections"),
             ] {
                 ch(&mut a, k);
-                insta::assert_snapshot!(name(screen), text(&a));
+                insta::assert_snapshot!(name(screen), whole(&a, lang));
                 ch(&mut a, 'h');
-                insta::assert_snapshot!(name(&format!("{screen}_history")), text(&a));
+                insta::assert_snapshot!(name(&format!("{screen}_history")), whole(&a, lang));
                 key(&mut a, KeyCode::Esc);
                 ch(&mut a, 'a');
-                insta::assert_snapshot!(name(&format!("{screen}_form")), text(&a));
+                insta::assert_snapshot!(name(&format!("{screen}_form")), whole(&a, lang));
                 key(&mut a, KeyCode::Esc);
             }
             ch(&mut a, '?');
-            insta::assert_snapshot!(name("help"), text(&a));
+            insta::assert_snapshot!(name("help"), whole(&a, lang));
             key(&mut a, KeyCode::Esc);
             ch(&mut a, '6');
-            insta::assert_snapshot!(name("reports"), text(&a));
+            insta::assert_snapshot!(name("reports"), whole(&a, lang));
             key(&mut a, KeyCode::Enter);
-            insta::assert_snapshot!(name("reports_open"), text(&a));
+            insta::assert_snapshot!(name("reports_open"), whole(&a, lang));
             key(&mut a, KeyCode::Esc);
             ch(&mut a, '7');
             // The device id is random: shown as ########.
             let me = bangfu::identity::short(a.me().unwrap_or_default());
-            insta::assert_snapshot!(name("sync"), text(&a).replace(&me, "########"));
+            insta::assert_snapshot!(name("sync"), whole(&a, lang).replace(&me, "########"));
         }
     }
 }
@@ -925,4 +947,48 @@ fn the_help_scrolls_back_at_the_first_key_after_its_end() {
     assert_ne!(back, end, "one key up moves the help back");
     key(&mut a, KeyCode::Down);
     assert_eq!(show(&mut a), end, "and down again reaches the same end");
+}
+
+#[test]
+fn a_long_pick_list_is_searched_by_typing_part_of_a_chinese_name() {
+    use bangfu::app::form::Input;
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 100, 30);
+    ch(&mut a, '3');
+    ch(&mut a, 'a');
+    focus(&mut a, "helpers");
+    let options = match &form_field(&a, "helpers").input {
+        Input::Multi { options, .. } => options.clone(),
+        _ => panic!("helpers is a pick list of several"),
+    };
+    assert!(options.len() > 10, "{} kindergartens", options.len());
+    // The last one, found by part of its name: no walking past the rest.
+    let wanted = options.last().map(|o| o.clone()).expect("options");
+    let part: String = wanted.label.chars().take(4).collect();
+    let first = options
+        .iter()
+        .position(|o| o.label.contains(&part))
+        .expect("matches itself");
+    typed(&mut a, &part);
+    let screen = text(&a);
+    assert!(screen.contains(&format!("搜索「{part}」")), "{screen}");
+    for _ in first..options.len() {
+        let at = match &form_field(&a, "helpers").input {
+            Input::Multi { cursor, .. } => *cursor,
+            _ => 0,
+        };
+        if options[at].value == wanted.value {
+            break;
+        }
+        key(&mut a, KeyCode::Right);
+    }
+    ch(&mut a, ' ');
+    let form = a.form().expect("form");
+    assert_eq!(form.multi("helpers"), vec![wanted.value.clone()]);
+    // Backspace widens it again; letters were typed, not taken as keys.
+    for _ in part.chars() {
+        key(&mut a, KeyCode::Backspace);
+    }
+    assert!(a.form().is_some(), "still in the form");
+    assert!(!text(&a).contains("搜索「"));
 }

@@ -34,6 +34,10 @@ pub enum Dialog {
         paths: Vec<String>,
         folder: String,
     },
+    /// Every deadline of the overview, whole.
+    Deadlines {
+        scroll: usize,
+    },
     /// One report, whole: facts, figures, sections.
     Report {
         key: ReportKey,
@@ -67,6 +71,7 @@ impl Dialog {
         match self {
             Dialog::History { scroll, .. }
             | Dialog::Help { scroll }
+            | Dialog::Deadlines { scroll }
             | Dialog::Report { scroll, .. } => Some(scroll),
             Dialog::Form(_) | Dialog::Ticket { .. } | Dialog::Written { .. } => None,
         }

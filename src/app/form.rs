@@ -57,6 +57,35 @@ pub struct Field {
     /// Shows a default nobody has touched yet: the first character typed
     /// replaces it (typing 12 over 0 gives 12, not 012).
     pub fresh: bool,
+    /// What is typed to narrow a pick list of more than [`SEARCH_OVER`]
+    /// options (none for shorter lists, where letters move and tick).
+    pub search: Option<String>,
+}
+
+/// Pick lists longer than this are searched by typing.
+pub const SEARCH_OVER: usize = 10;
+
+/// Whether an option's label holds what was typed (any case).
+pub fn matches(o: &Opt, typed: &str) -> bool {
+    typed.is_empty() || o.label.to_lowercase().contains(&typed.to_lowercase())
+}
+
+/// The next option from `from` (itself first when `inclusive`) that
+/// matches `typed`, going forward or back and round; `from` if none does.
+fn next_match(options: &[Opt], typed: &str, from: usize, forward: bool, inclusive: bool) -> usize {
+    let n = options.len();
+    let start = usize::from(!inclusive);
+    (start..n.saturating_add(start))
+        .map(|k| {
+            let k = k % n.max(1);
+            if forward {
+                (from + k) % n.max(1)
+            } else {
+                (from + n - k) % n.max(1)
+            }
+        })
+        .find(|i| options.get(*i).is_some_and(|o| matches(o, typed)))
+        .unwrap_or(from)
 }
 
 fn line_area(text: &str) -> TextArea<'static> {
@@ -79,30 +108,32 @@ fn note_area(text: &str) -> TextArea<'static> {
 }
 
 impl Field {
-    pub fn line(key: &'static str, label: String, text: &str) -> Field {
+    fn with(key: &'static str, label: String, input: Input) -> Field {
+        let search = match &input {
+            Input::Choice { options, .. } | Input::Multi { options, .. } => {
+                (options.len() > SEARCH_OVER).then(String::new)
+            }
+            _ => None,
+        };
         Field {
             key,
             label,
-            input: Input::Line(line_area(text)),
+            input,
             error: None,
             rows: 4,
             hint: None,
             joins: None,
             fresh: false,
+            search,
         }
     }
 
+    pub fn line(key: &'static str, label: String, text: &str) -> Field {
+        Field::with(key, label, Input::Line(line_area(text)))
+    }
+
     pub fn note(key: &'static str, label: String, text: &str) -> Field {
-        Field {
-            key,
-            label,
-            input: Input::Note(note_area(text)),
-            error: None,
-            rows: 4,
-            hint: None,
-            joins: None,
-            fresh: false,
-        }
+        Field::with(key, label, Input::Note(note_area(text)))
     }
 
     /// A pick list starting at the option whose value is `selected`.
@@ -111,16 +142,7 @@ impl Field {
             .iter()
             .position(|o| o.value == selected)
             .unwrap_or(0);
-        Field {
-            key,
-            label,
-            input: Input::Choice { options, index },
-            error: None,
-            rows: 4,
-            hint: None,
-            joins: None,
-            fresh: false,
-        }
+        Field::with(key, label, Input::Choice { options, index })
     }
 
     pub fn multi(
@@ -133,33 +155,19 @@ impl Field {
             .iter()
             .map(|o| selected.contains(&o.value))
             .collect();
-        Field {
+        Field::with(
             key,
             label,
-            input: Input::Multi {
+            Input::Multi {
                 options,
                 chosen,
                 cursor: 0,
             },
-            error: None,
-            rows: 4,
-            hint: None,
-            joins: None,
-            fresh: false,
-        }
+        )
     }
 
     pub fn toggle(key: &'static str, label: String, on: bool) -> Field {
-        Field {
-            key,
-            label,
-            input: Input::Toggle(on),
-            error: None,
-            rows: 4,
-            hint: None,
-            joins: None,
-            fresh: false,
-        }
+        Field::with(key, label, Input::Toggle(on))
     }
 
     /// What an empty line means, shown dimmed in it.
@@ -365,6 +373,9 @@ impl Form {
             return false;
         };
         let fresh = std::mem::take(&mut f.fresh);
+        if let Some(changed) = search_key(f, &e) {
+            return changed;
+        }
         match &mut f.input {
             Input::Line(t) => {
                 if e.code == KeyCode::Enter {
@@ -466,10 +477,9 @@ impl Form {
     /// Whether a key goes to the focused field as text (so letters are typed,
     /// not taken as commands).
     pub fn is_typing(&self) -> bool {
-        matches!(
-            self.fields.get(self.focus).map(|f| &f.input),
-            Some(Input::Line(_)) | Some(Input::Note(_))
-        )
+        self.fields.get(self.focus).is_some_and(|f| {
+            matches!(f.input, Input::Line(_) | Input::Note(_)) || f.search.is_some()
+        })
     }
 
     /// Replaces the options of a pick list, keeping the choice if it is
@@ -486,6 +496,14 @@ impl Form {
                 .unwrap_or(0);
             *options = new;
         }
+        if let Some(f) = self.field_mut(key)
+            && let Input::Choice { options, .. } = &f.input
+        {
+            let long = options.len() > SEARCH_OVER;
+            if long != f.search.is_some() {
+                f.search = long.then(String::new);
+            }
+        }
     }
 
     /// Replaces the text of a one-line field.
@@ -498,6 +516,38 @@ impl Form {
             *t = line_area(text);
         }
     }
+}
+
+/// A key for a searched pick list: typing narrows it (and moves to the
+/// first option that matches), Backspace widens it, Left/Right move among
+/// the matches. `None`: not a key of the search (Enter, Space, Tab…).
+fn search_key(f: &mut Field, e: &KeyEvent) -> Option<bool> {
+    let is_choice = matches!(f.input, Input::Choice { .. });
+    let typed = f.search.as_mut()?;
+    let (options, at) = match &mut f.input {
+        Input::Choice { options, index } => (options, index),
+        Input::Multi {
+            options, cursor, ..
+        } => (options, cursor),
+        _ => return None,
+    };
+    let (forward, inclusive) = match e.code {
+        KeyCode::Char(' ') => return None,
+        KeyCode::Char(c) if !is_control(e) => {
+            typed.push(c);
+            (true, true)
+        }
+        KeyCode::Backspace => {
+            typed.pop()?;
+            (true, true)
+        }
+        KeyCode::Right => (true, false),
+        KeyCode::Left => (false, false),
+        _ => return None,
+    };
+    let before = *at;
+    *at = next_match(options, typed, before, forward, inclusive);
+    Some(is_choice && *at != before)
 }
 
 /// Ctrl-modified letters are never text.

@@ -253,6 +253,9 @@ pub fn edit_kindergarten(cx: &mut Ctx<'_>, id: &Id) {
 
 /// `a` on the pairings.
 pub fn new_pairing(cx: &mut Ctx<'_>) {
+    if cx.model().kindergartens().nth(1).is_none() {
+        return cx.say(tr!(cx.lang, "guide.need_kindergartens"));
+    }
     let title = tr!(cx.lang, "form.new_pairing");
     open_spec_form(
         cx,
@@ -293,6 +296,9 @@ pub fn edit_agreement(cx: &mut Ctx<'_>, id: &Id) {
 
 /// `a` on the visit log: for the `likely` pairing, if known.
 pub fn new_visit(cx: &mut Ctx<'_>, likely: Option<Id>) {
+    if cx.model().pairings().next().is_none() {
+        return cx.say(tr!(cx.lang, "guide.need_pairings"));
+    }
     let mut raw = Raw::new();
     if let Some(p) = likely {
         raw.put(visit::PAIRING.key, p.as_str());
@@ -318,6 +324,9 @@ pub fn edit_visit(cx: &mut Ctx<'_>, id: &Id) {
 
 /// `a` on the inspections.
 pub fn new_inspection(cx: &mut Ctx<'_>) {
+    if cx.model().kindergartens().next().is_none() {
+        return cx.say(tr!(cx.lang, "guide.need_kindergartens"));
+    }
     let title = tr!(cx.lang, "form.new_inspection");
     let kind = FormKind::NewInspection;
     open_spec_form(cx, kind, title, inspection::FIELDS, &Raw::new());

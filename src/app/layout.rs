@@ -65,11 +65,27 @@ pub const TITLE: &str = " bangfu 帮扶 ";
 
 /// The label of each tab and where it is drawn.
 pub fn tabs(lang: Lang, area: Rect) -> Vec<(Screen, String, Rect)> {
-    let labels: Vec<String> = Screen::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!(" {} {} ", i + 1, s.label(lang)))
-        .collect();
+    let named = |short: bool| -> Vec<String> {
+        Screen::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let label = if short {
+                    let key = format!("tab.short.{}", s.code());
+                    crate::i18n::text(lang, &key)
+                } else {
+                    s.label(lang)
+                };
+                format!(" {} {} ", i + 1, label)
+            })
+            .collect()
+    };
+    // Short names when the full ones do not all fit (English at 80
+    // columns), so no tab is ever left out.
+    let mut labels = named(false);
+    if labels.iter().map(|l| l.width()).sum::<usize>() > usize::from(area.width) {
+        labels = named(true);
+    }
     let all: usize = labels.iter().map(|l| l.width()).sum();
     // The title goes first when it leaves room for every tab.
     let title = if all + TITLE.width() <= usize::from(area.width) {

@@ -20,6 +20,7 @@ mod forms;
 mod invite;
 pub mod keymap;
 pub mod layout;
+mod leave;
 mod mouse;
 pub mod screens;
 mod view;
@@ -98,6 +99,10 @@ pub struct Open {
     /// A step asked once (sign, file, submit, accept), done if its key
     /// comes again next.
     pub pending: Option<(Action, Id)>,
+    /// This device's changes no peer is known to have yet.
+    pub unsynced: usize,
+    /// Quitting asked about unsynced changes.
+    pub leaving: Option<leave::Leaving>,
 }
 
 /// The whole interface state.
@@ -288,6 +293,8 @@ impl App {
             screens: Screens::default(),
             dialog: None,
             pending: None,
+            unsynced: 0,
+            leaving: None,
         };
         let p = open.ws.model().programme.clone();
         open.screens
@@ -295,6 +302,7 @@ impl App {
             .show_year(chrono::Datelike::year(&self.options.today), &p);
         self.phase = Phase::Open(Box::new(open));
         self.rebuild_rows();
+        self.count_unsynced();
     }
 
     /// Which dialog is open (its kind), to see when another opens.
@@ -343,6 +351,8 @@ impl App {
             Event::Tick => {
                 self.poll_join();
                 self.refresh(false);
+                self.count_unsynced();
+                self.leaving_tick();
             }
             Event::Paste(text) => self.paste(&text),
             Event::Mouse(m) => self.mouse(m),
@@ -364,7 +374,7 @@ impl App {
                 return match d.read_key(&k, &self.keymap, max) {
                     dialog::Reading::Stay => {}
                     dialog::Reading::Close => o.dialog = None,
-                    dialog::Reading::Quit => self.quit = true,
+                    dialog::Reading::Quit => self.leave(Action::Quit),
                     dialog::Reading::OnReport(a) => {
                         self.message = None;
                         self.with_ctx(|s, _, cx| {
@@ -382,7 +392,7 @@ impl App {
             match l.filter_key(k, cap) {
                 screens::FilterKey::Changed => self.rebuild_rows(),
                 screens::FilterKey::Kept => {}
-                screens::FilterKey::Quit => self.quit = true,
+                screens::FilterKey::Quit => self.leave(Action::Quit),
             }
             return;
         }
@@ -400,7 +410,7 @@ impl App {
                     o.dialog = None;
                 }
             }
-            dialog::Filling::Quit => self.quit = true,
+            dialog::Filling::Quit => self.leave(Action::Quit),
             dialog::Filling::Changed(key) => {
                 let lang = self.lang;
                 if let Some(o) = self.opened_mut()
@@ -457,12 +467,15 @@ impl App {
         if !matches!(a, Action::Sign | Action::File | Action::Confirm) {
             o.pending = None;
         }
+        if (o.leaving.is_some() && a == Action::SyncNow) || a == Action::Quit {
+            return self.leave(a);
+        }
+        o.leaving = None;
         if let Some(s) = Screen::of_action(a) {
             o.screen = s;
             return;
         }
         match a {
-            Action::Quit => self.quit = true,
             Action::Help => o.dialog = Some(Dialog::Help { scroll: 0 }),
             Action::NextTab => o.screen = o.screen.next(1),
             Action::PrevTab => o.screen = o.screen.next(Screen::ALL.len() - 1),
@@ -557,6 +570,7 @@ impl App {
         }
         if reread {
             self.rebuild_rows();
+            self.count_unsynced();
         }
         if let Some((screen, id)) = asked.select
             && let Some(l) = self.opened_mut().and_then(|o| o.screens.list_mut(screen))

@@ -11,10 +11,14 @@ pub struct View<'a> {
     pub model: &'a Model,
     /// This device's id.
     pub me: Option<&'a str>,
+    /// Whose work the figures count: this device's member's.
+    pub reach: crate::domain::Reach,
     pub save: &'a SaveState,
     pub message: Option<&'a str>,
     /// Whether background sync runs.
     pub syncing: bool,
+    /// This device's changes no peer has yet.
+    pub unsynced: usize,
     pub sync_status: &'a Status,
     pub screen: Screen,
     pub screens: &'a Screens,
@@ -31,9 +35,14 @@ impl App {
             today: self.options.today,
             model: o.ws.model(),
             me: o.me.as_deref(),
+            reach: crate::domain::Reach::of(
+                o.ws.model(),
+                o.me.as_deref().and_then(|d| o.ws.model().active_member(d)),
+            ),
             save: &o.save,
             message: self.message.as_deref(),
             syncing: o.sync.is_some(),
+            unsynced: o.unsynced,
             sync_status: &o.sync_status,
             screen: o.screen,
             screens: &o.screens,

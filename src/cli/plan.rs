@@ -53,9 +53,19 @@ fn show(ctx: &Ctx, ws: &Workspace, year: &Option<String>, format: &FormatArg) ->
         Some(y) => vec![y],
         None => (model.programme.start_year..=model.programme.end_year).collect(),
     };
-    let statuses: Vec<YearStatus> = years.iter().map(|y| plan::year_status(model, *y)).collect();
+    let me = model.active_member(&ws.author().device);
+    let reach = Reach::of(model, me);
+    let statuses: Vec<YearStatus> = years
+        .iter()
+        .map(|y| plan::year_status(model, *y, &reach))
+        .collect();
     match format {
-        Format::Json => print_json(&json!(statuses.iter().map(year_json).collect::<Vec<_>>())),
+        Format::Json => print_json(&json!(
+            statuses
+                .iter()
+                .map(|s| year_json(s, &reach, model))
+                .collect::<Vec<_>>()
+        )),
         Format::Csv => {
             let mut tables = statuses.iter().map(|s| year_table(l, s));
             if let Some(mut t) = tables.next() {
@@ -66,6 +76,10 @@ fn show(ctx: &Ctx, ws: &Workspace, year: &Option<String>, format: &FormatArg) ->
             }
         }
         Format::Table => {
+            if !reach.is_city() {
+                out(&tr!(l, "plan.scope", reach = i18n::reach(l, &reach, model)));
+                out("");
+            }
             for (i, s) in statuses.iter().enumerate() {
                 if i > 0 {
                     out("");
@@ -77,11 +91,11 @@ fn show(ctx: &Ctx, ws: &Workspace, year: &Option<String>, format: &FormatArg) ->
     Ok(())
 }
 
-pub(super) fn pct(v: Option<f64>) -> String {
+fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_string(), |p| format!("{p:.1}%"))
 }
 
-pub(super) fn year_table(l: Lang, s: &YearStatus) -> Table {
+fn year_table(l: Lang, s: &YearStatus) -> Table {
     let headers = [
         "year",
         "district",
@@ -131,7 +145,7 @@ pub(super) fn year_table(l: Lang, s: &YearStatus) -> Table {
     }
 }
 
-pub(super) fn year_text(l: Lang, s: &YearStatus) -> String {
+fn year_text(l: Lang, s: &YearStatus) -> String {
     let mut lines = Vec::new();
     let stated = s.plan.as_ref().and_then(|p| p.stated_total);
     let share = s.plan.as_ref().and_then(|p| p.target_share_percent);
@@ -177,9 +191,13 @@ pub(super) fn year_text(l: Lang, s: &YearStatus) -> String {
     lines.join("\n")
 }
 
-pub(super) fn year_json(s: &YearStatus) -> serde_json::Value {
+/// A year's status, with whose figures they are (`scope`: city,
+/// district or kindergarten).
+fn year_json(s: &YearStatus, reach: &Reach, model: &Model) -> serde_json::Value {
     json!({
         "year": s.year,
+        "scope": reach.code(),
+        "scope_name": reach.name(model),
         "stated_total": s.plan.as_ref().and_then(|p| p.stated_total),
         "target_share_percent": s.plan.as_ref().and_then(|p| p.target_share_percent),
         "target_sum": s.target_sum,

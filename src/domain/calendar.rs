@@ -2,7 +2,9 @@
 //! have passed with work undone.
 
 use super::codes::*;
+use super::id::Id;
 use super::model::Model;
+use super::reach::Reach;
 use super::records::Pairing;
 use super::reports;
 use chrono::{Datelike, Days, NaiveDate};
@@ -94,24 +96,24 @@ impl Due {
     }
 }
 
-/// Deadlines overdue (with work undone) and those due within
-/// [`LOOKAHEAD_DAYS`], overdue first, then by date.
-pub fn deadlines(model: &Model, today: NaiveDate) -> Vec<Deadline> {
+/// Deadlines of the work `reach` answers for, overdue (with work undone)
+/// and due within [`LOOKAHEAD_DAYS`], overdue first, then by date.
+pub fn deadlines(model: &Model, today: NaiveDate, reach: &Reach) -> Vec<Deadline> {
     let p = &model.programme;
     let horizon = today + Days::new(LOOKAHEAD_DAYS);
     let mut out: Vec<Deadline> = (p.start_year..=p.end_year)
-        .flat_map(|year| dues_of_year(model, year))
+        .flat_map(|year| dues_of_year(model, year, reach))
         .filter_map(|d| d.shown(today, horizon))
         .collect();
-    out.extend(monthly_deadlines(model, today, horizon));
-    out.extend(unconfirmed_visits(model, today));
+    out.extend(monthly_deadlines(model, today, horizon, reach));
+    out.extend(unconfirmed_visits(model, today, reach));
     out.sort_by_key(|a| (!a.overdue, a.date, a.kind));
     out
 }
 
 /// A year's agreement and summary deadlines, with what is still open.
-fn dues_of_year(model: &Model, year: i32) -> Vec<Due> {
-    let cohort: Vec<_> = model.pairings().filter(|x| x.cohort == year).collect();
+fn dues_of_year(model: &Model, year: i32, reach: &Reach) -> Vec<Due> {
+    let cohort: Vec<_> = reach.pairings(model).filter(|x| x.cohort == year).collect();
     let open = |f: &dyn Fn(&&Pairing) -> bool| cohort.iter().filter(|x| f(x)).count();
     let due = |date, kind, pending, needs_work| Due {
         date,
@@ -121,8 +123,6 @@ fn dues_of_year(model: &Model, year: i32) -> Vec<Due> {
         needs_work,
     };
     let mut out = vec![
-        // The plan table is announced only before it is due.
-        due(date(year, 9, 5), DeadlineKind::PlanTable, 0, false),
         due(
             date(year, 9, 25),
             DeadlineKind::AgreementsSigned,
@@ -136,9 +136,14 @@ fn dues_of_year(model: &Model, year: i32) -> Vec<Due> {
             true,
         ),
     ];
+    // The plan table is announced only before it is due, and only to
+    // those who draw it up.
+    if !matches!(reach, Reach::Kindergarten { .. }) {
+        out.push(due(date(year, 9, 5), DeadlineKind::PlanTable, 0, false));
+    }
     // December summaries: one per kindergarten in a pairing still running
     // in December, one per district with such pairings, one for the city;
-    // pending are those not in yet.
+    // pending are those of the reach not in yet.
     for (level, kind) in [
         (Level::Kindergarten, DeadlineKind::KindergartenSummaries),
         (Level::District, DeadlineKind::DistrictSummaries),
@@ -146,6 +151,13 @@ fn dues_of_year(model: &Model, year: i32) -> Vec<Due> {
     ] {
         let pending = reports::summary_subjects(model, year, level)
             .into_iter()
+            .filter(|subject| match (level, subject) {
+                (Level::Kindergarten, Some(k)) => reach.has_kindergarten(k, model),
+                (Level::District, Some(d)) => {
+                    !matches!(reach, Reach::Kindergarten { .. }) && reach.has_district(d)
+                }
+                _ => reach.is_city(),
+            })
             .filter(|subject| {
                 let key = reports::ReportKey::Annual {
                     level,
@@ -161,18 +173,44 @@ fn dues_of_year(model: &Model, year: i32) -> Vec<Due> {
     out
 }
 
-/// Monthly reports: the last one due, while districts have not sent it,
-/// and the next one (by `horizon`).
-fn monthly_deadlines(model: &Model, today: NaiveDate, horizon: NaiveDate) -> Vec<Deadline> {
+/// Whether `district` owes the monthly report of `month`: a pairing kept
+/// in its document had a signed agreement running in the report's period.
+/// A district with nothing running has nothing to report, so a new
+/// workspace owes nothing for the months before its first agreement.
+pub fn owes_monthly(model: &Model, district: &Id, month: reports::YearMonth) -> bool {
+    let Some(period) = reports::monthly_period(&model.programme, month) else {
+        return false;
+    };
+    model.data.get(district).is_some_and(|data| {
+        data.pairings.values().any(|p| {
+            p.agreement.status != AgreementStatus::Draft
+                && p.agreement.start <= period.to
+                && p.agreement.end >= period.from
+        })
+    })
+}
+
+/// Monthly reports: every month gone by that a district of the reach owes
+/// and has not sent, and the next one due (by `horizon`). A kindergarten
+/// sends none.
+fn monthly_deadlines(
+    model: &Model,
+    today: NaiveDate,
+    horizon: NaiveDate,
+    reach: &Reach,
+) -> Vec<Deadline> {
+    if matches!(reach, Reach::Kindergarten { .. }) {
+        return Vec::new();
+    }
     let p = &model.programme;
-    let months = reports::report_months(p);
+    let districts = reach.districts(model);
     let not_in = |month: reports::YearMonth| {
-        model
-            .districts
-            .keys()
+        districts
+            .iter()
+            .filter(|d| owes_monthly(model, &d.id, month))
             .filter(|d| {
                 let key = reports::ReportKey::Monthly {
-                    district: (*d).clone(),
+                    district: d.id.clone(),
                     month,
                 };
                 key.workflow(model)
@@ -180,43 +218,37 @@ fn monthly_deadlines(model: &Model, today: NaiveDate, horizon: NaiveDate) -> Vec
             })
             .count()
     };
-    let due = |m: reports::YearMonth| reports::monthly_period(p, m).map(|x| x.due);
     let mut out = Vec::new();
-    let last_due = months
-        .iter()
-        .rev()
-        .find(|m| due(**m).is_some_and(|d| d < today));
-    if let Some(m) = last_due {
-        let last = Due {
-            date: due(*m),
-            kind: DeadlineKind::MonthlyReport,
-            year: m.year,
-            pending: not_in(*m),
-            needs_work: true,
+    let mut next_shown = false;
+    for m in reports::report_months(p) {
+        let Some(due) = reports::monthly_period(p, m).map(|x| x.due) else {
+            continue;
         };
-        out.extend(last.shown(today, horizon));
-    }
-    let next = months.iter().find(|m| due(**m).is_some_and(|d| d >= today));
-    if let Some(m) = next
-        && let Some(d) = due(*m)
-        && d <= horizon
-    {
-        out.push(Deadline {
-            date: d,
-            kind: DeadlineKind::MonthlyReport,
-            year: m.year,
-            pending: not_in(*m),
-            overdue: false,
-        });
+        if due >= today && (next_shown || due > horizon) {
+            break;
+        }
+        next_shown |= due >= today;
+        let pending = not_in(m);
+        if pending > 0 {
+            out.push(Deadline {
+                date: due,
+                kind: DeadlineKind::MonthlyReport,
+                year: m.year,
+                pending,
+                overdue: due < today,
+            });
+        }
     }
     out
 }
 
-/// Visits unconfirmed for longer than [`CONFIRM_WITHIN_DAYS`], if any.
-fn unconfirmed_visits(model: &Model, today: NaiveDate) -> Option<Deadline> {
+/// Visits of the reach unconfirmed for longer than
+/// [`CONFIRM_WITHIN_DAYS`], if any.
+fn unconfirmed_visits(model: &Model, today: NaiveDate, reach: &Reach) -> Option<Deadline> {
     let stale = today.checked_sub_days(Days::new(CONFIRM_WITHIN_DAYS))?;
-    let unconfirmed = model
-        .visits()
+    let unconfirmed = reach
+        .visits(model)
+        .into_iter()
         .filter(|v| v.confirmed.is_none() && v.date < stale)
         .count();
     (unconfirmed > 0).then(|| Deadline {
@@ -232,35 +264,115 @@ fn unconfirmed_visits(model: &Model, today: NaiveDate) -> Option<Deadline> {
 mod tests {
     use super::*;
     use crate::domain::plan;
+    use crate::domain::{District, Stamp};
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
     }
 
-    fn kinds(ds: &[Deadline]) -> Vec<(DeadlineKind, bool)> {
-        ds.iter().map(|x| (x.kind, x.overdue)).collect()
+    fn at(m: &Model, today: NaiveDate) -> Vec<Deadline> {
+        deadlines(m, today, &Reach::City)
+    }
+
+    #[test]
+    fn a_new_workspace_owes_nothing() {
+        let m = Model::new(plan::panjin().programme);
+        assert!(at(&m, d("2026-11-28")).is_empty());
+        let mut m = m;
+        m.districts.insert(
+            district(),
+            District {
+                id: district(),
+                name: "大洼区".into(),
+                position: 0,
+                towns: vec![],
+            },
+        );
+        assert!(
+            at(&m, d("2026-12-03")).is_empty(),
+            "no agreement has run: no monthly report is owed"
+        );
     }
 
     #[test]
     fn in_late_november_the_december_summaries_and_the_monthly_report_are_coming() {
-        let m = Model::new(plan::panjin().programme);
-        let ds = deadlines(&m, d("2026-11-28"));
-        assert_eq!(ds[0].kind, DeadlineKind::MonthlyReport);
-        assert_eq!(ds[0].date, d("2026-12-20"));
-        // No pairings yet: nothing to summarise, so no summary deadlines.
-        assert_eq!(kinds(&ds), vec![(DeadlineKind::MonthlyReport, false)]);
+        let m = with_a_pairing(2026, AgreementStatus::Filed);
+        let ds = at(&m, d("2026-11-28"));
+        let monthly: Vec<_> = ds
+            .iter()
+            .filter(|x| x.kind == DeadlineKind::MonthlyReport)
+            .collect();
+        // October and November's reports were owed and never sent; December's
+        // is next.
+        let dates: Vec<_> = monthly.iter().map(|x| (x.date, x.overdue)).collect();
+        assert_eq!(
+            dates,
+            vec![
+                (d("2026-10-20"), true),
+                (d("2026-11-20"), true),
+                (d("2026-12-20"), false)
+            ]
+        );
+        assert!(
+            ds.iter()
+                .any(|x| x.kind == DeadlineKind::KindergartenSummaries && !x.overdue)
+        );
     }
 
     #[test]
     fn before_the_20th_the_report_is_due_this_month_and_not_after_the_programme() {
-        let m = Model::new(plan::panjin().programme);
-        assert_eq!(deadlines(&m, d("2025-03-20"))[0].date, d("2025-03-20"));
-        assert_eq!(deadlines(&m, d("2025-03-21"))[0].date, d("2025-04-20"));
-        assert!(deadlines(&m, d("2027-01-05")).is_empty());
+        let m = with_a_pairing(2024, AgreementStatus::Filed);
+        let next = |today| {
+            at(&m, d(today))
+                .into_iter()
+                .find(|x| x.kind == DeadlineKind::MonthlyReport && !x.overdue)
+                .map(|x| x.date)
+        };
+        assert_eq!(next("2025-03-20"), Some(d("2025-03-20")));
+        assert_eq!(next("2025-03-21"), Some(d("2025-04-20")));
+        assert_eq!(next("2027-01-05"), None);
+        assert!(at(&m, d("2024-06-01")).is_empty(), "before September 2024");
+    }
+
+    #[test]
+    fn a_month_sent_is_no_longer_overdue_and_a_kindergarten_sends_none() {
+        use crate::domain::reports::YearMonth;
+        let mut m = with_a_pairing(2026, AgreementStatus::Filed);
+        let month = YearMonth {
+            year: 2026,
+            month: 10,
+        };
+        let Some(mut r) = reports::new_monthly(&m, &district(), month) else {
+            panic!("October 2026 is a report month");
+        };
+        r.workflow.first_submitted = Some(Stamp {
+            by: "x".into(),
+            on: d("2026-10-19"),
+        });
+        m.data
+            .entry(district())
+            .or_default()
+            .monthly_reports
+            .insert(r.id.clone(), r);
+        let overdue: Vec<_> = at(&m, d("2026-11-28"))
+            .into_iter()
+            .filter(|x| x.kind == DeadlineKind::MonthlyReport && x.overdue)
+            .map(|x| x.date)
+            .collect();
+        assert_eq!(overdue, vec![d("2026-11-20")]);
+        let kg = Reach::Kindergarten {
+            id: Id::from_random_bytes([4; 16]),
+            district: Some(district()),
+        };
         assert!(
-            deadlines(&m, d("2024-06-01")).is_empty(),
-            "before September 2024"
+            !deadlines(&m, d("2026-11-28"), &kg)
+                .iter()
+                .any(|x| x.kind == DeadlineKind::MonthlyReport)
         );
+    }
+
+    fn district() -> Id {
+        Id::from_random_bytes([2; 16])
     }
 
     fn with_a_pairing(cohort: i32, status: AgreementStatus) -> Model {
@@ -269,7 +381,7 @@ mod tests {
         let id = Id::from_random_bytes([1; 16]);
         let p = Pairing {
             id: id.clone(),
-            district_id: Id::from_random_bytes([2; 16]),
+            district_id: district(),
             helpers: vec![Id::from_random_bytes([3; 16])],
             helped: vec![Id::from_random_bytes([4; 16])],
             cohort,
@@ -289,6 +401,15 @@ mod tests {
                 filed: None,
             },
         };
+        m.districts.insert(
+            district(),
+            District {
+                id: district(),
+                name: "大洼区".into(),
+                position: 0,
+                towns: vec![],
+            },
+        );
         m.data
             .entry(p.district_id.clone())
             .or_default()
@@ -300,7 +421,7 @@ mod tests {
     #[test]
     fn december_summaries_are_due_for_every_kindergarten_in_a_running_pairing() {
         let m = with_a_pairing(2024, AgreementStatus::Filed);
-        let ds = deadlines(&m, d("2026-11-28"));
+        let ds = at(&m, d("2026-11-28"));
         let k = ds
             .iter()
             .find(|x| x.kind == DeadlineKind::KindergartenSummaries && x.year == 2026)
@@ -328,19 +449,23 @@ mod tests {
     #[test]
     fn unfiled_agreements_are_overdue_after_october_15() {
         let m = with_a_pairing(2026, AgreementStatus::Signed);
-        let ds = deadlines(&m, d("2026-11-28"));
+        let ds = at(&m, d("2026-11-28"));
         assert_eq!(
             (ds[0].kind, ds[0].overdue, ds[0].pending),
             (DeadlineKind::AgreementsFiled, true, 1)
         );
         let filed = with_a_pairing(2026, AgreementStatus::Filed);
-        assert!(!deadlines(&filed, d("2026-11-28")).iter().any(|x| x.overdue));
+        assert!(
+            !at(&filed, d("2026-11-28"))
+                .iter()
+                .any(|x| x.overdue && x.kind == DeadlineKind::AgreementsFiled)
+        );
     }
 
     #[test]
     fn in_late_august_the_plan_table_and_signing_window_are_announced() {
         let m = Model::new(plan::panjin().programme);
-        let ds = deadlines(&m, d("2025-08-25"));
+        let ds = at(&m, d("2025-08-25"));
         assert!(
             ds.iter()
                 .any(|x| x.kind == DeadlineKind::PlanTable && x.date == d("2025-09-05"))

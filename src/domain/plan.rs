@@ -3,6 +3,7 @@
 
 use super::id::Id;
 use super::model::Model;
+use super::reach::Reach;
 use super::records::*;
 use std::collections::BTreeSet;
 
@@ -49,56 +50,47 @@ fn percent(n: i64, of: i64) -> Option<f64> {
     (of > 0).then(|| n as f64 * 100.0 / of as f64)
 }
 
-/// Targets against actual pairings for `year`.
-pub fn year_status(model: &Model, year: i32) -> YearStatus {
-    let mut districts = Vec::new();
-    for d in model.districts_in_order() {
-        let target = model.targets.get(&(year, d.id.clone())).cloned();
-        let (mut helpers, mut helped, mut pairings) = (BTreeSet::new(), BTreeSet::new(), 0);
-        if let Some(data) = model.data.get(&d.id) {
-            for p in data.pairings.values().filter(|p| p.cohort == year) {
-                pairings += 1;
-                helpers.extend(p.helpers.iter());
-                helped.extend(p.helped.iter());
-            }
-        }
-        let rural = model
-            .data
-            .get(&d.id)
-            .map(|data| data.kindergartens.values().filter(|k| k.rural).count() as i64)
-            .unwrap_or(0);
-        districts.push(DistrictYear {
-            district_id: d.id.clone(),
-            name: d.name.clone(),
-            target,
-            actual_helpers: helpers.len() as i64,
-            actual_helped: helped.len() as i64,
-            pairings,
-            rural,
-        });
-    }
+/// Targets against actual pairings for `year`, over the districts of
+/// `reach`: a bureau or a kindergarten sees its own district's figures,
+/// never the city's computed from the documents it happens to hold.
+pub fn year_status(model: &Model, year: i32, reach: &Reach) -> YearStatus {
+    let districts: Vec<DistrictYear> = reach
+        .districts(model)
+        .into_iter()
+        .map(|d| district_year(model, year, d))
+        .collect();
     let target_sum: i64 = districts
         .iter()
         .filter_map(|d| d.target.as_ref())
         .map(|t| t.helpers + t.helped)
         .sum();
     let plan = model.years.get(&year).cloned();
+    // The stated total is the city's: only the city's sum is held to it.
     let mismatch = plan
         .as_ref()
         .and_then(|p| p.stated_total)
-        .filter(|stated| *stated != target_sum)
+        .filter(|stated| reach.is_city() && *stated != target_sum)
         .map(|stated| (target_sum, stated));
+    // Kindergartens of the reach's districts in pairings of these cohorts.
     let in_cohorts = |pred: &dyn Fn(i32) -> bool| -> i64 {
         model
             .pairings()
             .filter(|p| pred(p.cohort))
             .flat_map(|p| p.members())
+            .filter(|k| {
+                model
+                    .kindergarten(k)
+                    .is_some_and(|k| reach.has_district(&k.district_id))
+            })
             .collect::<BTreeSet<_>>()
             .len() as i64
     };
     let in_pairs = in_cohorts(&|c| c == year);
     let cumulative_in_pairs = in_cohorts(&|c| c <= year);
-    let rural_total = model.kindergartens().filter(|k| k.rural).count() as i64;
+    let rural_total = reach
+        .district_kindergartens(model)
+        .filter(|k| k.rural)
+        .count() as i64;
     let shares: Vec<i64> = model
         .years
         .values()
@@ -117,6 +109,34 @@ pub fn year_status(model: &Model, year: i32) -> YearStatus {
         cumulative_target_percent: (!shares.is_empty()).then(|| shares.iter().sum()),
         cumulative_in_pairs,
         cumulative_share_percent: percent(cumulative_in_pairs, rural_total),
+    }
+}
+
+/// One district's target and the pairings of its document in `year`.
+fn district_year(model: &Model, year: i32, d: &District) -> DistrictYear {
+    let target = model.targets.get(&(year, d.id.clone())).cloned();
+    let (mut helpers, mut helped, mut pairings) = (BTreeSet::new(), BTreeSet::new(), 0);
+    let data = model.data.get(&d.id);
+    for p in data
+        .into_iter()
+        .flat_map(|data| data.pairings.values())
+        .filter(|p| p.cohort == year)
+    {
+        pairings += 1;
+        helpers.extend(p.helpers.iter());
+        helped.extend(p.helped.iter());
+    }
+    let rural = data.map_or(0, |data| {
+        data.kindergartens.values().filter(|k| k.rural).count() as i64
+    });
+    DistrictYear {
+        district_id: d.id.clone(),
+        name: d.name.clone(),
+        target,
+        actual_helpers: helpers.len() as i64,
+        actual_helped: helped.len() as i64,
+        pairings,
+        rural,
     }
 }
 

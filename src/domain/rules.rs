@@ -23,6 +23,8 @@ pub struct Problem {
 pub enum ProblemKind {
     /// The field must be given.
     Required,
+    /// A visit with neither a task nor a note says nothing of what was done.
+    TaskOrNote,
     /// No record of this kind has this id.
     UnknownId { what: Entity, id: String },
     /// A count below zero.
@@ -120,6 +122,12 @@ pub mod limits {
     pub const BLOCK: usize = 200_000;
     /// The items of one list (helpers, helped, towns, districts).
     pub const ITEMS: usize = 10_000;
+    /// Teachers one activity can reach: a whole county's training day.
+    pub const TEACHERS: i64 = 2_000;
+    /// Children one activity can reach.
+    pub const CHILDREN: i64 = 20_000;
+    /// Items of one kind donated in one activity.
+    pub const MATERIALS: i64 = 100_000;
 }
 
 fn problem(field: &'static str, kind: ProblemKind) -> Problem {
@@ -129,6 +137,17 @@ fn problem(field: &'static str, kind: ProblemKind) -> Problem {
 fn non_negative(out: &mut Vec<Problem>, field: &'static str, value: i64) {
     if value < 0 {
         out.push(problem(field, ProblemKind::Negative { value }));
+    }
+}
+
+/// A count: not negative, and no more than an honest record needs.
+fn count(out: &mut Vec<Problem>, field: &'static str, value: i64, max: i64) {
+    non_negative(out, field, value);
+    if value > max {
+        out.push(problem(
+            field,
+            ProblemKind::OutOfRange { value, min: 0, max },
+        ));
     }
 }
 
@@ -510,11 +529,35 @@ pub fn check_visit(model: &Model, v: &Visit, today: NaiveDate) -> Vec<Problem> {
             }
         }
     }
-    non_negative(&mut out, "teachers_reached", v.teachers_reached);
-    non_negative(&mut out, "children_reached", v.children_reached);
-    non_negative(&mut out, "toys", v.materials.toys);
-    non_negative(&mut out, "play_materials", v.materials.play_materials);
-    non_negative(&mut out, "picture_books", v.materials.picture_books);
+    if v.tasks.is_empty() && v.note.trim().is_empty() {
+        out.push(problem("tasks", ProblemKind::TaskOrNote));
+    }
+    count(
+        &mut out,
+        "teachers_reached",
+        v.teachers_reached,
+        limits::TEACHERS,
+    );
+    count(
+        &mut out,
+        "children_reached",
+        v.children_reached,
+        limits::CHILDREN,
+    );
+    let m = &v.materials;
+    count(&mut out, "toys", m.toys, limits::MATERIALS);
+    count(
+        &mut out,
+        "play_materials",
+        m.play_materials,
+        limits::MATERIALS,
+    );
+    count(
+        &mut out,
+        "picture_books",
+        m.picture_books,
+        limits::MATERIALS,
+    );
     for p in &v.participants {
         required(&mut out, "participants", &p.name);
     }

@@ -446,6 +446,57 @@ impl Workspace {
             .unwrap_or_default()
     }
 
+    /// How many changes this device made that no peer is known to have:
+    /// in each document, those under its own actor outside every peer's
+    /// shared heads as their last sessions left them. 0 on a device that
+    /// never synced (it has nobody to sync with). Loads only documents
+    /// whose heads some peer lacks.
+    pub fn unsynced(&mut self) -> Result<usize, StoreError> {
+        let path = self.db.path.clone();
+        let tx = self.db.begin_read()?;
+        self.state.catch_up(&tx, &path)?;
+        let rows = db::sync_states(&tx).map_err(sqlite_err(&path))?;
+        let peers: BTreeSet<&str> = rows.iter().map(|(p, _, _)| p.as_str()).collect();
+        let mut shared: BTreeMap<(&str, &str), Vec<ChangeHash>> = BTreeMap::new();
+        for (peer, doc, state) in &rows {
+            if let Ok(s) = sync::State::decode(state) {
+                shared.insert((peer.as_str(), doc.as_str()), s.shared_heads);
+            }
+        }
+        let mut total = 0usize;
+        let docs: Vec<String> = self.state.docs.keys().cloned().collect();
+        for doc in docs {
+            let of = |p: &str| shared.get(&(p, doc.as_str())).cloned().unwrap_or_default();
+            let heads = self.state.docs.get(&doc).map(|d| d.heads.clone());
+            let covered = |p: &str| {
+                let s = of(p);
+                heads
+                    .as_ref()
+                    .is_some_and(|h| h.iter().all(|x| s.contains(x)))
+            };
+            if peers.is_empty() || peers.iter().any(|p| covered(p)) {
+                continue;
+            }
+            let me = crate::trust::changes::actor_for(&self.state.author.device, &doc);
+            let am = self.state.loaded(&tx, &path, &doc)?;
+            let mut left: Option<BTreeSet<ChangeHash>> = None;
+            for p in &peers {
+                let mine: BTreeSet<ChangeHash> = am
+                    .get_changes(&of(p))
+                    .into_iter()
+                    .filter(|c| c.actor_id() == &me)
+                    .map(|c| c.hash())
+                    .collect();
+                left = Some(match left {
+                    None => mine,
+                    Some(l) => l.intersection(&mine).copied().collect(),
+                });
+            }
+            total = total.saturating_add(left.map_or(0, |l| l.len()));
+        }
+        Ok(total)
+    }
+
     /// Saves where each document's sync with `peer` stands.
     pub fn save_sync_states(
         &mut self,

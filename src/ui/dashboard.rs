@@ -16,6 +16,7 @@ use ratatui::style::Style;
 use ratatui::symbols::bar;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph, Row, Table};
+use unicode_width::UnicodeWidthStr;
 
 /// Bars of `#`: block characters are ambiguous-width in CJK terminals.
 const ASCII_BARS: bar::Set = bar::Set {
@@ -37,7 +38,7 @@ fn pct(v: Option<f64>) -> String {
 pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, area: Rect) {
     let (m, l) = (v.model, v.lang);
     let years: Vec<YearStatus> = (m.programme.start_year..=m.programme.end_year)
-        .map(|y| plan::year_status(m, y))
+        .map(|y| plan::year_status(m, y, &v.reach))
         .collect();
     let Some(s) = years
         .iter()
@@ -52,27 +53,48 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, area: Rect) {
         .direction(Direction::Vertical)
         .constraints([Constraint::Length(top_h), Constraint::Min(0)])
         .split(area);
-    targets(frame, l, &years, s, parts[0]);
+    targets(frame, l, &years, s, parts[0], &reach_label(v));
+    if m.kindergartens().next().is_none() {
+        // A new workspace: what to do first, instead of empty charts.
+        let guide = Paragraph::new(tr!(l, "guide.empty"))
+            .style(WARN_STYLE)
+            .wrap(ratatui::widgets::Wrap { trim: true });
+        frame.render_widget(guide, parts[1]);
+        return;
+    }
     let bottom = Layout::default()
         .direction(Direction::Horizontal)
         .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
         .split(parts[1]);
-    chart(frame, l, m, s.year, bottom[0]);
+    let visits = v.reach.visits(m);
+    chart(frame, l, &visits, s.year, bottom[0]);
     let today = v.today;
     let forms_h = (SupportForm::ALL.len() as u16 + 1).min(bottom[1].height / 2);
     let right = Layout::default()
         .direction(Direction::Vertical)
         .constraints([Constraint::Length(forms_h), Constraint::Min(0)])
         .split(bottom[1]);
-    this_month(frame, l, m, today, right[0]);
-    deadlines(frame, l, &calendar::deadlines(m, today), right[1]);
+    this_month(frame, l, &visits, today, right[0]);
+    deadlines(frame, l, &calendar::deadlines(m, today, &v.reach), right[1]);
+}
+
+/// Whose figures these are: 全市, 本县区（大洼区）, 本园（…）.
+fn reach_label(v: &View<'_>) -> String {
+    crate::i18n::reach(v.lang, &v.reach, v.model)
 }
 
 /// Every year's targets against actual pairings, district by district
 /// ("actual/target"), the selected year in bold; then every year whose
 /// districts do not add up to the stated total, and the selected year's
 /// participation share.
-fn targets(frame: &mut Frame<'_>, l: Lang, years: &[YearStatus], s: &YearStatus, area: Rect) {
+fn targets(
+    frame: &mut Frame<'_>,
+    l: Lang,
+    years: &[YearStatus],
+    s: &YearStatus,
+    area: Rect,
+    reach: &str,
+) {
     let stated = s.plan.as_ref().and_then(|p| p.stated_total);
     let share = s.plan.as_ref().and_then(|p| p.target_share_percent);
     let heading = tr!(
@@ -82,9 +104,16 @@ fn targets(frame: &mut Frame<'_>, l: Lang, years: &[YearStatus], s: &YearStatus,
         stated = stated.map_or_else(|| "-".to_string(), |n| n.to_string()),
         share = share.map_or_else(|| "-".to_string(), |n| format!("{n}%"))
     );
+    // Cut at the right with an ellipsis: the keys first, then the heading.
+    let width = usize::from(area.width);
+    let reach = super::elide(&format!("{reach}  "), width);
+    let heading = super::elide(&heading, width.saturating_sub(reach.width()));
+    let keys = format!("  {}", tr!(l, "dashboard.year_keys"));
+    let keys = super::elide(&keys, width.saturating_sub(reach.width() + heading.width()));
     let title = Line::from(vec![
+        Span::styled(reach, WARN_STYLE),
         Span::styled(heading, TITLE_STYLE),
-        Span::styled(format!("  {}", tr!(l, "dashboard.year_keys")), DIM_STYLE),
+        Span::styled(keys, DIM_STYLE),
     ]);
     let (header, rows, widths) = target_table(l, years, s);
     let parts = Layout::default()
@@ -225,17 +254,20 @@ fn target_notes(
 }
 
 /// Visits per month of the year, as ASCII bars.
-fn chart(frame: &mut Frame<'_>, l: Lang, m: &Model, year: i32, area: Rect) {
+fn chart(frame: &mut Frame<'_>, l: Lang, visits: &[&Visit], year: i32, area: Rect) {
     let mut counts = [0u64; 12];
-    for v in m.visits().filter(|v| v.date.year() == year) {
+    for v in visits.iter().filter(|v| v.date.year() == year) {
         counts[v.date.month0() as usize] += 1;
     }
     let bars: Vec<Bar> = counts
         .iter()
         .enumerate()
         .map(|(i, n)| {
+            // No digits inside the bars: in bars two columns wide they
+            // read as garbage (`2#`); the counts of the month are beside.
             Bar::default()
                 .value(*n)
+                .text_value(String::new())
                 .label(Line::from(format!("{}", i + 1)))
         })
         .collect();
@@ -265,7 +297,13 @@ fn chart(frame: &mut Frame<'_>, l: Lang, m: &Model, year: i32, area: Rect) {
     frame.render_widget(chart, parts[1]);
 }
 
-fn this_month(frame: &mut Frame<'_>, l: Lang, m: &Model, today: chrono::NaiveDate, area: Rect) {
+fn this_month(
+    frame: &mut Frame<'_>,
+    l: Lang,
+    visits: &[&Visit],
+    today: chrono::NaiveDate,
+    area: Rect,
+) {
     let mut lines = vec![Line::from(Span::styled(
         tr!(
             l,
@@ -275,8 +313,8 @@ fn this_month(frame: &mut Frame<'_>, l: Lang, m: &Model, today: chrono::NaiveDat
         ),
         TITLE_STYLE,
     ))];
-    let in_month: Vec<&Visit> = m
-        .visits()
+    let in_month: Vec<&&Visit> = visits
+        .iter()
         .filter(|v| v.date.year() == today.year() && v.date.month() == today.month())
         .collect();
     for f in SupportForm::ALL {
@@ -289,7 +327,28 @@ fn this_month(frame: &mut Frame<'_>, l: Lang, m: &Model, today: chrono::NaiveDat
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// One deadline as a line of text: mark, date, what is due.
+pub fn deadline_text(l: Lang, d: &Deadline) -> String {
+    let key = format!("deadline.{}", d.kind.code());
+    let what = rust_i18n::t!(
+        key.as_str(),
+        locale = l.code(),
+        year = d.year,
+        month = d.date.month(),
+        pending = d.pending
+    );
+    let mark = if d.overdue {
+        tr!(l, "dashboard.overdue")
+    } else {
+        tr!(l, "dashboard.upcoming")
+    };
+    format!("{mark} {}  {what}", d.date.format("%m-%d"))
+}
+
+/// The deadlines, one line each cut to the panel's width; when there are
+/// more than fit, the last line says how many more (Enter shows all).
 fn deadlines(frame: &mut Frame<'_>, l: Lang, ds: &[Deadline], area: Rect) {
+    let width = usize::from(area.width);
     let mut lines = vec![Line::from(Span::styled(
         tr!(l, "dashboard.deadlines"),
         TITLE_STYLE,
@@ -300,25 +359,23 @@ fn deadlines(frame: &mut Frame<'_>, l: Lang, ds: &[Deadline], area: Rect) {
             DIM_STYLE,
         )));
     }
-    for d in ds {
-        let key = format!("deadline.{}", d.kind.code());
-        let what = rust_i18n::t!(
-            key.as_str(),
-            locale = l.code(),
-            year = d.year,
-            pending = d.pending
-        )
-        .into_owned();
-        let (mark, style) = if d.overdue {
-            (tr!(l, "dashboard.overdue"), BAD_STYLE)
-        } else {
-            (tr!(l, "dashboard.upcoming"), Style::new())
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{mark} "), style),
-            Span::raw(format!("{}  ", d.date.format("%m-%d"))),
-            Span::styled(what, style),
-        ]));
+    let room = usize::from(area.height).saturating_sub(1);
+    let shown = if ds.len() > room {
+        room.saturating_sub(1)
+    } else {
+        ds.len()
+    };
+    for d in ds.iter().take(shown) {
+        let style = if d.overdue { BAD_STYLE } else { Style::new() };
+        let text = super::elide(&deadline_text(l, d), width);
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    if ds.len() > shown {
+        let more = tr!(l, "dashboard.more_deadlines", count = ds.len() - shown);
+        lines.push(Line::from(Span::styled(
+            super::elide(&more, width),
+            DIM_STYLE,
+        )));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }

@@ -29,6 +29,7 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, dialog: &Dialog, size: Rect) ->
             None
         }
         Dialog::Report { key, scroll } => report(frame, v, size, key, *scroll),
+        Dialog::Deadlines { scroll } => Some(deadlines(frame, v, size, *scroll)),
         Dialog::Written {
             title,
             paths,
@@ -184,6 +185,41 @@ fn report(
     let title = format!("{}  {}", doc.title, tr!(l, "report.view_keys"));
     frame.render_widget(Paragraph::new(lines).block(ascii_block(title)), area);
     Some(max)
+}
+
+/// Every deadline of the overview, each whole (wrapped); how far it can
+/// scroll.
+fn deadlines(frame: &mut Frame<'_>, v: &View<'_>, size: Rect, scroll: usize) -> usize {
+    let l = v.lang;
+    let area = layout::overlay(size);
+    clear(frame, area);
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    for d in crate::domain::calendar::deadlines(v.model, v.today, &v.reach) {
+        let style = if d.overdue {
+            BAD_STYLE
+        } else {
+            ratatui::style::Style::new()
+        };
+        let text = super::dashboard::deadline_text(l, &d);
+        for part in wrap(&text, width) {
+            lines.push(Line::from(Span::styled(part, style)));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(tr!(l, "dashboard.no_deadlines")));
+    }
+    let max = lines
+        .len()
+        .saturating_sub(usize::from(area.height.saturating_sub(2)));
+    let shown: Vec<Line> = lines.into_iter().skip(scroll.min(max)).collect();
+    let title = format!(
+        "{}（{}）",
+        tr!(l, "dashboard.deadlines"),
+        crate::i18n::reach(l, &v.reach, v.model)
+    );
+    frame.render_widget(Paragraph::new(shown).block(ascii_block(title)), area);
+    max
 }
 
 /// A record's history, newest last; how far it can scroll.

@@ -55,17 +55,22 @@ fn multi_line(
     cursor: usize,
     focused: bool,
     width: u16,
+    typed: &str,
 ) -> Line<'static> {
-    let items: Vec<String> = options
+    // The options that match what was typed, by their index.
+    let items: Vec<(usize, String)> = options
         .iter()
         .zip(chosen)
-        .map(|(o, c)| format!("[{}] {}", if *c { "x" } else { " " }, o.label))
+        .enumerate()
+        .filter(|(_, (o, _))| crate::app::form::matches(o, typed))
+        .map(|(i, (o, c))| (i, format!("[{}] {}", if *c { "x" } else { " " }, o.label)))
         .collect();
     // Start far enough left that the cursor's item fits.
-    let mut start = cursor.min(items.len().saturating_sub(1));
+    let at = items.iter().position(|(i, _)| *i == cursor).unwrap_or(0);
+    let mut start = at;
     let mut w = 0usize;
-    while start > 0 && w + items[start].width() + 2 < usize::from(width) / 2 {
-        w += items[start].width() + 2;
+    while start > 0 && w + items[start].1.width() + 2 < usize::from(width) / 2 {
+        w += items[start].1.width() + 2;
         start -= 1;
     }
     let count = chosen.iter().filter(|c| **c).count();
@@ -73,10 +78,10 @@ fn multi_line(
     if start > 0 {
         spans.push(Span::styled("... ", DIM_STYLE));
     }
-    for (i, item) in items.iter().enumerate().skip(start) {
-        let style = if focused && i == cursor {
+    for (i, item) in items.iter().skip(start) {
+        let style = if focused && *i == cursor {
             FOCUS_STYLE
-        } else if chosen[i] {
+        } else if chosen.get(*i).copied().unwrap_or(false) {
             GOOD_STYLE
         } else {
             Style::new()
@@ -88,6 +93,28 @@ fn multi_line(
         spans.insert(0, Span::styled(format!("({count}) "), LABEL_STYLE));
     }
     Line::from(spans)
+}
+
+/// What was typed to search a long pick list, or (focused, nothing typed
+/// yet) that typing searches.
+fn search_spans(l: Lang, f: &Field, focused: bool) -> Vec<Span<'static>> {
+    match f.search.as_deref() {
+        Some("") if focused => vec![Span::styled(tr!(l, "form.search_hint"), DIM_STYLE)],
+        Some(typed) if !typed.is_empty() => {
+            let found = match &f.input {
+                Input::Choice { options, .. } | Input::Multi { options, .. } => options
+                    .iter()
+                    .filter(|o| crate::app::form::matches(o, typed))
+                    .count(),
+                _ => 0,
+            };
+            vec![Span::styled(
+                tr!(l, "form.searching", typed = typed, found = found),
+                LABEL_STYLE,
+            )]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// A field's value in `value`: the text editor (with the cursor) when
@@ -120,17 +147,22 @@ fn draw_value(frame: &mut Frame<'_>, l: Lang, f: &Field, focused: bool, value: R
             frame.render_widget(Paragraph::new(lines), value);
         }
         Input::Choice { options, index } => {
-            frame.render_widget(Paragraph::new(choice_line(options, *index, focused)), value);
+            let mut line = choice_line(options, *index, focused);
+            line.spans.extend(search_spans(l, f, focused));
+            frame.render_widget(Paragraph::new(line), value);
         }
         Input::Multi {
             options,
             chosen,
             cursor,
         } => {
-            frame.render_widget(
-                Paragraph::new(multi_line(options, chosen, *cursor, focused, value.width)),
-                value,
-            );
+            let typed = f.search.as_deref().unwrap_or("");
+            let mut line = multi_line(options, chosen, *cursor, focused, value.width, typed);
+            let search = search_spans(l, f, focused);
+            for (i, s) in search.into_iter().enumerate() {
+                line.spans.insert(i, s);
+            }
+            frame.render_widget(Paragraph::new(line), value);
         }
         Input::Toggle(on) => {
             let text = format!(

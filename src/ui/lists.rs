@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 use crate::present::{Column, View as _, Width, clip, names};
 use crate::tr;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 use unicode_width::UnicodeWidthStr;
@@ -162,6 +162,17 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, a: &Areas) {
     let area = a.list;
     let cap = layout::list_capacity(area);
     let cols = columns(l, v.screen);
+    // Each cell cut to its column at a character, with an ellipsis.
+    let spans = Layout::horizontal(cols.widths.clone())
+        .spacing(1)
+        .split(Rect::new(area.x, area.y, area.width, 1));
+    let fit = |cells: Vec<String>| -> Vec<String> {
+        cells
+            .into_iter()
+            .zip(spans.iter())
+            .map(|(c, r)| super::elide(&c, usize::from(r.width)))
+            .collect()
+    };
     let rows: Vec<Row> = list
         .rows
         .iter()
@@ -169,7 +180,7 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, a: &Areas) {
         .skip(list.offset)
         .take(cap)
         .map(|(i, id)| {
-            let row = Row::new(cells(v, v.screen, id));
+            let row = Row::new(fit(cells(v, v.screen, id)));
             if i == list.selected {
                 row.style(SELECTED_STYLE)
             } else {

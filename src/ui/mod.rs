@@ -114,6 +114,10 @@ fn status(frame: &mut Frame<'_>, v: &View<'_>, area: Rect) {
         save,
         Span::styled(format!(" {sync_state} "), STATUS_STYLE),
     ];
+    if v.unsynced > 0 {
+        let n = tr!(l, "status.unsynced", count = v.unsynced);
+        spans.push(Span::styled(format!(" {n} "), ERROR_STYLE));
+    }
     let message = match (v.message, v.save) {
         (Some(m), _) => Some(Span::styled(format!(" {m}"), STATUS_MESSAGE)),
         (None, SaveState::Failed(m)) => Some(Span::styled(format!(" {m}"), ERROR_STYLE)),
@@ -168,6 +172,29 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         }
         out.push(line);
     }
+    out
+}
+
+/// `text` cut to `width` columns at a character boundary, ending in "…"
+/// when cut.
+pub fn elide(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in text.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
     out
 }
 

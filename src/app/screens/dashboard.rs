@@ -17,6 +17,7 @@ impl Dashboard {
         Action::NextYear,
         Action::Edit,
         Action::Add,
+        Action::Select,
     ];
 
     /// Shows `year`, within the programme's years.
@@ -40,6 +41,8 @@ impl Dashboard {
             }
             // The targets of the year shown.
             Action::Edit => crate::app::forms::edit_plan(cx, self.year),
+            // Every deadline, whole.
+            Action::Select => cx.open(crate::app::Dialog::Deadlines { scroll: 0 }),
             _ => {}
         }
     }

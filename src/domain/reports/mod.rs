@@ -446,7 +446,7 @@ pub fn annual_stats(model: &Model, key: &ReportKey, today: NaiveDate) -> Option<
     };
     let from = NaiveDate::from_ymd_opt(*year, 1, 1)?;
     let to = NaiveDate::from_ymd_opt(*year, 12, 31)?;
-    let status = super::plan::year_status(model, *year);
+    let status = super::plan::year_status(model, *year, &super::reach::Reach::City);
     let (target, paired) = match (level, subject) {
         (Level::District, Some(d)) => {
             let row = status.districts.iter().find(|x| &x.district_id == d);

@@ -69,6 +69,15 @@ pub(crate) fn put_sync_state(
     Ok(())
 }
 
+/// Every stored sync state: (peer, document, state).
+pub(crate) fn sync_states(conn: &Connection) -> rusqlite::Result<Vec<(String, String, Vec<u8>)>> {
+    absent_ok((|| {
+        let mut q = conn.prepare("SELECT peer, doc, state FROM sync_states")?;
+        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect()
+    })())
+}
+
 pub(crate) fn setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     absent_ok(
         conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
