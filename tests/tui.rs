@@ -963,7 +963,7 @@ fn a_long_pick_list_is_searched_by_typing_part_of_a_chinese_name() {
     };
     assert!(options.len() > 10, "{} kindergartens", options.len());
     // The last one, found by part of its name: no walking past the rest.
-    let wanted = options.last().map(|o| o.clone()).expect("options");
+    let wanted = options.last().cloned().expect("options");
     let part: String = wanted.label.chars().take(4).collect();
     let first = options
         .iter()
