@@ -248,13 +248,7 @@ async fn changes_travel_through_an_inspector_both_ways() {
 
     // The village records a visit; it reaches the bureau through the
     // inspector, who met the village first and the bureau later.
-    let pairing = lock(&village.ws)
-        .model()
-        .pairings()
-        .find(|p| p.members().any(|m| *m == kg))
-        .expect("its pairing")
-        .id
-        .clone();
+    let pairing = pairing_of(&village, &kg);
     let up = add_visit(&village, &pairing, "村里记录：家长开放日");
     inspector
         .sync(&village.addr())
@@ -306,6 +300,27 @@ async fn a_kindergarten_receives_only_what_its_role_may_read() {
     assert_eq!(others, 0);
 }
 
+/// A pairing `kg` is in, as `p` holds it.
+fn pairing_of(p: &Peer, kg: &Id) -> Id {
+    lock(&p.ws)
+        .model()
+        .pairings()
+        .find(|x| x.members().any(|m| m == kg))
+        .expect("its pairing")
+        .id
+        .clone()
+}
+
+/// The kindergarten `kg`'s own device, joined by the bureau's invite.
+async fn village_member(bureau: &Peer, kg: &Id) -> Peer {
+    let t = bureau
+        .invite(MemberRole::Kindergarten, |i| {
+            i.kindergarten = Some(kg.clone())
+        })
+        .await;
+    joined(&t, "村园").await.expect("join").0
+}
+
 /// `bangfu ARGS` on a peer's data directory, in the given language.
 fn cli(p: &Peer, lang: &str, args: &[&str]) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_bangfu"))
@@ -328,12 +343,7 @@ fn cli(p: &Peer, lang: &str, args: &[&str]) -> String {
 async fn a_kindergartens_figures_and_deadlines_are_of_its_own_scope() {
     let bureau = bureau(Scale::Small).await;
     let (district, kg) = panshan_village(&bureau);
-    let t = bureau
-        .invite(MemberRole::Kindergarten, |i| {
-            i.kindergarten = Some(kg.clone())
-        })
-        .await;
-    let (village, _) = joined(&t, "村园").await.expect("join");
+    let village = village_member(&bureau, &kg).await;
     // Hand counts of 盘山县 on the city's device, which holds everything.
     let (rural, in_pairs, helped) = {
         let w = lock(&bureau.ws);
@@ -433,21 +443,10 @@ fn screen_of(app: &bangfu::app::App) -> String {
 async fn changes_no_peer_has_are_counted_and_quitting_asks_until_a_sync_carries_them() {
     let bureau = bureau(Scale::Small).await;
     let (_, kg) = panshan_village(&bureau);
-    let t = bureau
-        .invite(MemberRole::Kindergarten, |i| {
-            i.kindergarten = Some(kg.clone())
-        })
-        .await;
-    let (village, _) = joined(&t, "村园").await.expect("join");
+    let village = village_member(&bureau, &kg).await;
     let unsynced = |p: &Peer| lock(&p.ws).unsynced().expect("count");
     assert_eq!(unsynced(&village), 0, "all it holds came from the bureau");
-    let pairing = lock(&village.ws)
-        .model()
-        .pairings()
-        .find(|p| p.members().any(|m| *m == kg))
-        .expect("its pairing")
-        .id
-        .clone();
+    let pairing = pairing_of(&village, &kg);
     add_visit(&village, &pairing, "村里记录：家长开放日");
     assert_eq!(unsynced(&village), 1);
 

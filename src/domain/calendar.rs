@@ -279,15 +279,7 @@ mod tests {
         let m = Model::new(plan::panjin().programme);
         assert!(at(&m, d("2026-11-28")).is_empty());
         let mut m = m;
-        m.districts.insert(
-            district(),
-            District {
-                id: district(),
-                name: "大洼区".into(),
-                position: 0,
-                towns: vec![],
-            },
-        );
+        add_district(&mut m);
         assert!(
             at(&m, d("2026-12-03")).is_empty(),
             "no agreement has run: no monthly report is owed"
@@ -371,6 +363,19 @@ mod tests {
         );
     }
 
+    /// 大洼区, as the model's only district.
+    fn add_district(m: &mut Model) {
+        m.districts.insert(
+            district(),
+            District {
+                id: district(),
+                name: "大洼区".into(),
+                position: 0,
+                towns: vec![],
+            },
+        );
+    }
+
     fn district() -> Id {
         Id::from_random_bytes([2; 16])
     }
@@ -401,15 +406,7 @@ mod tests {
                 filed: None,
             },
         };
-        m.districts.insert(
-            district(),
-            District {
-                id: district(),
-                name: "大洼区".into(),
-                position: 0,
-                towns: vec![],
-            },
-        );
+        add_district(&mut m);
         m.data
             .entry(p.district_id.clone())
             .or_default()
