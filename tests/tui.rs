@@ -992,3 +992,149 @@ fn a_long_pick_list_is_searched_by_typing_part_of_a_chinese_name() {
     assert!(a.form().is_some(), "still in the form");
     assert!(!text(&a).contains("搜索「"));
 }
+
+/// Keys pressed beyond the text typed, counted as a user would press them.
+struct Counted<'a> {
+    app: &'a mut App,
+    keys: usize,
+}
+
+impl Counted<'_> {
+    fn key(&mut self, code: KeyCode) {
+        self.keys += 1;
+        key(self.app, code);
+    }
+    fn ch(&mut self, c: char) {
+        self.keys += 1;
+        ch(self.app, c);
+    }
+    fn ctrl(&mut self, c: char) {
+        self.keys += 1;
+        ctrl(self.app, c);
+    }
+    /// Text typed: not counted.
+    fn text(&mut self, s: &str) {
+        typed(self.app, s);
+    }
+}
+
+#[test]
+fn a_teacher_logs_a_visit_written_the_chinese_way_in_at_most_twenty_keys() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 100, 30);
+    let mut c = Counted {
+        app: &mut a,
+        keys: 0,
+    };
+    c.ch('4');
+    c.ch('a');
+    // The pairing of the visit selected is offered; the date is today.
+    c.key(KeyCode::Tab);
+    c.key(KeyCode::Tab);
+    c.key(KeyCode::Right); // 送教下乡
+    for _ in 0..3 {
+        c.key(KeyCode::Tab); // tasks, place, participants
+    }
+    c.text("王丽（骨干教师）、张敏（园长）");
+    c.key(KeyCode::Tab);
+    c.text("12");
+    for _ in 0..4 {
+        c.key(KeyCode::Tab); // children, toys, play materials, picture books
+    }
+    c.text("５");
+    c.key(KeyCode::Tab);
+    c.text("送教下乡：绘本共读示范课，课后研讨。");
+    c.ctrl('s');
+    let keys = c.keys;
+    assert!(a.form().is_none(), "saved:\n{}", text(&a));
+    assert!(keys <= 20, "{keys} keys beyond the text");
+    let visits = common::run(dir.path(), &["visit", "list", "--format", "json"]).json();
+    let v = visits
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|v| v["note"] == "送教下乡：绘本共读示范课，课后研讨。")
+        })
+        .cloned()
+        .expect("the visit is in the store");
+    assert_eq!(v["form"], "send_teachers");
+    assert_eq!(v["teachers_reached"], 12);
+    assert_eq!(v["materials"]["picture_books"], 5);
+    assert_eq!(
+        v["participants"],
+        serde_json::json!([
+            {"name": "王丽", "role": "key_teacher"},
+            {"name": "张敏", "role": "principal"}
+        ])
+    );
+    eprintln!("teacher's visit: {keys} keys beyond the text");
+}
+
+#[test]
+fn a_clerk_signs_and_files_an_agreement_and_exports_a_monthly_report() {
+    use bangfu::domain::AgreementStatus;
+    let dir = demo_dir();
+    let export = tempfile::tempdir().expect("tempdir");
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    a.export_dir = export.path().to_path_buf();
+    a.handle(Event::Key(ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Char('3'),
+        KeyModifiers::NONE,
+    )));
+    let id = select_pairing(
+        &mut a,
+        |s| s == AgreementStatus::Draft,
+        "an agreement not signed",
+    );
+    // Moving to the pairing is the list's business, not counted here.
+    let mut c = Counted {
+        app: &mut a,
+        keys: 0,
+    };
+    c.ch('s');
+    c.ch('s'); // signing cannot be undone: asked once
+    let bureaus = {
+        let m = c.app.model().expect("model");
+        m.pairing(&id).map(|p| m.unconfirmed_districts(p).len())
+    };
+    for _ in 0..bureaus.unwrap_or(0) {
+        c.ch('c');
+        c.ctrl('s'); // each bureau involved confirms
+    }
+    c.ch('f');
+    c.ch('f'); // filing locks it: asked once
+    let sign_and_file = c.keys;
+    let status = c
+        .app
+        .model()
+        .and_then(|m| m.pairing(&id))
+        .map(|p| p.agreement.status);
+    assert_eq!(status, Some(AgreementStatus::Filed), "{}", text(c.app));
+
+    c.keys = 0;
+    c.ch('6');
+    let monthly = {
+        let m = c.app.model().expect("model");
+        let me = c.app.me().and_then(|d| m.active_member(d));
+        bangfu::domain::reports::listed(m, me, today())
+            .iter()
+            .position(|x| matches!(x.key, bangfu::domain::reports::ReportKey::Monthly { .. }))
+            .expect("a monthly report in the list")
+    };
+    for _ in 0..monthly {
+        c.key(KeyCode::Down);
+    }
+    c.ch('x');
+    let shown = text(c.app);
+    c.key(KeyCode::Esc);
+    let export_report = c.keys;
+    let written: Vec<_> = std::fs::read_dir(export.path())
+        .expect("export dir")
+        .filter_map(Result::ok)
+        .collect();
+    assert!(!written.is_empty(), "nothing written:\n{shown}");
+    eprintln!(
+        "clerk: sign, confirm ({} bureaus) and file {sign_and_file} keys; export a monthly report {export_report} keys ({monthly} of them Down)",
+        bureaus.unwrap_or(0)
+    );
+}
