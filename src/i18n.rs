@@ -166,6 +166,8 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
     let said = match &p.kind {
         ProblemKind::Required
         | ProblemKind::TaskOrNote
+        | ProblemKind::InUse { .. }
+        | ProblemKind::NotDeletable
         | ProblemKind::UnknownId { .. }
         | ProblemKind::Negative { .. }
         | ProblemKind::OutOfRange { .. }
@@ -210,6 +212,8 @@ fn value_problem(l: Lang, kind: &ProblemKind) -> Option<String> {
     Some(match kind {
         ProblemKind::Required => tr!(l, "problem.required"),
         ProblemKind::TaskOrNote => tr!(l, "problem.task_or_note"),
+        ProblemKind::InUse { count } => tr!(l, "problem.in_use", count = count),
+        ProblemKind::NotDeletable => tr!(l, "problem.not_deletable"),
         ProblemKind::UnknownId { what, id } => {
             tr!(l, "problem.unknown_id", what = entity(l, *what), id = id)
         }

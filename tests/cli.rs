@@ -1598,3 +1598,64 @@ fn a_bad_language_is_an_error_and_nobody_named_is_unknown_in_chinese() {
     let members = run(dir.path(), &["member", "list", "--format", "json"]).json();
     assert!(members.to_string().contains("未署名"), "{members}");
 }
+
+#[test]
+fn a_visit_is_deleted_with_who_and_when_kept_and_records_in_use_or_filed_are_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run(dir.path(), &["demo"]).ok();
+    let visits = run(dir.path(), &["visit", "list", "--format", "json"]).json();
+    let id = first_id(&visits);
+    let said = run(dir.path(), &["visit", "delete", &id[..8]])
+        .ok()
+        .to_string();
+    assert!(said.contains("已删除帮扶活动"), "{said}");
+    let after = run(dir.path(), &["visit", "list", "--format", "json"]).json();
+    assert_eq!(
+        after.as_array().map(|a| a.len() + 1),
+        visits.as_array().map(|a| a.len())
+    );
+    // Its history, by its whole id: made, then deleted, by whom and when.
+    let h = run(dir.path(), &["history", &id, "--format", "json"]).json();
+    let last = h
+        .as_array()
+        .and_then(|a| a.last())
+        .cloned()
+        .expect("entries");
+    assert_eq!(last["deleted"], true, "{h}");
+    let text = run(dir.path(), &["history", &id]).ok().to_string();
+    assert!(text.contains("删除"), "{text}");
+
+    // A filed agreement stays; so does a kindergarten in a pairing.
+    let pairings = run(dir.path(), &["pairing", "list", "--format", "json"]).json();
+    let filed = pairings
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["status"] == "filed"))
+        .and_then(|p| p["id"].as_str())
+        .map(str::to_string)
+        .expect("a filed pairing");
+    let err = run(dir.path(), &["pairing", "delete", &filed[..8]])
+        .fails()
+        .to_string();
+    assert!(err.contains("已审核备案"), "{err}");
+    let kgs = run(dir.path(), &["kindergarten", "list", "--format", "json"]).json();
+    let used = kgs
+        .as_array()
+        .and_then(|a| {
+            a.iter().find(|k| {
+                let id = k["id"].as_str().unwrap_or_default();
+                pairings
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|p| p.to_string().contains(id)))
+            })
+        })
+        .and_then(|k| k["id"].as_str())
+        .map(str::to_string)
+        .expect("a kindergarten in a pairing");
+    let err = run(
+        dir.path(),
+        &["--lang", "en", "kindergarten", "delete", &used[..8]],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("still refer to it"), "{err}");
+}

@@ -1138,3 +1138,42 @@ fn a_clerk_signs_and_files_an_agreement_and_exports_a_monthly_report() {
         bureaus.unwrap_or(0)
     );
 }
+
+#[test]
+fn a_visit_logged_by_mistake_is_deleted_after_asking_and_a_kindergarten_in_use_is_not() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '4');
+    let before = a.list(Screen::Visits).expect("list").rows.clone();
+    let first = before.first().cloned().expect("the demo has visits");
+    ch(&mut a, 'd');
+    let asked = text(&a);
+    assert!(asked.contains("再按 d 确认：将删除帮扶活动"), "{asked}");
+    assert!(a.model().and_then(|m| m.visit(&first)).is_some(), "not yet");
+    ch(&mut a, 'd');
+    assert!(a.model().and_then(|m| m.visit(&first)).is_none(), "deleted");
+    let after = a.list(Screen::Visits).expect("list").rows.len();
+    assert_eq!(after + 1, before.len());
+    assert!(text(&a).contains("已删除帮扶活动"));
+    // Another key between the two leaves it.
+    ch(&mut a, 'd');
+    key(&mut a, KeyCode::Down);
+    ch(&mut a, 'd');
+    assert_eq!(a.list(Screen::Visits).expect("list").rows.len(), after);
+
+    // A kindergarten in a pairing is refused, with why.
+    ch(&mut a, '2');
+    let kgs = a.list(Screen::Kindergartens).expect("list").rows.clone();
+    let used = {
+        let m = a.model().expect("model");
+        kgs.iter()
+            .position(|k| m.pairings().any(|p| p.members().any(|x| x == k)))
+            .expect("a kindergarten in a pairing")
+    };
+    a.list_mut(Screen::Kindergartens).expect("list").selected = used;
+    ch(&mut a, 'd');
+    ch(&mut a, 'd');
+    let said = text(&a);
+    assert!(said.contains("不能删除"), "{said}");
+    assert!(a.model().and_then(|m| m.kindergarten(&kgs[used])).is_some());
+}

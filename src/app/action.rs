@@ -62,11 +62,13 @@ pub enum Action {
     Export,
     /// Regenerate the selected summary's statistics.
     Restat,
+    /// Delete the selected record (asked once first).
+    Delete,
 }
 
 impl Action {
     /// Every action, for the help overlay and config checks.
-    pub const ALL: [Action; 40] = [
+    pub const ALL: [Action; 41] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -107,6 +109,7 @@ impl Action {
         Action::Return,
         Action::Export,
         Action::Restat,
+        Action::Delete,
     ];
 
     /// The actions of every form.
@@ -183,6 +186,7 @@ impl Action {
             Action::Return => "return",
             Action::Export => "export",
             Action::Restat => "restat",
+            Action::Delete => "delete",
         }
     }
 }

@@ -45,12 +45,7 @@ fn kindergarten_opts(m: &Model) -> Vec<Opt> {
 /// "helper -> helped (2024)": ASCII arrow, since arrows take two columns in
 /// many Chinese terminals.
 pub fn pairing_label(m: &Model, lang: Lang, p: &Pairing) -> String {
-    format!(
-        "{} -> {} ({})",
-        crate::present::names(m, &p.helpers, lang),
-        crate::present::names(m, &p.helped, lang),
-        p.cohort
-    )
+    crate::present::pairing_label(m, lang, p)
 }
 
 fn pairing_opts(m: &Model, lang: Lang) -> Vec<Opt> {

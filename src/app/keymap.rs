@@ -167,6 +167,7 @@ const NORMAL: &[(Action, &[&str])] = &[
     (Action::Return, &["r"]),
     (Action::Export, &["x"]),
     (Action::Restat, &["u"]),
+    (Action::Delete, &["d", "delete"]),
 ];
 
 const FORM: &[(Action, &[&str])] = &[

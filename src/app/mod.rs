@@ -464,7 +464,10 @@ impl App {
             return;
         };
         // A step asked once waits for the same key; any other leaves it.
-        if !matches!(a, Action::Sign | Action::File | Action::Confirm) {
+        if !matches!(
+            a,
+            Action::Sign | Action::File | Action::Confirm | Action::Delete
+        ) {
             o.pending = None;
         }
         if (o.leaving.is_some() && a == Action::SyncNow) || a == Action::Quit {

@@ -23,11 +23,27 @@ pub fn history(ctx: &Ctx, a: HistoryArgs) -> CmdResult {
     let l = ctx.lang;
     let format = ctx.format(&a.format)?;
     let mut ws = ctx.open()?;
-    let (what, id) = ws
-        .model()
-        .resolve_any(&a.id)
-        .map_err(|e| Fail::line(i18n::prefix_error(l, None, &a.id, &e)))?;
-    let entries = ws.history(what, &id).map_err(Fail::Store)?;
+    let (what, id, entries) = match ws.model().resolve_any(&a.id) {
+        Ok((what, id)) => {
+            let entries = ws.history(what, &id).map_err(Fail::Store)?;
+            (what, id, entries)
+        }
+        // A whole id of a record no longer here: its history, deletion
+        // last.
+        Err(e) => {
+            let found = match Id::parse(a.id.trim()) {
+                Some(id) => ws
+                    .deleted_history(&id)
+                    .map_err(Fail::Store)?
+                    .map(|x| (id, x)),
+                None => None,
+            };
+            let Some((id, (what, entries))) = found else {
+                return Err(Fail::line(i18n::prefix_error(l, None, &a.id, &e)));
+            };
+            (what, id, entries)
+        }
+    };
     let table = Table {
         headers: crate::present::headers(l, &crate::present::HISTORY_COLUMNS),
         rows: entries

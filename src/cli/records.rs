@@ -34,6 +34,11 @@ pub enum KindergartenCmd {
         #[command(flatten)]
         fields: Changes<KindergartenSpec>,
     },
+    /// Delete a kindergarten no pairing or inspection refers to
+    Delete {
+        /// Id (a unique prefix) or exact name
+        id: String,
+    },
     /// List kindergartens
     List {
         /// Only this district (name or id)
@@ -111,6 +116,18 @@ fn saved(ctx: &Ctx, what: Entity, id: &Id, detail: &str) {
     ));
 }
 
+/// Deletes a record and says so (`history` still shows who and when).
+fn delete(ctx: &Ctx, ws: &mut Workspace, what: Entity, id: &Id) -> CmdResult {
+    write(ctx, ws, |w| w.delete(what, id))?;
+    out(&tr!(
+        ctx.lang,
+        "cli.deleted",
+        what = i18n::entity(ctx.lang, what),
+        id = id.short()
+    ));
+    Ok(())
+}
+
 pub fn kindergarten(ctx: &Ctx, cmd: KindergartenCmd) -> CmdResult {
     let l = ctx.lang;
     let mut ws = ctx.open()?;
@@ -121,6 +138,10 @@ pub fn kindergarten(ctx: &Ctx, cmd: KindergartenCmd) -> CmdResult {
             let name = d.name.clone();
             let id = write(ctx, &mut ws, |w| w.add_kindergarten(d))?;
             saved(ctx, Entity::Kindergarten, &id, &name);
+        }
+        KindergartenCmd::Delete { id } => {
+            let id = parse::kindergarten(l, ws.model(), &id)?;
+            delete(ctx, &mut ws, Entity::Kindergarten, &id)?;
         }
         KindergartenCmd::Edit { id, fields } => {
             let model = ws.model();
@@ -195,6 +216,11 @@ pub enum PairingCmd {
     },
     /// The bureau examines and files the agreement (审核备案); locks it
     File(StampArgs),
+    /// Delete a pairing not filed, without visits or inspections
+    Delete {
+        /// Pairing id (a unique prefix)
+        id: String,
+    },
     /// List pairings
     List {
         /// Only this cohort year
@@ -296,6 +322,10 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
                 &tr!(l, "pairing.confirmed_by", district = name),
             );
         }
+        PairingCmd::Delete { id } => {
+            let id = parse::record(l, ws.model(), Entity::Pairing, &id)?;
+            delete(ctx, &mut ws, Entity::Pairing, &id)?;
+        }
         PairingCmd::File(a) => {
             agreement_step(ctx, &mut ws, &a, AgreementStatus::Filed, |w, id, s| {
                 w.file(id, s)
@@ -341,6 +371,11 @@ pub enum VisitCmd {
     },
     /// The helped side confirms a visit
     Confirm(StampArgs),
+    /// Delete a visit (logged by mistake)
+    Delete {
+        /// Visit id (a unique prefix)
+        id: String,
+    },
     /// List visits
     List {
         /// Only this pairing (id prefix)
@@ -387,6 +422,10 @@ pub fn visit(ctx: &Ctx, cmd: VisitCmd) -> CmdResult {
             let detail = format!("{} {}", d.date, i18n::label(l, d.form));
             write(ctx, &mut ws, |w| w.edit_visit(&id, d))?;
             saved(ctx, Entity::Visit, &id, &detail);
+        }
+        VisitCmd::Delete { id } => {
+            let id = parse::record(l, model, Entity::Visit, &id)?;
+            delete(ctx, &mut ws, Entity::Visit, &id)?;
         }
         VisitCmd::Confirm(a) => {
             let id = parse::record(l, model, Entity::Visit, &a.id)?;
@@ -437,6 +476,11 @@ pub enum InspectionCmd {
         id: String,
         #[command(flatten)]
         fields: InspectionArgs,
+    },
+    /// Delete an inspection (recorded by mistake)
+    Delete {
+        /// Inspection id (a unique prefix)
+        id: String,
     },
     /// List inspections
     List {
@@ -494,6 +538,10 @@ pub fn inspection(ctx: &Ctx, cmd: InspectionCmd) -> CmdResult {
             let detail = d.date.to_string();
             let id = write(ctx, &mut ws, |w| w.add_inspection(d))?;
             saved(ctx, Entity::Inspection, &id, &detail);
+        }
+        InspectionCmd::Delete { id } => {
+            let id = parse::record(l, ws.model(), Entity::Inspection, &id)?;
+            delete(ctx, &mut ws, Entity::Inspection, &id)?;
         }
         InspectionCmd::Edit { id, fields } => {
             let id = parse::record(l, model, Entity::Inspection, &id)?;

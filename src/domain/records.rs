@@ -445,6 +445,9 @@ pub struct HistoryEntry {
     pub change: String,
     /// The record was created by this change.
     pub created: bool,
+    /// The record was deleted by this change (删除: who and when).
+    #[serde(default)]
+    pub deleted: bool,
     /// Fields set or edited, sorted.
     pub fields: Vec<String>,
     pub message: Option<String>,

@@ -25,6 +25,10 @@ pub enum ProblemKind {
     Required,
     /// A visit with neither a task nor a note says nothing of what was done.
     TaskOrNote,
+    /// Other records still refer to the one to delete.
+    InUse { count: usize },
+    /// Records of this kind are not deleted (reports, districts).
+    NotDeletable,
     /// No record of this kind has this id.
     UnknownId { what: Entity, id: String },
     /// A count below zero.

@@ -136,6 +136,33 @@ pub fn names(model: &Model, ids: &[Id], lang: Lang) -> String {
         .join(sep)
 }
 
+/// A pairing as people name it: helpers -> helped (cohort).
+pub fn pairing_label(m: &Model, lang: Lang, p: &Pairing) -> String {
+    format!(
+        "{} -> {} ({})",
+        names(m, &p.helpers, lang),
+        names(m, &p.helped, lang),
+        p.cohort
+    )
+}
+
+/// A record as a sentence names it: a kindergarten's name, a pairing's
+/// sides, a visit's or an inspection's date and kind; else its short id.
+pub fn record_name(lang: Lang, m: &Model, what: Entity, id: &Id) -> String {
+    let named = match what {
+        Entity::Kindergarten => m.kindergarten(id).map(|k| k.name.clone()),
+        Entity::Pairing => m.pairing(id).map(|p| pairing_label(m, lang, p)),
+        Entity::Visit => m
+            .visit(id)
+            .map(|v| format!("{} {}", v.date, crate::i18n::label(lang, v.form))),
+        Entity::Inspection => m
+            .inspection(id)
+            .map(|i| format!("{} {}", i.date, i.inspector)),
+        _ => None,
+    };
+    named.unwrap_or_else(|| id.short().to_string())
+}
+
 /// The columns of a history: when (local time), by whom, on which device,
 /// created or edited, which fields.
 pub const HISTORY_COLUMNS: [&str; 5] = ["time", "person", "device", "action", "fields"];
@@ -159,6 +186,8 @@ pub fn history_row(lang: Lang, e: &HistoryEntry) -> Vec<String> {
         lang,
         if e.created {
             "history.created"
+        } else if e.deleted {
+            "history.deleted"
         } else {
             "history.edited"
         }

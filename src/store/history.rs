@@ -66,9 +66,9 @@ fn record_ops(
     coll: &str,
     id: &Id,
     owned: &mut HashMap<String, Option<String>>,
-) -> (BTreeSet<String>, bool) {
+) -> (BTreeSet<String>, bool, bool) {
     let mut fields = BTreeSet::new();
-    let mut created = false;
+    let (mut created, mut deleted) = (false, false);
     for (i, op) in decoded.operations.iter().enumerate() {
         let obj = match &op.obj {
             ObjectId::Root => continue,
@@ -82,9 +82,13 @@ fn record_ops(
         let field: Option<String> = if obj == coll {
             match &op.key {
                 Key::Map(k) if k.as_str() == id.as_str() => {
-                    if let OpType::Make(_) = op.action {
-                        created = true;
-                        owned.insert(op_id.clone(), None);
+                    match op.action {
+                        OpType::Make(_) => {
+                            created = true;
+                            owned.insert(op_id.clone(), None);
+                        }
+                        OpType::Delete => deleted = true,
+                        _ => {}
                     }
                     // Creation or removal of the whole record.
                     None
@@ -118,7 +122,7 @@ fn record_ops(
             fields.insert(String::new());
         }
     }
-    (fields, created)
+    (fields, created, deleted)
 }
 
 /// A member's name, as the membership log gives it.
@@ -135,7 +139,29 @@ pub(crate) fn history(
     let Some((doc_id, collection)) = location(state, what, id) else {
         return Ok(Vec::new());
     };
-    let Some(am) = state.docs.get(&doc_id).and_then(|d| d.am.as_ref()) else {
+    history_in(state, &doc_id, collection, id)
+}
+
+/// The collection a kind of record is kept in, in a district document.
+pub(crate) fn collection_of(what: Entity) -> Option<&'static str> {
+    Some(match what {
+        Entity::Kindergarten => "kindergartens",
+        Entity::Pairing => "pairings",
+        Entity::Visit => "visits",
+        Entity::Inspection => "inspections",
+        _ => return None,
+    })
+}
+
+/// The history of record `id` of `collection` in document `doc_id`
+/// (which must be loaded), whether or not the record is still there.
+pub(crate) fn history_in(
+    state: &State,
+    doc_id: &str,
+    collection: &str,
+    id: &Id,
+) -> Result<Vec<HistoryEntry>, StoreError> {
+    let Some(am) = state.docs.get(doc_id).and_then(|d| d.am.as_ref()) else {
         return Ok(Vec::new());
     };
     let coll = match am.get(ROOT, collection) {
@@ -161,11 +187,11 @@ pub(crate) fn history(
         .model
         .members
         .keys()
-        .map(|d| (crate::trust::changes::actor_for(d, &doc_id), d.as_str()))
+        .map(|d| (crate::trust::changes::actor_for(d, doc_id), d.as_str()))
         .collect();
     let mut out = Vec::new();
     for change in am.get_changes(&[]) {
-        let (mut fields, created) = record_ops(&change.decode(), &coll, id, &mut owned);
+        let (mut fields, created, deleted) = record_ops(&change.decode(), &coll, id, &mut owned);
         if fields.is_empty() && !created {
             continue;
         }
@@ -188,6 +214,7 @@ pub(crate) fn history(
             device: author.device,
             change: change.hash().to_string(),
             created,
+            deleted,
             fields: if created {
                 Vec::new()
             } else {

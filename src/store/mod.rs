@@ -521,6 +521,43 @@ impl Workspace {
         history::history(&self.state, what, id)
     }
 
+    /// The history of a record no longer here (deleted): looked for in
+    /// every district document, as kindergarten, pairing, visit or
+    /// inspection; the kind and the entries of the first found.
+    pub fn deleted_history(
+        &mut self,
+        id: &Id,
+    ) -> Result<Option<(Entity, Vec<HistoryEntry>)>, StoreError> {
+        let path = self.db.path.clone();
+        let tx = self.db.begin_read()?;
+        self.state.catch_up(&tx, &path)?;
+        let docs: Vec<String> = self
+            .state
+            .docs
+            .keys()
+            .filter(|d| district_of_doc(d).is_some())
+            .cloned()
+            .collect();
+        for what in [
+            Entity::Visit,
+            Entity::Inspection,
+            Entity::Pairing,
+            Entity::Kindergarten,
+        ] {
+            let Some(collection) = history::collection_of(what) else {
+                continue;
+            };
+            for doc in &docs {
+                self.state.loaded(&tx, &path, doc)?;
+                let entries = history::history_in(&self.state, doc, collection, id)?;
+                if !entries.is_empty() {
+                    return Ok(Some((what, entries)));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// Writes the views of documents this process read or changed whose
     /// stored view is out of date, so the next open is fast. A cache: it
     /// waits for another process's write only briefly and may be skipped.

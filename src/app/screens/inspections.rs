@@ -13,8 +13,13 @@ pub struct Inspections {
 }
 
 impl Inspections {
-    pub const ACTIONS: &'static [Action] =
-        &[Action::Add, Action::Edit, Action::Filter, Action::History];
+    pub const ACTIONS: &'static [Action] = &[
+        Action::Add,
+        Action::Edit,
+        Action::Filter,
+        Action::History,
+        Action::Delete,
+    ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
         let is = lists::inspections(r.model, &Query::words(&self.list.filter));
@@ -32,6 +37,7 @@ impl Inspections {
                 }
             }
             Action::History => open_history(cx, Entity::Inspection, selected),
+            Action::Delete => super::delete(cx, Entity::Inspection, selected),
             _ => {}
         }
     }

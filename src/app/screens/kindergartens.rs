@@ -19,6 +19,7 @@ impl Kindergartens {
         Action::Select,
         Action::Filter,
         Action::History,
+        Action::Delete,
     ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
@@ -37,6 +38,7 @@ impl Kindergartens {
                 }
             }
             Action::History => open_history(cx, Entity::Kindergarten, selected),
+            Action::Delete => super::delete(cx, Entity::Kindergarten, selected),
             _ => {}
         }
     }

@@ -223,6 +223,32 @@ impl Screens {
     }
 }
 
+/// `d`: deletes the selected record, asked once first (the same key again
+/// deletes it). Who deleted it and when stay in its history.
+pub(super) fn delete(cx: &mut Ctx<'_>, what: Entity, id: Option<&Id>) {
+    let Some(id) = id.cloned() else { return };
+    let lang = cx.lang;
+    let name = crate::present::record_name(lang, cx.model(), what, &id);
+    let said = tr!(
+        lang,
+        "confirm.delete",
+        what = crate::i18n::entity(lang, what),
+        name = name.as_str()
+    );
+    if !cx.confirmed(Action::Delete, &id, said) {
+        return;
+    }
+    match cx.write(|w| w.delete(what, &id)) {
+        Ok(()) => cx.say(tr!(
+            lang,
+            "tui.deleted",
+            what = crate::i18n::entity(lang, what),
+            name = name
+        )),
+        Err(why) => cx.say_unsaved(why),
+    }
+}
+
 /// `h`: the selected record's history.
 pub(super) fn open_history(cx: &mut Ctx<'_>, what: Entity, id: Option<&Id>) {
     let Some(id) = id.cloned() else { return };

@@ -25,6 +25,7 @@ impl Pairings {
         Action::Select,
         Action::Filter,
         Action::History,
+        Action::Delete,
     ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
@@ -63,6 +64,7 @@ impl Pairings {
                     step(cx, a, &id);
                 }
             }
+            Action::Delete => super::delete(cx, Entity::Pairing, selected),
             _ => {}
         }
     }

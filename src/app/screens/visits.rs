@@ -28,6 +28,7 @@ impl Visits {
         Action::AllMonths,
         Action::Filter,
         Action::History,
+        Action::Delete,
     ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
@@ -116,6 +117,7 @@ impl Visits {
                 }
             }
             Action::History => open_history(cx, Entity::Visit, selected),
+            Action::Delete => super::delete(cx, Entity::Visit, selected),
             Action::Back if self.show_all() => cx.asked.reread = true,
             _ => {}
         }

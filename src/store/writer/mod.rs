@@ -18,6 +18,7 @@ use automerge::{ChangeHash, ObjType, ROOT, ReadDoc};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod delete;
 mod records;
 mod report_edits;
 mod setup;

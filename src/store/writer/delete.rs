@@ -1,0 +1,120 @@
+//! Deleting records (删除): a change like any other, signed and judged on
+//! every device as the record's delete write (`authz.rs`); who deleted it
+//! and when stay in the document's history. A filed agreement cannot be
+//! deleted, nor a record others still refer to.
+
+use super::*;
+
+impl Writer<'_> {
+    /// Deletes a kindergarten, a pairing, a visit or an inspection.
+    pub fn delete(&mut self, what: Entity, id: &Id) -> Result<(), EditError> {
+        match what {
+            Entity::Visit => self.delete_visit(id),
+            Entity::Inspection => self.delete_inspection(id),
+            Entity::Pairing => self.delete_pairing(id),
+            Entity::Kindergarten => self.delete_kindergarten(id),
+            _ => invalid(vec![Problem {
+                field: "id",
+                kind: ProblemKind::NotDeletable,
+            }]),
+        }
+    }
+
+    fn delete_visit(&mut self, id: &Id) -> Result<(), EditError> {
+        let v = self
+            .model()
+            .visit(id)
+            .cloned()
+            .ok_or_else(|| unknown("id", Entity::Visit, id))?;
+        let target = Target::visit(&v, self.model().pairing(&v.pairing_id));
+        self.allow(Write::DeleteVisit, &target, Some((Entity::Visit, id)))?;
+        self.remove_record::<Visit>(&v.district_id, id)
+    }
+
+    fn delete_inspection(&mut self, id: &Id) -> Result<(), EditError> {
+        let i = self
+            .model()
+            .inspection(id)
+            .cloned()
+            .ok_or_else(|| unknown("id", Entity::Inspection, id))?;
+        let pairing = i.pairing_id.as_ref().and_then(|p| self.model().pairing(p));
+        let target = Target::inspection(&i, pairing);
+        self.allow(
+            Write::DeleteInspection,
+            &target,
+            Some((Entity::Inspection, id)),
+        )?;
+        self.remove_record::<Inspection>(&i.district_id, id)
+    }
+
+    fn delete_pairing(&mut self, id: &Id) -> Result<(), EditError> {
+        let p = self.pairing(id)?;
+        self.allow(
+            Write::DeletePairing,
+            &Target::pairing(&p),
+            Some((Entity::Pairing, id)),
+        )?;
+        if p.agreement.status == AgreementStatus::Filed {
+            return invalid(vec![Problem {
+                field: "status",
+                kind: ProblemKind::AgreementFiled,
+            }]);
+        }
+        let m = self.model();
+        let used = m.visits().filter(|v| &v.pairing_id == id).count()
+            + m.inspections()
+                .filter(|i| i.pairing_id.as_ref() == Some(id))
+                .count();
+        in_use(used)?;
+        self.remove_record::<Pairing>(&p.district_id, id)
+    }
+
+    fn delete_kindergarten(&mut self, id: &Id) -> Result<(), EditError> {
+        let k = self
+            .model()
+            .kindergarten(id)
+            .cloned()
+            .ok_or_else(|| unknown("id", Entity::Kindergarten, id))?;
+        self.allow(
+            Write::DeleteKindergarten,
+            &Target::kindergarten(&k),
+            Some((Entity::Kindergarten, id)),
+        )?;
+        let m = self.model();
+        let used = m
+            .pairings()
+            .filter(|p| p.members().any(|x| x == id))
+            .count()
+            + m.inspections()
+                .filter(|i| i.kindergarten_id.as_ref() == Some(id))
+                .count();
+        in_use(used)?;
+        self.remove_record::<Kindergarten>(&k.district_id, id)
+    }
+
+    /// Takes the record out of its collection in the district's document.
+    fn remove_record<R: Record>(&mut self, district: &Id, id: &Id) -> Result<(), EditError> {
+        let doc = district_doc_id(district);
+        let key = id.to_string();
+        let message = format!("delete {} {key}", R::COLLECTION);
+        self.change(&doc, message, |tx| {
+            let coll = child_map(tx, &ROOT, R::COLLECTION, &doc)?;
+            tx.delete(&coll, key.as_str()).map_err(am_err(&doc))
+        })?;
+        if let Some(data) = self.state.model.data.get_mut(district) {
+            R::collection(data).remove(id);
+        }
+        Ok(())
+    }
+}
+
+/// Refuses to delete a record `used` other records still refer to.
+fn in_use(used: usize) -> Result<(), EditError> {
+    if used == 0 {
+        return Ok(());
+    }
+    invalid(vec![Problem {
+        field: "id",
+        kind: ProblemKind::InUse { count: used },
+    }])
+}
