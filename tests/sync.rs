@@ -473,6 +473,56 @@ async fn changes_no_peer_has_are_counted_and_quitting_asks_until_a_sync_carries_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_join_takes_the_place_of_a_workspace_made_by_mistake_but_never_of_one_in_use() {
+    let bureau = bureau(Scale::Small).await;
+    let (_, kg) = panshan_village(&bureau);
+    // The first-run menu's Enter made a Panjin programme nobody used.
+    let dir = tempfile::tempdir().expect("tempdir");
+    Workspace::init(dir.path(), &plan::panjin(), options("村园")).expect("init");
+    let t = bureau
+        .invite(MemberRole::Kindergarten, |i| {
+            i.kindergarten = Some(kg.clone())
+        })
+        .await;
+    let (ws, _) = node::join(dir.path(), &t, "村园", options("村园"), &NET)
+        .await
+        .expect("joins in its place");
+    let joined = lock(&ws).workspace_id().to_string();
+    assert_eq!(joined, lock(&bureau.ws).workspace_id());
+    let aside = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("workspace.db.unused-")
+        })
+        .count();
+    assert_eq!(aside, 1, "set aside, not deleted");
+    drop(ws);
+
+    // A workspace with records is never set aside.
+    let used = tempfile::tempdir().expect("tempdir");
+    demo::create(used.path(), Scale::Small, 9, options("别处")).expect("demo");
+    let t = bureau
+        .invite(MemberRole::Kindergarten, |i| {
+            i.kindergarten = Some(kg.clone())
+        })
+        .await;
+    let err = node::join(used.path(), &t, "村园", options("村园"), &NET)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        matches!(
+            err,
+            SyncError::Store(bangfu::store::StoreError::AlreadyExists { .. })
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn strangers_other_programmes_and_bad_invites_are_refused() {
     let a = bureau(Scale::Small).await;
     // A device of another programme, not a member: refused after the

@@ -599,6 +599,40 @@ impl Drop for Workspace {
 
 /// Deletes the workspace in `dir` if it holds demo data (made with a seed);
 /// refuses to touch any other. Returns whether one was deleted.
+/// Sets aside a workspace nobody has used yet (no kindergartens, no other
+/// member, never synced: what `init` or the first-run menu made by
+/// mistake) so a join can take its place: the file is renamed, never
+/// deleted. `None` when there is none, or it has been used (then it
+/// stays where it is).
+pub fn set_aside_unused(dir: &Path, options: Options) -> Result<Option<PathBuf>, StoreError> {
+    let path = dir.join(DB_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let unused = {
+        let ws = Workspace::open(dir, options)?;
+        let m = ws.model();
+        let peers = ws.peers()?;
+        m.kindergartens().next().is_none() && m.members.len() <= 1 && peers.is_empty()
+    };
+    if !unused {
+        return Ok(None);
+    }
+    let aside = dir.join(format!("{DB_FILE}.unused-{}", now_ms()));
+    for suffix in ["-wal", "-shm"] {
+        let p = dir.join(format!("{DB_FILE}{suffix}"));
+        if p.exists() {
+            let to = PathBuf::from(format!("{}{suffix}", aside.display()));
+            std::fs::rename(&p, &to).map_err(|source| StoreError::Io { path: p, source })?;
+        }
+    }
+    std::fs::rename(&path, &aside).map_err(|source| StoreError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(Some(aside))
+}
+
 pub fn remove_demo(dir: &Path) -> Result<bool, StoreError> {
     let path = dir.join(DB_FILE);
     if !path.exists() {

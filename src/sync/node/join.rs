@@ -71,6 +71,8 @@ pub async fn join(
     cfg: &NetConfig,
 ) -> Result<(Shared, SessionReport), SyncError> {
     let invite = Invite::verify(ticket).map_err(SyncError::Invite)?;
+    // A workspace made by mistake and never used gives way (set aside).
+    crate::store::set_aside_unused(dir, options.clone()).map_err(SyncError::Store)?;
     if dir.join(crate::store::DB_FILE).exists() {
         return Err(SyncError::Store(crate::store::StoreError::AlreadyExists {
             dir: dir.to_path_buf(),
