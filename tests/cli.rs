@@ -811,9 +811,8 @@ fn visits_are_logged_confirmed_listed_and_shown() {
         out.contains("已保存") && out.contains("2024-10-15"),
         "{out}"
     );
-    let err = run(
-        dir.path(),
-        &[
+    let online = |more: &[&str]| {
+        let mut a = vec![
             "visit",
             "add",
             "--pairing",
@@ -822,30 +821,16 @@ fn visits_are_logged_confirmed_listed_and_shown() {
             "2024-11-02",
             "--form",
             "online",
-        ],
-    )
-    .fails()
-    .to_string();
+        ];
+        a.extend(more);
+        run(dir.path(), &a)
+    };
+    let err = online(&[]).fails().to_string();
     assert!(
         err.contains("至少选择一项帮扶任务，或填写活动记录"),
         "a visit that says nothing of what was done: {err}"
     );
-    run(
-        dir.path(),
-        &[
-            "visit",
-            "add",
-            "--pairing",
-            &pairing[..6],
-            "--date",
-            "2024-11-02",
-            "--form",
-            "online",
-            "--note",
-            "线上教研：绘本阅读",
-        ],
-    )
-    .ok();
+    online(&["--note", "线上教研：绘本阅读"]).ok();
     let all = run(dir.path(), &["visit", "list", "--format", "json"]).json();
     assert_eq!(all.as_array().map(|a| a.len()), Some(2));
     // Newest first, as in the interface.
