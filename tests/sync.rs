@@ -461,6 +461,18 @@ async fn changes_no_peer_has_are_counted_and_quitting_asks_until_a_sync_carries_
     assert!(!app.quit, "asks first");
     let said = screen_of(&app);
     assert!(said.contains("1 条更改没有同步"), "{said}");
+    // Sync is off in this interface: "sync now" says so and still asks.
+    press(
+        &mut app,
+        ratatui::crossterm::event::KeyCode::Char('S'),
+        false,
+    );
+    assert!(!app.quit);
+    assert!(
+        screen_of(&app).contains("同步未开启（"),
+        "{}",
+        screen_of(&app)
+    );
     press(&mut app, q, false);
     assert!(app.quit, "the quit key again quits");
 

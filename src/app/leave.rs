@@ -45,6 +45,12 @@ impl App {
         };
         let n = o.unsynced;
         let say = match (a, o.leaving) {
+            // Sync is off here (started without the network): nothing to
+            // wait for; still asked.
+            (Action::SyncNow, Some(Leaving::Asked)) if o.sync.is_none() => {
+                self.message = Some(tr!(lang, "tui.sync_unavailable"));
+                return;
+            }
             (Action::SyncNow, Some(Leaving::Asked)) => {
                 o.leaving = Some(Leaving::Syncing(Instant::now() + SYNC_BEFORE_QUIT));
                 return self.with_ctx(|_, _, cx| {
@@ -56,6 +62,8 @@ impl App {
                     ));
                 });
             }
+            // Already syncing to quit: keep waiting.
+            (Action::SyncNow, Some(Leaving::Syncing(_))) => return,
             (Action::Quit, Some(_)) => None,
             (Action::Quit, None) if n > 0 => Some(tr!(
                 lang,
