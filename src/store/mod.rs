@@ -597,8 +597,6 @@ impl Drop for Workspace {
     }
 }
 
-/// Deletes the workspace in `dir` if it holds demo data (made with a seed);
-/// refuses to touch any other. Returns whether one was deleted.
 /// Sets aside a workspace nobody has used yet (no kindergartens, no other
 /// member, never synced: what `init` or the first-run menu made by
 /// mistake) so a join can take its place: the file is renamed, never
@@ -622,7 +620,9 @@ pub fn set_aside_unused(dir: &Path, options: Options) -> Result<Option<PathBuf>,
     for suffix in ["-wal", "-shm"] {
         let p = dir.join(format!("{DB_FILE}{suffix}"));
         if p.exists() {
-            let to = PathBuf::from(format!("{}{suffix}", aside.display()));
+            let mut to = aside.clone().into_os_string();
+            to.push(suffix);
+            let to = PathBuf::from(to);
             std::fs::rename(&p, &to).map_err(|source| StoreError::Io { path: p, source })?;
         }
     }
@@ -633,6 +633,8 @@ pub fn set_aside_unused(dir: &Path, options: Options) -> Result<Option<PathBuf>,
     Ok(Some(aside))
 }
 
+/// Deletes the workspace in `dir` if it holds demo data (made with a seed);
+/// refuses to touch any other. Returns whether one was deleted.
 pub fn remove_demo(dir: &Path) -> Result<bool, StoreError> {
     let path = dir.join(DB_FILE);
     if !path.exists() {
