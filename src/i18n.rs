@@ -398,6 +398,13 @@ pub fn store_error(lang: Lang, e: &StoreError) -> String {
         StoreError::NoWorkspace { dir } => {
             tr!(l, "store.no_workspace", dir = dir.display().to_string())
         }
+        StoreError::NotADirectory { path } => {
+            tr!(
+                l,
+                "store.not_a_directory",
+                path = path.display().to_string()
+            )
+        }
         StoreError::AlreadyExists { dir } => {
             tr!(l, "store.already_exists", dir = dir.display().to_string())
         }

@@ -1644,3 +1644,28 @@ fn a_visit_is_deleted_with_who_and_when_kept_and_records_in_use_or_filed_are_not
     .to_string();
     assert!(err.contains("still refer to it"), "{err}");
 }
+
+#[test]
+fn a_data_directory_that_is_a_file_or_holds_another_kind_of_file_is_named_as_such() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "hi").expect("write");
+    for args in [&["dashboard"][..], &["init", "--plan", "panjin"][..]] {
+        let err = run(&file, args).fails().to_string();
+        assert!(err.contains("是一个文件，不是目录"), "{args:?}: {err}");
+    }
+    let mut en = vec!["--lang", "en"];
+    en.push("dashboard");
+    let err = run(&file, &en).fails().to_string();
+    assert!(err.contains("is a file, not a directory"), "{err}");
+    assert_eq!(std::fs::read(&file).ok(), Some(b"hi".to_vec()), "untouched");
+
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).expect("mkdir");
+    std::fs::write(other.join("workspace.db"), "not a database").expect("write");
+    for args in [&["doctor"][..], &["dashboard"][..]] {
+        let err = run(&other, args).fails().to_string();
+        assert!(err.contains("不是 bangfu 工作区文件"), "{args:?}: {err}");
+        assert!(!err.contains("运行 bangfu doctor"), "{args:?}: {err}");
+    }
+}

@@ -9,6 +9,9 @@ use std::path::PathBuf;
 pub enum StoreError {
     #[error("no workspace in {dir}")]
     NoWorkspace { dir: PathBuf },
+    /// The data directory named is a file.
+    #[error("{path} is not a directory")]
+    NotADirectory { path: PathBuf },
     #[error("a workspace already exists in {dir}")]
     AlreadyExists { dir: PathBuf },
     #[error("the workspace in {dir} holds real data, not demo data")]

@@ -195,6 +195,7 @@ impl Workspace {
         options: Options,
         seed: Option<u64>,
     ) -> Result<Workspace, EditError> {
+        data_dir_ok(dir)?;
         let path = dir.join(DB_FILE);
         if path.exists() {
             return Err(StoreError::AlreadyExists {
@@ -595,6 +596,17 @@ impl Drop for Workspace {
     fn drop(&mut self) {
         let _ = self.save_views();
     }
+}
+
+/// Refuses a data directory that exists and is not a directory (a file
+/// named by mistake), before anything is read or written there.
+pub(crate) fn data_dir_ok(dir: &Path) -> Result<(), StoreError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(StoreError::NotADirectory {
+            path: dir.to_path_buf(),
+        });
+    }
+    Ok(())
 }
 
 /// Sets aside a workspace nobody has used yet (no kindergartens, no other

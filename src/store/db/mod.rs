@@ -152,6 +152,7 @@ impl Db {
     /// Opens an existing workspace file. Reads only: nothing on disk changes
     /// until the first write.
     pub(crate) fn open(path: &Path) -> Result<Db, StoreError> {
+        super::data_dir_ok(path.parent().unwrap_or(Path::new(".")))?;
         if !path.exists() {
             return Err(StoreError::NoWorkspace {
                 dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
@@ -164,12 +165,20 @@ impl Db {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(&err)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(&err)?;
+        // Another kind of file under the workspace's name: not ours, not
+        // damage to repair.
+        let not_ours = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotAWorkspace {
+                path: path.to_path_buf(),
+            },
+            _ => err(e),
+        };
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(not_ours)?;
         conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(&err)?;
+            .map_err(not_ours)?;
         let app: i32 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(&err)?;
+            .map_err(not_ours)?;
         if app != APPLICATION_ID {
             return Err(StoreError::NotAWorkspace {
                 path: path.to_path_buf(),
