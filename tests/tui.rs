@@ -36,6 +36,9 @@ fn whole(a: &bangfu::app::App, lang: Lang) -> String {
     );
     let status = lines.last().copied().unwrap_or_default();
     assert!(status.trim_end().ends_with(quit), "status bar cut:\n{t}");
+    // "…" takes two columns in many Chinese terminals: a cut must not
+    // spill past its column.
+    assert!(!t.contains('…'), "an ambiguous-width ellipsis:\n{t}");
     t
 }
 

@@ -175,26 +175,28 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     out
 }
 
-/// `text` cut to `width` columns at a character boundary, ending in "…"
-/// when cut.
+/// What ends a cut text: ASCII, since "…" is ambiguous width (two
+/// columns in many Chinese terminals, which would spill past the cut).
+const CUT: &str = "..";
+
+/// `text` cut to `width` columns at a character boundary, ending in
+/// [`CUT`] when cut.
 pub fn elide(text: &str, width: usize) -> String {
     if text.width() <= width {
         return text.to_string();
     }
-    if width == 0 {
-        return String::new();
-    }
+    let room = width.saturating_sub(CUT.len());
     let mut out = String::new();
     let mut w = 0;
     for c in text.chars() {
         let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw + 1 > width {
+        if w + cw > room {
             break;
         }
         out.push(c);
         w += cw;
     }
-    out.push('…');
+    out.push_str(CUT.get(..width.min(CUT.len())).unwrap_or_default());
     out
 }
 
