@@ -158,11 +158,15 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, a: &Areas) {
     let Some(list) = v.screens.list(v.screen) else {
         return;
     };
-    let (l, m) = (v.lang, v.model);
-    let area = a.list;
+    table(frame, v, list, a.list);
+    under(frame, v, list, a.list);
+    detail(frame, v, list, a.detail);
+}
+
+/// The list's rows under their headers, each cell cut to its column.
+fn table(frame: &mut Frame<'_>, v: &View<'_>, list: &ListState, area: Rect) {
     let cap = layout::list_capacity(area);
-    let cols = columns(l, v.screen);
-    // Each cell cut to its column at a character, with an ellipsis.
+    let cols = columns(v.lang, v.screen);
     let spans = Layout::horizontal(cols.widths.clone())
         .spacing(1)
         .split(Rect::new(area.x, area.y, area.width, 1));
@@ -197,11 +201,15 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, a: &Areas) {
     if empty {
         let msg = Rect::new(area.x, area.y + 1, area.width, 1);
         frame.render_widget(
-            Paragraph::new(Span::styled(tr!(l, "list.empty"), DIM_STYLE)),
+            Paragraph::new(Span::styled(tr!(v.lang, "list.empty"), DIM_STYLE)),
             msg,
         );
     }
-    // The line under the list: the filter being typed, or what is shown.
+}
+
+/// The line under the list: the filter being typed, or what is shown and
+/// the screen's keys.
+fn under(frame: &mut Frame<'_>, v: &View<'_>, list: &ListState, area: Rect) {
     let line_area = Rect::new(
         area.x,
         area.y + area.height.saturating_sub(1),
@@ -209,7 +217,7 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, a: &Areas) {
         1,
     );
     if list.filtering {
-        let prompt = format!("/ {}: ", tr!(l, "list.filter"));
+        let prompt = format!("/ {}: ", tr!(v.lang, "list.filter"));
         let text = format!("{prompt}{}", list.filter);
         frame.render_widget(
             Paragraph::new(Span::styled(text.clone(), FOCUS_STYLE)),
@@ -225,22 +233,25 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, a: &Areas) {
         ]);
         frame.render_widget(Paragraph::new(text), line_area);
     }
-    // The selected record.
-    let d = a.detail;
-    if let Some(id) = list.selected_id() {
-        let (title, fields) = if v.screen == Screen::Reports {
-            report_details(v, id)
-        } else {
-            details(l, m, v.screen, id)
-        };
-        let title_area = Rect::new(d.x + 1, d.y, d.width.saturating_sub(1), 1);
-        frame.render_widget(Paragraph::new(Span::styled(title, TITLE_STYLE)), title_area);
-        let body = Rect::new(
-            d.x + 1,
-            d.y + 1,
-            d.width.saturating_sub(1),
-            d.height.saturating_sub(1),
-        );
-        frame.render_widget(super::fields_paragraph(&fields, body.width), body);
-    }
+}
+
+/// The selected record, field by field.
+fn detail(frame: &mut Frame<'_>, v: &View<'_>, list: &ListState, d: Rect) {
+    let Some(id) = list.selected_id() else {
+        return;
+    };
+    let (title, fields) = if v.screen == Screen::Reports {
+        report_details(v, id)
+    } else {
+        details(v.lang, v.model, v.screen, id)
+    };
+    let title_area = Rect::new(d.x + 1, d.y, d.width.saturating_sub(1), 1);
+    frame.render_widget(Paragraph::new(Span::styled(title, TITLE_STYLE)), title_area);
+    let body = Rect::new(
+        d.x + 1,
+        d.y + 1,
+        d.width.saturating_sub(1),
+        d.height.saturating_sub(1),
+    );
+    frame.render_widget(super::fields_paragraph(&fields, body.width), body);
 }
