@@ -2,6 +2,8 @@
 //! store-and-forward, who is refused, what each role receives, what a
 //! reconnect costs, bad links, bad frames, and bundles.
 
+mod common;
+
 use bangfu::demo::{self, Scale};
 use bangfu::domain::*;
 use bangfu::store::{Options, Workspace};
@@ -321,22 +323,11 @@ async fn village_member(bureau: &Peer, kg: &Id) -> Peer {
     joined(&t, "村园").await.expect("join").0
 }
 
-/// `bangfu ARGS` on a peer's data directory, in the given language.
+/// `bangfu --lang LANG ARGS` on a peer's data directory; what it printed.
 fn cli(p: &Peer, lang: &str, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bangfu"))
-        .arg("--data-dir")
-        .arg(p._dir.path())
-        .args(["--lang", lang])
-        .args(args)
-        .env("BANGFU_TODAY", "2026-11-28")
-        .output()
-        .expect("run bangfu");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let mut all = vec!["--lang", lang];
+    all.extend(args);
+    common::run(p._dir.path(), &all).ok().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -428,17 +419,6 @@ async fn a_kindergartens_figures_and_deadlines_are_of_its_own_scope() {
     assert!(!board.contains("月报表"), "{board}");
 }
 
-/// The interface on a peer's data directory, and its screen's text.
-fn screen_of(app: &bangfu::app::App) -> String {
-    let size = app.size;
-    let Ok(mut t) =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.width, size.height));
-    let _ = t.draw(|f| {
-        bangfu::ui::draw(f, app);
-    });
-    bangfu::tui::buffer_text(t.backend().buffer())
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn changes_no_peer_has_are_counted_and_quitting_asks_until_a_sync_carries_them() {
     let bureau = bureau(Scale::Small).await;
@@ -453,13 +433,13 @@ async fn changes_no_peer_has_are_counted_and_quitting_asks_until_a_sync_carries_
     let q = ratatui::crossterm::event::KeyCode::Char('q');
     let mut app = interface(village._dir.path(), "村园");
     assert!(
-        screen_of(&app).contains("1 条未同步"),
+        common::ui::text(&app).contains("1 条未同步"),
         "{}",
-        screen_of(&app)
+        common::ui::text(&app)
     );
     press(&mut app, q, false);
     assert!(!app.quit, "asks first");
-    let said = screen_of(&app);
+    let said = common::ui::text(&app);
     assert!(said.contains("1 条更改没有同步"), "{said}");
     // Sync is off in this interface: "sync now" says so and still asks.
     press(
@@ -469,9 +449,9 @@ async fn changes_no_peer_has_are_counted_and_quitting_asks_until_a_sync_carries_
     );
     assert!(!app.quit);
     assert!(
-        screen_of(&app).contains("同步未开启（"),
+        common::ui::text(&app).contains("同步未开启（"),
         "{}",
-        screen_of(&app)
+        common::ui::text(&app)
     );
     press(&mut app, q, false);
     assert!(app.quit, "the quit key again quits");
@@ -479,7 +459,7 @@ async fn changes_no_peer_has_are_counted_and_quitting_asks_until_a_sync_carries_
     village.sync(&bureau.addr()).await.expect("sync");
     assert_eq!(unsynced(&village), 0, "the bureau has it now");
     let mut app = interface(village._dir.path(), "村园");
-    assert!(!screen_of(&app).contains("未同步"));
+    assert!(!common::ui::text(&app).contains("未同步"));
     press(&mut app, q, false);
     assert!(app.quit, "nothing to lose: quits at once");
 }

@@ -42,16 +42,10 @@ fn kindergarten_opts(m: &Model) -> Vec<Opt> {
         .collect()
 }
 
-/// "helper -> helped (2024)": ASCII arrow, since arrows take two columns in
-/// many Chinese terminals.
-pub fn pairing_label(m: &Model, lang: Lang, p: &Pairing) -> String {
-    crate::present::pairing_label(m, lang, p)
-}
-
 fn pairing_opts(m: &Model, lang: Lang) -> Vec<Opt> {
     lists::pairings(m, &Query::all())
         .iter()
-        .map(|p| Opt::new(p.id.as_str(), pairing_label(m, lang, p)))
+        .map(|p| Opt::new(p.id.as_str(), crate::present::pairing_label(m, lang, p)))
         .collect()
 }
 
@@ -278,7 +272,7 @@ pub fn edit_agreement(cx: &mut Ctx<'_>, id: &Id) {
     let title = tr!(
         lang,
         "form.edit_agreement",
-        pairing = pairing_label(cx.model(), lang, p)
+        pairing = crate::present::pairing_label(cx.model(), lang, p)
     );
     open_spec_form(
         cx,
@@ -358,7 +352,7 @@ pub fn confirm_agreement(cx: &mut Ctx<'_>, id: &Id) {
         tr!(
             lang,
             "form.confirm_agreement",
-            pairing = pairing_label(m, lang, p)
+            pairing = crate::present::pairing_label(m, lang, p)
         ),
         vec![
             Field::choice("district", f(lang, "district"), districts, &first),

@@ -136,7 +136,8 @@ pub fn names(model: &Model, ids: &[Id], lang: Lang) -> String {
         .join(sep)
 }
 
-/// A pairing as people name it: helpers -> helped (cohort).
+/// A pairing as people name it, "helper -> helped (2024)": an ASCII
+/// arrow, since arrows take two columns in many Chinese terminals.
 pub fn pairing_label(m: &Model, lang: Lang, p: &Pairing) -> String {
     format!(
         "{} -> {} ({})",

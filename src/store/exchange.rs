@@ -87,6 +87,15 @@ fn follow(
     Ok(())
 }
 
+/// The heads `peer` was last known to share of `doc` (none if never).
+fn shared_of<'a, 'k>(
+    shared: &'a BTreeMap<(&'k str, &'k str), Vec<ChangeHash>>,
+    peer: &'k str,
+    doc: &'k str,
+) -> &'a [ChangeHash] {
+    shared.get(&(peer, doc)).map_or(&[], Vec::as_slice)
+}
+
 /// What received changes are checked against.
 struct Checks<'a> {
     workspace: &'a str,
@@ -454,8 +463,12 @@ impl Workspace {
     pub fn unsynced(&mut self) -> Result<usize, StoreError> {
         let path = self.db.path.clone();
         let tx = self.db.begin_read()?;
-        self.state.catch_up(&tx, &path)?;
         let rows = db::sync_states(&tx).map_err(sqlite_err(&path))?;
+        // Never synced: nothing to count, and no catching up to do for it.
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        self.state.catch_up(&tx, &path)?;
         let peers: BTreeSet<&str> = rows.iter().map(|(p, _, _)| p.as_str()).collect();
         let mut shared: BTreeMap<(&str, &str), Vec<ChangeHash>> = BTreeMap::new();
         for (peer, doc, state) in &rows {
@@ -466,15 +479,14 @@ impl Workspace {
         let mut total = 0usize;
         let docs: Vec<String> = self.state.docs.keys().cloned().collect();
         for doc in docs {
-            let of = |p: &str| shared.get(&(p, doc.as_str())).cloned().unwrap_or_default();
-            let heads = self.state.docs.get(&doc).map(|d| d.heads.clone());
-            let covered = |p: &str| {
-                let s = of(p);
-                heads
-                    .as_ref()
-                    .is_some_and(|h| h.iter().all(|x| s.contains(x)))
-            };
-            if peers.is_empty() || peers.iter().any(|p| covered(p)) {
+            let covered = self.state.docs.get(&doc).is_some_and(|d| {
+                peers.iter().any(|p| {
+                    d.heads
+                        .iter()
+                        .all(|x| shared_of(&shared, p, &doc).contains(x))
+                })
+            });
+            if covered {
                 continue;
             }
             let me = crate::trust::changes::actor_for(&self.state.author.device, &doc);
@@ -482,7 +494,7 @@ impl Workspace {
             let mut left: Option<BTreeSet<ChangeHash>> = None;
             for p in &peers {
                 let mine: BTreeSet<ChangeHash> = am
-                    .get_changes(&of(p))
+                    .get_changes(shared_of(&shared, p, &doc))
                     .into_iter()
                     .filter(|c| c.actor_id() == &me)
                     .map(|c| c.hash())

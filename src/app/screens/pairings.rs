@@ -75,7 +75,7 @@ fn what_happens(cx: &Ctx<'_>, a: Action, id: &Id) -> String {
     let m = cx.model();
     let pairing = m
         .pairing(id)
-        .map(|p| forms::pairing_label(m, cx.lang, p))
+        .map(|p| crate::present::pairing_label(m, cx.lang, p))
         .unwrap_or_default();
     let key = if a == Action::File {
         "confirm.file"
