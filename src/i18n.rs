@@ -168,6 +168,7 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
         | ProblemKind::TaskOrNote
         | ProblemKind::InUse { .. }
         | ProblemKind::NotDeletable
+        | ProblemKind::NotPickable
         | ProblemKind::UnknownId { .. }
         | ProblemKind::Negative { .. }
         | ProblemKind::OutOfRange { .. }
@@ -214,6 +215,7 @@ fn value_problem(l: Lang, kind: &ProblemKind) -> Option<String> {
         ProblemKind::TaskOrNote => tr!(l, "problem.task_or_note"),
         ProblemKind::InUse { count } => tr!(l, "problem.in_use", count = count),
         ProblemKind::NotDeletable => tr!(l, "problem.not_deletable"),
+        ProblemKind::NotPickable => tr!(l, "problem.not_pickable"),
         ProblemKind::UnknownId { what, id } => {
             tr!(l, "problem.unknown_id", what = entity(l, *what), id = id)
         }

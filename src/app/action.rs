@@ -64,11 +64,13 @@ pub enum Action {
     Restat,
     /// Delete the selected record (asked once first).
     Delete,
+    /// Settle a conflict of the selected record: pick the value to keep.
+    Pick,
 }
 
 impl Action {
     /// Every action, for the help overlay and config checks.
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 42] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -110,6 +112,7 @@ impl Action {
         Action::Export,
         Action::Restat,
         Action::Delete,
+        Action::Pick,
     ];
 
     /// The actions of every form.
@@ -187,6 +190,7 @@ impl Action {
             Action::Export => "export",
             Action::Restat => "restat",
             Action::Delete => "delete",
+            Action::Pick => "pick",
         }
     }
 }

@@ -228,6 +228,8 @@ pub enum FormKind {
     ReturnReport(crate::domain::reports::ReportKey),
     /// A year's targets (dashboard).
     Plan,
+    /// Which of a conflict's values to keep.
+    Pick(Box<crate::domain::Conflict>),
 }
 
 /// An open form.

@@ -408,6 +408,7 @@ pub fn submit(cx: &mut Ctx<'_>, form: &mut Form) -> Result<Option<SavedAt>, Unsa
         FormKind::ReturnReport(key) => save_return(cx, form, &key).map(|()| None),
         FormKind::ConfirmAgreement(id) => save_confirmation(cx, form, id).map(Some),
         FormKind::Plan => save_plan(cx, form).map(|()| None),
+        FormKind::Pick(c) => save_pick(cx, form, &c).map(|()| None),
         // Joining is the first-run screen's.
         FormKind::Join => Ok(None),
         kind => save_record(cx, form, kind).map(Some),
@@ -496,6 +497,60 @@ fn save_record(cx: &mut Ctx<'_>, form: &mut Form, kind: FormKind) -> Result<Save
         }
         _ => return Err(Unsaved::Shown),
     })
+}
+
+/// `p` on a record with a conflict: which value to keep (the one shown
+/// first, then those set aside).
+pub fn pick_conflict(cx: &mut Ctx<'_>, c: crate::domain::Conflict) {
+    use crate::present::conflicts as words;
+    let lang = cx.lang;
+    let quoted = |v: &str| words::quoted(lang, v);
+    let mut opts = vec![Opt::new(
+        "0",
+        tr!(lang, "form.pick.keep", value = quoted(&c.kept)),
+    )];
+    for (i, v) in c.set_aside.iter().enumerate() {
+        let label = tr!(lang, "form.pick.use", value = quoted(v));
+        opts.push(Opt::new(i.saturating_add(1).to_string(), label));
+    }
+    let title = tr!(
+        lang,
+        "form.pick_title",
+        record = format!(
+            "{} · {}",
+            words::record(lang, cx.model(), &c),
+            words::field(lang, &c)
+        )
+    );
+    let form = Form::new(
+        FormKind::Pick(Box::new(c)),
+        title,
+        vec![Field::choice("value", f(lang, "value"), opts, "0")],
+    );
+    cx.open(Dialog::Form(Box::new(form)));
+}
+
+/// The value picked is written again: the conflict ends on every device
+/// that receives it.
+fn save_pick(
+    cx: &mut Ctx<'_>,
+    form: &mut Form,
+    c: &crate::domain::Conflict,
+) -> Result<(), Unsaved> {
+    let index: usize = form.choice("value").parse().unwrap_or_default();
+    cx.write(|w| w.pick(c, index))?;
+    let value = match index.checked_sub(1) {
+        None => c.kept.clone(),
+        Some(i) => c.set_aside.get(i).cloned().unwrap_or_default(),
+    };
+    let lang = cx.lang;
+    let said = tr!(
+        lang,
+        "conflict.picked",
+        value = crate::present::conflicts::quoted(lang, &value)
+    );
+    cx.say(said);
+    Ok(())
 }
 
 /// A year's targets.

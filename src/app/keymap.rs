@@ -168,6 +168,7 @@ const NORMAL: &[(Action, &[&str])] = &[
     (Action::Export, &["x"]),
     (Action::Restat, &["u"]),
     (Action::Delete, &["d", "delete"]),
+    (Action::Pick, &["p"]),
 ];
 
 const FORM: &[(Action, &[&str])] = &[

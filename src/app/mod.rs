@@ -654,7 +654,7 @@ impl App {
                 let said = if after == before {
                     tr!(lang, "tui.refreshed")
                 } else {
-                    crate::present::arrivals(lang, &before, &after)
+                    crate::present::arrivals(lang, &before, &after, o.ws.conflicts().len())
                 };
                 (Some(said), true)
             }

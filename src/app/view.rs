@@ -9,6 +9,8 @@ pub struct View<'a> {
     pub keymap: &'a Keymap,
     pub today: chrono::NaiveDate,
     pub model: &'a Model,
+    /// Values two devices set differently, not yet settled.
+    pub conflicts: &'a [crate::domain::Conflict],
     /// This device's id.
     pub me: Option<&'a str>,
     /// Whose work the figures count: this device's member's.
@@ -34,6 +36,7 @@ impl App {
             keymap: &self.keymap,
             today: self.options.today,
             model: o.ws.model(),
+            conflicts: o.ws.conflicts(),
             me: o.me.as_deref(),
             reach: crate::domain::Reach::of(
                 o.ws.model(),

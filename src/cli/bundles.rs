@@ -92,7 +92,12 @@ fn import(ctx: &Ctx, file: &Path, dry_run: bool) -> CmdResult {
     let before = ws.model().tally();
     let got = bundle::import(&mut ws, &bytes).map_err(refused)?;
     out(&tr!(l, "bundle.imported", docs = got.changed.len()));
-    out(&crate::present::arrivals(l, &before, &ws.model().tally()));
+    out(&crate::present::arrivals(
+        l,
+        &before,
+        &ws.model().tally(),
+        ws.conflicts().len(),
+    ));
     print_refusals(l, &ws, &got.refused);
     Ok(())
 }

@@ -68,6 +68,7 @@ pub fn doctor(ctx: &Ctx) -> CmdResult {
     let l = ctx.lang;
     let report = store::doctor(&ctx.data_dir, ctx.options()).map_err(Fail::Store)?;
     let healthy = storage_lines(l, &report);
+    conflict_lines(ctx, &report);
     membership_lines(l, &report);
     if healthy {
         out(&tr!(l, "doctor.healthy"));
@@ -131,6 +132,29 @@ fn storage_lines(l: Lang, report: &store::DoctorReport) -> bool {
         ));
     }
     healthy
+}
+
+/// Prints the conflicts to settle (not damage: both values are kept),
+/// with the records named when the workspace opens.
+fn conflict_lines(ctx: &Ctx, report: &store::DoctorReport) {
+    let l = ctx.lang;
+    if report.conflicts.is_empty() {
+        return;
+    }
+    out(&tr!(l, "conflict.doctor", count = report.conflicts.len()));
+    let ws = ctx.open().ok();
+    for c in &report.conflicts {
+        let line = match &ws {
+            Some(ws) => crate::present::conflicts::line(l, ws.model(), c),
+            None => format!(
+                "{}/{}: {}",
+                c.collection,
+                c.record,
+                crate::present::conflicts::values(l, c)
+            ),
+        };
+        out(&format!("  {line}"));
+    }
 }
 
 /// Prints the membership log's state and the certificates and changes

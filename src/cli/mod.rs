@@ -4,6 +4,7 @@
 //! and nothing written.
 
 mod bundles;
+mod conflict;
 mod districts;
 mod export;
 mod fields;
@@ -75,6 +76,9 @@ pub enum Command {
     Dashboard(tui_cmd::DashboardArgs),
     /// Every change to one record: when, by whom, which fields
     History(health::HistoryArgs),
+    /// Fields two devices set differently while apart: list, pick one (冲突)
+    #[command(subcommand)]
+    Conflict(conflict::ConflictCmd),
     /// Check every document of the workspace
     Doctor,
     /// This device's id and address ticket (for `sync` on another device)
@@ -486,6 +490,7 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         Command::Report(c) => report::report(&ctx, c),
         Command::Dashboard(a) => tui_cmd::dashboard(&ctx, a),
         Command::History(a) => health::history(&ctx, a),
+        Command::Conflict(c) => conflict::conflict(&ctx, c),
         Command::Doctor => health::doctor(&ctx),
         Command::Id => net::id(&ctx),
         Command::Member(c) => members::member(&ctx, c),

@@ -152,6 +152,7 @@ pub fn join(ctx: &Ctx, a: JoinArgs) -> CmdResult {
         l,
         &crate::domain::Tally::default(),
         &w.model().tally(),
+        w.conflicts().len(),
     ));
     Ok(())
 }
@@ -252,7 +253,12 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
     }
     let w = lock(&shared);
     if ok > 0 {
-        out(&crate::present::arrivals(l, &before, &w.model().tally()));
+        out(&crate::present::arrivals(
+            l,
+            &before,
+            &w.model().tally(),
+            w.conflicts().len(),
+        ));
     }
     let refused: Vec<crate::store::Refused> = results
         .iter()

@@ -88,7 +88,7 @@ fn show<T: views::View>(
 }
 
 /// Runs one edit and turns its errors into the user's language.
-fn write<T>(
+pub(super) fn write<T>(
     ctx: &Ctx,
     ws: &mut Workspace,
     f: impl FnOnce(&mut Writer<'_>) -> Result<T, EditError>,

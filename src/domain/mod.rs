@@ -5,6 +5,7 @@ pub mod access;
 pub mod authz;
 pub mod calendar;
 pub mod codes;
+pub mod conflict;
 pub mod drafts;
 pub mod figures;
 pub mod id;
@@ -20,6 +21,7 @@ pub mod rules;
 
 pub use access::Member;
 pub use codes::*;
+pub use conflict::Conflict;
 pub use drafts::*;
 pub use id::Id;
 pub use model::{DistrictData, Entity, Model, Tally};

@@ -29,6 +29,9 @@ pub enum ProblemKind {
     InUse { count: usize },
     /// Records of this kind are not deleted (reports, districts).
     NotDeletable,
+    /// A conflict that cannot be settled by picking a value (a report's
+    /// two starts merge instead; a value that does not read as its field).
+    NotPickable,
     /// No record of this kind has this id.
     UnknownId { what: Entity, id: String },
     /// A count below zero.

@@ -15,6 +15,7 @@ use crate::tr;
 use comfy_table::{ContentArrangement, Table as Grid, TableStyle, presets::NOTHING};
 use serde_json::{Value, json};
 
+pub mod conflicts;
 mod records;
 pub use records::average;
 
@@ -271,8 +272,9 @@ pub fn export_json(m: &Model, workspace_id: &str) -> serde_json::Value {
 }
 
 /// What arrived, in words ("received: 12 visits, 1 agreement filed"),
-/// from the tallies before and after.
-pub fn arrivals(lang: Lang, before: &Tally, after: &Tally) -> String {
+/// from the tallies before and after, and how many conflicts are left to
+/// settle.
+pub fn arrivals(lang: Lang, before: &Tally, after: &Tally, conflicts: usize) -> String {
     let parts: Vec<String> = after
         .growth(before)
         .into_iter()
@@ -280,11 +282,16 @@ pub fn arrivals(lang: Lang, before: &Tally, after: &Tally) -> String {
             i18n::text(lang, &format!("sync.new.{what}")).replace("%{count}", &n.to_string())
         })
         .collect();
-    if parts.is_empty() {
+    let mut said = if parts.is_empty() {
         tr!(lang, "sync.nothing_new")
     } else {
         tr!(lang, "sync.arrived", what = parts.join(lang.sep()))
+    };
+    if conflicts > 0 {
+        said.push_str(lang.sep());
+        said.push_str(&tr!(lang, "conflict.after_sync", count = conflicts));
     }
+    said
 }
 
 /// A plain table: a header, a line of dashes, aligned columns. Only ASCII

@@ -3,7 +3,7 @@
 //! state of the others.
 
 use super::layout::*;
-use super::state::{load_doc, sqlite_err};
+use super::state::{load_doc, read_doc, sqlite_err};
 use super::{AuthorInfo, DB_FILE, Options, StoreError, db};
 use crate::domain::Id;
 use db::Db;
@@ -35,6 +35,8 @@ pub struct DoctorReport {
     pub file: Result<(), String>,
     pub docs: Vec<DocHealth>,
     pub damaged: Vec<Damaged>,
+    /// Values two devices set differently, not yet settled.
+    pub conflicts: Vec<super::Conflict>,
     /// The membership log: its root, how many certificates, how many
     /// active members it makes, and the certificates that do not count
     /// (hash, issuer, why): forgeries and grants their issuer had no right
@@ -116,6 +118,7 @@ pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> 
         device: String::new(),
     };
     let mut damaged = Vec::new();
+    let mut conflicts = Vec::new();
     let mut loaded = Vec::new();
     for (id, _, _) in db::doc_versions(&tx).map_err(&err)? {
         let doc = load_doc(&tx, &path, &id, &author).map(|(am, _)| am);
@@ -135,25 +138,12 @@ pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> 
             let district = district_of_doc(&id);
             let name = district.as_ref().and_then(|d| names.get(d).cloned());
             let result = doc.and_then(|d| {
-                let records = match &district {
-                    Some(dist) => {
-                        let data = read_district(&d, &id, &workspace, dist, &mut damaged)?;
-                        data.kindergartens.len()
-                            + data.pairings.len()
-                            + data.visits.len()
-                            + data.inspections.len()
-                            + data.monthly_reports.len()
-                            + data.annual_summaries.len()
-                    }
-                    None => {
-                        let p = read_programme(&d, &workspace, &mut damaged)?;
-                        p.districts.len() + p.years.len() + p.targets.len() + p.summaries.len()
-                    }
-                };
+                let (data, found) = read_doc(&d, &id, &workspace, &mut damaged)?;
+                conflicts.extend(found);
                 Ok(DocFigures {
                     changes: d.get_changes_meta(&[]).len(),
                     chunks,
-                    records,
+                    records: data.records(),
                 })
             });
             DocHealth { id, name, result }
@@ -169,6 +159,7 @@ pub fn doctor(dir: &Path, options: Options) -> Result<DoctorReport, StoreError> 
         file,
         docs,
         damaged,
+        conflicts,
         membership,
         refusals,
         refused_total,

@@ -170,7 +170,7 @@ fn damaged(doc: &str, detail: impl Into<String>) -> StoreError {
 }
 
 /// The root of a document, checked for schema version and workspace.
-fn root_of(am: &Automerge, doc: &str, workspace: &str) -> Result<Map, StoreError> {
+pub(crate) fn root_of(am: &Automerge, doc: &str, workspace: &str) -> Result<Map, StoreError> {
     let Value::Map(root) = am.hydrate(None) else {
         return Err(damaged(doc, "root is not a map"));
     };
@@ -258,8 +258,15 @@ pub(crate) fn read_programme(
     workspace: &str,
     damaged_out: &mut Vec<Damaged>,
 ) -> Result<ProgrammeData, StoreError> {
+    programme_of(&root_of(am, PROGRAMME_DOC, workspace)?, damaged_out)
+}
+
+/// The programme document's records, from its hydrated root.
+pub(crate) fn programme_of(
+    root: &Map,
+    damaged_out: &mut Vec<Damaged>,
+) -> Result<ProgrammeData, StoreError> {
     let doc = PROGRAMME_DOC;
-    let root = root_of(am, doc, workspace)?;
     let programme = match root.get("programme") {
         Some(Value::Map(m)) => programme_from(m).map_err(|e| damaged(doc, e.to_string()))?,
         _ => return Err(damaged(doc, "no programme settings")),
@@ -273,7 +280,7 @@ pub(crate) fn read_programme(
         members: BTreeMap::new(),
         used_invites: BTreeMap::new(),
     };
-    for (k, m) in each_entry(&root, "districts", doc, damaged_out) {
+    for (k, m) in each_entry(root, "districts", doc, damaged_out) {
         match Id::parse(k)
             .ok_or_else(|| FieldError {
                 field: "id".into(),
@@ -287,7 +294,7 @@ pub(crate) fn read_programme(
             Err(e) => note(damaged_out, doc, "districts", k, e),
         }
     }
-    for (k, m) in each_entry(&root, "years", doc, damaged_out) {
+    for (k, m) in each_entry(root, "years", doc, damaged_out) {
         match year_from(m) {
             Ok(y) => {
                 data.years.insert(y.year, y);
@@ -295,7 +302,7 @@ pub(crate) fn read_programme(
             Err(e) => note(damaged_out, doc, "years", k, e),
         }
     }
-    for (k, m) in each_entry(&root, "targets", doc, damaged_out) {
+    for (k, m) in each_entry(root, "targets", doc, damaged_out) {
         match target_from(m) {
             Ok(t) => {
                 data.targets.insert((t.year, t.district_id.clone()), t);
@@ -303,7 +310,7 @@ pub(crate) fn read_programme(
             Err(e) => note(damaged_out, doc, "targets", k, e),
         }
     }
-    for (k, m) in each_entry(&root, "members", doc, damaged_out) {
+    for (k, m) in each_entry(root, "members", doc, damaged_out) {
         match member_from(k, m) {
             Ok(member) => {
                 data.members.insert(member.id.clone(), member);
@@ -311,17 +318,11 @@ pub(crate) fn read_programme(
             Err(e) => note(damaged_out, doc, "members", k, e),
         }
     }
-    for (k, m) in each_entry(&root, "used_invites", doc, damaged_out) {
+    for (k, m) in each_entry(root, "used_invites", doc, damaged_out) {
         let by = Fields(m).string("by").unwrap_or_default();
         data.used_invites.insert(k.clone(), by);
     }
-    read_collection(
-        &root,
-        doc,
-        Home::Programme,
-        &mut data.summaries,
-        damaged_out,
-    );
+    read_collection(root, doc, Home::Programme, &mut data.summaries, damaged_out);
     Ok(data)
 }
 
@@ -348,21 +349,20 @@ fn read_collection<R: Record>(
     }
 }
 
-pub(crate) fn read_district(
-    am: &Automerge,
+/// A district document's records, from its hydrated root.
+pub(crate) fn district_of(
+    root: &Map,
     doc: &str,
-    workspace: &str,
     district: &Id,
     damaged_out: &mut Vec<Damaged>,
-) -> Result<DistrictData, StoreError> {
-    let root = root_of(am, doc, workspace)?;
+) -> DistrictData {
     let mut data = DistrictData::default();
     let home = Home::District(district);
-    read_collection(&root, doc, home, &mut data.kindergartens, damaged_out);
-    read_collection(&root, doc, home, &mut data.pairings, damaged_out);
-    read_collection(&root, doc, home, &mut data.visits, damaged_out);
-    read_collection(&root, doc, home, &mut data.inspections, damaged_out);
-    read_collection(&root, doc, home, &mut data.monthly_reports, damaged_out);
-    read_collection(&root, doc, home, &mut data.annual_summaries, damaged_out);
-    Ok(data)
+    read_collection(root, doc, home, &mut data.kindergartens, damaged_out);
+    read_collection(root, doc, home, &mut data.pairings, damaged_out);
+    read_collection(root, doc, home, &mut data.visits, damaged_out);
+    read_collection(root, doc, home, &mut data.inspections, damaged_out);
+    read_collection(root, doc, home, &mut data.monthly_reports, damaged_out);
+    read_collection(root, doc, home, &mut data.annual_summaries, damaged_out);
+    data
 }

@@ -12,6 +12,7 @@
 //! - Opening reads only. A document that does not load, or loads without
 //!   reaching its recorded heads, is reported by name and left untouched.
 
+mod conflicts;
 mod db;
 mod doctor;
 mod error;
@@ -25,6 +26,7 @@ mod verify;
 mod view;
 mod writer;
 
+pub use crate::domain::Conflict;
 pub use crate::domain::HistoryEntry;
 pub use db::{PeerRow, RefusalRow};
 pub use doctor::{DocFigures, DocHealth, DoctorReport, Membership, doctor};
@@ -330,6 +332,23 @@ impl Workspace {
     /// Records that could not be read (kept on disk as they are).
     pub fn damaged(&self) -> &[Damaged] {
         &self.state.damaged
+    }
+
+    /// Values two devices set differently while apart, not yet settled
+    /// (`Writer::pick`): the record, the field, the value shown and those
+    /// set aside.
+    pub fn conflicts(&self) -> &[Conflict] {
+        &self.state.conflicts
+    }
+
+    /// The open conflicts of one record.
+    pub fn conflicts_of(&self, id: &Id) -> Vec<&Conflict> {
+        let key = id.to_string();
+        self.state
+            .conflicts
+            .iter()
+            .filter(|c| c.record == key)
+            .collect()
     }
 
     /// Acts as another device from now on: its key decides which member

@@ -1,7 +1,9 @@
 //! What a process holds of a workspace: its documents (loaded or not), the
 //! model built from them, and how far it has read the file.
 
+use super::conflicts;
 use super::layout::*;
+use super::mapping::Home;
 use super::view::{VIEW_FORMAT, View, ViewData};
 use super::{AuthorInfo, StoreError, db};
 use crate::domain::*;
@@ -39,6 +41,8 @@ pub(crate) struct State {
     /// The last chunk this process has seen.
     pub last_seq: i64,
     pub damaged: Vec<Damaged>,
+    /// Values two devices set differently, by document (`conflicts.rs`).
+    pub conflicts: Vec<Conflict>,
     /// Read views when they are fresh (off: always read the documents).
     pub use_views: bool,
     /// The acting device's key (signs the certificates it issues).
@@ -154,22 +158,29 @@ pub(crate) fn check_heads(am: &Automerge, id: &str, stored: &[u8]) -> Result<(),
     Ok(())
 }
 
-/// A loaded document's records, read from its automerge data.
+/// A loaded document's records, read from its automerge data, and the
+/// values two devices set differently in it (a report started twice has its
+/// starts' sections merged).
 pub(crate) fn read_doc(
     am: &Automerge,
     id: &str,
     workspace: &str,
     damaged_out: &mut Vec<Damaged>,
-) -> Result<ViewData, StoreError> {
+) -> Result<(ViewData, Vec<Conflict>), StoreError> {
     if id == PROGRAMME_DOC {
-        Ok(ViewData::from_programme(read_programme(
-            am,
-            workspace,
-            damaged_out,
-        )?))
+        let root = root_of(am, id, workspace)?;
+        let mut found = conflicts::in_hydrated(am, id, &root);
+        let mut p = programme_of(&root, damaged_out)?;
+        conflicts::merge_collection(am, Home::Programme, &mut p.summaries, &mut found);
+        Ok((ViewData::from_programme(p), found))
     } else if let Some(district) = district_of_doc(id) {
-        let data = read_district(am, id, workspace, &district, damaged_out)?;
-        Ok(ViewData::from_district(district, data))
+        let root = root_of(am, id, workspace)?;
+        let mut found = conflicts::in_hydrated(am, id, &root);
+        let mut data = district_of(&root, id, &district, damaged_out);
+        let home = Home::District(&district);
+        conflicts::merge_collection(am, home, &mut data.monthly_reports, &mut found);
+        conflicts::merge_collection(am, home, &mut data.annual_summaries, &mut found);
+        Ok((ViewData::from_district(district, data), found))
     } else {
         Err(damaged(id, "unknown kind of document".into()))
     }
@@ -206,6 +217,7 @@ impl State {
             }),
             last_seq: 0,
             damaged: Vec::new(),
+            conflicts: Vec::new(),
             use_views,
             key: None,
             trust: Trust::default(),
@@ -242,7 +254,7 @@ impl State {
             && let Some(view) = db::view(conn, id, &db::encode_heads(&heads), &digest, VIEW_FORMAT)
                 .and_then(|bytes| serde_json::from_slice::<View>(&bytes).ok())
         {
-            self.set_records(id, view.data, view.damaged);
+            self.set_records(id, view.data, view.damaged, view.conflicts);
             self.docs.insert(
                 id.to_string(),
                 Doc {
@@ -256,8 +268,8 @@ impl State {
         }
         let (am, generation) = load_doc(conn, path, id, &self.author)?;
         let mut dmg = Vec::new();
-        let data = read_doc(&am, id, &self.workspace_id, &mut dmg)?;
-        self.set_records(id, data, dmg);
+        let (data, found) = read_doc(&am, id, &self.workspace_id, &mut dmg)?;
+        self.set_records(id, data, dmg, found);
         self.docs.insert(
             id.to_string(),
             Doc {
@@ -270,9 +282,11 @@ impl State {
         Ok(())
     }
 
-    fn set_records(&mut self, id: &str, data: ViewData, dmg: Vec<Damaged>) {
+    fn set_records(&mut self, id: &str, data: ViewData, dmg: Vec<Damaged>, found: Vec<Conflict>) {
         self.damaged.retain(|d| d.doc != id);
         self.damaged.extend(dmg);
+        self.conflicts.retain(|c| c.doc != id);
+        self.conflicts.extend(found);
         let programme = matches!(data, ViewData::Programme { .. });
         data.apply(&mut self.model);
         if programme {
@@ -320,6 +334,26 @@ impl State {
         Ok(true)
     }
 
+    /// Finds again the conflicts of one record of a loaded document (of
+    /// the whole document when `record` is none) after this device wrote
+    /// it: a value written again ends its conflict, a saved report holds
+    /// every start's text.
+    pub(crate) fn recheck(&mut self, doc: &str, record: Option<(&str, &str)>) {
+        let Some(am) = self.docs.get(doc).and_then(|d| d.am.as_ref()) else {
+            return;
+        };
+        let mut found = match record {
+            Some((collection, key)) => conflicts::in_record(am, doc, collection, key),
+            None => conflicts::in_doc(am, doc),
+        };
+        found.retain(|c| conflicts::still_open(am, c, &self.model));
+        self.conflicts.retain(|c| {
+            c.doc != doc
+                || record.is_some_and(|(coll, key)| c.collection != coll || c.record != key)
+        });
+        self.conflicts.extend(found);
+    }
+
     /// Reads a loaded document again into the model (after others' changes
     /// were merged into it).
     pub(crate) fn reread(&mut self, id: &str) -> Result<(), StoreError> {
@@ -327,9 +361,9 @@ impl State {
             return Ok(());
         };
         let mut dmg = Vec::new();
-        let data = read_doc(am, id, &self.workspace_id, &mut dmg)?;
+        let (data, found) = read_doc(am, id, &self.workspace_id, &mut dmg)?;
         let heads = sorted(am.get_heads());
-        self.set_records(id, data, dmg);
+        self.set_records(id, data, dmg, found);
         if let Some(d) = self.docs.get_mut(id) {
             d.heads = heads;
             d.view_stale = true;
@@ -515,6 +549,12 @@ impl State {
                 ),
                 damaged: self
                     .damaged
+                    .iter()
+                    .filter(|x| &x.doc == id)
+                    .cloned()
+                    .collect(),
+                conflicts: self
+                    .conflicts
                     .iter()
                     .filter(|x| &x.doc == id)
                     .cloned()

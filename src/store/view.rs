@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 /// Bump whenever a domain record's serialized shape changes: older views
 /// are then ignored and rebuilt from their documents.
-pub(crate) const VIEW_FORMAT: i64 = 4;
+pub(crate) const VIEW_FORMAT: i64 = 5;
 
 /// A document's records. Lists, not maps, so JSON needs no composite keys.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,6 +46,8 @@ pub(crate) enum ViewData {
 pub(crate) struct View {
     pub data: ViewData,
     pub damaged: Vec<Damaged>,
+    /// Values two devices set differently (`conflicts.rs`).
+    pub conflicts: Vec<Conflict>,
 }
 
 impl ViewData {
@@ -93,6 +95,36 @@ impl ViewData {
             },
             Some(d) => {
                 ViewData::from_district(d.clone(), model.data.get(d).cloned().unwrap_or_default())
+            }
+        }
+    }
+
+    /// How many records the document holds (districts, years, targets
+    /// and summaries for the programme's).
+    pub(crate) fn records(&self) -> usize {
+        match self {
+            ViewData::Programme {
+                districts,
+                years,
+                targets,
+                summaries,
+                ..
+            } => districts.len() + years.len() + targets.len() + summaries.len(),
+            ViewData::District {
+                kindergartens,
+                pairings,
+                visits,
+                inspections,
+                monthly_reports,
+                annual_summaries,
+                ..
+            } => {
+                kindergartens.len()
+                    + pairings.len()
+                    + visits.len()
+                    + inspections.len()
+                    + monthly_reports.len()
+                    + annual_summaries.len()
             }
         }
     }

@@ -114,7 +114,10 @@ fn ticket(
     let area = layout::overlay(size);
     clear(frame, area);
     let width = usize::from(area.width.saturating_sub(2)).max(1);
-    let mut lines: Vec<Line> = wrap(ticket, width).into_iter().map(Line::from).collect();
+    let mut lines: Vec<Line> = super::wrap_anywhere(ticket, width)
+        .into_iter()
+        .map(Line::from)
+        .collect();
     lines.push(Line::from(""));
     if let Some(p) = path {
         lines.push(Line::from(tr!(l, "invite.saved_to", path = p)));
@@ -143,7 +146,7 @@ fn written(
     let width = usize::from(area.width.saturating_sub(2)).max(1);
     let mut lines: Vec<Line> = vec![Line::from(tr!(l, "written.files"))];
     for p in paths {
-        lines.extend(wrap(p, width).into_iter().map(Line::from));
+        lines.extend(super::wrap_anywhere(p, width).into_iter().map(Line::from));
     }
     lines.push(Line::from(""));
     let open = tr!(l, "written.folder", folder = folder);

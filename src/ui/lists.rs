@@ -235,16 +235,43 @@ fn under(frame: &mut Frame<'_>, v: &View<'_>, list: &ListState, area: Rect) {
     }
 }
 
+/// A row for each conflict of the record, first in its detail: what each
+/// device set, and the key that settles it.
+fn conflict_rows(v: &View<'_>, id: &Id) -> Vec<(String, String)> {
+    let key = id.to_string();
+    let pick = v
+        .keymap
+        .keys(crate::app::action::Action::Pick, false)
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    v.conflicts
+        .iter()
+        .filter(|c| c.record == key)
+        .map(|c| {
+            let mut said = crate::present::conflicts::values(v.lang, c);
+            if !c.is_start() {
+                said = format!(
+                    "{said} · {}",
+                    tr!(v.lang, "conflict.hint", key = pick.as_str())
+                );
+            }
+            (tr!(v.lang, "conflict.label"), said)
+        })
+        .collect()
+}
+
 /// The selected record, field by field.
 fn detail(frame: &mut Frame<'_>, v: &View<'_>, list: &ListState, d: Rect) {
     let Some(id) = list.selected_id() else {
         return;
     };
-    let (title, fields) = if v.screen == Screen::Reports {
+    let (title, mut fields) = if v.screen == Screen::Reports {
         report_details(v, id)
     } else {
         details(v.lang, v.model, v.screen, id)
     };
+    fields.splice(0..0, conflict_rows(v, id));
     let title_area = Rect::new(d.x + 1, d.y, d.width.saturating_sub(1), 1);
     frame.render_widget(Paragraph::new(Span::styled(title, TITLE_STYLE)), title_area);
     let body = Rect::new(

@@ -151,26 +151,88 @@ fn clear(frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Clear, Rect::new(x, area.y, right - x, area.height));
 }
 
-/// Splits text into lines of at most `width` columns, by display width,
-/// breaking anywhere (Chinese has no spaces to break at). Written here
-/// because ratatui 0.30's `Wrap` lets a wide character overhang the last
-/// column by one (seen: a 46-column line drawn unbroken in 45 columns).
+/// Splits text into lines of at most `width` columns, by display width:
+/// between any two Chinese characters, and at spaces between words of
+/// Latin script (a word longer than a line is broken where it must).
+/// Written here because ratatui 0.30's `Wrap` lets a wide character
+/// overhang the last column by one (seen: a 46-column line drawn unbroken
+/// in 45 columns).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    wrap_by(text, width, true)
+}
+
+/// Like [`wrap`], but breaking anywhere and keeping every space: for paths
+/// and tickets, which are copied as shown.
+pub fn wrap_anywhere(text: &str, width: usize) -> Vec<String> {
+    wrap_by(text, width, false)
+}
+
+fn wrap_by(text: &str, width: usize, words: bool) -> Vec<String> {
     let width = width.max(2);
     let mut out = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
         let mut w = 0;
-        for c in para.chars() {
-            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if w + cw > width {
-                out.push(std::mem::take(&mut line));
+        let pieces = if words {
+            tokens(para)
+        } else {
+            para.char_indices()
+                .filter_map(|(i, c)| para.get(i..i + c.len_utf8()))
+                .collect()
+        };
+        for token in pieces {
+            let tw = token.width();
+            if w > 0 && w + tw > width {
+                let full = std::mem::take(&mut line);
+                out.push(if words {
+                    full.trim_end().to_string()
+                } else {
+                    full
+                });
                 w = 0;
+                if words && token.trim().is_empty() {
+                    continue;
+                }
             }
-            line.push(c);
-            w += cw;
+            if tw <= width {
+                line.push_str(token);
+                w += tw;
+                continue;
+            }
+            for c in token.chars() {
+                let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                if w > 0 && w + cw > width {
+                    out.push(std::mem::take(&mut line));
+                    w = 0;
+                }
+                line.push(c);
+                w += cw;
+            }
         }
         out.push(line);
+    }
+    out
+}
+
+/// What a line may break between: a run of narrow non-space characters (a
+/// word), one space, or one wide character.
+fn tokens(s: &str) -> Vec<&str> {
+    let narrow_word =
+        |c: char| !c.is_whitespace() && unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) == 1;
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices() {
+        if narrow_word(c) {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(st) = start.take() {
+            out.extend(s.get(st..i));
+        }
+        out.extend(s.get(i..i + c.len_utf8()));
+    }
+    if let Some(st) = start {
+        out.extend(s.get(st..));
     }
     out
 }
@@ -218,4 +280,26 @@ pub fn fields_paragraph(fields: &[(String, String)], width: u16) -> Paragraph<'s
         }
     }
     Paragraph::new(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn english_wraps_between_words_chinese_anywhere_and_nothing_is_dropped() {
+        let en = "sending teachers to the countryside";
+        let lines = wrap(en, 12);
+        assert_eq!(lines, ["sending", "teachers to", "the", "countryside"]);
+        let zh = "送教下乡活动记录";
+        assert_eq!(wrap(zh, 6), ["送教下", "乡活动", "记录"]);
+        let mixed = "日期：shows 2024-10-31, another device";
+        for l in wrap(mixed, 14) {
+            assert!(l.width() <= 14, "{l}");
+        }
+        assert_eq!(wrap(mixed, 14).join(" ").replace("  ", " "), mixed);
+        let long = "f5503009a1b2c3d4e5";
+        assert_eq!(wrap(long, 8), ["f5503009", "a1b2c3d4", "e5"]);
+    }
 }

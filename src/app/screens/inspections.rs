@@ -19,6 +19,7 @@ impl Inspections {
         Action::Filter,
         Action::History,
         Action::Delete,
+        Action::Pick,
     ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
@@ -38,6 +39,7 @@ impl Inspections {
             }
             Action::History => open_history(cx, Entity::Inspection, selected),
             Action::Delete => super::delete(cx, Entity::Inspection, selected),
+            Action::Pick => super::pick(cx, selected),
             _ => {}
         }
     }

@@ -20,6 +20,7 @@ impl Kindergartens {
         Action::Filter,
         Action::History,
         Action::Delete,
+        Action::Pick,
     ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
@@ -39,6 +40,7 @@ impl Kindergartens {
             }
             Action::History => open_history(cx, Entity::Kindergarten, selected),
             Action::Delete => super::delete(cx, Entity::Kindergarten, selected),
+            Action::Pick => super::pick(cx, selected),
             _ => {}
         }
     }

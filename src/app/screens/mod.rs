@@ -249,6 +249,20 @@ pub(super) fn delete(cx: &mut Ctx<'_>, what: Entity, id: Option<&Id>) {
     }
 }
 
+/// `p`: settles a conflict of the selected record (its first): a form to
+/// pick the value kept. A report started on two devices needs no pick.
+pub(super) fn pick(cx: &mut Ctx<'_>, id: Option<&Id>) {
+    let Some(id) = id else { return };
+    let lang = cx.lang;
+    let Some(c) = cx.ws.conflicts_of(id).first().map(|c| (*c).clone()) else {
+        return cx.say(tr!(lang, "conflict.none"));
+    };
+    if c.is_start() {
+        return cx.say(crate::present::conflicts::values(lang, &c));
+    }
+    crate::app::forms::pick_conflict(cx, c);
+}
+
 /// `h`: the selected record's history.
 pub(super) fn open_history(cx: &mut Ctx<'_>, what: Entity, id: Option<&Id>) {
     let Some(id) = id.cloned() else { return };

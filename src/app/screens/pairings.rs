@@ -26,6 +26,7 @@ impl Pairings {
         Action::Filter,
         Action::History,
         Action::Delete,
+        Action::Pick,
     ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
@@ -65,6 +66,7 @@ impl Pairings {
                 }
             }
             Action::Delete => super::delete(cx, Entity::Pairing, selected),
+            Action::Pick => super::pick(cx, selected),
             _ => {}
         }
     }

@@ -37,6 +37,7 @@ impl Reports {
         Action::Export,
         Action::Filter,
         Action::History,
+        Action::Pick,
     ];
 
     /// The reports this member sees (what waits on it first), filtered by
@@ -85,6 +86,7 @@ impl Reports {
             }
             Action::Return => return_form(cx, key),
             Action::Export => export_report(cx, &key),
+            Action::Pick => super::pick(cx, Some(&key.id())),
             // Submitting and accepting lock the report: asked first.
             Action::Sign | Action::Confirm => {
                 let words = if a == Action::Sign {

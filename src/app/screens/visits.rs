@@ -29,6 +29,7 @@ impl Visits {
         Action::Filter,
         Action::History,
         Action::Delete,
+        Action::Pick,
     ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
@@ -118,6 +119,7 @@ impl Visits {
             }
             Action::History => open_history(cx, Entity::Visit, selected),
             Action::Delete => super::delete(cx, Entity::Visit, selected),
+            Action::Pick => super::pick(cx, selected),
             Action::Back if self.show_all() => cx.asked.reread = true,
             _ => {}
         }

@@ -319,6 +319,27 @@ pub trait Written {
     fn parts(&self) -> [(Section, &String); 4];
     fn parts_mut(&mut self) -> [(Section, &mut String); 4];
 
+    /// Adds below each section the text another start of this report holds
+    /// and this one lacks (two devices started it before either had the
+    /// other's start); true if anything was added. Merging twice adds
+    /// nothing more.
+    fn merge_start(&mut self, other: &Self) -> bool {
+        let theirs = other.parts();
+        let mut gained = false;
+        for ((_, mine), (_, their)) in self.parts_mut().into_iter().zip(theirs) {
+            let add = their.trim();
+            if add.is_empty() || mine.contains(add) {
+                continue;
+            }
+            if !mine.trim().is_empty() {
+                mine.push('\n');
+            }
+            mine.push_str(add);
+            gained = true;
+        }
+        gained
+    }
+
     /// A section's text; none if this kind of report has no such section.
     fn text(&self, s: Section) -> Option<&str> {
         self.parts()

@@ -104,6 +104,7 @@ impl Writer<'_> {
         if let Some(data) = self.state.model.data.get_mut(district) {
             R::collection(data).remove(id);
         }
+        self.state.recheck(&doc, Some((R::COLLECTION, &key)));
         Ok(())
     }
 }

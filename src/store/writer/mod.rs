@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod delete;
+mod pick;
 mod records;
 mod report_edits;
 mod setup;
@@ -81,6 +82,10 @@ pub struct Writer<'a> {
     touched: &'a mut BTreeMap<String, Vec<ChangeHash>>,
     /// Documents created here.
     created: &'a mut BTreeSet<String>,
+    /// The field (a path in the record; empty: the record itself) the next
+    /// record write puts even if unchanged: picking the value a conflict
+    /// kept must still write it, or the conflict stays.
+    force: Option<Vec<String>>,
 }
 
 fn invalid<T>(problems: Vec<Problem>) -> Result<T, EditError> {
@@ -131,12 +136,15 @@ fn child_map(
 
 /// Writes `value` under `path` (a chain of map keys from the root, the last
 /// being the record's key): creates it in one batch if new, otherwise lays it
-/// over the old value so only changed fields produce operations.
+/// over the old value so only changed fields produce operations. `force`
+/// names a field (a path in the record) put again even if unchanged; an
+/// empty one makes the whole record anew.
 fn put_map(
     tx: &mut Transaction<'_>,
     doc: &str,
     path: &[&str],
     value: Map,
+    force: Option<&[String]>,
 ) -> Result<(), StoreError> {
     let Some((key, parents)) = path.split_last() else {
         return Ok(());
@@ -145,26 +153,64 @@ fn put_map(
     for p in parents {
         obj = child_map(tx, &obj, p, doc)?;
     }
-    match tx.get(&obj, *key).map_err(am_err(doc))? {
-        Some((automerge::Value::Object(ObjType::Map), existing)) => {
-            let old = tx.hydrate(&existing, None).map_err(am_err(doc))?;
-            let old_map = match &old {
-                Value::Map(m) => Some(m),
-                _ => None,
-            };
-            let merged = overlay(old_map, value);
-            tx.update_object(&existing, &Value::Map(merged))
-                .map_err(|e| StoreError::Automerge {
-                    doc: doc.to_string(),
-                    detail: e.to_string(),
-                })?;
-        }
+    let existing = match tx.get(&obj, *key).map_err(am_err(doc))? {
+        Some((automerge::Value::Object(ObjType::Map), existing)) if force != Some(&[]) => existing,
         _ => {
             tx.batch_create_object(&obj, *key, &Value::Map(value), false)
                 .map_err(am_err(doc))?;
+            return Ok(());
         }
+    };
+    let forced = force.and_then(|p| Some((p, value_at(&value, p)?.clone())));
+    let old = tx.hydrate(&existing, None).map_err(am_err(doc))?;
+    let old_map = match &old {
+        Value::Map(m) => Some(m),
+        _ => None,
+    };
+    let merged = overlay(old_map, value);
+    tx.update_object(&existing, &Value::Map(merged))
+        .map_err(|e| StoreError::Automerge {
+            doc: doc.to_string(),
+            detail: e.to_string(),
+        })?;
+    if let Some((field, v)) = forced {
+        put_again(tx, doc, &existing, field, &v)?;
     }
     Ok(())
+}
+
+/// The value at a field path of a record map.
+fn value_at<'m>(m: &'m Map, path: &[String]) -> Option<&'m Value> {
+    let (first, rest) = path.split_first()?;
+    match (m.get(first)?, rest.is_empty()) {
+        (v, true) => Some(v),
+        (Value::Map(child), false) => value_at(child, rest),
+        _ => None,
+    }
+}
+
+/// Puts `v` at a field path of the record `rec`, whatever it holds now.
+fn put_again(
+    tx: &mut Transaction<'_>,
+    doc: &str,
+    rec: &automerge::ObjId,
+    path: &[String],
+    v: &Value,
+) -> Result<(), StoreError> {
+    let Some((last, above)) = path.split_last() else {
+        return Ok(());
+    };
+    let mut parent = rec.clone();
+    for name in above {
+        parent = child_map(tx, &parent, name, doc)?;
+    }
+    match v {
+        Value::Scalar(s) => tx.put(&parent, last.as_str(), s.clone()),
+        other => tx
+            .batch_create_object(&parent, last.as_str(), other, false)
+            .map(|_| ()),
+    }
+    .map_err(am_err(doc))
 }
 
 impl<'a> Writer<'a> {
@@ -186,6 +232,7 @@ impl<'a> Writer<'a> {
             time: None,
             touched,
             created,
+            force: None,
         }
     }
 
@@ -334,11 +381,13 @@ impl<'a> Writer<'a> {
         check(oversized(&map).into_iter().collect())?;
         let id = record.id().to_string();
         let message = format!("{verb} {} {id}", R::COLLECTION);
+        let force = self.force.take();
         self.change(&doc, message, |tx| {
-            put_map(tx, &doc, &[R::COLLECTION, &id], map)
+            put_map(tx, &doc, &[R::COLLECTION, &id], map, force.as_deref())
         })?;
         let data = self.state.model.data.entry(district.clone()).or_default();
         R::collection(data).insert(record.id().clone(), record.clone());
+        self.state.recheck(&doc, Some((R::COLLECTION, &id)));
         Ok(())
     }
 
@@ -349,9 +398,15 @@ impl<'a> Writer<'a> {
         message: String,
     ) -> Result<(), EditError> {
         check(oversized(&value).into_iter().collect())?;
+        let force = self.force.take();
         self.change(PROGRAMME_DOC, message, |tx| {
-            put_map(tx, PROGRAMME_DOC, path, value)
+            put_map(tx, PROGRAMME_DOC, path, value, force.as_deref())
         })?;
+        let record = match path {
+            [collection, key] => Some((*collection, *key)),
+            _ => None,
+        };
+        self.state.recheck(PROGRAMME_DOC, record);
         Ok(())
     }
 }
