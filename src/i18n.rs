@@ -426,12 +426,23 @@ pub fn store_error(lang: Lang, e: &StoreError) -> String {
             path = path.display().to_string(),
             version = version
         ),
-        StoreError::Sqlite { path, source } => tr!(
-            l,
-            "store.unreadable",
-            path = path.display().to_string(),
-            detail = source.to_string()
-        ),
+        StoreError::Sqlite { path, source } => {
+            use rusqlite::ErrorCode as C;
+            // Not every SQLite failure is a damaged file: a directory this
+            // user may not write to, or another bangfu holding the file,
+            // each have their own remedy.
+            let key = match source.sqlite_error_code() {
+                Some(C::ReadOnly | C::CannotOpen | C::PermissionDenied) => "store.read_only",
+                Some(C::DatabaseBusy | C::DatabaseLocked) => "store.busy",
+                _ => "store.unreadable",
+            };
+            tr!(
+                l,
+                key,
+                path = path.display().to_string(),
+                detail = source.to_string()
+            )
+        }
         StoreError::Io { path, source } => tr!(
             l,
             "store.io",
@@ -570,5 +581,36 @@ pub fn refusal_reason(l: Lang, code: &str) -> String {
             if text == key { c.to_string() } else { text }
         }
         _ => code.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: i32) -> StoreError {
+        StoreError::Sqlite {
+            path: "/data/workspace.db".into(),
+            source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
+        }
+    }
+
+    /// A folder the user may not write to is not a damaged file: the
+    /// message says what to do about it, and does not send the user to
+    /// restore a backup of a file that is fine.
+    #[test]
+    fn a_read_only_or_busy_workspace_is_not_called_damaged() {
+        for l in Lang::ALL {
+            let damaged = store_error(l, &sqlite(rusqlite::ffi::SQLITE_CORRUPT));
+            let read_only = store_error(l, &sqlite(rusqlite::ffi::SQLITE_READONLY));
+            let cannot_open = store_error(l, &sqlite(rusqlite::ffi::SQLITE_CANTOPEN));
+            let busy = store_error(l, &sqlite(rusqlite::ffi::SQLITE_BUSY));
+            assert!(damaged.contains("doctor"), "{damaged}");
+            for said in [&read_only, &cannot_open] {
+                assert!(said.contains("--data-dir"), "{said}");
+                assert!(!said.contains("doctor"), "{said}");
+            }
+            assert!(!busy.contains("doctor") && busy != damaged, "{busy}");
+        }
     }
 }

@@ -432,3 +432,25 @@ fn the_command_line_lists_counts_and_settles_a_conflict() {
         .expect("the visit");
     assert_eq!(row["children_reached"].to_string(), set_aside);
 }
+
+/// Two devices that set a field alike while apart agree: nothing to pick.
+#[test]
+fn the_same_value_set_on_two_devices_is_no_conflict() {
+    let mut p = pair();
+    let visit = a_visit(&p);
+    let moved = Visit {
+        date: visit.date - chrono::Days::new(1),
+        ..visit.clone()
+    };
+    p.city
+        .write(|w| w.put_visit(moved.clone()))
+        .expect("the city moves it a day");
+    p.county
+        .write(|w| w.put_visit(moved.clone()))
+        .expect("the county moves it the same day");
+    meet(&mut p);
+    for ws in [&p.city, &p.county] {
+        assert_eq!(ws.model().visit(&visit.id), Some(&moved));
+        assert!(ws.conflicts().is_empty(), "{:?}", ws.conflicts());
+    }
+}

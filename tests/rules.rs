@@ -62,6 +62,7 @@ fn model() -> Model {
                 name: name.into(),
                 position: n as i64,
                 towns: vec![],
+                directory: Default::default(),
             },
         );
     }
@@ -404,6 +405,7 @@ fn a_bureau_not_involved_cannot_confirm() {
             name: "大洼区".into(),
             position: 3,
             towns: vec![],
+            directory: Default::default(),
         },
     );
     let mut p = pairing(&[CENTRAL], &[VILLAGE], Mode::Town);
@@ -616,6 +618,7 @@ fn the_panjin_plan_shows_its_21_against_22_mismatch_in_2024_only() {
                 name: name.clone(),
                 position: i as i64,
                 towns: vec![],
+                directory: Default::default(),
             },
         );
     }

@@ -420,6 +420,67 @@ async fn a_kindergartens_figures_and_deadlines_are_of_its_own_scope() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn kindergartens_of_districts_a_device_does_not_hold_are_named_from_the_programme() {
+    let bureau = bureau(Scale::Small).await;
+    let (district, kg) = panshan_village(&bureau);
+    let village = village_member(&bureau, &kg).await;
+    let held: Vec<Id> = lock(&village.ws).model().data.keys().cloned().collect();
+    // Every kindergarten of a district the village does not hold, as the
+    // city names it.
+    let elsewhere: Vec<(Id, String)> = {
+        let w = lock(&bureau.ws);
+        w.model()
+            .kindergartens()
+            .filter(|k| !held.contains(&k.district_id))
+            .map(|k| (k.id.clone(), k.name.clone()))
+            .collect()
+    };
+    assert!(!elsewhere.is_empty(), "the demo has other districts");
+    {
+        let w = lock(&village.ws);
+        let m = w.model();
+        for (id, name) in &elsewhere {
+            assert!(m.kindergarten(id).is_none(), "not held");
+            assert_eq!(&m.kindergarten_name(id), name);
+        }
+        // No record the village holds names a kindergarten by its id.
+        for k in m.pairings().flat_map(|p| p.members()) {
+            assert!(m.known_name(k).is_some(), "{k} unnamed");
+        }
+    }
+    // The village renames itself: the city takes it, directory and all,
+    // and the village's name reaches a device that holds no 盘山县.
+    let mut own = lock(&village.ws)
+        .model()
+        .kindergarten(&kg)
+        .cloned()
+        .expect("own record");
+    own.name = "新村幼儿园（更名）".into();
+    lock(&village.ws)
+        .write(|w| w.put_kindergarten(own.clone()))
+        .expect("a kindergarten renames itself");
+    let r = bureau.sync(&village.addr()).await.expect("village → city");
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    let w = lock(&bureau.ws);
+    let m = w.model();
+    assert_eq!(m.kindergarten_name(&kg), own.name);
+    assert_eq!(
+        m.district(&district).and_then(|d| d.directory.get(&kg)),
+        Some(&own.name)
+    );
+    let listed = m
+        .districts
+        .values()
+        .map(|d| d.directory.len())
+        .sum::<usize>();
+    assert_eq!(
+        listed,
+        m.kindergartens().count(),
+        "every kindergarten listed once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn changes_no_peer_has_are_counted_and_quitting_asks_until_a_sync_carries_them() {
     let bureau = bureau(Scale::Small).await;
     let (_, kg) = panshan_village(&bureau);
@@ -481,15 +542,7 @@ async fn a_join_takes_the_place_of_a_workspace_made_by_mistake_but_never_of_one_
         .expect("joins in its place");
     let joined = lock(&ws).workspace_id().to_string();
     assert_eq!(joined, lock(&bureau.ws).workspace_id());
-    let aside = std::fs::read_dir(dir.path())
-        .expect("dir")
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("workspace.db.unused-")
-        })
-        .count();
+    let aside = common::set_aside_count(dir.path());
     assert_eq!(aside, 1, "set aside, not deleted");
     drop(ws);
 
@@ -1633,6 +1686,29 @@ async fn a_modified_program_cannot_edit_another_kindergartens_visit() {
     refused_everywhere(&s, "not_allowed:edit_visit").await;
     let visit = lock(&s.city.ws).model().visit(&v).cloned().expect("visit");
     assert_ne!(visit.teachers_reached, 999);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_modified_program_cannot_rename_another_kindergarten_in_the_directory() {
+    let s = scene().await;
+    let k = s.kindergarten.clone();
+    let other = first_where(&s.city, |m| {
+        m.kindergartens()
+            .find(|x| x.district_id == s.district && x.id != k)
+            .map(|x| x.id.clone())
+    });
+    raw_set(
+        &s.village,
+        "programme",
+        &["districts", s.district.as_str(), "directory"],
+        other.as_str(),
+        "伪造的园名",
+    );
+    refused_everywhere(&s, "not_allowed:edit_kindergarten").await;
+    assert_ne!(
+        lock(&s.city.ws).model().kindergarten_name(&other),
+        "伪造的园名"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -66,11 +66,16 @@ pub enum Action {
     Delete,
     /// Settle a conflict of the selected record: pick the value to keep.
     Pick,
+    /// Take back this session's last change (`app/undo.rs`).
+    Undo,
+    /// Back to the first-run menu from a workspace nobody used, or demo
+    /// data (the sync screen).
+    StartOver,
 }
 
 impl Action {
     /// Every action, for the help overlay and config checks.
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 44] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -113,6 +118,8 @@ impl Action {
         Action::Restat,
         Action::Delete,
         Action::Pick,
+        Action::Undo,
+        Action::StartOver,
     ];
 
     /// The actions of every form.
@@ -124,7 +131,7 @@ impl Action {
     ];
 
     /// The actions of every screen.
-    pub const EVERYWHERE: [Action; 19] = [
+    pub const EVERYWHERE: [Action; 20] = [
         Action::NextTab,
         Action::PrevTab,
         Action::Dashboard,
@@ -142,6 +149,7 @@ impl Action {
         Action::Back,
         Action::ToggleLanguage,
         Action::Refresh,
+        Action::Undo,
         Action::Help,
         Action::Quit,
     ];
@@ -191,6 +199,8 @@ impl Action {
             Action::Restat => "restat",
             Action::Delete => "delete",
             Action::Pick => "pick",
+            Action::Undo => "undo",
+            Action::StartOver => "start_over",
         }
     }
 }

@@ -32,6 +32,8 @@ pub struct Asked {
     pub reread: bool,
     /// A step asked once, to be done if its key comes again next.
     pub wait: Option<(super::action::Action, Id)>,
+    /// Leave this workspace for the first-run menu (confirmed).
+    pub start_over: bool,
 }
 
 /// The context of one key press (see the module comment).
@@ -53,6 +55,8 @@ pub struct Ctx<'a> {
     pub dialog: &'a mut Option<Dialog>,
     /// The step the key before asked about (see [`Ctx::confirmed`]).
     pub waiting: Option<(super::action::Action, Id)>,
+    /// This session's changes, for Ctrl-Z (`undo.rs`).
+    pub undo: &'a mut Vec<super::undo::Step>,
     pub asked: Asked,
 }
 

@@ -266,6 +266,28 @@ impl App {
         }
     }
 
+    /// Leaves the open workspace (the sync screen's N, confirmed) for the
+    /// first-run menu: it is closed and set aside; if that fails it is
+    /// opened again and nothing is lost.
+    pub(super) fn start_over(&mut self) {
+        self.stop_sync();
+        self.phase = Phase::FirstRun(FirstRun::default());
+        match crate::store::set_aside(&self.data_dir) {
+            Ok(path) => {
+                let path = path.display().to_string();
+                self.message = Some(tr!(self.lang, "start_over.done", path = path));
+            }
+            Err(e) => {
+                let said = crate::i18n::store_error(self.lang, &e);
+                if let Ok(ws) = Workspace::open(&self.data_dir, self.options.clone()) {
+                    self.opened_anew(ws, said);
+                } else {
+                    self.message = Some(said);
+                }
+            }
+        }
+    }
+
     /// A workspace was made or joined on the first-run screen.
     fn opened_anew(&mut self, ws: Workspace, message: String) {
         self.open(ws);

@@ -411,7 +411,21 @@ pub fn submit(cx: &mut Ctx<'_>, form: &mut Form) -> Result<Option<SavedAt>, Unsa
         FormKind::Pick(c) => save_pick(cx, form, &c).map(|()| None),
         // Joining is the first-run screen's.
         FormKind::Join => Ok(None),
-        kind => save_record(cx, form, kind).map(Some),
+        kind => {
+            let editing = match &kind {
+                FormKind::EditKindergarten(id) => Some((Entity::Kindergarten, id)),
+                FormKind::EditAgreement(id) => Some((Entity::Pairing, id)),
+                FormKind::EditVisit(id) => Some((Entity::Visit, id)),
+                FormKind::EditInspection(id) => Some((Entity::Inspection, id)),
+                _ => None,
+            };
+            let before = editing.and_then(|(what, id)| super::undo::snapshot(cx.model(), what, id));
+            let saved = save_record(cx, form, kind);
+            if let Ok((_, id, what)) = &saved {
+                super::undo::note(cx, *what, id, before);
+            }
+            saved.map(Some)
+        }
     };
     if let Err(why) = &outcome {
         show_unsaved(cx.lang, form, why);

@@ -169,6 +169,8 @@ const NORMAL: &[(Action, &[&str])] = &[
     (Action::Restat, &["u"]),
     (Action::Delete, &["d", "delete"]),
     (Action::Pick, &["p"]),
+    (Action::Undo, &["ctrl-z"]),
+    (Action::StartOver, &["N"]),
 ];
 
 const FORM: &[(Action, &[&str])] = &[

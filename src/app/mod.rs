@@ -23,6 +23,7 @@ pub mod layout;
 mod leave;
 mod mouse;
 pub mod screens;
+mod undo;
 mod view;
 
 pub use crate::domain::HistoryEntry;
@@ -103,6 +104,8 @@ pub struct Open {
     pub unsynced: usize,
     /// Quitting asked about unsynced changes.
     pub leaving: Option<leave::Leaving>,
+    /// This session's changes, newest last (Ctrl-Z).
+    pub undo: Vec<undo::Step>,
 }
 
 /// The whole interface state.
@@ -295,6 +298,7 @@ impl App {
             pending: None,
             unsynced: 0,
             leaving: None,
+            undo: Vec::new(),
         };
         let p = open.ws.model().programme.clone();
         open.screens
@@ -466,7 +470,7 @@ impl App {
         // A step asked once waits for the same key; any other leaves it.
         if !matches!(
             a,
-            Action::Sign | Action::File | Action::Confirm | Action::Delete
+            Action::Sign | Action::File | Action::Confirm | Action::Delete | Action::StartOver
         ) {
             o.pending = None;
         }
@@ -504,6 +508,7 @@ impl App {
             }
             Action::Refresh => self.refresh(true),
             Action::SyncNow => self.with_ctx(|_, _, cx| screens::sync_now(cx)),
+            Action::Undo => self.with_ctx(|_, _, cx| undo::undo(cx)),
             Action::Save | Action::NextField | Action::PrevField => {}
             _ => self.with_ctx(|s, screen, cx| s.apply(screen, a, cx)),
         }
@@ -550,6 +555,7 @@ impl App {
             message: &mut self.message,
             dialog: &mut o.dialog,
             waiting: o.pending.take(),
+            undo: &mut o.undo,
             asked: Asked::default(),
         };
         f(&mut o.screens, o.screen, &mut cx);
@@ -559,6 +565,9 @@ impl App {
 
     /// Does what a screen or dialog asked (see [`Asked`]).
     fn carry_out(&mut self, asked: Asked) {
+        if asked.start_over {
+            return self.start_over();
+        }
         let capacity = self.capacity();
         let Some(o) = self.opened_mut() else { return };
         o.pending = asked.wait;

@@ -178,9 +178,14 @@ impl Target {
     }
 
     pub fn kindergarten(k: &Kindergarten) -> Target {
+        Target::listed(&k.district_id, &k.id)
+    }
+
+    /// A kindergarten as its district's directory names it.
+    pub fn listed(district: &Id, kindergarten: &Id) -> Target {
         Target {
-            district: Some(k.district_id.clone()),
-            kindergartens: vec![k.id.clone()],
+            district: Some(district.clone()),
+            kindergartens: vec![kindergarten.clone()],
             ..Target::default()
         }
     }

@@ -372,6 +372,7 @@ mod tests {
                 name: "大洼区".into(),
                 position: 0,
                 towns: vec![],
+                directory: Default::default(),
             },
         );
     }

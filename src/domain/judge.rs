@@ -105,6 +105,42 @@ fn plain<T: PartialEq>(
     }
 }
 
+/// A district entry's change: its name, position and towns are the
+/// district's (the bureau's) to change; each name in its directory is its
+/// kindergarten's, written as that kindergarten is added, edited, deleted.
+fn district_needs(b: Option<&District>, a: Option<&District>) -> Result<Needs, Verdict> {
+    let unlisted = |d: &District| District {
+        directory: Default::default(),
+        ..d.clone()
+    };
+    let (ub, ua) = (b.map(unlisted), a.map(unlisted));
+    let mut needs = plain(
+        ub.as_ref(),
+        ua.as_ref(),
+        [Write::AddDistrict, Write::EditDistrict, Write::AddDistrict],
+        |d| Target::district(&d.id),
+    )?;
+    let Some(district) = a.or(b).map(|d| &d.id) else {
+        return Err(Verdict::Malformed);
+    };
+    let empty = Default::default();
+    let (names_b, names_a) = (
+        b.map_or(&empty, |d| &d.directory),
+        a.map_or(&empty, |d| &d.directory),
+    );
+    let ids: std::collections::BTreeSet<&Id> = names_b.keys().chain(names_a.keys()).collect();
+    for id in ids {
+        let write = match (names_b.get(id), names_a.get(id)) {
+            (None, Some(_)) => Write::AddKindergarten,
+            (Some(_), None) => Write::DeleteKindergarten,
+            (Some(x), Some(y)) if x != y => Write::EditKindergarten,
+            _ => continue,
+        };
+        needs.push((write, Target::listed(district, id)));
+    }
+    Ok(needs)
+}
+
 fn agreement_terms(a: &Agreement) -> Agreement {
     Agreement {
         status: AgreementStatus::Draft,
@@ -293,12 +329,7 @@ pub fn needs(me: &Member, t: &Touched<'_>) -> Result<Needs, Verdict> {
         Touched::Settings => Ok(vec![(Write::Settings, Target::programme())]),
         Touched::Plan => Ok(vec![(Write::Plan, Target::programme())]),
         Touched::LegacyMembers | Touched::Structure => Err(Verdict::Malformed),
-        Touched::District(b, a) => plain(
-            b,
-            a,
-            [Write::AddDistrict, Write::EditDistrict, Write::AddDistrict],
-            |d| Target::district(&d.id),
-        ),
+        Touched::District(b, a) => district_needs(b, a),
         Touched::Kindergarten(b, a) => {
             if let (Some(b), Some(a)) = (b, a)
                 && b.district_id != a.district_id

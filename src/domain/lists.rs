@@ -82,8 +82,7 @@ fn position(m: &Model, d: &Id) -> i64 {
 }
 
 fn name_of<'m>(m: &'m Model, k: Option<&Id>) -> &'m str {
-    k.and_then(|k| m.kindergarten(k))
-        .map_or("", |k| k.name.as_str())
+    k.and_then(|k| m.known_name(k)).unwrap_or("")
 }
 
 pub fn kindergartens<'m>(m: &'m Model, q: &Query) -> Vec<&'m Kindergarten> {

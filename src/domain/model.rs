@@ -193,11 +193,21 @@ impl Model {
         self.data.values().find_map(|d| d.kindergartens.get(id))
     }
 
+    /// The kindergarten's name: from its record, else from its district's
+    /// directory in the programme document (for a kindergarten of a
+    /// district whose document this device does not hold).
+    pub fn known_name(&self, id: &Id) -> Option<&str> {
+        self.kindergarten(id).map(|k| k.name.as_str()).or_else(|| {
+            self.districts
+                .values()
+                .find_map(|d| d.directory.get(id).map(String::as_str))
+        })
+    }
+
     /// The kindergarten's name, or its short id if it is unknown here.
     pub fn kindergarten_name(&self, id: &Id) -> String {
-        self.kindergarten(id)
-            .map(|k| k.name.clone())
-            .unwrap_or_else(|| id.short().to_string())
+        self.known_name(id)
+            .map_or_else(|| id.short().to_string(), str::to_string)
     }
 
     pub fn pairing(&self, id: &Id) -> Option<&Pairing> {

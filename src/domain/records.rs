@@ -94,6 +94,11 @@ pub struct District {
     pub position: i64,
     /// Town names, sorted; kept up to date as kindergartens are added.
     pub towns: Vec<String>,
+    /// The names of its kindergartens (名录), kept up to date as they are
+    /// saved: every device holds the programme document, so a record of a
+    /// district whose document it lacks still names them.
+    #[serde(default)]
+    pub directory: std::collections::BTreeMap<Id, String>,
 }
 
 /// The city-wide plan of one year (年度目标): the stated total of kindergartens

@@ -152,7 +152,7 @@ pub fn pairing_label(m: &Model, lang: Lang, p: &Pairing) -> String {
 /// sides, a visit's or an inspection's date and kind; else its short id.
 pub fn record_name(lang: Lang, m: &Model, what: Entity, id: &Id) -> String {
     let named = match what {
-        Entity::Kindergarten => m.kindergarten(id).map(|k| k.name.clone()),
+        Entity::Kindergarten => m.known_name(id).map(str::to_string),
         Entity::Pairing => m.pairing(id).map(|p| pairing_label(m, lang, p)),
         Entity::Visit => m
             .visit(id)

@@ -60,10 +60,7 @@ pub(crate) fn in_hydrated(am: &Automerge, doc: &str, root: &Map) -> Vec<Conflict
                 _ => continue 'paths,
             }
         }
-        let values = values_at(am, &obj, last);
-        if values.len() > 1 {
-            out.push(conflict_at(am, doc, &path, &values));
-        }
+        out.extend(conflict_at(am, doc, &path, &values_at(am, &obj, last)));
     }
     out
 }
@@ -95,9 +92,7 @@ fn visit_key(
 ) {
     path.push(key.to_string());
     let values = values_at(am, obj, key);
-    if values.len() > 1 {
-        out.push(conflict_at(am, doc, path, &values));
-    }
+    out.extend(conflict_at(am, doc, path, &values));
     if let Some((Value::Object(ObjType::Map), child)) = values.into_iter().next() {
         walk(am, doc, &child, path, out);
     }
@@ -121,7 +116,17 @@ fn conflict_at(
     doc: &str,
     path: &[String],
     values: &[(Value<'_>, ObjId)],
-) -> Conflict {
+) -> Option<Conflict> {
+    // Two devices that set one value alike (both wrote 2025-03-14) agree:
+    // nothing to pick. Two maps (a record made twice) are always asked.
+    let (first, rest) = values.split_first()?;
+    if rest.is_empty()
+        || rest
+            .iter()
+            .all(|(v, _)| matches!((v, &first.0), (Value::Scalar(x), Value::Scalar(y)) if x == y))
+    {
+        return None;
+    }
     let mut shown = values.iter().map(|v| value_text(am, v));
     let kept = shown.next().unwrap_or_default();
     let (collection, record, field) = match path {
@@ -129,14 +134,14 @@ fn conflict_at(
         [c, r, rest @ ..] => (c.clone(), r.clone(), rest.join(".")),
         [] => (String::new(), String::new(), String::new()),
     };
-    Conflict {
+    Some(Conflict {
         doc: doc.to_string(),
         collection,
         record,
         field,
         kept,
         set_aside: shown.collect(),
-    }
+    })
 }
 
 fn value_text(am: &Automerge, (v, id): &(Value<'_>, ObjId)) -> String {

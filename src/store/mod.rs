@@ -12,6 +12,7 @@
 //! - Opening reads only. A document that does not load, or loads without
 //!   reaching its recorded heads, is reported by name and left untouched.
 
+mod aside;
 mod conflicts;
 mod db;
 mod doctor;
@@ -28,6 +29,7 @@ mod writer;
 
 pub use crate::domain::Conflict;
 pub use crate::domain::HistoryEntry;
+pub use aside::{remove_demo, set_aside, set_aside_unused};
 pub use db::{PeerRow, RefusalRow};
 pub use doctor::{DocFigures, DocHealth, DoctorReport, Membership, doctor};
 pub use error::{EditError, StoreError};
@@ -159,6 +161,7 @@ fn setup_records(setup: &ProgrammeSetup, ids: &mut IdSource) -> (Vec<District>, 
             name: name.trim().to_string(),
             position,
             towns: Vec::new(),
+            directory: Default::default(),
         })
         .collect();
     let targets = setup
@@ -626,72 +629,6 @@ pub(crate) fn data_dir_ok(dir: &Path) -> Result<(), StoreError> {
         });
     }
     Ok(())
-}
-
-/// Sets aside a workspace nobody has used yet (no kindergartens, no other
-/// member, never synced: what `init` or the first-run menu made by
-/// mistake) so a join can take its place: the file is renamed, never
-/// deleted. `None` when there is none, or it has been used (then it
-/// stays where it is).
-pub fn set_aside_unused(dir: &Path, options: Options) -> Result<Option<PathBuf>, StoreError> {
-    let path = dir.join(DB_FILE);
-    if !path.exists() {
-        return Ok(None);
-    }
-    let unused = {
-        let ws = Workspace::open(dir, options)?;
-        let m = ws.model();
-        let peers = ws.peers()?;
-        m.kindergartens().next().is_none() && m.members.len() <= 1 && peers.is_empty()
-    };
-    if !unused {
-        return Ok(None);
-    }
-    let aside = dir.join(format!("{DB_FILE}.unused-{}", now_ms()));
-    for suffix in ["-wal", "-shm"] {
-        let p = dir.join(format!("{DB_FILE}{suffix}"));
-        if p.exists() {
-            let mut to = aside.clone().into_os_string();
-            to.push(suffix);
-            let to = PathBuf::from(to);
-            std::fs::rename(&p, &to).map_err(|source| StoreError::Io { path: p, source })?;
-        }
-    }
-    std::fs::rename(&path, &aside).map_err(|source| StoreError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    Ok(Some(aside))
-}
-
-/// Deletes the workspace in `dir` if it holds demo data (made with a seed);
-/// refuses to touch any other. Returns whether one was deleted.
-pub fn remove_demo(dir: &Path) -> Result<bool, StoreError> {
-    let path = dir.join(DB_FILE);
-    if !path.exists() {
-        return Ok(false);
-    }
-    let is_demo = {
-        let db = Db::open(&path)?;
-        db::meta_get(&db.conn, "demo_seed")
-            .map_err(sqlite_err(&path))?
-            .is_some()
-    };
-    if !is_demo {
-        return Err(StoreError::NotDemo {
-            dir: dir.to_path_buf(),
-        });
-    }
-    for suffix in ["", "-wal", "-shm"] {
-        let p = dir.join(format!("{DB_FILE}{suffix}"));
-        if p.exists() {
-            std::fs::remove_file(&p).map_err(|source| StoreError::Io {
-                path: p.clone(),
-                source,
-            })?;
-        }
-    }
-    Ok(true)
 }
 
 #[cfg(test)]

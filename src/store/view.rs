@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 /// Bump whenever a domain record's serialized shape changes: older views
 /// are then ignored and rebuilt from their documents.
-pub(crate) const VIEW_FORMAT: i64 = 5;
+pub(crate) const VIEW_FORMAT: i64 = 6;
 
 /// A document's records. Lists, not maps, so JSON needs no composite keys.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -97,6 +97,20 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
+/// How many workspaces were set aside in a directory (renamed
+/// `workspace.db.unused-…`, never deleted).
+pub fn set_aside_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("workspace.db.unused-")
+        })
+        .count()
+}
+
 /// The id of the first element of a JSON list printed by a command.
 pub fn first_id(v: &serde_json::Value) -> String {
     v[0]["id"].as_str().expect("an id").to_string()

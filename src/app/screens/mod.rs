@@ -92,6 +92,18 @@ impl Screen {
         })
     }
 
+    /// The screen that lists records of a kind.
+    pub fn of_entity(what: Entity) -> Option<Screen> {
+        Some(match what {
+            Entity::Kindergarten => Screen::Kindergartens,
+            Entity::Pairing => Screen::Pairings,
+            Entity::Visit => Screen::Visits,
+            Entity::Inspection => Screen::Inspections,
+            Entity::MonthlyReport | Entity::AnnualSummary => Screen::Reports,
+            Entity::District => return None,
+        })
+    }
+
     /// The actions this screen answers to, as the help lists them.
     pub fn actions(self) -> &'static [Action] {
         match self {
@@ -238,13 +250,17 @@ pub(super) fn delete(cx: &mut Ctx<'_>, what: Entity, id: Option<&Id>) {
     if !cx.confirmed(Action::Delete, &id, said) {
         return;
     }
+    let before = crate::app::undo::snapshot(cx.model(), what, &id);
     match cx.write(|w| w.delete(what, &id)) {
-        Ok(()) => cx.say(tr!(
-            lang,
-            "tui.deleted",
-            what = crate::i18n::entity(lang, what),
-            name = name
-        )),
+        Ok(()) => {
+            crate::app::undo::note(cx, what, &id, before);
+            cx.say(tr!(
+                lang,
+                "tui.deleted",
+                what = crate::i18n::entity(lang, what),
+                name = name
+            ));
+        }
         Err(why) => cx.say_unsaved(why),
     }
 }

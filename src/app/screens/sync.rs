@@ -16,12 +16,18 @@ pub struct SyncScreen {
 }
 
 impl SyncScreen {
-    pub const ACTIONS: &'static [Action] = &[Action::SyncNow, Action::Select, Action::Add];
+    pub const ACTIONS: &'static [Action] = &[
+        Action::SyncNow,
+        Action::Select,
+        Action::Add,
+        Action::StartOver,
+    ];
 
     pub fn apply(&mut self, a: Action, cx: &mut Ctx<'_>, members: usize) {
         match a {
             Action::Select | Action::SyncNow => sync_now(cx),
             Action::Add => crate::app::invite::open_form(cx),
+            Action::StartOver => start_over(cx),
             Action::Up => self.scroll(-1, members),
             Action::Down => self.scroll(1, members),
             Action::PageUp => self.scroll(-(cx.capacity as isize), members),
@@ -37,6 +43,28 @@ impl SyncScreen {
     pub fn scroll(&mut self, by: isize, members: usize) {
         let last = members.saturating_sub(1);
         self.scroll = self.scroll.saturating_add_signed(by).min(last);
+    }
+}
+
+/// N: back to the first-run menu, asked once first; only from a
+/// workspace nobody has used yet or from demo data, which is set aside
+/// (renamed, not deleted). A workspace in use is never left this way.
+fn start_over(cx: &mut Ctx<'_>) {
+    let lang = cx.lang;
+    let may = cx
+        .ws
+        .unused()
+        .and_then(|unused| Ok(unused || cx.ws.is_demo()?));
+    match may {
+        Ok(true) => {}
+        Ok(false) => return cx.say(tr!(lang, "start_over.in_use")),
+        Err(e) => return cx.say(crate::i18n::store_error(lang, &e)),
+    }
+    let said = tr!(lang, "start_over.what");
+    // One workspace: the step is asked about under a fixed id.
+    let id = crate::domain::Id::from_random_bytes([0; 16]);
+    if cx.confirmed(Action::StartOver, &id, said) {
+        cx.asked.start_over = true;
     }
 }
 

@@ -59,10 +59,17 @@ pub(crate) fn district_map(d: &District) -> Map {
             .map(|t| (t.as_str(), Value::Scalar(ScalarValue::Boolean(true))))
             .collect(),
     );
+    let directory = map_of(
+        d.directory
+            .iter()
+            .map(|(id, name)| (id.as_str(), str_v(name)))
+            .collect(),
+    );
     map_of(vec![
         ("name", str_v(&d.name)),
         ("position", int_v(d.position)),
         ("towns", Value::Map(towns)),
+        ("directory", Value::Map(directory)),
     ])
 }
 
@@ -73,11 +80,29 @@ pub(crate) fn district_from(id: Id, m: &Map) -> Result<District, FieldError> {
         .map(|t| t.0.keys().cloned().collect())
         .unwrap_or_default();
     towns.sort();
+    // An entry that does not read is left out: the name falls back to
+    // the short id, as for a kindergarten never listed.
+    let directory = f
+        .map("directory")?
+        .map(|names| {
+            names
+                .0
+                .iter()
+                .filter_map(|(k, v)| match &v.value {
+                    Value::Scalar(ScalarValue::Str(name)) => {
+                        Some((Id::parse(k)?, name.to_string()))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(District {
         id,
         name: f.string("name")?,
         position: f.int("position")?,
         towns,
+        directory,
     })
 }
 

@@ -89,7 +89,8 @@ impl Writer<'_> {
                 .filter(|i| i.kindergarten_id.as_ref() == Some(id))
                 .count();
         in_use(used)?;
-        self.remove_record::<Kindergarten>(&k.district_id, id)
+        self.remove_record::<Kindergarten>(&k.district_id, id)?;
+        self.list_name(&k.district_id, id, None)
     }
 
     /// Takes the record out of its collection in the district's document.

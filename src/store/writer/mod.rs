@@ -403,7 +403,7 @@ impl<'a> Writer<'a> {
             put_map(tx, PROGRAMME_DOC, path, value, force.as_deref())
         })?;
         let record = match path {
-            [collection, key] => Some((*collection, *key)),
+            [collection, key, ..] => Some((*collection, *key)),
             _ => None,
         };
         self.state.recheck(PROGRAMME_DOC, record);

@@ -4,6 +4,7 @@
 //! alone.
 
 use super::*;
+use crate::domain::judge::Touched;
 use crate::store::conflicts;
 
 impl Writer<'_> {
@@ -59,7 +60,7 @@ impl Writer<'_> {
             }
             "pairings" => {
                 let p = Pairing::from_map(id, home, map).map_err(read)?;
-                self.put_picked_pairing(p)
+                self.restore_pairing(p)
             }
             "monthly_reports" => {
                 let r = MonthlyReport::from_map(id, home, map).map_err(read)?;
@@ -76,21 +77,32 @@ impl Writer<'_> {
         }
     }
 
-    /// A pairing as picked: judged as an edit of its agreement, which a
-    /// filed one does not allow.
-    fn put_picked_pairing(&mut self, p: Pairing) -> Result<(), EditError> {
-        let old = self.pairing(&p.id)?;
-        for target in [&old, &p] {
-            self.allow(
-                Write::EditAgreement,
-                &Target::pairing(target),
-                Some((Entity::Pairing, &p.id)),
-            )?;
+    /// Puts a pairing as it stood (a value picked, a step undone; one
+    /// deleted comes back): allowed here only if every write receivers
+    /// will judge it to amount to is allowed (`judge::needs`: terms,
+    /// signature, confirmations), never on a filed agreement.
+    pub fn restore_pairing(&mut self, p: Pairing) -> Result<(), EditError> {
+        let old = self.model().pairing(&p.id).cloned();
+        let Some(me) = self.me().cloned() else {
+            return self.allow(Write::EditAgreement, &Target::pairing(&p), None);
+        };
+        let needs = crate::domain::judge::needs(&me, &Touched::Pairing(old.as_ref(), Some(&p)))
+            .map_err(|_| {
+                EditError::Invalid(vec![Problem {
+                    field: "status",
+                    kind: ProblemKind::AgreementFiled,
+                }])
+            })?;
+        for (write, target) in &needs {
+            self.allow(*write, target, Some((Entity::Pairing, &p.id)))?;
         }
-        check(rules::check_editable(&old))?;
+        if let Some(old) = &old {
+            check(rules::check_editable(old))?;
+            self.stays_home(&old.district_id, &p.district_id, "pairing")?;
+        }
         check(rules::check_pairing(self.model(), &p))?;
-        self.stays_home(&old.district_id, &p.district_id, "pairing")?;
-        self.put_record(&old.district_id, &p, "pick")
+        let verb = if old.is_some() { "restore" } else { "add" };
+        self.put_record(&p.district_id.clone(), &p, verb)
     }
 
     /// A report as picked: judged as writing it, which a submitted or

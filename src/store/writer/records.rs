@@ -56,6 +56,7 @@ impl Writer<'_> {
         };
         self.note_town(&k.district_id, &k.town)?;
         self.put_record(&k.district_id.clone(), &k, verb)?;
+        self.list_name(&k.district_id, &k.id, Some(&k.name))?;
         Ok(k.id)
     }
 

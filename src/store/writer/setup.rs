@@ -35,6 +35,7 @@ impl Writer<'_> {
             name: name.to_string(),
             position,
             towns: Vec::new(),
+            directory: Default::default(),
         };
         let doc = district_doc_id(&d.id);
         let time = self.time.unwrap_or_else(crate::store::now_ms);
@@ -64,6 +65,48 @@ impl Writer<'_> {
         self.state.model.data.entry(d.id.clone()).or_default();
         self.state.model.districts.insert(d.id.clone(), d.clone());
         Ok(d.id)
+    }
+
+    /// Keeps the district's directory in the programme document naming
+    /// kindergarten `id` as its record does (`None`: deleted). The caller
+    /// has checked the kindergarten's own write, which the directory
+    /// entry needs too (`judge.rs`).
+    pub(super) fn list_name(
+        &mut self,
+        district: &Id,
+        id: &Id,
+        name: Option<&str>,
+    ) -> Result<(), EditError> {
+        let Some(d) = self.state.model.districts.get(district) else {
+            return Ok(());
+        };
+        if d.directory.get(id).map(String::as_str) == name {
+            return Ok(());
+        }
+        let mut d = d.clone();
+        let path = ["districts", district.as_str(), "directory"];
+        match name {
+            Some(name) => {
+                d.directory.insert(id.clone(), name.to_string());
+                let entry = map_of(vec![(id.as_str(), str_v(name))]);
+                self.put_programme(&path, entry, format!("list kindergarten {id}"))?;
+            }
+            None => {
+                d.directory.remove(id);
+                let doc = PROGRAMME_DOC;
+                self.change(doc, format!("unlist kindergarten {id}"), |tx| {
+                    let mut obj = ROOT;
+                    for p in path {
+                        obj = child_map(tx, &obj, p, doc)?;
+                    }
+                    tx.delete(&obj, id.as_str()).map_err(am_err(doc))
+                })?;
+                self.state
+                    .recheck(doc, Some(("districts", district.as_str())));
+            }
+        }
+        self.state.model.districts.insert(district.clone(), d);
+        Ok(())
     }
 
     /// Adds a town to a district's list if it is not there yet.
