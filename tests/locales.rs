@@ -1,6 +1,7 @@
 //! Every message has both languages, and every message the code asks for
 //! exists.
 
+mod common;
 use bangfu::domain::*;
 use bangfu::i18n::{Lang, label};
 use std::collections::BTreeSet;
@@ -221,4 +222,61 @@ fn the_key_hints_name_only_the_screens_own_actions() {
         }
     }
     assert_eq!(checked, 12);
+}
+
+/// `bangfu --help` in Chinese: every command and option visible in the
+/// help has its text in locales/cli-help.zh-CN.yml.
+#[test]
+fn every_command_and_option_has_its_help_in_chinese() {
+    let missing = bangfu::cli::help::untranslated(Lang::Zh);
+    let listed: Vec<String> = missing
+        .iter()
+        .map(|(key, english)| format!("{key}: \"{english}\""))
+        .collect();
+    assert!(listed.is_empty(), "{}", listed.join("\n"));
+}
+
+/// A clerk who types `--help` reads it in her language: the one BANGFU_LANG
+/// (or the interface) chose, or `--lang`'s; clap's `help` command too.
+#[test]
+fn help_is_printed_in_the_chosen_language() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let help = |lang: Option<&str>, args: &[&str]| {
+        let mut c = common::command(dir.path());
+        if let Some(l) = lang {
+            c.env("BANGFU_LANG", l);
+        }
+        let out = c.args(args).output().expect("bangfu runs");
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let zh = help(Some("zh-CN"), &["visit", "add", "--help"]);
+    for said in [
+        "记录一次帮扶活动",
+        "用法：bangfu visit add",
+        "选项",
+        "受益教师数",
+        "显示帮助",
+    ] {
+        assert!(zh.contains(said), "{said} missing:\n{zh}");
+    }
+    assert!(
+        !zh.contains("Usage") && !zh.contains("Teachers reached"),
+        "{zh}"
+    );
+    // A default clap would print in English is said in Chinese.
+    let list = help(Some("zh-CN"), &["visit", "list", "--help"]);
+    assert!(
+        list.contains("（默认：table）") && !list.contains("[default:"),
+        "{list}"
+    );
+    let top = help(Some("zh-CN"), &["help", "visit"]);
+    assert!(
+        top.contains("帮扶活动记录") && top.contains("删除误记的活动"),
+        "{top}"
+    );
+    let en = help(Some("zh-CN"), &["--lang", "en", "visit", "add", "--help"]);
+    for said in ["Log a visit", "Usage: bangfu visit add", "Teachers reached"] {
+        assert!(en.contains(said), "{said} missing:\n{en}");
+    }
 }

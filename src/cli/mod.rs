@@ -9,6 +9,7 @@ mod districts;
 mod export;
 mod fields;
 mod health;
+pub mod help;
 mod import;
 mod members;
 mod net;
@@ -344,7 +345,21 @@ fn default_person(lang: Lang) -> String {
         .unwrap_or_else(|| tr!(lang, "cli.unknown_person"))
 }
 
-/// The `--lang` given on the command line, when clap could not parse it.
+/// The language, known before the command line is read (its help and
+/// usage errors are in it): `--lang` if it names one, then BANGFU_LANG,
+/// then the language last chosen in the interface, then the system's.
+fn chosen_lang() -> Lang {
+    lang_from_args()
+        .or_else(|| {
+            std::env::var("BANGFU_LANG")
+                .ok()
+                .and_then(|v| Lang::parse(&v))
+        })
+        .or_else(remembered_lang)
+        .unwrap_or_else(Lang::from_env)
+}
+
+/// The `--lang` given on the command line, read before clap parses it.
 fn lang_from_args() -> Option<Lang> {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -424,11 +439,19 @@ fn usage_error(lang: Lang, e: &clap::Error) -> String {
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    use clap::FromArgMatches;
+    let chosen = chosen_lang();
+    let read = help::command(chosen)
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match read {
         Ok(c) => c,
         Err(e) if e.use_stderr() => {
-            let lang = lang_from_args().unwrap_or_else(Lang::from_env);
-            let line = tr!(lang, "cli.error_prefix", message = usage_error(lang, &e));
+            let line = tr!(
+                chosen,
+                "cli.error_prefix",
+                message = usage_error(chosen, &e)
+            );
             eprintln!("{line}");
             return 2;
         }
@@ -439,22 +462,12 @@ pub fn main() -> i32 {
         }
     };
     let lang = match &cli.lang {
-        // BANGFU_LANG, then the language last chosen in the interface,
-        // then the system's.
-        None => std::env::var("BANGFU_LANG")
-            .ok()
-            .and_then(|v| Lang::parse(&v))
-            .or_else(remembered_lang)
-            .unwrap_or_else(Lang::from_env),
-        Some(s) => match Lang::parse(s) {
-            Some(l) => l,
-            None => {
-                let l = Lang::from_env();
-                let said = tr!(l, "cli.bad_lang", value = s.as_str());
-                eprintln!("{}", tr!(l, "cli.error_prefix", message = said));
-                return 2;
-            }
-        },
+        Some(s) if Lang::parse(s).is_none() => {
+            let said = tr!(chosen, "cli.bad_lang", value = s.as_str());
+            eprintln!("{}", tr!(chosen, "cli.error_prefix", message = said));
+            return 2;
+        }
+        _ => chosen,
     };
     match run(cli, lang) {
         Ok(()) => 0,

@@ -245,7 +245,7 @@ pub enum PairingCmd {
 /// Who signs or confirms, and when.
 #[derive(Debug, Args)]
 pub struct StampArgs {
-    /// Pairing id (a unique prefix)
+    /// The pairing's or visit's id (a unique prefix)
     pub id: String,
     /// Who [default: the --as name]
     #[arg(long)]
