@@ -758,3 +758,49 @@ fn a_kindergarten_reads_its_district_and_a_cross_region_pairing_s() {
     let inspector = member(MemberRole::Inspector, None, None, &[XLT]);
     assert_eq!(readable_districts(&m, &inspector), set(&[XLT]));
 }
+
+/// Lists and pick lists read names in pinyin order, as a bureau's list is
+/// sorted: 红旗 (hong) before 前进 (qian), though 前 comes first in Unicode.
+#[test]
+fn kindergartens_are_listed_by_town_and_name_in_pinyin_order() {
+    let m = model();
+    let names: Vec<&str> = lists::kindergartens(&m, &lists::Query::all())
+        .iter()
+        .filter(|k| k.district_id == id(PANSHAN))
+        .map(|k| k.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "东风镇中心幼儿园",
+            "公办村幼儿园",
+            "红旗村幼儿园",
+            "前进村幼儿园",
+            "胜利村幼儿园",
+            "西河镇第二幼儿园",
+            "西河镇中心幼儿园",
+        ]
+    );
+    // 西 (xi) before 新 (xin); 大 (da) before 东 (dong); Latin letters
+    // without case among them.
+    let mut any = vec![
+        "新村幼儿园",
+        "东风幼儿园",
+        "西沟幼儿园",
+        "大洼幼儿园",
+        "Bay kindergarten",
+        "apple",
+    ];
+    collate::sort_by_name(&mut any, |s| s);
+    assert_eq!(
+        any,
+        [
+            "apple",
+            "Bay kindergarten",
+            "大洼幼儿园",
+            "东风幼儿园",
+            "西沟幼儿园",
+            "新村幼儿园"
+        ]
+    );
+}

@@ -35,11 +35,15 @@ fn district_opts(m: &Model) -> Vec<Opt> {
         .collect()
 }
 
+/// Every kindergarten by its name in pinyin order (大洼… before 东风…),
+/// whatever its district: the list is searched by typing part of a name.
 fn kindergarten_opts(m: &Model) -> Vec<Opt> {
-    lists::kindergartens(m, &Query::all())
+    let mut opts: Vec<Opt> = lists::kindergartens(m, &Query::all())
         .iter()
         .map(|k| Opt::new(k.id.as_str(), k.name.clone()))
-        .collect()
+        .collect();
+    collate::sort_by_name(&mut opts, |o| o.label.as_str());
+    opts
 }
 
 fn pairing_opts(m: &Model, lang: Lang) -> Vec<Opt> {

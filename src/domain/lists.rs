@@ -3,7 +3,8 @@
 //! list exports all ask here, so they show the same records in the same
 //! order.
 //!
-//! - kindergartens: by district (the programme's order), town, name;
+//! - kindergartens: by district (the programme's order), town, name (towns
+//!   and names in pinyin order, see `collate`);
 //! - pairings: by cohort, district, agreement start;
 //! - visits and inspections: newest first (a log is read from today
 //!   backwards), then by id so equal dates keep one order.
@@ -98,13 +99,10 @@ pub fn kindergartens<'m>(m: &'m Model, q: &Query) -> Vec<&'m Kindergarten> {
             }
         })
         .collect();
-    ks.sort_by(|a, b| {
-        (position(m, &a.district_id), &a.town, &a.name, &a.id).cmp(&(
-            position(m, &b.district_id),
-            &b.town,
-            &b.name,
-            &b.id,
-        ))
+    // Towns and names in pinyin order, as a bureau's list has them.
+    ks.sort_by_cached_key(|k| {
+        let (town, name) = (collate::key(&k.town), collate::key(&k.name));
+        (position(m, &k.district_id), town, name, k.id.clone())
     });
     ks
 }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod authz;
 pub mod calendar;
 pub mod codes;
+pub mod collate;
 pub mod conflict;
 pub mod drafts;
 pub mod figures;
