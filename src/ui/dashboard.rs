@@ -304,13 +304,15 @@ fn this_month(
     today: chrono::NaiveDate,
     area: Rect,
 ) {
+    let title = tr!(
+        l,
+        "dashboard.this_month",
+        year = today.year(),
+        month = today.month()
+    );
+    let width = usize::from(area.width);
     let mut lines = vec![Line::from(Span::styled(
-        tr!(
-            l,
-            "dashboard.this_month",
-            year = today.year(),
-            month = today.month()
-        ),
+        super::elide(&title, width),
         TITLE_STYLE,
     ))];
     let in_month: Vec<&&Visit> = visits
@@ -319,9 +321,12 @@ fn this_month(
         .collect();
     for f in SupportForm::ALL {
         let n = in_month.iter().filter(|v| v.form == *f).count();
+        let count = format!("{n:>5}  ");
+        // Cut where a label does not fit, marked as cut (English ones are long).
+        let room = width.saturating_sub(count.len());
         lines.push(Line::from(vec![
-            Span::raw(format!("{:>5}  ", n)),
-            Span::raw(label(l, *f)),
+            Span::raw(count),
+            Span::raw(super::elide(&label(l, *f), room)),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), area);
