@@ -93,6 +93,11 @@ pub fn run(app: &mut App) -> io::Result<()> {
             last_tick = Instant::now();
         }
         draw(&mut terminal, app)?;
+        // Slow work runs once its frame ("reading…") is on the screen.
+        if app.has_later() {
+            app.run_later();
+            draw(&mut terminal, app)?;
+        }
     }
     Ok(())
 }

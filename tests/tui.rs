@@ -8,7 +8,7 @@ mod common;
 use bangfu::app::{App, Event, Screen};
 use bangfu::i18n::Lang;
 use common::ui::*;
-use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Position, Rect};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -927,6 +927,31 @@ fn a_dialog_opened_between_two_drawings_is_not_held_to_the_last_ones_length() {
     let after = show(&mut a);
     assert!(after.contains("按键"), "the help is open: {after}");
     assert_ne!(after, top, "the help scrolled");
+}
+
+/// The history, slow at city scale, says it is being read in the frame
+/// before it opens, in the user's language; the real loop then reads it.
+#[test]
+fn the_history_says_it_is_being_read_before_it_opens() {
+    let dir = demo_dir();
+    for (lang, says) in [
+        (Lang::Zh, "正在读取修改记录"),
+        (Lang::En, "reading the history"),
+    ] {
+        let mut a = app(dir.path(), lang, 100, 30);
+        ch(&mut a, '4');
+        // The key alone, as the interface takes it before its next frame.
+        a.handle(Event::Key(KeyEvent::new(
+            KeyCode::Char('h'),
+            KeyModifiers::NONE,
+        )));
+        let before = show(&mut a);
+        assert!(before.contains(says) && a.dialog().is_none(), "{before}");
+        assert!(a.has_later());
+        a.run_later();
+        let after = show(&mut a);
+        assert!(a.dialog().is_some() && !after.contains(says), "{after}");
+    }
 }
 
 /// An overlay scrolls as far as its drawing showed it can: scrolled past

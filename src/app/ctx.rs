@@ -34,6 +34,8 @@ pub struct Asked {
     pub wait: Option<(super::action::Action, Id)>,
     /// Leave this workspace for the first-run menu (confirmed).
     pub start_over: bool,
+    /// Slow work, done after a frame has said it is under way.
+    pub later: Option<super::later::Later>,
 }
 
 /// The context of one key press (see the module comment).

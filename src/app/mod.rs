@@ -19,6 +19,7 @@ pub mod form;
 mod forms;
 mod invite;
 pub mod keymap;
+pub mod later;
 pub mod layout;
 mod leave;
 mod mouse;
@@ -106,6 +107,8 @@ pub struct Open {
     pub leaving: Option<leave::Leaving>,
     /// This session's changes, newest last (Ctrl-Z).
     pub undo: Vec<undo::Step>,
+    /// Slow work asked for, done after the next frame (`later.rs`).
+    pub later: Option<later::Later>,
 }
 
 /// The whole interface state.
@@ -299,6 +302,7 @@ impl App {
             unsynced: 0,
             leaving: None,
             undo: Vec::new(),
+            later: None,
         };
         let p = open.ws.model().programme.clone();
         open.screens
@@ -571,6 +575,7 @@ impl App {
         let capacity = self.capacity();
         let Some(o) = self.opened_mut() else { return };
         o.pending = asked.wait;
+        o.later = asked.later.or(o.later.take());
         let reread = asked.reread || matches!(asked.go, Some(Go::VisitsOf(_)));
         match asked.go {
             Some(Go::To(s)) => o.screen = s,

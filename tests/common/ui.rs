@@ -61,8 +61,11 @@ pub fn text(app: &App) -> String {
     bangfu::tui::buffer_text(draw(app).backend().buffer())
 }
 
+/// A key as the interface takes it: handled, then any slow work it asked
+/// for done (the real loop draws a frame in between).
 pub fn key(app: &mut App, code: KeyCode) {
     app.handle(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    app.run_later();
 }
 
 pub fn ch(app: &mut App, c: char) {

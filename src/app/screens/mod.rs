@@ -279,9 +279,16 @@ pub(super) fn pick(cx: &mut Ctx<'_>, id: Option<&Id>) {
     crate::app::forms::pick_conflict(cx, c);
 }
 
-/// `h`: the selected record's history.
+/// `h`: the selected record's history, read after a frame has said so (it
+/// decodes the record's whole document: most of a second at city scale).
 pub(super) fn open_history(cx: &mut Ctx<'_>, what: Entity, id: Option<&Id>) {
     let Some(id) = id.cloned() else { return };
+    *cx.message = Some(tr!(cx.lang, "history.reading"));
+    cx.asked.later = Some(crate::app::later::Later::History(what, id));
+}
+
+/// The history dialog of a record, read now.
+pub fn show_history(cx: &mut Ctx<'_>, what: Entity, id: Id) {
     let lang = cx.lang;
     match cx.ws.history(what, &id) {
         Ok(entries) => {
