@@ -31,7 +31,7 @@ fn serve(dir: &Path) -> Child {
     let mut lines = BufReader::new(err).lines();
     loop {
         match lines.next() {
-            Some(Ok(l)) if l.contains("serving") => break,
+            Some(Ok(l)) if l.contains("开始服务") => break,
             Some(Ok(_)) => {}
             _ => panic!("serve ended before serving"),
         }
@@ -168,8 +168,13 @@ fn invite_join_edit_and_sync_through_a_hub_leave_both_devices_identical() {
     // The hub logged each good session as one (the joiner's first sync and
     // the sync above), none as lost.
     let log = std::fs::read_to_string(a.join("serve.log")).expect("the hub's log");
-    assert!(log.matches("synced with").count() >= 2, "{log}");
-    assert!(!log.contains("failed"), "{log}");
+    // In the language of the hub's user (zh-CN here).
+    assert!(
+        log.contains("开始服务") && log.contains("停止服务"),
+        "{log}"
+    );
+    assert!(log.matches("同步完成").count() >= 2, "{log}");
+    assert!(!log.contains("失败") && !log.contains("synced"), "{log}");
     // Staff names and phone numbers are the owner's alone.
     #[cfg(unix)]
     {
@@ -210,7 +215,7 @@ fn a_device_of_another_programme_gets_nothing() {
     assert_eq!(export(s), before, "nothing arrived");
     stop(hub);
     let log = std::fs::read_to_string(a.join("serve.log")).expect("the hub's log");
-    assert!(log.contains("not a member"), "{log}");
+    assert!(log.contains("不是成员"), "{log}");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::domain::*;
 use crate::i18n::{self, Lang, label};
 use crate::store::Workspace;
 use crate::sync::SyncError;
-use crate::sync::node::{self, Log, NetConfig};
+use crate::sync::node::{self, Entry, Log, NetConfig};
 use crate::sync::session::{SessionReport, Shared, lock};
 use crate::sync::ticket::{Invite, InviteError, PeerAddr};
 use crate::tr;
@@ -287,7 +287,8 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
         .log
         .clone()
         .unwrap_or_else(|| ctx.data_dir.join("serve.log"));
-    let log = Log::to_file(&log_path, true).map_err(|e| Fail::file("store.io", &log_path, e))?;
+    let log = Log::to_file(&log_path, true, log_words(l))
+        .map_err(|e| Fail::file("store.io", &log_path, e))?;
     let k = key(ctx)?;
     let me = crate::identity::endpoint_hex(&k);
     let shared: Shared = Arc::new(Mutex::new(ws));
@@ -297,12 +298,13 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
         let ep = node::bind(&k, &cfg, true).await?;
         let router = node::router(ep.clone(), shared.clone(), log.clone());
         let addr = node::local_addr(&ep);
-        log.line(&format!(
-            "serving {} as {} on {}",
-            lock(&shared).model().programme.name,
-            crate::identity::short(&me),
-            addr.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
-        ));
+        let programme = lock(&shared).model().programme.name.clone();
+        let addrs: Vec<String> = addr.addrs.iter().map(|a| a.to_string()).collect();
+        log.line(&Entry::Serving {
+            programme: &programme,
+            me: &crate::identity::short(&me),
+            addrs: &addrs.join(", "),
+        });
         let mut tick = tokio::time::interval(interval);
         tick.tick().await;
         let stop = shutdown_signal();
@@ -321,21 +323,21 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
                     let peers = match peers {
                         Ok(p) => p,
                         Err(e) => {
-                            log.line(&format!("cannot read the address book: {e}"));
+                            log.line(&Entry::AddressBook(&e));
                             Vec::new()
                         }
                     };
                     for (p, r) in node::sync_many(&shared, &ep, peers, |_, _| {}).await {
                         match r {
-                            Ok(r) if !r.changed.is_empty() => log.line(&format!("pulled {} changed documents from {}", r.changed.len(), crate::identity::short(&p.id))),
+                            Ok(r) if !r.changed.is_empty() => log.line(&Entry::Pulled { peer: &crate::identity::short(&p.id), docs: r.changed.len() }),
                             Ok(_) => {}
-                            Err(e) => log.line(&format!("{} not reached: {e}", crate::identity::short(&p.id))),
+                            Err(e) => log.line(&Entry::NotReached { peer: &crate::identity::short(&p.id), error: &e }),
                         }
                     }
                 }
             }
         }
-        log.line("stopping");
+        log.line(&Entry::Stopping);
         let _ = router.shutdown().await;
         ep.close().await;
         Ok::<(), SyncError>(())
@@ -343,6 +345,52 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
     .map_err(Fail::Sync)?;
     out(&tr!(l, "sync.stopped"));
     Ok(())
+}
+
+/// The hub's log in the user's language.
+fn log_words(l: Lang) -> node::Words {
+    Arc::new(move |e: &Entry<'_>| match e {
+        Entry::Serving {
+            programme,
+            me,
+            addrs,
+        } => tr!(
+            l,
+            "serve_log.serving",
+            programme = programme,
+            me = me,
+            addrs = addrs
+        ),
+        Entry::AddressBook(e) => tr!(
+            l,
+            "serve_log.address_book",
+            error = crate::i18n::store_error(l, e)
+        ),
+        Entry::Pulled { peer, docs } => tr!(l, "serve_log.pulled", peer = peer, docs = docs),
+        Entry::NotReached { peer, error } => tr!(
+            l,
+            "serve_log.not_reached",
+            peer = peer,
+            error = crate::i18n::sync_error(l, error)
+        ),
+        Entry::Synced { peer, report } => report_line(l, peer, report),
+        Entry::SyncFailed { peer, error } => tr!(
+            l,
+            "serve_log.sync_failed",
+            peer = peer,
+            error = crate::i18n::sync_error(l, error)
+        ),
+        Entry::TimedOut { peer } => tr!(l, "serve_log.timed_out", peer = peer),
+        Entry::Joined { peer } => tr!(l, "serve_log.joined", peer = peer),
+        Entry::JoinRefused { peer, code } => {
+            tr!(l, "serve_log.join_refused", peer = peer, code = code)
+        }
+        Entry::NotMember { peer } => tr!(l, "serve_log.not_member", peer = peer),
+        Entry::Busy { peer, join: false } => tr!(l, "serve_log.busy_sync", peer = peer),
+        Entry::Busy { peer, join: true } => tr!(l, "serve_log.busy_join", peer = peer),
+        Entry::Quiet => tr!(l, "serve_log.quiet"),
+        Entry::Stopping => tr!(l, "serve_log.stopping"),
+    })
 }
 
 /// Ctrl-C or SIGTERM.

@@ -22,14 +22,13 @@ impl ProtocolHandler for SyncProtocol {
             w.model().active_member(&peer).is_some()
         };
         if !member {
-            self.log.refusal(&format!(
-                "refused {}: not a member",
-                crate::identity::short(&peer)
-            ));
+            self.log.refusal(&Entry::NotMember {
+                peer: &crate::identity::short(&peer),
+            });
             conn.close(CLOSE_NOT_MEMBER.into(), b"not a member");
             return Err(AcceptError::from_err(std::io::Error::other("not a member")));
         }
-        let Some(_slot) = slot(&self.slots, &conn, &self.log, "sync with", &peer) else {
+        let Some(_slot) = slot(&self.slots, &conn, &self.log, false, &peer) else {
             return Ok(());
         };
         let addr = PeerAddr {
@@ -46,24 +45,26 @@ impl ProtocolHandler for SyncProtocol {
         let _ = send.finish();
         match result {
             Ok(Ok(r)) => {
-                self.log.line(&report_line(&peer, &r));
+                self.log.line(&Entry::Synced {
+                    peer: &crate::identity::short(&peer),
+                    report: &r,
+                });
                 remember(&self.ws, &addr, true, None);
                 // The peer closes when it has read everything.
                 let _ = tokio::time::timeout(IDLE_TIMEOUT, conn.closed()).await;
             }
             Ok(Err(e)) => {
-                self.log.line(&format!(
-                    "sync with {} failed: {e}",
-                    crate::identity::short(&peer)
-                ));
+                self.log.line(&Entry::SyncFailed {
+                    peer: &crate::identity::short(&peer),
+                    error: &e,
+                });
                 remember(&self.ws, &addr, false, Some(e.code().to_string()));
                 conn.close(2u32.into(), b"error");
             }
             Err(_) => {
-                self.log.line(&format!(
-                    "sync with {} timed out",
-                    crate::identity::short(&peer)
-                ));
+                self.log.line(&Entry::TimedOut {
+                    peer: &crate::identity::short(&peer),
+                });
                 conn.close(3u32.into(), b"timeout");
             }
         }
@@ -77,30 +78,18 @@ pub(super) fn slot(
     slots: &Arc<tokio::sync::Semaphore>,
     conn: &Connection,
     log: &Log,
-    what: &str,
+    join: bool,
     peer: &str,
 ) -> Option<tokio::sync::OwnedSemaphorePermit> {
     let permit = slots.clone().try_acquire_owned().ok();
     if permit.is_none() {
-        log.refusal(&format!(
-            "turned away the {what} {}: too many at once",
-            crate::identity::short(peer)
-        ));
+        log.refusal(&Entry::Busy {
+            peer: &crate::identity::short(peer),
+            join,
+        });
         conn.close(4u32.into(), b"busy");
     }
     permit
-}
-
-pub(super) fn report_line(peer: &str, r: &SessionReport) -> String {
-    format!(
-        "synced with {}: {} documents, {} rounds, {} bytes sent, {} received, {} changed",
-        crate::identity::short(peer),
-        r.docs,
-        r.rounds,
-        r.bytes_sent,
-        r.bytes_received,
-        r.changed.len()
-    )
 }
 
 /// Answers join requests carrying this device's invites.
@@ -169,7 +158,7 @@ impl ProtocolHandler for JoinProtocol {
         let joiner = hex(conn.remote_id().as_bytes());
         // Anyone may knock: a few at a time, each for a few seconds only,
         // and a join request is small.
-        let Some(_slot) = slot(&self.slots, &conn, &self.log, "join of", &joiner) else {
+        let Some(_slot) = slot(&self.slots, &conn, &self.log, true, &joiner) else {
             return Ok(());
         };
         let (mut send, mut recv) = tokio::time::timeout(IDLE_TIMEOUT, conn.accept_bi())
@@ -181,14 +170,13 @@ impl ProtocolHandler for JoinProtocol {
             Ok(Ok((Frame::Join(req), _))) => {
                 let r = accept_invite(&mut lock(&self.ws), &self.me, &joiner, &req);
                 match &r {
-                    Ok(_) => self
-                        .log
-                        .line(&format!("{} joined", crate::identity::short(&joiner))),
-                    Err(e) => self.log.refusal(&format!(
-                        "refused the join of {}: {}",
-                        crate::identity::short(&joiner),
-                        e.code()
-                    )),
+                    Ok(_) => self.log.line(&Entry::Joined {
+                        peer: &crate::identity::short(&joiner),
+                    }),
+                    Err(e) => self.log.refusal(&Entry::JoinRefused {
+                        peer: &crate::identity::short(&joiner),
+                        code: e.code(),
+                    }),
                 }
                 match r {
                     Ok(ws) => JoinReply {
