@@ -4,7 +4,6 @@
 //! without case.
 
 use pinyin::ToPinyin;
-use std::cmp::Ordering;
 
 /// The key `name` sorts by: each Chinese character as its syllable, ended
 /// by a mark below every letter, so 西 (xi) comes before 新 (xin).
@@ -20,11 +19,6 @@ pub fn key(name: &str) -> String {
         }
     }
     key
-}
-
-/// `a` against `b` by their keys; names with the same key by their text.
-pub fn names(a: &str, b: &str) -> Ordering {
-    key(a).cmp(&key(b)).then_with(|| a.cmp(b))
 }
 
 /// Sorts `items` by the name each has, in pinyin order.
