@@ -5,17 +5,27 @@
 //! operation on the record's map names a field; an operation inside an
 //! object the record holds (a note's text, a list of tasks) counts for the
 //! field that holds it.
+//!
+//! One pass over a document's changes finds the touches of every record at
+//! once and keeps them as rows of an index (`db/history.rs`). Later changes
+//! are indexed by themselves (an object they touch that an earlier change
+//! made is placed by its path in the document): when this process writes or
+//! receives a change under an index that was up to date, on compaction, and
+//! on the first history asked of a document whose index is behind. A
+//! record's history is then a query, not a load of its document.
 
+use super::AuthorInfo;
+use super::db::{self, ChangeRow, TouchRow};
 use super::layout::*;
 use super::state::State;
-use super::{AuthorInfo, StoreError};
 use crate::domain::*;
-use automerge::legacy::{Key, ObjectId, OpType};
-use automerge::{ObjType, ROOT, ReadDoc};
+use automerge::legacy::{Key, ObjectId, OpId, OpType};
+use automerge::{Automerge, ChangeHash, ObjType, Prop, ReadDoc};
+use rusqlite::Connection;
 use std::collections::{BTreeSet, HashMap};
 
 /// Where a record of a kind lives: its document and collection.
-fn location(state: &State, what: Entity, id: &Id) -> Option<(String, &'static str)> {
+pub(crate) fn location(state: &State, what: Entity, id: &Id) -> Option<(String, &'static str)> {
     let m = &state.model;
     let district_of = |f: &dyn Fn(&DistrictData) -> bool| {
         m.data
@@ -52,99 +62,10 @@ fn location(state: &State, what: Entity, id: &Id) -> Option<(String, &'static st
     }
 }
 
-/// The document a record lives in.
-pub(crate) fn document_of(state: &State, what: Entity, id: &Id) -> Option<String> {
-    location(state, what, id).map(|(doc, _)| doc)
-}
-
-/// The fields of record `id` (in collection object `coll`) a change's
-/// operations touch (`""` for the whole record), and whether it made the
-/// record. `owned`: objects inside the record, by the field holding them
-/// (`None`: the record's own maps); grows as the change makes more.
-fn record_ops(
-    decoded: &automerge::ExpandedChange,
-    coll: &str,
-    id: &Id,
-    owned: &mut HashMap<String, Option<String>>,
-) -> (BTreeSet<String>, bool, bool) {
-    let mut fields = BTreeSet::new();
-    let (mut created, mut deleted) = (false, false);
-    for (i, op) in decoded.operations.iter().enumerate() {
-        let obj = match &op.obj {
-            ObjectId::Root => continue,
-            ObjectId::Id(o) => o.to_string(),
-        };
-        let counter = decoded
-            .start_op
-            .get()
-            .saturating_add(u64::try_from(i).unwrap_or(u64::MAX));
-        let op_id = format!("{counter}@{}", decoded.actor_id);
-        let field: Option<String> = if obj == coll {
-            match &op.key {
-                Key::Map(k) if k.as_str() == id.as_str() => {
-                    match op.action {
-                        OpType::Make(_) => {
-                            created = true;
-                            owned.insert(op_id.clone(), None);
-                        }
-                        OpType::Delete => deleted = true,
-                        _ => {}
-                    }
-                    // Creation or removal of the whole record.
-                    None
-                }
-                _ => continue,
-            }
-        } else if let Some(holder) = owned.get(&obj) {
-            let f = match (holder, &op.key) {
-                (Some(f), _) => f.clone(),
-                (None, Key::Map(k)) => k.to_string(),
-                (None, Key::Seq(_)) => continue,
-            };
-            match op.action {
-                // The agreement is a map within the pairing: its fields
-                // are named by their own keys (status, end, …).
-                OpType::Make(ObjType::Map) if holder.is_none() && f == "agreement" => {
-                    owned.insert(op_id.clone(), None);
-                }
-                OpType::Make(_) => {
-                    owned.insert(op_id.clone(), Some(f.clone()));
-                }
-                _ => {}
-            }
-            Some(f)
-        } else {
-            continue;
-        };
-        if let Some(f) = field {
-            fields.insert(f);
-        } else if !created {
-            fields.insert(String::new());
-        }
-    }
-    (fields, created, deleted)
-}
-
-/// A member's name, as the membership log gives it.
-fn member_name(state: &State, device: &str) -> Option<String> {
-    state.model.members.get(device).map(|m| m.name.clone())
-}
-
-/// The record's history, from its document (which must be loaded).
-pub(crate) fn history(
-    state: &State,
-    what: Entity,
-    id: &Id,
-) -> Result<Vec<HistoryEntry>, StoreError> {
-    let Some((doc_id, collection)) = location(state, what, id) else {
-        return Ok(Vec::new());
-    };
-    history_in(state, &doc_id, collection, id)
-}
-
-/// The collection a kind of record is kept in, in a district document.
+/// The collection a kind of record that can be deleted is kept in.
 pub(crate) fn collection_of(what: Entity) -> Option<&'static str> {
     Some(match what {
+        Entity::District => "districts",
         Entity::Kindergarten => "kindergartens",
         Entity::Pairing => "pairings",
         Entity::Visit => "visits",
@@ -153,46 +74,236 @@ pub(crate) fn collection_of(what: Entity) -> Option<&'static str> {
     })
 }
 
-/// The history of record `id` of `collection` in document `doc_id`
-/// (which must be loaded), whether or not the record is still there.
-pub(crate) fn history_in(
-    state: &State,
-    doc_id: &str,
-    collection: &str,
-    id: &Id,
-) -> Result<Vec<HistoryEntry>, StoreError> {
-    let Some(am) = state.docs.get(doc_id).and_then(|d| d.am.as_ref()) else {
-        return Ok(Vec::new());
+/// The root keys whose maps hold records by id.
+const COLLECTIONS: [&str; 7] = [
+    "districts",
+    "kindergartens",
+    "pairings",
+    "visits",
+    "inspections",
+    "monthly_reports",
+    "annual_summaries",
+];
+
+/// What an object of a document is to the index: a collection of records
+/// (`record` is `None`), a record's own map (`field` is `None`: an
+/// operation on it names the field by its key), or an object a record's
+/// field holds.
+#[derive(Debug, Clone)]
+struct Owner {
+    collection: String,
+    record: Option<String>,
+    field: Option<String>,
+}
+
+impl Owner {
+    /// The owner of the object at `path` (from the root down), if it is
+    /// within a collection of records.
+    fn at(path: &[(automerge::ObjId, Prop)]) -> Option<Owner> {
+        let key = |i: usize| match path.get(i) {
+            Some((_, Prop::Map(k))) => Some(k.clone()),
+            _ => None,
+        };
+        let collection = key(0).filter(|c| COLLECTIONS.contains(&c.as_str()))?;
+        let record = match path.len() {
+            1 => None,
+            _ => Some(key(1)?),
+        };
+        let field = match (path.len(), key(2)) {
+            (0..=2, _) => None,
+            // The agreement is a map within the pairing: its fields are
+            // named by their own keys (status, end, …).
+            (3, Some(f)) if f == "agreement" => None,
+            (_, Some(f)) if f == "agreement" => Some(key(3)?),
+            (_, f) => Some(f?),
+        };
+        Some(Owner {
+            collection,
+            record,
+            field,
+        })
+    }
+}
+
+/// What a pass knows of a document's objects: those made by the changes it
+/// read, and, when it continues an index, those of the document `am` that
+/// earlier changes made (placed by their path, asked once each).
+struct Objects<'a> {
+    earlier: Option<&'a Automerge>,
+    known: HashMap<OpId, Option<Owner>>,
+}
+
+impl<'a> Objects<'a> {
+    fn new(earlier: Option<&'a Automerge>) -> Self {
+        Objects {
+            earlier,
+            known: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, id: &OpId) -> Option<Owner> {
+        if let Some(o) = self.known.get(id) {
+            return o.clone();
+        }
+        let found = self.earlier.and_then(|am| {
+            let obj = am.import_obj(&format!("{}@{}", id.0, id.1)).ok()?;
+            Owner::at(&am.parents(&obj).ok()?.path())
+        });
+        self.known.insert(id.clone(), found.clone());
+        found
+    }
+
+    fn add(&mut self, id: OpId, o: Owner) {
+        self.known.insert(id, Some(o));
+    }
+}
+
+/// How one change touched one record.
+#[derive(Default)]
+struct Touch {
+    /// Fields set; `""` for the whole record (its removal).
+    fields: BTreeSet<String>,
+    created: bool,
+    deleted: bool,
+}
+
+/// The records one change touches, in the order it first touches them.
+fn touches(
+    change: &automerge::ExpandedChange,
+    objects: &mut Objects<'_>,
+) -> Vec<((String, String), Touch)> {
+    let mut out: Vec<((String, String), Touch)> = Vec::new();
+    let mut at: HashMap<(String, String), usize> = HashMap::new();
+    let mut touch = |collection: &str, record: &str| {
+        let key = (collection.to_string(), record.to_string());
+        *at.entry(key.clone()).or_insert_with(|| {
+            out.push((key, Touch::default()));
+            out.len().saturating_sub(1)
+        })
     };
-    let coll = match am.get(ROOT, collection) {
-        Ok(Some((automerge::Value::Object(ObjType::Map), obj))) => obj.to_string(),
-        _ => return Ok(Vec::new()),
-    };
-    // Objects that belong to the record: its own map(s) (None) and the
-    // objects inside, by the field that holds them.
-    let mut owned: HashMap<String, Option<String>> = HashMap::new();
+    let mut found: Vec<(usize, Option<String>, bool, bool)> = Vec::new();
+    for (i, op) in change.operations.iter().enumerate() {
+        let op_id = || {
+            let counter = change
+                .start_op
+                .get()
+                .saturating_add(u64::try_from(i).unwrap_or(u64::MAX));
+            OpId(counter, change.actor_id.clone())
+        };
+        let owner = match &op.obj {
+            ObjectId::Root => {
+                if let (Key::Map(k), OpType::Make(ObjType::Map)) = (&op.key, &op.action)
+                    && COLLECTIONS.contains(&k.as_str())
+                {
+                    let o = Owner {
+                        collection: k.to_string(),
+                        record: None,
+                        field: None,
+                    };
+                    objects.add(op_id(), o);
+                }
+                continue;
+            }
+            ObjectId::Id(o) => match objects.get(o) {
+                Some(owner) => owner,
+                None => continue,
+            },
+        };
+        let Some(record) = owner.record.clone() else {
+            // An operation on a collection: the making or removal of a
+            // whole record.
+            let Key::Map(k) = &op.key else { continue };
+            let made = matches!(op.action, OpType::Make(_));
+            if made {
+                let o = Owner {
+                    collection: owner.collection.clone(),
+                    record: Some(k.to_string()),
+                    field: None,
+                };
+                objects.add(op_id(), o);
+            }
+            let n = touch(&owner.collection, k);
+            found.push((n, None, made, matches!(op.action, OpType::Delete)));
+            continue;
+        };
+        let field = match (&owner.field, &op.key) {
+            (Some(f), _) => f.clone(),
+            (None, Key::Map(k)) => k.to_string(),
+            (None, Key::Seq(_)) => continue,
+        };
+        if let OpType::Make(kind) = &op.action {
+            // The agreement is a map within the pairing: its fields are
+            // named by their own keys (status, end, …).
+            let inner = if owner.field.is_none() && field == "agreement" && *kind == ObjType::Map {
+                None
+            } else {
+                Some(field.clone())
+            };
+            let o = Owner {
+                collection: owner.collection.clone(),
+                record: Some(record.clone()),
+                field: inner,
+            };
+            objects.add(op_id(), o);
+        }
+        let n = touch(&owner.collection, &record);
+        found.push((n, Some(field), false, false));
+    }
+    for (n, field, made, removed) in found {
+        let Some((_, t)) = out.get_mut(n) else {
+            continue;
+        };
+        t.created |= made;
+        t.deleted |= removed;
+        match field {
+            Some(f) => {
+                t.fields.insert(f);
+            }
+            None if !t.created => {
+                t.fields.insert(String::new());
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// The changes of `am` after `since` (every change if empty) that touch
+/// records, each with its touches.
+fn index_changes(
+    am: &Automerge,
+    since: &[ChangeHash],
+    objects: &mut Objects<'_>,
+) -> Vec<(ChangeRow, Vec<TouchRow>)> {
     // Authors and messages from the metadata: automerge 0.12's `Change`
     // values lose the author footer of some local changes, the metadata
     // keeps it.
-    let meta: HashMap<automerge::ChangeHash, automerge::ChangeMetadata<'_>> = am
-        .get_changes_meta(&[])
+    let meta: HashMap<ChangeHash, automerge::ChangeMetadata<'_>> = am
+        .get_changes_meta(since)
         .into_iter()
         .map(|m| (m.hash, m))
         .collect();
-    // Who made a change is the device its actor is derived from (its
-    // signature was checked on arrival), named as the membership log
-    // names it; the author field (what the device said) only for changes
-    // of no member's actor (an older version's).
-    let devices: HashMap<automerge::ActorId, &str> = state
-        .model
-        .members
-        .keys()
-        .map(|d| (crate::trust::changes::actor_for(d, doc_id), d.as_str()))
-        .collect();
     let mut out = Vec::new();
-    for change in am.get_changes(&[]) {
-        let (mut fields, created, deleted) = record_ops(&change.decode(), &coll, id, &mut owned);
-        if fields.is_empty() && !created {
+    for change in am.get_changes(since) {
+        let rows: Vec<TouchRow> = touches(&change.decode(), objects)
+            .into_iter()
+            .filter(|(_, t)| t.created || !t.fields.is_empty())
+            .map(|((collection, record), mut t)| {
+                t.fields.remove("");
+                TouchRow {
+                    record,
+                    collection,
+                    created: t.created,
+                    deleted: t.deleted,
+                    fields: if t.created {
+                        Vec::new()
+                    } else {
+                        t.fields.into_iter().collect()
+                    },
+                }
+            })
+            .collect();
+        if rows.is_empty() {
             continue;
         }
         let m = meta.get(&change.hash());
@@ -200,28 +311,122 @@ pub(crate) fn history_in(
             .and_then(|m| m.author.as_ref())
             .map(AuthorInfo::from_author)
             .unwrap_or_default();
-        let author = match devices.get(change.actor_id()) {
-            Some(d) => AuthorInfo {
-                person: member_name(state, d).unwrap_or(said.person),
-                device: d.to_string(),
-            },
-            None => said,
-        };
-        fields.remove("");
-        out.push(HistoryEntry {
+        let c = ChangeRow {
+            hash: change.hash(),
             time_ms: change.timestamp(),
-            person: author.person,
-            device: author.device,
-            change: change.hash().to_string(),
-            created,
-            deleted,
-            fields: if created {
-                Vec::new()
-            } else {
-                fields.into_iter().collect()
-            },
+            actor: change.actor_id().to_hex_string(),
+            person: said.person,
+            device: said.device,
             message: m.and_then(|m| m.message.as_ref()).map(|s| s.to_string()),
-        });
+        };
+        out.push((c, rows));
     }
-    Ok(out)
+    out
+}
+
+/// Brings the index of `doc` up to `am` inside a write transaction: the
+/// changes after the heads it covers, or every change when it covers none
+/// or heads `am` does not have (the document was rewritten).
+pub(crate) fn keep_up(conn: &Connection, doc: &str, am: &Automerge) -> rusqlite::Result<()> {
+    let heads = am.get_heads();
+    let stored = db::history_heads(conn, doc)?;
+    if stored.as_deref() == Some(db::encode_heads(&heads).as_slice()) {
+        return Ok(());
+    }
+    let since = stored
+        .and_then(|b| db::decode_heads(&b))
+        .filter(|s| s.iter().all(|h| am.get_change_by_hash(h).is_some()))
+        .unwrap_or_default();
+    if since.is_empty() {
+        db::drop_history(conn, doc)?;
+    }
+    let mut objects = Objects::new((!since.is_empty()).then_some(am));
+    let changes = index_changes(am, &since, &mut objects);
+    db::put_history(conn, doc, &changes, &heads)
+}
+
+/// After this process wrote changes to `doc` on top of `before`: indexes
+/// them if the index covered `before` (an index that is behind is brought
+/// up to date by the next history or compaction instead, so a write never
+/// pays for a whole document).
+pub(crate) fn follow(
+    conn: &Connection,
+    doc: &str,
+    am: &Automerge,
+    before: &[ChangeHash],
+) -> rusqlite::Result<()> {
+    match db::history_heads(conn, doc)? {
+        Some(b) if b == db::encode_heads(before) => keep_up(conn, doc, am),
+        _ => Ok(()),
+    }
+}
+
+/// Whether the index of `doc` covers the state this process holds of it.
+pub(crate) fn is_current(conn: &Connection, state: &State, doc: &str) -> rusqlite::Result<bool> {
+    let Some(d) = state.docs.get(doc) else {
+        return Ok(false);
+    };
+    Ok(db::history_heads(conn, doc)?.as_deref() == Some(db::encode_heads(&d.heads).as_slice()))
+}
+
+/// The touches of record `id` in `am` without an index (a workspace this
+/// process may not write): the same pass, kept in memory.
+pub(crate) fn unindexed(am: &Automerge, id: &str) -> Vec<(ChangeRow, TouchRow)> {
+    index_changes(am, &[], &mut Objects::new(None))
+        .into_iter()
+        .flat_map(|(c, rows)| {
+            rows.into_iter()
+                .filter(|t| t.record == id)
+                .map(move |t| (c.clone(), t))
+        })
+        .collect()
+}
+
+/// The entries of one record of `collection` in `doc`, from its rows.
+pub(crate) fn entries(
+    state: &State,
+    doc: &str,
+    collection: &str,
+    rows: &[(ChangeRow, TouchRow)],
+) -> Vec<HistoryEntry> {
+    // Who made a change is the device its actor is derived from (its
+    // signature was checked on arrival), named as the membership log
+    // names it; the author field (what the device said) only for changes
+    // of no member's actor (an older version's).
+    let devices: HashMap<String, &str> = state
+        .model
+        .members
+        .keys()
+        .map(|d| {
+            let actor = crate::trust::changes::actor_for(d, doc);
+            (actor.to_hex_string(), d.as_str())
+        })
+        .collect();
+    rows.iter()
+        .filter(|(_, t)| t.collection == collection)
+        .map(|(c, t)| {
+            let (person, device) = match devices.get(&c.actor) {
+                Some(d) => (
+                    member_name(state, d).unwrap_or_else(|| c.person.clone()),
+                    d.to_string(),
+                ),
+                None => (c.person.clone(), c.device.clone()),
+            };
+            HistoryEntry {
+                time_ms: c.time_ms,
+                person,
+                device,
+                change: c.hash.to_string(),
+                created: t.created,
+                deleted: t.deleted,
+                fields: t.fields.clone(),
+                message: c.message.clone(),
+            }
+        })
+        .collect()
+}
+
+/// A member's name, as the membership log gives it.
+fn member_name(state: &State, device: &str) -> Option<String> {
+    state.model.members.get(device).map(|m| m.name.clone())
 }

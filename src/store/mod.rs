@@ -511,7 +511,10 @@ impl Workspace {
         if !self.state.docs.contains_key(doc) {
             return Ok(());
         }
-        let snapshot = self.state.loaded(&tx, &path, doc)?.save();
+        let am = self.state.loaded(&tx, &path, doc)?;
+        let snapshot = am.save();
+        // Compaction is upkeep: the history index is brought up to date too.
+        history::keep_up(&tx, doc, am).map_err(sqlite_err(&path))?;
         db::replace_snapshot(&tx, doc, &snapshot, self.state.last_seq)
             .map_err(sqlite_err(&path))?;
         tx.commit().map_err(sqlite_err(&path))?;
@@ -531,21 +534,56 @@ impl Workspace {
         Ok(())
     }
 
-    /// The change history of one record, oldest first. Loads the record's
-    /// document if only its view was read.
+    /// The change history of one record, oldest first: rows of the history
+    /// index, brought up to date first if it is behind.
     pub fn history(&mut self, what: Entity, id: &Id) -> Result<Vec<HistoryEntry>, StoreError> {
         let path = self.db.path.clone();
         let tx = self.db.begin_read()?;
         self.state.catch_up(&tx, &path)?;
-        let Some(doc) = history::document_of(&self.state, what, id) else {
+        let Some((doc, collection)) = history::location(&self.state, what, id) else {
             return Ok(Vec::new());
         };
-        self.state.loaded(&tx, &path, &doc)?;
-        history::history(&self.state, what, id)
+        drop(tx);
+        let rows = self.history_rows(&doc, id)?;
+        Ok(history::entries(&self.state, &doc, collection, &rows))
+    }
+
+    /// The index rows of record `id` in document `doc`. An index that is
+    /// behind is brought up to date under the write lock; a workspace this
+    /// process may not write is read from the document itself.
+    fn history_rows(
+        &mut self,
+        doc: &str,
+        id: &Id,
+    ) -> Result<Vec<(db::ChangeRow, db::TouchRow)>, StoreError> {
+        let path = self.db.path.clone();
+        let err = sqlite_err(&path);
+        {
+            let tx = self.db.begin_read()?;
+            self.state.catch_up(&tx, &path)?;
+            if history::is_current(&tx, &self.state, doc).map_err(&err)? {
+                return db::history_rows(&tx, doc, id.as_str()).map_err(&err);
+            }
+        }
+        if let Ok(tx) = self.db.begin_write() {
+            self.state.catch_up(&tx, &path)?;
+            let am = self.state.loaded(&tx, &path, doc)?;
+            let kept = history::keep_up(&tx, doc, am)
+                .and_then(|()| db::history_rows(&tx, doc, id.as_str()));
+            if let Ok(rows) = kept
+                && tx.commit().is_ok()
+            {
+                return Ok(rows);
+            }
+        }
+        let tx = self.db.begin_read()?;
+        self.state.catch_up(&tx, &path)?;
+        let am = self.state.loaded(&tx, &path, doc)?;
+        Ok(history::unindexed(am, id.as_str()))
     }
 
     /// The history of a record no longer here (deleted): looked for in
-    /// every district document, as kindergarten, pairing, visit or
+    /// every document, as district, kindergarten, pairing, visit or
     /// inspection; the kind and the entries of the first found.
     pub fn deleted_history(
         &mut self,
@@ -554,25 +592,27 @@ impl Workspace {
         let path = self.db.path.clone();
         let tx = self.db.begin_read()?;
         self.state.catch_up(&tx, &path)?;
+        drop(tx);
         let docs: Vec<String> = self
             .state
             .docs
             .keys()
-            .filter(|d| district_of_doc(d).is_some())
+            .filter(|d| d.as_str() == PROGRAMME_DOC || district_of_doc(d).is_some())
             .cloned()
             .collect();
-        for what in [
-            Entity::Visit,
-            Entity::Inspection,
-            Entity::Pairing,
-            Entity::Kindergarten,
-        ] {
-            let Some(collection) = history::collection_of(what) else {
-                continue;
-            };
-            for doc in &docs {
-                self.state.loaded(&tx, &path, doc)?;
-                let entries = history::history_in(&self.state, doc, collection, id)?;
+        for doc in &docs {
+            let rows = self.history_rows(doc, id)?;
+            for what in [
+                Entity::District,
+                Entity::Visit,
+                Entity::Inspection,
+                Entity::Pairing,
+                Entity::Kindergarten,
+            ] {
+                let Some(collection) = history::collection_of(what) else {
+                    continue;
+                };
+                let entries = history::entries(&self.state, doc, collection, &rows);
                 if !entries.is_empty() {
                     return Ok(Some((what, entries)));
                 }

@@ -515,6 +515,7 @@ impl State {
                     }
                     let seq = db::insert_chunk(conn, id, &bytes, &am.get_heads()).map_err(&err)?;
                     self.last_seq = self.last_seq.max(seq);
+                    super::history::follow(conn, id, am, before).map_err(&err)?;
                 }
             }
             d.heads = sorted(am.get_heads());

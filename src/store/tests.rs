@@ -414,6 +414,65 @@ fn history_names_who_changed_which_fields() {
     );
 }
 
+/// Each write adds its own rows to an index that was up to date; what the
+/// index then says of every record is what one pass over all the changes
+/// says.
+#[test]
+fn the_history_index_kept_by_each_write_agrees_with_a_pass_over_every_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut ws, pairing, visit) = setup(dir.path());
+    let doc = district_doc_id(&ws.model().visit(&visit).expect("visit").district_id);
+    // The first history builds the index of the district's document.
+    assert_eq!(ws.history(Entity::Visit, &visit).expect("history").len(), 1);
+    let kgs: Vec<Id> = ws.model().kindergartens().map(|k| k.id.clone()).collect();
+    let mut v = ws.model().visit(&visit).cloned().expect("visit");
+    v.note.push_str("补充。");
+    v.tasks.push(Task::RuralCharacter);
+    ws.write(|w| w.put_visit(v.clone())).expect("edit");
+    let mut second = v.clone();
+    second.id = ws.write(|w| Ok(w.new_id())).expect("id");
+    ws.write(|w| w.put_visit(second.clone()))
+        .expect("second visit");
+    ws.write(|w| w.delete(Entity::Visit, &second.id))
+        .expect("delete");
+    let stamp = Stamp {
+        by: "李园长".into(),
+        on: d("2024-09-25"),
+    };
+    ws.write(|w| w.sign(&pairing, stamp)).expect("sign");
+    let mut k = ws.model().kindergarten(&kgs[0]).cloned().expect("kg");
+    k.children = 55;
+    ws.write(|w| w.put_kindergarten(k)).expect("kindergarten");
+
+    let current = history::is_current(&ws.db.conn, &ws.state, &doc).expect("index");
+    assert!(current, "each write kept the index up to date");
+    let read = |ws: &mut Workspace| {
+        let mut all = vec![
+            ws.history(Entity::Visit, &visit).expect("visit"),
+            ws.history(Entity::Pairing, &pairing).expect("pairing"),
+            ws.deleted_history(&second.id)
+                .expect("deleted")
+                .map(|(_, h)| h)
+                .unwrap_or_default(),
+        ];
+        for k in &kgs {
+            all.push(ws.history(Entity::Kindergarten, k).expect("kg"));
+        }
+        all
+    };
+    let kept = read(&mut ws);
+    assert_eq!(kept[0].len(), 2, "{:?}", kept[0]);
+    assert_eq!(
+        kept[0][1].fields,
+        vec!["note".to_string(), "tasks".to_string()]
+    );
+    assert_eq!(kept[2].len(), 2, "made, then deleted: {:?}", kept[2]);
+    assert!(kept[2][1].deleted);
+    db::drop_history(&ws.db.conn, &doc).expect("drop");
+    assert!(!history::is_current(&ws.db.conn, &ws.state, &doc).expect("index"));
+    assert_eq!(read(&mut ws), kept, "rebuilt from every change");
+}
+
 #[test]
 fn every_stored_field_has_a_label_in_both_languages() {
     use crate::i18n::{Lang, field};

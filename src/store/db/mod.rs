@@ -379,6 +379,7 @@ pub(crate) fn rewrite_doc(
         "UPDATE docs SET heads = ?2 WHERE id = ?1",
         params![doc, encode_heads(heads)],
     )?;
+    drop_history(conn, doc)?;
     absent_ok(
         conn.execute("DELETE FROM sync_states WHERE doc = ?1", [doc])
             .map(|_| ()),
@@ -456,3 +457,5 @@ pub(crate) fn put_view(
 
 mod exchange;
 pub use exchange::*;
+mod history;
+pub(crate) use history::*;

@@ -1,0 +1,181 @@
+//! The history index (see `store/history.rs`): which change touched which
+//! record, kept beside the documents so that a record's history is a few
+//! rows instead of a pass over every change of its document. Derived data,
+//! safe to lose: made on first use, rebuilt when it does not match.
+
+use super::*;
+
+const HISTORY_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS history_heads (
+    doc   TEXT PRIMARY KEY,
+    heads BLOB NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS history_changes (
+    id      INTEGER PRIMARY KEY,
+    doc     TEXT NOT NULL,
+    hash    BLOB NOT NULL,
+    time_ms INTEGER NOT NULL,
+    actor   TEXT NOT NULL,
+    person  TEXT NOT NULL,
+    device  TEXT NOT NULL,
+    message TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS history_rows (
+    record     TEXT NOT NULL,
+    change     INTEGER NOT NULL REFERENCES history_changes(id),
+    collection TEXT NOT NULL,
+    created    INTEGER NOT NULL,
+    deleted    INTEGER NOT NULL,
+    fields     TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS history_rows_by_record ON history_rows(record);
+";
+
+pub(crate) fn ensure_history_tables(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(HISTORY_TABLES)
+}
+
+/// One change, as the index keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ChangeRow {
+    pub hash: ChangeHash,
+    pub time_ms: i64,
+    /// The change's actor (hex): names the device that signed it.
+    pub actor: String,
+    /// The author the change itself states.
+    pub person: String,
+    pub device: String,
+    pub message: Option<String>,
+}
+
+/// One change's touch of one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TouchRow {
+    pub record: String,
+    pub collection: String,
+    pub created: bool,
+    pub deleted: bool,
+    /// Sorted field names.
+    pub fields: Vec<String>,
+}
+
+/// The heads the index covers for `doc` (sorted, encoded), if any.
+pub(crate) fn history_heads(conn: &Connection, doc: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    absent_ok(
+        conn.query_row(
+            "SELECT heads FROM history_heads WHERE doc = ?1",
+            [doc],
+            |r| r.get(0),
+        )
+        .optional(),
+    )
+}
+
+/// Forgets the index of `doc` (its changes were rewritten, or it is about
+/// to be indexed again from the start).
+pub(crate) fn drop_history(conn: &Connection, doc: &str) -> rusqlite::Result<()> {
+    let statements = [
+        "DELETE FROM history_rows WHERE change IN
+             (SELECT id FROM history_changes WHERE doc = ?1)",
+        "DELETE FROM history_changes WHERE doc = ?1",
+        "DELETE FROM history_heads WHERE doc = ?1",
+    ];
+    for sql in statements {
+        absent_ok(conn.execute(sql, [doc]).map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// Adds what a pass over new changes of `doc` found (each change with the
+/// records it touched), and the heads the index now covers.
+pub(crate) fn put_history(
+    conn: &Connection,
+    doc: &str,
+    changes: &[(ChangeRow, Vec<TouchRow>)],
+    heads: &[ChangeHash],
+) -> rusqlite::Result<()> {
+    ensure_history_tables(conn)?;
+    let mut put_change = conn.prepare_cached(
+        "INSERT INTO history_changes (doc, hash, time_ms, actor, person, device, message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut put_touch = conn.prepare_cached(
+        "INSERT INTO history_rows (record, change, collection, created, deleted, fields)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (c, touches) in changes {
+        put_change.execute(params![
+            doc,
+            c.hash.0.as_slice(),
+            c.time_ms,
+            c.actor,
+            c.person,
+            c.device,
+            c.message
+        ])?;
+        let id = conn.last_insert_rowid();
+        for t in touches {
+            put_touch.execute(params![
+                t.record,
+                id,
+                t.collection,
+                t.created,
+                t.deleted,
+                t.fields.join("\n")
+            ])?;
+        }
+    }
+    conn.execute(
+        "INSERT OR REPLACE INTO history_heads (doc, heads) VALUES (?1, ?2)",
+        params![doc, encode_heads(heads)],
+    )?;
+    Ok(())
+}
+
+/// The indexed touches of `record` in `doc`, in the order they were
+/// indexed, each with its change.
+pub(crate) fn history_rows(
+    conn: &Connection,
+    doc: &str,
+    record: &str,
+) -> rusqlite::Result<Vec<(ChangeRow, TouchRow)>> {
+    let read = || {
+        let mut st = conn.prepare_cached(
+            "SELECT r.record, r.collection, r.created, r.deleted, r.fields,
+                    c.hash, c.time_ms, c.actor, c.person, c.device, c.message
+             FROM history_rows r JOIN history_changes c ON c.id = r.change
+             WHERE r.record = ?1 AND c.doc = ?2 ORDER BY r.change",
+        )?;
+        let rows = st.query_map(params![record, doc], row)?;
+        rows.collect()
+    };
+    absent_ok(read())
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ChangeRow, TouchRow)> {
+    let fields: String = r.get(4)?;
+    let touch = TouchRow {
+        record: r.get(0)?,
+        collection: r.get(1)?,
+        created: r.get(2)?,
+        deleted: r.get(3)?,
+        fields: fields
+            .split('\n')
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect(),
+    };
+    let hash: Vec<u8> = r.get(5)?;
+    let hash = <[u8; 32]>::try_from(hash.as_slice()).map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Blob, "hash".into())
+    })?;
+    let change = ChangeRow {
+        hash: ChangeHash(hash),
+        time_ms: r.get(6)?,
+        actor: r.get(7)?,
+        person: r.get(8)?,
+        device: r.get(9)?,
+        message: r.get(10)?,
+    };
+    Ok((change, touch))
+}
