@@ -117,16 +117,32 @@ pub fn file_stem(name: &str) -> String {
     if s.is_empty() { "_".to_string() } else { s }
 }
 
-/// Shortens free text for a table cell, by characters.
-pub fn clip(s: &str, n: usize) -> String {
-    let one_line = s.replace(['\n', '\r'], " ");
-    if one_line.chars().count() <= n {
-        one_line
-    } else {
-        let mut t: String = one_line.chars().take(n).collect();
-        t.push_str("...");
-        t
+/// What ends a cut text: ASCII, since "…" is ambiguous width (two
+/// columns in many Chinese terminals, which would spill past the cut).
+const CUT: &str = "..";
+
+/// `text` on one line, cut to `width` display columns (a Chinese character
+/// takes two) at a character boundary, ending in [`CUT`] when cut: for
+/// table cells and lines of the interface.
+pub fn clip(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let one_line = text.replace(['\r', '\n'], " ");
+    if one_line.width() <= width {
+        return one_line;
     }
+    let room = width.saturating_sub(CUT.len());
+    let mut out = String::new();
+    let mut used = 0usize;
+    for c in one_line.chars() {
+        let w = c.width().unwrap_or(0);
+        if used.saturating_add(w) > room {
+            break;
+        }
+        out.push(c);
+        used = used.saturating_add(w);
+    }
+    out.push_str(CUT.get(..width.min(CUT.len())).unwrap_or_default());
+    out
 }
 
 pub fn names(model: &Model, ids: &[Id], lang: Lang) -> String {
@@ -313,4 +329,27 @@ pub fn table_text(t: &Table) -> String {
         .map(|l| l.trim_end().to_string())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip;
+    use unicode_width::UnicodeWidthStr;
+
+    /// A Chinese character takes two columns: a cut counts columns, never
+    /// splits a character, says it cut, and keeps to one line.
+    #[test]
+    fn a_cut_counts_columns_not_characters_and_says_so() {
+        let zh = "盘山县东风镇中心幼儿园送教下乡";
+        let cut = clip(zh, 11);
+        assert_eq!(cut, "盘山县东..");
+        assert!(cut.width() <= 11);
+        assert_eq!(clip(zh, 30), zh, "what fits is left whole");
+        assert_eq!(clip("第一行\r\n第二行", 40), "第一行  第二行");
+        assert_eq!(clip("abcdef", 4), "ab..");
+        assert_eq!(clip("盘山县", 1), ".");
+        for w in 0..32 {
+            assert!(clip(zh, w).width() <= w, "{w}");
+        }
+    }
 }

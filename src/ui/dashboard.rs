@@ -106,10 +106,10 @@ fn targets(
     );
     // Cut at the right with an ellipsis: the keys first, then the heading.
     let width = usize::from(area.width);
-    let reach = super::elide(&format!("{reach}  "), width);
-    let heading = super::elide(&heading, width.saturating_sub(reach.width()));
+    let reach = crate::present::clip(&format!("{reach}  "), width);
+    let heading = crate::present::clip(&heading, width.saturating_sub(reach.width()));
     let keys = format!("  {}", tr!(l, "dashboard.year_keys"));
-    let keys = super::elide(&keys, width.saturating_sub(reach.width() + heading.width()));
+    let keys = crate::present::clip(&keys, width.saturating_sub(reach.width() + heading.width()));
     let title = Line::from(vec![
         Span::styled(reach, WARN_STYLE),
         Span::styled(heading, TITLE_STYLE),
@@ -312,7 +312,7 @@ fn this_month(
     );
     let width = usize::from(area.width);
     let mut lines = vec![Line::from(Span::styled(
-        super::elide(&title, width),
+        crate::present::clip(&title, width),
         TITLE_STYLE,
     ))];
     let in_month: Vec<&&Visit> = visits
@@ -326,7 +326,7 @@ fn this_month(
         let room = width.saturating_sub(count.len());
         lines.push(Line::from(vec![
             Span::raw(count),
-            Span::raw(super::elide(&label(l, *f), room)),
+            Span::raw(crate::present::clip(&label(l, *f), room)),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), area);
@@ -372,13 +372,13 @@ fn deadlines(frame: &mut Frame<'_>, l: Lang, ds: &[Deadline], area: Rect) {
     };
     for d in ds.iter().take(shown) {
         let style = if d.overdue { BAD_STYLE } else { Style::new() };
-        let text = super::elide(&deadline_text(l, d), width);
+        let text = crate::present::clip(&deadline_text(l, d), width);
         lines.push(Line::from(Span::styled(text, style)));
     }
     if ds.len() > shown {
         let more = tr!(l, "dashboard.more_deadlines", count = ds.len() - shown);
         lines.push(Line::from(Span::styled(
-            super::elide(&more, width),
+            crate::present::clip(&more, width),
             DIM_STYLE,
         )));
     }

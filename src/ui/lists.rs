@@ -174,7 +174,7 @@ fn table(frame: &mut Frame<'_>, v: &View<'_>, list: &ListState, area: Rect) {
         cells
             .into_iter()
             .zip(spans.iter())
-            .map(|(c, r)| super::elide(&c, usize::from(r.width)))
+            .map(|(c, r)| crate::present::clip(&c, usize::from(r.width)))
             .collect()
     };
     let rows: Vec<Row> = list

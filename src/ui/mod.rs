@@ -237,31 +237,6 @@ fn tokens(s: &str) -> Vec<&str> {
     out
 }
 
-/// What ends a cut text: ASCII, since "…" is ambiguous width (two
-/// columns in many Chinese terminals, which would spill past the cut).
-const CUT: &str = "..";
-
-/// `text` cut to `width` columns at a character boundary, ending in
-/// [`CUT`] when cut.
-pub fn elide(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let room = width.saturating_sub(CUT.len());
-    let mut out = String::new();
-    let mut w = 0;
-    for c in text.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw > room {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push_str(CUT.get(..width.min(CUT.len())).unwrap_or_default());
-    out
-}
-
 /// `label  value` lines for the detail pane, values wrapped under
 /// themselves to fit `width`.
 pub fn fields_paragraph(fields: &[(String, String)], width: u16) -> Paragraph<'static> {

@@ -11,6 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
+use unicode_width::UnicodeWidthStr;
 
 /// The sync state in a few words (status bar and this screen).
 pub fn state_text(l: Lang, s: &Status, running: bool) -> String {
@@ -41,35 +42,41 @@ fn status_lines(v: &View<'_>, w: usize) -> Vec<Line<'static>> {
         .get(me)
         .map(|m| format!("{}（{}）", m.name, label(l, m.role)))
         .unwrap_or_else(|| tr!(l, "sync.not_a_member_here"));
-    let field = |k: &str| Span::styled(format!(" {} ", crate::i18n::field(l, k)), LABEL_STYLE);
-    lines.push(Line::from(vec![
-        field("this_device"),
-        Span::raw(format!("{}  {who}", crate::identity::short(me))),
-    ]));
+    // A labelled line, its value cut to what is left of the width.
+    let row = |k: &str, value: &str| {
+        let label = format!(" {} ", crate::i18n::field(l, k));
+        let room = w.saturating_sub(label.width());
+        Line::from(vec![
+            Span::styled(label, LABEL_STYLE),
+            Span::raw(clip(value, room)),
+        ])
+    };
+    lines.push(row(
+        "this_device",
+        &format!("{}  {who}", crate::identity::short(me)),
+    ));
     let state = match &s.state {
-        State::Off(why) if !why.is_empty() => format!(
-            "{} — {}",
-            state_text(l, s, v.syncing),
-            clip(why, w.saturating_sub(30))
-        ),
+        State::Off(why) if !why.is_empty() => {
+            format!("{} — {why}", state_text(l, s, v.syncing))
+        }
         _ => state_text(l, s, v.syncing),
     };
-    lines.push(Line::from(vec![field("sync_state"), Span::raw(state)]));
+    lines.push(row("sync_state", &state));
     if let Some(e) = &s.store_error {
         lines.push(Line::from(Span::styled(
             format!(
                 " {}",
-                clip(&tr!(l, "sync.store_error", error = e.as_str()), w)
+                clip(
+                    &tr!(l, "sync.store_error", error = e.as_str()),
+                    w.saturating_sub(1)
+                )
             ),
             ERROR_STYLE,
         )));
     }
     if let Some(addr) = &s.me {
         let addrs: Vec<String> = addr.book_entries();
-        lines.push(Line::from(vec![
-            field("addresses"),
-            Span::raw(clip(&addrs.join("  "), w.saturating_sub(12))),
-        ]));
+        lines.push(row("addresses", &addrs.join("  ")));
     }
     let last = match &s.last_round {
         Some(r) => tr!(
@@ -82,7 +89,7 @@ fn status_lines(v: &View<'_>, w: usize) -> Vec<Line<'static>> {
         ),
         None => tr!(l, "sync.no_round_yet"),
     };
-    lines.push(Line::from(vec![field("last_sync"), Span::raw(last)]));
+    lines.push(row("last_sync", &last));
     // Changes a peer sent that were checked and refused: attacks (or a
     // broken program) stopped at the door.
     for r in s.refusals.iter().take(3) {
@@ -97,10 +104,9 @@ fn status_lines(v: &View<'_>, w: usize) -> Vec<Line<'static>> {
             ERROR_STYLE,
         )));
     }
-    lines.push(Line::from(Span::styled(
-        format!(" {}", v.hint()),
-        DIM_STYLE,
-    )));
+    for part in super::wrap(&v.hint(), w.saturating_sub(1)) {
+        lines.push(Line::from(Span::styled(format!(" {part}"), DIM_STYLE)));
+    }
     lines
 }
 
