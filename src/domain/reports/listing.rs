@@ -1,6 +1,7 @@
 //! The reports a member sees, what waits on it first.
 
 use super::*;
+use crate::domain::reach::Reach;
 
 /// A report as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,53 +20,34 @@ pub struct Listed {
 
 /// The reports a member sees, due up to `LIST_AHEAD_DAYS` from today:
 /// those it must accept or return first, then its own to write, then the
-/// rest, newest due first in each. Which reports: a kindergarten its
-/// own summaries; a district bureau its district's reports and its
-/// kindergartens' summaries; the city, inspectors and viewers every report
-/// they may read.
+/// rest, newest due first in each. Which reports: those of the member's
+/// [`Reach`] ([`in_reach`]).
 pub fn listed(model: &Model, m: Option<&Member>, today: NaiveDate) -> Vec<Listed> {
-    let readable = match m {
-        Some(m) if m.role == MemberRole::DistrictAdmin => m.district.iter().cloned().collect(),
-        Some(m) => crate::domain::access::readable_districts(model, m),
-        None => model.districts.keys().cloned().collect(),
-    };
-    let concerns = |key: &ReportKey| match m {
-        Some(m) if m.role == MemberRole::Kindergarten => own(m, key),
-        _ => true,
-    };
+    let reach = Reach::of(model, m);
     let horizon = today + Days::new(LIST_AHEAD_DAYS);
     let mut keys = Vec::new();
     for month in report_months(&model.programme) {
         for d in model.districts_in_order() {
-            if readable.contains(&d.id) {
-                keys.push(ReportKey::Monthly {
-                    district: d.id.clone(),
-                    month,
-                });
-            }
+            keys.push(ReportKey::Monthly {
+                district: d.id.clone(),
+                month,
+            });
         }
     }
     for year in model.programme.start_year..=model.programme.end_year {
         for level in Level::ALL {
             for subject in summary_subjects(model, year, *level) {
-                let key = ReportKey::Annual {
+                keys.push(ReportKey::Annual {
                     level: *level,
                     subject,
                     year,
-                };
-                let visible = match key.home(model) {
-                    Some(d) => readable.contains(&d),
-                    None => true,
-                };
-                if visible {
-                    keys.push(key);
-                }
+                });
             }
         }
     }
     let mut out: Vec<Listed> = keys
         .into_iter()
-        .filter(|key| concerns(key))
+        .filter(|key| in_reach(&reach, model, key))
         .filter_map(|key| {
             let due = key.due_in(model)?;
             if due > horizon {
@@ -96,6 +78,20 @@ pub fn listed(model: &Model, m: Option<&Member>, today: NaiveDate) -> Vec<Listed
         (rank(a), &a.key).cmp(&(rank(b), &b.key))
     });
     out
+}
+
+/// Whether a report is of a reach's work: every report for the city; a
+/// bureau's (or an inspector's) districts' monthly reports and summaries,
+/// those of their kindergartens, and the city's summary; a kindergarten's
+/// own summaries only.
+pub fn in_reach(reach: &Reach, model: &Model, key: &ReportKey) -> bool {
+    match (reach, key) {
+        (Reach::Kindergarten { id, .. }, ReportKey::Annual { level, subject, .. }) => {
+            *level == Level::Kindergarten && subject.as_ref() == Some(id)
+        }
+        (Reach::Kindergarten { .. }, ReportKey::Monthly { .. }) => false,
+        _ => key.home(model).is_none_or(|d| reach.has_district(&d)),
+    }
 }
 
 /// Whether the report is written at the member's own level: the city's
