@@ -721,11 +721,34 @@ fn timeliness_counts_on_time_late_and_missing() {
         (ps.rate.expected, ps.rate.submitted, ps.rate.on_time),
         (2, 1 + 1, 1)
     );
-    // Three other districts sent nothing for two months.
+    // The three other districts ran no agreement: they owe nothing, so
+    // nothing of theirs is missing (the rule the overview's deadlines
+    // follow too).
     assert_eq!(
         (t.monthly.expected, t.monthly.submitted, t.monthly.on_time),
-        (8, 2, 1)
+        (2, 2, 1)
     );
+    for other in t.districts.iter().filter(|x| x.district_id != f.district) {
+        assert!(
+            other.months.iter().all(|(_, s)| s.code() == "not_due"),
+            "{other:?}"
+        );
+    }
+    // 盘山县's agreement runs on: November's report, due 11-20 and not
+    // sent, is missing on the 25th, and the overview lists it overdue.
+    let later = d("2024-11-25");
+    let t = reports::timeliness(f.ws.model(), 2024, later);
+    assert_eq!(
+        (t.monthly.expected, t.monthly.submitted, t.monthly.on_time),
+        (3, 2, 1)
+    );
+    let reach = Reach::City;
+    let overdue: Vec<_> = calendar::deadlines(f.ws.model(), later, &reach)
+        .into_iter()
+        .filter(|x| x.kind == calendar::DeadlineKind::MonthlyReport && x.overdue)
+        .map(|x| (x.date, x.pending))
+        .collect();
+    assert_eq!(overdue, vec![(d("2024-11-20"), 1)]);
 }
 
 #[test]

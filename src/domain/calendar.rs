@@ -2,7 +2,6 @@
 //! have passed with work undone.
 
 use super::codes::*;
-use super::id::Id;
 use super::model::Model;
 use super::reach::Reach;
 use super::records::Pairing;
@@ -173,23 +172,6 @@ fn dues_of_year(model: &Model, year: i32, reach: &Reach) -> Vec<Due> {
     out
 }
 
-/// Whether `district` owes the monthly report of `month`: a pairing kept
-/// in its document had a signed agreement running in the report's period.
-/// A district with nothing running has nothing to report, so a new
-/// workspace owes nothing for the months before its first agreement.
-pub fn owes_monthly(model: &Model, district: &Id, month: reports::YearMonth) -> bool {
-    let Some(period) = reports::monthly_period(&model.programme, month) else {
-        return false;
-    };
-    model.data.get(district).is_some_and(|data| {
-        data.pairings.values().any(|p| {
-            p.agreement.status != AgreementStatus::Draft
-                && p.agreement.start <= period.to
-                && p.agreement.end >= period.from
-        })
-    })
-}
-
 /// Monthly reports: every month gone by that a district of the reach owes
 /// and has not sent, and the next one due (by `horizon`). A kindergarten
 /// sends none.
@@ -207,14 +189,12 @@ fn monthly_deadlines(
     let not_in = |month: reports::YearMonth| {
         districts
             .iter()
-            .filter(|d| owes_monthly(model, &d.id, month))
             .filter(|d| {
                 let key = reports::ReportKey::Monthly {
                     district: d.id.clone(),
                     month,
                 };
-                key.workflow(model)
-                    .is_none_or(|w| w.first_submitted.is_none())
+                reports::pending(model, &key)
             })
             .count()
     };
@@ -264,7 +244,7 @@ fn unconfirmed_visits(model: &Model, today: NaiveDate, reach: &Reach) -> Option<
 mod tests {
     use super::*;
     use crate::domain::plan;
-    use crate::domain::{District, Stamp};
+    use crate::domain::{District, Id, Stamp};
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()

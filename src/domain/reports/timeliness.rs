@@ -39,10 +39,28 @@ pub fn summary_subjects(model: &Model, year: i32, level: Level) -> Vec<Option<Id
     }
 }
 
+/// Whether `district` owes the monthly report of `month`: a pairing kept
+/// in its document had a signed agreement running in the report's period.
+/// A district with nothing running has nothing to report, so a new
+/// workspace owes nothing for the months before its first agreement.
+pub fn owes_monthly(model: &Model, district: &Id, month: YearMonth) -> bool {
+    let Some(period) = monthly_period(&model.programme, month) else {
+        return false;
+    };
+    model.data.get(district).is_some_and(|data| {
+        data.pairings.values().any(|p| {
+            p.agreement.status != AgreementStatus::Draft
+                && p.agreement.start <= period.to
+                && p.agreement.end >= period.from
+        })
+    })
+}
+
 /// Where one expected report stands against its due day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
-    /// Not due yet and not in.
+    /// Not due yet (or not owed at all: a month no agreement of its
+    /// district ran in) and not in.
     NotDue,
     /// In, first submitted on the day given, on or before the due day.
     OnTime(NaiveDate),
@@ -63,7 +81,27 @@ impl Standing {
     }
 }
 
-/// The standing of a report as of `today`.
+/// Whether a report is owed at all: a monthly report by the rule of
+/// [`owes_monthly`] (the one the overview's deadlines follow); a summary
+/// by those [`summary_subjects`] names.
+fn owed(model: &Model, key: &ReportKey) -> bool {
+    match key {
+        ReportKey::Monthly { district, month } => owes_monthly(model, district, *month),
+        ReportKey::Annual { .. } => true,
+    }
+}
+
+/// Whether a report is owed and not in (never submitted): what deadlines
+/// count and what is missing once its due day has passed.
+pub fn pending(model: &Model, key: &ReportKey) -> bool {
+    owed(model, key)
+        && key
+            .workflow(model)
+            .is_none_or(|w| w.first_submitted.is_none())
+}
+
+/// The standing of a report as of `today`: a report not owed is never
+/// missing.
 pub fn standing(model: &Model, key: &ReportKey, today: NaiveDate) -> Standing {
     let due = key.due_in(model);
     let first = key
@@ -73,7 +111,7 @@ pub fn standing(model: &Model, key: &ReportKey, today: NaiveDate) -> Standing {
     match (first, due) {
         (Some(on), Some(due)) if on <= due => Standing::OnTime(on),
         (Some(on), _) => Standing::Late(on),
-        (None, Some(due)) if due < today => Standing::Missing,
+        (None, Some(due)) if due < today && pending(model, key) => Standing::Missing,
         (None, _) => Standing::NotDue,
     }
 }
