@@ -1642,7 +1642,7 @@ fn a_visit_is_deleted_with_who_and_when_kept_and_records_in_use_or_filed_are_not
     )
     .fails()
     .to_string();
-    assert!(err.contains("still refer to it"), "{err}");
+    assert!(err.contains("still belong or refer to it"), "{err}");
 }
 
 #[test]
@@ -1668,4 +1668,92 @@ fn a_data_directory_that_is_a_file_or_holds_another_kind_of_file_is_named_as_suc
         assert!(err.contains("不是 bangfu 工作区文件"), "{args:?}: {err}");
         assert!(!err.contains("运行 bangfu doctor"), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn a_district_added_by_mistake_is_corrected_or_deleted_but_one_in_use_is_not() {
+    let dir = panjin();
+    let districts = |dir: &Path| run(dir, &["district", "list", "--format", "json"]).json();
+    let named = |v: &serde_json::Value, name: &str| {
+        v.as_array()
+            .and_then(|a| a.iter().find(|d| d["name"] == name))
+            .cloned()
+    };
+    run(dir.path(), &["district", "add", "大洼县"]).ok();
+    let said = run(
+        dir.path(),
+        &[
+            "district",
+            "edit",
+            "大洼县",
+            "--name",
+            "试验区",
+            "--add-town",
+            "新兴镇",
+        ],
+    )
+    .ok()
+    .to_string();
+    assert!(said.contains("试验区"), "{said}");
+    let now = districts(dir.path());
+    assert!(named(&now, "大洼县").is_none(), "{now}");
+    let d = named(&now, "试验区").expect("renamed");
+    assert_eq!(d["towns"], serde_json::json!(["新兴镇"]), "{now}");
+    // Another district's name is taken.
+    let err = run(
+        dir.path(),
+        &["district", "edit", "试验区", "--name", "盘山县"],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("已有名为「盘山县」"), "{err}");
+    // A town a kindergarten names stays on its district's list.
+    let err = run(
+        dir.path(),
+        &["district", "edit", "盘山县", "--remove-town", "东风镇"],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("不能删除"), "{err}");
+    // The district with kindergartens stays; the one added by mistake
+    // goes, with its targets, and its deletion is kept in its history.
+    let err = run(dir.path(), &["district", "delete", "盘山县"])
+        .fails()
+        .to_string();
+    assert!(err.contains("不能删除：还有 2 条记录属于或引用它"), "{err}");
+    let target = [
+        "plan",
+        "set",
+        "--year",
+        "2024",
+        "--district",
+        "试验区",
+        "--helpers",
+        "1",
+        "--helped",
+        "1",
+    ];
+    run(dir.path(), &target).ok();
+    let said = run(dir.path(), &["district", "delete", "试验区"])
+        .ok()
+        .to_string();
+    assert!(said.contains("已删除县区"), "{said}");
+    let now = districts(dir.path());
+    assert!(named(&now, "试验区").is_none(), "{now}");
+    assert!(named(&now, "盘山县").is_some(), "{now}");
+    let plan = run(
+        dir.path(),
+        &["plan", "show", "--year", "2024", "--format", "json"],
+    )
+    .ok()
+    .to_string();
+    assert!(!plan.contains("试验区"), "{plan}");
+    let id = d["id"].as_str().expect("id").to_string();
+    let h = run(dir.path(), &["history", &id, "--format", "json"]).json();
+    let last = h
+        .as_array()
+        .and_then(|a| a.last())
+        .cloned()
+        .expect("entries");
+    assert_eq!(last["deleted"], true, "{h}");
 }

@@ -1,7 +1,8 @@
-//! Districts (县区): listing them with their towns, adding one.
+//! Districts (县区): listing them with their towns, adding, correcting
+//! and deleting one.
 
 use super::output::{Table, out, print_list};
-use super::{CmdResult, Ctx, FormatArg};
+use super::{CmdResult, Ctx, Fail, FormatArg};
 use crate::domain::*;
 use crate::i18n;
 use crate::tr;
@@ -17,6 +18,27 @@ pub enum DistrictCmd {
     },
     /// Add a district
     Add { name: String },
+    /// Correct a district's name or its list of towns
+    Edit {
+        /// District (name or id)
+        district: String,
+        /// The right name
+        #[arg(long)]
+        name: Option<String>,
+        /// Add a town to its list; repeat for more
+        #[arg(long = "add-town", value_name = "TOWN")]
+        add_town: Vec<String>,
+        /// Take a town off its list (no kindergarten may name it); repeat
+        /// for more
+        #[arg(long = "remove-town", value_name = "TOWN")]
+        remove_town: Vec<String>,
+    },
+    /// Delete a district added by mistake (no kindergarten, report or
+    /// member may belong to it)
+    Delete {
+        /// District (name or id)
+        district: String,
+    },
 }
 
 pub fn district(ctx: &Ctx, cmd: DistrictCmd) -> CmdResult {
@@ -34,6 +56,37 @@ pub fn district(ctx: &Ctx, cmd: DistrictCmd) -> CmdResult {
                 id = id.short(),
                 detail = name.as_str()
             ));
+        }
+        DistrictCmd::Edit {
+            district,
+            name,
+            add_town,
+            remove_town,
+        } => {
+            let id = crate::input::parse::district(l, ws.model(), &district).map_err(Fail::line)?;
+            let Some(d) = ws.model().districts.get(&id).cloned() else {
+                return Err(Fail::line(district));
+            };
+            let name = name.unwrap_or_else(|| d.name.clone());
+            let towns: Vec<String> = d
+                .towns
+                .iter()
+                .filter(|t| !remove_town.contains(t))
+                .chain(add_town.iter())
+                .cloned()
+                .collect();
+            super::records::write(ctx, &mut ws, |w| w.edit_district(&id, &name, &towns))?;
+            out(&tr!(
+                l,
+                "cli.saved",
+                what = i18n::entity(l, Entity::District),
+                id = id.short(),
+                detail = name.as_str()
+            ));
+        }
+        DistrictCmd::Delete { district } => {
+            let id = crate::input::parse::district(l, ws.model(), &district).map_err(Fail::line)?;
+            super::records::delete(ctx, &mut ws, Entity::District, &id)?;
         }
         DistrictCmd::List { format } => {
             let format = ctx.format(&format)?;

@@ -117,7 +117,7 @@ fn saved(ctx: &Ctx, what: Entity, id: &Id, detail: &str) {
 }
 
 /// Deletes a record and says so (`history` still shows who and when).
-fn delete(ctx: &Ctx, ws: &mut Workspace, what: Entity, id: &Id) -> CmdResult {
+pub(super) fn delete(ctx: &Ctx, ws: &mut Workspace, what: Entity, id: &Id) -> CmdResult {
     write(ctx, ws, |w| w.delete(what, id))?;
     out(&tr!(
         ctx.lang,

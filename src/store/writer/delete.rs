@@ -6,13 +6,15 @@
 use super::*;
 
 impl Writer<'_> {
-    /// Deletes a kindergarten, a pairing, a visit or an inspection.
+    /// Deletes a kindergarten, a pairing, a visit, an inspection or a
+    /// district.
     pub fn delete(&mut self, what: Entity, id: &Id) -> Result<(), EditError> {
         match what {
             Entity::Visit => self.delete_visit(id),
             Entity::Inspection => self.delete_inspection(id),
             Entity::Pairing => self.delete_pairing(id),
             Entity::Kindergarten => self.delete_kindergarten(id),
+            Entity::District => self.delete_district(id),
             _ => invalid(vec![Problem {
                 field: "id",
                 kind: ProblemKind::NotDeletable,
@@ -98,14 +100,10 @@ impl Writer<'_> {
         let doc = district_doc_id(district);
         let key = id.to_string();
         let message = format!("delete {} {key}", R::COLLECTION);
-        self.change(&doc, message, |tx| {
-            let coll = child_map(tx, &ROOT, R::COLLECTION, &doc)?;
-            tx.delete(&coll, key.as_str()).map_err(am_err(&doc))
-        })?;
+        self.remove_key(&doc, R::COLLECTION, &key, message)?;
         if let Some(data) = self.state.model.data.get_mut(district) {
             R::collection(data).remove(id);
         }
-        self.state.recheck(&doc, Some((R::COLLECTION, &key)));
         Ok(())
     }
 }

@@ -391,6 +391,22 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Takes `key` out of `collection` of document `doc` (a deletion).
+    fn remove_key(
+        &mut self,
+        doc: &str,
+        collection: &str,
+        key: &str,
+        message: String,
+    ) -> Result<(), EditError> {
+        self.change(doc, message, |tx| {
+            let coll = child_map(tx, &ROOT, collection, doc)?;
+            tx.delete(&coll, key).map_err(am_err(doc))
+        })?;
+        self.state.recheck(doc, Some((collection, key)));
+        Ok(())
+    }
+
     fn put_programme(
         &mut self,
         path: &[&str],

@@ -67,6 +67,130 @@ impl Writer<'_> {
         Ok(d.id)
     }
 
+    /// Corrects a district's name and its list of towns (a town no
+    /// kindergarten of the district names can be taken off).
+    pub fn edit_district(
+        &mut self,
+        id: &Id,
+        name: &str,
+        towns: &[String],
+    ) -> Result<(), EditError> {
+        let before = self
+            .model()
+            .districts
+            .get(id)
+            .cloned()
+            .ok_or_else(|| unknown("id", Entity::District, id))?;
+        self.allow(Write::EditDistrict, &Target::district(id), None)?;
+        let name = name.trim();
+        let mut problems = Vec::new();
+        if name.is_empty() {
+            problems.push(Problem {
+                field: "name",
+                kind: ProblemKind::Required,
+            });
+        } else if self
+            .model()
+            .district_by_name(name)
+            .is_some_and(|d| &d.id != id)
+        {
+            problems.push(Problem {
+                field: "name",
+                kind: ProblemKind::DuplicateName { name: name.into() },
+            });
+        }
+        let mut towns: Vec<String> = towns
+            .iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        towns.sort();
+        towns.dedup();
+        let named = self
+            .model()
+            .data
+            .get(id)
+            .map(|d| {
+                d.kindergartens
+                    .values()
+                    .filter(|k| !towns.contains(&k.town) && before.towns.contains(&k.town))
+                    .count()
+            })
+            .unwrap_or(0);
+        if named > 0 {
+            problems.push(Problem {
+                field: "towns",
+                kind: ProblemKind::InUse { count: named },
+            });
+        }
+        check(problems)?;
+        let d = District {
+            name: name.to_string(),
+            towns,
+            ..before
+        };
+        self.put_programme(
+            &["districts", id.as_str()],
+            district_map(&d),
+            format!("edit district {id}"),
+        )?;
+        self.state.model.districts.insert(id.clone(), d);
+        Ok(())
+    }
+
+    /// Deletes a district added by mistake: one that nothing refers to (no
+    /// kindergarten, report or member of it); its targets go with it.
+    pub fn delete_district(&mut self, id: &Id) -> Result<(), EditError> {
+        let d = self
+            .model()
+            .districts
+            .get(id)
+            .cloned()
+            .ok_or_else(|| unknown("id", Entity::District, id))?;
+        self.allow(Write::AddDistrict, &Target::district(id), None)?;
+        let m = self.model();
+        let data = m.data.get(id);
+        let records = data.map_or(0, |x| {
+            x.kindergartens.len()
+                + x.pairings.len()
+                + x.visits.len()
+                + x.inspections.len()
+                + x.monthly_reports.len()
+                + x.annual_summaries.len()
+        });
+        let members = m
+            .members
+            .values()
+            .filter(|x| !x.revoked && (x.district.as_ref() == Some(id) || x.districts.contains(id)))
+            .count();
+        // Kindergartens this device does not hold are still named in the
+        // directory.
+        let unheld = d
+            .directory
+            .keys()
+            .filter(|k| data.is_none_or(|x| !x.kindergartens.contains_key(*k)))
+            .count();
+        let used = records + unheld + members;
+        if used > 0 {
+            return invalid(vec![Problem {
+                field: "id",
+                kind: ProblemKind::InUse { count: used },
+            }]);
+        }
+        let targets: Vec<(i32, Id)> = m.targets.keys().filter(|(_, t)| t == id).cloned().collect();
+        for (year, district) in &targets {
+            let key = target_key(*year, district);
+            let message = format!("delete target {key}");
+            self.remove_key(PROGRAMME_DOC, "targets", &key, message)?;
+            self.state.model.targets.remove(&(*year, district.clone()));
+        }
+        let message = format!("delete district {id}");
+        self.remove_key(PROGRAMME_DOC, "districts", id.as_str(), message)?;
+        self.state.model.districts.remove(id);
+        self.state.model.data.remove(id);
+        Ok(())
+    }
+
     /// Keeps the district's directory in the programme document naming
     /// kindergarten `id` as its record does (`None`: deleted). The caller
     /// has checked the kindergarten's own write, which the directory
