@@ -1206,6 +1206,62 @@ fn a_visit_logged_by_mistake_is_deleted_after_asking_and_a_kindergarten_in_use_i
     assert!(a.model().and_then(|m| m.kindergarten(&kgs[used])).is_some());
 }
 
+/// `D` on the overview corrects a district's name and towns, and deletes
+/// one added by mistake after asking once; one with kindergartens stays.
+#[test]
+fn a_district_is_corrected_and_one_added_by_mistake_deleted_from_the_overview() {
+    let dir = demo_dir();
+    common::run(dir.path(), &["district", "add", "大洼县"]).ok();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '?');
+    let help = text(&a);
+    let listed = |l: &str| l.contains("|D ") && l.contains("更正县区名称或乡镇名单");
+    assert!(help.lines().any(listed), "{help}");
+    key(&mut a, KeyCode::Esc);
+    ch(&mut a, 'D');
+    assert!(a.form().is_some_and(|f| f.title == "县区"), "{}", text(&a));
+    choose(&mut a, "district", "大洼县");
+    assert_eq!(a.form().map(|f| f.text("name")).as_deref(), Some("大洼县"));
+    fill(&mut a, "name", "试验区");
+    fill(&mut a, "towns", "新兴镇、旧镇");
+    ctrl(&mut a, 's');
+    assert!(a.form().is_none(), "saved: {}", text(&a));
+    let towns = |a: &App, name: &str| {
+        a.model()
+            .and_then(|m| m.district_by_name(name).map(|d| d.towns.clone()))
+    };
+    assert_eq!(
+        towns(&a, "试验区"),
+        Some(vec!["新兴镇".into(), "旧镇".into()])
+    );
+    assert_eq!(towns(&a, "大洼县"), None);
+
+    let delete = |a: &mut App, name: &str| {
+        ch(a, 'D');
+        choose(a, "district", name);
+        focus(a, "delete_district");
+        ch(a, ' ');
+        ctrl(a, 's');
+    };
+    delete(&mut a, "试验区");
+    let asked = text(&a);
+    assert!(
+        asked.contains("再按 Ctrl-s 确认：将删除县区「试验区」"),
+        "{asked}"
+    );
+    assert!(towns(&a, "试验区").is_some(), "not yet");
+    ctrl(&mut a, 's');
+    assert!(towns(&a, "试验区").is_none(), "deleted: {}", text(&a));
+    assert!(text(&a).contains("已删除县区「试验区」"), "{}", text(&a));
+
+    // A district with kindergartens is refused, with why.
+    delete(&mut a, "盘山县");
+    ctrl(&mut a, 's');
+    let said = text(&a);
+    assert!(said.contains("不能删除"), "{said}");
+    assert!(towns(&a, "盘山县").is_some());
+}
+
 /// Ctrl-Z takes back the session's changes newest first: a visit deleted
 /// comes back as it was, an edit is undone, a new visit goes away; a
 /// record changed since by someone else is left alone, and saying so.

@@ -68,6 +68,8 @@ pub enum Action {
     Pick,
     /// Take back this session's last change (`app/undo.rs`).
     Undo,
+    /// Correct a district's name or towns, or delete one (overview).
+    Districts,
     /// Back to the first-run menu from a workspace nobody used, or demo
     /// data (the sync screen).
     StartOver,
@@ -75,7 +77,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the help overlay and config checks.
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 45] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -119,6 +121,7 @@ impl Action {
         Action::Delete,
         Action::Pick,
         Action::Undo,
+        Action::Districts,
         Action::StartOver,
     ];
 
@@ -200,6 +203,7 @@ impl Action {
             Action::Delete => "delete",
             Action::Pick => "pick",
             Action::Undo => "undo",
+            Action::Districts => "districts",
             Action::StartOver => "start_over",
         }
     }

@@ -230,6 +230,8 @@ pub enum FormKind {
     Plan,
     /// Which of a conflict's values to keep.
     Pick(Box<crate::domain::Conflict>),
+    /// A district's name and towns, or its deletion (overview).
+    District,
 }
 
 /// An open form.
@@ -246,6 +248,9 @@ pub struct Form {
     /// Esc (or Ctrl-C) was pressed once on a changed form: pressed again,
     /// it throws the changes away.
     pub leaving: Option<Leaving>,
+    /// The fields' values when a step that cannot be undone was asked
+    /// (`ask_once`).
+    asked: Option<Vec<String>>,
 }
 
 /// Leaving a form that holds changes: the key that asked, pressed once.
@@ -265,6 +270,7 @@ impl Form {
             message: None,
             initial: Vec::new(),
             leaving: None,
+            asked: None,
         };
         form.initial = form.values();
         form
@@ -281,6 +287,19 @@ impl Form {
                 Input::Toggle(on) => on.to_string(),
             })
             .collect()
+    }
+
+    /// A step that cannot be undone asks first: the first save shows
+    /// `what` will happen; saving again with nothing changed does it
+    /// (true).
+    pub fn ask_once(&mut self, what: String) -> bool {
+        let now = self.values();
+        if self.asked.as_ref() == Some(&now) {
+            return true;
+        }
+        self.asked = Some(now);
+        self.message = Some(what);
+        false
     }
 
     /// Whether anything was typed or chosen since the form opened.

@@ -383,6 +383,9 @@ pub fn edit_plan(cx: &mut Ctx<'_>, year: i32) {
 /// A field's value changed: on a visit form, the places follow the
 /// pairing chosen; on a plan form, the counts follow the district.
 pub fn follow(form: &mut Form, changed: &str, m: &Model, lang: Lang) {
+    if form.kind == FormKind::District {
+        return super::districts::follow(form, changed, m, lang);
+    }
     let visit_form = matches!(form.kind, FormKind::NewVisit | FormKind::EditVisit(_));
     if visit_form && changed == visit::PAIRING.key {
         let chosen = form.choice(visit::PAIRING.key);
@@ -413,6 +416,7 @@ pub fn submit(cx: &mut Ctx<'_>, form: &mut Form) -> Result<Option<SavedAt>, Unsa
         FormKind::ConfirmAgreement(id) => save_confirmation(cx, form, id).map(Some),
         FormKind::Plan => save_plan(cx, form).map(|()| None),
         FormKind::Pick(c) => save_pick(cx, form, &c).map(|()| None),
+        FormKind::District => super::districts::submit(cx, form).map(|()| None),
         // Joining is the first-run screen's.
         FormKind::Join => Ok(None),
         kind => {

@@ -170,6 +170,7 @@ const NORMAL: &[(Action, &[&str])] = &[
     (Action::Delete, &["d", "delete"]),
     (Action::Pick, &["p"]),
     (Action::Undo, &["ctrl-z"]),
+    (Action::Districts, &["D"]),
     (Action::StartOver, &["N"]),
 ];
 
@@ -254,14 +255,31 @@ impl Keymap {
     /// key still bound to it (`<` before its alias `,`), else the first of
     /// the keys a config file gave it.
     pub fn primary(&self, action: Action) -> String {
-        NORMAL
+        self.first_default(NORMAL, &self.normal, action)
+            .or_else(|| self.keys(action, false).into_iter().next())
+            .unwrap_or_default()
+    }
+
+    /// Like [`Keymap::primary`], for an action inside a form (`Ctrl-s`
+    /// before its alias `F2`).
+    pub fn primary_in_form(&self, action: Action) -> String {
+        self.first_default(FORM, &self.form, action)
+            .or_else(|| self.keys(action, true).into_iter().next())
+            .unwrap_or_default()
+    }
+
+    fn first_default(
+        &self,
+        defaults: &[(Action, &[&str])],
+        bound: &HashMap<Key, Action>,
+        action: Action,
+    ) -> Option<String> {
+        defaults
             .iter()
             .filter(|(a, _)| *a == action)
             .flat_map(|(_, keys)| keys.iter().filter_map(|k| Key::parse(k)))
-            .find(|k| self.normal.get(k) == Some(&action))
+            .find(|k| bound.get(k) == Some(&action))
             .map(|k| k.label())
-            .or_else(|| self.keys(action, false).into_iter().next())
-            .unwrap_or_default()
     }
 
     /// A hint line's words with `%{code}` of each action replaced by its

@@ -8,12 +8,13 @@
 //! screens (`screens`, one component each) and perhaps a dialog over it
 //! (`dialog`). Keys become named actions (`keymap`); the few that mean the
 //! same everywhere are handled here, the rest by the screen or dialog that
-//! has the keyboard, through a [`ctx::Ctx`]. Writes go through the store
-//! and come back as the save state shown in the status bar.
+//! has the keyboard, through a [`ctx::Ctx`]. Writes go through the store,
+//! their outcome shown as the save state in the status bar.
 
 pub mod action;
 pub mod ctx;
 pub mod dialog;
+mod districts;
 mod first_run;
 pub mod form;
 mod forms;
@@ -50,7 +51,7 @@ pub enum SaveState {
     /// Nothing saved in this session yet.
     Idle,
     Saved,
-    /// A save failed; the message says why.
+    /// A save failed, and why.
     Failed(String),
 }
 
@@ -59,8 +60,7 @@ pub enum SaveState {
 pub enum Unsaved {
     /// The rules refused it: each problem names its field.
     Refused(Vec<Problem>),
-    /// What was typed could not be read; the form shows why by each
-    /// field already.
+    /// What was typed could not be read; each field shows why already.
     Shown,
     /// The store failed (said in the status bar, in these words).
     Failed(String),

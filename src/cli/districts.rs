@@ -5,6 +5,7 @@ use super::output::{Table, out, print_list};
 use super::{CmdResult, Ctx, Fail, FormatArg};
 use crate::domain::*;
 use crate::i18n;
+use crate::input::parse::split_list;
 use crate::tr;
 use clap::Subcommand;
 use serde_json::json;
@@ -68,11 +69,12 @@ pub fn district(ctx: &Ctx, cmd: DistrictCmd) -> CmdResult {
                 return Err(Fail::line(district));
             };
             let name = name.unwrap_or_else(|| d.name.clone());
+            let (add, remove) = (split_list(&add_town), split_list(&remove_town));
             let towns: Vec<String> = d
                 .towns
                 .iter()
-                .filter(|t| !remove_town.contains(t))
-                .chain(add_town.iter())
+                .filter(|t| !remove.contains(t))
+                .chain(add.iter())
                 .cloned()
                 .collect();
             super::records::write(ctx, &mut ws, |w| w.edit_district(&id, &name, &towns))?;

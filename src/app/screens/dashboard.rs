@@ -18,6 +18,7 @@ impl Dashboard {
         Action::Edit,
         Action::Add,
         Action::Select,
+        Action::Districts,
     ];
 
     /// Shows `year`, within the programme's years.
@@ -41,6 +42,8 @@ impl Dashboard {
             }
             // The targets of the year shown.
             Action::Edit => crate::app::forms::edit_plan(cx, self.year),
+            // A district's name and towns, or its deletion.
+            Action::Districts => crate::app::districts::open(cx),
             // Every deadline, whole.
             Action::Select => cx.open(crate::app::Dialog::Deadlines { scroll: 0 }),
             _ => {}
