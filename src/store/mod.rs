@@ -538,19 +538,23 @@ impl Workspace {
     /// index, brought up to date first if it is behind.
     pub fn history(&mut self, what: Entity, id: &Id) -> Result<Vec<HistoryEntry>, StoreError> {
         let path = self.db.path.clone();
+        let err = sqlite_err(&path);
         let tx = self.db.begin_read()?;
         self.state.catch_up(&tx, &path)?;
         let Some((doc, collection)) = history::location(&self.state, what, id) else {
             return Ok(Vec::new());
         };
-        drop(tx);
-        let rows = self.history_rows(&doc, id)?;
+        let rows = if history::is_current(&tx, &self.state, &doc).map_err(&err)? {
+            db::history_rows(&tx, &doc, id.as_str()).map_err(&err)?
+        } else {
+            drop(tx);
+            self.index_rows(&doc, id)?
+        };
         Ok(history::entries(&self.state, &doc, collection, &rows))
     }
 
-    /// The index rows of record `id` in document `doc`. An index that is
-    /// behind is brought up to date under the write lock; a workspace this
-    /// process may not write is read from the document itself.
+    /// The index rows of record `id` in document `doc`, reading the index
+    /// as it is when it is up to date.
     fn history_rows(
         &mut self,
         doc: &str,
@@ -558,13 +562,24 @@ impl Workspace {
     ) -> Result<Vec<(db::ChangeRow, db::TouchRow)>, StoreError> {
         let path = self.db.path.clone();
         let err = sqlite_err(&path);
-        {
-            let tx = self.db.begin_read()?;
-            self.state.catch_up(&tx, &path)?;
-            if history::is_current(&tx, &self.state, doc).map_err(&err)? {
-                return db::history_rows(&tx, doc, id.as_str()).map_err(&err);
-            }
+        let tx = self.db.begin_read()?;
+        self.state.catch_up(&tx, &path)?;
+        if history::is_current(&tx, &self.state, doc).map_err(&err)? {
+            return db::history_rows(&tx, doc, id.as_str()).map_err(&err);
         }
+        drop(tx);
+        self.index_rows(doc, id)
+    }
+
+    /// The index rows of record `id` in document `doc` once the index is
+    /// brought up to date under the write lock; a workspace this process
+    /// may not write is read from the document itself.
+    fn index_rows(
+        &mut self,
+        doc: &str,
+        id: &Id,
+    ) -> Result<Vec<(db::ChangeRow, db::TouchRow)>, StoreError> {
+        let path = self.db.path.clone();
         if let Ok(tx) = self.db.begin_write() {
             self.state.catch_up(&tx, &path)?;
             let am = self.state.loaded(&tx, &path, doc)?;
