@@ -74,16 +74,12 @@ pub(crate) fn collection_of(what: Entity) -> Option<&'static str> {
     })
 }
 
-/// The root keys whose maps hold records by id.
-const COLLECTIONS: [&str; 7] = [
-    "districts",
-    "kindergartens",
-    "pairings",
-    "visits",
-    "inspections",
-    "monthly_reports",
-    "annual_summaries",
-];
+/// Whether a root key holds records by id: the districts of the
+/// programme document, a district document's collections, and the city's
+/// summaries.
+fn is_collection(key: &str) -> bool {
+    key == "districts" || DISTRICT_COLLECTIONS.contains(&key)
+}
 
 /// What an object of a document is to the index: a collection of records
 /// (`record` is `None`), a record's own map (`field` is `None`: an
@@ -104,7 +100,7 @@ impl Owner {
             Some((_, Prop::Map(k))) => Some(k.clone()),
             _ => None,
         };
-        let collection = key(0).filter(|c| COLLECTIONS.contains(&c.as_str()))?;
+        let collection = key(0).filter(|c| is_collection(c))?;
         let record = match path.len() {
             1 => None,
             _ => Some(key(1)?),
@@ -167,6 +163,95 @@ struct Touch {
     deleted: bool,
 }
 
+/// One operation's touch of a record: its collection and id, the field
+/// (`None`: the whole record), whether it made or removed the record.
+struct OpTouch {
+    collection: String,
+    record: String,
+    field: Option<String>,
+    made: bool,
+    removed: bool,
+}
+
+/// What operation `i` of `change` does to a record, if anything; an
+/// object it makes is noted in `objects`, under what owns it.
+fn op_touch(
+    change: &automerge::ExpandedChange,
+    i: usize,
+    op: &automerge::legacy::Op,
+    objects: &mut Objects<'_>,
+) -> Option<OpTouch> {
+    let op_id = || {
+        let counter = change
+            .start_op
+            .get()
+            .saturating_add(u64::try_from(i).unwrap_or(u64::MAX));
+        OpId(counter, change.actor_id.clone())
+    };
+    let made = matches!(op.action, OpType::Make(_));
+    let owner = match &op.obj {
+        ObjectId::Root => {
+            if let (Key::Map(k), OpType::Make(ObjType::Map)) = (&op.key, &op.action)
+                && is_collection(k)
+            {
+                let o = Owner {
+                    collection: k.to_string(),
+                    record: None,
+                    field: None,
+                };
+                objects.add(op_id(), o);
+            }
+            return None;
+        }
+        ObjectId::Id(o) => objects.get(o)?,
+    };
+    let Some(record) = owner.record.clone() else {
+        // An operation on a collection: the making or removal of a whole
+        // record.
+        let Key::Map(k) = &op.key else { return None };
+        if made {
+            let o = Owner {
+                collection: owner.collection.clone(),
+                record: Some(k.to_string()),
+                field: None,
+            };
+            objects.add(op_id(), o);
+        }
+        return Some(OpTouch {
+            collection: owner.collection,
+            record: k.to_string(),
+            field: None,
+            made,
+            removed: matches!(op.action, OpType::Delete),
+        });
+    };
+    let field = match (&owner.field, &op.key) {
+        (Some(f), _) => f.clone(),
+        (None, Key::Map(k)) => k.to_string(),
+        (None, Key::Seq(_)) => return None,
+    };
+    if made {
+        // The agreement is a map within the pairing: its fields are named
+        // by their own keys (status, end, …).
+        let agreement = owner.field.is_none()
+            && field == "agreement"
+            && matches!(op.action, OpType::Make(ObjType::Map));
+        let o = Owner {
+            collection: owner.collection.clone(),
+            record: Some(record.clone()),
+            field: (!agreement).then(|| field.clone()),
+        };
+        objects.add(op_id(), o);
+    }
+    Some(OpTouch {
+        collection: owner.collection,
+        record,
+        field: Some(field),
+        made: false,
+        removed: false,
+    })
+}
+
 /// The records one change touches, in the order it first touches them.
 fn touches(
     change: &automerge::ExpandedChange,
@@ -174,91 +259,25 @@ fn touches(
 ) -> Vec<((String, String), Touch)> {
     let mut out: Vec<((String, String), Touch)> = Vec::new();
     let mut at: HashMap<(String, String), usize> = HashMap::new();
-    let mut touch = |collection: &str, record: &str| {
-        let key = (collection.to_string(), record.to_string());
-        *at.entry(key.clone()).or_insert_with(|| {
-            out.push((key, Touch::default()));
-            out.len().saturating_sub(1)
-        })
-    };
-    let mut found: Vec<(usize, Option<String>, bool, bool)> = Vec::new();
     for (i, op) in change.operations.iter().enumerate() {
-        let op_id = || {
-            let counter = change
-                .start_op
-                .get()
-                .saturating_add(u64::try_from(i).unwrap_or(u64::MAX));
-            OpId(counter, change.actor_id.clone())
-        };
-        let owner = match &op.obj {
-            ObjectId::Root => {
-                if let (Key::Map(k), OpType::Make(ObjType::Map)) = (&op.key, &op.action)
-                    && COLLECTIONS.contains(&k.as_str())
-                {
-                    let o = Owner {
-                        collection: k.to_string(),
-                        record: None,
-                        field: None,
-                    };
-                    objects.add(op_id(), o);
-                }
-                continue;
-            }
-            ObjectId::Id(o) => match objects.get(o) {
-                Some(owner) => owner,
-                None => continue,
-            },
-        };
-        let Some(record) = owner.record.clone() else {
-            // An operation on a collection: the making or removal of a
-            // whole record.
-            let Key::Map(k) = &op.key else { continue };
-            let made = matches!(op.action, OpType::Make(_));
-            if made {
-                let o = Owner {
-                    collection: owner.collection.clone(),
-                    record: Some(k.to_string()),
-                    field: None,
-                };
-                objects.add(op_id(), o);
-            }
-            let n = touch(&owner.collection, k);
-            found.push((n, None, made, matches!(op.action, OpType::Delete)));
+        let Some(o) = op_touch(change, i, op, objects) else {
             continue;
         };
-        let field = match (&owner.field, &op.key) {
-            (Some(f), _) => f.clone(),
-            (None, Key::Map(k)) => k.to_string(),
-            (None, Key::Seq(_)) => continue,
-        };
-        if let OpType::Make(kind) = &op.action {
-            // The agreement is a map within the pairing: its fields are
-            // named by their own keys (status, end, …).
-            let inner = if owner.field.is_none() && field == "agreement" && *kind == ObjType::Map {
-                None
-            } else {
-                Some(field.clone())
-            };
-            let o = Owner {
-                collection: owner.collection.clone(),
-                record: Some(record.clone()),
-                field: inner,
-            };
-            objects.add(op_id(), o);
-        }
-        let n = touch(&owner.collection, &record);
-        found.push((n, Some(field), false, false));
-    }
-    for (n, field, made, removed) in found {
+        let key = (o.collection, o.record);
+        let n = *at.entry(key.clone()).or_insert_with(|| {
+            out.push((key, Touch::default()));
+            out.len().saturating_sub(1)
+        });
         let Some((_, t)) = out.get_mut(n) else {
             continue;
         };
-        t.created |= made;
-        t.deleted |= removed;
-        match field {
+        t.created |= o.made;
+        t.deleted |= o.removed;
+        match o.field {
             Some(f) => {
                 t.fields.insert(f);
             }
+            // The whole record, other than its making.
             None if !t.created => {
                 t.fields.insert(String::new());
             }
@@ -371,7 +390,7 @@ pub(crate) fn is_current(conn: &Connection, state: &State, doc: &str) -> rusqlit
 
 /// The touches of record `id` in `am` without an index (a workspace this
 /// process may not write): the same pass, kept in memory.
-pub(crate) fn unindexed(am: &Automerge, id: &str) -> Vec<(ChangeRow, TouchRow)> {
+pub(crate) fn unindexed(am: &Automerge, id: &str) -> db::HistoryRows {
     index_changes(am, &[], &mut Objects::new(None))
         .into_iter()
         .flat_map(|(c, rows)| {

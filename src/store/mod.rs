@@ -555,11 +555,7 @@ impl Workspace {
 
     /// The index rows of record `id` in document `doc`, reading the index
     /// as it is when it is up to date.
-    fn history_rows(
-        &mut self,
-        doc: &str,
-        id: &Id,
-    ) -> Result<Vec<(db::ChangeRow, db::TouchRow)>, StoreError> {
+    fn history_rows(&mut self, doc: &str, id: &Id) -> Result<db::HistoryRows, StoreError> {
         let path = self.db.path.clone();
         let err = sqlite_err(&path);
         let tx = self.db.begin_read()?;
@@ -574,11 +570,7 @@ impl Workspace {
     /// The index rows of record `id` in document `doc` once the index is
     /// brought up to date under the write lock; a workspace this process
     /// may not write is read from the document itself.
-    fn index_rows(
-        &mut self,
-        doc: &str,
-        id: &Id,
-    ) -> Result<Vec<(db::ChangeRow, db::TouchRow)>, StoreError> {
+    fn index_rows(&mut self, doc: &str, id: &Id) -> Result<db::HistoryRows, StoreError> {
         let path = self.db.path.clone();
         if let Ok(tx) = self.db.begin_write() {
             self.state.catch_up(&tx, &path)?;

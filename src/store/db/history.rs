@@ -59,6 +59,9 @@ pub(crate) struct TouchRow {
     pub fields: Vec<String>,
 }
 
+/// A record's touches, each with its change.
+pub(crate) type HistoryRows = Vec<(ChangeRow, TouchRow)>;
+
 /// The heads the index covers for `doc` (sorted, encoded), if any.
 pub(crate) fn history_heads(conn: &Connection, doc: &str) -> rusqlite::Result<Option<Vec<u8>>> {
     absent_ok(
@@ -138,7 +141,7 @@ pub(crate) fn history_rows(
     conn: &Connection,
     doc: &str,
     record: &str,
-) -> rusqlite::Result<Vec<(ChangeRow, TouchRow)>> {
+) -> rusqlite::Result<HistoryRows> {
     let read = || {
         let mut st = conn.prepare_cached(
             "SELECT r.record, r.collection, r.created, r.deleted, r.fields,

@@ -67,6 +67,12 @@ impl Writer<'_> {
         Ok(d.id)
     }
 
+    /// The district `id`, or the problem that it is unknown.
+    fn district(&self, id: &Id) -> Result<District, EditError> {
+        let d = self.model().districts.get(id).cloned();
+        d.ok_or_else(|| unknown("id", Entity::District, id))
+    }
+
     /// Corrects a district's name and its list of towns (a town no
     /// kindergarten of the district names can be taken off).
     pub fn edit_district(
@@ -75,12 +81,7 @@ impl Writer<'_> {
         name: &str,
         towns: &[String],
     ) -> Result<(), EditError> {
-        let before = self
-            .model()
-            .districts
-            .get(id)
-            .cloned()
-            .ok_or_else(|| unknown("id", Entity::District, id))?;
+        let before = self.district(id)?;
         self.allow(Write::EditDistrict, &Target::district(id), None)?;
         let name = name.trim();
         let mut problems = Vec::new();
@@ -141,12 +142,7 @@ impl Writer<'_> {
     /// Deletes a district added by mistake: one that nothing refers to (no
     /// kindergarten, report or member of it); its targets go with it.
     pub fn delete_district(&mut self, id: &Id) -> Result<(), EditError> {
-        let d = self
-            .model()
-            .districts
-            .get(id)
-            .cloned()
-            .ok_or_else(|| unknown("id", Entity::District, id))?;
+        let d = self.district(id)?;
         self.allow(Write::AddDistrict, &Target::district(id), None)?;
         let m = self.model();
         let data = m.data.get(id);
