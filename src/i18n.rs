@@ -167,7 +167,6 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
         ProblemKind::Required
         | ProblemKind::TaskOrNote
         | ProblemKind::InUse { .. }
-        | ProblemKind::NotDeletable
         | ProblemKind::NotPickable
         | ProblemKind::UnknownId { .. }
         | ProblemKind::Negative { .. }
@@ -203,7 +202,8 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
         | ProblemKind::ReportLocked { .. }
         | ProblemKind::NotSubmitted { .. }
         | ProblemKind::NothingAbove
-        | ProblemKind::PeriodNotStarted { .. } => step_problem(lang, &p.kind),
+        | ProblemKind::PeriodNotStarted { .. }
+        | ProblemKind::ReportWasSubmitted => step_problem(lang, &p.kind),
     };
     said.unwrap_or_default()
 }
@@ -214,7 +214,6 @@ fn value_problem(l: Lang, kind: &ProblemKind) -> Option<String> {
         ProblemKind::Required => tr!(l, "problem.required"),
         ProblemKind::TaskOrNote => tr!(l, "problem.task_or_note"),
         ProblemKind::InUse { count } => tr!(l, "problem.in_use", count = count),
-        ProblemKind::NotDeletable => tr!(l, "problem.not_deletable"),
         ProblemKind::NotPickable => tr!(l, "problem.not_pickable"),
         ProblemKind::UnknownId { what, id } => {
             tr!(l, "problem.unknown_id", what = entity(l, *what), id = id)
@@ -370,6 +369,7 @@ fn step_problem(l: Lang, kind: &ProblemKind) -> Option<String> {
         ProblemKind::PeriodNotStarted { from } => {
             tr!(l, "problem.period_not_started", from = from)
         }
+        ProblemKind::ReportWasSubmitted => tr!(l, "problem.report_was_submitted"),
 
         _ => return None,
     })

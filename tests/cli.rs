@@ -1757,3 +1757,58 @@ fn a_district_added_by_mistake_is_corrected_or_deleted_but_one_in_use_is_not() {
         .expect("entries");
     assert_eq!(last["deleted"], true, "{h}");
 }
+
+#[test]
+fn a_report_started_by_mistake_is_deleted_but_one_once_submitted_is_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run(dir.path(), &["demo"]).ok();
+    let which = ["--district", "大洼区", "--month", "2026-12"];
+    let monthly = |dir: &Path| {
+        let mut a = vec!["report", "monthly"];
+        a.extend_from_slice(&which);
+        a.extend_from_slice(&["--format", "json"]);
+        run(dir, &a).json()
+    };
+    let mut edit = vec!["report", "edit"];
+    edit.extend_from_slice(&which);
+    edit.extend_from_slice(&["--progress", "误建的月报"]);
+    run(dir.path(), &edit).ok();
+    let started = monthly(dir.path());
+    assert_eq!(started["status"], "draft", "{started}");
+    let mut delete = vec!["report", "delete"];
+    delete.extend_from_slice(&which);
+    let said = run(dir.path(), &delete).ok().to_string();
+    assert!(
+        said.contains("已删除：大洼区农村幼儿园帮扶工作月报表（2026年12月）"),
+        "{said}"
+    );
+    let after = monthly(dir.path());
+    assert!(after["status"].is_null(), "not started again: {after}");
+    let id = after["id"].as_str().expect("id").to_string();
+    let h = run(dir.path(), &["history", &id, "--format", "json"]).json();
+    let last = h
+        .as_array()
+        .and_then(|a| a.last())
+        .cloned()
+        .expect("entries");
+    assert_eq!(last["deleted"], true, "{h}");
+    // A report submitted once keeps its first submission.
+    let list = run(dir.path(), &["report", "list", "--format", "json"]).json();
+    let accepted = list
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|x| x["status"] == "accepted" && x["report"]["kind"] == "monthly")
+        })
+        .cloned()
+        .expect("an accepted monthly report");
+    let district = accepted["report"]["district"].as_str().expect("district");
+    let month = accepted["report"]["month"].as_str().expect("month");
+    let err = run(
+        dir.path(),
+        &["report", "delete", "--district", district, "--month", month],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("已报送过的报告不能删除"), "{err}");
+}

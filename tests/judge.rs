@@ -201,6 +201,12 @@ fn a_summary_goes_up_and_only_the_level_above_accepts_it() {
         judge(&d1, &at(Some(&by_bureau), Some(&back))),
         Err(Verdict::Locked)
     );
+    // A draft nobody submitted may be deleted by its writer; one submitted
+    // once may not, even after a return.
+    assert_eq!(judge(&k1, &at(Some(&written), None)), Ok(()));
+    let mut returned = submitted.clone();
+    returned.workflow.status = ReportStatus::Returned;
+    assert_eq!(judge(&k1, &at(Some(&returned), None)), Err(Verdict::Locked));
     // A mark of having seen it is one's own only.
     let mut marked = submitted.clone();
     marked.workflow.seen.insert("someone else".into(), day(5));

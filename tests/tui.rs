@@ -1262,6 +1262,66 @@ fn a_district_is_corrected_and_one_added_by_mistake_deleted_from_the_overview() 
     assert!(towns(&a, "盘山县").is_some());
 }
 
+/// `d` on the reports screen deletes a report started by mistake after
+/// asking once; one submitted once stays, with why.
+#[test]
+fn a_report_started_by_mistake_is_deleted_from_the_reports_screen() {
+    let dir = demo_dir();
+    let which = ["--district", "大洼区", "--month", "2026-12"];
+    let mut edit = vec!["report", "edit", "--progress", "误建的月报"];
+    edit.extend_from_slice(&which);
+    common::run(dir.path(), &edit).ok();
+    let mut show = vec!["report", "monthly", "--format", "json"];
+    show.extend_from_slice(&which);
+    let id = common::run(dir.path(), &show).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
+    ch(&mut a, '6');
+    let select = |a: &mut App, id: &str| {
+        let list = a.list_mut(Screen::Reports).expect("list");
+        let at = list
+            .rows
+            .iter()
+            .position(|r| r.as_str() == id)
+            .expect("listed");
+        list.selected = at;
+    };
+    let started = |a: &App| {
+        a.model().is_some_and(|m| {
+            m.data
+                .values()
+                .any(|d| d.monthly_reports.keys().any(|k| k.as_str() == id))
+        })
+    };
+    select(&mut a, &id);
+    ch(&mut a, 'd');
+    assert!(
+        text(&a).contains("再按 d 确认：将删除月报表"),
+        "{}",
+        text(&a)
+    );
+    assert!(started(&a), "not yet");
+    ch(&mut a, 'd');
+    assert!(!started(&a), "deleted: {}", text(&a));
+    assert!(text(&a).contains("已删除月报表"), "{}", text(&a));
+
+    // An accepted report stays.
+    let m = a.model().expect("model");
+    let done = m
+        .data
+        .values()
+        .flat_map(|d| d.monthly_reports.values())
+        .find(|r| r.workflow.status == bangfu::domain::ReportStatus::Accepted)
+        .map(|r| r.id.to_string())
+        .expect("an accepted report");
+    select(&mut a, &done);
+    ch(&mut a, 'd');
+    let said = text(&a);
+    assert!(said.contains("已报送过的报告不能删除"), "{said}");
+}
+
 /// Ctrl-Z takes back the session's changes newest first: a visit deleted
 /// comes back as it was, an edit is undone, a new visit goes away; a
 /// record changed since by someone else is left alone, and saying so.

@@ -47,6 +47,8 @@ pub enum ReportCmd {
     /// Regenerate an annual summary's statistics from the data (the
     /// sections people wrote are kept)
     Refresh(Which),
+    /// Delete a report started by mistake and never submitted
+    Delete(Which),
     /// Expected, submitted and on-time reports per district and month
     Timeliness {
         /// Year [default: this year]
@@ -186,6 +188,14 @@ pub fn report(ctx: &Ctx, cmd: ReportCmd) -> CmdResult {
             ws.write(|w| w.refresh_stats(&key))
                 .map_err(|e| ctx.edit(e))?;
             done(ctx, &ws, &key, "report.refreshed")
+        }
+        ReportCmd::Delete(which) => {
+            let key = key(l, ws.model(), &which)?;
+            let title = export::title(l, ws.model(), &key);
+            ws.write(|w| w.delete_report(&key))
+                .map_err(|e| ctx.edit(e))?;
+            super::output::out(&tr!(l, "report.deleted", title = title));
+            Ok(())
         }
         ReportCmd::Timeliness { year, format } => {
             let year = parse::opt_year(l, &year)?.unwrap_or(chrono::Datelike::year(&ctx.today));

@@ -259,8 +259,10 @@ fn report_needs(
         ..Target::default()
     };
     let Some(a) = after else {
+        // A report submitted once keeps its first submission, which
+        // timeliness counts: never deleted.
         return match before {
-            Some(b) if b.locked() => Err(Verdict::Locked),
+            Some(b) if b.locked() || b.first_submitted.is_some() => Err(Verdict::Locked),
             Some(_) => Ok(vec![(Write::DeleteReport, target)]),
             None => Err(Verdict::Malformed),
         };

@@ -27,8 +27,6 @@ pub enum ProblemKind {
     TaskOrNote,
     /// Other records still refer to the one to delete.
     InUse { count: usize },
-    /// Records of this kind are not deleted (reports, districts).
-    NotDeletable,
     /// A conflict that cannot be settled by picking a value (a report's
     /// two starts merge instead; a value that does not read as its field).
     NotPickable,
@@ -116,6 +114,9 @@ pub enum ProblemKind {
     NothingAbove,
     /// A monthly report cannot be submitted before its period begins.
     PeriodNotStarted { from: NaiveDate },
+    /// A report submitted once is not deleted: its first submission
+    /// counts for timeliness.
+    ReportWasSubmitted,
 }
 
 /// Sizes no honest record reaches, at province scale: they keep one

@@ -27,51 +27,43 @@ use std::collections::{BTreeSet, HashMap};
 /// Where a record of a kind lives: its document and collection.
 pub(crate) fn location(state: &State, what: Entity, id: &Id) -> Option<(String, &'static str)> {
     let m = &state.model;
-    let district_of = |f: &dyn Fn(&DistrictData) -> bool| {
-        m.data
-            .iter()
-            .find(|(_, d)| f(d))
-            .map(|(k, _)| district_doc_id(k))
+    let held = |d: &DistrictData| match what {
+        Entity::Kindergarten => d.kindergartens.contains_key(id),
+        Entity::Pairing => d.pairings.contains_key(id),
+        Entity::Visit => d.visits.contains_key(id),
+        Entity::Inspection => d.inspections.contains_key(id),
+        Entity::MonthlyReport => d.monthly_reports.contains_key(id),
+        Entity::AnnualSummary => d.annual_summaries.contains_key(id),
+        Entity::District => false,
     };
-    match what {
+    let doc = match what {
         Entity::District => m
             .districts
             .contains_key(id)
-            .then(|| (PROGRAMME_DOC.to_string(), "districts")),
-        Entity::Kindergarten => {
-            district_of(&|d| d.kindergartens.contains_key(id)).map(|doc| (doc, "kindergartens"))
+            .then(|| PROGRAMME_DOC.to_string()),
+        Entity::AnnualSummary if m.city_summaries.contains_key(id) => {
+            Some(PROGRAMME_DOC.to_string())
         }
-        Entity::Pairing => {
-            district_of(&|d| d.pairings.contains_key(id)).map(|doc| (doc, "pairings"))
-        }
-        Entity::Visit => district_of(&|d| d.visits.contains_key(id)).map(|doc| (doc, "visits")),
-        Entity::Inspection => {
-            district_of(&|d| d.inspections.contains_key(id)).map(|doc| (doc, "inspections"))
-        }
-        Entity::MonthlyReport => {
-            district_of(&|d| d.monthly_reports.contains_key(id)).map(|doc| (doc, "monthly_reports"))
-        }
-        Entity::AnnualSummary => {
-            if m.city_summaries.contains_key(id) {
-                Some((PROGRAMME_DOC.to_string(), "annual_summaries"))
-            } else {
-                district_of(&|d| d.annual_summaries.contains_key(id))
-                    .map(|doc| (doc, "annual_summaries"))
-            }
-        }
-    }
+        _ => m
+            .data
+            .iter()
+            .find(|(_, d)| held(d))
+            .map(|(k, _)| district_doc_id(k)),
+    };
+    doc.map(|d| (d, collection_of(what)))
 }
 
-/// The collection a kind of record that can be deleted is kept in.
-pub(crate) fn collection_of(what: Entity) -> Option<&'static str> {
-    Some(match what {
+/// The collection a kind of record is kept in.
+pub(crate) fn collection_of(what: Entity) -> &'static str {
+    match what {
         Entity::District => "districts",
         Entity::Kindergarten => "kindergartens",
         Entity::Pairing => "pairings",
         Entity::Visit => "visits",
         Entity::Inspection => "inspections",
-        _ => return None,
-    })
+        Entity::MonthlyReport => "monthly_reports",
+        Entity::AnnualSummary => "annual_summaries",
+    }
 }
 
 /// Whether a root key holds records by id: the districts of the

@@ -615,10 +615,10 @@ impl Workspace {
                 Entity::Inspection,
                 Entity::Pairing,
                 Entity::Kindergarten,
+                Entity::MonthlyReport,
+                Entity::AnnualSummary,
             ] {
-                let Some(collection) = history::collection_of(what) else {
-                    continue;
-                };
+                let collection = history::collection_of(what);
                 let entries = history::entries(&self.state, doc, collection, &rows);
                 if !entries.is_empty() {
                     return Ok(Some((what, entries)));

@@ -38,6 +38,7 @@ impl Reports {
         Action::Filter,
         Action::History,
         Action::Pick,
+        Action::Delete,
     ];
 
     /// The reports this member sees (what waits on it first), filtered by
@@ -77,13 +78,8 @@ impl Reports {
         match a {
             Action::Select => open_report(cx, key),
             Action::Add | Action::Edit => sections_form(cx, key),
-            Action::History => {
-                let what = match key {
-                    ReportKey::Monthly { .. } => Entity::MonthlyReport,
-                    ReportKey::Annual { .. } => Entity::AnnualSummary,
-                };
-                open_history(cx, what, Some(&key.id()));
-            }
+            Action::History => open_history(cx, reports::report_entity(&key), Some(&key.id())),
+            Action::Delete => delete(cx, &key),
             Action::Return => return_form(cx, key),
             Action::Export => export_report(cx, &key),
             Action::Pick => super::pick(cx, Some(&key.id())),
@@ -102,6 +98,34 @@ impl Reports {
             Action::Restat => step(cx, a, &key),
             _ => {}
         }
+    }
+}
+
+/// d: a report started by mistake, never submitted, is deleted after
+/// asking once.
+fn delete(cx: &mut Ctx<'_>, key: &ReportKey) {
+    let lang = cx.lang;
+    let problems = reports::check_delete(cx.model(), cx.member().as_ref(), key);
+    if !problems.is_empty() {
+        return cx.say_problems(&problems);
+    }
+    let what = crate::i18n::entity(lang, reports::report_entity(key));
+    let name = title(cx, key);
+    let step = tr!(
+        lang,
+        "confirm.delete",
+        what = what.as_str(),
+        name = name.as_str()
+    );
+    if !cx.confirmed(Action::Delete, &key.id(), step) {
+        return;
+    }
+    match cx.write(|w| w.delete_report(key)) {
+        Ok(()) => {
+            cx.say(tr!(lang, "tui.deleted", what = what, name = name));
+            cx.asked.reread = true;
+        }
+        Err(why) => cx.say_unsaved(why),
     }
 }
 

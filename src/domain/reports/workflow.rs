@@ -44,7 +44,7 @@ pub(super) fn report_target(model: &Model, key: &ReportKey) -> authz::Target {
     authz::Target::report(key, key.home(model))
 }
 
-pub(super) fn report_entity(key: &ReportKey) -> crate::domain::model::Entity {
+pub fn report_entity(key: &ReportKey) -> crate::domain::model::Entity {
     match key {
         ReportKey::Monthly { .. } => crate::domain::model::Entity::MonthlyReport,
         ReportKey::Annual { .. } => crate::domain::model::Entity::AnnualSummary,
@@ -66,6 +66,34 @@ pub fn check_edit(model: &Model, m: Option<&Member>, key: &ReportKey) -> Vec<Pro
     match key.workflow(model) {
         Some(w) if w.locked() => refuse("report", ProblemKind::ReportLocked { status: w.status }),
         _ => Vec::new(),
+    }
+}
+
+/// May `m` delete this report: one started and never submitted (a report
+/// submitted once keeps its first submission, which timeliness counts)?
+pub fn check_delete(model: &Model, m: Option<&Member>, key: &ReportKey) -> Vec<Problem> {
+    let id = key.id();
+    let denied = authz::check(
+        m,
+        authz::Write::DeleteReport,
+        &report_target(model, key),
+        Some((report_entity(key), &id)),
+    );
+    if !denied.is_empty() {
+        return denied;
+    }
+    match key.workflow(model) {
+        None => refuse(
+            "report",
+            ProblemKind::UnknownId {
+                what: report_entity(key),
+                id: id.to_string(),
+            },
+        ),
+        Some(w) if w.first_submitted.is_some() || w.locked() => {
+            refuse("report", ProblemKind::ReportWasSubmitted)
+        }
+        Some(_) => Vec::new(),
     }
 }
 

@@ -6,8 +6,8 @@
 use super::*;
 
 impl Writer<'_> {
-    /// Deletes a kindergarten, a pairing, a visit, an inspection or a
-    /// district.
+    /// Deletes a kindergarten, a pairing, a visit, an inspection, a
+    /// district, or a report never submitted.
     pub fn delete(&mut self, what: Entity, id: &Id) -> Result<(), EditError> {
         match what {
             Entity::Visit => self.delete_visit(id),
@@ -15,10 +15,14 @@ impl Writer<'_> {
             Entity::Pairing => self.delete_pairing(id),
             Entity::Kindergarten => self.delete_kindergarten(id),
             Entity::District => self.delete_district(id),
-            _ => invalid(vec![Problem {
-                field: "id",
-                kind: ProblemKind::NotDeletable,
-            }]),
+            Entity::MonthlyReport | Entity::AnnualSummary => {
+                let m = self.model();
+                let key = reports::monthly(m, id)
+                    .and_then(ReportKey::of_monthly)
+                    .or_else(|| reports::annual(m, id).map(ReportKey::of_annual))
+                    .ok_or_else(|| unknown("id", what, id))?;
+                self.delete_report(&key)
+            }
         }
     }
 

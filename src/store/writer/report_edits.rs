@@ -33,6 +33,34 @@ impl Writer<'_> {
         }
     }
 
+    /// Deletes a report started by mistake and never submitted.
+    pub fn delete_report(&mut self, key: &ReportKey) -> Result<(), EditError> {
+        check(reports::check_delete(self.model(), self.me(), key))?;
+        let id = key.id();
+        let collection = match key {
+            ReportKey::Monthly { .. } => MonthlyReport::COLLECTION,
+            ReportKey::Annual { .. } => AnnualSummary::COLLECTION,
+        };
+        // The city's summary lives in the programme document.
+        let home = key.home(self.model());
+        let doc = home
+            .as_ref()
+            .map_or(PROGRAMME_DOC.to_string(), district_doc_id);
+        let message = format!("delete {collection} {id}");
+        self.remove_key(&doc, collection, id.as_str(), message)?;
+        let m = &mut self.state.model;
+        match home.and_then(|h| m.data.get_mut(&h)) {
+            Some(data) => {
+                data.monthly_reports.remove(&id);
+                data.annual_summaries.remove(&id);
+            }
+            None => {
+                m.city_summaries.remove(&id);
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn report(&self, key: &ReportKey) -> Result<Report, EditError> {
         let subject_known = match key {
             ReportKey::Monthly { district, .. } => self.model().district(district).is_some(),
