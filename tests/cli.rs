@@ -1812,3 +1812,32 @@ fn a_report_started_by_mistake_is_deleted_but_one_once_submitted_is_not() {
     .to_string();
     assert!(err.contains("已报送过的报告不能删除"), "{err}");
 }
+
+/// A bureau's list as Windows Excel saves it: a title row above the
+/// header, CRLF line ends. The title is passed over and a bad row is named
+/// by the line a clerk sees.
+#[test]
+fn a_list_with_a_title_row_and_windows_line_ends_is_read_and_bad_rows_named_by_their_line() {
+    let dir = panjin();
+    let file = dir.path().join("附表.csv");
+    std::fs::write(
+        &file,
+        "盘锦市农村幼儿园名单,,,,,\r\n\
+         园名,县区,乡镇,性质,类别,幼儿数\r\n\
+         甲村幼儿园,大洼区,甲镇,公办,村屯园,30\r\n\
+         乙村幼儿园,大洼区,乙镇,公办,村屯园,-5\r\n",
+    )
+    .expect("write");
+    let path = file.to_str().expect("path");
+    let err = run(dir.path(), &["kindergarten", "import", path])
+        .fails()
+        .to_string();
+    assert!(err.contains("第 4 行：幼儿数"), "{err}");
+    assert!(!err.contains("第 3 行"), "{err}");
+    let out = run(dir.path(), &["kindergarten", "import", path, "--only-good"])
+        .ok()
+        .to_string();
+    assert!(out.contains("已导入 1 所"), "{out}");
+    let ks = run(dir.path(), &["kg", "list", "--format", "json"]).json();
+    assert!(ks.to_string().contains("甲村幼儿园"), "{ks}");
+}

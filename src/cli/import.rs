@@ -90,8 +90,11 @@ fn read_rows(
     bad: &mut BadRows,
 ) -> Result<Vec<(usize, KindergartenDraft)>, Fail> {
     let l = ctx.lang;
-    let table =
-        crate::export::rows::read(file).map_err(|e| Fail::file("import.unreadable", file, e))?;
+    // The header is the row that names the kindergartens' column: title
+    // rows above it are passed over.
+    let is_header = |cells: &[String]| cells.iter().any(|c| column(c) == Some("name"));
+    let table = crate::export::rows::read(file, is_header)
+        .map_err(|e| Fail::file("import.unreadable", file, e))?;
     let columns: Vec<Option<&str>> = table.headers.iter().map(|h| column(h)).collect();
     if !columns.contains(&Some("name")) {
         return Err(Fail::said("import.no_name_column", vec![]));

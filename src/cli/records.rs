@@ -56,8 +56,9 @@ pub enum KindergartenCmd {
         #[command(flatten)]
         format: FormatArg,
     },
-    /// Import a kindergarten list (附表): .xlsx or .csv with a header row
-    /// (园名, 县区, 乡镇, 村, 性质, 类别, 星级, 幼儿数, 教师数 …, or English)
+    /// Import a kindergarten list (附表): .xlsx, .xls, .ods or .csv with a
+    /// header row (园名, 县区, 乡镇, 村, 性质, 类别, 星级, 幼儿数, 教师数 …,
+    /// or English); title rows above it are passed over
     Import {
         file: PathBuf,
         /// District for rows that do not name one
