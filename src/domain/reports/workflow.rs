@@ -51,15 +51,17 @@ pub fn report_entity(key: &ReportKey) -> crate::domain::model::Entity {
     }
 }
 
+/// Why `m` may not make `write` to this report (empty: it may), by the
+/// permission matrix alone.
+fn denied(model: &Model, m: Option<&Member>, write: authz::Write, key: &ReportKey) -> Vec<Problem> {
+    let id = key.id();
+    let target = report_target(model, key);
+    authz::check(m, write, &target, Some((report_entity(key), &id)))
+}
+
 /// May `m` change the sections of this report now?
 pub fn check_edit(model: &Model, m: Option<&Member>, key: &ReportKey) -> Vec<Problem> {
-    let id = key.id();
-    let denied = authz::check(
-        m,
-        authz::Write::WriteReport,
-        &report_target(model, key),
-        Some((report_entity(key), &id)),
-    );
+    let denied = denied(model, m, authz::Write::WriteReport, key);
     if !denied.is_empty() {
         return denied;
     }
@@ -72,13 +74,7 @@ pub fn check_edit(model: &Model, m: Option<&Member>, key: &ReportKey) -> Vec<Pro
 /// May `m` delete this report: one started and never submitted (a report
 /// submitted once keeps its first submission, which timeliness counts)?
 pub fn check_delete(model: &Model, m: Option<&Member>, key: &ReportKey) -> Vec<Problem> {
-    let id = key.id();
-    let denied = authz::check(
-        m,
-        authz::Write::DeleteReport,
-        &report_target(model, key),
-        Some((report_entity(key), &id)),
-    );
+    let denied = denied(model, m, authz::Write::DeleteReport, key);
     if !denied.is_empty() {
         return denied;
     }
@@ -87,7 +83,7 @@ pub fn check_delete(model: &Model, m: Option<&Member>, key: &ReportKey) -> Vec<P
             "report",
             ProblemKind::UnknownId {
                 what: report_entity(key),
-                id: id.to_string(),
+                id: key.id().to_string(),
             },
         ),
         Some(w) if w.first_submitted.is_some() || w.locked() => {
@@ -152,13 +148,7 @@ pub fn check_review(
     } else {
         authz::Write::ReturnReport
     };
-    let id = key.id();
-    let denied = authz::check(
-        m,
-        write,
-        &report_target(model, key),
-        Some((report_entity(key), &id)),
-    );
+    let denied = denied(model, m, write, key);
     if !denied.is_empty() {
         return denied;
     }
