@@ -2,6 +2,8 @@
 //! bad input refused with one clear line, exit code 1 and nothing written.
 
 mod common;
+#[path = "cli/lists.rs"]
+mod lists;
 use common::*;
 use std::path::Path;
 

@@ -6,36 +6,10 @@ use super::{CmdResult, Ctx, Fail};
 use crate::domain::*;
 use crate::i18n::{self, Lang};
 use crate::input as parse;
-use crate::input::records::kindergarten as kindergarten_fields;
-use crate::input::{FieldSpec, Raw, Why};
+use crate::input::{list, sheet};
 use crate::store::{EditError, Workspace};
 use crate::tr;
 use std::path::Path;
-
-/// Column names a kindergarten list may use, in Chinese or English, for
-/// the kindergarten's fields (`input::records::kindergarten`).
-pub(super) fn column(header: &str) -> Option<&'static str> {
-    use crate::input::records::kindergarten as k;
-    let h = header.trim().trim_start_matches('\u{feff}').to_lowercase();
-    let pairs: [(&[&str], &FieldSpec); 12] = [
-        (&["园名", "幼儿园", "幼儿园名称", "名称", "name"], &k::NAME),
-        (&["县区", "县(区)", "区县", "district"], &k::DISTRICT),
-        (&["乡镇", "镇", "town"], &k::TOWN),
-        (&["村", "村屯", "village"], &k::VILLAGE),
-        (&["性质", "办园性质", "ownership"], &k::OWNERSHIP),
-        (&["类别", "类型", "category"], &k::CATEGORY),
-        (&["星级", "stars"], &k::STARS),
-        (&["农村", "农村园", "是否农村", "rural"], &k::RURAL),
-        (&["幼儿数", "在园幼儿数", "children"], &k::CHILDREN),
-        (&["教师数", "专任教师数", "teachers"], &k::TEACHERS),
-        (&["联系人", "contact"], &k::CONTACT),
-        (&["电话", "联系电话", "phone"], &k::PHONE),
-    ];
-    pairs
-        .iter()
-        .find(|(names, _)| names.contains(&h.as_str()))
-        .map(|(_, f)| f.key)
-}
 
 /// The bad rows of a list: one line per problem, and which rows.
 #[derive(Default)]
@@ -52,89 +26,108 @@ impl BadRows {
     }
 }
 
-/// Imports a kindergarten list (附表) from `.xlsx` or `.csv`: every row
-/// checked first; one bad row and nothing is written (each bad row is named
-/// by its row number), unless `only_good` asks for the good rows alone.
-pub fn import_kindergartens(
-    ctx: &Ctx,
-    ws: &mut Workspace,
-    file: &Path,
-    district: Option<String>,
-    dry_run: bool,
-    only_good: bool,
-) -> CmdResult {
-    let default_district = district
-        .map(|d| parse::district(ctx.lang, ws.model(), &d))
+/// How to import a list.
+pub struct Options {
+    /// The district of rows that name none.
+    pub district: Option<String>,
+    /// The category of rows that say none (otherwise inferred).
+    pub category: Option<String>,
+    pub dry_run: bool,
+    pub only_good: bool,
+}
+
+/// Imports a kindergarten list (附表) from a spreadsheet or CSV file: every
+/// row checked first; one bad row and nothing is written (each bad row is
+/// named by its row number, with all its problems), unless `only_good`
+/// asks for the good rows alone. What was passed over (title rows,
+/// unused columns, totals, notes) and each inferred category are said.
+pub fn import_kindergartens(ctx: &Ctx, ws: &mut Workspace, file: &Path, o: Options) -> CmdResult {
+    let l = ctx.lang;
+    let district = o
+        .district
+        .map(|d| parse::district(l, ws.model(), &d))
         .transpose()?;
+    let category = o
+        .category
+        .map(|c| parse::code::<Category>(l, "category", &c))
+        .transpose()?;
+    let table = sheet::read(file, list::is_header)
+        .map_err(|e| Fail::file("import.unreadable", file, e.say(l)))?;
+    if !list::is_header(&table.headers) {
+        return Err(Fail::said("import.no_name_column", vec![]));
+    }
+    let defaults = list::Defaults {
+        district: district.as_ref(),
+        category,
+    };
+    let listing = list::kindergartens(table, ctx.input(ws.model()), defaults);
+    for line in notes(l, &listing) {
+        out(&line);
+    }
     let mut bad = BadRows::default();
-    let rows = read_rows(ctx, ws, file, default_district.as_ref(), &mut bad)?;
+    let mut rows = Vec::new();
+    for r in &listing.rows {
+        match &r.draft {
+            Ok(d) => rows.push((r.line, d.clone())),
+            Err(problems) => {
+                for p in problems {
+                    bad.add(l, r.line, p.clone());
+                }
+            }
+        }
+    }
     let mut checked = Vec::new();
     let result = ws.write_or_undo(|w| {
-        check_rows(ctx.lang, w, &rows, &mut checked, &mut bad)?;
-        if !dry_run && (bad.lines.is_empty() || only_good) {
+        check_rows(l, w, &rows, &mut checked, &mut bad)?;
+        if !o.dry_run && (bad.lines.is_empty() || o.only_good) {
             Ok(())
         } else {
             Err(Rollback::Checked)
         }
     });
-    say_result(ctx, ws, result, dry_run, &checked, bad)
+    say_result(ctx, ws, result, o.dry_run, &checked, bad)
 }
 
-/// Each row of the file read into a kindergarten's fields (the problems of
-/// rows that cannot be read go to `bad`).
-fn read_rows(
-    ctx: &Ctx,
-    ws: &Workspace,
-    file: &Path,
-    default_district: Option<&Id>,
-    bad: &mut BadRows,
-) -> Result<Vec<(usize, KindergartenDraft)>, Fail> {
-    let l = ctx.lang;
-    // The header is the row that names the kindergartens' column: title
-    // rows above it are passed over.
-    let is_header = |cells: &[String]| cells.iter().any(|c| column(c) == Some("name"));
-    let table = crate::export::rows::read(file, is_header)
-        .map_err(|e| Fail::file("import.unreadable", file, e))?;
-    let columns: Vec<Option<&str>> = table.headers.iter().map(|h| column(h)).collect();
-    if !columns.contains(&Some("name")) {
-        return Err(Fail::said("import.no_name_column", vec![]));
+/// What a list's reading passed over or decided, line by line: rows
+/// above the header, columns not used, totals and notes, inferred
+/// categories.
+pub fn notes(l: Lang, listing: &list::Listing) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (line, text) in &listing.above {
+        lines.push(tr!(l, "import.note.above", line = line, text = text));
     }
-    let mut rows = Vec::new();
-    for (line, rec) in table.rows {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                bad.add(l, line, e);
-                continue;
-            }
-        };
-        let mut raw = Raw::new();
-        for (col, value) in columns.iter().zip(rec.iter()) {
-            if let Some(key) = col {
-                raw.put(key, value.trim());
-            }
-        }
-        if let Some(d) = default_district
-            && !raw.given(kindergarten_fields::DISTRICT.key)
-        {
-            raw.put(kindergarten_fields::DISTRICT.key, d.as_str());
-        }
-        match kindergarten_fields::read(&raw, ctx.input(ws.model())) {
-            Ok(k) => rows.push((line, k)),
-            Err(problems) => {
-                for b in problems {
-                    let detail = match b.why {
-                        Why::Invalid(msg) => msg,
-                        Why::Missing => {
-                            tr!(l, "import.missing", field = i18n::field(l, b.field))
-                        }
-                    };
-                    bad.add(l, line, detail);
-                }
-            }
+    if !listing.ignored.is_empty() {
+        let columns = listing.ignored.join(l.sep());
+        lines.push(tr!(
+            l,
+            "import.note.ignored",
+            line = listing.header_line,
+            columns = columns
+        ));
+    }
+    for (line, p) in &listing.passed {
+        lines.push(match p {
+            list::Passed::Total(label) => tr!(l, "import.note.total", line = line, label = label),
+            list::Passed::Note(text) => tr!(l, "import.note.note", line = line, text = text),
+        });
+    }
+    let mut inferred = 0usize;
+    for r in &listing.rows {
+        if let Some((c, why)) = r.inferred {
+            inferred = inferred.saturating_add(1);
+            lines.push(tr!(
+                l,
+                "import.note.inferred",
+                line = r.line,
+                value = i18n::label(l, c),
+                why = list::because(l, why)
+            ));
         }
     }
-    Ok(rows)
+    if inferred > 0 {
+        lines.push(tr!(l, "import.note.inferred_how", count = inferred));
+    }
+    lines
 }
 
 /// Checks every row against the rules and the good rows before it, in the

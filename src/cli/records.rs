@@ -56,14 +56,20 @@ pub enum KindergartenCmd {
         #[command(flatten)]
         format: FormatArg,
     },
-    /// Import a kindergarten list (附表): .xlsx, .xls, .ods or .csv with a
-    /// header row (园名, 县区, 乡镇, 村, 性质, 类别, 星级, 幼儿数, 教师数 …,
-    /// or English); title rows above it are passed over
+    /// Import a kindergarten list (附表): .xlsx, .xls, .ods or .csv (UTF-8,
+    /// UTF-16 or GBK) with a header row (园名, 县（区）, 乡（镇）, 村, 办园性质,
+    /// 类别, 星级, 在园幼儿数, 专任教师数 …, or English); title rows above it,
+    /// totals and notes below are passed over
     Import {
         file: PathBuf,
-        /// District for rows that do not name one
+        /// District for rows that do not name one (a row that names
+        /// another is refused)
         #[arg(long)]
         district: Option<String>,
+        /// Category for rows whose list says none (by default inferred
+        /// from the name: 中心 → 镇中心园, 村 → 村屯园, 镇 → 镇幼儿园)
+        #[arg(long)]
+        category: Option<String>,
         /// Only check the file: show what would be imported and every bad row
         #[arg(long)]
         dry_run: bool,
@@ -184,10 +190,17 @@ pub fn kindergarten(ctx: &Ctx, cmd: KindergartenCmd) -> CmdResult {
         KindergartenCmd::Import {
             file,
             district,
+            category,
             dry_run,
             only_good,
         } => {
-            super::import::import_kindergartens(ctx, &mut ws, &file, district, dry_run, only_good)?
+            let o = super::import::Options {
+                district,
+                category,
+                dry_run,
+                only_good,
+            };
+            super::import::import_kindergartens(ctx, &mut ws, &file, o)?
         }
     }
     Ok(())

@@ -9,7 +9,6 @@
 pub mod docx;
 pub mod lists;
 pub mod markdown;
-pub mod rows;
 pub mod text;
 pub mod xlsx;
 

@@ -16,8 +16,10 @@
 )]
 
 pub mod fields;
+pub mod list;
 pub mod parse;
 pub mod records;
+pub mod sheet;
 
 pub use fields::{Bad, Context, FieldSpec, Kind, Pick, Raw, Why};
 pub use parse::*;
