@@ -731,17 +731,18 @@ fn every_list_is_in_one_order_on_the_command_line_in_the_interface_and_in_export
             "{what}: the command line and the interface"
         );
     }
-    // The export's first column is the id, in the same order.
+    // The export's last column is the id, in the same order.
     let csv = run(
         dir.path(),
         &["export", "--format", "csv", "--what", "visits", "-"],
     )
     .ok()
     .to_string();
-    let exported: Vec<String> = csv
-        .lines()
-        .filter_map(|l| l.split_once(','))
-        .map(|(id, _)| id.trim_start_matches('\u{feff}').to_string())
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let exported: Vec<String> = reader
+        .records()
+        .filter_map(|r| r.ok())
+        .filter_map(|r| r.iter().next_back().map(str::to_string))
         .filter(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()))
         .collect();
     assert_eq!(

@@ -691,6 +691,150 @@ fn exports_read_back_with_real_readers() {
     assert_eq!(names.len(), 4);
 }
 
+/// How many times `needle` occurs in `hay`.
+fn occurrences(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
+
+#[test]
+fn printed_sheets_fit_a4_and_word_files_are_official_documents() {
+    use calamine::{Data, Reader};
+    let mut f = fixture();
+    let today = d("2024-11-05");
+
+    // The monthly report: A4, one page wide, a 项目 / 数量 header.
+    let doc = export::report_doc(Lang::Zh, f.ws.model(), &october(&f), today).expect("doc");
+    let bytes = export::report_file(&doc, FileFormat::Xlsx).expect("xlsx");
+    let sheet = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{sheet}");
+    assert!(sheet.contains("paperSize=\"9\""), "A4: {sheet}");
+    assert!(
+        sheet.contains("fitToHeight=\"0\""),
+        "one page wide: {sheet}"
+    );
+    let path = f.dir.path().join("m.xlsx");
+    std::fs::write(&path, &bytes).expect("write");
+    let mut book = calamine::open_workbook_auto(&path).expect("open");
+    let range = book.worksheet_range_at(0).expect("sheet").expect("read");
+    let header = (0..range.height()).any(|r| {
+        range.get((r, 0)) == Some(&Data::String("项目".into()))
+            && range.get((r, 1)) == Some(&Data::String("数量".into()))
+    });
+    assert!(header, "the figures have a 项目 / 数量 header");
+
+    // A list: numbers and dates as Excel keeps them, the id last, a frozen
+    // header with a filter, repeated on every printed page.
+    let table = lists::table(Lang::Zh, f.ws.model(), lists::What::Visits);
+    let bytes = export::xlsx::table("帮扶活动", &table.headers, &table.rows, "王科长", today)
+        .expect("xlsx");
+    let sheet = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("state=\"frozen\""), "{sheet}");
+    assert!(sheet.contains("<autoFilter"), "{sheet}");
+    assert!(zip_entry(&bytes, "xl/workbook.xml").contains("_xlnm.Print_Titles"));
+    assert!(zip_entry(&bytes, "docProps/core.xml").contains("王科长"));
+    let path = f.dir.path().join("v.xlsx");
+    std::fs::write(&path, &bytes).expect("write");
+    let mut book = calamine::open_workbook_auto(&path).expect("open");
+    let range = book.worksheet_range_at(0).expect("sheet").expect("read");
+    let last = range.width() - 1;
+    assert_eq!(range.get((0, last)), Some(&Data::String("编号".into())));
+    let mut numbers = 0;
+    for r in 1..range.height() {
+        for c in 0..last {
+            match range.get((r, c)) {
+                Some(Data::String(s)) => {
+                    let plain = !s.is_empty()
+                        && s.chars()
+                            .all(|ch| ch.is_ascii_digit() || ch == '.' || ch == '-');
+                    assert!(!plain, "row {r} col {c}: {s} is text, not a number or date");
+                }
+                Some(Data::Float(_) | Data::Int(_) | Data::DateTime(_)) => numbers += 1,
+                _ => {}
+            }
+        }
+    }
+    assert!(numbers > 10, "{numbers} numbers");
+    assert!(
+        !table.rows.iter().flatten().any(|v| v.contains("->")),
+        "no ASCII arrow"
+    );
+
+    // An annual summary: one Normal style, the standard's fonts, page
+    // numbers, a repeated table header, right-aligned numbers, the issuer
+    // and the date; nothing of the interface.
+    let summary = ReportKey::Annual {
+        level: Level::District,
+        subject: Some(f.district.clone()),
+        year: 2024,
+    };
+    f.ws.write(|w| {
+        w.set_report_text(
+            &summary,
+            &[(Section::Progress, "全县两个结对全部签约。".into())],
+        )
+    })
+    .expect("text");
+    f.ws.write(|w| w.refresh_stats(&summary)).expect("stats");
+    let mut doc = export::report_doc(Lang::Zh, f.ws.model(), &summary, today).expect("doc");
+    doc.author = "王科长".into();
+    let bytes = export::report_file(&doc, FileFormat::Docx).expect("docx");
+    let styles = zip_entry(&bytes, "word/styles.xml");
+    assert_eq!(occurrences(&styles, "w:styleId=\"Normal\""), 1, "{styles}");
+    for font in ["方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"] {
+        assert!(styles.contains(font), "{font}");
+    }
+    assert!(
+        styles.contains("w:firstLineChars=\"200\""),
+        "two-character indent"
+    );
+    assert!(zip_entry(&bytes, "word/footer1.xml").contains(" PAGE "));
+    assert!(zip_entry(&bytes, "word/footer2.xml").contains(" PAGE "));
+    let xml = zip_entry(&bytes, "word/document.xml");
+    assert!(xml.contains("<w:tblHeader/>"));
+    assert!(xml.contains("<w:jc w:val=\"right\"/>"));
+    assert!(xml.contains("盘山县教育局"), "the issuer");
+    assert!(
+        xml.contains("2024年11月5日"),
+        "the date, written officially"
+    );
+    assert!(xml.contains("w:w=\"11906\" w:h=\"16838\""), "A4");
+    for ui in [
+        "可刷新",
+        "统计数据",
+        "状态",
+        "草稿",
+        "2024-11-05",
+        "二、取得的成效",
+    ] {
+        assert!(!xml.contains(ui), "{ui} in the document");
+    }
+    let core = zip_entry(&bytes, "docProps/core.xml");
+    assert!(core.contains("<dc:creator>王科长</dc:creator>"), "{core}");
+    assert!(core.contains("2024-11-05T"), "{core}");
+
+    // The agreement: both parties, the term, the fee clause, seal blocks.
+    let model = f.ws.model();
+    let p = model
+        .pairings()
+        .find(|p| p.helped.contains(&f.helped))
+        .expect("a pairing");
+    let doc = export::papers::agreement(Lang::Zh, model, p, today, "王科长");
+    let bytes = export::docx::write(&doc).expect("docx");
+    let xml = zip_entry(&bytes, "word/document.xml");
+    for k in p.members() {
+        assert!(xml.contains(&model.kindergarten_name(k)), "{k} named");
+    }
+    assert!(xml.contains("甲方（帮扶园）") && xml.contains("乙方（被帮扶园）"));
+    let term = format!(
+        "帮扶期限自{}起至{}止",
+        export::docx::date_text(Lang::Zh, p.agreement.start),
+        export::docx::date_text(Lang::Zh, p.agreement.end)
+    );
+    assert!(xml.contains(&term), "{term}");
+    assert!(xml.contains("不向乙方收取品牌费、帮扶挂钩费"));
+    assert!(xml.contains("盘山县教育局（盖章）"));
+}
+
 #[test]
 fn timeliness_counts_on_time_late_and_missing() {
     let mut f = fixture();

@@ -47,6 +47,8 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CmdResult {
                     &i18n::entity(l, what.entity()),
                     &table.headers,
                     &table.rows,
+                    &ctx.person,
+                    ctx.today,
                 )
             };
             made.map_err(|e| Fail::said("export.failed", vec![("detail", e.to_string())]))?

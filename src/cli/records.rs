@@ -254,6 +254,14 @@ pub enum PairingCmd {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Write the agreement (帮扶协议书) as a Word document to print, sign
+    /// and seal
+    Agreement {
+        /// Pairing id (a unique prefix)
+        id: String,
+        /// The .docx file to write
+        file: PathBuf,
+    },
 }
 
 /// Who signs or confirms, and when.
@@ -366,8 +374,29 @@ pub fn pairing(ctx: &Ctx, cmd: PairingCmd) -> CmdResult {
             let id = parse::record(l, model, Entity::Pairing, &id)?;
             show(ctx, &format, model, model.pairing(&id))?;
         }
+        PairingCmd::Agreement { id, file } => agreement_file(ctx, model, &id, &file)?,
     }
     Ok(())
+}
+
+/// Writes a pairing's agreement as a Word document.
+fn agreement_file(ctx: &Ctx, model: &Model, id: &str, file: &std::path::Path) -> CmdResult {
+    let l = ctx.lang;
+    let id = parse::record(l, model, Entity::Pairing, id)?;
+    let p = model.pairing(&id).ok_or_else(|| {
+        Fail::said(
+            "id.not_found",
+            vec![
+                ("typed", id.to_string()),
+                ("what", i18n::entity(l, Entity::Pairing)),
+            ],
+        )
+    })?;
+    let dated = p.agreement.signed.as_ref().map_or(ctx.today, |s| s.on);
+    let doc = crate::export::papers::agreement(l, model, p, dated, &ctx.person);
+    let bytes = crate::export::docx::write(&doc)
+        .map_err(|e| Fail::said("export.failed", vec![("detail", e.to_string())]))?;
+    super::export::save(ctx, file, &bytes)
 }
 
 // ---------- visits ----------

@@ -262,8 +262,9 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
         ws.write(|w| w.mark_seen(&key)).map_err(|e| ctx.edit(e))?;
     }
     let model = ws.model();
-    let doc = export::report_doc(l, model, &key, ctx.today)
+    let mut doc = export::report_doc(l, model, &key, ctx.today)
         .ok_or_else(|| Fail::said("report.which", vec![]))?;
+    doc.author.clone_from(&ctx.person);
     match format {
         Format::Json => {
             let report = reports::Report::get_or_new(model, &key);

@@ -50,6 +50,18 @@ fn full<T: View>(lang: Lang, model: &Model, items: Vec<&T>) -> Table {
         }
         t.rows.push(fields.into_iter().map(|(_, v)| v).collect());
     }
+    // Records by name first; the id, which no one reads, last.
+    let id = crate::i18n::field(lang, "id");
+    if let Some(at) = t.headers.iter().position(|h| *h == id) {
+        let h = t.headers.remove(at);
+        t.headers.push(h);
+        for r in &mut t.rows {
+            if at < r.len() {
+                let v = r.remove(at);
+                r.push(v);
+            }
+        }
+    }
     t
 }
 

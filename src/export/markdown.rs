@@ -18,7 +18,11 @@ pub fn report(doc: &ReportDoc) -> String {
     }
     out.push_str(&format!("\n## {}\n\n", doc.figures_heading));
     if !doc.figures.is_empty() {
-        out.push_str("| | |\n|---|---:|\n");
+        out.push_str(&format!(
+            "| {} | {} |\n|---|---:|\n",
+            crate::tr!(doc.lang, "doc.item"),
+            crate::tr!(doc.lang, "doc.amount")
+        ));
         for r in &doc.figures {
             let label = if r.sub {
                 format!("　{}", cell(&r.label))
@@ -26,6 +30,9 @@ pub fn report(doc: &ReportDoc) -> String {
                 cell(&r.label)
             };
             out.push_str(&format!("| {label} | {} |\n", r.value.text()));
+        }
+        if let Some(note) = &doc.figures_note {
+            out.push_str(&format!("\n{note}\n"));
         }
     }
     for (_, heading, text) in &doc.sections {
@@ -36,7 +43,11 @@ pub fn report(doc: &ReportDoc) -> String {
         }
     }
     if let Some((heading, rows)) = &doc.below {
-        out.push_str(&format!("\n## {heading}\n\n| | |\n|---|---|\n"));
+        out.push_str(&format!(
+            "\n## {heading}\n\n| {} | {} |\n|---|---|\n",
+            crate::tr!(doc.lang, "doc.name"),
+            crate::tr!(doc.lang, "doc.standing")
+        ));
         for (name, status) in rows {
             out.push_str(&format!("| {} | {} |\n", cell(name), cell(status)));
         }

@@ -9,6 +9,7 @@
 pub mod docx;
 pub mod lists;
 pub mod markdown;
+pub mod papers;
 pub mod text;
 pub mod xlsx;
 
@@ -56,11 +57,22 @@ pub struct ReportDoc {
     /// Heading of the figures table, saying as of when they were compiled.
     pub figures_heading: String,
     pub figures: Vec<FigureRow>,
+    /// What a reader of the figures must know (one visit may count under
+    /// several tasks).
+    pub figures_note: Option<String>,
     /// Headed sections people wrote; empty text stays empty.
     pub sections: Vec<(Section, String, String)>,
     /// For a district's or the city's summary: the summaries below it and
     /// where each stands.
     pub below: Option<(String, Vec<(String, String)>)>,
+    /// Who issues it (发文机关署名): the district's bureau, the
+    /// kindergarten, the city's bureau.
+    pub issuer: String,
+    /// 成文日期: the day it was submitted, or today for one not yet
+    /// submitted.
+    pub dated: NaiveDate,
+    /// Who made the file (its properties); set by whoever writes it.
+    pub author: String,
 }
 
 fn count(n: usize) -> Value {
@@ -288,6 +300,22 @@ fn stats_rows(l: Lang, st: &AnnualStats) -> Vec<FigureRow> {
     rows
 }
 
+/// Who issues a report: a district's bureau for its monthly report and
+/// summary, the city's bureau for the city's, the kindergarten for its own.
+fn issuer(l: Lang, model: &Model, key: &ReportKey) -> String {
+    match key {
+        ReportKey::Monthly { .. }
+        | ReportKey::Annual {
+            level: Level::District,
+            ..
+        } => papers::bureau(l, &key.subject_name(model)),
+        ReportKey::Annual {
+            level: Level::City, ..
+        } => papers::bureau(l, &model.programme.city),
+        ReportKey::Annual { .. } => key.subject_name(model),
+    }
+}
+
 /// Lays out a report, started or not, as of `today`.
 pub fn report_doc(
     lang: Lang,
@@ -342,6 +370,8 @@ pub fn report_doc(
         status_text(l, stored.then_some(w.status), standing),
     ));
     workflow_facts(l, w, &mut facts);
+    let issuer = issuer(l, model, key);
+    let figures_note = (!figures.is_empty()).then(|| tr!(l, "doc.note_by_task"));
     let sections = reports::sections(key)
         .iter()
         .map(|s| {
@@ -358,8 +388,12 @@ pub fn report_doc(
         facts,
         figures_heading,
         figures,
+        figures_note,
         sections,
         below,
+        issuer,
+        dated: w.submitted.as_ref().map(|s| s.on).unwrap_or(today),
+        author: String::new(),
     })
 }
 
@@ -456,7 +490,7 @@ pub fn report_file(doc: &ReportDoc, format: FileFormat) -> Result<Vec<u8>, Expor
     match format {
         FileFormat::Markdown => Ok(markdown::report(doc).into_bytes()),
         FileFormat::Xlsx => xlsx::report(doc),
-        FileFormat::Docx => docx::report(doc),
+        FileFormat::Docx => papers::report_docx(doc),
         FileFormat::Csv => lists::report_csv(doc),
     }
 }

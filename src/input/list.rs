@@ -30,103 +30,105 @@ pub fn header_key(header: &str) -> String {
     h
 }
 
+/// Each kindergarten field and the headers bureaus give its column.
+const COLUMNS: [(&[&str], &str); 12] = [
+    (
+        &[
+            "园名",
+            "幼儿园",
+            "幼儿园名称",
+            "园所名称",
+            "单位名称",
+            "学校名称",
+            "名称",
+            "name",
+        ],
+        k::NAME.key,
+    ),
+    (
+        &[
+            "县区",
+            "县(区)",
+            "区(县)",
+            "区县",
+            "县市区",
+            "所属县区",
+            "所属区县",
+            "所在县区",
+            "district",
+        ],
+        k::DISTRICT.key,
+    ),
+    (
+        &[
+            "乡镇",
+            "乡(镇)",
+            "镇",
+            "乡镇(街道)",
+            "乡镇街道",
+            "街道",
+            "所属乡镇",
+            "所在乡镇",
+            "town",
+        ],
+        k::TOWN.key,
+    ),
+    (
+        &["村", "村屯", "所在村", "村(屯)", "village"],
+        k::VILLAGE.key,
+    ),
+    (
+        &["性质", "办园性质", "办学性质", "举办性质", "ownership"],
+        k::OWNERSHIP.key,
+    ),
+    (
+        &["类别", "类型", "幼儿园类别", "园所类别", "category"],
+        k::CATEGORY.key,
+    ),
+    (
+        &["星级", "等级", "评估等级", "星级等级", "等级评估", "stars"],
+        k::STARS.key,
+    ),
+    (
+        &["农村", "农村园", "是否农村", "是否农村园", "rural"],
+        k::RURAL.key,
+    ),
+    (
+        &[
+            "幼儿数",
+            "在园幼儿数",
+            "在园幼儿",
+            "幼儿人数",
+            "在园人数",
+            "在园幼儿人数",
+            "children",
+        ],
+        k::CHILDREN.key,
+    ),
+    (
+        &[
+            "教师数",
+            "专任教师数",
+            "专任教师",
+            "教师人数",
+            "教职工数",
+            "教职工人数",
+            "teachers",
+        ],
+        k::TEACHERS.key,
+    ),
+    (&["联系人", "负责人", "园长", "contact"], k::CONTACT.key),
+    (
+        &["电话", "联系电话", "手机", "联系方式", "phone"],
+        k::PHONE.key,
+    ),
+];
+
 /// The kindergarten field a column holds, by its header, or `None` for a
 /// column the import does not use.
 pub fn column(header: &str) -> Option<&'static str> {
-    let pairs: [(&[&str], &'static str); 12] = [
-        (
-            &[
-                "园名",
-                "幼儿园",
-                "幼儿园名称",
-                "园所名称",
-                "单位名称",
-                "学校名称",
-                "名称",
-                "name",
-            ],
-            k::NAME.key,
-        ),
-        (
-            &[
-                "县区",
-                "县(区)",
-                "区(县)",
-                "区县",
-                "县市区",
-                "所属县区",
-                "所属区县",
-                "所在县区",
-                "district",
-            ],
-            k::DISTRICT.key,
-        ),
-        (
-            &[
-                "乡镇",
-                "乡(镇)",
-                "镇",
-                "乡镇(街道)",
-                "乡镇街道",
-                "街道",
-                "所属乡镇",
-                "所在乡镇",
-                "town",
-            ],
-            k::TOWN.key,
-        ),
-        (
-            &["村", "村屯", "所在村", "村(屯)", "village"],
-            k::VILLAGE.key,
-        ),
-        (
-            &["性质", "办园性质", "办学性质", "举办性质", "ownership"],
-            k::OWNERSHIP.key,
-        ),
-        (
-            &["类别", "类型", "幼儿园类别", "园所类别", "category"],
-            k::CATEGORY.key,
-        ),
-        (
-            &["星级", "等级", "评估等级", "星级等级", "等级评估", "stars"],
-            k::STARS.key,
-        ),
-        (
-            &["农村", "农村园", "是否农村", "是否农村园", "rural"],
-            k::RURAL.key,
-        ),
-        (
-            &[
-                "幼儿数",
-                "在园幼儿数",
-                "在园幼儿",
-                "幼儿人数",
-                "在园人数",
-                "在园幼儿人数",
-                "children",
-            ],
-            k::CHILDREN.key,
-        ),
-        (
-            &[
-                "教师数",
-                "专任教师数",
-                "专任教师",
-                "教师人数",
-                "教职工数",
-                "教职工人数",
-                "teachers",
-            ],
-            k::TEACHERS.key,
-        ),
-        (&["联系人", "负责人", "园长", "contact"], k::CONTACT.key),
-        (
-            &["电话", "联系电话", "手机", "联系方式", "phone"],
-            k::PHONE.key,
-        ),
-    ];
     let h = header_key(header);
-    pairs
+    COLUMNS
         .iter()
         .find(|(names, _)| names.contains(&h.as_str()))
         .map(|(_, key)| *key)

@@ -164,19 +164,26 @@ fn visit_json(model: &Model, v: &Visit) -> Value {
     })
 }
 
-fn visit_fields(lang: Lang, model: &Model, v: &Visit) -> Vec<(String, String)> {
-    let f = |n: &str| i18n::field(lang, n);
-    let pairing = model
-        .pairing(&v.pairing_id)
+/// A pairing in a record's fields, by its kindergartens' names in words
+/// ("甲园 帮扶 乙园（2024）"); its id when it is gone.
+fn pairing_sides(lang: Lang, model: &Model, id: &Id) -> String {
+    model
+        .pairing(id)
         .map(|p| {
-            format!(
-                "{} ({} -> {})",
-                p.id.short(),
-                names(model, &p.helpers, lang),
-                names(model, &p.helped, lang)
+            crate::tr!(
+                lang,
+                "pairing.sides",
+                helpers = names(model, &p.helpers, lang),
+                helped = names(model, &p.helped, lang),
+                cohort = p.cohort
             )
         })
-        .unwrap_or_else(|| v.pairing_id.to_string());
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn visit_fields(lang: Lang, model: &Model, v: &Visit) -> Vec<(String, String)> {
+    let f = |n: &str| i18n::field(lang, n);
+    let pairing = pairing_sides(lang, model, &v.pairing_id);
     vec![
         (f("id"), v.id.to_string()),
         (f("pairing"), pairing),
@@ -256,7 +263,7 @@ fn inspection_fields(lang: Lang, model: &Model, i: &Inspection) -> Vec<(String, 
             f("pairing"),
             i.pairing_id
                 .as_ref()
-                .map(|p| p.to_string())
+                .map(|p| pairing_sides(lang, model, p))
                 .unwrap_or_default(),
         ),
         (

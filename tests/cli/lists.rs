@@ -471,3 +471,50 @@ fn a_list_without_categories_takes_the_one_given_where_the_name_says_none() {
         .expect("imported");
     assert_eq!(sunny["category"], "town");
 }
+
+/// A pairing's agreement, written for both sides to sign and seal.
+#[test]
+fn a_pairing_agreement_is_written_as_a_word_document_to_sign() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().expect("tempdir");
+    run(dir.path(), &["demo"]).ok();
+    let ps = run(dir.path(), &["pairing", "list", "--format", "json"]).json();
+    let p = ps
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["signed"].is_object())
+        .expect("a signed pairing in the demo");
+    let id = p["id"].as_str().expect("id");
+    let file = dir.path().join("协议书.docx");
+    run(
+        dir.path(),
+        &["pairing", "agreement", id, file.to_str().expect("path")],
+    )
+    .ok();
+    let bytes = std::fs::read(&file).expect("written");
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip file");
+    let mut xml = String::new();
+    z.by_name("word/document.xml")
+        .expect("document")
+        .read_to_string(&mut xml)
+        .expect("utf-8");
+    assert!(xml.contains("农村幼儿园帮扶协议书"));
+    for side in ["helper_names", "helped_names"] {
+        for name in p[side].as_array().expect("names") {
+            let name = name.as_str().expect("name");
+            assert!(xml.contains(name), "{name} in the agreement");
+        }
+    }
+    assert!(xml.contains("不向乙方收取品牌费"), "the fee clause");
+    // Signed on the day the agreement says, written the official way.
+    let signed = p["signed"]["on"].as_str().expect("signed");
+    let (y, rest) = signed.split_once('-').expect("date");
+    let (m, d) = rest.split_once('-').expect("date");
+    let day = format!(
+        "{y}年{}月{}日",
+        m.trim_start_matches('0'),
+        d.trim_start_matches('0')
+    );
+    assert!(xml.contains(&day), "{day}");
+}

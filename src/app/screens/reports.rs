@@ -246,9 +246,10 @@ fn step(cx: &mut Ctx<'_>, step: Action, key: &ReportKey) {
 /// Excel, a summary as Word) and as Markdown, and says where.
 fn export_report(cx: &mut Ctx<'_>, key: &ReportKey) {
     let lang = cx.lang;
-    let Some(doc) = export::report_doc(lang, cx.model(), key, cx.today()) else {
+    let Some(mut doc) = export::report_doc(lang, cx.model(), key, cx.today()) else {
         return;
     };
+    doc.author.clone_from(&cx.options.person);
     let main = match key {
         ReportKey::Monthly { .. } => (FileFormat::Xlsx, "xlsx"),
         ReportKey::Annual { .. } => (FileFormat::Docx, "docx"),
