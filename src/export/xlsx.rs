@@ -215,7 +215,12 @@ pub fn table(
         .set_border(FormatBorder::Thin)
         .set_text_wrap()
         .set_align(FormatAlign::Center);
-    let cell = Format::new().set_border(FormatBorder::Thin);
+    // Long text wraps within its column, so the sheet stays readable at
+    // one page wide.
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
     let decimal = cell.clone().set_num_format("0.00");
     let date = cell.clone().set_num_format("yyyy-mm-dd");
     (|| -> Result<(), XlsxError> {
@@ -232,7 +237,7 @@ pub fn table(
                 .max()
                 .unwrap_or(8);
             // Room for the filter's button beside the header.
-            sheet.set_column_width(col, (widest.clamp(6, 40) + 3) as f64)?;
+            sheet.set_column_width(col, (widest.clamp(6, 24) + 3) as f64)?;
         }
         for (r, cells) in rows.iter().enumerate() {
             let row = u32::try_from(r.saturating_add(1)).unwrap_or(u32::MAX);
