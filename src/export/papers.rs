@@ -221,12 +221,6 @@ pub fn agreement(
 ) -> Official {
     let l = lang;
     let a = &p.agreement;
-    let names = |ids: &[Id]| {
-        ids.iter()
-            .map(|k| model.kindergarten_name(k))
-            .collect::<Vec<_>>()
-            .join(l.sep())
-    };
     let bureaus: Vec<String> = {
         let mut ds: Vec<&Id> = p
             .members()
@@ -238,6 +232,7 @@ pub fn agreement(
             .map(|d| bureau(l, &model.district_name(d)))
             .collect()
     };
+    let names = |ids: &[Id]| crate::present::names(model, ids, l);
     let (helpers, helped) = (names(&p.helpers), names(&p.helped));
     let mut blocks = vec![
         Block::Line(tr!(l, "doc.agreement.party_a", names = helpers)),

@@ -146,7 +146,7 @@ fn write_texts(
 enum Typed {
     Whole(f64),
     Decimal(f64),
-    Date(u16, u8, u8),
+    Date(chrono::NaiveDate),
     Text,
 }
 
@@ -166,34 +166,27 @@ fn typed(v: &str) -> Typed {
         return v.parse().map_or(Typed::Text, Typed::Decimal);
     }
     match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) if v.len() == 10 => {
-            use chrono::Datelike;
-            match (
-                u16::try_from(d.year()),
-                u8::try_from(d.month()),
-                u8::try_from(d.day()),
-            ) {
-                (Ok(y), Ok(m), Ok(day)) => Typed::Date(y, m, day),
-                _ => Typed::Text,
-            }
-        }
+        Ok(d) if v.len() == 10 && excel_date(d).is_some() => Typed::Date(d),
         _ => Typed::Text,
     }
 }
 
+/// A date as Excel keeps it; `None` outside the years Excel knows.
+fn excel_date(d: chrono::NaiveDate) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::Datelike;
+    let y = u16::try_from(d.year()).ok()?;
+    let m = u8::try_from(d.month()).ok()?;
+    let day = u8::try_from(d.day()).ok()?;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, day).ok()
+}
+
 /// The file's properties: who made it, and when.
 fn properties(author: &str, on: chrono::NaiveDate) -> rust_xlsxwriter::DocProperties {
-    use chrono::Datelike;
-    let mut p = rust_xlsxwriter::DocProperties::new().set_author(author);
-    if let (Ok(y), Ok(m), Ok(d)) = (
-        u16::try_from(on.year()),
-        u8::try_from(on.month()),
-        u8::try_from(on.day()),
-    ) && let Ok(when) = rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, d)
-    {
-        p = p.set_creation_datetime(&when);
+    let p = rust_xlsxwriter::DocProperties::new().set_author(author);
+    match excel_date(on) {
+        Some(when) => p.set_creation_datetime(&when),
+        None => p,
     }
-    p
 }
 
 /// A list as one sheet, ready to work with and to print: a bold header
@@ -246,10 +239,10 @@ pub fn table(
                 match typed(v) {
                     Typed::Whole(n) => sheet.write_number_with_format(row, col, n, &cell)?,
                     Typed::Decimal(x) => sheet.write_number_with_format(row, col, x, &decimal)?,
-                    Typed::Date(y, m, d) => {
-                        let when = rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, d)?;
-                        sheet.write_datetime_with_format(row, col, &when, &date)?
-                    }
+                    Typed::Date(d) => match excel_date(d) {
+                        Some(when) => sheet.write_datetime_with_format(row, col, &when, &date)?,
+                        None => sheet.write_string_with_format(row, col, v, &cell)?,
+                    },
                     Typed::Text => sheet.write_string_with_format(row, col, v, &cell)?,
                 };
             }
@@ -274,7 +267,10 @@ mod tests {
         assert_eq!(typed("0"), Typed::Whole(0.0));
         assert_eq!(typed("120"), Typed::Whole(120.0));
         assert_eq!(typed("3.50"), Typed::Decimal(3.5));
-        assert_eq!(typed("2024-10-20"), Typed::Date(2024, 10, 20));
+        assert_eq!(
+            typed("2024-10-20"),
+            chrono::NaiveDate::from_ymd_opt(2024, 10, 20).map_or(Typed::Text, Typed::Date)
+        );
         assert_eq!(typed("0427-5552268"), Typed::Text);
         assert_eq!(typed("013912345678"), Typed::Text);
         assert_eq!(typed("9816f9aa"), Typed::Text);
