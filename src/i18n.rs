@@ -393,6 +393,17 @@ pub fn prefix_error(lang: Lang, what: Option<Entity>, typed: &str, e: &PrefixErr
     }
 }
 
+/// Why an edit saved nothing, in one line: the first rule it broke, or
+/// the store's failure.
+pub fn edit_error(lang: Lang, e: &crate::store::EditError) -> String {
+    match e {
+        crate::store::EditError::Invalid(ps) => {
+            ps.first().map(|p| problem(lang, p)).unwrap_or_default()
+        }
+        crate::store::EditError::Store(e) => store_error(lang, e),
+    }
+}
+
 /// A store error as one line saying what failed and what to do.
 pub fn store_error(lang: Lang, e: &StoreError) -> String {
     let l = lang;

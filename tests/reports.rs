@@ -783,6 +783,18 @@ fn printed_sheets_fit_a4_and_word_files_are_official_documents() {
     for font in ["方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"] {
         assert!(styles.contains(font), "{font}");
     }
+    // Each with the face a computer without it takes instead.
+    let fonts = zip_entry(&bytes, "word/fontTable.xml");
+    for (font, instead) in [
+        ("仿宋_GB2312", "仿宋"),
+        ("楷体_GB2312", "楷体"),
+        ("方正小标宋简体", "宋体"),
+    ] {
+        let entry = format!("<w:font w:name=\"{font}\"><w:altName w:val=\"{instead}\"/>");
+        assert!(fonts.contains(&entry), "{entry} in {fonts}");
+    }
+    assert!(zip_entry(&bytes, "word/_rels/document.xml.rels").contains("fontTable.xml"));
+    assert!(zip_entry(&bytes, "[Content_Types].xml").contains("/word/fontTable.xml"));
     assert!(
         styles.contains("w:firstLineChars=\"200\""),
         "two-character indent"

@@ -11,6 +11,9 @@ use common::ui::*;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Position, Rect};
 
+#[path = "tui/import.rs"]
+mod import;
+
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 fn lang_code(l: Lang) -> &'static str {

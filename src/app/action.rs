@@ -70,6 +70,8 @@ pub enum Action {
     Undo,
     /// Correct a district's name or towns, or delete one (overview).
     Districts,
+    /// Read a kindergarten list from a spreadsheet (kindergartens screen).
+    Import,
     /// Back to the first-run menu from a workspace nobody used, or demo
     /// data (the sync screen).
     StartOver,
@@ -77,7 +79,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the help overlay and config checks.
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -122,6 +124,7 @@ impl Action {
         Action::Pick,
         Action::Undo,
         Action::Districts,
+        Action::Import,
         Action::StartOver,
     ];
 
@@ -204,6 +207,7 @@ impl Action {
             Action::Pick => "pick",
             Action::Undo => "undo",
             Action::Districts => "districts",
+            Action::Import => "import",
             Action::StartOver => "start_over",
         }
     }

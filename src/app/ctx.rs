@@ -11,7 +11,7 @@ use crate::domain::*;
 use crate::i18n::{self, Lang};
 use crate::store::{EditError, Options, Workspace, Writer};
 use crate::sync::agent::Agent;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Where a screen asks the interface to go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,4 +156,15 @@ impl Ctx<'_> {
             self.say(said);
         }
     }
+}
+
+/// Where the interface writes exported reports: `BANGFU_EXPORT_DIR`, or
+/// `bangfu-exports` in the home directory.
+pub fn export_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("BANGFU_EXPORT_DIR") {
+        return PathBuf::from(d);
+    }
+    directories::UserDirs::new()
+        .map(|u| u.home_dir().join("bangfu-exports"))
+        .unwrap_or_else(|| PathBuf::from("bangfu-exports"))
 }

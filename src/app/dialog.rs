@@ -43,6 +43,8 @@ pub enum Dialog {
         key: ReportKey,
         scroll: usize,
     },
+    /// A list read and checked, before it is imported.
+    Import(Box<super::import::Preview>),
 }
 
 /// What a key does to a dialog that is read, not filled in.
@@ -73,7 +75,10 @@ impl Dialog {
             | Dialog::Help { scroll }
             | Dialog::Deadlines { scroll }
             | Dialog::Report { scroll, .. } => Some(scroll),
-            Dialog::Form(_) | Dialog::Ticket { .. } | Dialog::Written { .. } => None,
+            Dialog::Form(_)
+            | Dialog::Ticket { .. }
+            | Dialog::Written { .. }
+            | Dialog::Import(_) => None,
         }
     }
 

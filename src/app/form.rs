@@ -232,6 +232,8 @@ pub enum FormKind {
     Pick(Box<crate::domain::Conflict>),
     /// A district's name and towns, or its deletion (overview).
     District,
+    /// Which list to import (kindergartens `i`).
+    Import,
 }
 
 /// An open form.

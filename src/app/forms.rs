@@ -417,6 +417,7 @@ pub fn submit(cx: &mut Ctx<'_>, form: &mut Form) -> Result<Option<SavedAt>, Unsa
         FormKind::Plan => save_plan(cx, form).map(|()| None),
         FormKind::Pick(c) => save_pick(cx, form, &c).map(|()| None),
         FormKind::District => super::districts::submit(cx, form).map(|()| None),
+        FormKind::Import => super::import::submit(cx, form).map(|()| None),
         // Joining is the first-run screen's.
         FormKind::Join => Ok(None),
         kind => {

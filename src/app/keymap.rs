@@ -171,6 +171,7 @@ const NORMAL: &[(Action, &[&str])] = &[
     (Action::Pick, &["p"]),
     (Action::Undo, &["ctrl-z"]),
     (Action::Districts, &["D"]),
+    (Action::Import, &["i"]),
     (Action::StartOver, &["N"]),
 ];
 

@@ -18,6 +18,7 @@ mod districts;
 mod first_run;
 pub mod form;
 mod forms;
+pub mod import;
 mod invite;
 pub mod keymap;
 pub mod later;
@@ -166,7 +167,7 @@ impl App {
             lang,
             data_dir,
             options,
-            export_dir: export_dir(),
+            export_dir: ctx::export_dir(),
             keymap,
             size,
             message: None,
@@ -377,6 +378,14 @@ impl App {
             Some(Dialog::Form(form)) => {
                 let filled = dialog::form_key(form, k, &self.keymap, self.lang);
                 return self.form_filled(filled);
+            }
+            Some(Dialog::Import(_)) => {
+                let mut quit = false;
+                self.with_ctx(|_, _, cx| quit = import::key(cx, k));
+                if quit {
+                    self.leave(Action::Quit);
+                }
+                return;
             }
             Some(d) => {
                 return match d.read_key(&k, &self.keymap, max) {
@@ -686,15 +695,4 @@ impl App {
             self.message = said;
         }
     }
-}
-
-/// Where the interface writes exported reports: `BANGFU_EXPORT_DIR`, or
-/// `bangfu-exports` in the home directory.
-fn export_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("BANGFU_EXPORT_DIR") {
-        return PathBuf::from(d);
-    }
-    directories::UserDirs::new()
-        .map(|u| u.home_dir().join("bangfu-exports"))
-        .unwrap_or_else(|| PathBuf::from("bangfu-exports"))
 }

@@ -102,6 +102,39 @@ const SUBHEADING_FONT: &str = "楷体_GB2312";
 const NUMBER_FONT: &str = "宋体";
 const LATIN_FONT: &str = "Times New Roman";
 
+/// Each font of the document with the one a word processor takes when it
+/// lacks it (`w:altName`: 仿宋 for 仿宋_GB2312, as Windows has since 7),
+/// and its family (serif for the 宋 and 仿宋 faces, sans for 黑体), which
+/// LibreOffice uses to pick a similar face (Noto Serif CJK, Noto Sans
+/// CJK).
+const FONT_TABLE: [(&str, &str, &str); 6] = [
+    (TITLE_FONT, "宋体", "roman"),
+    (BODY_FONT, "仿宋", "roman"),
+    (HEADING_FONT, "SimHei", "swiss"),
+    (SUBHEADING_FONT, "楷体", "script"),
+    (NUMBER_FONT, "SimSun", "roman"),
+    (LATIN_FONT, "Liberation Serif", "roman"),
+];
+
+fn font_table_xml() -> String {
+    let fonts: String = FONT_TABLE
+        .iter()
+        .map(|(name, alt, family)| {
+            // GB2312's character set (86) for the Chinese faces.
+            let charset = if name.is_ascii() { "00" } else { "86" };
+            format!(
+                "<w:font w:name=\"{name}\"><w:altName w:val=\"{alt}\"/>\
+                 <w:charset w:val=\"{charset}\"/><w:family w:val=\"{family}\"/>\
+                 <w:pitch w:val=\"variable\"/></w:font>"
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:fonts xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">{fonts}</w:fonts>"
+    )
+}
+
 /// A date as the document writes it: 2024年9月18日, or 18 September 2024.
 pub fn date_text(lang: Lang, d: NaiveDate) -> String {
     match lang {
@@ -426,6 +459,7 @@ const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone
 <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
 <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
 <Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>\
+<Override PartName=\"/word/fontTable.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml\"/>\
 <Override PartName=\"/word/settings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml\"/>\
 <Override PartName=\"/word/footer1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/>\
 <Override PartName=\"/word/footer2.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/>\
@@ -443,6 +477,7 @@ const PACKAGE_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=
 const DOCUMENT_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
 <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
 <Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>\
+<Relationship Id=\"rIdFonts\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable\" Target=\"fontTable.xml\"/>\
 <Relationship Id=\"rIdSettings\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings\" Target=\"settings.xml\"/>\
 <Relationship Id=\"rIdFooterOdd\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/>\
 <Relationship Id=\"rIdFooterEven\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer2.xml\"/>\
@@ -460,12 +495,13 @@ const APP: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>
 /// The document as the bytes of a `.docx` file.
 pub fn write(o: &Official) -> Result<Vec<u8>, ExportError> {
     let fail = |e: &dyn std::fmt::Display| ExportError::Docx(e.to_string());
-    let parts: [(&str, String); 10] = [
+    let parts: [(&str, String); 11] = [
         ("[Content_Types].xml", CONTENT_TYPES.to_string()),
         ("_rels/.rels", PACKAGE_RELS.to_string()),
         ("word/document.xml", document_xml(o)),
         ("word/styles.xml", styles_xml(o)),
         ("word/settings.xml", SETTINGS.to_string()),
+        ("word/fontTable.xml", font_table_xml()),
         ("word/footer1.xml", footer_xml(true)),
         ("word/footer2.xml", footer_xml(false)),
         ("word/_rels/document.xml.rels", DOCUMENT_RELS.to_string()),

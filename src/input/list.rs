@@ -303,6 +303,8 @@ pub enum Passed {
 pub struct ListRow {
     /// The row number Excel shows.
     pub line: usize,
+    /// The name the row gives (empty when it gives none).
+    pub name: String,
     /// The kindergarten, or every problem of the row in the reader's
     /// language.
     pub draft: Result<KindergartenDraft, Vec<String>>,
@@ -311,7 +313,7 @@ pub struct ListRow {
 }
 
 /// A list read: what was used, what was passed over, each row.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Listing {
     /// Rows above the header (row number, text).
     pub above: Vec<(usize, String)>,
@@ -328,6 +330,9 @@ pub struct Listing {
 pub struct Defaults<'a> {
     pub district: Option<&'a Id>,
     pub category: Option<Category>,
+    /// The category chosen for one row without one (the import dialog's
+    /// `e`), by row number: before `category` and any inference.
+    pub chosen: Option<&'a std::collections::BTreeMap<usize, Category>>,
 }
 
 const TOTALS: [&str; 5] = ["合计", "总计", "小计", "共计", "总数"];
@@ -388,6 +393,7 @@ pub fn kindergartens(table: Rows, cx: Context<'_>, defaults: Defaults<'_>) -> Li
             Err(e) => {
                 listing.rows.push(ListRow {
                     line,
+                    name: String::new(),
                     draft: Err(vec![e]),
                     inferred: None,
                 });
@@ -454,7 +460,10 @@ fn read_row(line: usize, mut raw: Raw, cx: Context<'_>, defaults: Defaults<'_>) 
             &text(k::NAME.key),
             &text(k::VILLAGE.key),
             &text(k::TOWN.key),
-            defaults.category,
+            defaults
+                .chosen
+                .and_then(|m| m.get(&line).copied())
+                .or(defaults.category),
         );
         if let Some((c, _)) = inferred {
             raw.put(k::CATEGORY.key, c.code());
@@ -478,6 +487,7 @@ fn read_row(line: usize, mut raw: Raw, cx: Context<'_>, defaults: Defaults<'_>) 
     };
     ListRow {
         line,
+        name: raw.one(k::NAME.key).unwrap_or_default().to_string(),
         draft,
         inferred,
     }

@@ -6,6 +6,9 @@
 //!   name or id prefix).
 //! - `fields`: field specifications, typed text (`Raw`) and the reader.
 //! - `records`: each record kind's fields and how they become a draft.
+//! - `sheet`, `list`: a spreadsheet read as a table, a kindergarten list
+//!   read into drafts; `import`: its rows checked (and written) in one
+//!   write, for the command line and the interface alike.
 
 // Data from the network and from people: no slicing that can panic, no
 // arithmetic that can overflow.
@@ -16,6 +19,7 @@
 )]
 
 pub mod fields;
+pub mod import;
 pub mod list;
 pub mod parse;
 pub mod records;

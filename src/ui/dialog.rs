@@ -38,6 +38,10 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, dialog: &Dialog, size: Rect) ->
             written(frame, l, size, title, paths, folder);
             None
         }
+        Dialog::Import(p) => {
+            super::import::draw(frame, l, v.keymap, p, size);
+            None
+        }
         Dialog::Ticket {
             title,
             ticket: t,

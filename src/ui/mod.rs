@@ -11,6 +11,7 @@ mod dashboard;
 mod dialog;
 mod first_run;
 mod form;
+mod import;
 mod lists;
 pub mod sync;
 pub mod theme;

@@ -21,6 +21,7 @@ impl Kindergartens {
         Action::History,
         Action::Delete,
         Action::Pick,
+        Action::Import,
     ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
@@ -41,6 +42,7 @@ impl Kindergartens {
             Action::History => open_history(cx, Entity::Kindergarten, selected),
             Action::Delete => super::delete(cx, Entity::Kindergarten, selected),
             Action::Pick => super::pick(cx, selected),
+            Action::Import => crate::app::import::open_form(cx),
             _ => {}
         }
     }
