@@ -170,6 +170,8 @@ pub fn problem_message(lang: Lang, p: &Problem) -> String {
         | ProblemKind::NotPickable
         | ProblemKind::UnknownId { .. }
         | ProblemKind::Negative { .. }
+        | ProblemKind::TooManyFiles { .. }
+        | ProblemKind::FilesTooLarge { .. }
         | ProblemKind::OutOfRange { .. }
         | ProblemKind::DuplicateName { .. }
         | ProblemKind::YearOutsideProgramme { .. }
@@ -219,6 +221,10 @@ fn value_problem(l: Lang, kind: &ProblemKind) -> Option<String> {
             tr!(l, "problem.unknown_id", what = entity(l, *what), id = id)
         }
         ProblemKind::Negative { value } => tr!(l, "problem.negative", value = value),
+        ProblemKind::TooManyFiles { max } => tr!(l, "problem.too_many_files", max = max),
+        ProblemKind::FilesTooLarge { mb, max } => {
+            tr!(l, "problem.files_too_large", mb = mb, max = max)
+        }
         ProblemKind::OutOfRange { value, min, max } => {
             tr!(
                 l,

@@ -14,6 +14,7 @@ pub mod export;
 pub mod i18n;
 pub mod identity;
 pub mod input;
+pub mod media;
 pub mod present;
 pub mod store;
 pub mod sync;

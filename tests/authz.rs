@@ -125,7 +125,7 @@ fn targets(write: Write, w: &World) -> [Target; 3] {
             ]
         }
         AddPairing | EditAgreement | SignAgreement | FileAgreement | DeletePairing | AddVisit
-        | EditVisit | ConfirmVisit | DeleteVisit => [
+        | EditVisit | ConfirmVisit | DeleteVisit | Attach => [
             pairing(&w.d1, &w.k2, &w.k1),
             pairing(&w.d1, &w.k2, &w.k2),
             pairing(&w.d2, &w.k3, &w.k4),
@@ -138,7 +138,8 @@ fn targets(write: Write, w: &World) -> [Target; 3] {
             };
             [i(&w.d1, &w.k1), i(&w.d1, &w.k2), i(&w.d2, &w.k3)]
         }
-        WriteReport | SubmitReport | AcceptReport | ReturnReport | MarkSeen | DeleteReport => [
+        WriteReport | SubmitReport | AcceptReport | ReturnReport | MarkSeen | DeleteReport
+        | AttachToReport => [
             report(Level::Kindergarten, &w.d1, Some(&w.k1)),
             report(Level::District, &w.d1, None),
             report(Level::District, &w.d2, None),
@@ -177,6 +178,8 @@ const EXPECTED: &[(&str, [&str; 5])] = &[
     ("return_report", ["YYY", "Y--", "---", "---", "---"]),
     ("mark_seen", ["YYY", "Y--", "---", "---", "---"]),
     ("delete_report", ["YYY", "YY-", "Y--", "---", "---"]),
+    ("attach", ["YYY", "YY-", "Y--", "YY-", "---"]),
+    ("attach_to_report", ["YYY", "YY-", "Y--", "---", "---"]),
 ];
 
 const ROLES: [MemberRole; 5] = [

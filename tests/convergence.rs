@@ -171,6 +171,10 @@ fn copy_dir(from: &Path, to: &Path) {
         if name.to_string_lossy().ends_with("-shm") {
             continue;
         }
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(name));
+            continue;
+        }
         std::fs::copy(e.path(), to.join(name)).expect("copy");
     }
 }

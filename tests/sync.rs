@@ -6,7 +6,7 @@ mod common;
 
 use bangfu::demo::{self, Scale};
 use bangfu::domain::*;
-use bangfu::store::{Options, Workspace};
+use bangfu::store::{self, Options, Workspace};
 use bangfu::sync::node::{self, Log, NetConfig};
 use bangfu::sync::session::{SessionReport, Shared, lock};
 use bangfu::sync::ticket::{Invite, InviteError, PeerAddr};
@@ -1655,11 +1655,11 @@ fn first_where<T: Clone>(p: &Peer, f: impl Fn(&Model) -> Option<T>) -> T {
     f(lock(&p.ws).model()).expect("a record the demo made")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_modified_program_cannot_edit_another_kindergartens_visit() {
-    let s = scene().await;
+/// A visit of the scene's district whose pairing the village
+/// kindergarten is not in.
+fn others_visit(s: &Scene) -> Id {
     let k = s.kindergarten.clone();
-    let v = first_where(&s.city, |m| {
+    first_where(&s.city, |m| {
         m.visits()
             .find(|v| {
                 m.pairing(&v.pairing_id)
@@ -1667,7 +1667,13 @@ async fn a_modified_program_cannot_edit_another_kindergartens_visit() {
                     && v.district_id == s.district
             })
             .map(|v| v.id.clone())
-    });
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_modified_program_cannot_edit_another_kindergartens_visit() {
+    let s = scene().await;
+    let v = others_visit(&s);
     let doc = format!("district/{}", s.district);
     raw_set(
         &s.village,
@@ -2090,4 +2096,129 @@ async fn an_oversized_field_in_a_records_own_scope_is_refused_on_receipt() {
         .kindergarten(&s.kindergarten)
         .map(|k| k.contact.chars().count());
     assert!(contact.is_some_and(|n| n <= 200), "{contact:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn evidence_is_taken_from_who_may_attach_and_refused_from_who_may_not() {
+    let s = scene().await;
+    let v = others_visit(&s);
+    // A modified program of the village kindergarten attaches a file to
+    // another pairing's visit: a well-formed reference, refused on
+    // receipt because a kindergarten attaches only to its own pairings.
+    let doc = format!("district/{}", s.district);
+    let forged = "f0".repeat(16);
+    lock(&s.village.ws)
+        .write(|w| {
+            w.raw_change(&doc, |tx| {
+                let coll = match tx.get(ROOT, "attachments")? {
+                    Some((_, c)) => c,
+                    None => tx.put_object(ROOT, "attachments", ObjType::Map)?,
+                };
+                let a = tx.put_object(&coll, forged.as_str(), ObjType::Map)?;
+                for (key, value) in [
+                    ("to", "visit"),
+                    ("record", v.as_str()),
+                    ("kind", "photo"),
+                    ("format", "jpeg"),
+                    ("name", "伪造.jpg"),
+                    ("caption", ""),
+                ] {
+                    tx.put(&a, key, value)?;
+                }
+                let f = tx.put_object(&a, "file", ObjType::Map)?;
+                tx.put(&f, "hash", "ab".repeat(32))?;
+                tx.put(&f, "bytes", 1000i64)?;
+                let added = tx.put_object(&a, "added", ObjType::Map)?;
+                tx.put(&added, "by", "村园")?;
+                tx.put(&added, "on", "2026-11-20")?;
+                Ok(())
+            })
+        })
+        .expect("a raw attachment");
+    refused_everywhere(&s, "not_allowed:attach").await;
+    assert!(lock(&s.city.ws).model().attachments_of(&v).is_empty());
+
+    // The district's inspector may attach to it: the reference arrives.
+    let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
+    let file = store::NewFile {
+        prepared: bangfu::media::prepare("评分表.pdf", pdf, false).expect("pdf"),
+        kind: None,
+        caption: "督导评分".into(),
+    };
+    lock(&s.inspector.ws)
+        .attach(AttachedTo::Visit, &v, vec![file])
+        .expect("the inspector attaches");
+    s.city
+        .sync(&s.inspector.addr())
+        .await
+        .expect("inspector → city");
+    let w = lock(&s.city.ws);
+    let got: Vec<(String, EvidenceKind)> = w
+        .model()
+        .attachments_of(&v)
+        .iter()
+        .map(|a| (a.name.clone(), a.kind))
+        .collect();
+    assert_eq!(got, vec![("评分表.pdf".to_string(), EvidenceKind::SignIn)]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_carries_attached_files_and_refuses_one_with_wrong_bytes() {
+    let a = bureau(Scale::Small).await;
+    let docs: std::collections::BTreeSet<String> = lock(&a.ws).doc_ids().into_iter().collect();
+    let blobs: Vec<Blob> = lock(&a.ws)
+        .model()
+        .attachments()
+        .flat_map(|x| x.blobs().cloned().collect::<Vec<_>>())
+        .collect();
+    assert!(
+        blobs.len() >= 4,
+        "the demo attaches photos: {}",
+        blobs.len()
+    );
+    let bytes = bundle::export(&mut lock(&a.ws), &docs, None).expect("export");
+    let light = bundle::export_with(&mut lock(&a.ws), &docs, None, false).expect("light");
+    let total: u64 = blobs.iter().map(|b| b.bytes).sum();
+    assert!(
+        bytes.len() as u64 >= light.len() as u64 + total,
+        "the files travel"
+    );
+
+    let workspace = lock(&a.ws).workspace_id().to_string();
+    let fresh_member = |name: &str| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ws = Workspace::create_joined(dir.path(), &workspace, options(name)).expect("fresh");
+        (dir, ws)
+    };
+    let (_d1, mut fresh) = fresh_member("U盘");
+    let got = bundle::import_all(&mut fresh, &bytes).expect("import");
+    assert_eq!(
+        (got.files.kept, got.files.refused),
+        (blobs.len(), 0),
+        "{:?}",
+        got.files
+    );
+    let health = fresh.check_files();
+    assert_eq!((health.sound, health.missing.len()), (blobs.len(), 0));
+
+    // A member's device seals a bundle whose bytes for one file are not
+    // that file: the file is refused, everything else is taken.
+    let victim = lock(&a.ws).blobs().read(&blobs[0]).expect("here");
+    let at = bytes
+        .windows(victim.len())
+        .position(|w| w == victim.as_slice())
+        .expect("the file is in the bundle");
+    let mut body = bytes[..bytes.len() - 96].to_vec();
+    body[at + victim.len() / 2] ^= 0x55;
+    let key = lock(&a.ws).key().cloned().expect("key");
+    let forged = bundle::seal(body, &key);
+    let (_d2, mut other) = fresh_member("另一U盘");
+    let got = bundle::import_all(&mut other, &forged).expect("import");
+    assert_eq!((got.files.kept, got.files.refused), (blobs.len() - 1, 1));
+    assert!(got.received.refused.is_empty());
+    assert_eq!(
+        other.blobs().held(&blobs[0]),
+        bangfu::store::blobs::Held::Missing,
+        "nothing of the wrong bytes is kept"
+    );
 }

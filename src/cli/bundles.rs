@@ -18,6 +18,9 @@ pub enum BundleCmd {
         #[arg(long = "for")]
         for_member: Option<String>,
         file: PathBuf,
+        /// Leave attached files (photos, scans) out: a smaller file
+        #[arg(long)]
+        no_attachments: bool,
     },
     /// Check a bundle and merge it: every change is checked (signature,
     /// author's role and scope, locks); what fails is refused
@@ -31,14 +34,18 @@ pub enum BundleCmd {
 
 pub fn bundle(ctx: &Ctx, cmd: BundleCmd) -> CmdResult {
     match cmd {
-        BundleCmd::Export { for_member, file } => export(ctx, for_member, &file),
+        BundleCmd::Export {
+            for_member,
+            file,
+            no_attachments,
+        } => export(ctx, for_member, &file, !no_attachments),
         BundleCmd::Import { file, dry_run } => import(ctx, &file, dry_run),
     }
 }
 
 /// Writes a bundle of what this device holds (of what `for_member` may
 /// read, if named).
-fn export(ctx: &Ctx, for_member: Option<String>, file: &Path) -> CmdResult {
+fn export(ctx: &Ctx, for_member: Option<String>, file: &Path, files: bool) -> CmdResult {
     let l = ctx.lang;
     let mut ws = ctx.open()?;
     let (docs, for_id) = match &for_member {
@@ -52,7 +59,7 @@ fn export(ctx: &Ctx, for_member: Option<String>, file: &Path) -> CmdResult {
             (ws.readable_docs(&m), Some(m.id))
         }
     };
-    let bytes = bundle::export(&mut ws, &docs, for_id)
+    let bytes = bundle::export_with(&mut ws, &docs, for_id, files)
         .map_err(|e| Fail::said("bundle.failed", vec![("detail", e.to_string())]))?;
     super::export::write_file_atomically(file, &bytes)
         .map_err(|e| Fail::file("export.io", file, e))?;
@@ -90,8 +97,20 @@ fn import(ctx: &Ctx, file: &Path, dry_run: bool) -> CmdResult {
         return Ok(());
     }
     let before = ws.model().tally();
-    let got = bundle::import(&mut ws, &bytes).map_err(refused)?;
+    let bundle::Imported {
+        received: got,
+        files,
+    } = bundle::import_all(&mut ws, &bytes).map_err(refused)?;
     out(&tr!(l, "bundle.imported", docs = got.changed.len()));
+    if files != bundle::FilesIn::default() {
+        out(&tr!(
+            l,
+            "bundle.files",
+            kept = files.kept,
+            refused = files.refused,
+            unreferred = files.unreferred
+        ));
+    }
     out(&crate::present::arrivals(
         l,
         &before,

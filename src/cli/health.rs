@@ -67,15 +67,49 @@ pub fn history(ctx: &Ctx, a: HistoryArgs) -> CmdResult {
 pub fn doctor(ctx: &Ctx) -> CmdResult {
     let l = ctx.lang;
     let report = store::doctor(&ctx.data_dir, ctx.options()).map_err(Fail::Store)?;
-    let healthy = storage_lines(l, &report);
+    let mut healthy = storage_lines(l, &report);
     conflict_lines(ctx, &report);
     membership_lines(l, &report);
+    if let Ok(ws) = ctx.open() {
+        healthy &= file_lines(l, &ws);
+    }
     if healthy {
         out(&tr!(l, "doctor.healthy"));
         Ok(())
     } else {
         Err(Fail::said("doctor.unhealthy", vec![]))
     }
+}
+
+/// Prints what is held of the attached files; false when one is damaged
+/// (a file not here yet is no fault: a sync brings it).
+fn file_lines(l: Lang, ws: &store::Workspace) -> bool {
+    let h = ws.check_files();
+    let m = ws.model();
+    out(&tr!(
+        l,
+        "doctor.files",
+        sound = h.sound,
+        missing = h.missing.len(),
+        unreferenced = h.unreferenced
+    ));
+    let on = |a: &crate::domain::Attachment| {
+        let record = crate::present::record_name(l, m, a.to.entity(), &a.record);
+        tr!(
+            l,
+            "doctor.file_on",
+            name = a.name.as_str(),
+            what = i18n::entity(l, a.to.entity()),
+            record = record
+        )
+    };
+    for a in &h.missing {
+        out(&tr!(l, "doctor.file_missing", file = on(a)));
+    }
+    for a in &h.damaged {
+        out(&tr!(l, "doctor.file_damaged", file = on(a)));
+    }
+    h.damaged.is_empty()
 }
 
 /// Prints the file's, each document's and each damaged record's state;

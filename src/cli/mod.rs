@@ -6,6 +6,7 @@
 mod bundles;
 mod conflict;
 mod districts;
+mod evidence;
 mod export;
 mod fields;
 mod health;
@@ -75,6 +76,12 @@ pub enum Command {
     Report(report::ReportCmd),
     /// Print the dashboard (targets, shares, visits, deadlines) as text
     Dashboard(tui_cmd::DashboardArgs),
+    /// Attach photos, sign-in sheets or scans to a record (佐证材料)
+    Attach(evidence::AttachArgs),
+    /// A record's attached files, and which are here
+    Attachments(evidence::AttachmentsArgs),
+    /// Remove an attached file from its record (kept in its history)
+    Detach(evidence::DetachArgs),
     /// Every change to one record: when, by whom, which fields
     History(health::HistoryArgs),
     /// Fields two devices set differently while apart: list, pick one (冲突)
@@ -502,6 +509,9 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         Command::Inspection(c) => records::inspection(&ctx, c),
         Command::Report(c) => report::report(&ctx, c),
         Command::Dashboard(a) => tui_cmd::dashboard(&ctx, a),
+        Command::Attach(a) => evidence::attach(&ctx, a),
+        Command::Attachments(a) => evidence::attachments(&ctx, a),
+        Command::Detach(a) => evidence::detach(&ctx, a),
         Command::History(a) => health::history(&ctx, a),
         Command::Conflict(c) => conflict::conflict(&ctx, c),
         Command::Doctor => health::doctor(&ctx),

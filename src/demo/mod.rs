@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 mod pairing_data;
+mod photos;
 mod report_data;
 mod visit_data;
 mod words;
@@ -178,6 +179,7 @@ pub fn create(dir: &Path, scale: Scale, seed: u64, options: Options) -> Result<S
     let today = options.today;
     let mut ws = Workspace::init_with_ids(dir, &setup, options, Some(seed))?;
     let summary = fill(&mut ws, scale, seed, today)?;
+    photos::attach(&mut ws)?;
     ws.compact_all()?;
     ws.vacuum()?;
     Ok(summary)

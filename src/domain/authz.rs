@@ -65,10 +65,15 @@ pub enum Write {
     /// The receiving level notes having seen a submitted report.
     MarkSeen,
     DeleteReport,
+    /// Evidence attached to, or removed from, a pairing, a visit or an
+    /// inspection (佐证材料).
+    Attach,
+    /// Appendices attached to, or removed from, a report.
+    AttachToReport,
 }
 
 impl Write {
-    pub const ALL: [Write; 28] = [
+    pub const ALL: [Write; 30] = [
         Write::Settings,
         Write::Plan,
         Write::AddDistrict,
@@ -97,6 +102,8 @@ impl Write {
         Write::ReturnReport,
         Write::MarkSeen,
         Write::DeleteReport,
+        Write::Attach,
+        Write::AttachToReport,
     ];
 
     /// Locale key (`write.<code>`) and stable name.
@@ -130,6 +137,8 @@ impl Write {
             Write::ReturnReport => "return_report",
             Write::MarkSeen => "mark_seen",
             Write::DeleteReport => "delete_report",
+            Write::Attach => "attach",
+            Write::AttachToReport => "attach_to_report",
         }
     }
 }
@@ -316,7 +325,7 @@ pub fn scope(role: MemberRole, write: Write) -> Scope {
             W::Settings | W::Plan | W::AddDistrict => Never,
             W::Invite | W::Revoke => DistrictMembers,
             W::ConfirmAgreement => OwnBureau,
-            W::WriteReport | W::SubmitReport | W::DeleteReport => ReportWriter,
+            W::WriteReport | W::SubmitReport | W::DeleteReport | W::AttachToReport => ReportWriter,
             W::AcceptReport | W::ReturnReport | W::MarkSeen => ReportReviewer,
             W::EditDistrict
             | W::AddKindergarten
@@ -333,18 +342,21 @@ pub fn scope(role: MemberRole, write: Write) -> Scope {
             | W::DeleteVisit
             | W::AddInspection
             | W::EditInspection
-            | W::DeleteInspection => OwnDistrict,
+            | W::DeleteInspection
+            | W::Attach => OwnDistrict,
         },
         MemberRole::Kindergarten => match write {
             W::EditKindergarten => OwnKindergarten,
             W::EditAgreement | W::SignAgreement => OwnPairing,
-            W::AddVisit | W::EditVisit | W::DeleteVisit => OwnPairing,
+            W::AddVisit | W::EditVisit | W::DeleteVisit | W::Attach => OwnPairing,
             W::ConfirmVisit => HelpedSide,
-            W::WriteReport | W::SubmitReport | W::DeleteReport => ReportWriter,
+            W::WriteReport | W::SubmitReport | W::DeleteReport | W::AttachToReport => ReportWriter,
             _ => Never,
         },
         MemberRole::Inspector => match write {
-            W::AddInspection | W::EditInspection | W::DeleteInspection => InspectedDistrict,
+            W::AddInspection | W::EditInspection | W::DeleteInspection | W::Attach => {
+                InspectedDistrict
+            }
             _ => Never,
         },
     }

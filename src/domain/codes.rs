@@ -275,3 +275,41 @@ code_enum! {
         Viewer => "viewer",
     }
 }
+
+code_enum! {
+    /// What an attached file is (佐证材料的类别).
+    pub enum EvidenceKind: "evidence" {
+        /// 活动照片
+        Photo => "photo",
+        /// 签到表
+        SignIn => "sign_in",
+        /// 盖章的帮扶协议
+        SealedAgreement => "sealed_agreement",
+        /// 评分表
+        ScoreSheet => "score_sheet",
+        /// 附件
+        Appendix => "appendix",
+        /// 其他材料
+        Other => "other",
+    }
+}
+
+code_enum! {
+    /// The formats a file may be attached in.
+    pub enum FileFormat: "file_format" {
+        Jpeg => "jpeg",
+        Png => "png",
+        Pdf => "pdf",
+    }
+}
+
+code_enum! {
+    /// The kinds of record evidence is attached to.
+    pub enum AttachedTo: "attached_to" {
+        Pairing => "pairing",
+        Visit => "visit",
+        Inspection => "inspection",
+        MonthlyReport => "monthly_report",
+        AnnualSummary => "annual_summary",
+    }
+}

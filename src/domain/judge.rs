@@ -14,6 +14,7 @@ use super::access::Member;
 use super::authz::{self, Denied, ReportSubject, Target, Write};
 use super::codes::AgreementStatus;
 use super::codes::{Level, ReportStatus};
+use super::evidence::Attachment;
 use super::id::Id;
 use super::records::*;
 
@@ -48,6 +49,64 @@ pub enum Touched<'a> {
         Option<&'a AnnualSummary>,
         Option<&'a Id>,
     ),
+    /// Evidence attached to a record, with what attaching to that record
+    /// is (`attaching`), when the record is there.
+    Attachment(
+        Option<&'a Attachment>,
+        Option<&'a Attachment>,
+        Option<&'a (Write, Target)>,
+    ),
+}
+
+/// A record evidence is attached to, as it stood.
+#[derive(Debug, Clone, Copy)]
+pub enum AttachedRecord<'a> {
+    Pairing(&'a Pairing),
+    Visit(&'a Visit, Option<&'a Pairing>),
+    Inspection(&'a Inspection, Option<&'a Pairing>),
+    Monthly(&'a MonthlyReport),
+    /// An annual summary, and the district document it lives in.
+    Annual(&'a AnnualSummary, Option<&'a Id>),
+}
+
+/// The kind of write attaching evidence to (or removing it from) a record
+/// is, and what it touches: as editing the record, for permissions.
+pub fn attaching(r: AttachedRecord<'_>) -> (Write, Target) {
+    let report = report_target;
+    match r {
+        AttachedRecord::Pairing(p) => (Write::Attach, Target::pairing(p)),
+        AttachedRecord::Visit(v, p) => (Write::Attach, Target::visit(v, p)),
+        AttachedRecord::Inspection(i, p) => (Write::Attach, Target::inspection(i, p)),
+        AttachedRecord::Monthly(m) => (Write::AttachToReport, report(monthly_subject(m))),
+        AttachedRecord::Annual(s, home) => (Write::AttachToReport, report(annual_subject(s, home))),
+    }
+}
+
+/// What an attachment's change needs: adding it, or changing its caption
+/// or removing it, is attaching to its record; what it is (the record,
+/// the bytes, who added it) never changes, and it is never deleted.
+fn attachment_needs(
+    b: Option<&Attachment>,
+    a: Option<&Attachment>,
+    on: Option<&(Write, Target)>,
+) -> Result<Needs, Verdict> {
+    let Some((write, target)) = on else {
+        return Err(Verdict::Malformed);
+    };
+    let fixed = |x: &Attachment| Attachment {
+        caption: String::new(),
+        removed: None,
+        ..x.clone()
+    };
+    match (b, a) {
+        (None, Some(_)) => Ok(vec![(*write, target.clone())]),
+        (Some(b), Some(a)) if fixed(b) == fixed(a) => Ok(if b == a {
+            Vec::new()
+        } else {
+            vec![(*write, target.clone())]
+        }),
+        _ => Err(Verdict::Malformed),
+    }
 }
 
 /// Why a change to a record is refused.
@@ -253,11 +312,7 @@ fn report_needs(
     subject: ReportSubject,
     me: &Member,
 ) -> Result<Needs, Verdict> {
-    let target = Target {
-        district: subject.district.clone(),
-        report: Some(subject),
-        ..Target::default()
-    };
+    let target = report_target(subject);
     let Some(a) = after else {
         // A report submitted once keeps its first submission, which
         // timeliness counts: never deleted.
@@ -363,6 +418,35 @@ pub fn needs(me: &Member, t: &Touched<'_>) -> Result<Needs, Verdict> {
         ),
         Touched::Monthly(b, a) => monthly_needs(b, a, me),
         Touched::Annual(b, a, home) => annual_needs(b, a, home, me),
+        Touched::Attachment(b, a, on) => attachment_needs(b, a, on),
+    }
+}
+
+/// What a write to a report touches: the report, in its district.
+fn report_target(subject: ReportSubject) -> Target {
+    Target {
+        district: subject.district.clone(),
+        report: Some(subject),
+        ..Target::default()
+    }
+}
+
+fn monthly_subject(r: &MonthlyReport) -> ReportSubject {
+    ReportSubject {
+        level: Level::District,
+        district: Some(r.district_id.clone()),
+        kindergarten: None,
+    }
+}
+
+fn annual_subject(s: &AnnualSummary, home: Option<&Id>) -> ReportSubject {
+    ReportSubject {
+        level: s.level,
+        district: home.cloned(),
+        kindergarten: match s.level {
+            Level::Kindergarten => s.subject_id.clone(),
+            _ => None,
+        },
     }
 }
 
@@ -375,11 +459,7 @@ fn monthly_needs(
     let Some(r) = a.or(b) else {
         return Err(Verdict::Malformed);
     };
-    let subject = ReportSubject {
-        level: Level::District,
-        district: Some(r.district_id.clone()),
-        kindergarten: None,
-    };
+    let subject = monthly_subject(r);
     let changed = b.map(monthly_content) != a.map(monthly_content);
     report_needs(
         b.map(|r| &r.workflow),
@@ -401,14 +481,7 @@ fn annual_needs(
     let Some(s) = a.or(b) else {
         return Err(Verdict::Malformed);
     };
-    let subject = ReportSubject {
-        level: s.level,
-        district: home.cloned(),
-        kindergarten: match s.level {
-            Level::Kindergarten => s.subject_id.clone(),
-            _ => None,
-        },
-    };
+    let subject = annual_subject(s, home);
     let changed = b.map(annual_content) != a.map(annual_content);
     report_needs(
         b.map(|s| &s.workflow),

@@ -15,6 +15,9 @@ pub struct DistrictData {
     pub inspections: BTreeMap<Id, Inspection>,
     pub monthly_reports: BTreeMap<Id, MonthlyReport>,
     pub annual_summaries: BTreeMap<Id, AnnualSummary>,
+    /// Evidence attached to this document's records (`evidence.rs`).
+    #[serde(default)]
+    pub attachments: BTreeMap<Id, super::evidence::Attachment>,
 }
 
 /// How many records of each kind a model holds: compared before and
@@ -88,6 +91,8 @@ pub enum Entity {
     Inspection,
     MonthlyReport,
     AnnualSummary,
+    /// A file attached to a record as evidence (`evidence.rs`).
+    Attachment,
 }
 
 impl Entity {
@@ -101,6 +106,7 @@ impl Entity {
             Entity::Inspection => "inspection",
             Entity::MonthlyReport => "monthly_report",
             Entity::AnnualSummary => "annual_summary",
+            Entity::Attachment => "attachment",
         }
     }
 }
@@ -239,6 +245,7 @@ impl Model {
                 .keys()
                 .chain(self.data.values().flat_map(|d| d.annual_summaries.keys()))
                 .collect(),
+            Entity::Attachment => per(|d| d.attachments.keys().collect()),
         }
     }
 
@@ -249,7 +256,7 @@ impl Model {
 
     /// Resolves a prefix among records of any kind.
     pub fn resolve_any(&self, prefix: &str) -> Result<(Entity, Id), PrefixError> {
-        const ALL: [Entity; 7] = [
+        const ALL: [Entity; 8] = [
             Entity::District,
             Entity::Kindergarten,
             Entity::Pairing,
@@ -257,6 +264,7 @@ impl Model {
             Entity::Inspection,
             Entity::MonthlyReport,
             Entity::AnnualSummary,
+            Entity::Attachment,
         ];
         let mut hits = Vec::new();
         for what in ALL {

@@ -34,6 +34,10 @@ pub enum ProblemKind {
     UnknownId { what: Entity, id: String },
     /// A count below zero.
     Negative { value: i64 },
+    /// A record holds as many files as it may.
+    TooManyFiles { max: usize },
+    /// A record's files would together be larger than they may (MB).
+    FilesTooLarge { mb: u64, max: u64 },
     /// A number outside its range (stars, scores, shares).
     OutOfRange { value: i64, min: i64, max: i64 },
     /// Another kindergarten of the district has this name.

@@ -15,6 +15,7 @@ pub fn entity_of(collection: &str) -> Option<Entity> {
         "inspections" => Entity::Inspection,
         "monthly_reports" => Entity::MonthlyReport,
         "annual_summaries" => Entity::AnnualSummary,
+        "attachments" => Entity::Attachment,
         _ => return None,
     })
 }

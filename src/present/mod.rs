@@ -16,6 +16,7 @@ use comfy_table::{ContentArrangement, Table as Grid, TableStyle, presets::NOTHIN
 use serde_json::{Value, json};
 
 pub mod conflicts;
+pub mod evidence;
 mod records;
 pub use records::average;
 
@@ -176,6 +177,7 @@ pub fn record_name(lang: Lang, m: &Model, what: Entity, id: &Id) -> String {
         Entity::Inspection => m
             .inspection(id)
             .map(|i| format!("{} {}", i.date, i.inspector)),
+        Entity::Attachment => m.attachment(id).map(|a| a.name.clone()),
         _ => None,
     };
     named.unwrap_or_else(|| id.short().to_string())

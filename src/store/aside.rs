@@ -45,7 +45,8 @@ pub fn set_aside_unused(dir: &Path, options: Options) -> Result<Option<PathBuf>,
 /// the new name. The caller has closed it and decided it may go.
 pub fn set_aside(dir: &Path) -> Result<PathBuf, StoreError> {
     let path = dir.join(DB_FILE);
-    let aside = dir.join(format!("{DB_FILE}.unused-{}", now_ms()));
+    let when = now_ms();
+    let aside = dir.join(format!("{DB_FILE}.unused-{when}"));
     for suffix in ["-wal", "-shm"] {
         let p = dir.join(format!("{DB_FILE}{suffix}"));
         if p.exists() {
@@ -54,6 +55,15 @@ pub fn set_aside(dir: &Path) -> Result<PathBuf, StoreError> {
             let to = PathBuf::from(to);
             std::fs::rename(&p, &to).map_err(|source| StoreError::Io { path: p, source })?;
         }
+    }
+    // Its attached files go aside with it, under the same time.
+    let blobs = dir.join("blobs");
+    if blobs.is_dir() {
+        let to = dir.join(format!("blobs.unused-{when}"));
+        std::fs::rename(&blobs, to).map_err(|source| StoreError::Io {
+            path: blobs.clone(),
+            source,
+        })?;
     }
     std::fs::rename(&path, &aside).map_err(|source| StoreError::Io {
         path: path.clone(),
@@ -88,6 +98,14 @@ pub fn remove_demo(dir: &Path) -> Result<bool, StoreError> {
                 source,
             })?;
         }
+    }
+    // The demo's drawn photos.
+    let blobs = dir.join("blobs");
+    if blobs.is_dir() {
+        std::fs::remove_dir_all(&blobs).map_err(|source| StoreError::Io {
+            path: blobs.clone(),
+            source,
+        })?;
     }
     Ok(true)
 }

@@ -34,6 +34,7 @@ pub(crate) fn location(state: &State, what: Entity, id: &Id) -> Option<(String, 
         Entity::Inspection => d.inspections.contains_key(id),
         Entity::MonthlyReport => d.monthly_reports.contains_key(id),
         Entity::AnnualSummary => d.annual_summaries.contains_key(id),
+        Entity::Attachment => d.attachments.contains_key(id),
         Entity::District => false,
     };
     let doc = match what {
@@ -63,6 +64,7 @@ pub(crate) fn collection_of(what: Entity) -> &'static str {
         Entity::Inspection => "inspections",
         Entity::MonthlyReport => "monthly_reports",
         Entity::AnnualSummary => "annual_summaries",
+        Entity::Attachment => "attachments",
     }
 }
 

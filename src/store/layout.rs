@@ -14,7 +14,7 @@
 //! ```text
 //! { schema: 1, kind: "district", workspace: ID, district_id: ID,
 //!   kindergartens: {}, pairings: {}, visits: {}, inspections: {},
-//!   monthly_reports: {}, annual_summaries: {} }
+//!   monthly_reports: {}, annual_summaries: {}, attachments: {} }
 //! ```
 //! Every collection map exists from the document's creation, so two devices
 //! never create the same map concurrently (which would hide one's records).
@@ -32,13 +32,14 @@ pub(crate) const SCHEMA_VERSION: i64 = 1;
 pub(crate) const PROGRAMME_DOC: &str = "programme";
 const DISTRICT_PREFIX: &str = "district/";
 
-pub(crate) const DISTRICT_COLLECTIONS: [&str; 6] = [
+pub(crate) const DISTRICT_COLLECTIONS: [&str; 7] = [
     "kindergartens",
     "pairings",
     "visits",
     "inspections",
     "monthly_reports",
     "annual_summaries",
+    "attachments",
 ];
 
 pub(crate) fn district_doc_id(district: &Id) -> String {
@@ -364,5 +365,6 @@ pub(crate) fn district_of(
     read_collection(root, doc, home, &mut data.inspections, damaged_out);
     read_collection(root, doc, home, &mut data.monthly_reports, damaged_out);
     read_collection(root, doc, home, &mut data.annual_summaries, damaged_out);
+    read_collection(root, doc, home, &mut data.attachments, damaged_out);
     data
 }

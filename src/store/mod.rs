@@ -13,10 +13,12 @@
 //!   reaching its recorded heads, is reported by name and left untouched.
 
 mod aside;
+pub mod blobs;
 mod conflicts;
 mod db;
 mod doctor;
 mod error;
+mod evidence;
 mod exchange;
 mod history;
 pub mod layout;
@@ -33,6 +35,7 @@ pub use aside::{remove_demo, set_aside, set_aside_unused};
 pub use db::{PeerRow, RefusalRow};
 pub use doctor::{DocFigures, DocHealth, DoctorReport, Membership, doctor};
 pub use error::{EditError, StoreError};
+pub use evidence::{FilesHealth, NewFile};
 pub use exchange::{Outgoing, Received, Waiting, valid_doc_id};
 pub use layout::Damaged;
 pub use verify::{Reason, Refused};

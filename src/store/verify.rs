@@ -21,7 +21,8 @@
 use super::AuthorInfo;
 use super::layout::*;
 use super::mapping::*;
-use crate::domain::judge::{self, Touched, Verdict};
+use crate::domain::authz::{Target, Write};
+use crate::domain::judge::{self, AttachedRecord, Touched, Verdict};
 use crate::domain::*;
 use crate::trust::Roster;
 use crate::trust::changes::{self as signing, Sig};
@@ -292,6 +293,17 @@ fn touches(am: &Automerge, c: &Change) -> Touches {
             [collection, key, ..] => {
                 t.records.insert((collection.clone(), key.clone()));
             }
+            // A collection this version has that the document's creator
+            // did not (an older bangfu): made empty where there was none,
+            // it replaces nothing. Its records are judged one by one.
+            [collection]
+                if matches!(op.action, OpType::Make(ObjType::Map))
+                    && DISTRICT_COLLECTIONS.contains(&collection.as_str())
+                    && am
+                        .get_at(ROOT, collection.as_str(), c.deps())
+                        .ok()
+                        .flatten()
+                        .is_none() => {}
             _ => t.structure = true,
         }
     }
@@ -333,6 +345,11 @@ enum Pair {
     Inspection(Option<Inspection>, Option<Inspection>, Option<Pairing>),
     Monthly(Option<MonthlyReport>, Option<MonthlyReport>),
     Annual(Option<AnnualSummary>, Option<AnnualSummary>, Option<Id>),
+    Attachment(
+        Option<Attachment>,
+        Option<Attachment>,
+        Option<(Write, Target)>,
+    ),
 }
 
 impl Pair {
@@ -349,6 +366,7 @@ impl Pair {
             Pair::Inspection(b, a, p) => Touched::Inspection(b.as_ref(), a.as_ref(), p.as_ref()),
             Pair::Monthly(b, a) => Touched::Monthly(b.as_ref(), a.as_ref()),
             Pair::Annual(b, a, h) => Touched::Annual(b.as_ref(), a.as_ref(), h.as_ref()),
+            Pair::Attachment(b, a, on) => Touched::Attachment(b.as_ref(), a.as_ref(), on.as_ref()),
         }
     }
 }
@@ -416,8 +434,56 @@ fn pair(
             read(am, d, key, at),
             Some(district.clone()),
         ),
+        "attachments" => {
+            let (b, a): (Option<Attachment>, Option<Attachment>) =
+                (read(am, d, key, deps), read(am, d, key, at));
+            let on = b
+                .as_ref()
+                .or(a.as_ref())
+                .and_then(|x| attached(am, &district, x, &[at, deps]));
+            Pair::Attachment(b, a, on)
+        }
         _ => Pair::Structure,
     }
+}
+
+/// What attaching to the record `x` is attached to was, for permissions:
+/// the record as the change left it, else as it stood before.
+fn attached(
+    am: &Automerge,
+    district: &Id,
+    x: &Attachment,
+    heads: &[&[ChangeHash]],
+) -> Option<(Write, Target)> {
+    let d = Home::District(district);
+    let key = x.record.as_str();
+    heads.iter().find_map(|h| {
+        let pairing = |id: Option<&Id>| id.and_then(|p| read::<Pairing>(am, d, p.as_str(), h));
+        Some(match x.to {
+            AttachedTo::Pairing => {
+                let p: Pairing = read(am, d, key, h)?;
+                judge::attaching(AttachedRecord::Pairing(&p))
+            }
+            AttachedTo::Visit => {
+                let v: Visit = read(am, d, key, h)?;
+                let p = pairing(Some(&v.pairing_id));
+                judge::attaching(AttachedRecord::Visit(&v, p.as_ref()))
+            }
+            AttachedTo::Inspection => {
+                let i: Inspection = read(am, d, key, h)?;
+                let p = pairing(i.pairing_id.as_ref());
+                judge::attaching(AttachedRecord::Inspection(&i, p.as_ref()))
+            }
+            AttachedTo::MonthlyReport => {
+                let m: MonthlyReport = read(am, d, key, h)?;
+                judge::attaching(AttachedRecord::Monthly(&m))
+            }
+            AttachedTo::AnnualSummary => {
+                let s: AnnualSummary = read(am, d, key, h)?;
+                judge::attaching(AttachedRecord::Annual(&s, Some(district)))
+            }
+        })
+    })
 }
 
 /// What the check makes of one change.

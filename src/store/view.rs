@@ -38,6 +38,8 @@ pub(crate) enum ViewData {
         inspections: Vec<Inspection>,
         monthly_reports: Vec<MonthlyReport>,
         annual_summaries: Vec<AnnualSummary>,
+        #[serde(default)]
+        attachments: Vec<Attachment>,
     },
 }
 
@@ -72,6 +74,7 @@ impl ViewData {
             inspections: d.inspections.into_values().collect(),
             monthly_reports: d.monthly_reports.into_values().collect(),
             annual_summaries: d.annual_summaries.into_values().collect(),
+            attachments: d.attachments.into_values().collect(),
         }
     }
 
@@ -117,6 +120,7 @@ impl ViewData {
                 inspections,
                 monthly_reports,
                 annual_summaries,
+                attachments,
                 ..
             } => {
                 kindergartens.len()
@@ -125,6 +129,7 @@ impl ViewData {
                     + inspections.len()
                     + monthly_reports.len()
                     + annual_summaries.len()
+                    + attachments.len()
             }
         }
     }
@@ -163,6 +168,7 @@ impl ViewData {
                 inspections,
                 monthly_reports,
                 annual_summaries,
+                attachments,
             } => {
                 model.data.insert(
                     district,
@@ -173,6 +179,7 @@ impl ViewData {
                         inspections: keyed(inspections, |x| x.id.clone()),
                         monthly_reports: keyed(monthly_reports, |x| x.id.clone()),
                         annual_summaries: keyed(annual_summaries, |x| x.id.clone()),
+                        attachments: keyed(attachments, |x| x.id.clone()),
                     },
                 );
             }

@@ -2,9 +2,10 @@
 //! when there is no network at all (see docs/SYNC.md).
 //!
 //! ```text
-//! "BANGFU-BUNDLE\n"  u32 version (2)  u32 header length  header (JSON)
+//! "BANGFU-BUNDLE\n"  u32 version (3)  u32 header length  header (JSON)
 //! per document named in the header: u16 id length, id, u64 length, automerge save()
 //! u64 length, the changes' signatures (32-byte hash, 64-byte signature each)
+//! (version 3) u32 count, per attached file: 32-byte BLAKE3 hash, u64 length, bytes
 //! 32 bytes: SHA-256 of everything before
 //! 64 bytes: the exporting device's ed25519 signature of that digest
 //! ```
@@ -12,7 +13,10 @@
 //! every document loads), then that the exporter is a member, then every
 //! change as a sync does (`store/verify.rs`): a bundle from a non-member
 //! is refused whole; a forged change in it is refused and the rest
-//! merged. Importing twice changes nothing.
+//! merged. An attached file is kept only if its bytes hash to the hash
+//! it comes under and a record here refers to it; a file with other bytes
+//! is refused (a member's device could seal a bundle with wrong ones).
+//! Importing twice changes nothing.
 
 use crate::store::{Received, Refused, StoreError, Workspace};
 use crate::trust::changes::{self, Sig};
@@ -23,7 +27,9 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
 const MAGIC: &[u8] = b"BANGFU-BUNDLE\n";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
+/// The oldest version read: 2 had no attached files.
+const OLDEST: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
@@ -67,6 +73,27 @@ pub struct Read {
     pub header: Header,
     pub docs: Vec<(String, Automerge)>,
     pub sigs: BTreeMap<ChangeHash, Sig>,
+    /// Attached files, by the hash they come under (as the bundle says;
+    /// checked on import).
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// What became of a bundle's attached files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilesIn {
+    /// Kept (or already here).
+    pub kept: usize,
+    /// Bytes that are not the file their hash names: not kept.
+    pub refused: usize,
+    /// Files no record here refers to (of documents not taken): not kept.
+    pub unreferred: usize,
+}
+
+/// What importing a bundle did.
+#[derive(Debug)]
+pub struct Imported {
+    pub received: Received,
+    pub files: FilesIn,
 }
 
 /// The bytes of a bundle of `docs` (those this device has), signed by
@@ -75,6 +102,37 @@ pub fn export(
     ws: &mut Workspace,
     docs: &BTreeSet<String>,
     for_member: Option<String>,
+) -> Result<Vec<u8>, BundleError> {
+    export_with(ws, docs, for_member, true)
+}
+
+/// The attached files of the records in `docs` that are here, by hash.
+fn files_of(ws: &Workspace, docs: &BTreeSet<String>) -> BTreeMap<String, Vec<u8>> {
+    let blobs = ws.blobs();
+    let mut out = BTreeMap::new();
+    for a in ws.model().attachments() {
+        let doc = crate::store::layout::district_doc_id(&a.district_id);
+        if !docs.contains(&doc) {
+            continue;
+        }
+        for b in a.blobs() {
+            if !out.contains_key(&b.hash)
+                && let Some(bytes) = blobs.read(b)
+            {
+                out.insert(b.hash.clone(), bytes);
+            }
+        }
+    }
+    out
+}
+
+/// [`export`], with the attached files of its records (`files`) or
+/// without them.
+pub fn export_with(
+    ws: &mut Workspace,
+    docs: &BTreeSet<String>,
+    for_member: Option<String>,
+    files: bool,
 ) -> Result<Vec<u8>, BundleError> {
     let key = ws.key().cloned().ok_or(StoreError::NoDeviceKey)?;
     let saved = ws.saved_docs(docs)?;
@@ -105,6 +163,20 @@ pub fn export(
     let sig_bytes = changes::encode(&sigs);
     out.extend((sig_bytes.len() as u64).to_be_bytes());
     out.extend(&sig_bytes);
+    let files = if files {
+        files_of(ws, docs)
+    } else {
+        BTreeMap::new()
+    };
+    out.extend(u32::try_from(files.len()).unwrap_or(u32::MAX).to_be_bytes());
+    for (hash, bytes) in &files {
+        let raw = data_encoding::HEXLOWER
+            .decode(hash.as_bytes())
+            .unwrap_or_default();
+        out.extend(raw);
+        out.extend((bytes.len() as u64).to_be_bytes());
+        out.extend(bytes);
+    }
     Ok(seal(out, &key))
 }
 
@@ -151,9 +223,10 @@ pub fn read(bytes: &[u8]) -> Result<Read, BundleError> {
     let rest = bytes.strip_prefix(MAGIC).ok_or(BundleError::NotABundle)?;
     let cut = || BundleError::Damaged("cut short".into());
     let (version, _) = rest.split_first_chunk::<4>().ok_or_else(cut)?;
-    match u32::from_be_bytes(*version) {
+    let version = u32::from_be_bytes(*version);
+    match version {
         v if v > VERSION => return Err(BundleError::TooNew(v)),
-        v if v < VERSION => return Err(BundleError::TooOld(v)),
+        v if v < OLDEST => return Err(BundleError::TooOld(v)),
         _ => {}
     }
     let (signed, sig) = bytes
@@ -198,10 +271,24 @@ pub fn read(bytes: &[u8]) -> Result<Read, BundleError> {
         .ok_or_else(|| BundleError::Damaged("signatures".into()))?
         .into_iter()
         .collect();
+    let mut files = Vec::new();
+    if version >= 3 {
+        for _ in 0..r.u32()? {
+            let hash = data_encoding::HEXLOWER.encode(&r.array::<32>()?);
+            let len =
+                usize::try_from(r.u64()?).map_err(|_| BundleError::Damaged("length".into()))?;
+            files.push((hash, r.take(len)?.to_vec()));
+        }
+    }
     if !r.0.is_empty() {
         return Err(BundleError::Damaged("trailing bytes".into()));
     }
-    Ok(Read { header, docs, sigs })
+    Ok(Read {
+        header,
+        docs,
+        sigs,
+        files,
+    })
 }
 
 /// The bundle's certificates, as bytes.
@@ -239,7 +326,19 @@ fn readable(ws: &Workspace, docs: Vec<(String, Automerge)>) -> Vec<(String, Auto
 /// Imports a bundle into `ws`: its membership log, then, if its exporter
 /// is a member, every change that passes the checks (one write).
 pub fn import(ws: &mut Workspace, bytes: &[u8]) -> Result<Received, BundleError> {
-    let Read { header, docs, sigs } = checked(ws, bytes)?;
+    import_all(ws, bytes).map(|i| i.received)
+}
+
+/// [`import`], then the attached files: each kept only if its bytes are
+/// the file its hash names and a record here (of the documents this
+/// member may read) refers to it.
+pub fn import_all(ws: &mut Workspace, bytes: &[u8]) -> Result<Imported, BundleError> {
+    let Read {
+        header,
+        docs,
+        sigs,
+        files,
+    } = checked(ws, bytes)?;
     // The membership log first, checked certificate by certificate.
     ws.add_certs(&certs_of(&header))?;
     if ws.model().active_member(&header.exporter).is_none() {
@@ -249,7 +348,34 @@ pub fn import(ws: &mut Workspace, bytes: &[u8]) -> Result<Received, BundleError>
     }
     let source = format!("bundle:{}", header.exporter);
     let docs = readable(ws, docs);
-    Ok(ws.merge_docs(&source, docs, &sigs)?)
+    let received = ws.merge_docs(&source, docs, &sigs)?;
+    let files = keep_files(ws, files)?;
+    Ok(Imported { received, files })
+}
+
+fn keep_files(ws: &Workspace, files: Vec<(String, Vec<u8>)>) -> Result<FilesIn, BundleError> {
+    let referred: BTreeSet<&str> = ws
+        .model()
+        .attachments()
+        .flat_map(|a| a.blobs())
+        .map(|b| b.hash.as_str())
+        .collect();
+    let blobs = ws.blobs();
+    let mut got = FilesIn::default();
+    for (hash, bytes) in files {
+        if crate::store::blobs::hash_of(&bytes) != hash {
+            got.refused = got.refused.saturating_add(1);
+        } else if !referred.contains(hash.as_str()) {
+            got.unreferred = got.unreferred.saturating_add(1);
+        } else {
+            blobs.put(&bytes).map_err(|source| StoreError::Io {
+                path: ws.dir().join("blobs"),
+                source,
+            })?;
+            got.kept = got.kept.saturating_add(1);
+        }
+    }
+    Ok(got)
 }
 
 /// What importing a bundle would do, changing nothing: per author device,
@@ -261,7 +387,9 @@ pub struct DryRun {
 }
 
 pub fn dry_run(ws: &mut Workspace, bytes: &[u8]) -> Result<DryRun, BundleError> {
-    let Read { header, docs, sigs } = checked(ws, bytes)?;
+    let Read {
+        header, docs, sigs, ..
+    } = checked(ws, bytes)?;
     let docs = readable(ws, docs);
     let (merged, refused) = ws.check_docs(&certs_of(&header), docs, &sigs)?;
     Ok(DryRun {

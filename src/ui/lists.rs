@@ -126,7 +126,11 @@ fn details(l: Lang, m: &Model, screen: Screen, id: &Id) -> (String, Vec<(String,
         Screen::Inspections => m.inspection(id).map(|x| x.fields(l, m)),
         Screen::Dashboard | Screen::Sync | Screen::Reports => None,
     };
-    (crate::i18n::entity(l, what), fields.unwrap_or_default())
+    let mut fields = fields.unwrap_or_default();
+    if let Some(files) = crate::present::evidence::summary(l, m, id) {
+        fields.push((crate::i18n::field(l, "attachments"), files));
+    }
+    (crate::i18n::entity(l, what), fields)
 }
 
 /// What the list shows, for the line under it.

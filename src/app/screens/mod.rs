@@ -100,7 +100,7 @@ impl Screen {
             Entity::Visit => Screen::Visits,
             Entity::Inspection => Screen::Inspections,
             Entity::MonthlyReport | Entity::AnnualSummary => Screen::Reports,
-            Entity::District => return None,
+            Entity::District | Entity::Attachment => return None,
         })
     }
 

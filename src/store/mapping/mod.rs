@@ -16,10 +16,12 @@ use automerge::{ScalarValue, TextEncoding};
 use chrono::NaiveDate;
 use std::fmt;
 
+mod evidence;
 mod programme;
 mod records;
 mod report_maps;
 
+pub(crate) use evidence::is_hash;
 pub(crate) use programme::*;
 
 /// How text indexes are counted: Unicode code points, so Chinese works.

@@ -15,6 +15,14 @@ impl Writer<'_> {
             Entity::Pairing => self.delete_pairing(id),
             Entity::Kindergarten => self.delete_kindergarten(id),
             Entity::District => self.delete_district(id),
+            // Removed, never deleted: who removed it stays on record.
+            Entity::Attachment => {
+                let stamp = Stamp {
+                    by: self.state.author.person.clone(),
+                    on: self.today,
+                };
+                self.remove_attachment(id, stamp)
+            }
             Entity::MonthlyReport | Entity::AnnualSummary => {
                 let m = self.model();
                 let key = reports::monthly(m, id)

@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod delete;
+mod evidence;
 mod pick;
 mod records;
 mod report_edits;
