@@ -92,16 +92,22 @@ pub fn submit(cx: &mut Ctx<'_>, form: &mut Form) -> Result<(), Unsaved> {
     }
 }
 
-/// Reads the file and checks its rows; why not, in words.
-fn read(cx: &mut Ctx<'_>, draft: ImportDraft) -> Result<Preview, String> {
-    let l = cx.lang;
-    let table = sheet::read(&draft.file, list::is_header).map_err(|e| {
-        let path = draft.file.display().to_string();
+/// The file as a table with a header row; why not, in words.
+fn read_table(l: Lang, file: &std::path::Path) -> Result<sheet::Rows, String> {
+    let table = sheet::read(file, list::is_header).map_err(|e| {
+        let path = file.display().to_string();
         tr!(l, "import.unreadable", path = path, detail = e.say(l))
     })?;
     if !list::is_header(&table.headers) {
         return Err(tr!(l, "import.no_name_column"));
     }
+    Ok(table)
+}
+
+/// Reads the file and checks its rows; why not, in words.
+fn read(cx: &mut Ctx<'_>, draft: ImportDraft) -> Result<Preview, String> {
+    let l = cx.lang;
+    let table = read_table(l, &draft.file)?;
     let title = draft
         .file
         .file_name()
@@ -240,15 +246,13 @@ fn choose_category(cx: &mut Ctx<'_>, p: &mut Preview) {
 /// Ctrl-R: the file read again (corrected in Excel meanwhile).
 fn reread(cx: &mut Ctx<'_>, p: &mut Preview) {
     let l = cx.lang;
-    match read(cx, p.draft.clone()) {
-        Ok(mut fresh) => {
-            fresh.chosen = std::mem::take(&mut p.chosen);
-            fresh.selected = p.selected;
-            if let Err(e) = check(cx, &mut fresh) {
-                cx.say(i18n::edit_error(l, &e));
+    match read_table(l, &p.draft.file) {
+        Ok(table) => {
+            p.table = table;
+            match check(cx, p) {
+                Ok(()) => cx.say(tr!(l, "import.preview.reread")),
+                Err(e) => cx.say(i18n::edit_error(l, &e)),
             }
-            *p = fresh;
-            cx.say(tr!(l, "import.preview.reread"));
         }
         Err(msg) => cx.say(msg),
     }

@@ -46,10 +46,9 @@ pub fn import_kindergartens(ctx: &Ctx, ws: &mut Workspace, file: &Path, o: Optio
         chosen: None,
     };
     let listing = list::kindergartens(table, ctx.input(ws.model()), defaults);
-    let how = "import.note.inferred_how";
     for line in import::notes(l, &listing)
         .into_iter()
-        .chain(import::inferences(l, &listing, how))
+        .chain(import::inferences(l, &listing))
     {
         out(&line);
     }

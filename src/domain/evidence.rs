@@ -182,4 +182,30 @@ impl Model {
         let (write, target) = attaching(on);
         Some((home, write, target))
     }
+
+    /// Whether `me` may attach to (or remove from) a record: the district
+    /// whose document holds it, or why not (the record is not here, or
+    /// the matrix refuses).
+    pub fn may_attach(
+        &self,
+        me: Option<&super::access::Member>,
+        to: AttachedTo,
+        record: &Id,
+    ) -> Result<Id, Vec<super::rules::Problem>> {
+        let Some((home, write, target)) = self.attaching_to(to, record) else {
+            return Err(vec![super::rules::Problem {
+                field: "record",
+                kind: super::rules::ProblemKind::UnknownId {
+                    what: to.entity(),
+                    id: record.to_string(),
+                },
+            }]);
+        };
+        let refused = super::authz::check(me, write, &target, Some((to.entity(), record)));
+        if refused.is_empty() {
+            Ok(home)
+        } else {
+            Err(refused)
+        }
+    }
 }

@@ -125,7 +125,7 @@ pub fn notes(l: Lang, listing: &Listing) -> Vec<String> {
 }
 
 /// Each inferred category, by row, and how to change them.
-pub fn inferences(l: Lang, listing: &Listing, how: &str) -> Vec<String> {
+pub fn inferences(l: Lang, listing: &Listing) -> Vec<String> {
     let mut lines: Vec<String> = listing
         .rows
         .iter()
@@ -141,7 +141,7 @@ pub fn inferences(l: Lang, listing: &Listing, how: &str) -> Vec<String> {
         })
         .collect();
     if !lines.is_empty() {
-        lines.push(tr!(l, how, count = lines.len()));
+        lines.push(tr!(l, "import.note.inferred_how", count = lines.len()));
     }
     lines
 }

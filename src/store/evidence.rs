@@ -5,7 +5,6 @@
 
 use super::blobs::Blobs;
 use super::*;
-use crate::domain::authz;
 use crate::domain::evidence::Prepared;
 
 /// A file to attach, ready to keep (`media::prepare`).
@@ -35,19 +34,9 @@ impl Workspace {
     ) -> Result<Vec<Id>, EditError> {
         let model = &self.state.model;
         let me = model.active_member(&self.state.author.device);
-        let Some((home, write, target)) = model.attaching_to(to, record) else {
-            return Err(EditError::Invalid(vec![Problem {
-                field: "record",
-                kind: ProblemKind::UnknownId {
-                    what: to.entity(),
-                    id: record.to_string(),
-                },
-            }]));
-        };
-        let refused = authz::check(me, write, &target, Some((to.entity(), record)));
-        if !refused.is_empty() {
-            return Err(EditError::Invalid(refused));
-        }
+        let home = model
+            .may_attach(me, to, record)
+            .map_err(EditError::Invalid)?;
         let blobs = self.blobs();
         let io = |source| {
             EditError::Store(StoreError::Io {

@@ -1,6 +1,6 @@
 //! The writer's edits of evidence: a file's reference attached to a
-//! record (its bytes already kept, `Workspace::attach`), its caption, its
-//! removal (stamped, never deleted).
+//! record (its bytes already kept, `Workspace::attach`), its removal
+//! (stamped, never deleted).
 
 use super::*;
 use crate::domain::evidence::{MAX_RECORD_BYTES, MAX_RECORD_FILES};
@@ -9,11 +9,9 @@ impl Writer<'_> {
     /// Refuses unless this member may attach to the record; the district
     /// whose document holds it.
     fn may_attach(&self, to: AttachedTo, record: &Id) -> Result<Id, EditError> {
-        let Some((home, write, target)) = self.model().attaching_to(to, record) else {
-            return Err(unknown("record", to.entity(), record));
-        };
-        self.allow(write, &target, Some((to.entity(), record)))?;
-        Ok(home)
+        self.model()
+            .may_attach(self.me(), to, record)
+            .map_err(EditError::Invalid)
     }
 
     /// Adds a file's reference to its record (`a.record`), within the
@@ -53,17 +51,6 @@ impl Writer<'_> {
         };
         self.put_record(&home, &a, "attach")?;
         Ok(a.id)
-    }
-
-    /// Changes what an attachment's caption says.
-    pub fn caption_attachment(&mut self, id: &Id, caption: &str) -> Result<(), EditError> {
-        let a = self.attachment_here(id)?;
-        let home = self.may_attach(a.to, &a.record)?;
-        let a = Attachment {
-            caption: caption.trim().to_string(),
-            ..a
-        };
-        self.put_record(&home, &a, "caption")
     }
 
     /// Removes an attachment from its record: stamped removed (who, when),
