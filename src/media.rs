@@ -215,6 +215,35 @@ fn as_jpg(name: &str) -> String {
     }
 }
 
+/// A stored image (a thumbnail, or a photo as kept) decoded for a preview;
+/// none for what is not a JPEG or PNG.
+pub fn decode_preview(bytes: &[u8]) -> Option<DynamicImage> {
+    let format = sniff(bytes).ok()?;
+    if !matches!(format, FileFormat::Jpeg | FileFormat::Png) {
+        return None;
+    }
+    decode(bytes, format).ok().map(|(img, _)| img)
+}
+
+/// Opens a file with the system's viewer, without waiting for it: the
+/// program in `BANGFU_OPEN` if set, else `xdg-open` (`open` on macOS).
+pub fn open_with_viewer(path: &std::path::Path) -> std::io::Result<()> {
+    let program = std::env::var_os("BANGFU_OPEN").unwrap_or_else(|| {
+        if cfg!(target_os = "macos") {
+            "open".into()
+        } else {
+            "xdg-open".into()
+        }
+    });
+    std::process::Command::new(program)
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -987,3 +987,95 @@ fn each_member_lists_the_reports_that_concern_it_and_what_waits_on_it_first() {
     let mine = reports::listed(f.ws.model(), Some(&kindergarten), december);
     assert!(!mine[0].to_write && !mine[0].yours);
 }
+
+/// A small photo as a camera would give it.
+fn photo(w: u32, h: u32, shade: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([shade, (x % 256) as u8, (y % 256) as u8])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&img)
+        .expect("jpeg");
+    out
+}
+
+#[test]
+fn the_monthly_reports_word_file_shows_the_periods_photos_in_its_annex() {
+    let mut f = fixture();
+    let key = october(&f);
+    let visit_on = |ws: &Workspace, day: &str| {
+        ws.model()
+            .visits()
+            .find(|v| v.date == d(day))
+            .expect("visit")
+            .id
+            .clone()
+    };
+    let file = |name: &str, bytes: Vec<u8>, caption: &str| bangfu::store::NewFile {
+        prepared: bangfu::media::prepare(name, &bytes, false).expect("prepared"),
+        kind: None,
+        caption: caption.into(),
+    };
+    let first = visit_on(&f.ws, "2024-09-20");
+    let last = visit_on(&f.ws, "2024-10-19");
+    let after = visit_on(&f.ws, "2024-10-20");
+    f.ws.attach(
+        AttachedTo::Visit,
+        &first,
+        vec![
+            file("课堂.jpg", photo(800, 600, 40), "集体教学"),
+            file("教研.jpg", photo(600, 800, 200), "教研交流"),
+        ],
+    )
+    .expect("attach");
+    let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n".to_vec();
+    f.ws.attach(AttachedTo::Visit, &last, vec![file("签到表.pdf", pdf, "")])
+        .expect("attach");
+    f.ws.attach(
+        AttachedTo::Visit,
+        &after,
+        vec![file("下月.jpg", photo(64, 48, 9), "")],
+    )
+    .expect("attach");
+
+    let m = f.ws.model();
+    let mut doc = export::report_doc(Lang::Zh, m, &key, d("2024-10-25")).expect("doc");
+    let blobs = f.ws.blobs();
+    export::with_evidence(&mut doc, m, &key, |b| blobs.read(b));
+    let bytes = export::report_file(&doc, FileFormat::Docx).expect("docx");
+
+    // The package holds exactly the period's two photos, byte for byte.
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("zip");
+    let mut media: Vec<Vec<u8>> = Vec::new();
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).expect("entry");
+        if e.name().is_ok_and(|n| n.starts_with("word/media/")) {
+            let mut b = Vec::new();
+            e.read_to_end(&mut b).expect("read");
+            media.push(b);
+        }
+    }
+    let mut stored: Vec<Vec<u8>> = m
+        .attachments_of(&first)
+        .iter()
+        .map(|a| blobs.read(&a.file).expect("here"))
+        .collect();
+    media.sort();
+    stored.sort();
+    assert_eq!(media, stored, "the photos of the period, as kept");
+    let body = zip_entry(&bytes, "word/document.xml");
+    assert_eq!(body.matches("<a:blip r:embed=\"rIdImage").count(), 2);
+    assert!(body.contains("典型事例照片") && body.contains("佐证材料目录"));
+    assert!(body.contains("图1") && body.contains("集体教学") && body.contains("签到表.pdf"));
+    assert!(
+        !body.contains("下月.jpg"),
+        "a visit outside the period is not in it"
+    );
+    let rels = zip_entry(&bytes, "word/_rels/document.xml.rels");
+    assert!(rels.contains("Target=\"media/image2.jpeg\""));
+    assert!(zip_entry(&bytes, "[Content_Types].xml").contains("Extension=\"jpeg\""));
+    // The Markdown file lists the same.
+    let md = export::markdown::report(&doc);
+    assert!(md.contains("图2") && md.contains("签到表.pdf") && !md.contains("下月"));
+}

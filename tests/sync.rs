@@ -2222,3 +2222,282 @@ async fn a_bundle_carries_attached_files_and_refuses_one_with_wrong_bytes() {
         "nothing of the wrong bytes is kept"
     );
 }
+
+/// A phone photo: `w`×`h` of noise (which JPEG cannot shrink much), as a
+/// camera would save it.
+fn noisy_jpeg(w: u32, h: u32, seed: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let v = (x.wrapping_mul(31) ^ y.wrapping_mul(17)).wrapping_add(u32::from(seed)) as u8;
+        image::Rgb([v, v.wrapping_mul(3), v.wrapping_add(seed)])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+        .encode_image(&img)
+        .expect("jpeg");
+    out
+}
+
+/// A PDF of `n` bytes that no compression makes smaller.
+fn big_pdf(n: usize) -> Vec<u8> {
+    let mut b = b"%PDF-1.4\n".to_vec();
+    let mut x: u32 = 0x9e37_79b9;
+    while b.len() < n {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b.push(x as u8);
+    }
+    b
+}
+
+fn new_file(name: &str, bytes: &[u8], caption: &str) -> store::NewFile {
+    store::NewFile {
+        prepared: bangfu::media::prepare(name, bytes, false).expect("prepared"),
+        kind: None,
+        caption: caption.into(),
+    }
+}
+
+/// The files of a record's attachments, as a device holds them.
+fn files_of(p: &Peer, record: &Id) -> Vec<(String, Option<Vec<u8>>)> {
+    let w = lock(&p.ws);
+    w.model()
+        .attachments_of(record)
+        .iter()
+        .map(|a| (a.name.clone(), w.blobs().read(&a.file)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn attached_files_travel_through_an_inspector_to_the_city_and_to_no_one_who_may_not_read_them()
+ {
+    let s = scene().await;
+    let pairing = pairing_of(&s.village, &s.kindergarten);
+    let visit = add_visit(&s.village, &pairing, "送教下乡：绘本阅读");
+    let files = vec![
+        new_file("课堂1.jpg", &noisy_jpeg(1600, 1200, 1), "集体教学"),
+        new_file("课堂2.jpg", &noisy_jpeg(1200, 900, 2), "区域活动"),
+        new_file("教研.jpg", &noisy_jpeg(1000, 750, 3), "教研交流"),
+        new_file("签到表.pdf", &big_pdf(40_000), "签到"),
+    ];
+    lock(&s.village.ws)
+        .attach(AttachedTo::Visit, &visit, files)
+        .expect("the teacher attaches");
+    let here = files_of(&s.village, &visit);
+    assert_eq!(here.len(), 4);
+    assert!(here.iter().all(|(_, b)| b.is_some()));
+
+    // One sync through the inspector's laptop, then the city from it.
+    let r = s
+        .inspector
+        .sync(&s.village.addr())
+        .await
+        .expect("village → inspector");
+    assert_eq!(r.files.error, None, "{:?}", r.files);
+    assert_eq!(
+        r.files.received, 7,
+        "4 files and 3 thumbnails: {:?}",
+        r.files
+    );
+    let r = s
+        .city
+        .sync(&s.inspector.addr())
+        .await
+        .expect("inspector → city");
+    assert_eq!(r.files.received, 7, "{:?}", r.files);
+    assert_eq!(files_of(&s.city, &visit), here, "the same bytes arrive");
+    assert!(
+        lock(&s.city.ws)
+            .files_wanted(false, &Default::default())
+            .is_empty()
+    );
+
+    // The city attaches a file to another district's visit: the village's
+    // kindergarten may not read it, asks for it by hash all the same, and
+    // is neither offered it nor given it.
+    let foreign_visit = lock(&s.city.ws)
+        .model()
+        .visits()
+        .find(|v| v.district_id != s.district)
+        .expect("a visit elsewhere")
+        .id
+        .clone();
+    lock(&s.city.ws)
+        .attach(
+            AttachedTo::Visit,
+            &foreign_visit,
+            vec![new_file("外区.pdf", &big_pdf(30_000), "")],
+        )
+        .expect("the city attaches");
+    let foreign = lock(&s.city.ws).model().attachments_of(&foreign_visit)[0]
+        .file
+        .clone();
+    let own = lock(&s.city.ws).model().attachments_of(&visit)[0]
+        .file
+        .clone();
+    let addr = s.city.addr().endpoint_addr().expect("address");
+    let conn = s
+        .village
+        .ep
+        .connect(addr, bangfu::sync::files::FILES_ALPN)
+        .await
+        .expect("connect");
+    let (mut send, mut recv) = conn.open_bi().await.expect("stream");
+    use bangfu::sync::wire::{self, FileList, Frame};
+    let ask = FileList {
+        want: vec![foreign.hash.clone(), own.hash.clone()],
+        have: vec![],
+    };
+    wire::write(&mut send, &Frame::Files(ask))
+        .await
+        .expect("ask");
+    let Ok((Frame::Files(answer), _)) = wire::read(&mut recv).await else {
+        panic!("no file list");
+    };
+    assert_eq!(
+        answer.have,
+        vec![own.clone()],
+        "only its own district's file"
+    );
+    wire::write(&mut send, &Frame::Files(FileList::default()))
+        .await
+        .expect("last list");
+    let hash = |b: &Blob| {
+        let bytes: [u8; 32] = data_encoding::HEXLOWER
+            .decode(b.hash.as_bytes())
+            .expect("hex")
+            .try_into()
+            .expect("32 bytes");
+        iroh_blobs::Hash::from(bytes)
+    };
+    let store = iroh_blobs::store::mem::MemStore::new();
+    let refused = store.remote().fetch(conn.clone(), hash(&foreign)).await;
+    assert!(refused.is_err(), "asked by hash: {refused:?}");
+    assert!(!store.blobs().has(hash(&foreign)).await.expect("has"));
+    // On the same connection, what was offered comes.
+    store
+        .remote()
+        .fetch(conn.clone(), hash(&own))
+        .await
+        .expect("the offered file");
+    assert_eq!(
+        store
+            .blobs()
+            .get_bytes(hash(&own))
+            .await
+            .expect("bytes")
+            .len() as u64,
+        own.bytes
+    );
+    conn.close(0u32.into(), b"done");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_cut_halfway_on_a_lossy_link_is_finished_from_a_second_peer_without_resending() {
+    let a = bureau_v6(Scale::Small).await;
+    // A proxy serves one client: each device has its own clean link.
+    let join = |name: &'static str| {
+        let a = &a;
+        async move {
+            let clean = proxy(v6_addr(a), Duration::ZERO, 0.0, None).await;
+            let t = a.invite(MemberRole::CityAdmin, |_| {}).await;
+            let mut inv = Invite::verify(&t).expect("ticket");
+            inv.inviter = through(a, &clean);
+            let dir = tempfile::tempdir().expect("tempdir");
+            node::join(dir.path(), &inv.sign(&a.key), name, options(name), &NET)
+                .await
+                .expect("join");
+            let ws = Workspace::open(dir.path(), options(name)).expect("open");
+            (dir, ws)
+        }
+    };
+    // b dials through proxies (IPv4); c is dialed through one (IPv6).
+    let (dir, ws) = join("乡镇笔记本").await;
+    let b = listening(dir, ws).await;
+    let (dir, ws) = join("督导笔记本").await;
+    let c = listening_v6(dir, ws).await;
+    let size = 300_000;
+    let pdf = big_pdf(size);
+    let visit = first_visit(&a).id;
+    lock(&a.ws)
+        .attach(
+            AttachedTo::Visit,
+            &visit,
+            vec![new_file("协议扫描.pdf", &pdf, "")],
+        )
+        .expect("attach");
+    let blob = lock(&a.ws).model().attachments_of(&visit)[0].file.clone();
+    let direct = PeerAddr {
+        id: a.id(),
+        addrs: vec![v6_addr(&a)],
+        relay: None,
+    };
+    c.sync(&direct).await.expect("c takes the file");
+    assert_eq!(lock(&c.ws).blobs().read(&blob).as_deref(), Some(&pdf[..]));
+
+    // b, over a slow link losing a fifth of its packets, cut when half the
+    // file is through.
+    let link = proxy(v6_addr(&a), Duration::from_millis(300), 0.20, None).await;
+    let start = Instant::now();
+    let first = loop {
+        let cut = link.cut.clone();
+        let half = (size / 2) as u64;
+        let r = node::sync_with(&b.ws, &b.ep, &through(&a, &link), move |r| {
+            if r.files.bytes_received >= half {
+                cut.store(true, Ordering::SeqCst);
+            }
+        })
+        .await;
+        match r {
+            Ok(r) => break r,
+            Err(e) => assert!(start.elapsed() < Duration::from_secs(300), "{e}"),
+        }
+    };
+    let cut_after = start.elapsed();
+    assert!(link.cut.load(Ordering::SeqCst), "{:?}", first.files);
+    assert!(first.files.error.is_some(), "{:?}", first.files);
+    assert_eq!(first.files.received, 0);
+    {
+        let w = lock(&b.ws);
+        assert_eq!(
+            w.blobs().held(&blob),
+            bangfu::store::blobs::Held::Missing,
+            "a part is never kept as the file"
+        );
+        assert!(
+            w.blobs().partial(&blob.hash).is_some(),
+            "what arrived is kept"
+        );
+        assert_eq!(w.files_wanted(false, &Default::default()).len(), 1);
+    }
+
+    // The first peer is gone; a second one has the file. Over the same kind
+    // of link, only the rest travels.
+    let link2 = proxy(v6_addr(&c), Duration::from_millis(300), 0.20, None).await;
+    let start = Instant::now();
+    let second = loop {
+        match b.sync(&through(&c, &link2)).await {
+            Ok(r) if r.files.received == 1 => break r,
+            Ok(r) => assert!(start.elapsed() < Duration::from_secs(300), "{:?}", r.files),
+            Err(e) => assert!(start.elapsed() < Duration::from_secs(300), "{e}"),
+        }
+    };
+    let total = first.files.bytes_received + second.files.bytes_received;
+    eprintln!(
+        "300 KB file, 20% loss, 300 ms each way: cut after {:.1} s at {} bytes; finished from a second peer in {:.1} s with {} more bytes; {total} payload bytes in all ({:.2}× the file)",
+        cut_after.as_secs_f64(),
+        first.files.bytes_received,
+        start.elapsed().as_secs_f64(),
+        second.files.bytes_received,
+        total as f64 / size as f64
+    );
+    assert!(
+        total as f64 <= 1.2 * size as f64,
+        "{total} bytes for a {size}-byte file"
+    );
+    assert!(second.files.bytes_received < size as u64);
+    let w = lock(&b.ws);
+    assert_eq!(w.blobs().read(&blob).as_deref(), Some(&pdf[..]));
+    assert!(w.blobs().partial(&blob.hash).is_none(), "the part is gone");
+    assert_eq!(w.check_files().damaged.len(), 0);
+}

@@ -11,6 +11,8 @@ use common::ui::*;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Position, Rect};
 
+#[path = "tui/evidence.rs"]
+mod evidence;
 #[path = "tui/import.rs"]
 mod import;
 

@@ -75,11 +75,14 @@ pub enum Action {
     /// Back to the first-run menu from a workspace nobody used, or demo
     /// data (the sync screen).
     StartOver,
+    /// A record's evidence: its files, attaching, opening (visits,
+    /// pairings, inspections).
+    Evidence,
 }
 
 impl Action {
     /// Every action, for the help overlay and config checks.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::Quit,
         Action::Help,
         Action::NextTab,
@@ -126,6 +129,7 @@ impl Action {
         Action::Districts,
         Action::Import,
         Action::StartOver,
+        Action::Evidence,
     ];
 
     /// The actions of every form.
@@ -208,6 +212,7 @@ impl Action {
             Action::Undo => "undo",
             Action::Districts => "districts",
             Action::Import => "import",
+            Action::Evidence => "evidence",
             Action::StartOver => "start_over",
         }
     }

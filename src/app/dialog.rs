@@ -8,7 +8,7 @@ use super::form::{self, Form};
 use super::keymap::Keymap;
 use crate::domain::HistoryEntry;
 use crate::domain::reports::ReportKey;
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 /// An open dialog.
 #[derive(Debug, Clone)]
@@ -45,6 +45,8 @@ pub enum Dialog {
     },
     /// A list read and checked, before it is imported.
     Import(Box<super::import::Preview>),
+    /// A record's evidence (佐证材料).
+    Evidence(Box<super::evidence::Files>),
 }
 
 /// What a key does to a dialog that is read, not filled in.
@@ -78,7 +80,8 @@ impl Dialog {
             Dialog::Form(_)
             | Dialog::Ticket { .. }
             | Dialog::Written { .. }
-            | Dialog::Import(_) => None,
+            | Dialog::Import(_)
+            | Dialog::Evidence(_) => None,
         }
     }
 
@@ -133,6 +136,23 @@ pub enum Filling {
 }
 
 /// A key on an open form.
+/// Tab in a field of file paths: the last path completed from the files
+/// on disk; false when there is nothing to complete (Tab then moves on).
+fn complete_path(form: &mut Form) -> bool {
+    let Some(f) = form.fields.get(form.focus).filter(|f| f.paths) else {
+        return false;
+    };
+    let key = f.key;
+    let text = form.text(key);
+    match crate::input::paths::complete(&text) {
+        Some(done) => {
+            form.set_text(key, &done);
+            true
+        }
+        None => false,
+    }
+}
+
 pub fn form_key(form: &mut Form, k: KeyEvent, keymap: &Keymap, lang: crate::i18n::Lang) -> Filling {
     let in_note = matches!(
         form.fields.get(form.focus).map(|f| &f.input),
@@ -171,6 +191,9 @@ pub fn form_key(form: &mut Form, k: KeyEvent, keymap: &Keymap, lang: crate::i18n
         Some(Action::Save) => Filling::Save,
         Some(Action::Back) => Filling::Cancel,
         Some(Action::Quit) => Filling::Quit,
+        Some(Action::NextField) if k.code == KeyCode::Tab && complete_path(form) => {
+            Filling::Changed(form.fields.get(form.focus).map_or("", |f| f.key))
+        }
         Some(Action::NextField) if !(in_note && arrow) => {
             form.next_field();
             Filling::Stay

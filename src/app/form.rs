@@ -60,6 +60,8 @@ pub struct Field {
     /// What is typed to narrow a pick list of more than [`SEARCH_OVER`]
     /// options (none for shorter lists, where letters move and tick).
     pub search: Option<String>,
+    /// A line of file paths: Tab completes the last one.
+    pub paths: bool,
 }
 
 /// Pick lists longer than this are searched by typing.
@@ -125,6 +127,7 @@ impl Field {
             joins: None,
             fresh: false,
             search,
+            paths: false,
         }
     }
 
@@ -175,6 +178,13 @@ impl Field {
     pub fn prefilled(mut self) -> Field {
         self.fresh = true;
         self
+    }
+
+    /// A line of file paths (pasted lines joined by spaces; Tab completes
+    /// the last path).
+    pub fn of_paths(mut self) -> Field {
+        self.paths = true;
+        self.listing(" ")
     }
 
     /// A one-line list: pasted lines become items joined by `sep`.
@@ -234,6 +244,8 @@ pub enum FormKind {
     District,
     /// Which list to import (kindergartens `i`).
     Import,
+    /// Files to attach to a record (its evidence, `a`).
+    Attach(crate::domain::AttachedTo, crate::domain::Id),
 }
 
 /// An open form.

@@ -145,6 +145,9 @@ fn kind_field(f: &'static FieldSpec, raw: &Raw, cx: &Context<'_>, text: &str) ->
         Kind::People => Field::line(f.key, label, text)
             .hinted(tr!(lang, "form.people_hint"))
             .listing("、"),
+        Kind::Paths => Field::line(f.key, label, text)
+            .hinted(tr!(lang, "form.paths_hint"))
+            .of_paths(),
         Kind::Note => Field::note(f.key, label, text),
         Kind::YesNo => {
             let opts = vec![
@@ -418,6 +421,9 @@ pub fn submit(cx: &mut Ctx<'_>, form: &mut Form) -> Result<Option<SavedAt>, Unsa
         FormKind::Pick(c) => save_pick(cx, form, &c).map(|()| None),
         FormKind::District => super::districts::submit(cx, form).map(|()| None),
         FormKind::Import => super::import::submit(cx, form).map(|()| None),
+        FormKind::Attach(to, record) => {
+            super::evidence::submit(cx, form, to, &record).map(|()| None)
+        }
         // Joining is the first-run screen's.
         FormKind::Join => Ok(None),
         kind => {

@@ -173,6 +173,7 @@ const NORMAL: &[(Action, &[&str])] = &[
     (Action::Districts, &["D"]),
     (Action::Import, &["i"]),
     (Action::StartOver, &["N"]),
+    (Action::Evidence, &["A"]),
 ];
 
 const FORM: &[(Action, &[&str])] = &[

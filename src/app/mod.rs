@@ -15,6 +15,7 @@ pub mod action;
 pub mod ctx;
 pub mod dialog;
 mod districts;
+pub mod evidence;
 mod first_run;
 pub mod form;
 mod forms;
@@ -379,9 +380,14 @@ impl App {
                 let filled = dialog::form_key(form, k, &self.keymap, self.lang);
                 return self.form_filled(filled);
             }
-            Some(Dialog::Import(_)) => {
+            // Dialogs with keys of their own.
+            Some(d @ (Dialog::Import(_) | Dialog::Evidence(_))) => {
+                let keys = match d {
+                    Dialog::Import(_) => import::key,
+                    _ => evidence::key,
+                };
                 let mut quit = false;
-                self.with_ctx(|_, _, cx| quit = import::key(cx, k));
+                self.with_ctx(|_, _, cx| quit = keys(cx, k));
                 if quit {
                     self.leave(Action::Quit);
                 }

@@ -5,14 +5,14 @@ use super::output::{Format, out, print_list};
 use super::{CmdResult, Ctx, Fail, FormatArg};
 use crate::domain::*;
 use crate::i18n::{self, Lang};
-use crate::media;
+use crate::input::evidence::{here, write_out};
 use crate::present::Table;
-use crate::present::evidence::{self as words, Here};
-use crate::store::blobs::{Blobs, Held};
+use crate::present::evidence as words;
+use crate::store::blobs::Held;
 use crate::store::{NewFile, Workspace};
 use crate::tr;
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct AttachArgs {
@@ -44,6 +44,14 @@ pub struct AttachmentsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The attachment (a unique id prefix, as `attachments` lists it)
+    pub id: String,
+    /// Peers to fetch it from [default: every known peer]
+    pub peers: Vec<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct DetachArgs {
     /// The attachment (a unique id prefix, as `attachments` lists it)
     pub id: String,
@@ -64,27 +72,6 @@ fn record(ws: &Workspace, l: Lang, typed: &str) -> Result<(AttachedTo, Id), Fail
     }
 }
 
-/// The files given, folders opened (their files in name order, not
-/// their subfolders).
-fn files_in(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in paths {
-        match std::fs::read_dir(p) {
-            Ok(entries) => {
-                let mut inside: Vec<PathBuf> = entries
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|f| f.is_file())
-                    .collect();
-                inside.sort();
-                out.extend(inside);
-            }
-            Err(_) => out.push(p.clone()),
-        }
-    }
-    out
-}
-
 /// `bangfu attach RECORD FILE…`: every file read and prepared first; the
 /// good ones attached in one write, each refused file said with why.
 pub fn attach(ctx: &Ctx, a: AttachArgs) -> CmdResult {
@@ -96,42 +83,15 @@ pub fn attach(ctx: &Ctx, a: AttachArgs) -> CmdResult {
         .as_deref()
         .map(|k| crate::input::code::<EvidenceKind>(l, "evidence_kind", k))
         .transpose()?;
-    let mut files = Vec::new();
-    let mut refused = Vec::new();
-    for path in files_in(&a.files) {
-        let shown = path.display().to_string();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| shown.clone());
-        let prepared = std::fs::read(&path)
-            .map_err(|e| {
-                tr!(
-                    l,
-                    "import.unreadable",
-                    path = shown.as_str(),
-                    detail = e.to_string()
-                )
-            })
-            .and_then(|bytes| {
-                media::prepare(&name, &bytes, a.keep_original).map_err(|e| {
-                    tr!(
-                        l,
-                        "evidence.file_refused",
-                        path = shown.as_str(),
-                        why = e.say(l)
-                    )
-                })
-            });
-        match prepared {
-            Ok(p) => files.push(NewFile {
-                prepared: p,
-                kind,
-                caption: a.caption.clone(),
-            }),
-            Err(why) => refused.push(why),
-        }
-    }
+    let (ready, mut refused) = crate::input::evidence::read_files(l, &a.files, a.keep_original);
+    let files: Vec<NewFile> = ready
+        .into_iter()
+        .map(|prepared| NewFile {
+            prepared,
+            kind,
+            caption: a.caption.clone(),
+        })
+        .collect();
     let count = files.len();
     if count > 0 {
         ws.attach(to, &id, files).map_err(|e| ctx.edit(e))?;
@@ -149,18 +109,6 @@ pub fn attach(ctx: &Ctx, a: AttachArgs) -> CmdResult {
     } else {
         refused.push(tr!(l, "evidence.refused", count = refused.len()));
         Err(Fail::Text(refused))
-    }
-}
-
-/// What this device holds of an attachment.
-pub fn here(blobs: &Blobs, a: &Attachment) -> Here {
-    match (
-        blobs.held(&a.file),
-        a.thumbnail.as_ref().map(|t| blobs.held(t)),
-    ) {
-        (Held::Present, _) => Here::Present,
-        (_, Some(Held::Present)) => Here::ThumbnailOnly,
-        _ => Here::Missing,
     }
 }
 
@@ -185,7 +133,7 @@ pub fn attachments(ctx: &Ctx, a: AttachmentsArgs) -> CmdResult {
         .collect();
     print_list(format, &table, json);
     if let Some(dir) = &a.export {
-        let written = write_out(l, ws.model(), &blobs, &list, dir)?;
+        let written = write_out(l, ws.model(), &blobs, &list, dir).map_err(Fail::line)?;
         let said = tr!(
             l,
             "evidence.exported",
@@ -199,41 +147,6 @@ pub fn attachments(ctx: &Ctx, a: AttachmentsArgs) -> CmdResult {
         }
     }
     Ok(())
-}
-
-/// Writes the files here to `dir` with a clerk's names; how many. A file
-/// not here yet is said, not skipped silently.
-fn write_out(
-    l: Lang,
-    m: &Model,
-    blobs: &Blobs,
-    list: &[&Attachment],
-    dir: &Path,
-) -> Result<usize, Fail> {
-    std::fs::create_dir_all(dir).map_err(|e| Fail::file("export.io", dir, e))?;
-    let mut written = 0usize;
-    let mut missing = Vec::new();
-    for (n, x) in list.iter().enumerate() {
-        let Some(bytes) = blobs.read(&x.file) else {
-            missing.push(x.name.clone());
-            continue;
-        };
-        let path = dir.join(words::clerk_name(l, m, x, n.saturating_add(1)));
-        crate::export::write_file_atomically(&path, &bytes)
-            .map_err(|e| Fail::file("export.io", &path, e))?;
-        written = written.saturating_add(1);
-    }
-    if missing.is_empty() {
-        Ok(written)
-    } else {
-        Err(Fail::said(
-            "evidence.not_here",
-            vec![
-                ("names", missing.join(l.sep())),
-                ("written", written.to_string()),
-            ],
-        ))
-    }
 }
 
 /// `bangfu detach ID`: the attachment removed from its record (its
@@ -254,4 +167,36 @@ pub fn detach(ctx: &Ctx, a: DetachArgs) -> CmdResult {
         .unwrap_or_default();
     out(&tr!(l, "evidence.detached", name = name));
     Ok(())
+}
+
+/// `bangfu fetch ID`: the attachment's full file asked for (whatever the
+/// `files` setting says) and a sync run to bring it.
+pub fn fetch(ctx: &Ctx, a: FetchArgs) -> CmdResult {
+    let l = ctx.lang;
+    let (name, file) = {
+        let mut ws = ctx.open()?;
+        let x = ws
+            .model()
+            .resolve(Entity::Attachment, &a.id)
+            .and_then(|id| {
+                ws.model()
+                    .attachment(&id)
+                    .cloned()
+                    .ok_or(crate::domain::id::PrefixError::NotFound)
+            })
+            .map_err(|e| Fail::line(i18n::prefix_error(l, Some(Entity::Attachment), &a.id, &e)))?;
+        if !ws.ask_for_file(&x).map_err(Fail::Store)? {
+            out(&tr!(l, "evidence.already_here", name = x.name.as_str()));
+            return Ok(());
+        }
+        (x.name, x.file)
+    };
+    super::net::sync(ctx, super::net::SyncArgs { peers: a.peers })?;
+    let ws = ctx.open()?;
+    if ws.blobs().held(&file) == Held::Present {
+        out(&tr!(l, "evidence.fetched", name = name.as_str()));
+        Ok(())
+    } else {
+        Err(Fail::said("evidence.not_fetched", vec![("name", name)]))
+    }
 }

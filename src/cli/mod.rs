@@ -82,6 +82,8 @@ pub enum Command {
     Attachments(evidence::AttachmentsArgs),
     /// Remove an attached file from its record (kept in its history)
     Detach(evidence::DetachArgs),
+    /// Fetch an attached file's full bytes from peers now (even when only thumbnails are fetched)
+    Fetch(evidence::FetchArgs),
     /// Every change to one record: when, by whom, which fields
     History(health::HistoryArgs),
     /// Fields two devices set differently while apart: list, pick one (冲突)
@@ -512,6 +514,7 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         Command::Attach(a) => evidence::attach(&ctx, a),
         Command::Attachments(a) => evidence::attachments(&ctx, a),
         Command::Detach(a) => evidence::detach(&ctx, a),
+        Command::Fetch(a) => evidence::fetch(&ctx, a),
         Command::History(a) => health::history(&ctx, a),
         Command::Conflict(c) => conflict::conflict(&ctx, c),
         Command::Doctor => health::doctor(&ctx),

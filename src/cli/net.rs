@@ -8,6 +8,7 @@ use crate::domain::*;
 use crate::i18n::{self, Lang, label};
 use crate::store::Workspace;
 use crate::sync::SyncError;
+use crate::sync::files::FilesReport;
 use crate::sync::node::{self, Entry, Log, NetConfig};
 use crate::sync::session::{SessionReport, Shared, lock};
 use crate::sync::ticket::{Invite, InviteError, PeerAddr};
@@ -101,7 +102,7 @@ pub fn id(ctx: &Ctx) -> CmdResult {
 
 /// What a sync brought, as one line: "12 条帮扶活动、1 份协议备案".
 pub(super) fn report_line(l: Lang, peer: &str, r: &SessionReport) -> String {
-    tr!(
+    let mut line = tr!(
         l,
         "sync.report",
         peer = peer,
@@ -109,7 +110,39 @@ pub(super) fn report_line(l: Lang, peer: &str, r: &SessionReport) -> String {
         rounds = r.rounds,
         sent = r.bytes_sent,
         received = r.bytes_received
-    )
+    );
+    if let Some(files) = files_line(l, peer, &r.files) {
+        line.push('\n');
+        line.push_str(&files);
+    }
+    line
+}
+
+/// What the exchange of attached files did, when it did anything.
+pub(super) fn files_line(l: Lang, peer: &str, f: &FilesReport) -> Option<String> {
+    use crate::present::evidence::size_text;
+    let mut line = None;
+    if f.wanted > 0 || f.sent > 0 {
+        line = Some(tr!(
+            l,
+            "sync.files",
+            peer = peer,
+            received = f.received,
+            offered = f.offered,
+            bytes = size_text(f.bytes_received),
+            sent = f.sent,
+            sent_bytes = size_text(f.bytes_sent),
+            missing = f.wanted.saturating_sub(f.received)
+        ));
+    }
+    if let Some(e) = &f.error {
+        let err = tr!(l, "sync.files_error", peer = peer, error = e);
+        line = Some(match line {
+            Some(l) => format!("{l}\n{err}"),
+            None => err,
+        });
+    }
+    line
 }
 
 pub fn join(ctx: &Ctx, a: JoinArgs) -> CmdResult {
@@ -223,17 +256,27 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
             Err(_) => node::bind(&k, &cfg, false).await?,
         };
         let results = node::sync_many(&shared, &ep, peers, move |p, r| {
-            eprintln!(
-                "{}",
+            let peer = crate::identity::short(&p.id);
+            let line = if r.files == FilesReport::default() {
                 tr!(
                     l,
                     "sync.progress",
-                    peer = crate::identity::short(&p.id),
+                    peer = peer,
                     round = r.rounds,
                     sent = r.bytes_sent,
                     received = r.bytes_received
                 )
-            );
+            } else {
+                tr!(
+                    l,
+                    "sync.files_progress",
+                    peer = peer,
+                    received = r.files.received,
+                    offered = r.files.offered,
+                    bytes = crate::present::evidence::size_text(r.files.bytes_received)
+                )
+            };
+            eprintln!("{line}");
         })
         .await;
         ep.close().await;
@@ -374,6 +417,7 @@ fn log_words(l: Lang) -> node::Words {
             error = crate::i18n::sync_error(l, error)
         ),
         Entry::Synced { peer, report } => report_line(l, peer, report),
+        Entry::Files { peer, report } => files_line(l, peer, report).unwrap_or_default(),
         Entry::SyncFailed { peer, error } => tr!(
             l,
             "serve_log.sync_failed",
@@ -484,6 +528,8 @@ pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> CmdResult {
             ));
             out(&format!("mdns  {}", if cfg.mdns { "on" } else { "off" }));
             out(&format!("bind  {}", cfg.bind_ip));
+            let files = crate::sync::files::FilesPolicy::of(&ws);
+            out(&format!("files {}", files.word()));
         }
         ConfigCmd::Set { key, value } => {
             let v = value.trim();
@@ -492,6 +538,7 @@ pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> CmdResult {
                 "relay" => v.is_empty() || v.parse::<iroh::RelayUrl>().is_ok(),
                 "mdns" => matches!(v, "on" | "off"),
                 "bind" => v.parse::<std::net::IpAddr>().is_ok(),
+                "files" => matches!(v, "all" | "thumbnails" | "off"),
                 _ => false,
             };
             if !ok {

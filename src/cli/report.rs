@@ -306,6 +306,8 @@ fn show(ctx: &Ctx, ws: &mut Workspace, me: Option<&Member>, a: ShowArgs) -> CmdR
                 vec![("path", path.display().to_string())],
             )
         })?;
+        let blobs = ws.blobs();
+        export::with_evidence(&mut doc, model, &key, |b| blobs.read(b));
         let bytes = export::report_file(&doc, format)
             .map_err(|e| Fail::said("export.failed", vec![("detail", e.to_string())]))?;
         super::export::save(ctx, path, &bytes)?;

@@ -144,6 +144,32 @@ fn average_scores(inspections: &[&Inspection]) -> Option<AverageScores> {
 }
 
 /// The figures of `scope` from `from` to `to`, both days included.
+/// The visits of a scope between two days (inclusive), oldest first.
+pub fn visits_in<'a>(
+    model: &'a Model,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<&'a Visit> {
+    let pairings = scope_pairings(model, scope);
+    let ids: BTreeSet<&Id> = pairings.iter().map(|p| &p.id).collect();
+    let mut v = visits_of_pairings(model, &ids, from, to);
+    v.sort_by_key(|x| x.date);
+    v
+}
+
+fn visits_of_pairings<'a>(
+    model: &'a Model,
+    pairing_ids: &BTreeSet<&Id>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<&'a Visit> {
+    model
+        .visits()
+        .filter(|v| pairing_ids.contains(&v.pairing_id) && within(v.date, from, to))
+        .collect()
+}
+
 pub fn compile(model: &Model, scope: &Scope, from: NaiveDate, to: NaiveDate) -> Figures {
     let pairings = scope_pairings(model, scope);
     let pairing_ids: BTreeSet<&Id> = pairings.iter().map(|p| &p.id).collect();
@@ -158,10 +184,7 @@ pub fn compile(model: &Model, scope: &Scope, from: NaiveDate, to: NaiveDate) -> 
     let helpers: BTreeSet<&Id> = active.iter().flat_map(|p| p.helpers.iter()).collect();
     let helped: BTreeSet<&Id> = active.iter().flat_map(|p| p.helped.iter()).collect();
 
-    let visits: Vec<&Visit> = model
-        .visits()
-        .filter(|v| pairing_ids.contains(&v.pairing_id) && within(v.date, from, to))
-        .collect();
+    let visits = visits_of_pairings(model, &pairing_ids, from, to);
     let by_form = SupportForm::ALL
         .iter()
         .map(|f| (*f, visits.iter().filter(|v| v.form == *f).count()))

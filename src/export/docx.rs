@@ -64,6 +64,16 @@ pub enum Block {
     /// Signature and seal blocks side by side, without borders: each
     /// column's lines.
     Signatures(Vec<Vec<String>>),
+    /// A photo (one of [`Official::pictures`], by index), centred, with
+    /// its caption under it.
+    Picture { index: usize, caption: String },
+}
+
+/// A JPEG put in the document, and its size in pixels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picture {
+    pub jpeg: Vec<u8>,
+    pub pixels: (u32, u32),
 }
 
 /// A document ready to be written.
@@ -79,6 +89,11 @@ pub struct Official {
     pub dated: NaiveDate,
     /// Who made the file, for its properties.
     pub author: String,
+    /// 附件: what follows the issuer and date, on a page of its own,
+    /// headed 附件 (photos of typical cases, a list of documents).
+    pub annex: Vec<Block>,
+    /// The photos [`Block::Picture`] names.
+    pub pictures: Vec<Picture>,
 }
 
 // Sizes in half-points and lengths in twentieths of a point.
@@ -288,23 +303,7 @@ fn body(o: &Official) -> String {
     x.push_str(&para("Title", "", &run(&o.title, None, None, false)));
     // 标题下空一行.
     x.push_str(&para("Plain", "", ""));
-    for b in &o.blocks {
-        match b {
-            Block::Heading(t) => x.push_str(&para("Heading1", "", &run(t, None, None, false))),
-            Block::Subheading(t) => x.push_str(&para("Heading2", "", &run(t, None, None, false))),
-            Block::Para(t) => x.push_str(&para("Normal", "", &run(t, None, None, false))),
-            Block::Line(t) => x.push_str(&para("Plain", "", &run(t, None, None, false))),
-            Block::Table {
-                header,
-                rows,
-                shares,
-            } => {
-                x.push_str(&table(header, rows, shares));
-                x.push_str(&para("Plain", "", ""));
-            }
-            Block::Signatures(cols) => x.push_str(&signatures(cols)),
-        }
-    }
+    x.push_str(&blocks(&o.blocks, o));
     if !o.issuer.is_empty() {
         // 落款: two blank lines, the issuer centred over the date, the
         // date four characters from the right edge.
@@ -324,11 +323,91 @@ fn body(o: &Official) -> String {
         let ind = format!("<w:jc w:val=\"right\"/><w:ind w:right=\"{right}\"/>");
         x.push_str(&para("Plain", &ind, &run(&date, None, None, false)));
     }
+    if !o.annex.is_empty() {
+        x.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+        x.push_str(&para(
+            "Plain",
+            "",
+            &run(&annex_word(o.lang), None, None, false),
+        ));
+        x.push_str(&blocks(&o.annex, o));
+    }
     x
 }
 
+/// 附件, the word that heads the annex.
+fn annex_word(lang: Lang) -> String {
+    crate::tr!(lang, "doc.annex")
+}
+
+fn blocks(list: &[Block], o: &Official) -> String {
+    let mut x = String::new();
+    for b in list {
+        match b {
+            Block::Heading(t) => x.push_str(&para("Heading1", "", &run(t, None, None, false))),
+            Block::Subheading(t) => x.push_str(&para("Heading2", "", &run(t, None, None, false))),
+            Block::Para(t) => x.push_str(&para("Normal", "", &run(t, None, None, false))),
+            Block::Line(t) => x.push_str(&para("Plain", "", &run(t, None, None, false))),
+            Block::Table {
+                header,
+                rows,
+                shares,
+            } => {
+                x.push_str(&table(header, rows, shares));
+                x.push_str(&para("Plain", "", ""));
+            }
+            Block::Signatures(cols) => x.push_str(&signatures(cols)),
+            Block::Picture { index, caption } => {
+                if let Some(p) = o.pictures.get(*index) {
+                    x.push_str(&picture(*index, p));
+                    let centre = "<w:jc w:val=\"center\"/>";
+                    x.push_str(&para("Plain", centre, &run(caption, None, None, false)));
+                }
+            }
+        }
+    }
+    x
+}
+
+/// EMUs in a millimetre.
+const EMU_PER_MM: u64 = 36_000;
+/// A photo is at most this wide and this high on the page (mm).
+const PICTURE_MM: (u64, u64) = (120, 80);
+
+/// A photo inline in its own centred paragraph, scaled to fit
+/// [`PICTURE_MM`] (the paragraph's spacing is not the body's exact one,
+/// which would cut the picture to one line).
+fn picture(index: usize, p: &Picture) -> String {
+    let (w, h) = (u64::from(p.pixels.0.max(1)), u64::from(p.pixels.1.max(1)));
+    let max_w = PICTURE_MM.0.saturating_mul(EMU_PER_MM);
+    let max_h = PICTURE_MM.1.saturating_mul(EMU_PER_MM);
+    // Fit the width, then the height, keeping the shape.
+    let (mut cx, mut cy) = (max_w, max_w.saturating_mul(h) / w);
+    if cy > max_h {
+        cy = max_h;
+        cx = max_h.saturating_mul(w) / h;
+    }
+    let n = index.saturating_add(1);
+    format!(
+        "<w:p><w:pPr><w:pStyle w:val=\"Plain\"/><w:keepNext/><w:snapToGrid w:val=\"0\"/>\
+         <w:spacing w:before=\"240\" w:after=\"60\" w:line=\"240\" w:lineRule=\"auto\"/>\
+         <w:jc w:val=\"center\"/></w:pPr><w:r><w:drawing>\
+         <wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\">\
+         <wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:docPr id=\"{n}\" name=\"photo{n}\"/>\
+         <a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">\
+         <a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">\
+         <pic:pic xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">\
+         <pic:nvPicPr><pic:cNvPr id=\"{n}\" name=\"image{n}.jpeg\"/><pic:cNvPicPr/></pic:nvPicPr>\
+         <pic:blipFill><a:blip r:embed=\"rIdImage{n}\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
+         <pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{cx}\" cy=\"{cy}\"/></a:xfrm>\
+         <a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>\
+         </a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"
+    )
+}
+
 const W_NS: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" \
-     xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+     xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" \
+     xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\"";
 
 fn document_xml(o: &Official) -> String {
     format!(
@@ -457,6 +536,7 @@ const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone
 <Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
 <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+<Default Extension=\"jpeg\" ContentType=\"image/jpeg\"/>\
 <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
 <Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>\
 <Override PartName=\"/word/fontTable.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml\"/>\
@@ -473,6 +553,20 @@ const PACKAGE_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=
 <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/>\
 <Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties\" Target=\"docProps/app.xml\"/>\
 </Relationships>";
+
+/// The document's relationships: its parts, and each photo.
+fn document_rels(o: &Official) -> String {
+    let images: String = (1..=o.pictures.len())
+        .map(|n| {
+            format!(
+                "<Relationship Id=\"rIdImage{n}\" \
+                 Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" \
+                 Target=\"media/image{n}.jpeg\"/>"
+            )
+        })
+        .collect();
+    DOCUMENT_RELS.replace("</Relationships>", &format!("{images}</Relationships>"))
+}
 
 const DOCUMENT_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
 <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
@@ -504,7 +598,7 @@ pub fn write(o: &Official) -> Result<Vec<u8>, ExportError> {
         ("word/fontTable.xml", font_table_xml()),
         ("word/footer1.xml", footer_xml(true)),
         ("word/footer2.xml", footer_xml(false)),
-        ("word/_rels/document.xml.rels", DOCUMENT_RELS.to_string()),
+        ("word/_rels/document.xml.rels", document_rels(o)),
         ("docProps/core.xml", core_xml(o)),
         ("docProps/app.xml", APP.to_string()),
     ];
@@ -514,6 +608,14 @@ pub fn write(o: &Official) -> Result<Vec<u8>, ExportError> {
     for (name, text) in parts {
         z.start_file(name, options).map_err(|e| fail(&e))?;
         z.write_all(text.as_bytes()).map_err(|e| fail(&e))?;
+    }
+    // JPEGs are compressed already: stored as they are.
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (i, p) in o.pictures.iter().enumerate() {
+        let name = format!("word/media/image{}.jpeg", i.saturating_add(1));
+        z.start_file(name, stored).map_err(|e| fail(&e))?;
+        z.write_all(&p.jpeg).map_err(|e| fail(&e))?;
     }
     let out = z.finish().map_err(|e| fail(&e))?;
     Ok(out.into_inner())

@@ -52,5 +52,29 @@ pub fn report(doc: &ReportDoc) -> String {
             out.push_str(&format!("| {} | {} |\n", cell(name), cell(status)));
         }
     }
+    let e = &doc.evidence;
+    if !e.photos.is_empty() || !e.documents.is_empty() {
+        out.push_str(&format!("\n## {}\n", crate::tr!(doc.lang, "doc.annex")));
+    }
+    if !e.photos.is_empty() {
+        out.push_str(&format!(
+            "\n### {}\n\n",
+            crate::tr!(doc.lang, "doc.annex_photos")
+        ));
+        for (i, (_, caption)) in e.photos.iter().enumerate() {
+            let n = i.saturating_add(1);
+            let line = crate::tr!(doc.lang, "doc.figure", n = n, caption = caption.as_str());
+            out.push_str(&format!("{n}. {}\n", cell(&line)));
+        }
+    }
+    if !e.documents.is_empty() {
+        out.push_str(&format!(
+            "\n### {}\n\n",
+            crate::tr!(doc.lang, "doc.annex_documents")
+        ));
+        for (i, d) in e.documents.iter().enumerate() {
+            out.push_str(&format!("{}. {}\n", i.saturating_add(1), cell(d)));
+        }
+    }
     out
 }

@@ -73,6 +73,68 @@ pub struct ReportDoc {
     pub dated: NaiveDate,
     /// Who made the file (its properties); set by whoever writes it.
     pub author: String,
+    /// Its annex: photos of the period's activities and the list of its
+    /// supporting documents; filled by whoever holds the files
+    /// ([`with_evidence`]).
+    pub evidence: Evidence,
+}
+
+/// A report's annex (附件).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Evidence {
+    /// Photos of typical cases (典型事例), each with its caption (date,
+    /// place, activity, what it shows).
+    pub photos: Vec<(docx::Picture, String)>,
+    /// Every supporting document of the period: caption and file name.
+    pub documents: Vec<String>,
+}
+
+/// At most this many photos go into a report's annex.
+pub const ANNEX_PHOTOS: usize = 12;
+
+/// The report's annex from the evidence on the visits of its period and
+/// scope: the newest photos (at most [`ANNEX_PHOTOS`], those here), and a
+/// line for every file. `read` gives a file's bytes when this device has
+/// them.
+pub fn with_evidence(
+    doc: &mut ReportDoc,
+    model: &Model,
+    key: &ReportKey,
+    read: impl Fn(&crate::domain::Blob) -> Option<Vec<u8>>,
+) {
+    let l = doc.lang;
+    let visits = reports::visits_of(model, key);
+    let mut photos = Vec::new();
+    let mut documents = Vec::new();
+    for v in visits.iter().rev() {
+        let place = v
+            .place_id
+            .as_ref()
+            .and_then(|p| model.kindergarten(p))
+            .map(|k| k.name.clone())
+            .unwrap_or_default();
+        for a in model.attachments_of(&v.id) {
+            let form = label(l, v.form);
+            let what = match a.caption.as_str() {
+                "" => form,
+                c if c.starts_with(&form) => c.to_string(),
+                c => format!("{form}：{c}"),
+            };
+            let caption = format!("{} {place} {what}", docx::date_text(l, v.date));
+            documents.push(tr!(
+                l,
+                "doc.annex_item",
+                caption = caption.as_str(),
+                kind = label(l, a.kind),
+                name = crate::present::printable(&a.name).into_owned()
+            ));
+            let photo = a.format != crate::domain::FileFormat::Pdf && photos.len() < ANNEX_PHOTOS;
+            if let (true, Some(pixels), Some(jpeg)) = (photo, a.pixels, read(&a.file)) {
+                photos.push((docx::Picture { jpeg, pixels }, caption));
+            }
+        }
+    }
+    doc.evidence = Evidence { photos, documents };
 }
 
 fn count(n: usize) -> Value {
@@ -394,6 +456,7 @@ pub fn report_doc(
         issuer,
         dated: w.submitted.as_ref().map(|s| s.on).unwrap_or(today),
         author: String::new(),
+        evidence: Evidence::default(),
     })
 }
 

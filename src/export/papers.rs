@@ -69,6 +69,7 @@ pub fn report(doc: &ReportDoc) -> Official {
             shares: vec![3, 2],
         });
     }
+    let (annex, pictures) = annex(doc);
     Official {
         lang: l,
         title: doc.title.clone(),
@@ -76,7 +77,42 @@ pub fn report(doc: &ReportDoc) -> Official {
         issuer: vec![doc.issuer.clone()],
         dated: doc.dated,
         author: doc.author.clone(),
+        annex,
+        pictures,
     }
+}
+
+/// The annex: the photos, each with its caption (图1 …), then the list of
+/// supporting documents.
+fn annex(doc: &ReportDoc) -> (Vec<Block>, Vec<super::docx::Picture>) {
+    let l = doc.lang;
+    let e = &doc.evidence;
+    let mut blocks = Vec::new();
+    if !e.photos.is_empty() {
+        blocks.push(Block::Heading(tr!(l, "doc.annex_photos")));
+        for (i, (_, caption)) in e.photos.iter().enumerate() {
+            blocks.push(Block::Picture {
+                index: i,
+                caption: tr!(
+                    l,
+                    "doc.figure",
+                    n = i.saturating_add(1),
+                    caption = caption.as_str()
+                ),
+            });
+        }
+    }
+    if !e.documents.is_empty() {
+        blocks.push(Block::Heading(tr!(l, "doc.annex_documents")));
+        blocks.extend(
+            e.documents
+                .iter()
+                .enumerate()
+                .map(|(i, d)| Block::Line(format!("{}. {d}", i.saturating_add(1)))),
+        );
+    }
+    let pictures = e.photos.iter().map(|(p, _)| p.clone()).collect();
+    (blocks, pictures)
 }
 
 /// A report as the bytes of a `.docx` file.
@@ -263,6 +299,21 @@ pub fn agreement(
     )));
     let signed = a.signed.as_ref().map(|s| s.on);
     blocks.extend(signature_blocks(l, (&helpers, &helped), &bureaus, signed));
+    // The signed and sealed copy on file, when one is attached.
+    let sealed: Vec<Block> = model
+        .attachments_of(&p.id)
+        .iter()
+        .filter(|x| x.kind == EvidenceKind::SealedAgreement && x.removed.is_none())
+        .map(|x| {
+            Block::Line(tr!(
+                l,
+                "doc.agreement.sealed_scan",
+                name = crate::present::printable(&x.name).into_owned(),
+                on = date_text(l, x.added.on)
+            ))
+        })
+        .collect();
+    blocks.extend(sealed);
     Official {
         lang: l,
         title: tr!(l, "doc.agreement.title"),
@@ -270,6 +321,8 @@ pub fn agreement(
         issuer: Vec::new(),
         dated,
         author: author.to_string(),
+        annex: Vec::new(),
+        pictures: Vec::new(),
     }
 }
 
@@ -311,6 +364,7 @@ mod tests {
             issuer: "大洼区教育局".into(),
             dated: NaiveDate::from_ymd_opt(2024, 11, 18).unwrap_or_default(),
             author: "王老师".into(),
+            evidence: Default::default(),
         };
         let o = report(&doc);
         let all = format!("{o:?}");

@@ -32,6 +32,9 @@ pub enum Kind {
     Many(Pick),
     /// People as `NAME:ROLE`, repeated or separated by commas.
     People,
+    /// Files or folders, several separated by spaces (quoted when a name
+    /// has spaces), as a terminal pastes dropped files.
+    Paths,
 }
 
 /// The lists a field picks from.

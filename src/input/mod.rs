@@ -18,10 +18,12 @@
     clippy::arithmetic_side_effects
 )]
 
+pub mod evidence;
 pub mod fields;
 pub mod import;
 pub mod list;
 pub mod parse;
+pub mod paths;
 pub mod records;
 pub mod sheet;
 

@@ -9,6 +9,7 @@
 //! reference without its file. A file is present only when its length and
 //! hash are right: a partial or damaged file is never shown as present.
 
+pub(crate) use super::mapping::is_hash;
 use crate::domain::Blob;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -66,19 +67,36 @@ impl Blobs {
         let Some(path) = self.path(&blob.hash) else {
             return Err(std::io::Error::other("not a hash"));
         };
-        let Some(parent) = path.parent() else {
-            return Err(std::io::Error::other("no directory"));
-        };
-        std::fs::create_dir_all(parent)?;
-        let tmp = parent.join(format!(".{}.{}.part", blob.hash, std::process::id()));
-        {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()?;
-        }
-        std::fs::rename(&tmp, &path)?;
-        std::fs::File::open(parent)?.sync_all()?;
+        write_durably(&path, bytes)?;
         Ok(blob)
+    }
+
+    /// Where the part of a file still arriving is kept between transfers
+    /// (`blobs/partial/<hash>`); none for what is not a hash.
+    pub fn partial_path(&self, hash: &str) -> Option<PathBuf> {
+        super::mapping::is_hash(hash).then(|| self.dir.join("partial").join(hash))
+    }
+
+    /// Keeps what arrived of a file (durably: a crash keeps the old part
+    /// or the new one, never a torn one).
+    pub fn put_partial(&self, hash: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self
+            .partial_path(hash)
+            .ok_or_else(|| std::io::Error::other("not a hash"))?;
+        write_durably(&path, bytes)
+    }
+
+    /// What arrived of a file in earlier transfers.
+    pub fn partial(&self, hash: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.partial_path(hash)?).ok()
+    }
+
+    /// Forgets what arrived of a file (it is whole now, or the part was
+    /// unusable).
+    pub fn drop_partial(&self, hash: &str) {
+        if let Some(p) = self.partial_path(hash) {
+            let _ = std::fs::remove_file(p);
+        }
     }
 
     /// The file's bytes, checked against its hash.
@@ -111,7 +129,8 @@ impl Blobs {
         let Ok(fans) = std::fs::read_dir(&self.dir) else {
             return out;
         };
-        for fan in fans.flatten() {
+        // Only the fan-out directories (`ab/`), not `partial/`.
+        for fan in fans.flatten().filter(|f| f.file_name().len() == 2) {
             let Ok(files) = std::fs::read_dir(fan.path()) else {
                 continue;
             };
@@ -125,6 +144,24 @@ impl Blobs {
         out.sort();
         out
     }
+}
+
+/// Writes a file under a temporary name, syncs it, renames it into place
+/// and syncs its directory.
+fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let Some(parent) = path.parent() else {
+        return Err(std::io::Error::other("no directory"));
+    };
+    std::fs::create_dir_all(parent)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = parent.join(format!(".{name}.{}.part", std::process::id()));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    std::fs::File::open(parent)?.sync_all()
 }
 
 #[cfg(test)]

@@ -125,3 +125,94 @@ impl Workspace {
         h
     }
 }
+
+/// A file records here name that is not here yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    pub blob: Blob,
+    /// It is a photo's thumbnail (fetched before any full file).
+    pub thumbnail: bool,
+}
+
+impl Workspace {
+    /// The files this device lacks: the thumbnails of every attachment
+    /// here, then (unless `thumbnails_only`) the files themselves, and
+    /// always the files in `also` (asked for one by one); each group
+    /// smallest first. Removed attachments are not fetched.
+    pub fn files_wanted(&self, thumbnails_only: bool, also: &BTreeSet<String>) -> Vec<Wanted> {
+        let blobs = self.blobs();
+        let mut seen = BTreeSet::new();
+        let mut out: Vec<Wanted> = Vec::new();
+        for a in self.model().attachments().filter(|a| a.removed.is_none()) {
+            let full = !thumbnails_only || also.contains(&a.file.hash);
+            let wanted = a
+                .thumbnail
+                .iter()
+                .map(|t| (t, true))
+                .chain(full.then_some((&a.file, false)));
+            for (b, thumbnail) in wanted {
+                if blobs.held(b) != super::blobs::Held::Present && seen.insert(b.hash.clone()) {
+                    out.push(Wanted {
+                        blob: b.clone(),
+                        thumbnail,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|w| (!w.thumbnail, w.blob.bytes));
+        out
+    }
+
+    /// The files here that `peer` may read (those of attachments in the
+    /// documents it may read), by hash with their length. Nothing for a
+    /// device that is not an active member.
+    pub fn files_readable(&self, peer: &str) -> BTreeMap<String, u64> {
+        let Some(member) = self.model().active_member(peer) else {
+            return BTreeMap::new();
+        };
+        let docs = self.readable_docs(member);
+        let blobs = self.blobs();
+        self.model()
+            .attachments()
+            .filter(|a| a.removed.is_none())
+            .filter(|a| docs.contains(&super::layout::district_doc_id(&a.district_id)))
+            .flat_map(|a| a.blobs())
+            .filter(|b| blobs.held(b) == super::blobs::Held::Present)
+            .map(|b| (b.hash.clone(), b.bytes))
+            .collect()
+    }
+}
+
+/// The setting that lists full files asked for one by one.
+const ASKED: &str = "files.asked";
+
+impl Workspace {
+    /// Full files asked for one by one (fetched even on a thumbnails-only
+    /// link), that are not here yet.
+    pub fn files_asked_for(&self) -> BTreeSet<String> {
+        let blobs = self.blobs();
+        let asked = self.setting(ASKED).ok().flatten().unwrap_or_default();
+        asked
+            .split_whitespace()
+            .filter(|h| {
+                blobs
+                    .path(h)
+                    .is_some_and(|p| !std::fs::metadata(p).is_ok_and(|m| m.is_file()))
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Asks for an attachment's full file at the next sync; whether it is
+    /// still to come (false: it is here already).
+    pub fn ask_for_file(&mut self, attachment: &Attachment) -> Result<bool, StoreError> {
+        if self.blobs().held(&attachment.file) == super::blobs::Held::Present {
+            return Ok(false);
+        }
+        let mut asked = self.files_asked_for();
+        asked.insert(attachment.file.hash.clone());
+        let list: Vec<String> = asked.into_iter().collect();
+        self.set_setting(ASKED, &list.join(" "))?;
+        Ok(true)
+    }
+}

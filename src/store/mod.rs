@@ -35,7 +35,7 @@ pub use aside::{remove_demo, set_aside, set_aside_unused};
 pub use db::{PeerRow, RefusalRow};
 pub use doctor::{DocFigures, DocHealth, DoctorReport, Membership, doctor};
 pub use error::{EditError, StoreError};
-pub use evidence::{FilesHealth, NewFile};
+pub use evidence::{FilesHealth, NewFile, Wanted};
 pub use exchange::{Outgoing, Received, Waiting, valid_doc_id};
 pub use layout::Damaged;
 pub use verify::{Reason, Refused};

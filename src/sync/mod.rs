@@ -12,6 +12,7 @@
 
 pub mod agent;
 pub mod bundle;
+pub mod files;
 pub mod node;
 pub mod session;
 pub mod ticket;

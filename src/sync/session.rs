@@ -38,6 +38,8 @@ pub struct SessionReport {
     /// Changes received whose earlier changes never came: not kept, asked
     /// for again by the next session.
     pub waiting: usize,
+    /// The attached files exchanged after the records (`sync::files`).
+    pub files: super::files::FilesReport,
 }
 
 pub type Shared = Arc<Mutex<Workspace>>;

@@ -29,6 +29,7 @@ const JOINED: u8 = 6;
 const SYNC_PART: u8 = 7;
 const CERTS: u8 = 8;
 const SIGS: u8 = 9;
+const FILES: u8 = 10;
 
 /// Which documents a side will sync, and who it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +44,15 @@ pub struct Hello {
     /// from a version without one (it is then sent no certificates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certs: Option<Vec<String>>,
+}
+
+/// Attached files, on the files protocol (`sync::files`): the files a
+/// side wants (hashes), and those it has of what the other wants, with
+/// their lengths.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileList {
+    pub want: Vec<String>,
+    pub have: Vec<crate::domain::Blob>,
 }
 
 /// A join request: an invite ticket and the joining person's name.
@@ -89,6 +99,7 @@ pub enum Frame {
     Failure(String),
     Join(JoinRequest),
     Joined(JoinReply),
+    Files(FileList),
 }
 
 /// What can go wrong reading frames.
@@ -131,6 +142,7 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
         }
         Frame::Join(j) => json(JOIN, j),
         Frame::Joined(j) => json(JOINED, j),
+        Frame::Files(f) => json(FILES, f),
     };
     // Bodies are bounded by [`PART`] plus a short header (or are small
     // JSON), far below 4 GiB.
@@ -206,6 +218,7 @@ pub fn decode(body: &[u8]) -> Result<Frame, WireError> {
         FAILURE => Ok(Frame::Failure(String::from_utf8_lossy(rest).into_owned())),
         JOIN => Ok(Frame::Join(from_json(rest)?)),
         JOINED => Ok(Frame::Joined(from_json(rest)?)),
+        FILES => Ok(Frame::Files(from_json(rest)?)),
         k => Err(WireError::Garbage(format!("unknown frame kind {k}"))),
     }
 }

@@ -42,6 +42,10 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, dialog: &Dialog, size: Rect) ->
             super::import::draw(frame, l, v.keymap, p, size);
             None
         }
+        Dialog::Evidence(f) => {
+            super::evidence::draw(frame, l, v.keymap, f, size);
+            None
+        }
         Dialog::Ticket {
             title,
             ticket: t,

@@ -9,6 +9,7 @@
 
 mod dashboard;
 mod dialog;
+mod evidence;
 mod first_run;
 mod form;
 mod import;

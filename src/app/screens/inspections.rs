@@ -20,6 +20,7 @@ impl Inspections {
         Action::History,
         Action::Delete,
         Action::Pick,
+        Action::Evidence,
     ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
@@ -36,6 +37,9 @@ impl Inspections {
                 if let Some(id) = selected {
                     forms::edit_inspection(cx, id);
                 }
+            }
+            Action::Evidence => {
+                crate::app::evidence::open(cx, crate::domain::AttachedTo::Inspection, selected)
             }
             Action::History => open_history(cx, Entity::Inspection, selected),
             Action::Delete => super::delete(cx, Entity::Inspection, selected),

@@ -27,6 +27,7 @@ impl Pairings {
         Action::History,
         Action::Delete,
         Action::Pick,
+        Action::Evidence,
     ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
@@ -49,6 +50,7 @@ impl Pairings {
                     cx.asked.go = Some(Go::VisitsOf(id.clone()));
                 }
             }
+            Action::Evidence => crate::app::evidence::open(cx, AttachedTo::Pairing, selected),
             Action::History => open_history(cx, Entity::Pairing, selected),
             // Signing and filing cannot be undone: asked first.
             Action::Sign | Action::File => {

@@ -250,10 +250,17 @@ fn export_report(cx: &mut Ctx<'_>, key: &ReportKey) {
         return;
     };
     doc.author.clone_from(&cx.options.person);
-    let main = match key {
-        ReportKey::Monthly { .. } => (FileFormat::Xlsx, "xlsx"),
-        ReportKey::Annual { .. } => (FileFormat::Docx, "docx"),
+    let blobs = cx.ws.blobs();
+    export::with_evidence(&mut doc, cx.model(), key, |b| blobs.read(b));
+    // A monthly report as Excel, and as Word when it has photos to show.
+    let mut files = match key {
+        ReportKey::Monthly { .. } => vec![(FileFormat::Xlsx, "xlsx")],
+        ReportKey::Annual { .. } => vec![(FileFormat::Docx, "docx")],
     };
+    if matches!(key, ReportKey::Monthly { .. }) && !doc.evidence.photos.is_empty() {
+        files.push((FileFormat::Docx, "docx"));
+    }
+    files.push((FileFormat::Markdown, "md"));
     let stem: String = doc
         .title
         .chars()
@@ -264,7 +271,7 @@ fn export_report(cx: &mut Ctx<'_>, key: &ReportKey) {
         .map_err(|e| e.to_string())
         .and_then(|()| {
             let mut written = Vec::new();
-            for (format, ext) in [main, (FileFormat::Markdown, "md")] {
+            for (format, ext) in files {
                 let bytes = export::report_file(&doc, format).map_err(|e| e.to_string())?;
                 let path = dir.join(format!("{stem}.{ext}"));
                 export::write_file_atomically(&path, &bytes).map_err(|e| e.to_string())?;

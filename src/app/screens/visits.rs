@@ -30,6 +30,7 @@ impl Visits {
         Action::History,
         Action::Delete,
         Action::Pick,
+        Action::Evidence,
     ];
 
     pub fn rebuild(&mut self, r: &Rows<'_>) {
@@ -117,6 +118,7 @@ impl Visits {
                     confirm(cx, &id);
                 }
             }
+            Action::Evidence => crate::app::evidence::open(cx, AttachedTo::Visit, selected),
             Action::History => open_history(cx, Entity::Visit, selected),
             Action::Delete => super::delete(cx, Entity::Visit, selected),
             Action::Pick => super::pick(cx, selected),

@@ -448,6 +448,23 @@ pub fn new_annual(
     })
 }
 
+/// The visits a report covers (its scope and period), oldest first: those
+/// whose evidence goes into its annex.
+pub fn visits_of<'a>(model: &'a Model, key: &ReportKey) -> Vec<&'a Visit> {
+    let period = match key {
+        ReportKey::Monthly { month, .. } => {
+            monthly_period(&model.programme, *month).map(|p| (p.from, p.to))
+        }
+        ReportKey::Annual { year, .. } => {
+            NaiveDate::from_ymd_opt(*year, 1, 1).zip(NaiveDate::from_ymd_opt(*year, 12, 31))
+        }
+    };
+    match period {
+        Some((from, to)) => figures::visits_in(model, &key.scope(), from, to),
+        None => Vec::new(),
+    }
+}
+
 /// The figures of a monthly report: as submitted, or compiled now.
 pub fn monthly_figures(model: &Model, r: &MonthlyReport) -> figures::Figures {
     r.figures.clone().unwrap_or_else(|| {

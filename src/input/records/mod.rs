@@ -23,6 +23,7 @@ const fn spec(
     }
 }
 
+pub mod attach;
 pub mod import;
 pub mod inspection;
 pub mod invite;

@@ -30,6 +30,11 @@ pub enum Entry<'a> {
         peer: &'a str,
         report: &'a SessionReport,
     },
+    /// The exchange of files that followed a session a peer started.
+    Files {
+        peer: &'a str,
+        report: &'a files::FilesReport,
+    },
     /// A session a peer started, failed.
     SyncFailed {
         peer: &'a str,

@@ -2,6 +2,7 @@
 //! public DNS), the two protocols it answers (sync, join), dialing peers,
 //! and the hub loop of `bangfu serve`.
 
+use super::files::{self, FilesPolicy, Side};
 use super::session::{self, SessionReport, Shared, lock};
 use super::ticket::{Invite, InviteError, PeerAddr};
 use super::wire::{self, Frame, JoinReply, JoinRequest};
@@ -109,7 +110,11 @@ pub async fn bind(key: &SecretKey, cfg: &NetConfig, listen: bool) -> Result<Endp
         .secret_key(key.clone())
         .relay_mode(relay_mode)
         .transport_config(transport)
-        .alpns(vec![SYNC_ALPN.to_vec(), JOIN_ALPN.to_vec()])
+        .alpns(vec![
+            SYNC_ALPN.to_vec(),
+            JOIN_ALPN.to_vec(),
+            files::FILES_ALPN.to_vec(),
+        ])
         .clear_ip_transports()
         .bind_addr(SocketAddr::new(cfg.bind_ip, port))
         .map_err(net)?;
@@ -290,7 +295,7 @@ async fn dial_and_sync(
     ws: &Shared,
     ep: &Endpoint,
     peer: &PeerAddr,
-    progress: impl FnMut(&SessionReport),
+    mut progress: impl FnMut(&SessionReport),
 ) -> Result<SessionReport, SyncError> {
     let addr = via_our_relay(ep, peer)
         .endpoint_addr()
@@ -299,13 +304,16 @@ async fn dial_and_sync(
         peer: crate::identity::short(&peer.id),
         detail,
     };
-    let conn = tokio::time::timeout(IDLE_TIMEOUT.saturating_mul(2), ep.connect(addr, SYNC_ALPN))
-        .await
-        .map_err(|_| unreachable("timed out".into()))?
-        .map_err(|e| unreachable(e.to_string()))?;
+    let conn = tokio::time::timeout(
+        IDLE_TIMEOUT.saturating_mul(2),
+        ep.connect(addr.clone(), SYNC_ALPN),
+    )
+    .await
+    .map_err(|_| unreachable("timed out".into()))?
+    .map_err(|e| unreachable(e.to_string()))?;
     let result = async {
         let (mut send, mut recv) = conn.open_bi().await.map_err(net)?;
-        let run = session::run(ws, &peer.id, &mut recv, &mut send, progress);
+        let run = session::run(ws, &peer.id, &mut recv, &mut send, &mut progress);
         let result = tokio::time::timeout(SESSION_TIMEOUT, run)
             .await
             .map_err(|_| SyncError::TimedOut("the session"))
@@ -334,7 +342,44 @@ async fn dial_and_sync(
             Err(SyncError::Refused(PeerRefusal::NotMember))
         }
         (Err(SyncError::Wire(_)), Some(r)) => Err(SyncError::Net(r.to_string())),
+        (Ok(mut report), _) => {
+            let base = report.clone();
+            report.files = files_with(ws, ep, addr, &peer.id, |f| {
+                progress(&SessionReport {
+                    files: f.clone(),
+                    ..base.clone()
+                })
+            })
+            .await;
+            Ok(report)
+        }
         (result, _) => result,
+    }
+}
+
+/// After the records, the attached files: on a connection of their own.
+async fn files_with(
+    ws: &Shared,
+    ep: &Endpoint,
+    addr: iroh::EndpointAddr,
+    peer: &str,
+    progress: impl FnMut(&files::FilesReport),
+) -> files::FilesReport {
+    let policy = FilesPolicy::of(&lock(ws));
+    if policy.off {
+        return files::FilesReport::default();
+    }
+    let connect = ep.connect(addr, files::FILES_ALPN);
+    match tokio::time::timeout(IDLE_TIMEOUT.saturating_mul(2), connect).await {
+        Ok(Ok(conn)) => files::exchange(ws, &conn, peer, Side::Dialer, &policy, progress).await,
+        Ok(Err(e)) => files::FilesReport {
+            error: Some(e.to_string()),
+            ..Default::default()
+        },
+        Err(_) => files::FilesReport {
+            error: Some("timed out".into()),
+            ..Default::default()
+        },
     }
 }
 

@@ -13,21 +13,28 @@ pub struct SyncProtocol {
     pub slots: Arc<tokio::sync::Semaphore>,
 }
 
+/// The gate: the peer's endpoint id when it is an active member; anyone
+/// else is refused (and logged) right after the handshake.
+fn member_gate(ws: &Shared, conn: &Connection, log: &Log) -> Result<String, AcceptError> {
+    let peer = hex(conn.remote_id().as_bytes());
+    let member = {
+        let mut w = lock(ws);
+        let _ = w.refresh();
+        w.model().active_member(&peer).is_some()
+    };
+    if !member {
+        log.refusal(&Entry::NotMember {
+            peer: &crate::identity::short(&peer),
+        });
+        conn.close(CLOSE_NOT_MEMBER.into(), b"not a member");
+        return Err(AcceptError::from_err(std::io::Error::other("not a member")));
+    }
+    Ok(peer)
+}
+
 impl ProtocolHandler for SyncProtocol {
     async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
-        let peer = hex(conn.remote_id().as_bytes());
-        let member = {
-            let mut w = lock(&self.ws);
-            let _ = w.refresh();
-            w.model().active_member(&peer).is_some()
-        };
-        if !member {
-            self.log.refusal(&Entry::NotMember {
-                peer: &crate::identity::short(&peer),
-            });
-            conn.close(CLOSE_NOT_MEMBER.into(), b"not a member");
-            return Err(AcceptError::from_err(std::io::Error::other("not a member")));
-        }
+        let peer = member_gate(&self.ws, &conn, &self.log)?;
         let Some(_slot) = slot(&self.slots, &conn, &self.log, false, &peer) else {
             return Ok(());
         };
@@ -67,6 +74,34 @@ impl ProtocolHandler for SyncProtocol {
                 });
                 conn.close(3u32.into(), b"timeout");
             }
+        }
+        Ok(())
+    }
+}
+
+/// Answers the exchange of attached files that follows a sync session,
+/// from members only; each file is served only to a member who may read
+/// its record (`sync::files`).
+#[derive(Debug, Clone)]
+pub struct FilesProtocol {
+    pub ws: Shared,
+    pub log: Log,
+    pub slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl ProtocolHandler for FilesProtocol {
+    async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
+        let peer = member_gate(&self.ws, &conn, &self.log)?;
+        let Some(_slot) = slot(&self.slots, &conn, &self.log, false, &peer) else {
+            return Ok(());
+        };
+        let policy = FilesPolicy::of(&lock(&self.ws));
+        let r = files::exchange(&self.ws, &conn, &peer, Side::Acceptor, &policy, |_| {}).await;
+        if r != files::FilesReport::default() {
+            self.log.line(&Entry::Files {
+                peer: &crate::identity::short(&peer),
+                report: &r,
+            });
         }
         Ok(())
     }
@@ -208,6 +243,14 @@ pub fn router(ep: Endpoint, ws: Shared, log: Log) -> Router {
         .accept(
             SYNC_ALPN,
             SyncProtocol {
+                ws: ws.clone(),
+                log: log.clone(),
+                slots: Arc::new(tokio::sync::Semaphore::new(MAX_SYNC_SESSIONS)),
+            },
+        )
+        .accept(
+            files::FILES_ALPN,
+            FilesProtocol {
                 ws: ws.clone(),
                 log: log.clone(),
                 slots: Arc::new(tokio::sync::Semaphore::new(MAX_SYNC_SESSIONS)),

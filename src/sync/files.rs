@@ -1,0 +1,476 @@
+//! Attached files between two devices, after their records (see
+//! docs/SYNC.md, "Attached files"), with iroh-blobs: BLAKE3-verified
+//! streaming, so a peer's wrong bytes are caught within 16 KiB and never
+//! kept, and transfers that resume from what arrived before.
+//!
+//! On its own protocol (`bangfu/files/1`), behind the same gate as sync
+//! (members only). The dialer opens one stream to tell what it lacks; the
+//! other side answers with what it has of that (only files of records the
+//! dialer may read) and what it lacks itself; the dialer answers that in
+//! turn. Then each side serves the files it offered (every request is
+//! checked against that offer: nothing else can be asked for, by hash or
+//! otherwise) and fetches the files the other offered, thumbnails first,
+//! smallest first. Each says when it is done; the dialer then closes.
+//!
+//! A file is kept (`store::blobs`) only whole and checked; what arrived of
+//! a cut transfer is kept apart (`blobs/partial/`) and the next transfer,
+//! from any peer, asks only for the rest.
+
+use super::SyncError;
+use super::session::{Shared, lock};
+use super::wire::{self, FileList, Frame};
+use crate::domain::Blob;
+use crate::store::Wanted;
+use crate::store::blobs::Blobs;
+use iroh::endpoint::Connection;
+use iroh_blobs::Hash;
+use iroh_blobs::api::proto::Bitfield;
+use iroh_blobs::api::remote::GetProgressItem;
+use iroh_blobs::provider::events::{
+    AbortReason, ConnectMode, EventMask, EventSender, ObserveMode, ProviderMessage, RequestMode,
+    ThrottleMode,
+};
+use iroh_blobs::store::mem::MemStore;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+pub const FILES_ALPN: &[u8] = b"bangfu/files/1";
+
+/// At most this many files are named in one list (the rest wait for the
+/// next session).
+pub const MAX_LIST: usize = 20_000;
+/// The largest file list read from a peer.
+const MAX_LIST_FRAME: u32 = 4 * 1024 * 1024;
+/// Progress is told at least every this many bytes of a file.
+const PROGRESS_STEP: u64 = 64 * 1024;
+/// How long a side waits for the other to finish its transfers.
+const DONE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// What one exchange of files did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilesReport {
+    /// Files this side lacked at the start (of those it fetches).
+    pub wanted: usize,
+    /// Of those, the ones the peer had.
+    pub offered: usize,
+    /// Files received whole and kept.
+    pub received: usize,
+    /// File bytes received (payload, checked), this time.
+    pub bytes_received: u64,
+    /// Files the peer asked for and was sent.
+    pub sent: usize,
+    pub bytes_sent: u64,
+    /// Why the exchange stopped early, if it did (the records synced all
+    /// the same).
+    pub error: Option<String>,
+}
+
+/// Which files this side fetches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilesPolicy {
+    /// No files at all: records only (the worst links).
+    pub off: bool,
+    /// Thumbnails only (a metered link): full files wait.
+    pub thumbnails_only: bool,
+    /// Full files fetched all the same (asked for one by one).
+    pub also: BTreeSet<String>,
+}
+
+impl FilesPolicy {
+    /// The device's setting: `files = all` (the default), `thumbnails`
+    /// (full files only when asked for one by one) or `off`; with the
+    /// files asked for.
+    pub fn of(ws: &crate::store::Workspace) -> FilesPolicy {
+        let setting = ws.setting("files").ok().flatten();
+        FilesPolicy {
+            off: setting.as_deref() == Some("off"),
+            thumbnails_only: setting.as_deref() == Some("thumbnails"),
+            also: ws.files_asked_for(),
+        }
+    }
+
+    /// The setting's word.
+    pub fn word(&self) -> &'static str {
+        match (self.off, self.thumbnails_only) {
+            (true, _) => "off",
+            (false, true) => "thumbnails",
+            (false, false) => "all",
+        }
+    }
+}
+
+/// Which side of the connection this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Dialer,
+    Acceptor,
+}
+
+fn net(e: impl std::fmt::Display) -> SyncError {
+    SyncError::Net(e.to_string())
+}
+
+/// A hash as iroh-blobs names it; none for what is not a hash.
+fn to_hash(hex: &str) -> Option<Hash> {
+    if !crate::store::blobs::is_hash(hex) {
+        return None;
+    }
+    let bytes = data_encoding::HEXLOWER.decode(hex.as_bytes()).ok()?;
+    let arr: [u8; 32] = bytes.try_into().ok()?;
+    Some(Hash::from(arr))
+}
+
+/// Runs the exchange of files on `conn` with `peer` (its endpoint id).
+pub async fn exchange(
+    ws: &Shared,
+    conn: &Connection,
+    peer: &str,
+    side: Side,
+    policy: &FilesPolicy,
+    progress: impl FnMut(&FilesReport),
+) -> FilesReport {
+    let mut report = FilesReport::default();
+    if let Err(e) = run(ws, conn, peer, side, policy, &mut report, progress).await {
+        report.error = Some(e.to_string());
+    }
+    report
+}
+
+async fn run(
+    ws: &Shared,
+    conn: &Connection,
+    peer: &str,
+    side: Side,
+    policy: &FilesPolicy,
+    report: &mut FilesReport,
+    progress: impl FnMut(&FilesReport),
+) -> Result<(), SyncError> {
+    let (wanted, readable, blobs) = {
+        let w = lock(ws);
+        let mut wanted = w.files_wanted(policy.thumbnails_only, &policy.also);
+        wanted.truncate(MAX_LIST);
+        (wanted, w.files_readable(peer), w.blobs())
+    };
+    report.wanted = wanted.len();
+    let want: Vec<String> = wanted.iter().map(|w| w.blob.hash.clone()).collect();
+    let (theirs, mine) = inventory(conn, side, want, &readable).await?;
+    let fetch: Vec<Wanted> = wanted
+        .into_iter()
+        .filter(|w| theirs.contains(&w.blob))
+        .collect();
+    report.offered = fetch.len();
+    let sent = Arc::new(Counters::default());
+    let offered: Arc<BTreeMap<String, u64>> =
+        Arc::new(mine.into_iter().map(|b| (b.hash, b.bytes)).collect());
+    let serving = tokio::spawn(serve(conn.clone(), blobs.clone(), offered, sent.clone()));
+    let fetched = fetch_all(conn, &blobs, fetch, report, progress).await;
+    // Done: say so, and serve until the other side says so too.
+    let said = async {
+        let mut s = conn.open_uni().await.map_err(net)?;
+        s.write_all(&[1]).await.map_err(net)?;
+        s.finish().map_err(net)
+    };
+    let heard = async {
+        let mut r = conn.accept_uni().await.map_err(net)?;
+        let mut b = [0u8; 1];
+        r.read_exact(&mut b).await.map_err(net)
+    };
+    let ends = tokio::time::timeout(DONE_TIMEOUT, async { tokio::try_join!(said, heard) }).await;
+    report.sent = usize::try_from(sent.files.load(Ordering::Relaxed)).unwrap_or(usize::MAX);
+    report.bytes_sent = sent.bytes.load(Ordering::Relaxed);
+    match side {
+        Side::Dialer => conn.close(0u32.into(), b"done"),
+        Side::Acceptor => {
+            let _ = tokio::time::timeout(Duration::from_secs(8), conn.closed()).await;
+        }
+    }
+    serving.abort();
+    fetched?;
+    match ends {
+        Ok(r) => r.map(|_| ()),
+        Err(_) => Err(SyncError::TimedOut("the exchange of files")),
+    }
+}
+
+/// The lists: what each side lacks, and what it has of what the other
+/// lacks. Returns the files the peer offers and those this side offers.
+async fn inventory(
+    conn: &Connection,
+    side: Side,
+    want: Vec<String>,
+    readable: &BTreeMap<String, u64>,
+) -> Result<(BTreeSet<Blob>, Vec<Blob>), SyncError> {
+    let offer = |theirs: &[String]| -> Vec<Blob> {
+        theirs
+            .iter()
+            .filter_map(|h| {
+                readable.get(h).map(|&bytes| Blob {
+                    hash: h.clone(),
+                    bytes,
+                })
+            })
+            .take(MAX_LIST)
+            .collect()
+    };
+    match side {
+        Side::Dialer => {
+            let (mut send, mut recv) = conn.open_bi().await.map_err(net)?;
+            let first = FileList {
+                want,
+                have: Vec::new(),
+            };
+            wire::write(&mut send, &Frame::Files(first)).await?;
+            let answer = read_list(&mut recv).await?;
+            let mine = offer(&answer.want);
+            let last = FileList {
+                want: Vec::new(),
+                have: mine.clone(),
+            };
+            wire::write(&mut send, &Frame::Files(last)).await?;
+            let _ = send.finish();
+            Ok((answer.have.into_iter().collect(), mine))
+        }
+        Side::Acceptor => {
+            let (mut send, mut recv) = conn.accept_bi().await.map_err(net)?;
+            let first = read_list(&mut recv).await?;
+            let mine = offer(&first.want);
+            let answer = FileList {
+                want,
+                have: mine.clone(),
+            };
+            wire::write(&mut send, &Frame::Files(answer)).await?;
+            let last = read_list(&mut recv).await?;
+            let _ = send.finish();
+            Ok((last.have.into_iter().collect(), mine))
+        }
+    }
+}
+
+async fn read_list(r: &mut iroh::endpoint::RecvStream) -> Result<FileList, SyncError> {
+    match wire::read_limited(r, MAX_LIST_FRAME).await? {
+        (Frame::Files(l), _) => Ok(l),
+        (other, _) => Err(SyncError::Protocol(format!(
+            "expected a file list, got {other:?}"
+        ))),
+    }
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    files: AtomicU64,
+    bytes: AtomicU64,
+}
+
+/// Serves the files this side offered, and nothing else: any other hash,
+/// a sequence of hashes, a push or an observation is refused.
+async fn serve(
+    conn: Connection,
+    blobs: Blobs,
+    offered: Arc<BTreeMap<String, u64>>,
+    sent: Arc<Counters>,
+) {
+    let store = MemStore::new();
+    let mask = EventMask {
+        connected: ConnectMode::None,
+        get: RequestMode::Intercept,
+        get_many: RequestMode::Disabled,
+        push: RequestMode::Disabled,
+        observe: ObserveMode::Intercept,
+        throttle: ThrottleMode::None,
+    };
+    let (events, mut rx) = EventSender::channel(32, mask);
+    let answer = {
+        let store = store.clone();
+        async move {
+            // Files read into the serving store stay for this connection.
+            let mut held = Vec::new();
+            while let Some(msg) = rx.recv().await {
+                match msg {
+                    ProviderMessage::GetRequestReceived(msg) => {
+                        let hex = msg.request.hash.to_hex();
+                        let size = offered.get(&hex).copied();
+                        let ok = match size {
+                            Some(bytes) if msg.request.ranges.is_blob() => {
+                                let blob = Blob {
+                                    hash: hex.to_string(),
+                                    bytes,
+                                };
+                                load(&store, &blobs, &blob, &mut held).await
+                            }
+                            _ => false,
+                        };
+                        if ok {
+                            sent.files.fetch_add(1, Ordering::Relaxed);
+                            sent.bytes.fetch_add(size.unwrap_or(0), Ordering::Relaxed);
+                        }
+                        let r = if ok {
+                            Ok(())
+                        } else {
+                            Err(AbortReason::Permission)
+                        };
+                        msg.tx.send(r).await.ok();
+                    }
+                    ProviderMessage::ObserveRequestReceived(msg) => {
+                        msg.tx.send(Err(AbortReason::Permission)).await.ok();
+                    }
+                    _ => {}
+                }
+            }
+        }
+    };
+    let provide = iroh_blobs::provider::handle_connection(conn, store.clone().into(), events);
+    tokio::join!(provide, answer);
+}
+
+/// Reads a file from the workspace's store (checked against its hash)
+/// into the serving store.
+async fn load(
+    store: &MemStore,
+    blobs: &Blobs,
+    blob: &Blob,
+    held: &mut Vec<iroh_blobs::api::TempTag>,
+) -> bool {
+    let (blobs, b) = (blobs.clone(), blob.clone());
+    let Ok(Some(bytes)) = tokio::task::spawn_blocking(move || blobs.read(&b)).await else {
+        return false;
+    };
+    match store.add_bytes(bytes).temp_tag().await {
+        Ok(tag) => {
+            held.push(tag);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Fetches the files the peer offered, one after another, each resuming
+/// from what arrived of it before; a file is kept only whole and checked.
+async fn fetch_all(
+    conn: &Connection,
+    blobs: &Blobs,
+    list: Vec<Wanted>,
+    report: &mut FilesReport,
+    mut progress: impl FnMut(&FilesReport),
+) -> Result<(), SyncError> {
+    let store = MemStore::new();
+    for w in list {
+        let Some(hash) = to_hash(&w.blob.hash) else {
+            continue;
+        };
+        restore_partial(&store, blobs, &w.blob.hash, hash).await;
+        let mut stream = store.remote().fetch(conn.clone(), hash).stream();
+        let base = report.bytes_received;
+        let mut shown = 0u64;
+        let mut result = None;
+        while let Some(item) = n0_future::StreamExt::next(&mut stream).await {
+            let got = match item {
+                GetProgressItem::Progress(n) => n,
+                GetProgressItem::Done(stats) => {
+                    result = Some(Ok(()));
+                    stats.payload_bytes_read
+                }
+                GetProgressItem::Error(e) => {
+                    result = Some(Err(e.to_string()));
+                    continue;
+                }
+            };
+            report.bytes_received = base.saturating_add(got);
+            if got.saturating_sub(shown) >= PROGRESS_STEP {
+                shown = got;
+                progress(report);
+            }
+        }
+        match result {
+            Some(Ok(())) => {
+                if keep(&store, blobs, &w.blob, hash).await {
+                    report.received = report.received.saturating_add(1);
+                }
+                blobs.drop_partial(&w.blob.hash);
+            }
+            other => {
+                save_partial(&store, blobs, &w.blob.hash, hash).await;
+                if conn.close_reason().is_some() {
+                    return Err(SyncError::Net(
+                        other
+                            .and_then(|r| r.err())
+                            .unwrap_or_else(|| "connection lost".into()),
+                    ));
+                }
+            }
+        }
+        progress(report);
+    }
+    Ok(())
+}
+
+/// Moves a whole file from the transfer store into the workspace's store,
+/// after checking it is the one the record names.
+async fn keep(store: &MemStore, blobs: &Blobs, want: &Blob, hash: Hash) -> bool {
+    let Ok(bytes) = store.blobs().get_bytes(hash).await else {
+        return false;
+    };
+    if bytes.len() as u64 != want.bytes {
+        return false;
+    }
+    let (blobs, expected) = (blobs.clone(), want.hash.clone());
+    tokio::task::spawn_blocking(move || blobs.put(&bytes).is_ok_and(|b| b.hash == expected))
+        .await
+        .unwrap_or(false)
+}
+
+/// Keeps what arrived of a file cut short: its verified ranges and their
+/// BLAKE3 tree, so the next transfer asks only for the rest.
+async fn save_partial(store: &MemStore, blobs: &Blobs, hex: &str, hash: Hash) {
+    let Ok(bitfield) = store.blobs().observe(hash).await else {
+        return;
+    };
+    if bitfield.ranges.is_empty() {
+        return;
+    }
+    let Ok(bao) = store
+        .blobs()
+        .export_bao(hash, bitfield.ranges.clone())
+        .bao_to_vec()
+        .await
+    else {
+        return;
+    };
+    let Ok(head) = serde_json::to_vec(&bitfield) else {
+        return;
+    };
+    let mut bytes = u32::try_from(head.len())
+        .unwrap_or(0)
+        .to_le_bytes()
+        .to_vec();
+    bytes.extend(head);
+    bytes.extend(bao);
+    let (blobs, hex) = (blobs.clone(), hex.to_string());
+    let _ = tokio::task::spawn_blocking(move || blobs.put_partial(&hex, &bytes)).await;
+}
+
+/// Puts back what arrived of a file in earlier transfers (checked again
+/// against its hash as it is read); an unusable part is forgotten.
+async fn restore_partial(store: &MemStore, blobs: &Blobs, hex: &str, hash: Hash) {
+    let Some(bytes) = blobs.partial(hex) else {
+        return;
+    };
+    let parsed = bytes.split_first_chunk::<4>().and_then(|(len, rest)| {
+        let n = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+        let (head, bao) = rest.split_at_checked(n)?;
+        let bitfield: Bitfield = serde_json::from_slice(head).ok()?;
+        Some((bitfield, bao.to_vec()))
+    });
+    let restored = match parsed {
+        Some((bitfield, bao)) => store
+            .blobs()
+            .import_bao_bytes(hash, bitfield.ranges, bao)
+            .await
+            .is_ok(),
+        None => false,
+    };
+    if !restored {
+        blobs.drop_partial(hex);
+    }
+}
