@@ -3,6 +3,7 @@
 //! reconnect costs, bad links, bad frames, and bundles.
 
 mod common;
+use common::{camera_photo, scanned_pdf};
 
 use bangfu::demo::{self, Scale};
 use bangfu::domain::*;
@@ -2223,33 +2224,6 @@ async fn a_bundle_carries_attached_files_and_refuses_one_with_wrong_bytes() {
     );
 }
 
-/// A phone photo: `w`×`h` of noise (which JPEG cannot shrink much), as a
-/// camera would save it.
-fn noisy_jpeg(w: u32, h: u32, seed: u8) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| {
-        let v = (x.wrapping_mul(31) ^ y.wrapping_mul(17)).wrapping_add(u32::from(seed)) as u8;
-        image::Rgb([v, v.wrapping_mul(3), v.wrapping_add(seed)])
-    });
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
-        .encode_image(&img)
-        .expect("jpeg");
-    out
-}
-
-/// A PDF of `n` bytes that no compression makes smaller.
-fn big_pdf(n: usize) -> Vec<u8> {
-    let mut b = b"%PDF-1.4\n".to_vec();
-    let mut x: u32 = 0x9e37_79b9;
-    while b.len() < n {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        b.push(x as u8);
-    }
-    b
-}
-
 fn new_file(name: &str, bytes: &[u8], caption: &str) -> store::NewFile {
     store::NewFile {
         prepared: bangfu::media::prepare(name, bytes, false).expect("prepared"),
@@ -2275,10 +2249,10 @@ async fn attached_files_travel_through_an_inspector_to_the_city_and_to_no_one_wh
     let pairing = pairing_of(&s.village, &s.kindergarten);
     let visit = add_visit(&s.village, &pairing, "送教下乡：绘本阅读");
     let files = vec![
-        new_file("课堂1.jpg", &noisy_jpeg(1600, 1200, 1), "集体教学"),
-        new_file("课堂2.jpg", &noisy_jpeg(1200, 900, 2), "区域活动"),
-        new_file("教研.jpg", &noisy_jpeg(1000, 750, 3), "教研交流"),
-        new_file("签到表.pdf", &big_pdf(40_000), "签到"),
+        new_file("课堂1.jpg", &camera_photo(1600, 1200, 1), "集体教学"),
+        new_file("课堂2.jpg", &camera_photo(1200, 900, 2), "区域活动"),
+        new_file("教研.jpg", &camera_photo(1000, 750, 3), "教研交流"),
+        new_file("签到表.pdf", &scanned_pdf(40_000, 1), "签到"),
     ];
     lock(&s.village.ws)
         .attach(AttachedTo::Visit, &visit, files)
@@ -2326,7 +2300,7 @@ async fn attached_files_travel_through_an_inspector_to_the_city_and_to_no_one_wh
         .attach(
             AttachedTo::Visit,
             &foreign_visit,
-            vec![new_file("外区.pdf", &big_pdf(30_000), "")],
+            vec![new_file("外区.pdf", &scanned_pdf(30_000, 2), "")],
         )
         .expect("the city attaches");
     let foreign = lock(&s.city.ws).model().attachments_of(&foreign_visit)[0]
@@ -2417,7 +2391,7 @@ async fn a_file_cut_halfway_on_a_lossy_link_is_finished_from_a_second_peer_witho
     let (dir, ws) = join("督导笔记本").await;
     let c = listening_v6(dir, ws).await;
     let size = 300_000;
-    let pdf = big_pdf(size);
+    let pdf = scanned_pdf(size, 3);
     let visit = first_visit(&a).id;
     lock(&a.ws)
         .attach(
@@ -2500,4 +2474,139 @@ async fn a_file_cut_halfway_on_a_lossy_link_is_finished_from_a_second_peer_witho
     assert_eq!(w.blobs().read(&blob).as_deref(), Some(&pdf[..]));
     assert!(w.blobs().partial(&blob.hash).is_none(), "the part is gone");
     assert_eq!(w.check_files().damaged.len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ten_photos_of_a_visit_travel_whole_or_as_thumbnails_only_with_one_fetched_on_demand() {
+    // BANGFU_MEASURE=1: at city scale, and over a slow lossy link too (the
+    // figures in docs/PERFORMANCE.md); a few minutes more.
+    let measure_all = std::env::var_os("BANGFU_MEASURE").is_some();
+    let a = bureau_v6(if measure_all {
+        Scale::City
+    } else {
+        Scale::Small
+    })
+    .await;
+    let clean = proxy(v6_addr(&a), Duration::ZERO, 0.0, None).await;
+    let join = |name: &'static str| {
+        let (a, clean) = (&a, &clean);
+        async move {
+            let t = a.invite(MemberRole::CityAdmin, |_| {}).await;
+            let mut inv = Invite::verify(&t).expect("ticket");
+            inv.inviter = through(a, clean);
+            let dir = tempfile::tempdir().expect("tempdir");
+            node::join(dir.path(), &inv.sign(&a.key), name, options(name), &NET)
+                .await
+                .expect("join");
+            let ws = Workspace::open(dir.path(), options(name)).expect("open");
+            listening(dir, ws).await
+        }
+    };
+    let full = join("全量").await;
+    let light = join("缩略图").await;
+    let far = join("远方").await;
+    lock(&light.ws)
+        .set_setting("files", "thumbnails")
+        .expect("setting");
+    // A 送教下乡 visit with ten phone photos (4032×3024, as phones take
+    // them), made small on import.
+    let visit = first_visit(&a).id;
+    let taken: Vec<Vec<u8>> = (0..10u8).map(|i| camera_photo(4032, 3024, i)).collect();
+    let given: usize = taken.iter().map(Vec::len).sum();
+    let start = Instant::now();
+    let photos: Vec<store::NewFile> = taken
+        .iter()
+        .enumerate()
+        .map(|(i, b)| new_file(&format!("IMG_{i}.jpg"), b, "送教下乡"))
+        .collect();
+    lock(&a.ws)
+        .attach(AttachedTo::Visit, &visit, photos)
+        .expect("attach");
+    let attach_ms = start.elapsed().as_millis();
+    let (stored, thumbs): (u64, u64) = {
+        let w = lock(&a.ws);
+        let list = w.model().attachments_of(&visit);
+        (
+            list.iter().map(|x| x.file.bytes).sum(),
+            list.iter()
+                .filter_map(|x| x.thumbnail.as_ref())
+                .map(|t| t.bytes)
+                .sum(),
+        )
+    };
+    let measure = |p: &Peer, link: &Proxy| {
+        let to = through(&a, link);
+        let ws = p.ws.clone();
+        let ep = p.ep.clone();
+        async move {
+            let start = Instant::now();
+            let r = node::sync_with(&ws, &ep, &to, |_| {}).await.expect("sync");
+            (r, start.elapsed())
+        }
+    };
+    let link = proxy(v6_addr(&a), Duration::ZERO, 0.0, None).await;
+    let (f, f_time) = measure(&full, &link).await;
+    let link = proxy(v6_addr(&a), Duration::ZERO, 0.0, None).await;
+    let (t, t_time) = measure(&light, &link).await;
+    assert_eq!(
+        f.files.received,
+        20,
+        "{:?}; changed {:?}; the visit's files there: {}",
+        f.files,
+        f.changed,
+        lock(&full.ws).model().attachments_of(&visit).len()
+    );
+    assert_eq!(f.files.bytes_received, stored + thumbs);
+    assert_eq!(t.files.received, 10, "thumbnails only: {:?}", t.files);
+    assert_eq!(t.files.bytes_received, thumbs);
+    // One photo asked for on demand comes at the next sync all the same.
+    let one = lock(&light.ws).model().attachments_of(&visit)[0].clone();
+    assert!(lock(&light.ws).ask_for_file(&one).expect("ask"));
+    let link = proxy(v6_addr(&a), Duration::ZERO, 0.0, None).await;
+    let (o, _) = measure(&light, &link).await;
+    assert_eq!(
+        (o.files.received, o.files.bytes_received),
+        (1, one.file.bytes)
+    );
+    assert_eq!(
+        lock(&light.ws).blobs().held(&one.file),
+        bangfu::store::blobs::Held::Present
+    );
+    // The same visit over a slow, lossy link (300 ms each way, 5 % loss),
+    // to a third device.
+    eprintln!(
+        "10 photos ({} KB as taken) kept as {} KB + {} KB thumbnails ({} KB a photo), attached in {attach_ms} ms; \
+         loopback: full {} KB in {:.2} s, thumbnails only {} KB in {:.2} s",
+        given / 1024,
+        stored / 1024,
+        thumbs / 1024,
+        (stored + thumbs) / 10 / 1024,
+        f.files.bytes_received / 1024,
+        f_time.as_secs_f64(),
+        t.files.bytes_received / 1024,
+        t_time.as_secs_f64(),
+    );
+    if !measure_all {
+        return;
+    }
+    // A link this bad may drop the connection: each sync goes on from
+    // what arrived, until every file is here.
+    let link = proxy(v6_addr(&a), Duration::from_millis(300), 0.05, None).await;
+    let start = Instant::now();
+    let (mut got, mut bytes, mut tries) = (0, 0, 0);
+    while got < 20 && tries < 10 {
+        tries += 1;
+        if let Ok(r) = node::sync_with(&far.ws, &far.ep, &through(&a, &link), |_| {}).await {
+            got += r.files.received;
+            bytes += r.files.bytes_received;
+        }
+    }
+    let l_time = start.elapsed();
+    assert_eq!(got, 20, "{tries} syncs");
+    eprintln!(
+        "300 ms / 5 % loss: the 10 photos ({} KB) in {:.1} s, {tries} sync(s), {} datagrams",
+        bytes / 1024,
+        l_time.as_secs_f64(),
+        link.forwarded.load(Ordering::SeqCst)
+    );
 }

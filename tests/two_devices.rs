@@ -305,3 +305,113 @@ fn a_kindergarten_may_not_edit_another_kindergartens_visit_nor_file_a_pairing_it
     assert!(sign.fails().contains("无权签订帮扶协议"), "{}", sign.stderr);
     assert_eq!(export(k), before, "nothing was written");
 }
+
+#[test]
+fn a_download_killed_at_any_moment_never_leaves_a_part_counted_as_the_file() {
+    let bureau = tempfile::tempdir().expect("tempdir");
+    let county = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (bureau.path(), county.path());
+    run(a, &["demo", "--scale", "small"]).ok();
+    run(a, &["config", "set", "bind", "127.0.0.1"]).ok();
+    let ticket = last_line(run(a, &["invite", "--role", "city-admin", "--expires", "2h"]).ok());
+    let hub = serve(a);
+    run(b, &["join", &ticket]).ok();
+    // Three sealed agreements scanned at 8 MB each, attached on the
+    // bureau's machine beside its hub.
+    let scans = tempfile::tempdir().expect("tempdir");
+    let pairing = first_pairing(a);
+    let mut args = vec!["attach".to_string(), pairing.clone()];
+    for i in 0..3u32 {
+        let p = scans.path().join(format!("协议{i}.pdf"));
+        std::fs::write(&p, scanned_pdf(8_000_000, i)).expect("scan");
+        args.push(p.display().to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(a, &args).ok();
+    let options = bangfu::store::Options::new(
+        "检查",
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"),
+    );
+    // One whole sync, timed; then each round the files are taken away
+    // again and a sync is killed somewhere in that time.
+    let start = std::time::Instant::now();
+    run(b, &["sync"]).ok();
+    let took = start.elapsed().as_millis() as u64;
+    let scans_of = |ws: &bangfu::store::Workspace| -> Vec<bangfu::domain::Blob> {
+        ws.model()
+            .attachments()
+            .filter(|x| x.record.to_string() == pairing)
+            .map(|x| x.file.clone())
+            .collect()
+    };
+    let mut rng = 0x1234_5678u64;
+    let (mut partial_seen, mut whole_seen) = (0, 0);
+    for cycle in 0..8u64 {
+        {
+            let ws = bangfu::store::Workspace::open(b, options.clone()).expect("opens");
+            for f in scans_of(&ws) {
+                if let Some(p) = ws.blobs().path(&f.hash) {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+        }
+        let mut child = command(b)
+            .arg("sync")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sync");
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        std::thread::sleep(std::time::Duration::from_millis(
+            took * 3 / 10 + rng % (took.max(1)),
+        ));
+        let _ = child.kill();
+        let _ = child.wait();
+        let ws = bangfu::store::Workspace::open(b, options.clone()).expect("opens");
+        let health = ws.check_files();
+        assert!(
+            health.damaged.is_empty(),
+            "cycle {cycle}: a file counted as here with wrong bytes: {:?}",
+            health.damaged
+        );
+        let here = scans_of(&ws)
+            .iter()
+            .filter(|f| ws.blobs().held(f) == bangfu::store::blobs::Held::Present)
+            .count();
+        whole_seen += here;
+        partial_seen += usize::from(
+            b.join("blobs")
+                .join("partial")
+                .read_dir()
+                .is_ok_and(|mut d| d.next().is_some()),
+        );
+    }
+    // A whole sync afterwards: every file here and whole, the parts gone.
+    let said = run(b, &["sync"]);
+    let said = said.ok();
+    let ws = bangfu::store::Workspace::open(b, options).expect("opens");
+    let health = ws.check_files();
+    assert!(
+        health.missing.is_empty() && health.damaged.is_empty(),
+        "{said}\n{:?} {:?}",
+        health.missing,
+        health.damaged
+    );
+    let pdfs = ws
+        .model()
+        .attachments()
+        .filter(|x| x.record.to_string() == pairing)
+        .count();
+    assert_eq!(pdfs, 3);
+    let left = b.join("blobs").join("partial");
+    assert!(
+        left.read_dir().map_or(true, |mut d| d.next().is_none()),
+        "no part left once whole"
+    );
+    eprintln!(
+        "8 downloads of 24 MB ({took} ms whole) killed at random: a part kept after {partial_seen}, {whole_seen} files whole"
+    );
+    stop(hub);
+}

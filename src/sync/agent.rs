@@ -59,6 +59,10 @@ pub struct Round {
     pub reached: usize,
     /// Documents that changed here.
     pub changed: usize,
+    /// Attached files received whole, and those still missing here after
+    /// it (the peers reached did not have them, or a link broke).
+    pub files_received: usize,
+    pub files_missing: usize,
 }
 
 /// A snapshot for the interface.
@@ -74,6 +78,8 @@ pub struct Status {
     pub store_error: Option<String>,
     /// Changes refused on arrival lately, newest first.
     pub refusals: Vec<crate::store::RefusalRow>,
+    /// Attached files arriving now: of the session moving files.
+    pub files: Option<super::files::FilesReport>,
 }
 
 impl Status {
@@ -222,7 +228,12 @@ async fn serve(
         soon = None;
         set(status, |s| s.state = State::Syncing);
         let peers = dial_list(&shared, status, &me, cfg.relay.is_some());
-        let round = node::sync_many(&shared, &ep, peers, |_, _| {});
+        let st = status.clone();
+        let round = node::sync_many(&shared, &ep, peers, move |_, r| {
+            if r.files.offered > 0 {
+                set(&st, |s| s.files = Some(r.files.clone()));
+            }
+        });
         tokio::pin!(round);
         // Commands during a round are kept for after it; a stop ends it (a
         // cut session resumes next time).
@@ -276,13 +287,24 @@ fn record_round(
         .map(|r| r.changed.len())
         .sum();
     let reached = results.iter().filter(|(_, r)| r.is_ok()).count();
+    let reports = || results.iter().filter_map(|(_, r)| r.as_ref().ok());
+    let files_received = reports().map(|r| r.files.received).sum();
+    // What is still missing after the round: the fewest any session saw
+    // (each counts what this device lacked when it began).
+    let files_missing = reports()
+        .map(|r| r.files.wanted.saturating_sub(r.files.received))
+        .min()
+        .unwrap_or(0);
     set(status, |s| {
         s.state = State::Listening;
+        s.files = None;
         s.last_round = Some(Round {
             at_ms: crate::store::now_ms(),
             tried: results.len(),
             reached,
             changed,
+            files_received,
+            files_missing,
         });
     });
     results

@@ -45,6 +45,9 @@ pub const MAX_LIST: usize = 20_000;
 const MAX_LIST_FRAME: u32 = 4 * 1024 * 1024;
 /// Progress is told at least every this many bytes of a file.
 const PROGRESS_STEP: u64 = 64 * 1024;
+/// What arrived of a file is kept at least this far apart (and every
+/// quarter of a larger file).
+const SAVE_STEP: u64 = 1024 * 1024;
 /// How long a side waits for the other to finish its transfers.
 const DONE_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -363,6 +366,8 @@ async fn fetch_all(
         let mut stream = store.remote().fetch(conn.clone(), hash).stream();
         let base = report.bytes_received;
         let mut shown = 0u64;
+        let mut saved = 0u64;
+        let save_step = (w.blob.bytes / 4).max(SAVE_STEP);
         let mut result = None;
         while let Some(item) = n0_future::StreamExt::next(&mut stream).await {
             let got = match item {
@@ -380,6 +385,12 @@ async fn fetch_all(
             if got.saturating_sub(shown) >= PROGRESS_STEP {
                 shown = got;
                 progress(report);
+            }
+            // What arrived is kept as it goes (every quarter of a large
+            // file), so even a killed process resumes from there.
+            if result.is_none() && got.saturating_sub(saved) >= save_step {
+                saved = got;
+                save_partial(&store, blobs, &w.blob.hash, hash).await;
             }
         }
         match result {

@@ -20,7 +20,16 @@ pub fn state_text(l: Lang, s: &Status, running: bool) -> String {
     }
     match &s.state {
         State::Starting => tr!(l, "status.sync_starting"),
-        State::Syncing => tr!(l, "status.sync_running"),
+        State::Syncing => match &s.files {
+            Some(f) => tr!(
+                l,
+                "status.sync_files",
+                received = f.received,
+                offered = f.offered,
+                bytes = crate::present::evidence::size_text(f.bytes_received)
+            ),
+            None => tr!(l, "status.sync_running"),
+        },
         State::Off(_) => tr!(l, "status.sync_offline"),
         State::Listening => match s.reachable() {
             0 => tr!(l, "status.sync_alone"),
@@ -79,14 +88,25 @@ fn status_lines(v: &View<'_>, w: usize) -> Vec<Line<'static>> {
         lines.push(row("addresses", &addrs.join("  ")));
     }
     let last = match &s.last_round {
-        Some(r) => tr!(
-            l,
-            "sync.last_round",
-            at = local_time(Some(r.at_ms)),
-            reached = r.reached,
-            tried = r.tried,
-            changed = r.changed
-        ),
+        Some(r) => {
+            let mut t = tr!(
+                l,
+                "sync.last_round",
+                at = local_time(Some(r.at_ms)),
+                reached = r.reached,
+                tried = r.tried,
+                changed = r.changed
+            );
+            if r.files_received > 0 || r.files_missing > 0 {
+                t.push_str(&tr!(
+                    l,
+                    "sync.last_round_files",
+                    received = r.files_received,
+                    missing = r.files_missing
+                ));
+            }
+            t
+        }
         None => tr!(l, "sync.no_round_yet"),
     };
     lines.push(row("last_sync", &last));

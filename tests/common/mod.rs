@@ -115,3 +115,40 @@ pub fn set_aside_count(dir: &Path) -> usize {
 pub fn first_id(v: &serde_json::Value) -> String {
     v[0]["id"].as_str().expect("an id").to_string()
 }
+
+/// A photo as a phone camera saves it: `w`×`h` of smooth light with fine
+/// grain (so it shrinks as a real scene does), quality 92.
+pub fn camera_photo(w: u32, h: u32, seed: u8) -> Vec<u8> {
+    let (fw, fh) = (w.max(1) as f32, h.max(1) as f32);
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let grain = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503))
+            .wrapping_add(u32::from(seed))
+            % 9;
+        let shade = |a: f32, b: f32| (a * 180.0 + b * 60.0) as u8;
+        let (u, v) = (x as f32 / fw, y as f32 / fh);
+        let g = grain as u8;
+        image::Rgb([
+            shade(u, v).saturating_add(g),
+            shade(v, 1.0 - u).saturating_add(seed).saturating_add(g),
+            shade(1.0 - v, u).saturating_add(g),
+        ])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+        .encode_image(&img)
+        .expect("jpeg");
+    out
+}
+
+/// A file of `n` bytes no compression makes smaller, that reads as a PDF.
+pub fn scanned_pdf(n: usize, seed: u32) -> Vec<u8> {
+    let mut b = b"%PDF-1.4\n".to_vec();
+    let mut x: u32 = 0x9e37_79b9 ^ seed;
+    while b.len() < n {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b.push(x as u8);
+    }
+    b
+}

@@ -31,16 +31,7 @@ fn select_visit_with_photos(a: &mut App) -> Id {
 fn a_teacher_attaches_photos_and_a_sign_in_sheet_and_opens_one() {
     let dir = demo_dir();
     let files = tempfile::tempdir().expect("tempdir");
-    let photo = {
-        let img = image::RgbImage::from_fn(640, 480, |x, y| {
-            image::Rgb([(x % 200) as u8, 90, (y % 200) as u8])
-        });
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-            .encode_image(&img)
-            .expect("jpeg");
-        out
-    };
+    let photo = common::camera_photo(640, 480, 5);
     std::fs::write(files.path().join("课堂 一.jpg"), &photo).expect("photo");
     std::fs::write(files.path().join("签到表.pdf"), b"%PDF-1.4\n%%EOF\n").expect("pdf");
     let mut a = app(dir.path(), Lang::Zh, 140, 40);
