@@ -28,7 +28,7 @@ use iroh_blobs::api::proto::Bitfield;
 use iroh_blobs::api::remote::GetProgressItem;
 use iroh_blobs::provider::events::{
     AbortReason, ConnectMode, EventMask, EventSender, ObserveMode, ProviderMessage, RequestMode,
-    ThrottleMode,
+    RequestUpdate, ThrottleMode,
 };
 use iroh_blobs::store::mem::MemStore;
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +48,8 @@ const PROGRESS_STEP: u64 = 64 * 1024;
 /// What arrived of a file is kept at least this far apart (and every
 /// quarter of a larger file).
 const SAVE_STEP: u64 = 1024 * 1024;
+/// How often the serving store lets go of files whose transfer ended.
+const SERVED_KEPT: Duration = Duration::from_secs(5);
 /// How long a side waits for the other to finish its transfers.
 const DONE_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -267,17 +269,26 @@ struct Counters {
 }
 
 /// Serves the files this side offered, and nothing else: any other hash,
-/// a sequence of hashes, a push or an observation is refused.
+/// a sequence of hashes, a push or an observation is refused. A file is
+/// read into memory when asked for and leaves it once sent (the serving
+/// store collects every few seconds what no transfer holds), so a peer
+/// taking a whole city's photos costs the memory of the files of a few
+/// seconds, not of all of them.
 async fn serve(
     conn: Connection,
     blobs: Blobs,
     offered: Arc<BTreeMap<String, u64>>,
     sent: Arc<Counters>,
 ) {
-    let store = MemStore::new();
+    let store = MemStore::new_with_opts(iroh_blobs::store::mem::Options {
+        gc_config: Some(iroh_blobs::store::GcConfig {
+            interval: SERVED_KEPT,
+            add_protected: None,
+        }),
+    });
     let mask = EventMask {
         connected: ConnectMode::None,
-        get: RequestMode::Intercept,
+        get: RequestMode::InterceptLog,
         get_many: RequestMode::Disabled,
         push: RequestMode::Disabled,
         observe: ObserveMode::Intercept,
@@ -287,33 +298,41 @@ async fn serve(
     let answer = {
         let store = store.clone();
         async move {
-            // Files read into the serving store stay for this connection.
-            let mut held = Vec::new();
             while let Some(msg) = rx.recv().await {
                 match msg {
                     ProviderMessage::GetRequestReceived(msg) => {
                         let hex = msg.request.hash.to_hex();
                         let size = offered.get(&hex).copied();
-                        let ok = match size {
+                        let tag = match size {
                             Some(bytes) if msg.request.ranges.is_blob() => {
                                 let blob = Blob {
                                     hash: hex.to_string(),
                                     bytes,
                                 };
-                                load(&store, &blobs, &blob, &mut held).await
+                                load(&store, &blobs, &blob).await
                             }
-                            _ => false,
+                            _ => None,
                         };
-                        if ok {
-                            sent.files.fetch_add(1, Ordering::Relaxed);
-                            sent.bytes.fetch_add(size.unwrap_or(0), Ordering::Relaxed);
-                        }
-                        let r = if ok {
-                            Ok(())
-                        } else {
-                            Err(AbortReason::Permission)
+                        let Some(tag) = tag else {
+                            msg.tx.send(Err(AbortReason::Permission)).await.ok();
+                            continue;
                         };
-                        msg.tx.send(r).await.ok();
+                        sent.files.fetch_add(1, Ordering::Relaxed);
+                        sent.bytes.fetch_add(size.unwrap_or(0), Ordering::Relaxed);
+                        msg.tx.send(Ok(())).await.ok();
+                        // The file stays until its transfer ends.
+                        let mut updates = msg.rx;
+                        tokio::spawn(async move {
+                            while let Ok(Some(u)) = updates.recv().await {
+                                if matches!(
+                                    u,
+                                    RequestUpdate::Completed(_) | RequestUpdate::Aborted(_)
+                                ) {
+                                    break;
+                                }
+                            }
+                            drop(tag);
+                        });
                     }
                     ProviderMessage::ObserveRequestReceived(msg) => {
                         msg.tx.send(Err(AbortReason::Permission)).await.ok();
@@ -328,24 +347,13 @@ async fn serve(
 }
 
 /// Reads a file from the workspace's store (checked against its hash)
-/// into the serving store.
-async fn load(
-    store: &MemStore,
-    blobs: &Blobs,
-    blob: &Blob,
-    held: &mut Vec<iroh_blobs::api::TempTag>,
-) -> bool {
+/// into the serving store, held there by the tag returned.
+async fn load(store: &MemStore, blobs: &Blobs, blob: &Blob) -> Option<iroh_blobs::api::TempTag> {
     let (blobs, b) = (blobs.clone(), blob.clone());
-    let Ok(Some(bytes)) = tokio::task::spawn_blocking(move || blobs.read(&b)).await else {
-        return false;
-    };
-    match store.add_bytes(bytes).temp_tag().await {
-        Ok(tag) => {
-            held.push(tag);
-            true
-        }
-        Err(_) => false,
-    }
+    let bytes = tokio::task::spawn_blocking(move || blobs.read(&b))
+        .await
+        .ok()??;
+    store.add_bytes(bytes).temp_tag().await.ok()
 }
 
 /// Fetches the files the peer offered, one after another, each resuming
@@ -357,11 +365,14 @@ async fn fetch_all(
     report: &mut FilesReport,
     mut progress: impl FnMut(&FilesReport),
 ) -> Result<(), SyncError> {
-    let store = MemStore::new();
     for w in list {
         let Some(hash) = to_hash(&w.blob.hash) else {
             continue;
         };
+        // A store of its own for each file: what was kept leaves memory
+        // with it (a device taking a whole city's photos holds one at a
+        // time).
+        let store = MemStore::new();
         restore_partial(&store, blobs, &w.blob.hash, hash).await;
         let mut stream = store.remote().fetch(conn.clone(), hash).stream();
         let base = report.bytes_received;
