@@ -99,6 +99,21 @@ impl Blobs {
         }
     }
 
+    /// Forgets every part kept but those of `lacking` (files still to
+    /// come): parts of files that are whole now or no longer asked for,
+    /// and temporary files a killed process left behind.
+    pub fn tidy_partials(&self, lacking: &std::collections::BTreeSet<String>) {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("partial")) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let keep = e.file_name().to_str().is_some_and(|n| lacking.contains(n));
+            if !keep {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+
     /// The file's bytes, checked against its hash.
     pub fn read(&self, blob: &Blob) -> Option<Vec<u8>> {
         let bytes = std::fs::read(self.path(&blob.hash)?).ok()?;

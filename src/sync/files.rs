@@ -154,6 +154,11 @@ async fn run(
 ) -> Result<(), SyncError> {
     let (wanted, readable, blobs) = {
         let w = lock(ws);
+        // Parts of files that are whole by now (a process killed between
+        // keeping a file and forgetting its part), or left half-written.
+        let lacking = w.files_wanted(false, &BTreeSet::new());
+        w.blobs()
+            .tidy_partials(&lacking.into_iter().map(|x| x.blob.hash).collect());
         let mut wanted = w.files_wanted(policy.thumbnails_only, &policy.also);
         wanted.truncate(MAX_LIST);
         (wanted, w.files_readable(peer), w.blobs())
