@@ -208,3 +208,94 @@ fn files_attached_on_the_command_line_are_listed_written_out_and_removed_with_hi
         .to_string();
     assert!(said.contains("不能添加佐证材料"), "{said}");
 }
+
+/// The file names written to a folder, sorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_periods_files_are_written_out_as_a_clerk_names_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    run(d, &["demo"]).ok();
+    // What the year's visits carry, one by one.
+    let visits = run(d, &["visit", "list", "--format", "json"]).json();
+    let mut expected = Vec::new();
+    let mut record = String::new();
+    for v in visits.as_array().expect("visits") {
+        let date = v["date"].as_str().expect("date");
+        if !date.starts_with("2026-") {
+            continue;
+        }
+        let id = v["id"].as_str().expect("id");
+        let files = run(d, &["attachments", id, "--format", "json"]).json();
+        for _ in files.as_array().expect("list") {
+            expected.push(date.to_string());
+            record = id.to_string();
+        }
+    }
+    assert!(!expected.is_empty(), "the demo attaches photos to visits");
+
+    // The city's year: every file of the year's visits, each named by its
+    // visit, none written over another.
+    let out = d.join("2026年佐证材料");
+    let said = run(
+        d,
+        &[
+            "export",
+            "--attachments",
+            out.to_str().expect("path"),
+            "--level",
+            "city",
+            "--year",
+            "2026",
+        ],
+    )
+    .ok()
+    .to_string();
+    assert!(
+        said.contains(&format!("{} 个文件", expected.len())),
+        "{said}"
+    );
+    let names = names_in(&out);
+    assert_eq!(names.len(), expected.len(), "{names:?}");
+    for n in &names {
+        assert!(
+            expected.iter().any(|date| n.starts_with(date.as_str())) && n.ends_with(".jpg"),
+            "{n}"
+        );
+    }
+
+    // One record's files, as `attachments --export` writes them.
+    let (one, other) = (d.join("一条"), d.join("另一种"));
+    let path = |p: &std::path::Path| p.to_str().expect("path").to_string();
+    run(
+        d,
+        &["export", "--attachments", &path(&one), "--record", &record],
+    )
+    .ok();
+    run(d, &["attachments", &record, "--export", &path(&other)]).ok();
+    assert!(!names_in(&one).is_empty());
+    assert_eq!(names_in(&one), names_in(&other));
+
+    // Not said which: refused, saying how, and nothing written.
+    let none = d.join("无");
+    let said = run(d, &["export", "--attachments", &path(&none)])
+        .fails()
+        .to_string();
+    assert!(said.contains("--record"), "{said}");
+    assert!(!none.exists());
+    let said = run(d, &["export", &path(&d.join("x.json")), "--year", "2026"])
+        .fails()
+        .to_string();
+    assert!(said.contains("--attachments"), "{said}");
+}

@@ -2280,11 +2280,7 @@ async fn attached_files_travel_through_an_inspector_to_the_city_and_to_no_one_wh
         .expect("inspector → city");
     assert_eq!(r.files.received, 7, "{:?}", r.files);
     assert_eq!(files_of(&s.city, &visit), here, "the same bytes arrive");
-    assert!(
-        lock(&s.city.ws)
-            .files_wanted(false, &Default::default())
-            .is_empty()
-    );
+    assert!(lock(&s.city.ws).files_lacking().is_empty());
 
     // The city attaches a file to another district's visit: the village's
     // kindergarten may not read it, asks for it by hash all the same, and
@@ -2442,7 +2438,7 @@ async fn a_file_cut_halfway_on_a_lossy_link_is_finished_from_a_second_peer_witho
             w.blobs().partial(&blob.hash).is_some(),
             "what arrived is kept"
         );
-        assert_eq!(w.files_wanted(false, &Default::default()).len(), 1);
+        assert_eq!(w.files_lacking().len(), 1);
     }
 
     // The first peer is gone; a second one has the file. Over the same kind
@@ -2474,6 +2470,127 @@ async fn a_file_cut_halfway_on_a_lossy_link_is_finished_from_a_second_peer_witho
     assert_eq!(w.blobs().read(&blob).as_deref(), Some(&pdf[..]));
     assert!(w.blobs().partial(&blob.hash).is_none(), "the part is gone");
     assert_eq!(w.check_files().damaged.len(), 0);
+}
+
+/// A device whose program lies: it offers a file, then sends its first
+/// half right and the rest altered (an honest BLAKE3 tree, one byte of
+/// the data changed), as iroh-blobs frames it.
+async fn lying_peer(blob: Blob, file: Vec<u8>) -> (PeerAddr, tokio::task::JoinHandle<()>) {
+    use bangfu::sync::wire::{self, FileList, Frame};
+    let key = SecretKey::from_bytes(&rand::random::<[u8; 32]>());
+    let ep = node::bind(&key, &NET, true).await.expect("bind");
+    let mut addr = node::local_addr(&ep);
+    addr.relay = None;
+    addr.addrs.retain(|s| s.ip().is_loopback());
+    let honest = iroh_blobs::store::mem::MemStore::new();
+    let tag = honest.add_bytes(file).temp_tag().await.expect("add");
+    let mut bao = honest
+        .export_bao(tag.hash(), iroh_blobs::protocol::ChunkRanges::all())
+        .bao_to_vec()
+        .await
+        .expect("encoded");
+    let at = bao.len() * 3 / 4;
+    bao[at] ^= 0x55;
+    let task = tokio::spawn(async move {
+        let incoming = ep.accept().await.expect("a dial");
+        let conn = incoming.await.expect("connection");
+        let (mut send, mut recv) = conn.accept_bi().await.expect("lists");
+        let Ok((Frame::Files(first), _)) = wire::read(&mut recv).await else {
+            panic!("no list");
+        };
+        assert!(first.want.contains(&blob.hash), "{first:?}");
+        let offer = FileList {
+            want: vec![],
+            have: vec![blob],
+        };
+        wire::write(&mut send, &Frame::Files(offer))
+            .await
+            .expect("offer");
+        let _ = wire::read(&mut recv).await;
+        let (mut out, mut request) = conn.accept_bi().await.expect("a request");
+        request.read_to_end(1 << 20).await.expect("request");
+        out.write_all(&bao).await.expect("the lie");
+        let _ = out.finish();
+        conn.closed().await;
+        drop(ep);
+    });
+    (addr, task)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_peer_sending_wrong_bytes_is_caught_and_nothing_it_sent_is_kept() {
+    let s = scene().await;
+    let pairing = pairing_of(&s.village, &s.kindergarten);
+    let visit = add_visit(&s.village, &pairing, "送教下乡：签到");
+    let size = 300_000;
+    let pdf = scanned_pdf(size, 5);
+    lock(&s.village.ws)
+        .attach(
+            AttachedTo::Visit,
+            &visit,
+            vec![new_file("签到表.pdf", &pdf, "签到")],
+        )
+        .expect("attach");
+    let blob = lock(&s.village.ws).model().attachments_of(&visit)[0]
+        .file
+        .clone();
+    // The inspector takes the records only, then meets the liar.
+    lock(&s.inspector.ws)
+        .set_setting("files", "off")
+        .expect("setting");
+    s.inspector.sync(&s.village.addr()).await.expect("records");
+    lock(&s.inspector.ws)
+        .set_setting("files", "all")
+        .expect("setting");
+    assert_eq!(lock(&s.inspector.ws).files_lacking().len(), 1);
+    let (addr, liar) = lying_peer(blob.clone(), pdf.clone()).await;
+    let conn = s
+        .inspector
+        .ep
+        .connect(
+            addr.endpoint_addr().expect("address"),
+            bangfu::sync::files::FILES_ALPN,
+        )
+        .await
+        .expect("connect");
+    let report = tokio::time::timeout(
+        Duration::from_secs(60),
+        bangfu::sync::files::exchange(
+            &s.inspector.ws,
+            &conn,
+            &addr.id,
+            bangfu::sync::files::Side::Dialer,
+            &bangfu::sync::files::FilesPolicy::default(),
+            |_| {},
+        ),
+    )
+    .await
+    .expect("the liar is left at once, not waited for");
+    let error = report.error.clone().unwrap_or_default();
+    assert!(error.contains("not the file"), "{report:?}");
+    assert_eq!((report.offered, report.received), (1, 0), "{report:?}");
+    assert!(
+        report.bytes_received > 0,
+        "the right first part came before the lie: {report:?}"
+    );
+    {
+        let w = lock(&s.inspector.ws);
+        assert_eq!(w.blobs().held(&blob), bangfu::store::blobs::Held::Missing);
+        assert!(
+            w.blobs().partial(&blob.hash).is_none(),
+            "nothing of what the liar sent is kept"
+        );
+        assert_eq!(w.files_lacking().len(), 1, "still wanted");
+    }
+    liar.await.expect("the liar's side");
+    // From an honest peer the whole file comes, none of it from before.
+    let r = s.inspector.sync(&s.village.addr()).await.expect("honest");
+    assert_eq!(r.files.received, 1, "{:?}", r.files);
+    assert_eq!(r.files.bytes_received, size as u64);
+    assert_eq!(
+        lock(&s.inspector.ws).blobs().read(&blob).as_deref(),
+        Some(&pdf[..])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

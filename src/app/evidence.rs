@@ -83,6 +83,25 @@ pub fn open(cx: &mut Ctx<'_>, to: AttachedTo, record: Option<&Id>) {
     cx.open(Dialog::Evidence(files));
 }
 
+/// Every tick: an open dialog follows what sync brings in the background
+/// (a file arriving, an attachment added or removed elsewhere).
+pub fn tick(cx: &mut Ctx<'_>) {
+    let Some(Dialog::Evidence(f)) = cx.dialog.as_mut() else {
+        return;
+    };
+    let blobs = cx.ws.blobs();
+    let now = cx.ws.model().attachments_of(&f.record);
+    let same = now.len() == f.items.len()
+        && now
+            .iter()
+            .zip(&f.items)
+            .all(|(a, item)| a.id == item.id && here(&blobs, a) == item.here);
+    if !same && let Some(Dialog::Evidence(mut f)) = cx.dialog.take() {
+        reload(cx, &mut f);
+        cx.open(Dialog::Evidence(f));
+    }
+}
+
 /// Reads the record's attachments again (after a change, an arrival).
 fn reload(cx: &Ctx<'_>, f: &mut Files) {
     let l = cx.lang;
@@ -196,7 +215,8 @@ fn open_or_fetch(cx: &mut Ctx<'_>, f: &Files) {
         };
         return cx.say(said);
     };
-    let name = words::clerk_name(l, cx.model(), &a, f.selected.saturating_add(1));
+    let stem = words::clerk_stem(l, cx.model(), &a);
+    let name = words::clerk_name(&stem, &a, f.selected.saturating_add(1));
     let path = cx.data_dir.join("open").join(name);
     let said = match std::fs::create_dir_all(cx.data_dir.join("open"))
         .and_then(|()| crate::export::write_file_atomically(&path, &bytes))

@@ -361,6 +361,7 @@ impl App {
             Event::Tick => {
                 self.poll_join();
                 self.refresh(false);
+                self.with_ctx(|_, _, cx| evidence::tick(cx));
                 self.count_unsynced();
                 self.leaving_tick();
             }

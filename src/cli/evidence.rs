@@ -149,6 +149,39 @@ pub fn attachments(ctx: &Ctx, a: AttachmentsArgs) -> CmdResult {
     Ok(())
 }
 
+/// `bangfu export --attachments DIR`: a record's files (`--record`), or
+/// those of a report's period (the files its annex lists, oldest first),
+/// written with a clerk's names.
+pub fn export_files(
+    ctx: &Ctx,
+    dir: &std::path::Path,
+    record_typed: Option<String>,
+    period: &super::report::Which,
+) -> CmdResult {
+    let l = ctx.lang;
+    let ws = ctx.open()?;
+    let m = ws.model();
+    let list: Vec<&Attachment> = match (record_typed, period.named()) {
+        (Some(typed), false) => m.attachments_of(&record(&ws, l, &typed)?.1),
+        (None, true) => {
+            let key = super::report::key(l, m, period)?;
+            crate::domain::reports::visits_of(m, &key)
+                .iter()
+                .flat_map(|v| m.attachments_of(&v.id))
+                .collect()
+        }
+        _ => return Err(Fail::said("export.attachments_which", vec![])),
+    };
+    let written = write_out(l, m, &ws.blobs(), &list, dir).map_err(Fail::line)?;
+    out(&tr!(
+        l,
+        "evidence.exported",
+        count = written,
+        dir = dir.display().to_string()
+    ));
+    Ok(())
+}
+
 /// `bangfu detach ID`: the attachment removed from its record (its
 /// removal kept in history).
 pub fn detach(ctx: &Ctx, a: DetachArgs) -> CmdResult {

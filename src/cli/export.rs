@@ -17,12 +17,30 @@ pub struct ExportArgs {
     #[arg(long, value_name = "LIST")]
     pub what: Option<String>,
     /// File to write, or `-` for standard output (json and csv)
-    pub file: PathBuf,
+    #[arg(required_unless_present = "attachments")]
+    pub file: Option<PathBuf>,
+    /// Write attached files to this folder instead, named date_kindergarten_activity_n: a record's (--record), or a report period's (the files its annex lists)
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["file", "what"])]
+    pub attachments: Option<PathBuf>,
+    /// With --attachments: the record (a unique id prefix)
+    #[arg(long, requires = "attachments")]
+    pub record: Option<String>,
+    /// With --attachments, a report's period: --district D --month YYYY-MM, or --level L [--id ID] --year Y
+    #[command(flatten)]
+    pub period: super::report::Which,
 }
 
 pub fn export(ctx: &Ctx, a: ExportArgs) -> CmdResult {
     use crate::export::lists;
     let l = ctx.lang;
+    let (file, period) = match (&a.attachments, &a.file) {
+        (Some(dir), _) => return super::evidence::export_files(ctx, dir, a.record, &a.period),
+        (None, Some(file)) => (file, &a.period),
+        (None, None) => return Err(Fail::said("export.attachments_which", vec![])),
+    };
+    if period.named() {
+        return Err(Fail::said("export.attachments_which", vec![]));
+    }
     let format = a.format.trim().to_ascii_lowercase();
     let bytes = match (format.as_str(), &a.what) {
         ("json", None) => {
@@ -62,7 +80,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CmdResult {
             ));
         }
     };
-    save(ctx, &a.file, &bytes)
+    save(ctx, file, &bytes)
 }
 
 /// Writes an exported file (or standard output for `-`) and says where.

@@ -112,7 +112,7 @@ pub enum Command {
     /// Network settings of this device: port, relay, mdns
     #[command(subcommand)]
     Config(net::ConfigCmd),
-    /// Write the whole workspace (json) or one list (csv, xlsx) to a file
+    /// Write the whole workspace (json) or one list (csv, xlsx) to a file, or attached files to a folder
     Export(export::ExportArgs),
     #[command(hide = true, subcommand)]
     Debug(health::DebugCmd),

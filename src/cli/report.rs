@@ -120,8 +120,23 @@ pub struct SettingsArgs {
     pub city_due: Option<String>,
 }
 
+impl Which {
+    /// Whether any of its options was given.
+    pub fn named(&self) -> bool {
+        [
+            &self.district,
+            &self.month,
+            &self.level,
+            &self.id,
+            &self.year,
+        ]
+        .iter()
+        .any(|o| o.is_some())
+    }
+}
+
 /// The report a `Which` names.
-fn key(l: Lang, model: &Model, w: &Which) -> Result<ReportKey, Fail> {
+pub fn key(l: Lang, model: &Model, w: &Which) -> Result<ReportKey, Fail> {
     if let Some(month) = &w.month {
         let district = w
             .district

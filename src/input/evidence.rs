@@ -103,17 +103,18 @@ pub fn write_out(
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut written = 0usize;
     let mut missing = Vec::new();
-    for (n, x) in list.iter().enumerate() {
+    // Numbered from 1 among the files whose names would be the same (two
+    // visits to one kindergarten on one day share a stem).
+    let mut numbers: std::collections::BTreeMap<String, usize> = Default::default();
+    for x in list {
+        let stem = crate::present::evidence::clerk_stem(l, m, x);
+        let n = numbers.entry(stem.clone()).or_insert(0);
+        *n = n.saturating_add(1);
         let Some(bytes) = blobs.read(&x.file) else {
             missing.push(x.name.clone());
             continue;
         };
-        let path = dir.join(crate::present::evidence::clerk_name(
-            l,
-            m,
-            x,
-            n.saturating_add(1),
-        ));
+        let path = dir.join(crate::present::evidence::clerk_name(&stem, x, *n));
         crate::export::write_file_atomically(&path, &bytes).map_err(|e| io(&path, e))?;
         written = written.saturating_add(1);
     }

@@ -138,21 +138,30 @@ fn record_words(l: Lang, m: &Model, a: &Attachment) -> Vec<String> {
     }
 }
 
-/// The name a clerk understands for the `n`th file (from 1) of a
-/// record: `2024-10-15_北沟村幼儿园_送教下乡_1.jpg`.
-pub fn clerk_name(l: Lang, m: &Model, a: &Attachment, n: usize) -> String {
+/// What the names of a record's files begin with:
+/// `2024-10-15_北沟村幼儿园_送教下乡`.
+pub fn clerk_stem(l: Lang, m: &Model, a: &Attachment) -> String {
+    record_words(l, m, a)
+        .iter()
+        .filter(|w| !w.is_empty())
+        .map(|w| super::file_stem(w))
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// The name a clerk understands for the `n`th file (from 1) of those
+/// whose names begin with `stem` ([`clerk_stem`]):
+/// `2024-10-15_北沟村幼儿园_送教下乡_1.jpg`.
+pub fn clerk_name(stem: &str, a: &Attachment, n: usize) -> String {
     let ext = match a.format {
         FileFormat::Jpeg => "jpg",
         FileFormat::Png => "png",
         FileFormat::Pdf => "pdf",
     };
-    let mut parts: Vec<String> = record_words(l, m, a)
-        .iter()
-        .filter(|w| !w.is_empty())
-        .map(|w| super::file_stem(w))
-        .collect();
-    parts.push(n.to_string());
-    format!("{}.{ext}", parts.join("_"))
+    match stem {
+        "" => format!("{n}.{ext}"),
+        s => format!("{s}_{n}.{ext}"),
+    }
 }
 
 #[cfg(test)]

@@ -136,20 +136,19 @@ pub struct Wanted {
 
 impl Workspace {
     /// The files this device lacks: the thumbnails of every attachment
-    /// here, then (unless `thumbnails_only`) the files themselves, and
-    /// always the files in `also` (asked for one by one); each group
-    /// smallest first. Removed attachments are not fetched.
-    pub fn files_wanted(&self, thumbnails_only: bool, also: &BTreeSet<String>) -> Vec<Wanted> {
+    /// here, then the files themselves; each group smallest first (which
+    /// of them a link fetches is `sync::files::FilesPolicy`'s to say).
+    /// Removed attachments are not fetched.
+    pub fn files_lacking(&self) -> Vec<Wanted> {
         let blobs = self.blobs();
         let mut seen = BTreeSet::new();
         let mut out: Vec<Wanted> = Vec::new();
         for a in self.model().attachments().filter(|a| a.removed.is_none()) {
-            let full = !thumbnails_only || also.contains(&a.file.hash);
             let wanted = a
                 .thumbnail
                 .iter()
                 .map(|t| (t, true))
-                .chain(full.then_some((&a.file, false)));
+                .chain(std::iter::once((&a.file, false)));
             for (b, thumbnail) in wanted {
                 if blobs.held(b) != super::blobs::Held::Present && seen.insert(b.hash.clone()) {
                     out.push(Wanted {

@@ -26,6 +26,8 @@ use iroh::endpoint::Connection;
 use iroh_blobs::Hash;
 use iroh_blobs::api::proto::Bitfield;
 use iroh_blobs::api::remote::GetProgressItem;
+use iroh_blobs::get::GetError;
+use iroh_blobs::get::fsm::DecodeError;
 use iroh_blobs::provider::events::{
     AbortReason, ConnectMode, EventMask, EventSender, ObserveMode, ProviderMessage, RequestMode,
     RequestUpdate, ThrottleMode,
@@ -96,6 +98,12 @@ impl FilesPolicy {
         }
     }
 
+    /// Whether a file this device lacks is fetched (with `off`, no
+    /// exchange of files takes place at all).
+    pub fn wants(&self, w: &Wanted) -> bool {
+        w.thumbnail || !self.thumbnails_only || self.also.contains(&w.blob.hash)
+    }
+
     /// The setting's word.
     pub fn word(&self) -> &'static str {
         match (self.off, self.thumbnails_only) {
@@ -156,10 +164,10 @@ async fn run(
         let w = lock(ws);
         // Parts of files that are whole by now (a process killed between
         // keeping a file and forgetting its part), or left half-written.
-        let lacking = w.files_wanted(false, &BTreeSet::new());
+        let lacking = w.files_lacking();
         w.blobs()
-            .tidy_partials(&lacking.into_iter().map(|x| x.blob.hash).collect());
-        let mut wanted = w.files_wanted(policy.thumbnails_only, &policy.also);
+            .tidy_partials(&lacking.iter().map(|x| x.blob.hash.clone()).collect());
+        let mut wanted: Vec<Wanted> = lacking.into_iter().filter(|x| policy.wants(x)).collect();
         wanted.truncate(MAX_LIST);
         (wanted, w.files_readable(peer), w.blobs())
     };
@@ -176,6 +184,15 @@ async fn run(
         Arc::new(mine.into_iter().map(|b| (b.hash, b.bytes)).collect());
     let serving = tokio::spawn(serve(conn.clone(), blobs.clone(), offered, sent.clone()));
     let fetched = fetch_all(conn, &blobs, fetch, report, progress).await;
+    if let Err(e) = fetched {
+        // A lost link, or a peer that sent wrong bytes: nothing more is
+        // taken from it, nor given to it, this time.
+        conn.close(1u32.into(), b"files stopped");
+        serving.abort();
+        report.sent = usize::try_from(sent.files.load(Ordering::Relaxed)).unwrap_or(usize::MAX);
+        report.bytes_sent = sent.bytes.load(Ordering::Relaxed);
+        return Err(e);
+    }
     // Done: say so, and serve until the other side says so too.
     let said = async {
         let mut s = conn.open_uni().await.map_err(net)?;
@@ -197,7 +214,6 @@ async fn run(
         }
     }
     serving.abort();
-    fetched?;
     match ends {
         Ok(r) => r.map(|_| ()),
         Err(_) => Err(SyncError::TimedOut("the exchange of files")),
@@ -393,7 +409,7 @@ async fn fetch_all(
                     stats.payload_bytes_read
                 }
                 GetProgressItem::Error(e) => {
-                    result = Some(Err(e.to_string()));
+                    result = Some(Err(e));
                     continue;
                 }
             };
@@ -416,13 +432,22 @@ async fn fetch_all(
                 }
                 blobs.drop_partial(&w.blob.hash);
             }
+            Some(Err(e)) if lied(&e) => {
+                // What came of this file is not trusted, checked or not:
+                // it goes with the transfer's store, and any part kept.
+                blobs.drop_partial(&w.blob.hash);
+                return Err(SyncError::Protocol(format!(
+                    "the peer sent bytes that are not the file {} ({e}); they were discarded",
+                    w.blob.hash
+                )));
+            }
             other => {
                 save_partial(&store, blobs, &w.blob.hash, hash).await;
                 if conn.close_reason().is_some() {
                     return Err(SyncError::Net(
                         other
                             .and_then(|r| r.err())
-                            .unwrap_or_else(|| "connection lost".into()),
+                            .map_or_else(|| "connection lost".into(), |e| e.to_string()),
                     ));
                 }
             }
@@ -430,6 +455,18 @@ async fn fetch_all(
         progress(report);
     }
     Ok(())
+}
+
+/// Whether a transfer failed because the peer's bytes did not match the
+/// file's hash (not because the link or the peer went away).
+fn lied(e: &GetError) -> bool {
+    matches!(
+        e,
+        GetError::Decode {
+            source: DecodeError::ParentHashMismatch { .. } | DecodeError::LeafHashMismatch { .. },
+            ..
+        }
+    )
 }
 
 /// Moves a whole file from the transfer store into the workspace's store,

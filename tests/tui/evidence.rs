@@ -85,3 +85,28 @@ fn a_teacher_attaches_photos_and_a_sign_in_sheet_and_opens_one() {
     let name = opened[0].file_name().to_string_lossy().into_owned();
     assert!(name.ends_with(".jpg") || name.ends_with(".pdf"), "{name}");
 }
+
+#[test]
+fn the_open_dialog_follows_a_file_arriving_in_the_background() {
+    let dir = demo_dir();
+    let mut a = app(dir.path(), Lang::Zh, 140, 40);
+    let visit = select_visit_with_photos(&mut a);
+    let file = a.model().expect("model").attachments_of(&visit)[0]
+        .file
+        .clone();
+    // The photo is not here yet (its thumbnail is): as a synced device
+    // that has not taken the file.
+    let blobs = bangfu::store::blobs::Blobs::in_dir(dir.path());
+    let bytes = blobs.read(&file).expect("the demo's photo");
+    std::fs::remove_file(blobs.path(&file.hash).expect("its path")).expect("removed");
+    ch(&mut a, 'A');
+    let screen = show(&mut a);
+    assert!(screen.contains("仅缩略图"), "{screen}");
+    // Sync (another process, or the background agent) keeps it; the next
+    // tick shows it here, with the dialog still open.
+    blobs.put(&bytes).expect("kept");
+    a.handle(Event::Tick);
+    let screen = show(&mut a);
+    assert!(screen.contains("佐证材料："), "{screen}");
+    assert!(!screen.contains("仅缩略图"), "{screen}");
+}
