@@ -147,4 +147,68 @@ fn main() {
         percentile(&reports, 0.99),
         reports[reports.len() - 1]
     );
+
+    evidence(&mut app, &mut term);
+}
+
+/// The screen as text.
+fn screen(term: &Terminal<TestBackend>) -> String {
+    term.backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect()
+}
+
+/// The evidence dialog on a visit with the demo's photos: `A` to the
+/// frame with the photo's preview (its thumbnail read, decoded and drawn
+/// in halfblocks), and moving between the files.
+fn evidence(app: &mut App, term: &mut Terminal<TestBackend>) {
+    let draw = |app: &App, term: &mut Terminal<TestBackend>| {
+        let Ok(_) = term.draw(|f| {
+            bangfu::ui::draw(f, app);
+        });
+    };
+    app.handle(key(KeyCode::Esc));
+    app.handle(key(KeyCode::Char('4')));
+    app.handle(key(KeyCode::Home));
+    draw(app, term);
+    let mut found = false;
+    for _ in 0..5000 {
+        if screen(term).contains("课堂_1.jpg") {
+            found = true;
+            break;
+        }
+        app.handle(key(KeyCode::Down));
+        draw(app, term);
+    }
+    if !found {
+        println!("city: no visit with photos found for the preview figures");
+        return;
+    }
+    let (mut open, mut moves) = (Vec::new(), Vec::new());
+    for _ in 0..50 {
+        let t = Instant::now();
+        app.handle(key(KeyCode::Char('A')));
+        draw(app, term);
+        open.push(t.elapsed().as_secs_f64() * 1000.0);
+        for code in [KeyCode::Down, KeyCode::Up] {
+            let t = Instant::now();
+            app.handle(key(code));
+            draw(app, term);
+            moves.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        app.handle(key(KeyCode::Esc));
+        draw(app, term);
+    }
+    open.sort_by(f64::total_cmp);
+    moves.sort_by(f64::total_cmp);
+    println!(
+        "city: A to the evidence dialog's frame with a photo's preview p50 {:.2} ms, p99 {:.2} ms; to the next photo's p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&open, 0.5),
+        percentile(&open, 0.99),
+        percentile(&moves, 0.5),
+        percentile(&moves, 0.99)
+    );
 }

@@ -52,8 +52,17 @@ const PROGRESS_STEP: u64 = 64 * 1024;
 const SAVE_STEP: u64 = 1024 * 1024;
 /// How often the serving store lets go of files whose transfer ended.
 const SERVED_KEPT: Duration = Duration::from_secs(5);
-/// How long a side waits for the other to finish its transfers.
-const DONE_TIMEOUT: Duration = Duration::from_secs(600);
+/// At most this many files are fetched at once…
+const AT_ONCE: usize = 4;
+/// …and more than one only while their sizes add up to at most this.
+const AT_ONCE_BYTES: u64 = 32 * 1024 * 1024;
+/// A side ends the exchange when no file's bytes have moved for this long
+/// (nor the lists): a stalled transfer, a peer that holds the connection
+/// open and asks for nothing.
+const QUIET_LIMIT: Duration = Duration::from_secs(120);
+/// However busy, an exchange ends after this long (what arrived of a file
+/// is kept, and the next sync goes on from it).
+const DONE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// What one exchange of files did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -173,13 +182,15 @@ async fn run(
     };
     report.wanted = wanted.len();
     let want: Vec<String> = wanted.iter().map(|w| w.blob.hash.clone()).collect();
-    let (theirs, mine) = inventory(conn, side, want, &readable).await?;
+    let (theirs, mine) = tokio::time::timeout(QUIET_LIMIT, inventory(conn, side, want, &readable))
+        .await
+        .map_err(|_| SyncError::TimedOut("the lists of files"))??;
     let fetch: Vec<Wanted> = wanted
         .into_iter()
         .filter(|w| theirs.contains(&w.blob))
         .collect();
     report.offered = fetch.len();
-    let sent = Arc::new(Counters::default());
+    let sent = Arc::new(Counters::new());
     let offered: Arc<BTreeMap<String, u64>> =
         Arc::new(mine.into_iter().map(|b| (b.hash, b.bytes)).collect());
     let serving = tokio::spawn(serve(conn.clone(), blobs.clone(), offered, sent.clone()));
@@ -193,7 +204,23 @@ async fn run(
         report.bytes_sent = sent.bytes.load(Ordering::Relaxed);
         return Err(e);
     }
-    // Done: say so, and serve until the other side says so too.
+    let ends = wait_done(conn, &sent).await;
+    report.sent = usize::try_from(sent.files.load(Ordering::Relaxed)).unwrap_or(usize::MAX);
+    report.bytes_sent = sent.bytes.load(Ordering::Relaxed);
+    match side {
+        Side::Dialer => conn.close(0u32.into(), b"done"),
+        Side::Acceptor => {
+            let _ = tokio::time::timeout(Duration::from_secs(8), conn.closed()).await;
+        }
+    }
+    serving.abort();
+    ends
+}
+
+/// Says this side is done, and serves until the other side says so too:
+/// at most until nothing has been asked of this side for [`QUIET_LIMIT`],
+/// and [`DONE_TIMEOUT`] in all.
+async fn wait_done(conn: &Connection, sent: &Counters) -> Result<(), SyncError> {
     let said = async {
         let mut s = conn.open_uni().await.map_err(net)?;
         s.write_all(&[1]).await.map_err(net)?;
@@ -204,19 +231,19 @@ async fn run(
         let mut b = [0u8; 1];
         r.read_exact(&mut b).await.map_err(net)
     };
-    let ends = tokio::time::timeout(DONE_TIMEOUT, async { tokio::try_join!(said, heard) }).await;
-    report.sent = usize::try_from(sent.files.load(Ordering::Relaxed)).unwrap_or(usize::MAX);
-    report.bytes_sent = sent.bytes.load(Ordering::Relaxed);
-    match side {
-        Side::Dialer => conn.close(0u32.into(), b"done"),
-        Side::Acceptor => {
-            let _ = tokio::time::timeout(Duration::from_secs(8), conn.closed()).await;
+    let ends = async { tokio::try_join!(said, heard) };
+    tokio::pin!(ends);
+    let start = tokio::time::Instant::now();
+    sent.moved_now();
+    loop {
+        tokio::select! {
+            r = &mut ends => return r.map(|_| ()),
+            () = tokio::time::sleep(Duration::from_secs(5)) => {
+                if sent.quiet_for() >= QUIET_LIMIT || start.elapsed() >= DONE_TIMEOUT {
+                    return Err(SyncError::TimedOut("the exchange of files"));
+                }
+            }
         }
-    }
-    serving.abort();
-    match ends {
-        Ok(r) => r.map(|_| ()),
-        Err(_) => Err(SyncError::TimedOut("the exchange of files")),
     }
 }
 
@@ -283,10 +310,36 @@ async fn read_list(r: &mut iroh::endpoint::RecvStream) -> Result<FileList, SyncE
     }
 }
 
-#[derive(Debug, Default)]
+/// What this side served, and when the last of it moved.
+#[derive(Debug)]
 struct Counters {
     files: AtomicU64,
     bytes: AtomicU64,
+    since: std::time::Instant,
+    /// When a served file's bytes last moved (milliseconds after `since`).
+    moved: AtomicU64,
+}
+
+impl Counters {
+    fn new() -> Counters {
+        Counters {
+            files: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            since: std::time::Instant::now(),
+            moved: AtomicU64::new(0),
+        }
+    }
+
+    fn moved_now(&self) {
+        let ms = u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.moved.store(ms, Ordering::Relaxed);
+    }
+
+    fn quiet_for(&self) -> Duration {
+        self.since
+            .elapsed()
+            .saturating_sub(Duration::from_millis(self.moved.load(Ordering::Relaxed)))
+    }
 }
 
 /// Serves the files this side offered, and nothing else: any other hash,
@@ -343,8 +396,10 @@ async fn serve(
                         msg.tx.send(Ok(())).await.ok();
                         // The file stays until its transfer ends.
                         let mut updates = msg.rx;
+                        let sent = sent.clone();
                         tokio::spawn(async move {
                             while let Ok(Some(u)) = updates.recv().await {
+                                sent.moved_now();
                                 if matches!(
                                     u,
                                     RequestUpdate::Completed(_) | RequestUpdate::Aborted(_)
@@ -377,8 +432,11 @@ async fn load(store: &MemStore, blobs: &Blobs, blob: &Blob) -> Option<iroh_blobs
     store.add_bytes(bytes).temp_tag().await.ok()
 }
 
-/// Fetches the files the peer offered, one after another, each resuming
-/// from what arrived of it before; a file is kept only whole and checked.
+/// Fetches the files the peer offered, a few at once (on a slow link
+/// their round trips overlap), in the order given (thumbnails first,
+/// smallest first), each resuming from what arrived of it before; a file
+/// is kept only whole and checked. Ends at the first file the peer sent
+/// wrong bytes for, or when the link is lost.
 async fn fetch_all(
     conn: &Connection,
     blobs: &Blobs,
@@ -386,75 +444,127 @@ async fn fetch_all(
     report: &mut FilesReport,
     mut progress: impl FnMut(&FilesReport),
 ) -> Result<(), SyncError> {
-    for w in list {
-        let Some(hash) = to_hash(&w.blob.hash) else {
-            continue;
-        };
-        // A store of its own for each file: what was kept leaves memory
-        // with it (a device taking a whole city's photos holds one at a
-        // time).
-        let store = MemStore::new();
-        restore_partial(&store, blobs, &w.blob.hash, hash).await;
-        let mut stream = store.remote().fetch(conn.clone(), hash).stream();
-        let base = report.bytes_received;
-        let mut shown = 0u64;
-        let mut saved = 0u64;
-        let save_step = (w.blob.bytes / 4).max(SAVE_STEP);
-        let mut result = None;
-        while let Some(item) = n0_future::StreamExt::next(&mut stream).await {
-            let got = match item {
-                GetProgressItem::Progress(n) => n,
-                GetProgressItem::Done(stats) => {
-                    result = Some(Ok(()));
-                    stats.payload_bytes_read
-                }
-                GetProgressItem::Error(e) => {
-                    result = Some(Err(e));
-                    continue;
-                }
+    let (tx, mut arrived) = tokio::sync::mpsc::unbounded_channel::<u64>();
+    let mut queue = list.into_iter().peekable();
+    let mut running: tokio::task::JoinSet<(u64, Result<bool, SyncError>)> = Default::default();
+    let (mut in_flight, mut shown) = (0u64, 0u64);
+    let mut failure = None;
+    let mut moved = tokio::time::Instant::now();
+    loop {
+        while failure.is_none() && running.len() < AT_ONCE {
+            let Some(w) = queue.next_if(|w| {
+                running.is_empty() || in_flight.saturating_add(w.blob.bytes) <= AT_ONCE_BYTES
+            }) else {
+                break;
             };
-            report.bytes_received = base.saturating_add(got);
-            if got.saturating_sub(shown) >= PROGRESS_STEP {
-                shown = got;
+            in_flight = in_flight.saturating_add(w.blob.bytes);
+            let (conn, blobs, tx) = (conn.clone(), blobs.clone(), tx.clone());
+            running.spawn(async move { (w.blob.bytes, fetch_one(&conn, &blobs, &w, &tx).await) });
+        }
+        tokio::select! {
+            Some(n) = arrived.recv() => {
+                moved = tokio::time::Instant::now();
+                report.bytes_received = report.bytes_received.saturating_add(n);
+                if report.bytes_received.saturating_sub(shown) >= PROGRESS_STEP {
+                    shown = report.bytes_received;
+                    progress(report);
+                }
+            }
+            done = running.join_next() => {
+                let Some(done) = done else { break };
+                moved = tokio::time::Instant::now();
+                let (bytes, result) = done.unwrap_or((0, Ok(false)));
+                in_flight = in_flight.saturating_sub(bytes);
+                match result {
+                    Ok(true) => report.received = report.received.saturating_add(1),
+                    Ok(false) => {}
+                    Err(e) => {
+                        // Those still running end with the link.
+                        conn.close(1u32.into(), b"files stopped");
+                        failure.get_or_insert(e);
+                    }
+                }
                 progress(report);
             }
-            // What arrived is kept as it goes (every quarter of a large
-            // file), so even a killed process resumes from there.
-            if result.is_none() && got.saturating_sub(saved) >= save_step {
-                saved = got;
-                save_partial(&store, blobs, &w.blob.hash, hash).await;
+            () = tokio::time::sleep_until(moved.checked_add(QUIET_LIMIT).unwrap_or(moved)), if failure.is_none() => {
+                // Nothing has come for a long while: a stalled peer.
+                conn.close(1u32.into(), b"files stalled");
+                failure = Some(SyncError::TimedOut("the files' transfer"));
             }
         }
-        match result {
-            Some(Ok(())) => {
-                if keep(&store, blobs, &w.blob, hash).await {
-                    report.received = report.received.saturating_add(1);
-                }
-                blobs.drop_partial(&w.blob.hash);
-            }
-            Some(Err(e)) if lied(&e) => {
-                // What came of this file is not trusted, checked or not:
-                // it goes with the transfer's store, and any part kept.
-                blobs.drop_partial(&w.blob.hash);
-                return Err(SyncError::Protocol(format!(
-                    "the peer sent bytes that are not the file {} ({e}); they were discarded",
-                    w.blob.hash
-                )));
-            }
-            other => {
-                save_partial(&store, blobs, &w.blob.hash, hash).await;
-                if conn.close_reason().is_some() {
-                    return Err(SyncError::Net(
-                        other
-                            .and_then(|r| r.err())
-                            .map_or_else(|| "connection lost".into(), |e| e.to_string()),
-                    ));
-                }
-            }
-        }
-        progress(report);
     }
-    Ok(())
+    while let Ok(n) = arrived.try_recv() {
+        report.bytes_received = report.bytes_received.saturating_add(n);
+    }
+    failure.map_or(Ok(()), Err)
+}
+
+/// Fetches one file, telling `arrived` the payload bytes as they come;
+/// whether it was kept. What arrived is kept apart as it goes (every
+/// quarter of a large file), so even a killed process resumes from there.
+async fn fetch_one(
+    conn: &Connection,
+    blobs: &Blobs,
+    w: &Wanted,
+    arrived: &tokio::sync::mpsc::UnboundedSender<u64>,
+) -> Result<bool, SyncError> {
+    let Some(hash) = to_hash(&w.blob.hash) else {
+        return Ok(false);
+    };
+    // A store of its own for each file: what was kept leaves memory with
+    // it (a device taking a whole city's photos holds a few at a time).
+    let store = MemStore::new();
+    restore_partial(&store, blobs, &w.blob.hash, hash).await;
+    let mut stream = store.remote().fetch(conn.clone(), hash).stream();
+    let (mut told, mut saved) = (0u64, 0u64);
+    let save_step = (w.blob.bytes / 4).max(SAVE_STEP);
+    let mut result = None;
+    while let Some(item) = n0_future::StreamExt::next(&mut stream).await {
+        let got = match item {
+            GetProgressItem::Progress(n) => n,
+            GetProgressItem::Done(stats) => {
+                result = Some(Ok(()));
+                stats.payload_bytes_read
+            }
+            GetProgressItem::Error(e) => {
+                result = Some(Err(e));
+                continue;
+            }
+        };
+        let _ = arrived.send(got.saturating_sub(told));
+        told = told.max(got);
+        if result.is_none() && got.saturating_sub(saved) >= save_step {
+            saved = got;
+            save_partial(&store, blobs, &w.blob.hash, hash).await;
+        }
+    }
+    match result {
+        Some(Ok(())) => {
+            let kept = keep(&store, blobs, &w.blob, hash).await;
+            blobs.drop_partial(&w.blob.hash);
+            Ok(kept)
+        }
+        Some(Err(e)) if lied(&e) => {
+            // What came of this file is not trusted, checked or not: it
+            // goes with the transfer's store, and any part kept.
+            blobs.drop_partial(&w.blob.hash);
+            Err(SyncError::Protocol(format!(
+                "the peer sent bytes that are not the file {} ({e}); they were discarded",
+                w.blob.hash
+            )))
+        }
+        other => {
+            save_partial(&store, blobs, &w.blob.hash, hash).await;
+            match conn.close_reason() {
+                Some(_) => Err(SyncError::Net(
+                    other
+                        .and_then(|r| r.err())
+                        .map_or_else(|| "connection lost".into(), |e| e.to_string()),
+                )),
+                None => Ok(false),
+            }
+        }
+    }
 }
 
 /// Whether a transfer failed because the peer's bytes did not match the
