@@ -153,22 +153,19 @@ fn main() {
 
 /// The screen as text.
 fn screen(term: &Terminal<TestBackend>) -> String {
-    term.backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect()
+    bangfu::tui::buffer_text(term.backend().buffer())
 }
 
 /// The evidence dialog on a visit with the demo's photos: `A` to the
 /// frame with the photo's preview (its thumbnail read, decoded and drawn
 /// in halfblocks), and moving between the files.
 fn evidence(app: &mut App, term: &mut Terminal<TestBackend>) {
-    let draw = |app: &App, term: &mut Terminal<TestBackend>| {
-        let Ok(_) = term.draw(|f| {
-            bangfu::ui::draw(f, app);
-        });
+    // A key as the real loop takes it: handled, its slow work done, drawn.
+    let draw = |app: &mut App, term: &mut Terminal<TestBackend>| {
+        app.run_later();
+        let mut drawn = bangfu::app::Drawn::default();
+        let Ok(_) = term.draw(|f| drawn = bangfu::ui::draw(f, app));
+        app.set_drawn(drawn);
     };
     app.handle(key(KeyCode::Esc));
     app.handle(key(KeyCode::Char('4')));
