@@ -164,6 +164,7 @@ fn seeds() -> Seeds {
             workspace: "ws".into(),
             docs: Some(vec!["programme".into()]),
             certs: Some(vec![cert.hash.clone()]),
+            stranger: false,
         }),
         wire::Frame::Certs(vec![cert.bytes().to_vec(), vec![1, 2, 3]]),
         wire::Frame::Sync {

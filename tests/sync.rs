@@ -237,13 +237,18 @@ async fn changes_travel_through_an_inspector_both_ways() {
     let (village, _) = joined(&t_k, "红旗村幼儿园")
         .await
         .expect("kindergarten joins");
-    // A device talks only with members it has heard of: the village
-    // learnt of the inspector when it joined; the inspector learns of the
-    // village at the bureau before setting out (see docs/SYNC.md).
-    assert!(matches!(
-        inspector.sync(&village.addr()).await,
-        Err(SyncError::NotMember(_))
-    ));
+    // The inspector has not heard of the village (it joined later); the
+    // village knows the inspector and, dialed by it, shows it the
+    // certificates that make it a member (see docs/SYNC.md).
+    assert_eq!(role_of(&inspector, &village.id()), None);
+    inspector
+        .sync(&village.addr())
+        .await
+        .expect("the village shows who it is");
+    assert_eq!(
+        role_of(&inspector, &village.id()),
+        Some(MemberRole::Kindergarten)
+    );
     inspector
         .sync(&bureau.addr())
         .await
@@ -2470,6 +2475,63 @@ async fn a_file_cut_halfway_on_a_lossy_link_is_finished_from_a_second_peer_witho
     assert_eq!(w.blobs().read(&blob).as_deref(), Some(&pdf[..]));
     assert!(w.blobs().partial(&blob.hash).is_none(), "the part is gone");
     assert_eq!(w.check_files().damaged.len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_device_that_never_heard_of_a_later_member_syncs_with_it_when_it_dials() {
+    // The village joins; the inspector joins after the village's last
+    // sync, so the village has never heard of it.
+    let city = bureau(Scale::Small).await;
+    let (district, kindergarten) = panshan_village(&city);
+    let t = city
+        .invite(MemberRole::Kindergarten, |i| {
+            i.kindergarten = Some(kindergarten.clone())
+        })
+        .await;
+    let (village, _) = joined(&t, "村园").await.expect("join");
+    let t = city
+        .invite(MemberRole::Inspector, |i| {
+            i.districts = vec![district.clone()]
+        })
+        .await;
+    let (inspector, _) = joined(&t, "督导").await.expect("join");
+    assert_eq!(role_of(&village, &inspector.id()), None, "not heard of");
+    let pairing = pairing_of(&village, &kindergarten);
+    let visit = add_visit(&village, &pairing, "送教下乡：新来的督导");
+
+    // Dialed by the inspector, the village refuses at the door (it cannot
+    // tell a later member from a stranger before a byte is read).
+    let err = inspector
+        .sync(&village.addr())
+        .await
+        .expect_err("refused at the door");
+    assert!(err.code().contains("not_member"), "{err:?}");
+
+    // The village dials: the inspector sends the certificates that make it
+    // a member, and the records travel.
+    let r = village
+        .sync(&inspector.addr())
+        .await
+        .expect("village → inspector");
+    assert!(r.docs >= 2, "{r:?}");
+    assert_eq!(
+        role_of(&village, &inspector.id()),
+        Some(MemberRole::Inspector)
+    );
+    assert!(lock(&inspector.ws).model().visit(&visit).is_some());
+    // From now on either may dial.
+    inspector
+        .sync(&village.addr())
+        .await
+        .expect("inspector → village");
+
+    // A stranger with a programme of its own is still refused.
+    let stranger = bureau_of(Scale::Small, 9).await;
+    let err = village.sync(&stranger.addr()).await.expect_err("stranger");
+    assert!(
+        matches!(err, SyncError::OtherWorkspace | SyncError::Refused(_)),
+        "{err:?}"
+    );
 }
 
 /// A device whose program lies: it offers a file, then sends its first

@@ -138,19 +138,29 @@ pub enum Filling {
 /// A key on an open form.
 /// Tab in a field of file paths: the last path completed from the files
 /// on disk; false when there is nothing to complete (Tab then moves on).
-fn complete_path(form: &mut Form) -> bool {
+/// When it cannot go further for several names, they are shown and the
+/// focus stays.
+fn complete_path(form: &mut Form, lang: crate::i18n::Lang) -> bool {
     let Some(f) = form.fields.get(form.focus).filter(|f| f.paths) else {
         return false;
     };
     let key = f.key;
     let text = form.text(key);
-    match crate::input::paths::complete(&text) {
-        Some(done) => {
-            form.set_text(key, &done);
-            true
-        }
-        None => false,
+    if let Some(done) = crate::input::paths::complete(&text) {
+        form.set_text(key, &done);
+        form.message = None;
+        return true;
     }
+    let names = crate::input::paths::choices(&text);
+    if names.is_empty() {
+        return false;
+    }
+    form.message = Some(crate::tr!(
+        lang,
+        "form.path_choices",
+        names = names.join("  ")
+    ));
+    true
 }
 
 pub fn form_key(form: &mut Form, k: KeyEvent, keymap: &Keymap, lang: crate::i18n::Lang) -> Filling {
@@ -191,7 +201,7 @@ pub fn form_key(form: &mut Form, k: KeyEvent, keymap: &Keymap, lang: crate::i18n
         Some(Action::Save) => Filling::Save,
         Some(Action::Back) => Filling::Cancel,
         Some(Action::Quit) => Filling::Quit,
-        Some(Action::NextField) if k.code == KeyCode::Tab && complete_path(form) => {
+        Some(Action::NextField) if k.code == KeyCode::Tab && complete_path(form, lang) => {
             Filling::Changed(form.fields.get(form.focus).map_or("", |f| f.key))
         }
         Some(Action::NextField) if !(in_note && arrow) => {

@@ -109,7 +109,7 @@ pub enum Command {
     /// Write or read a file of documents, for a USB stick
     #[command(subcommand)]
     Bundle(bundles::BundleCmd),
-    /// Network settings of this device: port, relay, mdns
+    /// This device's settings: port, relay, mdns, bind, which attached files to fetch
     #[command(subcommand)]
     Config(net::ConfigCmd),
     /// Write the whole workspace (json) or one list (csv, xlsx) to a file, or attached files to a folder

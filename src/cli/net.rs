@@ -51,8 +51,13 @@ pub struct ServeArgs {
 pub enum ConfigCmd {
     /// Show the network settings
     Show,
-    /// Set port, relay (a URL, or "" for none) or mdns (on/off)
-    Set { key: String, value: String },
+    /// Set port, relay (a URL, or "" for none), mdns (on/off), bind (the address to listen on) or files (all/thumbnails/off: which attached files sync fetches)
+    Set {
+        /// The setting: port, relay, mdns, bind or files
+        key: String,
+        /// Its new value
+        value: String,
+    },
 }
 
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Fail> {

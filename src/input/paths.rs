@@ -66,9 +66,17 @@ pub fn several(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// `text` with its last path completed as far as the files on disk allow
-/// (a folder gets its `/`); none when nothing more can be added.
-pub fn complete(text: &str) -> Option<String> {
+/// What the last path of `text` could become: the text before it, the
+/// folder typed, the start of the name typed, and the names on disk that
+/// begin so (sorted; whether each is a folder).
+struct Candidates {
+    head: String,
+    dir: String,
+    prefix: String,
+    names: Vec<(String, bool)>,
+}
+
+fn candidates(text: &str) -> Option<Candidates> {
     let start = last_word_start(text);
     let (head, last) = text.split_at_checked(start)?;
     let typed = words(last).pop().map(|w| one(&w)).unwrap_or_default();
@@ -80,7 +88,7 @@ pub fn complete(text: &str) -> Option<String> {
         None => (String::new(), typed.clone()),
     };
     let look_in = if dir.is_empty() { "." } else { dir.as_str() };
-    let mut matches: Vec<(String, bool)> = std::fs::read_dir(look_in)
+    let mut names: Vec<(String, bool)> = std::fs::read_dir(look_in)
         .ok()?
         .flatten()
         .filter_map(|e| {
@@ -89,17 +97,29 @@ pub fn complete(text: &str) -> Option<String> {
             (name.starts_with(&prefix) && !hidden).then(|| (name, e.path().is_dir()))
         })
         .collect();
-    matches.sort();
-    let (done, whole) = match matches.as_slice() {
+    names.sort();
+    Some(Candidates {
+        head: head.to_string(),
+        dir,
+        prefix,
+        names,
+    })
+}
+
+/// `text` with its last path completed as far as the files on disk allow
+/// (a folder gets its `/`); none when nothing more can be added.
+pub fn complete(text: &str) -> Option<String> {
+    let c = candidates(text)?;
+    let (done, whole) = match c.names.as_slice() {
         [] => return None,
         [(name, true)] => (format!("{name}/"), false),
         [(name, false)] => (name.clone(), true),
         many => (common_prefix(many.iter().map(|(n, _)| n.as_str())), false),
     };
-    if done == prefix {
+    if done == c.prefix {
         return None;
     }
-    let path = format!("{dir}{done}");
+    let path = format!("{}{done}", c.dir);
     // A name with spaces is quoted; the quote is closed once the name is
     // a whole file (a folder's stays open for what follows).
     let shown = match (path.contains(char::is_whitespace), whole) {
@@ -107,7 +127,20 @@ pub fn complete(text: &str) -> Option<String> {
         (true, false) => format!("'{path}"),
         (false, _) => path,
     };
-    Some(format!("{head}{shown}"))
+    Some(format!("{}{shown}", c.head))
+}
+
+/// The names the last path of `text` could go on to, when there are
+/// several (a folder's with its `/`): what a second Tab shows.
+pub fn choices(text: &str) -> Vec<String> {
+    let names = candidates(text).map(|c| c.names).unwrap_or_default();
+    if names.len() < 2 {
+        return Vec::new();
+    }
+    names
+        .into_iter()
+        .map(|(n, dir)| if dir { format!("{n}/") } else { n })
+        .collect()
 }
 
 /// Where the last word of `text` starts (a byte index at a char boundary).
@@ -189,6 +222,14 @@ mod tests {
         // Several matches: as far as they agree.
         assert_eq!(complete(&format!("{d}/课")), Some(format!("{d}/课堂")));
         assert_eq!(complete(&format!("{d}/课堂")), None);
+        assert_eq!(
+            choices(&format!("{d}/课堂")),
+            vec!["课堂1.jpg".to_string(), "课堂2.jpg".to_string()]
+        );
+        assert!(
+            choices(&format!("{d}/签")).is_empty(),
+            "one name: completed"
+        );
         // A folder with a space: quoted, with its slash, the quote open;
         // a file in it: the quote closed.
         let folder = format!("'{d}/送教 照片/");

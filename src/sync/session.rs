@@ -223,41 +223,134 @@ where
         w.refresh()?;
         (
             w.workspace_id().to_string(),
-            offer(&w, peer)?,
+            offer(&w, peer),
             crate::trust::heads_of(w.certs()),
         )
     };
-    let hello = Frame::Hello(Hello {
+    // A peer this side has not heard of yet (it joined later): it may
+    // still prove it is a member, with the certificates this side lacks.
+    let (mine, stranger) = match mine {
+        Ok(m) => (m, false),
+        Err(SyncError::NotMember(_)) => (Some(Vec::new()), true),
+        Err(e) => return Err(e),
+    };
+    let hello = Hello {
         protocol: wire::PROTOCOL,
         workspace: workspace.clone(),
         docs: mine.clone(),
         certs: Some(cert_heads),
-    });
-    let (sent, got) = tokio::join!(wire::write(send, &hello), wire::read(recv));
+        stranger,
+    };
+    let h = exchange_hello(send, recv, &hello, &workspace, report).await?;
+    match (stranger, h.stranger) {
+        (false, false) => Ok((agree(mine, h.docs)?, h.certs)),
+        // Neither knows the other: nothing to go on.
+        (true, true) => {
+            let _ = wire::write(send, &Frame::Failure("not_member".into())).await;
+            Err(SyncError::NotMember(peer.to_string()))
+        }
+        // This side knows the peer: it sends what the peer lacks, then
+        // hears whether the peer now knows it.
+        (false, true) => {
+            let frames = certs_for(&lock(ws), h.certs.as_deref().unwrap_or_default());
+            for f in frames.iter().chain([&Frame::Hello(hello.clone())]) {
+                let n = wire::write(send, f).await?;
+                report.bytes_sent = report.bytes_sent.saturating_add(n);
+            }
+            let again = read_hello(recv, &workspace, report).await?;
+            Ok((agree(mine, again.docs)?, again.certs))
+        }
+        // The peer knows this side: its certificates, then it again.
+        (true, false) => {
+            let mut certs = Vec::new();
+            let again = loop {
+                let (frame, n) = wire::read(recv).await?;
+                report.bytes_received = report.bytes_received.saturating_add(n);
+                match frame {
+                    Frame::Certs(c) => certs.extend(c),
+                    Frame::Hello(h) => break h,
+                    other => return Err(hello_expected(&other)),
+                }
+            };
+            let (mine, heads) = {
+                let mut w = lock(ws);
+                w.add_certs(&certs)?;
+                (offer(&w, peer), crate::trust::heads_of(w.certs()))
+            };
+            let mine = match mine {
+                Ok(m) => m,
+                Err(e) => {
+                    let _ = wire::write(send, &Frame::Failure("not_member".into())).await;
+                    return Err(e);
+                }
+            };
+            let hello = Frame::Hello(Hello {
+                docs: mine.clone(),
+                certs: Some(heads),
+                stranger: false,
+                ..hello
+            });
+            let n = wire::write(send, &hello).await?;
+            report.bytes_sent = report.bytes_sent.saturating_add(n);
+            Ok((agree(mine, again.docs)?, again.certs))
+        }
+    }
+}
+
+/// Sends this side's hello and reads the peer's, checked.
+async fn exchange_hello<R, W>(
+    send: &mut W,
+    recv: &mut R,
+    hello: &Hello,
+    workspace: &str,
+    report: &mut SessionReport,
+) -> Result<Hello, SyncError>
+where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
+    let frame = Frame::Hello(hello.clone());
+    let (sent, got) = tokio::join!(
+        wire::write(send, &frame),
+        read_hello(recv, workspace, report)
+    );
     report.bytes_sent = report.bytes_sent.saturating_add(sent?);
-    let (frame, n) = got?;
-    report.bytes_received = report.bytes_received.saturating_add(n);
-    match frame {
-        Frame::Hello(h) if h.protocol == wire::PROTOCOL && h.workspace == workspace => {
-            Ok((agree(mine, h.docs)?, h.certs))
-        }
-        Frame::Hello(h) if h.protocol != wire::PROTOCOL => {
+    match got {
+        Err(SyncError::Protocol(why)) if why.starts_with("the other device speaks") => {
             let _ = wire::write(send, &Frame::Failure("protocol".into())).await;
-            Err(SyncError::Protocol(format!(
-                "the other device speaks sync protocol {} (this one {}): both need the same version of bangfu",
-                h.protocol,
-                wire::PROTOCOL
-            )))
+            Err(SyncError::Protocol(why))
         }
-        Frame::Hello(_) => {
+        Err(SyncError::OtherWorkspace) => {
             let _ = wire::write(send, &Frame::Failure("other_workspace".into())).await;
             Err(SyncError::OtherWorkspace)
         }
-        Frame::Failure(why) => Err(SyncError::Refused(PeerRefusal::from_wire(&why))),
-        other => Err(SyncError::Protocol(format!(
-            "expected hello, got {other:?}"
-        ))),
+        other => other,
     }
+}
+
+/// Reads the peer's hello: of this protocol and this programme.
+async fn read_hello<R: AsyncRead + Unpin + Send>(
+    recv: &mut R,
+    workspace: &str,
+    report: &mut SessionReport,
+) -> Result<Hello, SyncError> {
+    let (frame, n) = wire::read(recv).await?;
+    report.bytes_received = report.bytes_received.saturating_add(n);
+    match frame {
+        Frame::Hello(h) if h.protocol != wire::PROTOCOL => Err(SyncError::Protocol(format!(
+            "the other device speaks sync protocol {} (this one {}): both need the same version of bangfu",
+            h.protocol,
+            wire::PROTOCOL
+        ))),
+        Frame::Hello(h) if h.workspace != workspace => Err(SyncError::OtherWorkspace),
+        Frame::Hello(h) => Ok(h),
+        Frame::Failure(why) => Err(SyncError::Refused(PeerRefusal::from_wire(&why))),
+        other => Err(hello_expected(&other)),
+    }
+}
+
+fn hello_expected(other: &Frame) -> SyncError {
+    SyncError::Protocol(format!("expected hello, got {other:?}"))
 }
 
 /// The membership log certificates the peer's heads show it lacks, in

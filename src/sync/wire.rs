@@ -44,6 +44,11 @@ pub struct Hello {
     /// from a version without one (it is then sent no certificates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certs: Option<Vec<String>>,
+    /// This side does not know the other as a member (it joined after this
+    /// side last heard of the membership): the other sends the
+    /// certificates this side lacks, then both say hello again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stranger: bool,
 }
 
 /// Attached files, on the files protocol (`sync::files`): the files a
@@ -268,6 +273,7 @@ mod tests {
                 workspace: "w".into(),
                 docs: Some(vec!["programme".into()]),
                 certs: Some(vec!["ab".into()]),
+                stranger: true,
             }),
             Frame::Certs(vec![vec![1, 2], vec![], vec![3]]),
             Frame::Sync {

@@ -2,6 +2,7 @@
 //! accept, one session at a time per peer, and admitting an invited device.
 
 use super::*;
+use std::time::Duration;
 
 /// Answers sync sessions from members; anyone else is refused right after
 /// the handshake, before a byte of the programme is sent.
@@ -66,6 +67,9 @@ impl ProtocolHandler for SyncProtocol {
                     error: &e,
                 });
                 remember(&self.ws, &addr, false, Some(e.code().to_string()));
+                // What was written (a `Failure` saying why) reaches the
+                // peer before the connection goes: it closes once read.
+                let _ = tokio::time::timeout(Duration::from_secs(2), conn.closed()).await;
                 conn.close(2u32.into(), b"error");
             }
             Err(_) => {
