@@ -124,7 +124,16 @@ fn reload(cx: &Ctx<'_>, f: &mut Files) {
                     row.get(3).cloned().unwrap_or_default(),
                     row.get(7).cloned().unwrap_or_default()
                 ),
-                details: columns.iter().cloned().zip(row).skip(1).collect(),
+                details: columns
+                    .iter()
+                    .cloned()
+                    .zip(row)
+                    .skip(1)
+                    .chain(
+                        words::source(l, a, h)
+                            .map(|s| (crate::i18n::text(l, "evidence.source_label"), s)),
+                    )
+                    .collect(),
                 here: h,
             }
         })

@@ -66,6 +66,18 @@ pub fn row(l: Lang, a: &Attachment, here: Here) -> Vec<String> {
     ]
 }
 
+/// Where a file not here yet can come from: the device of whoever added
+/// it, or any member's that took it since; none for a file here.
+pub fn source(l: Lang, a: &Attachment, here: Here) -> Option<String> {
+    (here != Here::Present).then(|| {
+        tr!(
+            l,
+            "evidence.source",
+            by = super::printable(&a.added.by).into_owned()
+        )
+    })
+}
+
 /// A record's files in one line for its detail: `照片 课堂_1.jpg（72 KB）、
 /// 签到表 签到表.pdf（15 B）`; none when it has none.
 pub fn summary(l: Lang, m: &Model, record: &Id) -> Option<String> {

@@ -15,6 +15,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 /// Draws the record's files over the screen.
 pub fn draw(frame: &mut Frame<'_>, l: Lang, keymap: &Keymap, f: &Files, size: Rect) {
@@ -48,11 +49,18 @@ pub fn draw(frame: &mut Frame<'_>, l: Lang, keymap: &Keymap, f: &Files, size: Re
         .map(|i| {
             i.details
                 .iter()
-                .map(|(k, v)| {
-                    Line::from(vec![
-                        Span::styled(format!("{k} "), LABEL_STYLE),
-                        Span::raw(v.clone()),
-                    ])
+                .flat_map(|(k, v)| {
+                    // A long value wraps under itself, not under its label.
+                    let label = format!("{k} ");
+                    let indent = label.width();
+                    let parts = wrap(v, usize::from(details.width).saturating_sub(indent));
+                    parts.into_iter().enumerate().map(move |(n, part)| {
+                        let head = match n {
+                            0 => Span::styled(label.clone(), LABEL_STYLE),
+                            _ => Span::raw(" ".repeat(indent)),
+                        };
+                        Line::from(vec![head, Span::raw(part)])
+                    })
                 })
                 .collect()
         })

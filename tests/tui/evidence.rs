@@ -102,6 +102,10 @@ fn the_open_dialog_follows_a_file_arriving_in_the_background() {
     ch(&mut a, 'A');
     let screen = show(&mut a);
     assert!(screen.contains("仅缩略图"), "{screen}");
+    assert!(
+        screen.contains("来源 添加者"),
+        "where it can come from: {screen}"
+    );
     // Sync (another process, or the background agent) keeps it; the next
     // tick shows it here, with the dialog still open.
     blobs.put(&bytes).expect("kept");
@@ -109,4 +113,5 @@ fn the_open_dialog_follows_a_file_arriving_in_the_background() {
     let screen = show(&mut a);
     assert!(screen.contains("佐证材料："), "{screen}");
     assert!(!screen.contains("仅缩略图"), "{screen}");
+    assert!(!screen.contains("来源 添加者"), "{screen}");
 }
