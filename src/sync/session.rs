@@ -23,6 +23,9 @@ pub const MAX_MESSAGE: usize = 256 * 1024 * 1024;
 /// Bytes a session may receive in all: a peer cannot keep one busy
 /// forever within [`MAX_ROUNDS`].
 pub const SESSION_BUDGET: usize = 1024 * 1024 * 1024;
+/// The most certificate bytes taken from a peer this side has not heard
+/// of before it proves it is a member (a province's log is a few MB).
+const PROOF_BUDGET: usize = 32 * 1024 * 1024;
 
 /// What a session did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -264,6 +267,14 @@ where
         (true, false) => {
             let mut certs = Vec::new();
             let again = loop {
+                // A peer this side does not know yet is held to what an
+                // honest membership log can be.
+                let held: usize = certs.iter().map(Vec::len).sum();
+                if certs.len() > crate::trust::MAX_CERTS || held > PROOF_BUDGET {
+                    return Err(SyncError::Protocol(
+                        "the peer sent more certificates than a membership log holds".into(),
+                    ));
+                }
                 let (frame, n) = wire::read(recv).await?;
                 report.bytes_received = report.bytes_received.saturating_add(n);
                 match frame {
