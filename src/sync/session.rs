@@ -264,48 +264,64 @@ where
             Ok((agree(mine, again.docs)?, again.certs))
         }
         // The peer knows this side: its certificates, then it again.
-        (true, false) => {
-            let mut certs = Vec::new();
-            let again = loop {
-                // A peer this side does not know yet is held to what an
-                // honest membership log can be.
-                let held: usize = certs.iter().map(Vec::len).sum();
-                if certs.len() > crate::trust::MAX_CERTS || held > PROOF_BUDGET {
-                    return Err(SyncError::Protocol(
-                        "the peer sent more certificates than a membership log holds".into(),
-                    ));
-                }
-                let (frame, n) = wire::read(recv).await?;
-                report.bytes_received = report.bytes_received.saturating_add(n);
-                match frame {
-                    Frame::Certs(c) => certs.extend(c),
-                    Frame::Hello(h) => break h,
-                    other => return Err(hello_expected(&other)),
-                }
-            };
-            let (mine, heads) = {
-                let mut w = lock(ws);
-                w.add_certs(&certs)?;
-                (offer(&w, peer), crate::trust::heads_of(w.certs()))
-            };
-            let mine = match mine {
-                Ok(m) => m,
-                Err(e) => {
-                    let _ = wire::write(send, &Frame::Failure("not_member".into())).await;
-                    return Err(e);
-                }
-            };
-            let hello = Frame::Hello(Hello {
-                docs: mine.clone(),
-                certs: Some(heads),
-                stranger: false,
-                ..hello
-            });
-            let n = wire::write(send, &hello).await?;
-            report.bytes_sent = report.bytes_sent.saturating_add(n);
-            Ok((agree(mine, again.docs)?, again.certs))
-        }
+        (true, false) => learn_peer(ws, peer, recv, send, hello, report).await,
     }
+}
+
+/// The peer, which this side had not heard of, sends the certificates
+/// this side lacks and its hello again: if they make it an active member,
+/// this side answers with its documents.
+async fn learn_peer<R, W>(
+    ws: &Shared,
+    peer: &str,
+    recv: &mut R,
+    send: &mut W,
+    hello: Hello,
+    report: &mut SessionReport,
+) -> Result<(BTreeSet<String>, Option<Vec<String>>), SyncError>
+where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
+    let mut certs = Vec::new();
+    let again = loop {
+        // A peer this side does not know yet is held to what an
+        // honest membership log can be.
+        let held: usize = certs.iter().map(Vec::len).sum();
+        if certs.len() > crate::trust::MAX_CERTS || held > PROOF_BUDGET {
+            return Err(SyncError::Protocol(
+                "the peer sent more certificates than a membership log holds".into(),
+            ));
+        }
+        let (frame, n) = wire::read(recv).await?;
+        report.bytes_received = report.bytes_received.saturating_add(n);
+        match frame {
+            Frame::Certs(c) => certs.extend(c),
+            Frame::Hello(h) => break h,
+            other => return Err(hello_expected(&other)),
+        }
+    };
+    let (mine, heads) = {
+        let mut w = lock(ws);
+        w.add_certs(&certs)?;
+        (offer(&w, peer), crate::trust::heads_of(w.certs()))
+    };
+    let mine = match mine {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = wire::write(send, &Frame::Failure("not_member".into())).await;
+            return Err(e);
+        }
+    };
+    let hello = Frame::Hello(Hello {
+        docs: mine.clone(),
+        certs: Some(heads),
+        stranger: false,
+        ..hello
+    });
+    let n = wire::write(send, &hello).await?;
+    report.bytes_sent = report.bytes_sent.saturating_add(n);
+    Ok((agree(mine, again.docs)?, again.certs))
 }
 
 /// Sends this side's hello and reads the peer's, checked.
