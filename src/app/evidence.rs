@@ -86,6 +86,8 @@ pub fn open(cx: &mut Ctx<'_>, to: AttachedTo, record: Option<&Id>) {
 /// Every tick: an open dialog follows what sync brings in the background
 /// (a file arriving, an attachment added or removed elsewhere).
 pub fn tick(cx: &mut Ctx<'_>) {
+    // A tick is not a key: a removal asked once stays asked.
+    cx.asked.wait = cx.waiting.take();
     let Some(Dialog::Evidence(f)) = cx.dialog.as_mut() else {
         return;
     };

@@ -362,7 +362,9 @@ impl App {
             Event::Tick => {
                 self.poll_join();
                 self.refresh(false);
-                self.with_ctx(|_, _, cx| evidence::tick(cx));
+                if matches!(self.dialog(), Some(Dialog::Evidence(_))) {
+                    self.with_ctx(|_, _, cx| evidence::tick(cx));
+                }
                 self.count_unsynced();
                 self.leaving_tick();
             }

@@ -114,4 +114,13 @@ fn the_open_dialog_follows_a_file_arriving_in_the_background() {
     assert!(screen.contains("佐证材料："), "{screen}");
     assert!(!screen.contains("仅缩略图"), "{screen}");
     assert!(!screen.contains("来源 添加者"), "{screen}");
+
+    // A removal asked once (d) stays asked across a tick: the second d
+    // removes it.
+    let before = a.model().expect("model").attachments_of(&visit).len();
+    ch(&mut a, 'd');
+    a.handle(Event::Tick);
+    ch(&mut a, 'd');
+    let after = a.model().expect("model").attachments_of(&visit).len();
+    assert_eq!(after + 1, before, "{}", show(&mut a));
 }
