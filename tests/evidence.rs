@@ -164,12 +164,7 @@ fn files_attached_on_the_command_line_are_listed_written_out_and_removed_with_hi
         ],
     )
     .ok();
-    let mut names: Vec<String> = std::fs::read_dir(&out)
-        .expect("written")
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = names_in(&out);
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(
         names.iter().all(|n| n.starts_with("20") && n.contains('_')),

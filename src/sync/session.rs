@@ -260,7 +260,8 @@ where
                 let n = wire::write(send, f).await?;
                 report.bytes_sent = report.bytes_sent.saturating_add(n);
             }
-            let again = read_hello(recv, &workspace, report).await?;
+            let again = read_hello(recv, report).await?;
+            let again = accept_hello(send, again, &workspace).await?;
             Ok((agree(mine, again.docs)?, again.certs))
         }
         // The peer knows this side: its certificates, then it again.
@@ -337,43 +338,46 @@ where
     W: AsyncWrite + Unpin + Send,
 {
     let frame = Frame::Hello(hello.clone());
-    let (sent, got) = tokio::join!(
-        wire::write(send, &frame),
-        read_hello(recv, workspace, report)
-    );
+    let (sent, got) = tokio::join!(wire::write(send, &frame), read_hello(recv, report));
     report.bytes_sent = report.bytes_sent.saturating_add(sent?);
-    match got {
-        Err(SyncError::Protocol(why)) if why.starts_with("the other device speaks") => {
-            let _ = wire::write(send, &Frame::Failure("protocol".into())).await;
-            Err(SyncError::Protocol(why))
-        }
-        Err(SyncError::OtherWorkspace) => {
-            let _ = wire::write(send, &Frame::Failure("other_workspace".into())).await;
-            Err(SyncError::OtherWorkspace)
-        }
-        other => other,
-    }
+    accept_hello(send, got?, workspace).await
 }
 
-/// Reads the peer's hello: of this protocol and this programme.
+/// Reads the peer's hello (or its refusal), unchecked.
 async fn read_hello<R: AsyncRead + Unpin + Send>(
     recv: &mut R,
-    workspace: &str,
     report: &mut SessionReport,
 ) -> Result<Hello, SyncError> {
     let (frame, n) = wire::read(recv).await?;
     report.bytes_received = report.bytes_received.saturating_add(n);
     match frame {
-        Frame::Hello(h) if h.protocol != wire::PROTOCOL => Err(SyncError::Protocol(format!(
-            "the other device speaks sync protocol {} (this one {}): both need the same version of bangfu",
-            h.protocol,
-            wire::PROTOCOL
-        ))),
-        Frame::Hello(h) if h.workspace != workspace => Err(SyncError::OtherWorkspace),
         Frame::Hello(h) => Ok(h),
         Frame::Failure(why) => Err(SyncError::Refused(PeerRefusal::from_wire(&why))),
         other => Err(hello_expected(&other)),
     }
+}
+
+/// The peer's hello if it is of this protocol and this programme; else
+/// the peer is told why (`Failure`) and the session ends.
+async fn accept_hello<W: AsyncWrite + Unpin + Send>(
+    send: &mut W,
+    h: Hello,
+    workspace: &str,
+) -> Result<Hello, SyncError> {
+    let (error, code) = if h.protocol != wire::PROTOCOL {
+        let why = format!(
+            "the other device speaks sync protocol {} (this one {}): both need the same version of bangfu",
+            h.protocol,
+            wire::PROTOCOL
+        );
+        (SyncError::Protocol(why), "protocol")
+    } else if h.workspace != workspace {
+        (SyncError::OtherWorkspace, "other_workspace")
+    } else {
+        return Ok(h);
+    };
+    let _ = wire::write(send, &Frame::Failure(code.into())).await;
+    Err(error)
 }
 
 fn hello_expected(other: &Frame) -> SyncError {
