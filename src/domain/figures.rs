@@ -8,7 +8,7 @@ use super::model::Model;
 use super::records::*;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Whose work the figures count.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,7 +143,6 @@ fn average_scores(inspections: &[&Inspection]) -> Option<AverageScores> {
     })
 }
 
-/// The figures of `scope` from `from` to `to`, both days included.
 /// The visits of a scope between two days (inclusive), oldest first.
 pub fn visits_in<'a>(
     model: &'a Model,
@@ -151,25 +150,60 @@ pub fn visits_in<'a>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Vec<&'a Visit> {
-    let pairings = scope_pairings(model, scope);
-    let ids: BTreeSet<&Id> = pairings.iter().map(|p| &p.id).collect();
-    let mut v = visits_of_pairings(model, &ids, from, to);
+    let mut v = visits_of_pairings(model, &scope_pairings(model, scope), from, to);
     v.sort_by_key(|x| x.date);
     v
 }
 
+/// The visits of `pairings` between two days. A visit lives in its
+/// pairing's document (a record's district is the document holding it), so
+/// only the documents of those pairings are read: a district's figures cost
+/// what its own records cost, not the programme's.
 fn visits_of_pairings<'a>(
     model: &'a Model,
-    pairing_ids: &BTreeSet<&Id>,
+    pairings: &[&Pairing],
     from: NaiveDate,
     to: NaiveDate,
 ) -> Vec<&'a Visit> {
-    model
-        .visits()
-        .filter(|v| pairing_ids.contains(&v.pairing_id) && within(v.date, from, to))
+    let mut by_district: BTreeMap<&Id, BTreeSet<&Id>> = BTreeMap::new();
+    for p in pairings {
+        by_district.entry(&p.district_id).or_default().insert(&p.id);
+    }
+    by_district
+        .into_iter()
+        .filter_map(|(d, ids)| model.data.get(d).map(|data| (data, ids)))
+        .flat_map(|(data, ids)| {
+            data.visits
+                .values()
+                .filter(move |v| ids.contains(&v.pairing_id) && within(v.date, from, to))
+        })
         .collect()
 }
 
+/// The inspections of a scope held between two days. A district's are in
+/// its own document.
+fn inspections_in<'a>(
+    model: &'a Model,
+    scope: &Scope,
+    pairing_ids: &BTreeSet<&Id>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<&'a Inspection> {
+    let held: Box<dyn Iterator<Item = &'a Inspection>> = match scope {
+        Scope::District(d) => Box::new(
+            model
+                .data
+                .get(d)
+                .into_iter()
+                .flat_map(|x| x.inspections.values()),
+        ),
+        _ => Box::new(model.inspections()),
+    };
+    held.filter(|i| within(i.date, from, to) && in_scope(i, scope, pairing_ids))
+        .collect()
+}
+
+/// The figures of `scope` from `from` to `to`, both days included.
 pub fn compile(model: &Model, scope: &Scope, from: NaiveDate, to: NaiveDate) -> Figures {
     let pairings = scope_pairings(model, scope);
     let pairing_ids: BTreeSet<&Id> = pairings.iter().map(|p| &p.id).collect();
@@ -184,7 +218,7 @@ pub fn compile(model: &Model, scope: &Scope, from: NaiveDate, to: NaiveDate) -> 
     let helpers: BTreeSet<&Id> = active.iter().flat_map(|p| p.helpers.iter()).collect();
     let helped: BTreeSet<&Id> = active.iter().flat_map(|p| p.helped.iter()).collect();
 
-    let visits = visits_of_pairings(model, &pairing_ids, from, to);
+    let visits = visits_of_pairings(model, &pairings, from, to);
     let by_form = SupportForm::ALL
         .iter()
         .map(|f| (*f, visits.iter().filter(|v| v.form == *f).count()))
@@ -204,10 +238,7 @@ pub fn compile(model: &Model, scope: &Scope, from: NaiveDate, to: NaiveDate) -> 
             .saturating_add(v.materials.picture_books);
     }
 
-    let inspections: Vec<&Inspection> = model
-        .inspections()
-        .filter(|i| within(i.date, from, to) && in_scope(i, scope, &pairing_ids))
-        .collect();
+    let inspections = inspections_in(model, scope, &pairing_ids, from, to);
     let scores = average_scores(&inspections);
     let stamped = |s: &Option<Stamp>| s.as_ref().is_some_and(|s| within(s.on, from, to));
 

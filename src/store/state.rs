@@ -342,6 +342,18 @@ impl State {
         let Some(am) = self.docs.get(doc).and_then(|d| d.am.as_ref()) else {
             return;
         };
+        // This device's own write sets each value over every value it
+        // knew of: it never makes a conflict, it can only end one. A
+        // record that had none has none (reading its keys back again was
+        // a quarter of the time of a write).
+        if let Some((coll, key)) = record
+            && !self
+                .conflicts
+                .iter()
+                .any(|c| c.doc == doc && c.collection == coll && c.record == key)
+        {
+            return;
+        }
         let mut found = match record {
             Some((collection, key)) => conflicts::in_record(am, doc, collection, key),
             None => conflicts::in_doc(am, doc),

@@ -7,6 +7,8 @@
 //! - `docs(id, snapshot, generation, heads)`: one row per automerge document,
 //!   its latest compacted snapshot, a counter bumped by each compaction, and
 //!   the heads the document has once every chunk is loaded.
+//!   Index `docs_versions` covers (id, generation, heads), so reading the
+//!   versions never touches snapshot pages.
 //! - `chunks(seq, doc, data)`: incremental changes, one row per commit.
 //!   `seq` only grows (AUTOINCREMENT), so a process can ask for "everything
 //!   after the last chunk I saw".
@@ -44,7 +46,16 @@ CREATE TABLE chunks (
     data BLOB NOT NULL
 ) STRICT;
 CREATE INDEX chunks_by_doc ON chunks(doc, seq);
+CREATE INDEX docs_versions ON docs(id, generation, heads);
 ";
+
+/// Every catch-up (each write, each reload, each sync) reads every
+/// document's `heads`, which is stored after its snapshot: without this
+/// covering index SQLite walks each snapshot's overflow pages to reach it
+/// (province: 3.9 ms against 0.04 ms). Created with new workspaces, and on
+/// the first write of one made before it existed.
+const DOCS_VERSIONS_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS docs_versions ON docs(id, generation, heads);";
 
 /// One incremental chunk.
 pub(crate) struct ChunkRow {
@@ -399,7 +410,8 @@ CREATE TABLE IF NOT EXISTS views (
 ";
 
 pub(crate) fn ensure_views_table(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(VIEWS_TABLE)
+    conn.execute_batch(VIEWS_TABLE)?;
+    conn.execute_batch(DOCS_VERSIONS_INDEX)
 }
 
 /// SHA-256 over a document's stored bytes: its snapshot, then each chunk
