@@ -167,6 +167,15 @@ async fn main() {
 
     let b_key = bangfu::identity::load_or_create(b_dir.path()).expect("key");
     let b_ep = node::bind(&b_key, &NET, false).await.expect("bind");
+    // The village's join changed the programme (a member more): the
+    // city's replica catches up first.
+    let caught = node::sync_with(&b, &b_ep, &inviter, |_| {})
+        .await
+        .expect("sync");
+    println!(
+        "catch-up (a member joined): {} bytes received, {} sent, {} rounds",
+        caught.bytes_received, caught.bytes_sent, caught.rounds
+    );
     // Nothing new: what a periodic round costs.
     let t = Instant::now();
     let idle = node::sync_with(&b, &b_ep, &inviter, |_| {})

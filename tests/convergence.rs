@@ -138,12 +138,28 @@ async fn sync(a: &Device, b: &Device, cut: Option<usize>) -> bool {
     // Each side's stream halves end with its session, so a side that
     // stops (a cut) closes the stream and the other reads its end.
     let one = async move {
-        let r = session::run(&a.ws, &b.id, &mut xr, &mut xw, |_| {}).await;
+        let r = session::run(
+            &a.ws,
+            &b.id,
+            session::Role::Dialer,
+            &mut xr,
+            &mut xw,
+            |_| {},
+        )
+        .await;
         drop((xr, xw));
         r
     };
     let two = async move {
-        let r = session::run(&b.ws, &a.id, &mut yr, &mut yw, |_| {}).await;
+        let r = session::run(
+            &b.ws,
+            &a.id,
+            session::Role::Acceptor,
+            &mut yr,
+            &mut yw,
+            |_| {},
+        )
+        .await;
         drop((yr, yw));
         r
     };

@@ -165,6 +165,8 @@ fn seeds() -> Seeds {
             docs: Some(vec!["programme".into()]),
             certs: Some(vec![cert.hash.clone()]),
             stranger: false,
+            heads: [("programme".to_string(), "0a1b".repeat(8))].into(),
+            wants_files: true,
         }),
         wire::Frame::Certs(vec![cert.bytes().to_vec(), vec![1, 2, 3]]),
         wire::Frame::Sync {

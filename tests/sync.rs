@@ -204,7 +204,10 @@ async fn two_peers_with_concurrent_edits_converge() {
         lock(&p.ws).write(|w| w.put_visit(visit)).expect("edit");
     }
     let r = b.sync(&a.addr()).await.expect("sync");
-    assert!(r.rounds <= 6, "{r:?}");
+    // Opening; the acceptor's changes and filter; the dialer's changes;
+    // "done". One more when a Bloom filter (wrong one time in a hundred)
+    // hides a change.
+    assert!(r.rounds <= 3, "{r:?}");
     assert_eq!(a.export(), b.export(), "identical after syncing");
     let note = lock(&a.ws)
         .model()
@@ -712,6 +715,20 @@ async fn a_reconnect_after_ten_new_visits_sends_about_what_is_new() {
     );
     assert!(r.bytes_received * 40 < first.bytes_received, "{r:?}");
     assert_eq!(a.export(), b.export());
+    // On a village's link each round trip is felt: the dialer's opening,
+    // the changes, and its "done" with its heads. Only the reconnect's
+    // side had anything new, so no filter can hide a change: exactly 2.
+    assert_eq!(r.rounds, 2, "{r:?}");
+    // Nothing new: the hellos show every document alike, and no files
+    // connection is opened (nothing could move).
+    let idle = b.sync(&a.addr()).await.expect("sync");
+    eprintln!(
+        "nothing new: {} received, {} sent, {} rounds",
+        idle.bytes_received, idle.bytes_sent, idle.rounds
+    );
+    assert_eq!((idle.rounds, idle.docs), (1, 0), "{idle:?}");
+    assert!(!idle.files_due, "{idle:?}");
+    assert_eq!(idle.files, Default::default(), "{idle:?}");
 }
 
 /// A UDP proxy between a client and a listening peer: delay and loss each
@@ -2508,7 +2525,7 @@ async fn a_device_that_never_heard_of_a_later_member_syncs_with_it_when_it_dials
         .sync(&inspector.addr())
         .await
         .expect("village → inspector");
-    assert!(r.docs >= 2, "{r:?}");
+    assert!(r.docs >= 1, "{r:?}");
     assert_eq!(
         role_of(&village, &inspector.id()),
         Some(MemberRole::Inspector)

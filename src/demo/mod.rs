@@ -177,7 +177,11 @@ pub fn create(dir: &Path, scale: Scale, seed: u64, options: Options) -> Result<S
         _ => plan::panjin(),
     };
     let today = options.today;
-    let mut ws = Workspace::init_with_ids(dir, &setup, options, Some(seed))?;
+    let bulk = Options {
+        auto_compact: false,
+        ..options
+    };
+    let mut ws = Workspace::init_with_ids(dir, &setup, bulk, Some(seed))?;
     let summary = fill(&mut ws, scale, seed, today)?;
     photos::attach(&mut ws)?;
     ws.compact_all()?;

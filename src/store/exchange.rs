@@ -289,6 +289,16 @@ impl Workspace {
         out
     }
 
+    /// The heads of `doc` as this device holds it, sorted (none for a
+    /// document it does not have).
+    pub fn doc_heads(&self, doc: &str) -> Vec<ChangeHash> {
+        self.state
+            .docs
+            .get(doc)
+            .map(|d| d.heads.clone())
+            .unwrap_or_default()
+    }
+
     /// The next automerge sync message for `doc` (none when the peer, as far
     /// as `state` knows, has everything), with the signatures of the
     /// changes it carries. A document this device does not have yet syncs

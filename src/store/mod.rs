@@ -66,6 +66,10 @@ pub struct Options {
     pub today: NaiveDate,
     /// Compact a document once it has this many incremental chunks.
     pub compact_after: i64,
+    /// Compact documents as writes go (off for a bulk load that compacts
+    /// everything once at its end: the province demo spent a fifth of its
+    /// time compacting documents it was still filling).
+    pub auto_compact: bool,
     /// Read documents from their cached views when those are fresh (see
     /// `view.rs`); off, every document is read from its automerge data.
     pub use_views: bool,
@@ -77,6 +81,7 @@ impl Options {
             person: person.into(),
             today,
             compact_after: 256,
+            auto_compact: true,
             use_views: true,
         }
     }
@@ -479,6 +484,9 @@ impl Workspace {
         &mut self,
         docs: impl Iterator<Item = &'a String>,
     ) -> Result<(), StoreError> {
+        if !self.options.auto_compact {
+            return Ok(());
+        }
         // Many small chunks cost a lookup each; a few big ones (a bulk
         // write) cost a replay of every change in them. Either way a fresh
         // snapshot loads faster.

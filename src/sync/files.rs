@@ -113,6 +113,11 @@ impl FilesPolicy {
         w.thumbnail || !self.thumbnails_only || self.also.contains(&w.blob.hash)
     }
 
+    /// Whether this device lacks any file it would fetch.
+    pub fn wants_any(&self, ws: &crate::store::Workspace) -> bool {
+        !self.off && ws.files_lacking().iter().any(|x| self.wants(x))
+    }
+
     /// The setting's word.
     pub fn word(&self) -> &'static str {
         match (self.off, self.thumbnails_only) {

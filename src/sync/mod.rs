@@ -13,6 +13,7 @@
 pub mod agent;
 pub mod bundle;
 pub mod files;
+pub mod greet;
 pub mod node;
 pub mod session;
 pub mod ticket;

@@ -1,19 +1,27 @@
-//! One sync session over one QUIC stream: hellos, then rounds of automerge
-//! sync messages for every shared document at once, until neither side has
-//! anything to send (see docs/SYNC.md).
+//! One sync session over one QUIC stream: hellos (`greet.rs`), then
+//! turns: each side in its turn sends the automerge sync messages of every
+//! document that differs, at once, until one side has everything the
+//! other has, or nothing more to say (see docs/SYNC.md).
 
 use super::PeerRefusal;
 use super::SyncError;
-use super::wire::{self, Frame, Hello, WireError};
+use super::wire::{self, Frame, WireError};
 use crate::store::{Refused, Waiting, Workspace};
 use automerge::sync;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncRead, AsyncWrite};
 
-/// At most this many rounds: a peer that never settles cannot keep a
+/// At most this many round trips: a peer that never settles cannot keep a
 /// session going forever (automerge #772, #1284).
 pub const MAX_ROUNDS: usize = 40;
+
+/// Which end of the connection this side is: the dialer speaks first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Dialer,
+    Acceptor,
+}
 
 /// The longest sync message accepted (reassembled from its parts): far
 /// above a province's largest document, far below what would exhaust a
@@ -23,14 +31,14 @@ pub const MAX_MESSAGE: usize = 256 * 1024 * 1024;
 /// Bytes a session may receive in all: a peer cannot keep one busy
 /// forever within [`MAX_ROUNDS`].
 pub const SESSION_BUDGET: usize = 1024 * 1024 * 1024;
-/// The most certificate bytes taken from a peer this side has not heard
-/// of before it proves it is a member (a province's log is a few MB).
-const PROOF_BUDGET: usize = 32 * 1024 * 1024;
 
 /// What a session did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionReport {
+    /// Documents that differed (those both sides had alike are not
+    /// synced).
     pub docs: usize,
+    /// Round trips: the hellos and each pair of turns after them.
     pub rounds: usize,
     pub bytes_sent: usize,
     pub bytes_received: usize,
@@ -43,6 +51,9 @@ pub struct SessionReport {
     pub waiting: usize,
     /// The attached files exchanged after the records (`sync::files`).
     pub files: super::files::FilesReport,
+    /// A files exchange may find something: the peer lacks files it
+    /// wants, or changes moved either way (new attachments).
+    pub files_due: bool,
 }
 
 pub type Shared = Arc<Mutex<Workspace>>;
@@ -70,21 +81,6 @@ pub fn offer(ws: &Workspace, peer: &str) -> Result<Option<Vec<String>>, SyncErro
     ))
 }
 
-fn agree(
-    mine: Option<Vec<String>>,
-    theirs: Option<Vec<String>>,
-) -> Result<BTreeSet<String>, SyncError> {
-    match (mine, theirs) {
-        (Some(a), Some(b)) => {
-            let b: BTreeSet<String> = b.into_iter().collect();
-            Ok(a.into_iter().filter(|d| b.contains(d)).collect())
-        }
-        (Some(a), None) => Ok(a.into_iter().collect()),
-        (None, Some(b)) => Ok(b.into_iter().collect()),
-        (None, None) => Err(SyncError::Protocol("neither side has a programme".into())),
-    }
-}
-
 /// A sync message as frames: parts of at most [`wire::PART`] bytes, the
 /// last one a `Sync` frame.
 pub fn frames_of(doc: &str, message: &[u8]) -> Vec<Frame> {
@@ -106,6 +102,7 @@ pub fn frames_of(doc: &str, message: &[u8]) -> Vec<Frame> {
 /// What one round sends (`store::Outgoing` is one document's message in
 /// it): its frames, how many messages (and certificate frames) they are,
 /// and whether any carries a change.
+#[derive(Default)]
 struct RoundOut {
     frames: Vec<Frame>,
     messages: usize,
@@ -120,25 +117,35 @@ struct Incoming {
     certs: Vec<Vec<u8>>,
     sigs: BTreeMap<automerge::ChangeHash, crate::trust::changes::Sig>,
     bytes: usize,
+    /// The peer's last turn (`Done`).
+    last: bool,
 }
 
-/// One session's state between rounds.
-struct Session<'a> {
-    ws: &'a Shared,
-    peer: &'a str,
+/// One session's state between turns.
+pub(super) struct Session<'a> {
+    pub(super) ws: &'a Shared,
+    pub(super) peer: &'a str,
+    /// The documents synced: in the opening, those this side offers;
+    /// after the hellos, those that differ.
     docs: BTreeSet<String>,
     states: BTreeMap<String, sync::State>,
+    /// The heads each document had in the peer's latest message.
+    their_heads: BTreeMap<String, Vec<automerge::ChangeHash>>,
     waiting: Waiting,
-    /// The membership log frames still to send (all in the first round).
+    /// The membership log frames still to send (all in the first turn).
     certs_out: Vec<Frame>,
-    report: SessionReport,
+    /// Turns so far, both sides' (the dialer's hello and opening are
+    /// the first).
+    turns: usize,
+    pub(super) report: SessionReport,
 }
 
-/// Runs a session. `peer` is the other side's endpoint id; both sides call
-/// this, each with its own stream halves.
+/// Runs a session. `peer` is the other side's endpoint id; the dialer and
+/// the acceptor each call this with their own stream halves.
 pub async fn run<R, W>(
     ws: &Shared,
     peer: &str,
+    role: Role,
     recv: &mut R,
     send: &mut W,
     mut progress: impl FnMut(&SessionReport),
@@ -147,246 +154,174 @@ where
     R: AsyncRead + Unpin + Send,
     W: AsyncWrite + Unpin + Send,
 {
-    let mut report = SessionReport::default();
-    let (docs, their_certs) = greet(ws, peer, recv, send, &mut report).await?;
-    report.docs = docs.len();
-    let (states, certs_out) = {
-        let w = lock(ws);
-        let states = docs
-            .iter()
-            .map(|d| (d.clone(), w.sync_state(peer, d)))
-            .collect();
-        let certs = their_certs
-            .map(|heads| certs_for(&w, &heads))
-            .unwrap_or_default();
-        (states, certs)
-    };
     let mut s = Session {
         ws,
         peer,
-        docs,
-        states,
+        docs: BTreeSet::new(),
+        states: BTreeMap::new(),
+        their_heads: BTreeMap::new(),
         waiting: Waiting::default(),
-        certs_out,
-        report,
+        certs_out: Vec::new(),
+        turns: 0,
+        report: SessionReport::default(),
     };
-    let mut idle = 0usize;
-    loop {
-        if s.report.rounds >= MAX_ROUNDS {
-            return Err(SyncError::TooManyRounds);
+    let g = match role {
+        Role::Dialer => s.dial(recv, send).await?,
+        Role::Acceptor => s.accept(recv, send).await?,
+    };
+    s.report.docs = g.docs.len();
+    s.report.rounds = 1;
+    {
+        let w = lock(ws);
+        for d in &g.docs {
+            if !s.states.contains_key(d) {
+                s.states.insert(d.clone(), w.sync_state(peer, d));
+            }
         }
-        s.report.rounds = s.report.rounds.saturating_add(1);
-        let out = s.outgoing()?;
+        s.states.retain(|d, _| g.docs.contains(d));
+        s.certs_out = certs_for(&w, &g.their_certs);
+    }
+    s.docs = g.docs;
+    let nothing = s.docs.is_empty() && !g.certs_differ;
+    let mut more = !nothing;
+    if role == Role::Acceptor {
+        // The dialer's opening, sent with its hello before it knew what
+        // differs: messages of documents already alike are passed over.
         let budget = SESSION_BUDGET.saturating_sub(s.report.bytes_received);
-        let (sent, received) =
-            tokio::join!(send_round(send, &out.frames), receive_round(recv, budget));
-        s.report.bytes_sent = s.report.bytes_sent.saturating_add(sent?);
-        let incoming = received?;
-        let got = incoming
-            .messages
-            .len()
-            .saturating_add(usize::from(!incoming.certs.is_empty()));
-        let got_changes = s.take_in(incoming)?;
-        progress(&s.report);
-        if out.messages == 0 && got == 0 {
-            break;
-        }
-        // Two rounds in a row that carried no change either way: the two
-        // sides only tell each other heads they will not reach (changes
-        // one of them refused). Both see the same rounds, so both stop.
-        idle = if out.carries || got_changes {
-            0
+        let opening = receive_round(recv, budget).await?;
+        if nothing {
+            s.report.bytes_received = s.report.bytes_received.saturating_add(opening.bytes);
         } else {
-            idle.saturating_add(1)
-        };
-        if idle >= 2 && s.report.rounds > 2 {
-            break;
+            s.take_in(opening, true)?;
+            progress(&s.report);
+            more = s.answer(send, false).await?.is_some();
         }
     }
+    if more {
+        s.turns_until_done(recv, send, &mut progress).await?;
+    }
     lock(ws).save_sync_states(peer, &s.states)?;
+    s.report.files_due |= g.their_wants_files || !s.report.changed.is_empty();
     Ok(s.report)
 }
 
-/// The hellos: both sides say who they are and what they would sync.
-/// Returns the documents agreed, and the heads of the peer's membership
-/// log (when it sent them).
-async fn greet<R, W>(
-    ws: &Shared,
-    peer: &str,
-    recv: &mut R,
-    send: &mut W,
-    report: &mut SessionReport,
-) -> Result<(BTreeSet<String>, Option<Vec<String>>), SyncError>
-where
-    R: AsyncRead + Unpin + Send,
-    W: AsyncWrite + Unpin + Send,
-{
-    let (workspace, mine, cert_heads) = {
-        let mut w = lock(ws);
-        w.refresh()?;
-        (
-            w.workspace_id().to_string(),
-            offer(&w, peer),
-            crate::trust::heads_of(w.certs()),
-        )
-    };
-    // A peer this side has not heard of yet (it joined later): it may
-    // still prove it is a member, with the certificates this side lacks.
-    let (mine, stranger) = match mine {
-        Ok(m) => (m, false),
-        Err(SyncError::NotMember(_)) => (Some(Vec::new()), true),
-        Err(e) => return Err(e),
-    };
-    let hello = Hello {
-        protocol: wire::PROTOCOL,
-        workspace: workspace.clone(),
-        docs: mine.clone(),
-        certs: Some(cert_heads),
-        stranger,
-    };
-    let h = exchange_hello(send, recv, &hello, &workspace, report).await?;
-    match (stranger, h.stranger) {
-        (false, false) => Ok((agree(mine, h.docs)?, h.certs)),
-        // Neither knows the other: nothing to go on.
-        (true, true) => {
-            let _ = wire::write(send, &Frame::Failure("not_member".into())).await;
-            Err(SyncError::NotMember(peer.to_string()))
-        }
-        // This side knows the peer: it sends what the peer lacks, then
-        // hears whether the peer now knows it.
-        (false, true) => {
-            let frames = certs_for(&lock(ws), h.certs.as_deref().unwrap_or_default());
-            for f in frames.iter().chain([&Frame::Hello(hello.clone())]) {
-                let n = wire::write(send, f).await?;
-                report.bytes_sent = report.bytes_sent.saturating_add(n);
+impl Session<'_> {
+    /// Writes one frame, counted.
+    pub(super) async fn write<W: AsyncWrite + Unpin + Send>(
+        &mut self,
+        send: &mut W,
+        frame: &Frame,
+    ) -> Result<(), SyncError> {
+        let n = wire::write(send, frame).await?;
+        self.report.bytes_sent = self.report.bytes_sent.saturating_add(n);
+        Ok(())
+    }
+
+    /// The dialer's opening turn, sent with its hello: the sync message of
+    /// every document it offers.
+    pub(super) async fn open<W: AsyncWrite + Unpin + Send>(
+        &mut self,
+        send: &mut W,
+        offered: &[String],
+    ) -> Result<(), SyncError> {
+        {
+            let w = lock(self.ws);
+            for d in offered {
+                self.states.insert(d.clone(), w.sync_state(self.peer, d));
             }
-            let again = read_hello(recv, report).await?;
-            let again = accept_hello(send, again, &workspace).await?;
-            Ok((agree(mine, again.docs)?, again.certs))
         }
-        // The peer knows this side: its certificates, then it again.
-        (true, false) => learn_peer(ws, peer, recv, send, hello, report).await,
+        self.docs = offered.iter().cloned().collect();
+        let out = self.outgoing()?;
+        self.turns = 1;
+        let n = send_round(send, &out.frames, &Frame::RoundEnd).await?;
+        self.report.bytes_sent = self.report.bytes_sent.saturating_add(n);
+        Ok(())
     }
-}
 
-/// The peer, which this side had not heard of, sends the certificates
-/// this side lacks and its hello again: if they make it an active member,
-/// this side answers with its documents.
-async fn learn_peer<R, W>(
-    ws: &Shared,
-    peer: &str,
-    recv: &mut R,
-    send: &mut W,
-    hello: Hello,
-    report: &mut SessionReport,
-) -> Result<(BTreeSet<String>, Option<Vec<String>>), SyncError>
-where
-    R: AsyncRead + Unpin + Send,
-    W: AsyncWrite + Unpin + Send,
-{
-    let mut certs = Vec::new();
-    let again = loop {
-        // A peer this side does not know yet is held to what an
-        // honest membership log can be.
-        let held: usize = certs.iter().map(Vec::len).sum();
-        if certs.len() > crate::trust::MAX_CERTS || held > PROOF_BUDGET {
-            return Err(SyncError::Protocol(
-                "the peer sent more certificates than a membership log holds".into(),
-            ));
+    /// Turns after the opening: read the peer's, answer it, until a side
+    /// sends an empty turn (it has everything the other has, or nothing
+    /// more to say).
+    async fn turns_until_done<R, W>(
+        &mut self,
+        recv: &mut R,
+        send: &mut W,
+        progress: &mut impl FnMut(&SessionReport),
+    ) -> Result<(), SyncError>
+    where
+        R: AsyncRead + Unpin + Send,
+        W: AsyncWrite + Unpin + Send,
+    {
+        // Turns in a row that carried no change either way: past three,
+        // the two sides only tell each other heads they will not reach
+        // (changes one of them refused).
+        let mut quiet = 0usize;
+        loop {
+            let budget = SESSION_BUDGET.saturating_sub(self.report.bytes_received);
+            let incoming = receive_round(recv, budget).await?;
+            self.count_turn();
+            let last = incoming.last;
+            quiet = if self.take_in(incoming, false)? {
+                0
+            } else {
+                quiet.saturating_add(1)
+            };
+            progress(&self.report);
+            if last {
+                return Ok(());
+            }
+            if self.turns >= MAX_ROUNDS.saturating_mul(2) {
+                return Err(SyncError::TooManyRounds);
+            }
+            match self.answer(send, quiet >= 3).await? {
+                None => return Ok(()),
+                Some(carried) if carried => quiet = 0,
+                Some(_) => quiet = quiet.saturating_add(1),
+            }
         }
-        let (frame, n) = wire::read(recv).await?;
-        report.bytes_received = report.bytes_received.saturating_add(n);
-        match frame {
-            Frame::Certs(c) => certs.extend(c),
-            Frame::Hello(h) => break h,
-            other => return Err(hello_expected(&other)),
-        }
-    };
-    let (mine, heads) = {
-        let mut w = lock(ws);
-        w.add_certs(&certs)?;
-        (offer(&w, peer), crate::trust::heads_of(w.certs()))
-    };
-    let mine = match mine {
-        Ok(m) => m,
-        Err(e) => {
-            let _ = wire::write(send, &Frame::Failure("not_member".into())).await;
-            return Err(e);
-        }
-    };
-    let hello = Frame::Hello(Hello {
-        docs: mine.clone(),
-        certs: Some(heads),
-        stranger: false,
-        ..hello
-    });
-    let n = wire::write(send, &hello).await?;
-    report.bytes_sent = report.bytes_sent.saturating_add(n);
-    Ok((agree(mine, again.docs)?, again.certs))
-}
-
-/// Sends this side's hello and reads the peer's, checked.
-async fn exchange_hello<R, W>(
-    send: &mut W,
-    recv: &mut R,
-    hello: &Hello,
-    workspace: &str,
-    report: &mut SessionReport,
-) -> Result<Hello, SyncError>
-where
-    R: AsyncRead + Unpin + Send,
-    W: AsyncWrite + Unpin + Send,
-{
-    let frame = Frame::Hello(hello.clone());
-    let (sent, got) = tokio::join!(wire::write(send, &frame), read_hello(recv, report));
-    report.bytes_sent = report.bytes_sent.saturating_add(sent?);
-    accept_hello(send, got?, workspace).await
-}
-
-/// Reads the peer's hello (or its refusal), unchecked.
-async fn read_hello<R: AsyncRead + Unpin + Send>(
-    recv: &mut R,
-    report: &mut SessionReport,
-) -> Result<Hello, SyncError> {
-    let (frame, n) = wire::read(recv).await?;
-    report.bytes_received = report.bytes_received.saturating_add(n);
-    match frame {
-        Frame::Hello(h) => Ok(h),
-        Frame::Failure(why) => Err(SyncError::Refused(PeerRefusal::from_wire(&why))),
-        other => Err(hello_expected(&other)),
     }
-}
 
-/// The peer's hello if it is of this protocol and this programme; else
-/// the peer is told why (`Failure`) and the session ends.
-async fn accept_hello<W: AsyncWrite + Unpin + Send>(
-    send: &mut W,
-    h: Hello,
-    workspace: &str,
-) -> Result<Hello, SyncError> {
-    let (error, code) = if h.protocol != wire::PROTOCOL {
-        let why = format!(
-            "the other device speaks sync protocol {} (this one {}): both need the same version of bangfu",
-            h.protocol,
-            wire::PROTOCOL
-        );
-        (SyncError::Protocol(why), "protocol")
-    } else if h.workspace != workspace {
-        (SyncError::OtherWorkspace, "other_workspace")
-    } else {
-        return Ok(h);
-    };
-    let _ = wire::write(send, &Frame::Failure(code.into())).await;
-    Err(error)
-}
+    /// Sends this side's turn; it is the last (`Done`) when this side has
+    /// what the peer has and owes it nothing, when automerge has nothing
+    /// to say, or when `quiet` and the turn would carry no change. The
+    /// last turn still carries this side's heads, so both sides keep
+    /// where they stand. Whether the turn carried a change; `None` for
+    /// the last.
+    async fn answer<W: AsyncWrite + Unpin + Send>(
+        &mut self,
+        send: &mut W,
+        quiet: bool,
+    ) -> Result<Option<bool>, SyncError> {
+        let settled = self.settled();
+        let out = self.outgoing()?;
+        let last = settled || out.messages == 0 || (quiet && !out.carries);
+        let end = if last { Frame::Done } else { Frame::RoundEnd };
+        let n = send_round(send, &out.frames, &end).await?;
+        self.report.bytes_sent = self.report.bytes_sent.saturating_add(n);
+        self.count_turn();
+        Ok((!last).then_some(out.carries))
+    }
 
-fn hello_expected(other: &Frame) -> SyncError {
-    SyncError::Protocol(format!("expected hello, got {other:?}"))
+    fn count_turn(&mut self) {
+        self.turns = self.turns.saturating_add(1);
+        self.report.rounds = self.turns.div_ceil(2).max(1);
+    }
+
+    /// This side has every change the peer had in its latest messages and
+    /// the peer has every change of this side's, in every document, and no
+    /// certificate is owed.
+    fn settled(&self) -> bool {
+        let w = lock(self.ws);
+        self.certs_out.is_empty()
+            && self
+                .docs
+                .iter()
+                .all(|d| self.their_heads.get(d) == Some(&w.doc_heads(d)))
+    }
 }
 
 /// The membership log certificates the peer's heads show it lacks, in
 /// frames of about one part each.
-fn certs_for(w: &Workspace, heads: &[String]) -> Vec<Frame> {
+pub(super) fn certs_for(w: &Workspace, heads: &[String]) -> Vec<Frame> {
     let mut frames = Vec::new();
     let mut batch: Vec<Vec<u8>> = Vec::new();
     let mut size = 0usize;
@@ -420,6 +355,7 @@ impl Session<'_> {
             };
             messages = messages.saturating_add(1);
             carries |= !o.message.changes.is_empty();
+            self.report.files_due |= !o.message.changes.is_empty();
             // The signatures first, so the changes can be checked as soon
             // as their message is read.
             for batch in o.sigs.chunks(wire::PART / 96) {
@@ -439,7 +375,9 @@ impl Session<'_> {
 
     /// Checks and merges what a round brought; whether it carried any
     /// change (or certificate).
-    fn take_in(&mut self, incoming: Incoming) -> Result<bool, SyncError> {
+    /// In the `opening` (sent before the dialer knew which documents
+    /// differ), messages of documents not synced are passed over.
+    fn take_in(&mut self, incoming: Incoming, opening: bool) -> Result<bool, SyncError> {
         self.report.bytes_received = self.report.bytes_received.saturating_add(incoming.bytes);
         if !incoming.certs.is_empty() {
             // Checked one by one (signature, workspace); the roster is
@@ -449,12 +387,18 @@ impl Session<'_> {
         let mut decoded = Vec::new();
         for (doc, bytes) in incoming.messages {
             if !self.docs.contains(&doc) {
+                if opening {
+                    continue;
+                }
                 return Err(SyncError::Protocol(format!(
                     "document {doc} was not agreed"
                 )));
             }
             let m = sync::Message::decode(&bytes)
                 .map_err(|e| SyncError::Protocol(format!("sync message for {doc}: {e}")))?;
+            let mut heads = m.heads.clone();
+            heads.sort();
+            self.their_heads.insert(doc.clone(), heads);
             decoded.push((doc, m));
         }
         let got_changes =
@@ -473,16 +417,18 @@ impl Session<'_> {
     }
 }
 
-/// Sends a round's frames and its end; the bytes written.
+/// Sends a turn's frames and its `end` (`RoundEnd`, or `Done` for the
+/// last); the bytes written.
 async fn send_round<W: AsyncWrite + Unpin + Send>(
     send: &mut W,
     frames: &[Frame],
+    end: &Frame,
 ) -> Result<usize, WireError> {
     let mut n: usize = 0;
     for f in frames {
         n = n.saturating_add(wire::write(send, f).await?);
     }
-    Ok(n.saturating_add(wire::write(send, &Frame::RoundEnd).await?))
+    Ok(n.saturating_add(wire::write(send, end).await?))
 }
 
 /// Reads the peer's frames up to its round end, reassembling messages
@@ -527,6 +473,10 @@ async fn receive_round<R: AsyncRead + Unpin + Send>(
                 got.messages.push((doc, whole));
             }
             Frame::RoundEnd => return Ok(got),
+            Frame::Done => {
+                got.last = true;
+                return Ok(got);
+            }
             Frame::Failure(why) => {
                 return Err(SyncError::Refused(PeerRefusal::from_wire(&why)));
             }

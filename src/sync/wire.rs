@@ -17,8 +17,9 @@ pub const PART: usize = 1024 * 1024;
 pub const MAX_JOIN_FRAME: u32 = 64 * 1024;
 
 /// The protocol version this build speaks: 2 since changes are signed
-/// (a version-1 peer sends unsigned changes every device would refuse).
-pub const PROTOCOL: u32 = 2;
+/// (a version-1 peer sends unsigned changes every device would refuse);
+/// 3 since the dialer speaks first and hellos carry each document's heads.
+pub const PROTOCOL: u32 = 3;
 
 const HELLO: u8 = 1;
 const SYNC: u8 = 2;
@@ -30,6 +31,7 @@ const SYNC_PART: u8 = 7;
 const CERTS: u8 = 8;
 const SIGS: u8 = 9;
 const FILES: u8 = 10;
+const DONE: u8 = 11;
 
 /// Which documents a side will sync, and who it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +51,15 @@ pub struct Hello {
     /// certificates this side lacks, then both say hello again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stranger: bool,
+    /// Where each offered document stands: a digest of its heads (equal
+    /// on both sides: the document is not synced).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub heads: std::collections::BTreeMap<String, String>,
+    /// This side lacks attached files it would fetch: the dialer opens
+    /// the files connection after the records only when a side wants a
+    /// file or records moved.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wants_files: bool,
 }
 
 /// Attached files, on the files protocol (`sync::files`): the files a
@@ -98,8 +109,11 @@ pub enum Frame {
         doc: String,
         sigs: Vec<u8>,
     },
-    /// This side has sent all its messages of the round.
+    /// This side has sent all its messages of the turn.
     RoundEnd,
+    /// This side has sent all its messages of its last turn: the session
+    /// ends, and the other side does not answer.
+    Done,
     /// The session ends with an error (code and words).
     Failure(String),
     Join(JoinRequest),
@@ -140,6 +154,7 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
             b
         }
         Frame::RoundEnd => vec![ROUND_END],
+        Frame::Done => vec![DONE],
         Frame::Failure(text) => {
             let mut b = vec![FAILURE];
             b.extend(text.as_bytes());
@@ -220,6 +235,7 @@ pub fn decode(body: &[u8]) -> Result<Frame, WireError> {
             Ok(Frame::Certs(certs))
         }
         ROUND_END if rest.is_empty() => Ok(Frame::RoundEnd),
+        DONE if rest.is_empty() => Ok(Frame::Done),
         FAILURE => Ok(Frame::Failure(String::from_utf8_lossy(rest).into_owned())),
         JOIN => Ok(Frame::Join(from_json(rest)?)),
         JOINED => Ok(Frame::Joined(from_json(rest)?)),
@@ -274,6 +290,8 @@ mod tests {
                 docs: Some(vec!["programme".into()]),
                 certs: Some(vec!["ab".into()]),
                 stranger: true,
+                heads: [("programme".to_string(), "00ff".to_string())].into(),
+                wants_files: true,
             }),
             Frame::Certs(vec![vec![1, 2], vec![], vec![3]]),
             Frame::Sync {
@@ -281,6 +299,7 @@ mod tests {
                 message: vec![1, 2, 3],
             },
             Frame::RoundEnd,
+            Frame::Done,
             Frame::Failure("不是成员".into()),
         ];
         for f in frames {

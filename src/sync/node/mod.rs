@@ -313,7 +313,14 @@ async fn dial_and_sync(
     .map_err(|e| unreachable(e.to_string()))?;
     let result = async {
         let (mut send, mut recv) = conn.open_bi().await.map_err(net)?;
-        let run = session::run(ws, &peer.id, &mut recv, &mut send, &mut progress);
+        let run = session::run(
+            ws,
+            &peer.id,
+            session::Role::Dialer,
+            &mut recv,
+            &mut send,
+            &mut progress,
+        );
         let result = tokio::time::timeout(SESSION_TIMEOUT, run)
             .await
             .map_err(|_| SyncError::TimedOut("the session"))
@@ -344,7 +351,8 @@ async fn dial_and_sync(
         (Err(SyncError::Wire(_)), Some(r)) => Err(SyncError::Net(r.to_string())),
         (Ok(mut report), _) => {
             let base = report.clone();
-            report.files = files_with(ws, ep, addr, &peer.id, |f| {
+            let due = report.files_due;
+            report.files = files_with(ws, ep, addr, &peer.id, due, |f| {
                 progress(&SessionReport {
                     files: f.clone(),
                     ..base.clone()
@@ -357,16 +365,24 @@ async fn dial_and_sync(
     }
 }
 
-/// After the records, the attached files: on a connection of their own.
+/// After the records, the attached files: on a connection of their own,
+/// when the session found them `due` or this side lacks a file (else
+/// nothing could move, and the connection's round trips are saved).
 async fn files_with(
     ws: &Shared,
     ep: &Endpoint,
     addr: iroh::EndpointAddr,
     peer: &str,
+    due: bool,
     progress: impl FnMut(&files::FilesReport),
 ) -> files::FilesReport {
-    let policy = FilesPolicy::of(&lock(ws));
-    if policy.off {
+    let (policy, wanted) = {
+        let w = lock(ws);
+        let policy = FilesPolicy::of(&w);
+        let wanted = policy.wants_any(&w);
+        (policy, wanted)
+    };
+    if policy.off || !(due || wanted) {
         return files::FilesReport::default();
     }
     let connect = ep.connect(addr, files::FILES_ALPN);

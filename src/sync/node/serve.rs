@@ -48,7 +48,14 @@ impl ProtocolHandler for SyncProtocol {
             .await
             .map_err(AcceptError::from_err)?
             .map_err(AcceptError::from_err)?;
-        let run = session::run(&self.ws, &peer, &mut recv, &mut send, |_| {});
+        let run = session::run(
+            &self.ws,
+            &peer,
+            session::Role::Acceptor,
+            &mut recv,
+            &mut send,
+            |_| {},
+        );
         let result = tokio::time::timeout(SESSION_TIMEOUT, run).await;
         let _ = send.finish();
         match result {
