@@ -222,6 +222,37 @@ async fn two_peers_with_concurrent_edits_converge() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_dialer_with_a_newer_membership_log_and_the_same_documents_hands_it_over() {
+    let a = bureau(Scale::Small).await;
+    let ticket = a.invite(MemberRole::CityAdmin, |_| {}).await;
+    let (b, _) = joined(&ticket, "王科长").await.expect("join");
+    b.sync(&a.addr()).await.expect("settle");
+    // The city grants a member: a certificate, no document changes.
+    let newcomer = bangfu::identity::endpoint_hex(&SecretKey::from_bytes(&[7; 32]));
+    let grant = Kind::Grant {
+        member: newcomer.clone(),
+        name: "新来的督导".into(),
+        role: MemberRole::Viewer,
+        district: None,
+        kindergarten: None,
+        kindergarten_district: None,
+        districts: Vec::new(),
+        invite: None,
+        added_on: NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+    };
+    lock(&a.ws).write(|w| w.raw_cert(grant)).expect("grant");
+    assert_eq!(role_of(&b, &newcomer), None);
+    // The city dials: the documents are alike, only its log is newer; the
+    // other side must not end the session before the certificate came
+    // (it holds on while the city's log heads name one it lacks, and it
+    // cannot tell what the city lacks, so it sends its own log too).
+    let r = a.sync(&b.addr()).await.expect("sync");
+    assert_eq!(r.docs, 0, "{r:?}");
+    assert_eq!(role_of(&b, &newcomer), Some(MemberRole::Viewer), "{r:?}");
+    assert_eq!(members_of(&a), members_of(&b));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn changes_travel_through_an_inspector_both_ways() {
     let bureau = bureau(Scale::Small).await;
     // A village kindergarten of 盘山县 and an inspector of 盘山县.

@@ -134,6 +134,11 @@ pub(super) struct Session<'a> {
     waiting: Waiting,
     /// The membership log frames still to send (all in the first turn).
     certs_out: Vec<Frame>,
+    /// The heads of the peer's membership log, from its hello.
+    their_certs: Vec<String>,
+    /// The peer's log has certificates this side lacks: they are still
+    /// to come (the session is not over before they do).
+    certs_due: bool,
     /// Turns so far, both sides' (the dialer's hello and opening are
     /// the first).
     turns: usize,
@@ -162,6 +167,8 @@ where
         their_heads: BTreeMap::new(),
         waiting: Waiting::default(),
         certs_out: Vec::new(),
+        their_certs: Vec::new(),
+        certs_due: false,
         turns: 0,
         report: SessionReport::default(),
     };
@@ -180,7 +187,9 @@ where
         }
         s.states.retain(|d, _| g.docs.contains(d));
         s.certs_out = certs_for(&w, &g.their_certs);
+        s.certs_due = lacks(&w, &g.their_certs);
     }
+    s.their_certs = g.their_certs;
     s.docs = g.docs;
     let nothing = s.docs.is_empty() && !g.certs_differ;
     let mut more = !nothing;
@@ -308,15 +317,24 @@ impl Session<'_> {
 
     /// This side has every change the peer had in its latest messages and
     /// the peer has every change of this side's, in every document, and no
-    /// certificate is owed.
+    /// certificate is owed either way.
     fn settled(&self) -> bool {
         let w = lock(self.ws);
         self.certs_out.is_empty()
+            && !self.certs_due
             && self
                 .docs
                 .iter()
                 .all(|d| self.their_heads.get(d) == Some(&w.doc_heads(d)))
     }
+}
+
+/// Whether the peer's membership log heads name certificates this side
+/// does not hold.
+fn lacks(w: &Workspace, their_heads: &[String]) -> bool {
+    their_heads
+        .iter()
+        .any(|h| !w.certs().iter().any(|c| &c.hash == h))
 }
 
 /// The membership log certificates the peer's heads show it lacks, in
@@ -382,7 +400,9 @@ impl Session<'_> {
         if !incoming.certs.is_empty() {
             // Checked one by one (signature, workspace); the roster is
             // computed from them, never taken from the peer.
-            lock(self.ws).add_certs(&incoming.certs)?;
+            let mut w = lock(self.ws);
+            w.add_certs(&incoming.certs)?;
+            self.certs_due = lacks(&w, &self.their_certs);
         }
         let mut decoded = Vec::new();
         for (doc, bytes) in incoming.messages {
