@@ -124,13 +124,8 @@ impl Session<'_> {
     {
         let me = mine(self.ws, self.peer)?;
         let stranger = me.hello.stranger;
-        self.write(send, &Frame::Hello(me.hello.clone())).await?;
-        if !stranger {
-            self.open(send, me.docs.as_deref().unwrap_or_default())
-                .await?;
-        }
-        let (certs, theirs) = self.read_hello(recv, stranger).await?;
-        let theirs = self.accept_hello(send, theirs, &me.hello.workspace).await?;
+        self.introduce(send, &me).await?;
+        let (certs, theirs) = self.hear(recv, send, stranger, &me).await?;
         if theirs.stranger {
             return Err(self.not_member(send).await);
         }
@@ -142,9 +137,7 @@ impl Session<'_> {
         if me.hello.stranger {
             return Err(self.not_member(send).await);
         }
-        self.write(send, &Frame::Hello(me.hello.clone())).await?;
-        self.open(send, me.docs.as_deref().unwrap_or_default())
-            .await?;
+        self.introduce(send, &me).await?;
         settle(me, theirs)
     }
 
@@ -160,9 +153,8 @@ impl Session<'_> {
         R: AsyncRead + Unpin + Send,
         W: AsyncWrite + Unpin + Send,
     {
-        let (_, theirs) = self.read_hello(recv, false).await?;
         let me = mine(self.ws, self.peer)?;
-        let theirs = self.accept_hello(send, theirs, &me.hello.workspace).await?;
+        let (_, theirs) = self.hear(recv, send, false, &me).await?;
         if me.hello.stranger {
             return Err(self.not_member(send).await);
         }
@@ -177,12 +169,43 @@ impl Session<'_> {
         if !theirs.stranger {
             return settle(me, theirs);
         }
-        let (_, again) = self.read_hello(recv, false).await?;
-        let again = self.accept_hello(send, again, &me.hello.workspace).await?;
+        let (_, again) = self.hear(recv, send, false, &me).await?;
         if again.stranger {
             return Err(self.not_member(send).await);
         }
         settle(me, again)
+    }
+
+    /// This side's hello, and, when it knows the peer, its opening turn.
+    async fn introduce<W: AsyncWrite + Unpin + Send>(
+        &mut self,
+        send: &mut W,
+        me: &Mine,
+    ) -> Result<(), SyncError> {
+        self.write(send, &Frame::Hello(me.hello.clone())).await?;
+        if !me.hello.stranger {
+            self.open(send, me.docs.as_deref().unwrap_or_default())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The peer's hello, checked against this side's (see `read_hello`
+    /// and `accept_hello`).
+    async fn hear<R, W>(
+        &mut self,
+        recv: &mut R,
+        send: &mut W,
+        certificates: bool,
+        me: &Mine,
+    ) -> Result<(Vec<Vec<u8>>, Hello), SyncError>
+    where
+        R: AsyncRead + Unpin + Send,
+        W: AsyncWrite + Unpin + Send,
+    {
+        let (certs, h) = self.read_hello(recv, certificates).await?;
+        let h = self.accept_hello(send, h, &me.hello.workspace).await?;
+        Ok((certs, h))
     }
 
     /// Reads the peer's hello (or its refusal), unchecked; with

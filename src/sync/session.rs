@@ -5,7 +5,7 @@
 
 use super::PeerRefusal;
 use super::SyncError;
-use super::wire::{self, Frame, WireError};
+use super::wire::{self, Frame};
 use crate::store::{Refused, Waiting, Workspace};
 use automerge::sync;
 use std::collections::{BTreeMap, BTreeSet};
@@ -102,7 +102,6 @@ pub fn frames_of(doc: &str, message: &[u8]) -> Vec<Frame> {
 /// What one round sends (`store::Outgoing` is one document's message in
 /// it): its frames, how many messages (and certificate frames) they are,
 /// and whether any carries a change.
-#[derive(Default)]
 struct RoundOut {
     frames: Vec<Frame>,
     messages: usize,
@@ -181,9 +180,9 @@ where
     {
         let w = lock(ws);
         for d in &g.docs {
-            if !s.states.contains_key(d) {
-                s.states.insert(d.clone(), w.sync_state(peer, d));
-            }
+            s.states
+                .entry(d.clone())
+                .or_insert_with(|| w.sync_state(peer, d));
         }
         s.states.retain(|d, _| g.docs.contains(d));
         s.certs_out = certs_for(&w, &g.their_certs);
@@ -226,6 +225,20 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// Sends a turn's frames and its `end` (`RoundEnd`, or `Done` for the
+    /// last), counted.
+    async fn send_turn<W: AsyncWrite + Unpin + Send>(
+        &mut self,
+        send: &mut W,
+        frames: &[Frame],
+        end: &Frame,
+    ) -> Result<(), SyncError> {
+        for f in frames.iter().chain([end]) {
+            self.write(send, f).await?;
+        }
+        Ok(())
+    }
+
     /// The dialer's opening turn, sent with its hello: the sync message of
     /// every document it offers.
     pub(super) async fn open<W: AsyncWrite + Unpin + Send>(
@@ -242,9 +255,7 @@ impl Session<'_> {
         self.docs = offered.iter().cloned().collect();
         let out = self.outgoing()?;
         self.turns = 1;
-        let n = send_round(send, &out.frames, &Frame::RoundEnd).await?;
-        self.report.bytes_sent = self.report.bytes_sent.saturating_add(n);
-        Ok(())
+        self.send_turn(send, &out.frames, &Frame::RoundEnd).await
     }
 
     /// Turns after the opening: read the peer's, answer it, until a side
@@ -304,8 +315,7 @@ impl Session<'_> {
         let out = self.outgoing()?;
         let last = settled || out.messages == 0 || (quiet && !out.carries);
         let end = if last { Frame::Done } else { Frame::RoundEnd };
-        let n = send_round(send, &out.frames, &end).await?;
-        self.report.bytes_sent = self.report.bytes_sent.saturating_add(n);
+        self.send_turn(send, &out.frames, &end).await?;
         self.count_turn();
         Ok((!last).then_some(out.carries))
     }
@@ -435,20 +445,6 @@ impl Session<'_> {
         self.report.waiting = self.waiting.len();
         Ok(got_changes)
     }
-}
-
-/// Sends a turn's frames and its `end` (`RoundEnd`, or `Done` for the
-/// last); the bytes written.
-async fn send_round<W: AsyncWrite + Unpin + Send>(
-    send: &mut W,
-    frames: &[Frame],
-    end: &Frame,
-) -> Result<usize, WireError> {
-    let mut n: usize = 0;
-    for f in frames {
-        n = n.saturating_add(wire::write(send, f).await?);
-    }
-    Ok(n.saturating_add(wire::write(send, end).await?))
 }
 
 /// Reads the peer's frames up to its round end, reassembling messages

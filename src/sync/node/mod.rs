@@ -376,13 +376,15 @@ async fn files_with(
     due: bool,
     progress: impl FnMut(&files::FilesReport),
 ) -> files::FilesReport {
-    let (policy, wanted) = {
+    let (policy, moves) = {
         let w = lock(ws);
         let policy = FilesPolicy::of(&w);
-        let wanted = policy.wants_any(&w);
-        (policy, wanted)
+        // What this side lacks is looked up only when the session did not
+        // already show a file may move.
+        let moves = due || policy.wants_any(&w);
+        (policy, moves)
     };
-    if policy.off || !(due || wanted) {
+    if policy.off || !moves {
         return files::FilesReport::default();
     }
     let connect = ep.connect(addr, files::FILES_ALPN);
