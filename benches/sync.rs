@@ -32,25 +32,9 @@ fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
-fn add_visits(ws: &Shared, n: usize) {
-    let mut w = lock(ws);
-    let pr = w.model().pairings().next().cloned().expect("a pairing");
-    for i in 0..n {
-        w.write(|wr| {
-            let id = wr.new_id();
-            wr.put_visit(Visit {
-                tasks: vec![Task::Teachers],
-                ..Visit::of_pairing(
-                    id,
-                    &pr,
-                    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
-                    SupportForm::OnSiteGuidance,
-                    &format!("第{i}次：入园指导，观察区域游戏材料投放情况，提出改进建议。"),
-                )
-            })
-        })
-        .expect("visit");
-    }
+fn add_visits(ws: &Shared, n: i64) {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default();
+    bangfu::bench::write_visits(&mut lock(ws), n, today).expect("visits");
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -63,7 +47,7 @@ async fn main() {
     ));
     let a_ep = node::bind(&a_key, &NET, true).await.expect("bind");
     let _router = node::router(a_ep.clone(), a.clone(), Log::none());
-    let mut inviter = node::local_addr(&a_ep);
+    let mut inviter = node::local_addr(&a_ep, &NET);
     inviter.addrs.retain(|s| s.ip().is_loopback());
 
     let invite = |role: MemberRole, kg: Option<Id>| {

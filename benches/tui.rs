@@ -124,21 +124,7 @@ fn main() {
     // figures compiled live until submitted).
     app.handle(key(KeyCode::Esc));
     app.handle(key(KeyCode::Esc));
-    app.handle(key(KeyCode::Char('6')));
-    let mut reports = Vec::new();
-    for i in 0..1000 {
-        let code = if i % 100 < 80 {
-            KeyCode::Down
-        } else {
-            KeyCode::Up
-        };
-        let t = Instant::now();
-        app.handle(key(code));
-        let Ok(_) = term.draw(|f| {
-            bangfu::ui::draw(f, &app);
-        });
-        reports.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
+    let mut reports = bangfu::bench::report_keys(&mut app, &mut term, 1000).expect("keys");
     reports.sort_by(f64::total_cmp);
     println!(
         "city: key to frame on the reports screen ({} keys: Down, Up) p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",

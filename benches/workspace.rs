@@ -73,27 +73,7 @@ fn scale(name: &str, scale: Scale) {
     );
 
     let mut ws = Workspace::open(dir.path(), options()).expect("open");
-    let pairing = ws.model().pairings().next().cloned().expect("a pairing");
-    let mut writes = Vec::new();
-    for i in 0..200 {
-        let t = Instant::now();
-        ws.write(|w| {
-            let id = w.new_id();
-            w.put_visit(Visit {
-                tasks: vec![Task::Teachers],
-                teachers_reached: i,
-                ..Visit::of_pairing(
-                    id,
-                    &pairing,
-                    today(),
-                    SupportForm::OnSiteGuidance,
-                    "基准测试：入园指导，围绕区域游戏材料投放进行现场诊断。",
-                )
-            })
-        })
-        .expect("write");
-        writes.push(ms(t.elapsed()));
-    }
+    let mut writes = bangfu::bench::write_visits(&mut ws, 200, today()).expect("write");
     // The first write of a session loads the automerge document of the
     // district it writes to (the model came from views).
     let first = writes.remove(0);

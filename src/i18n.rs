@@ -516,6 +516,7 @@ pub fn sync_error(lang: Lang, e: &crate::sync::SyncError) -> String {
         SyncError::OtherWorkspace => tr!(lang, "sync.other_workspace"),
         SyncError::Refused(PeerRefusal::NotMember) => tr!(lang, "sync.refused_not_member"),
         SyncError::Refused(PeerRefusal::OtherWorkspace) => tr!(lang, "sync.other_workspace"),
+        SyncError::Refused(PeerRefusal::Busy) => tr!(lang, "sync.refused_busy"),
         SyncError::Refused(PeerRefusal::Protocol) => tr!(lang, "sync.refused_protocol"),
         SyncError::Refused(PeerRefusal::Other(why)) => {
             tr!(lang, "sync.refused", why = why.as_str())

@@ -5,6 +5,7 @@
 mod common;
 use common::{camera_photo, scanned_pdf};
 
+use bangfu::bench::link::{self, Proxy};
 use bangfu::demo::{self, Scale};
 use bangfu::domain::*;
 use bangfu::store::{self, Options, Workspace};
@@ -15,10 +16,9 @@ use bangfu::sync::{SyncError, bundle};
 use chrono::NaiveDate;
 use iroh::{Endpoint, SecretKey};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::net::UdpSocket;
 
 fn options(person: &str) -> Options {
     Options::new(person, NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"))
@@ -48,7 +48,7 @@ impl Peer {
     }
 
     fn addr(&self) -> PeerAddr {
-        let mut a = node::local_addr(&self.ep);
+        let mut a = node::local_addr(&self.ep, &NET);
         a.relay = None;
         a.addrs.retain(|s| s.ip().is_loopback());
         a
@@ -762,79 +762,11 @@ async fn a_reconnect_after_ten_new_visits_sends_about_what_is_new() {
     assert_eq!(idle.files, Default::default(), "{idle:?}");
 }
 
-/// A UDP proxy between a client and a listening peer: delay and loss each
-/// way, and a switch that cuts the link. The client side is IPv4, the peer
-/// side IPv6, and each end binds one family only: the addresses the peer
-/// advertises in QUIC (for hole punching) are unreachable for the client,
-/// so every packet goes through the proxy.
-struct Proxy {
-    addr: SocketAddr,
-    cut: Arc<AtomicBool>,
-    forwarded: Arc<AtomicUsize>,
-}
-
+/// The benchmark's bad link (delay, loss, a switch), started or failed.
 async fn proxy(target: SocketAddr, delay: Duration, loss: f64, cut_after: Option<usize>) -> Proxy {
-    let front = Arc::new(UdpSocket::bind("127.0.0.1:0").await.expect("bind"));
-    let back = Arc::new(UdpSocket::bind("[::1]:0").await.expect("bind"));
-    let addr = front.local_addr().expect("addr");
-    let cut = Arc::new(AtomicBool::new(false));
-    let forwarded = Arc::new(AtomicUsize::new(0));
-    let client: Arc<Mutex<Option<SocketAddr>>> = Arc::new(Mutex::new(None));
-    let pass = {
-        let cut = cut.clone();
-        let forwarded = forwarded.clone();
-        move || {
-            let n = forwarded.fetch_add(1, Ordering::SeqCst);
-            if cut_after.is_some_and(|c| n >= c) {
-                cut.store(true, Ordering::SeqCst);
-            }
-            !cut.load(Ordering::SeqCst) && rand::RngExt::random_bool(&mut rand::rng(), 1.0 - loss)
-        }
-    };
-    {
-        let (front, back, client, pass) =
-            (front.clone(), back.clone(), client.clone(), pass.clone());
-        tokio::spawn(async move {
-            let mut buf = vec![0u8; 65536];
-            while let Ok((n, from)) = front.recv_from(&mut buf).await {
-                *client.lock().unwrap_or_else(|e| e.into_inner()) = Some(from);
-                if !pass() {
-                    continue;
-                }
-                let data = buf[..n].to_vec();
-                let back = back.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(delay).await;
-                    let _ = back.send_to(&data, target).await;
-                });
-            }
-        });
-    }
-    {
-        let (front, back, client) = (front.clone(), back.clone(), client.clone());
-        tokio::spawn(async move {
-            let mut buf = vec![0u8; 65536];
-            while let Ok((n, _)) = back.recv_from(&mut buf).await {
-                if !pass() {
-                    continue;
-                }
-                let Some(to) = *client.lock().unwrap_or_else(|e| e.into_inner()) else {
-                    continue;
-                };
-                let data = buf[..n].to_vec();
-                let front = front.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(delay).await;
-                    let _ = front.send_to(&data, to).await;
-                });
-            }
-        });
-    }
-    Proxy {
-        addr,
-        cut,
-        forwarded,
-    }
+    link::proxy(target, delay, loss, cut_after)
+        .await
+        .expect("the proxy binds")
 }
 
 /// A listening peer on IPv6 loopback only (behind a proxy).
@@ -2584,7 +2516,7 @@ async fn lying_peer(blob: Blob, file: Vec<u8>) -> (PeerAddr, tokio::task::JoinHa
     use bangfu::sync::wire::{self, FileList, Frame};
     let key = SecretKey::from_bytes(&rand::random::<[u8; 32]>());
     let ep = node::bind(&key, &NET, true).await.expect("bind");
-    let mut addr = node::local_addr(&ep);
+    let mut addr = node::local_addr(&ep, &NET);
     addr.relay = None;
     addr.addrs.retain(|s| s.ip().is_loopback());
     let honest = iroh_blobs::store::mem::MemStore::new();

@@ -3,79 +3,10 @@
 //! `id`, over loopback without multicast.
 
 mod common;
+use common::net::*;
 use common::*;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
-
-/// The last line of what a command printed (a ticket).
-fn last_line(s: &str) -> String {
-    s.lines().last().unwrap_or_default().trim().to_string()
-}
-
-fn export(dir: &Path) -> String {
-    run(dir, &["export", "--format", "json", "-"])
-        .ok()
-        .to_string()
-}
-
-/// `bangfu serve` in the background, once it says it is serving.
-fn serve(dir: &Path) -> Child {
-    let mut child = command(dir)
-        .args(["serve", "--interval", "3600"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let err = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(err).lines();
-    loop {
-        match lines.next() {
-            Some(Ok(l)) if l.contains("开始服务") => break,
-            Some(Ok(_)) => {}
-            _ => panic!("serve ended before serving"),
-        }
-    }
-    // Keep draining its log so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    child
-}
-
-/// SIGTERM, and the hub stops cleanly.
-fn stop(mut child: Child) {
-    let pid = child.id() as i32;
-    // SAFETY: sending a signal to our own child process.
-    unsafe {
-        libc::kill(pid, libc::SIGTERM);
-    }
-    let status = child.wait().expect("wait");
-    assert!(
-        status.success(),
-        "serve ends with success on SIGTERM: {status}"
-    );
-}
-
-fn first_pairing(dir: &Path) -> String {
-    let list = run(dir, &["pairing", "list", "--format", "json"]).json();
-    list[0]["id"].as_str().expect("a pairing").to_string()
-}
-
-fn add_visit(dir: &Path, pairing: &str, note: &str) -> String {
-    let out = run(
-        dir,
-        &[
-            "visit",
-            "add",
-            "--pairing",
-            pairing,
-            "--form",
-            "on_site_guidance",
-            "--note",
-            note,
-        ],
-    );
-    out.ok().to_string()
-}
+use std::process::Stdio;
 
 #[test]
 fn invite_join_edit_and_sync_through_a_hub_leave_both_devices_identical() {

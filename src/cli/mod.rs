@@ -3,6 +3,7 @@
 //! input: one clear line saying what was wrong and what to do, exit code 1,
 //! and nothing written.
 
+mod bench;
 mod bundles;
 mod conflict;
 mod districts;
@@ -53,6 +54,8 @@ pub enum Command {
     Init(setup::InitArgs),
     /// Create a workspace filled with fictional demo data
     Demo(setup::DemoArgs),
+    /// Measure what users wait for on fresh demo data: one table of figures, baselines and targets
+    Bench(bench::BenchArgs),
     /// Counties and districts (县区)
     #[command(subcommand)]
     District(districts::DistrictCmd),
@@ -503,6 +506,7 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
     match command {
         Command::Init(a) => setup::init(&ctx, a),
         Command::Demo(a) => setup::demo(&ctx, a),
+        Command::Bench(a) => bench::bench(&ctx, a),
         Command::District(c) => districts::district(&ctx, c),
         Command::Plan(c) => plan::plan(&ctx, c),
         Command::Kindergarten(c) => records::kindergarten(&ctx, c),

@@ -60,9 +60,13 @@ pub enum ConfigCmd {
     },
 }
 
+/// The network commands' runtime. More workers than cores: a session
+/// that waits for the workspace (one at a time) holds its thread, and the
+/// endpoint's own tasks (acknowledgements, keep-alives) must still run, or
+/// peers time out while a hub is busy.
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Fail> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(8)
         .enable_all()
         .build()
         .map_err(|e| Fail::said("sync.net_error", vec![("detail", e.to_string())]))
@@ -345,7 +349,7 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
     rt.block_on(async {
         let ep = node::bind(&k, &cfg, true).await?;
         let router = node::router(ep.clone(), shared.clone(), log.clone());
-        let addr = node::local_addr(&ep);
+        let addr = node::local_addr(&ep, &cfg);
         let programme = lock(&shared).model().programme.name.clone();
         let addrs: Vec<String> = addr.addrs.iter().map(|a| a.to_string()).collect();
         log.line(&Entry::Serving {

@@ -42,11 +42,18 @@ pub enum Scale {
 
 impl Scale {
     pub fn parse(s: &str) -> Option<Scale> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "small" => Some(Scale::Small),
-            "city" => Some(Scale::City),
-            "province" => Some(Scale::Province),
-            _ => None,
+        let s = s.trim().to_ascii_lowercase();
+        [Scale::Small, Scale::City, Scale::Province]
+            .into_iter()
+            .find(|x| x.word() == s)
+    }
+
+    /// The word `--scale` takes for it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Scale::Small => "small",
+            Scale::City => "city",
+            Scale::Province => "province",
         }
     }
 

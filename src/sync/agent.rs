@@ -197,7 +197,7 @@ async fn serve(
     let router = node::router(ep.clone(), shared.clone(), Log::none());
     set(status, |s| {
         s.state = State::Listening;
-        s.me = Some(node::local_addr(&ep));
+        s.me = Some(node::local_addr(&ep, &cfg));
     });
     let mut tried: Vec<(String, bool)> = Vec::new();
     look(&shared, status, &me, &tried);

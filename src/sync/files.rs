@@ -242,13 +242,27 @@ async fn wait_done(conn: &Connection, sent: &Counters) -> Result<(), SyncError> 
     sent.moved_now();
     loop {
         tokio::select! {
-            r = &mut ends => return r.map(|_| ()),
+            r = &mut ends => return r.map(|_| ()).or_else(|e| done_anyway(conn, e)),
             () = tokio::time::sleep(Duration::from_secs(5)) => {
                 if sent.quiet_for() >= QUIET_LIMIT || start.elapsed() >= DONE_TIMEOUT {
                     return Err(SyncError::TimedOut("the exchange of files"));
                 }
             }
         }
+    }
+}
+
+/// The dialer closes with code 0 (`done`) once it heard this side's done
+/// and its own was sent: its close may overtake its done byte, which is
+/// then not read here, but the exchange did end well.
+fn done_anyway(conn: &Connection, e: SyncError) -> Result<(), SyncError> {
+    match conn.close_reason() {
+        Some(iroh::endpoint::ConnectionError::ApplicationClosed(c))
+            if c.error_code == 0u32.into() =>
+        {
+            Ok(())
+        }
+        _ => Err(e),
     }
 }
 

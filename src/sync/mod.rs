@@ -80,6 +80,8 @@ pub enum PeerRefusal {
     OtherWorkspace,
     /// It speaks another version of the protocol.
     Protocol,
+    /// It is answering as many sessions as it may: try again soon.
+    Busy,
     /// Anything else, as it said it.
     Other(String),
 }
@@ -100,6 +102,7 @@ impl PeerRefusal {
             PeerRefusal::NotMember => "refused_not_member",
             PeerRefusal::OtherWorkspace => "other_workspace",
             PeerRefusal::Protocol => "protocol",
+            PeerRefusal::Busy => "busy",
             PeerRefusal::Other(_) => "refused",
         }
     }

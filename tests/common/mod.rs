@@ -1,6 +1,7 @@
 //! Running the real `bangfu` binary against a scratch data directory.
 #![allow(dead_code)]
 
+pub mod net;
 pub mod ui;
 
 use std::path::{Path, PathBuf};
@@ -57,7 +58,18 @@ impl Run {
 /// A `bangfu` command with a clean environment: fixed today, no language
 /// from the machine, a known author, no multicast.
 pub fn command(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_bangfu"));
+    prepared(Command::new(env!("CARGO_BIN_EXE_bangfu")), dir)
+}
+
+/// The same command run inside a network namespace (`ip netns exec`),
+/// as a device on its own network.
+pub fn command_in(netns: &str, dir: &Path) -> Command {
+    let mut c = Command::new("ip");
+    c.args(["netns", "exec", netns, env!("CARGO_BIN_EXE_bangfu")]);
+    prepared(c, dir)
+}
+
+fn prepared(mut c: Command, dir: &Path) -> Command {
     c.arg("--data-dir")
         .arg(dir)
         .env("BANGFU_TODAY", TODAY)
@@ -77,8 +89,12 @@ pub fn command(dir: &Path) -> Command {
 
 /// Runs `bangfu --data-dir DIR ARGS…` to the end.
 pub fn run(dir: &Path, args: &[&str]) -> Run {
-    let out = command(dir).args(args).output().expect("bangfu runs");
-    Run::from(out)
+    finish(command(dir).args(args))
+}
+
+/// Runs a command to the end.
+pub fn finish(c: &mut Command) -> Run {
+    Run::from(c.output().expect("bangfu runs"))
 }
 
 /// Every file in a directory with its bytes, to prove nothing changed.

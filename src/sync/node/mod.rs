@@ -37,6 +37,8 @@ const KEEP_ALIVE: Duration = Duration::from_secs(2);
 pub const SESSION_TIMEOUT: Duration = Duration::from_secs(300);
 /// The close code a device gives a connection from a non-member.
 const CLOSE_NOT_MEMBER: u32 = 1;
+/// The close code of a hub answering as many sessions as it may.
+const CLOSE_BUSY: u32 = 4;
 
 /// How this device reaches and is reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,29 +131,39 @@ pub async fn bind(key: &SecretKey, cfg: &NetConfig, listen: bool) -> Result<Endp
             iroh_mdns_address_lookup::MdnsAddressLookup::builder().service_name("bangfu"),
         );
     }
-    let ep = b.bind().await.map_err(net)?;
-    // With a relay of our own, wait (briefly) until it knows us, so the
-    // addresses we hand out name it. Never without one: there is no
-    // public relay to wait for.
-    if cfg.relay.is_some() {
-        let _ = tokio::time::timeout(Duration::from_secs(3), ep.online()).await;
+    // Not waiting until the relay knows us (iroh takes its first network
+    // report, up to 3 s, to choose a home relay): the addresses we hand out
+    // name the configured relay, and a dial through it needs no home.
+    b.bind().await.map_err(net)
+}
+
+impl NetConfig {
+    /// The relay's address as iroh writes it, if one is set.
+    fn relay_url(&self) -> Option<String> {
+        self.relay.as_deref().and_then(relay_url)
     }
-    Ok(ep)
+}
+
+/// A relay setting as iroh writes the address; none for what is not one.
+fn relay_url(setting: &str) -> Option<String> {
+    setting.parse::<RelayUrl>().ok().map(|u| u.to_string())
 }
 
 /// The peer's address, plus our relay when the peer names none: a
 /// programme's devices share the bureau's relay.
-fn via_our_relay(ep: &Endpoint, peer: &PeerAddr) -> PeerAddr {
+fn via_our_relay(ws: &Shared, peer: &PeerAddr) -> PeerAddr {
     let mut p = peer.clone();
     if p.relay.is_none() {
-        p.relay = ep.addr().relay_urls().next().map(|u| u.to_string());
+        let setting = lock(ws).setting("relay").ok().flatten();
+        p.relay = setting.as_deref().and_then(relay_url);
     }
     p
 }
 
 /// Where this device can be reached: the addresses iroh found on its
-/// interfaces, and loopback (for another program on this machine).
-pub fn local_addr(ep: &Endpoint) -> PeerAddr {
+/// interfaces, loopback (for another program on this machine), and the
+/// relay it was bound with (`cfg`).
+pub fn local_addr(ep: &Endpoint, cfg: &NetConfig) -> PeerAddr {
     let mut addrs: Vec<SocketAddr> = ep.addr().ip_addrs().copied().collect();
     for s in ep.bound_sockets() {
         if s.is_ipv4() && (s.ip().is_unspecified() || s.ip().is_loopback()) {
@@ -164,7 +176,7 @@ pub fn local_addr(ep: &Endpoint) -> PeerAddr {
     PeerAddr {
         id: hex(ep.id().as_bytes()),
         addrs,
-        relay: ep.addr().relay_urls().next().map(|u| u.to_string()),
+        relay: cfg.relay_url(),
     }
 }
 
@@ -228,14 +240,32 @@ pub const MAX_SYNC_SESSIONS: usize = 32;
 /// Join requests answered at once: joining is rare, a stranger may try it.
 pub const MAX_JOINS: usize = 8;
 
-/// Dials a peer and runs a sync session with it.
+/// A hub that says it is busy is tried again this many times…
+const BUSY_RETRIES: u32 = 6;
+/// …after a wait of about this long times the attempt, spread at random
+/// so that devices turned away together do not all come back together.
+const BUSY_WAIT: Duration = Duration::from_millis(700);
+
+/// Dials a peer and runs a sync session with it (again, a little later,
+/// while the peer says it is busy).
 pub async fn sync_with(
     ws: &Shared,
     ep: &Endpoint,
     peer: &PeerAddr,
-    progress: impl FnMut(&SessionReport),
+    mut progress: impl FnMut(&SessionReport),
 ) -> Result<SessionReport, SyncError> {
-    let result = dial_and_sync(ws, ep, peer, progress).await;
+    let mut attempt = 0;
+    let result = loop {
+        let result = dial_and_sync(ws, ep, peer, &mut progress).await;
+        if !matches!(result, Err(SyncError::Refused(PeerRefusal::Busy))) || attempt >= BUSY_RETRIES
+        {
+            break result;
+        }
+        attempt = attempt.saturating_add(1);
+        let spread = rand::RngExt::random_range(&mut rand::rng(), 500..1500u32);
+        let wait = BUSY_WAIT.saturating_mul(attempt).saturating_mul(spread);
+        tokio::time::sleep(wait.checked_div(1000).unwrap_or(BUSY_WAIT)).await;
+    };
     remember(
         ws,
         peer,
@@ -297,7 +327,7 @@ async fn dial_and_sync(
     peer: &PeerAddr,
     mut progress: impl FnMut(&SessionReport),
 ) -> Result<SessionReport, SyncError> {
-    let addr = via_our_relay(ep, peer)
+    let addr = via_our_relay(ws, peer)
         .endpoint_addr()
         .ok_or_else(|| SyncError::Protocol(format!("{} is not an endpoint id", peer.id)))?;
     let unreachable = |detail: String| SyncError::Unreachable {
@@ -348,6 +378,10 @@ async fn dial_and_sync(
         ) if c.error_code == CLOSE_NOT_MEMBER.into() => {
             Err(SyncError::Refused(PeerRefusal::NotMember))
         }
+        (
+            Err(SyncError::Wire(_) | SyncError::Net(_)),
+            Some(ConnectionError::ApplicationClosed(c)),
+        ) if c.error_code == CLOSE_BUSY.into() => Err(SyncError::Refused(PeerRefusal::Busy)),
         (Err(SyncError::Wire(_)), Some(r)) => Err(SyncError::Net(r.to_string())),
         (Ok(mut report), _) => {
             let base = report.clone();
@@ -423,7 +457,7 @@ pub fn own_addr_blocking(ws: &mut Workspace, key: &SecretKey) -> Result<PeerAddr
             false,
         )
         .await?;
-        let mut a = local_addr(&ep);
+        let mut a = local_addr(&ep, &cfg);
         ep.close().await;
         for s in &mut a.addrs {
             s.set_port(cfg.port);

@@ -36,7 +36,7 @@ fn member_gate(ws: &Shared, conn: &Connection, log: &Log) -> Result<String, Acce
 impl ProtocolHandler for SyncProtocol {
     async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
         let peer = member_gate(&self.ws, &conn, &self.log)?;
-        let Some(_slot) = slot(&self.slots, &conn, &self.log, false, &peer) else {
+        let Some(_slot) = slot(&self.slots, &conn, &self.log, false, &peer).await else {
             return Ok(());
         };
         let addr = PeerAddr {
@@ -103,7 +103,7 @@ pub struct FilesProtocol {
 impl ProtocolHandler for FilesProtocol {
     async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
         let peer = member_gate(&self.ws, &conn, &self.log)?;
-        let Some(_slot) = slot(&self.slots, &conn, &self.log, false, &peer) else {
+        let Some(_slot) = slot(&self.slots, &conn, &self.log, false, &peer).await else {
             return Ok(());
         };
         let policy = FilesPolicy::of(&lock(&self.ws));
@@ -118,22 +118,35 @@ impl ProtocolHandler for FilesProtocol {
     }
 }
 
-/// A place among the connections answered at once, or the connection
-/// closed with `busy` (and the refusal logged).
-pub(super) fn slot(
+/// How long a member's session waits for a place before it is turned
+/// away: a hub that a hundred devices reach at the same moment answers
+/// them in turn instead of sending most away.
+const SLOT_WAIT: Duration = Duration::from_secs(20);
+
+/// A place among the connections answered at once (a member waits up to
+/// [`SLOT_WAIT`] for one; a join, which anyone may knock for, does not),
+/// or the connection closed with `busy` (and the refusal logged).
+pub(super) async fn slot(
     slots: &Arc<tokio::sync::Semaphore>,
     conn: &Connection,
     log: &Log,
     join: bool,
     peer: &str,
 ) -> Option<tokio::sync::OwnedSemaphorePermit> {
-    let permit = slots.clone().try_acquire_owned().ok();
+    let permit = match slots.clone().try_acquire_owned() {
+        Ok(p) => Some(p),
+        Err(_) if join => None,
+        Err(_) => tokio::time::timeout(SLOT_WAIT, slots.clone().acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok),
+    };
     if permit.is_none() {
         log.refusal(&Entry::Busy {
             peer: &crate::identity::short(peer),
             join,
         });
-        conn.close(4u32.into(), b"busy");
+        conn.close(CLOSE_BUSY.into(), b"busy");
     }
     permit
 }
@@ -204,7 +217,7 @@ impl ProtocolHandler for JoinProtocol {
         let joiner = hex(conn.remote_id().as_bytes());
         // Anyone may knock: a few at a time, each for a few seconds only,
         // and a join request is small.
-        let Some(_slot) = slot(&self.slots, &conn, &self.log, true, &joiner) else {
+        let Some(_slot) = slot(&self.slots, &conn, &self.log, true, &joiner).await else {
             return Ok(());
         };
         let (mut send, mut recv) = tokio::time::timeout(IDLE_TIMEOUT, conn.accept_bi())

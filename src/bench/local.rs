@@ -1,0 +1,323 @@
+//! Figures of one device: the interface's first frame and memory, keys on
+//! the reports screen, whole commands (a write, a history, an export, an
+//! import), and each further save of a running process.
+
+use super::*;
+use crate::app::App;
+use crate::app::keymap::Keymap;
+use crate::i18n::Lang;
+use crate::store::Workspace;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// This program with `args` on the data in `dir`, to its end; its output
+/// is dropped, a failure is an error.
+fn bangfu(s: &Setup, args: &[&str]) -> Result<(), BenchError> {
+    let out = Command::new(&s.program)
+        .arg("--data-dir")
+        .arg(&s.dir)
+        .args(args)
+        .env("BANGFU_AS", "bench")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| failed(&args.join(" "), e))?;
+    if !out.status.success() {
+        let why = String::from_utf8_lossy(&out.stderr);
+        return Err(failed(&args.join(" "), why.trim()));
+    }
+    Ok(())
+}
+
+pub(super) fn make_demo(s: &Setup) -> Result<(), BenchError> {
+    bangfu(s, &["demo", "--scale", s.scale.word()])
+}
+
+/// Opens the interface and draws its first frame into a 120×40 terminal.
+fn first_frame(s: &Setup) -> Result<(App, Terminal<TestBackend>), BenchError> {
+    let app = App::new(
+        s.dir.clone(),
+        s.options("bench"),
+        Lang::Zh,
+        Keymap::default(),
+        Rect::new(0, 0, 120, 40),
+    )
+    .map_err(|e| failed("the interface", e))?;
+    let mut term = Terminal::new(TestBackend::new(120, 40)).map_err(|e| failed("terminal", e))?;
+    term.draw(|f| {
+        crate::ui::draw(f, &app);
+    })
+    .map_err(|e| failed("draw", e))?;
+    Ok((app, term))
+}
+
+/// Every document of the workspace loaded by automerge and turned into
+/// JSON: what an application keeping the data as plain documents does
+/// before its first frame.
+fn load_and_hydrate(saved: &[(String, Vec<u8>)]) -> Result<usize, BenchError> {
+    let mut bytes = 0usize;
+    for (_, data) in saved {
+        let doc = automerge::Automerge::load(data).map_err(|e| failed("load", e))?;
+        let v = serde_json::to_vec(&automerge::AutoSerde::from(&doc))
+            .map_err(|e| failed("hydrate", e))?;
+        bytes = bytes.saturating_add(v.len());
+    }
+    Ok(bytes)
+}
+
+fn all_saved(s: &Setup) -> Result<Vec<(String, Vec<u8>)>, BenchError> {
+    let mut ws = Workspace::open(&s.dir, s.options("bench")).map_err(|e| failed("open", e))?;
+    let all: BTreeSet<String> = ws.doc_ids().into_iter().collect();
+    ws.saved_docs(&all)
+        .map_err(|e| failed("saved documents", e))
+}
+
+/// First frame, memory, and key to frame on the reports screen.
+pub(super) fn interface(s: &Setup) -> Result<Vec<Row>, BenchError> {
+    let (frame_target, rss_target, _, _) = targets(s.scale);
+    let t = Instant::now();
+    let (mut app, mut term) = first_frame(s)?;
+    let mut frames = vec![ms_since(t)];
+    // Memory of the first frame, before anything else was loaded.
+    let rss = peak_rss_mib();
+    let mut keys = report_keys(&mut app, &mut term, 300)?;
+    drop((app, term));
+    for _ in 0..2 {
+        let t = Instant::now();
+        drop(first_frame(s)?);
+        frames.push(ms_since(t));
+    }
+    let saved = all_saved(s)?;
+    let baseline = median_ms(3, || {
+        let _ = load_and_hydrate(&saved);
+    });
+    let p50 = percentile(&mut keys, 0.5);
+    let p99 = percentile(&mut keys, 0.99);
+    Ok(vec![
+        Row::new(
+            "interface: open to first frame",
+            percentile(&mut frames, 0.5),
+            "ms",
+            "median of 3; baseline: every document loaded by automerge and turned into JSON",
+        )
+        .baseline(baseline)
+        .at_most(frame_target),
+        Row::new(
+            "interface: peak memory at the first frame",
+            rss,
+            "MiB",
+            "peak resident memory of this process once the first frame is drawn",
+        )
+        .at_most(rss_target),
+        Row::new(
+            "interface: key to frame on reports, p50",
+            p50,
+            "ms",
+            "300 keys (Down, Up) on the reports screen, each handled and drawn",
+        ),
+        Row::new(
+            "interface: key to frame on reports, p99",
+            p99,
+            "ms",
+            "the same 300 keys",
+        )
+        .at_most(16.0),
+    ])
+}
+
+/// The ids a command needs: a pairing, and a visit.
+fn some_ids(s: &Setup) -> Result<(String, String, String), BenchError> {
+    let ws = Workspace::open(&s.dir, s.options("bench")).map_err(|e| failed("open", e))?;
+    let m = ws.model();
+    let pairing = m.pairings().next().map(|p| p.id.to_string());
+    let visit = m.visits().next().map(|v| v.id.to_string());
+    let district = m.districts_in_order().first().map(|d| d.name.clone());
+    match (pairing, visit, district) {
+        (Some(p), Some(v), Some(d)) => Ok((p, v, d)),
+        _ => Err(failed("demo data", "no pairing, visit or district")),
+    }
+}
+
+/// Whole commands, each a process of its own, median of 5.
+pub(super) fn commands(s: &Setup) -> Result<Vec<Row>, BenchError> {
+    let (_, _, write_target, history_target) = targets(s.scale);
+    let (pairing, visit, district) = some_ids(s)?;
+    let run = |args: &[&str]| -> Result<f64, BenchError> {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            bangfu(s, args)?;
+            times.push(ms_since(t));
+        }
+        Ok(percentile(&mut times, 0.5))
+    };
+    let note = "基准测试：入园指导，观察区域游戏材料投放情况，提出改进建议。";
+    let write = run(&[
+        "visit",
+        "add",
+        "--pairing",
+        &pairing,
+        "--form",
+        "on_site_guidance",
+        "--note",
+        note,
+    ])?;
+    let saved = all_saved(s)?;
+    let one_doc = median_ms(3, || {
+        let _ = one_document_write(&saved, &s.dir);
+    });
+    let history = run(&["history", &visit])?;
+    let out = s.dir.join("bench-visits.xlsx");
+    let out_s = out.display().to_string();
+    let export = run(&["export", "--format", "xlsx", "--what", "visits", &out_s])?;
+    let export_size = std::fs::metadata(&out).map_or(0, |m| m.len());
+    let _ = std::fs::remove_file(&out);
+    let import = import_kindergartens(s, &district)?;
+    Ok(vec![
+        Row::new(
+            "command: add a visit",
+            write,
+            "ms",
+            "`visit add`, whole process; baseline: every document loaded, one change, saved with fsync",
+        )
+        .baseline(one_doc)
+        .at_most(write_target),
+        Row::new(
+            "command: history of a visit",
+            history,
+            "ms",
+            "`history ID`, whole process",
+        )
+        .at_most(history_target),
+        Row::new(
+            "command: export every visit to .xlsx",
+            export,
+            "ms",
+            &format!("`export --format xlsx --what visits`, whole process ({export_size} B)"),
+        ),
+        Row::new(
+            "command: import 1,000 kindergartens",
+            import,
+            "ms",
+            "`kindergarten import` of a 1,000-row CSV list, whole process, once",
+        ),
+    ])
+}
+
+/// A one-document application's write: load everything, change one
+/// document, append the change to its file and fsync.
+fn one_document_write(saved: &[(String, Vec<u8>)], dir: &Path) -> Result<(), BenchError> {
+    use automerge::transaction::Transactable;
+    let mut docs = Vec::new();
+    for (_, data) in saved {
+        docs.push(automerge::Automerge::load(data).map_err(|e| failed("load", e))?);
+    }
+    let Some(doc) = docs.iter_mut().max_by_key(|d| d.get_changes(&[]).len()) else {
+        return Ok(());
+    };
+    let heads = doc.get_heads();
+    let mut tx = doc.transaction();
+    let _ = tx.put(automerge::ROOT, "bench", "入园指导");
+    tx.commit();
+    append_synced(&dir.join("bench-one-doc.bin"), &doc.save_after(&heads))
+}
+
+fn append_synced(path: &Path, bytes: &[u8]) -> Result<(), BenchError> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| failed("baseline file", e))?;
+    f.write_all(bytes).map_err(|e| failed("baseline file", e))?;
+    f.sync_data().map_err(|e| failed("baseline file", e))
+}
+
+/// A list of 1,000 new kindergartens of one district, imported once.
+fn import_kindergartens(s: &Setup, district: &str) -> Result<f64, BenchError> {
+    let path = s.dir.join("bench-kindergartens.csv");
+    let mut text = String::from("园名,县区,办园性质,类别\n");
+    for i in 0..1000 {
+        text.push_str(&format!("基准第{i}幼儿园,{district},公办,村屯园\n"));
+    }
+    std::fs::write(&path, text).map_err(|e| failed("list", e))?;
+    let p = path.display().to_string();
+    let t = Instant::now();
+    bangfu(s, &["kindergarten", "import", &p])?;
+    let took = ms_since(t);
+    let _ = std::fs::remove_file(&path);
+    Ok(took)
+}
+
+/// Each further save of a running process, against one automerge
+/// document of the same district appended to its file with fsync.
+pub(super) fn saves(s: &Setup) -> Result<Vec<Row>, BenchError> {
+    let mut ws = Workspace::open(&s.dir, s.options("bench")).map_err(|e| failed("open", e))?;
+    let mut times = write_visits(&mut ws, 31, s.today)?;
+    // The first loads the district's document.
+    times.remove(0);
+    let district = ws
+        .model()
+        .pairings()
+        .next()
+        .map(|p| p.district_id.clone())
+        .ok_or_else(|| failed("demo data", "no pairing"))?;
+    let doc_id = crate::store::layout::district_doc_id(&district);
+    let saved = ws
+        .saved_docs(&BTreeSet::from([doc_id]))
+        .map_err(|e| failed("saved", e))?;
+    drop(ws);
+    let mut base = one_document_saves(&saved, &s.dir)?;
+    let p50 = percentile(&mut times, 0.5);
+    Ok(vec![
+        Row::new(
+            "running process: each further saved visit, p50",
+            p50,
+            "ms",
+            "30 visits written in one process; baseline: the district's automerge document, each change appended with fsync",
+        )
+        .baseline(percentile(&mut base, 0.5))
+        .ratio_at_most(1.5),
+    ])
+}
+
+fn one_document_saves(saved: &[(String, Vec<u8>)], dir: &Path) -> Result<Vec<f64>, BenchError> {
+    use automerge::transaction::Transactable;
+    let Some((_, data)) = saved.first() else {
+        return Err(failed("saved", "no document"));
+    };
+    let mut doc = automerge::Automerge::load(data).map_err(|e| failed("load", e))?;
+    let path = dir.join("bench-saves.bin");
+    let mut times = Vec::new();
+    for i in 0..30i64 {
+        let t = Instant::now();
+        let heads = doc.get_heads();
+        let mut tx = doc.transaction();
+        let visit = tx
+            .put_object(
+                automerge::ROOT,
+                format!("bench{i}"),
+                automerge::ObjType::Map,
+            )
+            .map_err(|e| failed("change", e))?;
+        for (k, v) in [
+            ("form", "on_site_guidance"),
+            ("date", "2026-11-28"),
+            ("note", "基准测试：入园指导。"),
+        ] {
+            tx.put(&visit, k, v).map_err(|e| failed("change", e))?;
+        }
+        tx.put(&visit, "teachers_reached", i)
+            .map_err(|e| failed("change", e))?;
+        tx.commit();
+        append_synced(&path, &doc.save_after(&heads))?;
+        times.push(ms_since(t));
+    }
+    let _ = std::fs::remove_file(&path);
+    Ok(times)
+}
