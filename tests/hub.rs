@@ -148,7 +148,8 @@ fn add_visit_in(ws: &Shared, pairing: &Pairing, note: &str) {
 
 /// Every device syncs with the hub at the same moment; how long each took.
 async fn all_at_once(dirs: &[PathBuf], hub_addr: &PeerAddr) -> Vec<Duration> {
-    let mut set = tokio::task::JoinSet::new();
+    // Every device opened and bound first, so that all start together.
+    let mut ready = Vec::new();
     for (i, dir) in dirs.iter().enumerate() {
         let who = format!("园长{i}");
         let ws: Shared = Arc::new(Mutex::new(
@@ -156,6 +157,10 @@ async fn all_at_once(dirs: &[PathBuf], hub_addr: &PeerAddr) -> Vec<Duration> {
         ));
         let key = bangfu::identity::load_or_create(dir).expect("key");
         let ep = node::bind(&key, &NET, false).await.expect("bind");
+        ready.push((i, ws, ep));
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for (i, ws, ep) in ready {
         let hub_addr = hub_addr.clone();
         set.spawn(async move {
             let start = Instant::now();
