@@ -218,7 +218,10 @@ fn one_document_write(saved: &[(String, Vec<u8>)], dir: &Path) -> Result<(), Ben
     for (_, data) in saved {
         docs.push(automerge::Automerge::load(data).map_err(|e| failed("load", e))?);
     }
-    let Some(doc) = docs.iter_mut().max_by_key(|d| d.get_changes(&[]).len()) else {
+    // The change goes to the largest document (chosen by its saved size:
+    // decoding every change to count them is not part of a write).
+    let largest = (0..saved.len()).max_by_key(|&i| saved.get(i).map_or(0, |(_, d)| d.len()));
+    let Some(doc) = largest.and_then(|i| docs.get_mut(i)) else {
         return Ok(());
     };
     let heads = doc.get_heads();
