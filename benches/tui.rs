@@ -7,6 +7,7 @@
 
 use bangfu::app::keymap::Keymap;
 use bangfu::app::{App, Event};
+use bangfu::bench::percentile;
 use bangfu::demo::{self, Scale};
 use bangfu::i18n::Lang;
 use bangfu::store::Options;
@@ -22,11 +23,6 @@ fn options() -> Options {
         "bench",
         NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default(),
     )
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 fn key(code: KeyCode) -> Event {
@@ -54,10 +50,9 @@ fn main() {
         });
         firsts.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    firsts.sort_by(f64::total_cmp);
     println!(
         "city: open + first frame (dashboard) median {:.1} ms, max {:.1} ms",
-        percentile(&firsts, 0.5),
+        percentile(&mut firsts, 0.5),
         firsts[firsts.len() - 1]
     );
 
@@ -88,12 +83,11 @@ fn main() {
         });
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    times.sort_by(f64::total_cmp);
     println!(
         "city: key to frame on the visit log ({} keys: Down, PageDown, Up) p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         times.len(),
-        percentile(&times, 0.5),
-        percentile(&times, 0.99),
+        percentile(&mut times, 0.5),
+        percentile(&mut times, 0.99),
         times[times.len() - 1]
     );
 
@@ -113,11 +107,10 @@ fn main() {
             }
         }
     }
-    filter.sort_by(f64::total_cmp);
     println!(
         "city: key to frame while typing a filter of the visit log p50 {:.2} ms, p99 {:.2} ms",
-        percentile(&filter, 0.5),
-        percentile(&filter, 0.99)
+        percentile(&mut filter, 0.5),
+        percentile(&mut filter, 0.99)
     );
 
     // The reports screen: every frame lays out the selected report (its
@@ -125,12 +118,11 @@ fn main() {
     app.handle(key(KeyCode::Esc));
     app.handle(key(KeyCode::Esc));
     let mut reports = bangfu::bench::report_keys(&mut app, &mut term, 1000).expect("keys");
-    reports.sort_by(f64::total_cmp);
     println!(
         "city: key to frame on the reports screen ({} keys: Down, Up) p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         reports.len(),
-        percentile(&reports, 0.5),
-        percentile(&reports, 0.99),
+        percentile(&mut reports, 0.5),
+        percentile(&mut reports, 0.99),
         reports[reports.len() - 1]
     );
 
@@ -185,13 +177,11 @@ fn evidence(app: &mut App, term: &mut Terminal<TestBackend>) {
         app.handle(key(KeyCode::Esc));
         draw(app, term);
     }
-    open.sort_by(f64::total_cmp);
-    moves.sort_by(f64::total_cmp);
     println!(
         "city: A to the evidence dialog's frame with a photo's preview p50 {:.2} ms, p99 {:.2} ms; to the next photo's p50 {:.2} ms, p99 {:.2} ms",
-        percentile(&open, 0.5),
-        percentile(&open, 0.99),
-        percentile(&moves, 0.5),
-        percentile(&moves, 0.99)
+        percentile(&mut open, 0.5),
+        percentile(&mut open, 0.99),
+        percentile(&mut moves, 0.5),
+        percentile(&mut moves, 0.99)
     );
 }

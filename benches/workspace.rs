@@ -5,6 +5,7 @@
 //! record's history, a whole export. Set BANGFU_BENCH_PROVINCE=1 to also
 //! measure the province scale (≥ 100,000 visits; takes minutes).
 
+use bangfu::bench::{median_ms, peak_rss_mib, percentile};
 use bangfu::demo::{self, Scale};
 use bangfu::domain::*;
 use bangfu::store::{Options, Workspace};
@@ -21,25 +22,6 @@ fn options() -> Options {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-/// Peak resident memory of this process so far, in MiB (Linux).
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|kb| kb.parse::<f64>().ok())
-            })
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn scale(name: &str, scale: Scale) {
@@ -65,10 +47,9 @@ fn scale(name: &str, scale: Scale) {
         opens.push(ms(t.elapsed()));
         drop(ws);
     }
-    opens.sort_by(f64::total_cmp);
     println!(
         "{name}: open (load + build model) median {:.0} ms, min {:.0} ms",
-        percentile(&opens, 0.5),
+        percentile(&mut opens, 0.5),
         opens[0]
     );
 
@@ -80,11 +61,10 @@ fn scale(name: &str, scale: Scale) {
     println!(
         "{name}: first saved visit of a session (loads its district's document) {first:.0} ms"
     );
-    writes.sort_by(f64::total_cmp);
     println!(
         "{name}: each further saved visit (validate + automerge change + SQLite commit, fsync) p50 {:.2} ms, p99 {:.2} ms",
-        percentile(&writes, 0.5),
-        percentile(&writes, 0.99)
+        percentile(&mut writes, 0.5),
+        percentile(&mut writes, 0.99)
     );
 
     let visit = ws
@@ -102,19 +82,6 @@ fn scale(name: &str, scale: Scale) {
     );
     reports(name, &ws);
     println!("{name}: peak RSS so far {:.0} MiB", peak_rss_mib());
-}
-
-/// Median of `n` runs of `f`, in ms.
-fn median_ms(n: usize, mut f: impl FnMut()) -> f64 {
-    let mut v: Vec<f64> = (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            ms(t.elapsed())
-        })
-        .collect();
-    v.sort_by(f64::total_cmp);
-    percentile(&v, 0.5)
 }
 
 /// Reports: compiling, laying out and writing them.

@@ -110,7 +110,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// The value at fraction `p` of a list (sorted here).
-fn percentile(values: &mut [f64], p: f64) -> f64 {
+pub fn percentile(values: &mut [f64], p: f64) -> f64 {
     values.sort_by(f64::total_cmp);
     let last = values.len().saturating_sub(1);
     let i = ((last as f64) * p).round() as usize;
@@ -118,7 +118,7 @@ fn percentile(values: &mut [f64], p: f64) -> f64 {
 }
 
 /// Median of `n` runs of `f`, in ms.
-fn median_ms(n: usize, mut f: impl FnMut()) -> f64 {
+pub fn median_ms(n: usize, mut f: impl FnMut()) -> f64 {
     let mut v: Vec<f64> = (0..n)
         .map(|_| {
             let t = Instant::now();
@@ -130,7 +130,7 @@ fn median_ms(n: usize, mut f: impl FnMut()) -> f64 {
 }
 
 /// This process's peak resident memory so far, in MiB (Linux; 0 elsewhere).
-fn peak_rss_mib() -> f64 {
+pub fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

@@ -60,10 +60,10 @@ pub enum ConfigCmd {
     },
 }
 
-/// The network commands' runtime. More workers than cores: a session
-/// that waits for the workspace (one at a time) holds its thread, and the
-/// endpoint's own tasks (acknowledgements, keep-alives) must still run, or
-/// peers time out while a hub is busy.
+/// The network commands' runtime. Sessions' work on the workspace, and
+/// their waits for it (one at a time), leave their worker for its other
+/// tasks (`session::blocking`); several workers let a hub's sessions read
+/// and write their connections side by side.
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Fail> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(8)

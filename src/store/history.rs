@@ -288,6 +288,18 @@ fn index_changes(
     since: &[ChangeHash],
     objects: &mut Objects<'_>,
 ) -> Vec<(ChangeRow, Vec<TouchRow>)> {
+    index_these(am, since, &am.get_changes(since), objects)
+}
+
+/// [`index_changes`] of `changes`, the changes of `am` after `since`,
+/// already rebuilt by the caller (rebuilding them walks the document's
+/// operations; a write does it once).
+fn index_these(
+    am: &Automerge,
+    since: &[ChangeHash],
+    changes: &[automerge::Change],
+    objects: &mut Objects<'_>,
+) -> Vec<(ChangeRow, Vec<TouchRow>)> {
     // Authors and messages from the metadata: automerge 0.12's `Change`
     // values lose the author footer of some local changes, the metadata
     // keeps it.
@@ -297,7 +309,7 @@ fn index_changes(
         .map(|m| (m.hash, m))
         .collect();
     let mut out = Vec::new();
-    for change in am.get_changes(since) {
+    for change in changes {
         let rows: Vec<TouchRow> = touches(&change.decode(), objects)
             .into_iter()
             .filter(|(_, t)| t.created || !t.fields.is_empty())
@@ -367,9 +379,17 @@ pub(crate) fn follow(
     doc: &str,
     am: &Automerge,
     before: &[ChangeHash],
+    changes: &[automerge::Change],
 ) -> rusqlite::Result<()> {
     match db::history_heads(conn, doc)? {
-        Some(b) if b == db::encode_heads(before) => keep_up(conn, doc, am),
+        Some(b) if b == db::encode_heads(before) => {
+            if before.is_empty() {
+                return keep_up(conn, doc, am);
+            }
+            let mut objects = Objects::new(Some(am));
+            let rows = index_these(am, before, changes, &mut objects);
+            db::put_history(conn, doc, &rows, &am.get_heads())
+        }
         _ => Ok(()),
     }
 }

@@ -252,7 +252,7 @@ impl State {
         if self.use_views
             && let Ok(digest) = db::doc_digest(conn, id)
             && let Some(view) = db::view(conn, id, &db::encode_heads(&heads), &digest, VIEW_FORMAT)
-                .and_then(|bytes| serde_json::from_slice::<View>(&bytes).ok())
+                .and_then(|bytes| postcard::from_bytes::<View>(&bytes).ok())
         {
             self.set_records(id, view.data, view.damaged, view.conflicts);
             self.docs.insert(
@@ -500,12 +500,14 @@ impl State {
                 continue;
             };
             let Some(am) = &d.am else { continue };
+            // Rebuilt once (it walks the document's operations) for the
+            // signatures, the chunk and the history index.
+            let changes = am.get_changes(before.map(|b| b.as_slice()).unwrap_or(&[]));
             // Every change this device made here is signed, to travel with
             // it (a change received from a peer is already in `sigs`).
             if let Some(key) = &self.key {
                 let me = crate::trust::changes::actor_for(&self.author.device, id);
-                let sigs: Vec<_> = am
-                    .get_changes(before.map(|b| b.as_slice()).unwrap_or(&[]))
+                let sigs: Vec<_> = changes
                     .iter()
                     .filter(|c| c.actor_id() == &me)
                     .map(|c| {
@@ -521,13 +523,18 @@ impl State {
             match before {
                 None => db::insert_doc(conn, id, &am.save(), &am.get_heads()).map_err(&err)?,
                 Some(before) => {
-                    let bytes = am.save_after(before);
+                    // What `save_after(before)` gives, without rebuilding
+                    // the changes again.
+                    let bytes: Vec<u8> = changes
+                        .iter()
+                        .flat_map(|c| c.raw_bytes().iter().copied())
+                        .collect();
                     if bytes.is_empty() {
                         continue;
                     }
                     let seq = db::insert_chunk(conn, id, &bytes, &am.get_heads()).map_err(&err)?;
                     self.last_seq = self.last_seq.max(seq);
-                    super::history::follow(conn, id, am, before).map_err(&err)?;
+                    super::history::follow(conn, id, am, before, &changes).map_err(&err)?;
                 }
             }
             d.heads = sorted(am.get_heads());
@@ -573,7 +580,7 @@ impl State {
                     .cloned()
                     .collect(),
             };
-            let bytes = serde_json::to_vec(&view).map_err(|e| StoreError::Automerge {
+            let bytes = postcard::to_allocvec(&view).map_err(|e| StoreError::Automerge {
                 doc: id.clone(),
                 detail: e.to_string(),
             })?;

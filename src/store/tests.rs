@@ -546,3 +546,53 @@ fn a_view_is_never_used_for_a_state_it_does_not_hold() {
         "views were refreshed"
     );
 }
+
+/// The file's format and whether it has `doc_heads`.
+fn format_of(dir: &Path) -> (i64, bool) {
+    let conn = rusqlite::Connection::open(dir.join(DB_FILE)).expect("the file");
+    let version = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    let table = conn
+        .prepare("SELECT 1 FROM sqlite_master WHERE name = 'doc_heads'")
+        .and_then(|mut st| st.exists([]))
+        .expect("schema");
+    (version, table)
+}
+
+#[test]
+fn a_format_1_file_is_read_as_it_is_and_keeps_its_heads_apart_from_its_first_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ws, _, visit) = setup(dir.path());
+    drop(ws);
+    assert_eq!(format_of(dir.path()), (2, true));
+    // What format 1 left: each document's latest heads in `docs`.
+    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).expect("the file");
+    conn.execute_batch(
+        "UPDATE docs SET heads = (SELECT heads FROM doc_heads WHERE doc_heads.id = docs.id);
+         DROP TABLE doc_heads;
+         PRAGMA user_version = 1;",
+    )
+    .expect("made format 1");
+    drop(conn);
+    let no_views = || Options {
+        use_views: false,
+        ..opts()
+    };
+    let mut ws = Workspace::open(dir.path(), no_views()).expect("a format 1 file opens");
+    assert!(ws.damaged().is_empty(), "{:?}", ws.damaged());
+    assert_eq!(format_of(dir.path()), (1, false), "reading changes nothing");
+    let mut v = ws.model().visit(&visit).expect("the visit").clone();
+    v.note = "第二次走访：补充区域材料。".into();
+    ws.write(|w| w.put_visit(v)).expect("a write");
+    drop(ws);
+    assert_eq!(format_of(dir.path()), (2, true), "the first write upgrades");
+    // The district's row in `docs` still holds the heads before the
+    // write; its `doc_heads` row is the one read.
+    let ws = Workspace::open(dir.path(), no_views()).expect("open");
+    assert!(ws.damaged().is_empty(), "{:?}", ws.damaged());
+    assert_eq!(
+        ws.model().visit(&visit).map(|v| v.note.as_str()),
+        Some("第二次走访：补充区域材料。")
+    );
+}

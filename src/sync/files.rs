@@ -17,7 +17,7 @@
 //! from any peer, asks only for the rest.
 
 use super::SyncError;
-use super::session::{Shared, lock};
+use super::session::{Shared, blocking, lock};
 use super::wire::{self, FileList, Frame};
 use crate::domain::Blob;
 use crate::store::Wanted;
@@ -174,7 +174,7 @@ async fn run(
     report: &mut FilesReport,
     progress: impl FnMut(&FilesReport),
 ) -> Result<(), SyncError> {
-    let (wanted, readable, blobs) = {
+    let (wanted, readable, blobs) = blocking(|| {
         let w = lock(ws);
         // Parts of files that are whole by now (a process killed between
         // keeping a file and forgetting its part), or left half-written.
@@ -184,7 +184,7 @@ async fn run(
         let mut wanted: Vec<Wanted> = lacking.into_iter().filter(|x| policy.wants(x)).collect();
         wanted.truncate(MAX_LIST);
         (wanted, w.files_readable(peer), w.blobs())
-    };
+    });
     report.wanted = wanted.len();
     let want: Vec<String> = wanted.iter().map(|w| w.blob.hash.clone()).collect();
     let (theirs, mine) = tokio::time::timeout(QUIET_LIMIT, inventory(conn, side, want, &readable))

@@ -8,7 +8,7 @@
 //! after one round trip both sides know which documents differ, and a
 //! session with nothing new ends there.
 
-use super::session::{Session, lock, offer};
+use super::session::{Session, blocking, lock, offer};
 use super::wire::{self, Frame, Hello};
 use super::{PeerRefusal, SyncError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -122,7 +122,7 @@ impl Session<'_> {
         R: AsyncRead + Unpin + Send,
         W: AsyncWrite + Unpin + Send,
     {
-        let me = mine(self.ws, self.peer)?;
+        let me = blocking(|| mine(self.ws, self.peer))?;
         let stranger = me.hello.stranger;
         self.introduce(send, &me).await?;
         let (certs, theirs) = self.hear(recv, send, stranger, &me).await?;
@@ -132,8 +132,8 @@ impl Session<'_> {
         if !stranger {
             return settle(me, theirs);
         }
-        lock(self.ws).add_certs(&certs)?;
-        let me = mine(self.ws, self.peer)?;
+        blocking(|| lock(self.ws).add_certs(&certs))?;
+        let me = blocking(|| mine(self.ws, self.peer))?;
         if me.hello.stranger {
             return Err(self.not_member(send).await);
         }
@@ -153,7 +153,7 @@ impl Session<'_> {
         R: AsyncRead + Unpin + Send,
         W: AsyncWrite + Unpin + Send,
     {
-        let me = mine(self.ws, self.peer)?;
+        let me = blocking(|| mine(self.ws, self.peer))?;
         let (_, theirs) = self.hear(recv, send, false, &me).await?;
         if me.hello.stranger {
             return Err(self.not_member(send).await);

@@ -58,10 +58,32 @@ pub struct SessionReport {
 
 pub type Shared = Arc<Mutex<Workspace>>;
 
+/// The workspace, to this caller alone. A panic elsewhere while holding
+/// the lock leaves the workspace as the store left it: every write is all
+/// or nothing. Waiting for another session's turn is announced to the
+/// runtime (see [`blocking`]).
 pub fn lock(ws: &Shared) -> std::sync::MutexGuard<'_, Workspace> {
-    // A panic elsewhere while holding the lock leaves the workspace as the
-    // store left it: every write is all or nothing.
-    ws.lock().unwrap_or_else(|e| e.into_inner())
+    use std::sync::TryLockError;
+    match ws.try_lock() {
+        Ok(held) => held,
+        Err(TryLockError::Poisoned(e)) => e.into_inner(),
+        Err(TryLockError::WouldBlock) => blocking(|| ws.lock().unwrap_or_else(|e| e.into_inner())),
+    }
+}
+
+/// Runs `f`, synchronous work (on the workspace, or waiting for it), on
+/// this thread. On a worker of a multi-threaded runtime the runtime is
+/// told first (`block_in_place`), so that the worker's other tasks move to
+/// another thread: the endpoint's acknowledgements and keep-alives must
+/// go on while a device checks a city's changes for seconds, or the peer
+/// times the connection out (seen: a hub's members "reset by peer" while
+/// their own joins were being checked). Elsewhere `f` just runs.
+pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
 }
 
 /// The documents this side will sync with `peer`: those the peer may read
@@ -177,7 +199,7 @@ where
     };
     s.report.docs = g.docs.len();
     s.report.rounds = 1;
-    {
+    blocking(|| {
         let w = lock(ws);
         for d in &g.docs {
             s.states
@@ -187,7 +209,7 @@ where
         s.states.retain(|d, _| g.docs.contains(d));
         s.certs_out = certs_for(&w, &g.their_certs);
         s.certs_due = lacks(&w, &g.their_certs);
-    }
+    });
     s.their_certs = g.their_certs;
     s.docs = g.docs;
     let nothing = s.docs.is_empty() && !g.certs_differ;
@@ -200,7 +222,7 @@ where
         if nothing {
             s.report.bytes_received = s.report.bytes_received.saturating_add(opening.bytes);
         } else {
-            s.take_in(opening, true)?;
+            blocking(|| s.take_in(opening, true))?;
             progress(&s.report);
             more = s.answer(send, false).await?.is_some();
         }
@@ -208,7 +230,7 @@ where
     if more {
         s.turns_until_done(recv, send, &mut progress).await?;
     }
-    lock(ws).save_sync_states(peer, &s.states)?;
+    blocking(|| lock(ws).save_sync_states(peer, &s.states))?;
     s.report.files_due |= g.their_wants_files || !s.report.changed.is_empty();
     Ok(s.report)
 }
@@ -253,7 +275,7 @@ impl Session<'_> {
             }
         }
         self.docs = offered.iter().cloned().collect();
-        let out = self.outgoing()?;
+        let out = blocking(|| self.outgoing())?;
         self.turns = 1;
         self.send_turn(send, &out.frames, &Frame::RoundEnd).await
     }
@@ -280,7 +302,7 @@ impl Session<'_> {
             let incoming = receive_round(recv, budget).await?;
             self.count_turn();
             let last = incoming.last;
-            quiet = if self.take_in(incoming, false)? {
+            quiet = if blocking(|| self.take_in(incoming, false))? {
                 0
             } else {
                 quiet.saturating_add(1)
@@ -312,7 +334,7 @@ impl Session<'_> {
         quiet: bool,
     ) -> Result<Option<bool>, SyncError> {
         let settled = self.settled();
-        let out = self.outgoing()?;
+        let out = blocking(|| self.outgoing())?;
         let last = settled || out.messages == 0 || (quiet && !out.carries);
         let end = if last { Frame::Done } else { Frame::RoundEnd };
         self.send_turn(send, &out.frames, &end).await?;

@@ -201,7 +201,7 @@ CREATE TABLE IF NOT EXISTS refusals (
 ";
 
 pub(crate) fn ensure_sig_tables(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(SIG_TABLES)
+    super::ensure(conn, "refusals", SIG_TABLES)
 }
 
 pub(crate) fn put_sigs(

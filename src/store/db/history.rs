@@ -32,7 +32,7 @@ CREATE INDEX IF NOT EXISTS history_rows_by_record ON history_rows(record);
 ";
 
 pub(crate) fn ensure_history_tables(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(HISTORY_TABLES)
+    super::ensure(conn, "history_rows_by_record", HISTORY_TABLES)
 }
 
 /// One change, as the index keeps it.
@@ -65,12 +65,8 @@ pub(crate) type HistoryRows = Vec<(ChangeRow, TouchRow)>;
 /// The heads the index covers for `doc` (sorted, encoded), if any.
 pub(crate) fn history_heads(conn: &Connection, doc: &str) -> rusqlite::Result<Option<Vec<u8>>> {
     absent_ok(
-        conn.query_row(
-            "SELECT heads FROM history_heads WHERE doc = ?1",
-            [doc],
-            |r| r.get(0),
-        )
-        .optional(),
+        conn.prepare_cached("SELECT heads FROM history_heads WHERE doc = ?1")
+            .and_then(|mut st| st.query_row([doc], |r| r.get(0)).optional()),
     )
 }
 
@@ -128,10 +124,8 @@ pub(crate) fn put_history(
             ])?;
         }
     }
-    conn.execute(
-        "INSERT OR REPLACE INTO history_heads (doc, heads) VALUES (?1, ?2)",
-        params![doc, encode_heads(heads)],
-    )?;
+    conn.prepare_cached("INSERT OR REPLACE INTO history_heads (doc, heads) VALUES (?1, ?2)")?
+        .execute(params![doc, encode_heads(heads)])?;
     Ok(())
 }
 

@@ -131,7 +131,11 @@ pub fn join_blocking(
         mdns,
         ..joining_config(&invite)
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
+    // Two workers, not one thread: checking the programme's changes takes
+    // seconds on an old laptop, and the connection's keep-alives must go
+    // on meanwhile (`session::blocking`).
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .map_err(net)?;

@@ -410,14 +410,14 @@ async fn files_with(
     due: bool,
     progress: impl FnMut(&files::FilesReport),
 ) -> files::FilesReport {
-    let (policy, moves) = {
+    let (policy, moves) = session::blocking(|| {
         let w = lock(ws);
         let policy = FilesPolicy::of(&w);
         // What this side lacks is looked up only when the session did not
         // already show a file may move.
         let moves = due || policy.wants_any(&w);
         (policy, moves)
-    };
+    });
     if policy.off || !moves {
         return files::FilesReport::default();
     }

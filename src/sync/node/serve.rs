@@ -18,11 +18,11 @@ pub struct SyncProtocol {
 /// else is refused (and logged) right after the handshake.
 fn member_gate(ws: &Shared, conn: &Connection, log: &Log) -> Result<String, AcceptError> {
     let peer = hex(conn.remote_id().as_bytes());
-    let member = {
+    let member = session::blocking(|| {
         let mut w = lock(ws);
         let _ = w.refresh();
         w.model().active_member(&peer).is_some()
-    };
+    });
     if !member {
         log.refusal(&Entry::NotMember {
             peer: &crate::identity::short(&peer),
@@ -227,7 +227,9 @@ impl ProtocolHandler for JoinProtocol {
         let request = wire::read_limited(&mut recv, wire::MAX_JOIN_FRAME);
         let reply = match tokio::time::timeout(IDLE_TIMEOUT, request).await {
             Ok(Ok((Frame::Join(req), _))) => {
-                let r = accept_invite(&mut lock(&self.ws), &self.me, &joiner, &req);
+                let r = session::blocking(|| {
+                    accept_invite(&mut lock(&self.ws), &self.me, &joiner, &req)
+                });
                 match &r {
                     Ok(_) => self.log.line(&Entry::Joined {
                         peer: &crate::identity::short(&joiner),
