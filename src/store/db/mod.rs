@@ -55,7 +55,12 @@ CREATE TABLE chunks (
 ) STRICT;
 CREATE INDEX chunks_by_doc ON chunks(doc, seq);
 CREATE INDEX docs_versions ON docs(id, generation, heads);
-CREATE TABLE doc_heads (
+";
+
+/// Each document's heads (format 2): made with a new workspace, or by the
+/// first write to a format 1 file.
+const DOC_HEADS_TABLE: &str = "
+CREATE TABLE IF NOT EXISTS doc_heads (
     id    TEXT PRIMARY KEY REFERENCES docs(id),
     heads BLOB NOT NULL
 ) STRICT;
@@ -140,6 +145,7 @@ impl Db {
             tx.pragma_update(None, "user_version", FORMAT_VERSION)
                 .map_err(&err)?;
             tx.execute_batch(SCHEMA).map_err(&err)?;
+            tx.execute_batch(DOC_HEADS_TABLE).map_err(&err)?;
             for (k, v) in meta {
                 tx.execute(
                     "INSERT INTO meta(key, value) VALUES (?1, ?2)",
@@ -290,12 +296,9 @@ fn has_heads_table(conn: &Connection) -> rusqlite::Result<bool> {
 /// brought to format 2 first (inside the caller's write transaction).
 fn set_heads(conn: &Connection, doc: &str, heads: &[ChangeHash]) -> rusqlite::Result<()> {
     if !has_heads_table(conn)? {
+        conn.execute_batch(DOC_HEADS_TABLE)?;
         conn.execute_batch(&format!(
-            "CREATE TABLE IF NOT EXISTS doc_heads (
-                 id    TEXT PRIMARY KEY REFERENCES docs(id),
-                 heads BLOB NOT NULL
-             ) STRICT;
-             INSERT OR IGNORE INTO doc_heads (id, heads) SELECT id, heads FROM docs;
+            "INSERT OR IGNORE INTO doc_heads (id, heads) SELECT id, heads FROM docs;
              PRAGMA user_version = {FORMAT_VERSION};"
         ))?;
     }
