@@ -704,7 +704,7 @@ fn a_reports_sections_are_the_same_from_the_command_line_and_the_form() {
 #[test]
 fn every_list_is_in_one_order_on_the_command_line_in_the_interface_and_in_exports() {
     let dir = demo_dir();
-    let a = app(dir.path(), Lang::Zh, 120, 40);
+    let mut a = app(dir.path(), Lang::Zh, 120, 40);
     let ids = |what: &str| -> Vec<String> {
         let listed = run(dir.path(), &[what, "list", "--format", "json"]).json();
         listed
@@ -717,12 +717,13 @@ fn every_list_is_in_one_order_on_the_command_line_in_the_interface_and_in_export
     let rows = |l: &bangfu::app::ListState| -> Vec<String> {
         l.rows.iter().map(|id| id.to_string()).collect()
     };
-    for (what, list) in [
-        ("kindergarten", a.list(Screen::Kindergartens).expect("list")),
-        ("pairing", a.list(Screen::Pairings).expect("list")),
-        ("visit", a.list(Screen::Visits).expect("list")),
-        ("inspection", a.list(Screen::Inspections).expect("list")),
+    for (what, screen) in [
+        ("kindergarten", Screen::Kindergartens),
+        ("pairing", Screen::Pairings),
+        ("visit", Screen::Visits),
+        ("inspection", Screen::Inspections),
     ] {
+        let list = a.list(screen).expect("list");
         let cli = ids(what);
         assert!(cli.len() > 3, "{what}: the demo has some");
         assert_eq!(

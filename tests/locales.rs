@@ -159,6 +159,13 @@ fn every_key_built_at_run_time_has_a_message() {
     for k in ["district", "helpers", "helped", "rural"] {
         keys.push(format!("dashboard.col.{k}"));
     }
+    for scale in [
+        bangfu::demo::Scale::Small,
+        bangfu::demo::Scale::City,
+        bangfu::demo::Scale::Province,
+    ] {
+        keys.push(format!("bench.scale.{}", scale.word()));
+    }
     for lang in Lang::ALL {
         for k in &keys {
             assert_ne!(&text(lang, k), k, "no {lang:?} message for {k}");

@@ -271,7 +271,7 @@ impl App {
     /// opened again and nothing is lost.
     pub(super) fn start_over(&mut self) {
         self.stop_sync();
-        self.phase = Phase::FirstRun(FirstRun::default());
+        self.phase = Phase::FirstRun(Box::default());
         match crate::store::set_aside(&self.data_dir) {
             Ok(path) => {
                 let path = path.display().to_string();

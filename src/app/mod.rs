@@ -83,7 +83,7 @@ pub enum Event {
 /// Where the application is.
 pub enum Phase {
     /// No workspace in the data directory yet.
-    FirstRun(FirstRun),
+    FirstRun(Box<FirstRun>),
     Open(Box<Open>),
 }
 
@@ -177,7 +177,7 @@ impl App {
             network: false,
             lan_discovery: std::env::var_os("BANGFU_NO_MDNS").is_none(),
             drawn: Drawn::default(),
-            phase: Phase::FirstRun(FirstRun::default()),
+            phase: Phase::FirstRun(Box::default()),
             lang_file: None,
         };
         if let Some(ws) = ws {
@@ -225,8 +225,9 @@ impl App {
         }
     }
 
-    /// A list screen's list.
-    pub fn list(&self, screen: Screen) -> Option<&ListState> {
+    /// A list screen's list, read again first if the data changed since.
+    pub fn list(&mut self, screen: Screen) -> Option<&ListState> {
+        self.freshen(screen);
         self.opened().and_then(|o| o.screens.list(screen))
     }
 
@@ -325,6 +326,9 @@ impl App {
     pub fn handle(&mut self, event: Event) {
         let before = self.dialog_kind();
         self.event(event);
+        if let Some(shown) = self.screen() {
+            self.freshen(shown);
+        }
         // What the last drawing laid out was of another dialog: unknown
         // until the next drawing (several events may come between two).
         if self.dialog_kind() != before {
@@ -608,15 +612,28 @@ impl App {
             self.rebuild_rows();
             self.count_unsynced();
         }
-        if let Some((screen, id)) = asked.select
-            && let Some(l) = self.opened_mut().and_then(|o| o.screens.list_mut(screen))
-        {
-            l.select(&id, capacity);
+        if let Some((screen, id)) = asked.select {
+            self.freshen(screen);
+            if let Some(l) = self.opened_mut().and_then(|o| o.screens.list_mut(screen)) {
+                l.select(&id, capacity);
+            }
         }
     }
 
-    /// Reads every list again from the model and the filters.
+    /// Reads the list shown again from the model and the filters; the
+    /// others when they are shown.
     pub fn rebuild_rows(&mut self) {
+        self.with_rows(|screens, shown, rows| screens.rebuild(shown, rows));
+    }
+
+    /// Reads the list of `screen` again if the data changed since.
+    fn freshen(&mut self, screen: Screen) {
+        self.with_rows(|screens, _, rows| screens.freshen(screen, rows));
+    }
+
+    /// Runs `f` on the screens, the screen shown, and what lists are read
+    /// against.
+    fn with_rows(&mut self, f: impl FnOnce(&mut Screens, Screen, &Rows<'_>)) {
         let capacity = self.capacity();
         let (lang, today) = (self.lang, self.options.today);
         let Some(o) = self.opened_mut() else { return };
@@ -628,7 +645,7 @@ impl App {
             lang,
             capacity,
         };
-        o.screens.rebuild(&rows);
+        f(&mut o.screens, o.screen, &rows);
     }
 
     fn paste(&mut self, text: &str) {

@@ -37,7 +37,7 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CmdResult {
         tr!(
             l,
             "bench.start",
-            scale = a.scale.as_str(),
+            scale = crate::i18n::text(l, &format!("bench.scale.{}", scale.word())),
             dir = dir.display().to_string()
         )
     );

@@ -22,27 +22,13 @@ pub struct HistoryArgs {
 pub fn history(ctx: &Ctx, a: HistoryArgs) -> CmdResult {
     let l = ctx.lang;
     let format = ctx.format(&a.format)?;
-    let mut ws = ctx.open()?;
-    let (what, id, entries) = match ws.model().resolve_any(&a.id) {
-        Ok((what, id)) => {
-            let entries = ws.history(what, &id).map_err(Fail::Store)?;
-            (what, id, entries)
-        }
-        // A whole id of a record no longer here: its history, deletion
-        // last.
-        Err(e) => {
-            let found = match Id::parse(a.id.trim()) {
-                Some(id) => ws
-                    .deleted_history(&id)
-                    .map_err(Fail::Store)?
-                    .map(|x| (id, x)),
-                None => None,
-            };
-            let Some((id, (what, entries))) = found else {
-                return Err(Fail::line(i18n::prefix_error(l, None, &a.id, &e)));
-            };
-            (what, id, entries)
-        }
+    // Read from the history index and the record's own document when they
+    // can answer alone; else (and on any error, which the whole workspace's
+    // open then words) from the whole workspace.
+    let quick = store::quick_history(&ctx.data_dir, &ctx.options(), &a.id);
+    let (what, id, entries) = match quick.ok().flatten() {
+        Some(found) => found,
+        None => history_of(ctx, &a.id)?,
     };
     let table = Table {
         headers: crate::present::headers(l, &crate::present::HISTORY_COLUMNS),
@@ -62,6 +48,34 @@ pub fn history(ctx: &Ctx, a: HistoryArgs) -> CmdResult {
     }
     print_list(format, &table, json!(entries));
     Ok(())
+}
+
+/// A record's kind, id and history, read from the whole workspace: a
+/// record here now, else a whole id of one deleted.
+fn history_of(ctx: &Ctx, prefix: &str) -> Result<store::RecordHistory, Fail> {
+    let l = ctx.lang;
+    let mut ws = ctx.open()?;
+    match ws.model().resolve_any(prefix) {
+        Ok((what, id)) => {
+            let entries = ws.history(what, &id).map_err(Fail::Store)?;
+            Ok((what, id, entries))
+        }
+        // A whole id of a record no longer here: its history, deletion
+        // last.
+        Err(e) => {
+            let found = match Id::parse(prefix.trim()) {
+                Some(id) => ws
+                    .deleted_history(&id)
+                    .map_err(Fail::Store)?
+                    .map(|x| (id, x)),
+                None => None,
+            };
+            let Some((id, (what, entries))) = found else {
+                return Err(Fail::line(i18n::prefix_error(l, None, prefix, &e)));
+            };
+            Ok((what, id, entries))
+        }
+    }
 }
 
 pub fn doctor(ctx: &Ctx) -> CmdResult {

@@ -96,6 +96,18 @@ pub enum Entity {
 }
 
 impl Entity {
+    /// Every kind, in the order a prefix is looked for.
+    pub const ALL: [Entity; 8] = [
+        Entity::District,
+        Entity::Kindergarten,
+        Entity::Pairing,
+        Entity::Visit,
+        Entity::Inspection,
+        Entity::MonthlyReport,
+        Entity::AnnualSummary,
+        Entity::Attachment,
+    ];
+
     /// Locale-key and collection name of this kind of record.
     pub fn code(self) -> &'static str {
         match self {
@@ -256,18 +268,8 @@ impl Model {
 
     /// Resolves a prefix among records of any kind.
     pub fn resolve_any(&self, prefix: &str) -> Result<(Entity, Id), PrefixError> {
-        const ALL: [Entity; 8] = [
-            Entity::District,
-            Entity::Kindergarten,
-            Entity::Pairing,
-            Entity::Visit,
-            Entity::Inspection,
-            Entity::MonthlyReport,
-            Entity::AnnualSummary,
-            Entity::Attachment,
-        ];
         let mut hits = Vec::new();
-        for what in ALL {
+        for what in Entity::ALL {
             match self.resolve(what, prefix) {
                 Ok(id) => hits.push((what, id)),
                 Err(PrefixError::NotFound) => {}

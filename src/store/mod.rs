@@ -24,6 +24,7 @@ mod history;
 pub mod layout;
 mod mapping;
 mod membership;
+mod quick;
 mod state;
 mod verify;
 mod view;
@@ -38,6 +39,7 @@ pub use error::{EditError, StoreError};
 pub use evidence::{FilesHealth, NewFile, Wanted};
 pub use exchange::{Outgoing, Received, Waiting, valid_doc_id};
 pub use layout::Damaged;
+pub use quick::{RecordHistory, quick_history};
 pub use verify::{Reason, Refused};
 pub use writer::Writer;
 

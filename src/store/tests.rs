@@ -596,3 +596,55 @@ fn a_format_1_file_is_read_as_it_is_and_keeps_its_heads_apart_from_its_first_wri
         Some("第二次走访：补充区域材料。")
     );
 }
+
+/// `quick_history` answers from the history index and the record's own
+/// document exactly what the whole workspace answers, and leaves to it
+/// what the index cannot answer alone.
+#[test]
+fn the_quick_history_answers_as_the_whole_workspace_or_leaves_it_to_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut ws, pairing, visit) = setup(dir.path());
+    let mut v = ws.model().visit(&visit).cloned().expect("visit");
+    v.note.push_str("补充。");
+    ws.write(|w| w.put_visit(v.clone())).expect("edit");
+    let quick = |prefix: &str| quick_history(dir.path(), &opts(), prefix).expect("quick");
+    // The documents this process never indexed are behind: no answer.
+    assert!(quick(visit.as_str()).is_none());
+
+    ws.compact_all()
+        .expect("compact, which indexes every document");
+    let whole = |ws: &mut Workspace, what, id: &Id| ws.history(what, id).expect("history");
+    let expected = whole(&mut ws, Entity::Visit, &visit);
+    assert_eq!(expected.len(), 2, "{expected:?}");
+    assert_eq!(
+        quick(&visit.as_str().to_uppercase()),
+        Some((Entity::Visit, visit.clone(), expected))
+    );
+    let prefix = pairing.as_str().chars().take(8).collect::<String>();
+    let expected = whole(&mut ws, Entity::Pairing, &pairing);
+    assert_eq!(quick(&prefix), Some((Entity::Pairing, pairing, expected)));
+    let district = v.district_id.clone();
+    let expected = whole(&mut ws, Entity::District, &district);
+    assert!(!expected.is_empty());
+    assert_eq!(
+        quick(district.as_str()),
+        Some((Entity::District, district.clone(), expected))
+    );
+
+    // A deleted record is the whole workspace's to tell (by whole id only).
+    ws.write(|w| w.delete(Entity::Visit, &visit))
+        .expect("delete");
+    assert!(quick(visit.as_str()).is_none());
+    assert!(ws.deleted_history(&visit).expect("deleted").is_some());
+    // An id nobody holds, or not an id at all: no answer.
+    assert!(quick("0123456789abcdef0123456789abcdef").is_none());
+    assert!(quick("xyz").is_none());
+
+    // One document's index behind: no answer for any record.
+    let doc = district_doc_id(&district);
+    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).expect("the file");
+    assert!(quick(district.as_str()).is_some());
+    conn.execute("DELETE FROM history_heads WHERE doc = ?1", [&doc])
+        .expect("forget the index's heads");
+    assert!(quick(district.as_str()).is_none());
+}

@@ -16,6 +16,9 @@ pub struct ListState {
     pub filter: String,
     /// The filter line has the keyboard.
     pub filtering: bool,
+    /// The data changed while another screen was shown: `rows` are read
+    /// again before this list is shown or asked for.
+    pub stale: bool,
 }
 
 /// What a key did to the filter line.
@@ -64,6 +67,7 @@ impl ListState {
     pub fn set_rows(&mut self, ids: Vec<Id>, capacity: usize) {
         let keep = self.selected_id().cloned();
         self.rows = ids;
+        self.stale = false;
         if let Some(k) = keep
             && let Some(i) = self.rows.iter().position(|x| *x == k)
         {

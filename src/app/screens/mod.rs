@@ -163,10 +163,23 @@ impl Screens {
         }
     }
 
-    /// Reads every list again (the data changed).
-    pub fn rebuild(&mut self, r: &Rows<'_>) {
+    /// Reads the list `shown` again (the data changed) and marks the
+    /// others to be read when they are shown: a province's lists of every
+    /// screen took a tenth of the interface's first frame.
+    pub fn rebuild(&mut self, shown: Screen, r: &Rows<'_>) {
         for s in Screen::ALL {
-            self.rebuild_one(s, r);
+            if s == shown {
+                self.rebuild_one(s, r);
+            } else if let Some(l) = self.list_mut(s) {
+                l.stale = true;
+            }
+        }
+    }
+
+    /// Reads the list of `screen` again if the data changed since.
+    pub fn freshen(&mut self, screen: Screen, r: &Rows<'_>) {
+        if self.list(screen).is_some_and(|l| l.stale) {
+            self.rebuild_one(screen, r);
         }
     }
 

@@ -176,3 +176,23 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ChangeRow, TouchRow)> {
     };
     Ok((change, touch))
 }
+
+/// Which documents' indexes hold touches of records whose id starts with
+/// `prefix` (lowercase hex): each record, its collection and document.
+pub(crate) fn records_with_prefix(
+    conn: &Connection,
+    prefix: &str,
+) -> rusqlite::Result<Vec<(String, String, String)>> {
+    // Ids are lowercase hex, all below 'g': the range is every id that
+    // starts with the prefix, read from the index on `record`.
+    let read = || {
+        let mut st = conn.prepare_cached(
+            "SELECT DISTINCT r.record, r.collection, c.doc
+             FROM history_rows r JOIN history_changes c ON c.id = r.change
+             WHERE r.record >= ?1 AND r.record < ?1 || 'g'",
+        )?;
+        let rows = st.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect()
+    };
+    absent_ok(read())
+}
