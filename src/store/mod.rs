@@ -24,6 +24,7 @@ mod history;
 pub mod layout;
 mod mapping;
 mod membership;
+mod order;
 mod quick;
 mod state;
 mod verify;

@@ -175,38 +175,6 @@ pub(crate) fn changes_in(chunks: &[&[u8]]) -> Result<Vec<Change>, String> {
     Ok(out)
 }
 
-/// Orders changes so each comes after those of its dependencies that are
-/// among them (ties by hash, so the order is the same everywhere).
-fn causal_order(changes: Vec<Change>) -> Vec<Change> {
-    let mut by_hash: BTreeMap<ChangeHash, Change> =
-        changes.into_iter().map(|c| (c.hash(), c)).collect();
-    let mut out = Vec::with_capacity(by_hash.len());
-    let mut done: BTreeSet<ChangeHash> = BTreeSet::new();
-    while !by_hash.is_empty() {
-        let ready: Vec<ChangeHash> = by_hash
-            .iter()
-            .filter(|(_, c)| {
-                c.deps()
-                    .iter()
-                    .all(|d| done.contains(d) || !by_hash.contains_key(d))
-            })
-            .map(|(h, _)| *h)
-            .collect();
-        if ready.is_empty() {
-            // A cycle cannot be built from hashes; keep whatever is left.
-            out.extend(std::mem::take(&mut by_hash).into_values());
-            break;
-        }
-        for h in ready {
-            if let Some(c) = by_hash.remove(&h) {
-                done.insert(h);
-                out.push(c);
-            }
-        }
-    }
-    out
-}
-
 /// The changes a checkpoint vouches for: its heads for `doc` and all they
 /// depend on, among `known` and the document.
 fn vouched(
@@ -679,7 +647,7 @@ impl Gate<'_> {
         if fresh.is_empty() {
             return Ok(out);
         }
-        let ordered = causal_order(fresh);
+        let ordered = super::order::causal_order(fresh);
         let known: BTreeMap<ChangeHash, &Change> = ordered.iter().map(|c| (c.hash(), c)).collect();
         let vouched = self
             .roster
