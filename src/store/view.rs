@@ -40,18 +40,20 @@ pub(crate) fn decode_all(bytes: Vec<Option<Vec<u8>>>) -> Vec<Option<View>> {
     }
     let per = bytes.len().div_ceil(threads);
     std::thread::scope(|s| {
+        // A part whose thread cannot be started is decoded here.
         let parts: Vec<_> = bytes
             .chunks(per)
             .map(|part| {
-                (
-                    part.len(),
-                    s.spawn(move || part.iter().map(decode).collect()),
-                )
+                let work = move || part.iter().map(decode).collect::<Vec<_>>();
+                (part, std::thread::Builder::new().spawn_scoped(s, work))
             })
             .collect();
         parts
             .into_iter()
-            .flat_map(|(n, h)| h.join().unwrap_or_else(|_| vec![None; n]))
+            .flat_map(|(part, started)| match started {
+                Ok(h) => h.join().unwrap_or_else(|_| vec![None; part.len()]),
+                Err(_) => part.iter().map(decode).collect(),
+            })
             .collect()
     })
 }
