@@ -83,10 +83,53 @@ pub fn print_record(format: Format, fields: &[(String, String)], json: serde_jso
     }
 }
 
-/// Prints records in the chosen format.
+/// Prints records in the chosen format. JSON and CSV are written one
+/// record at a time, so their memory does not grow with the list (a
+/// province's `visit list --format json` held every record as a JSON value
+/// and a table row at once: 976 MiB for 119 MB of output); a table needs
+/// every row first, for its column widths.
 pub fn print_all<T: View>(format: Format, lang: Lang, model: &Model, items: &[&T]) {
-    let json = items.iter().map(|x| x.json(model)).collect();
-    print_list(format, &table(lang, model, items), json);
+    if format == Format::Table {
+        return out(&table_text(&table(lang, model, items)));
+    }
+    let mut o = std::io::BufWriter::new(std::io::stdout().lock());
+    // A closed pipe (`| head`) ends the output; it is not an error.
+    let _ = match format {
+        Format::Table => Ok(()),
+        Format::Json => serde_json::to_writer_pretty(&mut o, &Listed { items, model })
+            .map_err(std::io::Error::from)
+            .and_then(|()| o.write_all(b"\n")),
+        Format::Csv => {
+            let headers = crate::present::headers(lang, &crate::present::column_keys(T::COLUMNS));
+            std::iter::once(headers)
+                .chain(items.iter().map(|x| x.row(lang, model)))
+                .try_for_each(|row| o.write_all(csv_line(&row).as_bytes()))
+        }
+    }
+    .and_then(|()| o.flush());
+}
+
+/// Records as a JSON array, each turned into JSON as it is written.
+struct Listed<'a, T: View> {
+    items: &'a [&'a T],
+    model: &'a Model,
+}
+
+impl<T: View> serde::Serialize for Listed<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.items.iter().map(|x| x.json(self.model)))
+    }
+}
+
+/// One CSV record and its line break, without control characters (as
+/// [`out`] prints [`csv_text`]).
+fn csv_line(row: &[String]) -> String {
+    let t = Table {
+        headers: row.to_vec(),
+        rows: Vec::new(),
+    };
+    let bytes = crate::export::lists::csv(&t).unwrap_or_default();
+    crate::present::printable(&String::from_utf8_lossy(&bytes)).into_owned()
 }
 
 /// Prints one record in the chosen format.
