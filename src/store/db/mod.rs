@@ -307,15 +307,25 @@ fn set_heads(conn: &Connection, doc: &str, heads: &[ChangeHash]) -> rusqlite::Re
     Ok(())
 }
 
+/// Where a document row's heads are read from: `doc_heads` over
+/// `docs.heads` (format 2), or `docs.heads` alone (a format 1 file not yet
+/// written to). The table clause (`docs` as `d`) and the heads column.
+fn heads_source(conn: &Connection) -> rusqlite::Result<(&'static str, &'static str)> {
+    Ok(if has_heads_table(conn)? {
+        (
+            "docs d LEFT JOIN doc_heads h ON h.id = d.id",
+            "COALESCE(h.heads, d.heads)",
+        )
+    } else {
+        ("docs d", "d.heads")
+    })
+}
+
 /// Every document row: (id, generation, heads) without the snapshot bytes.
 pub(crate) fn doc_versions(conn: &Connection) -> rusqlite::Result<Vec<(String, i64, Vec<u8>)>> {
-    let sql = if has_heads_table(conn)? {
-        "SELECT d.id, d.generation, COALESCE(h.heads, d.heads)
-         FROM docs d LEFT JOIN doc_heads h ON h.id = d.id ORDER BY d.id"
-    } else {
-        "SELECT id, generation, heads FROM docs ORDER BY id"
-    };
-    let mut st = conn.prepare_cached(sql)?;
+    let (from, heads) = heads_source(conn)?;
+    let sql = format!("SELECT d.id, d.generation, {heads} FROM {from} ORDER BY d.id");
+    let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     rows.collect()
 }
@@ -325,13 +335,9 @@ pub(crate) type DocRow = (Vec<u8>, i64, Vec<u8>);
 
 /// One document's full row, if it exists.
 pub(crate) fn doc_row(conn: &Connection, id: &str) -> rusqlite::Result<Option<DocRow>> {
-    let sql = if has_heads_table(conn)? {
-        "SELECT d.snapshot, d.generation, COALESCE(h.heads, d.heads)
-         FROM docs d LEFT JOIN doc_heads h ON h.id = d.id WHERE d.id = ?1"
-    } else {
-        "SELECT snapshot, generation, heads FROM docs WHERE id = ?1"
-    };
-    conn.prepare_cached(sql)?
+    let (from, heads) = heads_source(conn)?;
+    let sql = format!("SELECT d.snapshot, d.generation, {heads} FROM {from} WHERE d.id = ?1");
+    conn.prepare_cached(&sql)?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()
 }
