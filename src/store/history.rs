@@ -399,7 +399,12 @@ pub(crate) fn is_current(conn: &Connection, state: &State, doc: &str) -> rusqlit
     let Some(d) = state.docs.get(doc) else {
         return Ok(false);
     };
-    Ok(db::history_heads(conn, doc)?.as_deref() == Some(db::encode_heads(&d.heads).as_slice()))
+    covers(conn, doc, &d.heads)
+}
+
+/// Whether the index of `doc` covers exactly the state at `heads` (sorted).
+pub(crate) fn covers(conn: &Connection, doc: &str, heads: &[ChangeHash]) -> rusqlite::Result<bool> {
+    Ok(db::history_heads(conn, doc)?.as_deref() == Some(db::encode_heads(heads).as_slice()))
 }
 
 /// The touches of record `id` in `am` without an index (a workspace this

@@ -89,7 +89,7 @@ fn indexes_current(conn: &Connection) -> rusqlite::Result<bool> {
             return Ok(false);
         };
         heads.sort();
-        if db::history_heads(conn, &doc)?.as_deref() != Some(db::encode_heads(&heads).as_slice()) {
+        if !history::covers(conn, &doc, &heads)? {
             return Ok(false);
         }
     }
