@@ -39,13 +39,6 @@ fn env_or(name: &str, default: &str) -> String {
 
 /// Peak resident memory (MiB) and CPU time (s) of a process so far.
 fn usage(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let hwm_kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // The fields after the command's name (which may hold spaces).
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
@@ -54,7 +47,10 @@ fn usage(pid: u32) -> (f64, f64) {
     // SAFETY: sysconf reads a constant of the system.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
     // utime and stime are fields 14 and 15 of stat, 12 and 13 after ')'.
-    (hwm_kib / 1024.0, (ticks(11) + ticks(12)) / hz)
+    (
+        bangfu::bench::peak_rss_mib_of(&pid.to_string()),
+        (ticks(11) + ticks(12)) / hz,
+    )
 }
 
 /// A member device: its directory, and the pairing it writes a visit for.

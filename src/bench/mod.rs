@@ -131,7 +131,13 @@ pub fn median_ms(n: usize, mut f: impl FnMut()) -> f64 {
 
 /// This process's peak resident memory so far, in MiB (Linux; 0 elsewhere).
 pub fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+    peak_rss_mib_of("self")
+}
+
+/// The peak resident memory so far of process `pid` (a number, or `self`),
+/// in MiB (Linux; 0 elsewhere).
+pub fn peak_rss_mib_of(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
