@@ -441,8 +441,41 @@ pub enum VisitCmd {
     },
 }
 
+/// Adds a visit through a workspace opened only as far as its pairing
+/// needs (`Workspace::open_for_pairing`); whether it did. A place the user
+/// names is looked up among every kindergarten, so it takes the whole
+/// workspace; so does any error, met again there and worded as always.
+fn quick_add_visit(ctx: &Ctx, raw: &crate::input::Raw) -> bool {
+    if raw.one(visit_fields::PLACE.key).is_some() {
+        return false;
+    }
+    let Some(pairing) = raw.one(visit_fields::PAIRING.key) else {
+        return false;
+    };
+    let Ok(Some(mut ws)) = Workspace::open_for_pairing(&ctx.data_dir, ctx.options(), pairing)
+    else {
+        return false;
+    };
+    let Ok(d) = visit_fields::read(raw, ctx.input(ws.model())) else {
+        return false;
+    };
+    let detail = format!("{} {}", d.date, i18n::label(ctx.lang, d.form));
+    match ws.write(|w| w.add_visit(d)) {
+        Ok(id) => {
+            saved(ctx, Entity::Visit, &id, &detail);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 pub fn visit(ctx: &Ctx, cmd: VisitCmd) -> CmdResult {
     let l = ctx.lang;
+    if let VisitCmd::Add(f) = &cmd
+        && quick_add_visit(ctx, &f.raw)
+    {
+        return Ok(());
+    }
     let mut ws = ctx.open()?;
     let model = ws.model();
     match cmd {

@@ -49,6 +49,16 @@ fn revoked_changes(
     Some((bad, heads))
 }
 
+/// The meta key set once a workspace signs every change it makes.
+const SIGNED_CHANGES: &str = "signed_changes";
+
+/// Whether a workspace has nothing for [`Workspace::open`] to upgrade:
+/// its root is pinned and its changes are signed. Only then may a process
+/// open part of it (`quick.rs`): an upgrade reads every document.
+pub(super) fn upgraded(conn: &rusqlite::Connection, state: &State) -> rusqlite::Result<bool> {
+    Ok(state.trust.root.is_some() && db::meta_get(conn, SIGNED_CHANGES)?.is_some())
+}
+
 impl Workspace {
     /// A workspace a version without signed changes wrote holds unsigned
     /// changes no receiver would take. Its root device vouches for them
@@ -57,9 +67,8 @@ impl Workspace {
     /// had not reached the root by then are refused: sync every device
     /// with the root before upgrading it, see docs/SECURITY.md.)
     pub(super) fn upgrade_signing(&mut self) -> Result<(), StoreError> {
-        const FLAG: &str = "signed_changes";
         if !self.state.damaged.is_empty()
-            || db::meta_get(&self.db.conn, FLAG)
+            || db::meta_get(&self.db.conn, SIGNED_CHANGES)
                 .map_err(sqlite_err(&self.db.path))?
                 .is_some()
         {
@@ -79,7 +88,7 @@ impl Workspace {
             if is_root && !fresh {
                 w.checkpoint()?;
             }
-            db::meta_pin(w.conn(), FLAG, "1").map_err(sqlite_err(w.path()))?;
+            db::meta_pin(w.conn(), SIGNED_CHANGES, "1").map_err(sqlite_err(w.path()))?;
             Ok(())
         });
         match result {

@@ -295,17 +295,7 @@ impl Workspace {
         let key = crate::identity::load(dir).ok().flatten();
         let state = {
             let tx = db.begin_read()?;
-            // The device key's public half, else the id made with the file.
-            let device = match &key {
-                Some(k) => crate::identity::endpoint_hex(k),
-                None => db::meta_get(&tx, "device_id")
-                    .map_err(sqlite_err(&path))?
-                    .unwrap_or_default(),
-            };
-            let author = AuthorInfo {
-                person: options.person.clone(),
-                device,
-            };
+            let author = state::author_of(&tx, &path, key.as_ref(), &options)?;
             let mut state = State::load(&tx, &path, author, options.use_views)?;
             state.key = key;
             state
@@ -475,7 +465,9 @@ impl Workspace {
                     let tx = self.db.begin_read()?;
                     let author = self.state.author.clone();
                     let key = self.state.key.take();
-                    self.state = State::load(&tx, &path, author, self.options.use_views)?;
+                    let scope = self.state.scope.clone();
+                    let use_views = self.options.use_views;
+                    self.state = State::load_scoped(&tx, &path, author, use_views, scope)?;
                     self.state.key = key;
                 }
                 Err(e)

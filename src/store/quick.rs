@@ -13,7 +13,7 @@ use super::db::{self, Db};
 use super::history;
 use super::layout::*;
 use super::state::{State, sqlite_err};
-use super::{AuthorInfo, DB_FILE, Options, StoreError};
+use super::{AuthorInfo, DB_FILE, Options, StoreError, Workspace};
 use crate::domain::id::normal_prefix;
 use crate::domain::*;
 use rusqlite::Connection;
@@ -44,14 +44,7 @@ pub fn quick_history(
     if !indexes_current(&tx).map_err(&err)? {
         return Ok(None);
     }
-    let found = db::records_with_prefix(&tx, &p).map_err(&err)?;
-    let Some((record, _, _)) = found.first() else {
-        return Ok(None);
-    };
-    if found.iter().any(|(r, _, _)| r != record) {
-        return Ok(None);
-    }
-    let Some(id) = Id::parse(record) else {
+    let Some((id, found)) = one_record(&tx, &p, None).map_err(&err)? else {
         return Ok(None);
     };
     let mut scope: BTreeSet<String> = found.iter().map(|(_, _, doc)| doc.clone()).collect();
@@ -77,6 +70,101 @@ pub fn quick_history(
         }
     }
     Ok(None)
+}
+
+/// A row of the history index for a record: (record, collection,
+/// document).
+type IndexRow = (String, String, String);
+
+/// The one record whose id starts with `prefix` (among those of
+/// `collection` when given) and the index's rows for it. `None` when no
+/// record or several do.
+fn one_record(
+    conn: &Connection,
+    prefix: &str,
+    collection: Option<&str>,
+) -> rusqlite::Result<Option<(Id, Vec<IndexRow>)>> {
+    let mut found = db::records_with_prefix(conn, prefix)?;
+    if let Some(c) = collection {
+        found.retain(|(_, col, _)| col == c);
+    }
+    let Some((record, _, _)) = found.first() else {
+        return Ok(None);
+    };
+    if found.iter().any(|(r, _, _)| r != record) {
+        return Ok(None);
+    }
+    Ok(Id::parse(record).map(|id| (id, found)))
+}
+
+impl Workspace {
+    /// Opens only the documents a write about one pairing reads: the
+    /// programme (members, districts, years), the pairing's district and
+    /// the districts of its kindergartens, found through the history
+    /// index. At province scale a write opened 57 documents to change one.
+    ///
+    /// `None` when the index cannot say which documents those are (it is
+    /// behind, the prefix names no pairing or several, a kindergarten is
+    /// not in it), when what it read is damaged, or when the workspace
+    /// needs an upgrade (that reads every document). The records of other
+    /// documents are not in its model: a caller writes through it only
+    /// what the rules check against these documents alone (a visit of
+    /// the pairing), and on any error does it again through a whole
+    /// workspace, whose refusal (and its words) is the one that counts.
+    pub fn open_for_pairing(
+        dir: &Path,
+        options: Options,
+        prefix: &str,
+    ) -> Result<Option<Workspace>, StoreError> {
+        let Some(p) = normal_prefix(prefix) else {
+            return Ok(None);
+        };
+        let mut db = Db::open(&dir.join(DB_FILE))?;
+        let path = db.path.clone();
+        let err = sqlite_err(&path);
+        let key = crate::identity::load(dir).ok().flatten();
+        let state = {
+            let tx = db.begin_read()?;
+            if !indexes_current(&tx).map_err(&err)? {
+                return Ok(None);
+            }
+            let Some((id, found)) = one_record(&tx, &p, Some("pairings")).map_err(&err)? else {
+                return Ok(None);
+            };
+            let mut scope: BTreeSet<String> = found.into_iter().map(|(_, _, doc)| doc).collect();
+            scope.insert(PROGRAMME_DOC.to_string());
+            let author = super::state::author_of(&tx, &path, key.as_ref(), &options)?;
+            let use_views = options.use_views;
+            let mut state = State::load_scoped(&tx, &path, author, use_views, Some(scope.clone()))?;
+            let Some(pairing) = state.model.pairing(&id) else {
+                return Ok(None);
+            };
+            for k in pairing.members() {
+                let Some((_, rows)) =
+                    one_record(&tx, k.as_str(), Some("kindergartens")).map_err(&err)?
+                else {
+                    return Ok(None);
+                };
+                scope.extend(rows.into_iter().map(|(_, _, doc)| doc));
+            }
+            state.scope = Some(scope);
+            state.catch_up(&tx, &path)?;
+            if !state.damaged.is_empty()
+                || !super::membership::upgraded(&tx, &state).map_err(&err)?
+            {
+                return Ok(None);
+            }
+            state.key = key;
+            state
+        };
+        Ok(Some(Workspace {
+            dir: dir.to_path_buf(),
+            db,
+            state,
+            ids: super::IdSource::Random,
+            options,
+        }))
+    }
 }
 
 /// Whether the history index covers every record document as it is now.

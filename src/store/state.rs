@@ -52,8 +52,8 @@ pub(crate) struct State {
     /// Changes this process refused on arrival: never asked for again.
     pub refused: BTreeSet<ChangeHash>,
     /// The only documents this process reads (`None`: all of them). A
-    /// scoped state answers a question about these documents alone (see
-    /// `quick.rs`); it is never written through.
+    /// scoped state answers a question about these documents alone, or
+    /// makes a write whose rules read nothing else (see `quick.rs`).
     pub scope: Option<BTreeSet<String>>,
 }
 
@@ -108,6 +108,27 @@ fn damaged(doc: &str, detail: String) -> StoreError {
         doc: doc.to_string(),
         detail,
     }
+}
+
+/// Who this process writes as: `options`' person on the device of the
+/// data directory's key (its public half), else of the id made with the
+/// file.
+pub(crate) fn author_of(
+    conn: &Connection,
+    path: &Path,
+    key: Option<&iroh::SecretKey>,
+    options: &super::Options,
+) -> Result<AuthorInfo, StoreError> {
+    let device = match key {
+        Some(k) => crate::identity::endpoint_hex(k),
+        None => db::meta_get(conn, "device_id")
+            .map_err(sqlite_err(path))?
+            .unwrap_or_default(),
+    };
+    Ok(AuthorInfo {
+        person: options.person.clone(),
+        device,
+    })
 }
 
 /// Loads one document: its snapshot, then each chunk on top, then checks
