@@ -673,6 +673,14 @@ impl Drop for Workspace {
     }
 }
 
+/// A visit as the map its district's document holds under `visits` (the
+/// bench writes the same map to a plain automerge document as the
+/// baseline of a save).
+pub fn visit_map(v: &Visit) -> automerge::hydrate::Map {
+    use mapping::Record;
+    v.to_map()
+}
+
 /// Refuses a data directory that exists and is not a directory (a file
 /// named by mistake), before anything is read or written there.
 pub(crate) fn data_dir_ok(dir: &Path) -> Result<(), StoreError> {
