@@ -21,6 +21,7 @@ mod records;
 mod report;
 mod setup;
 mod tui_cmd;
+mod visits;
 
 use crate::i18n::{self, Lang};
 use crate::input as parse;
@@ -70,7 +71,7 @@ pub enum Command {
     Pairing(records::PairingCmd),
     /// Visits: the support given, each logged (帮扶活动记录)
     #[command(subcommand)]
-    Visit(records::VisitCmd),
+    Visit(visits::VisitCmd),
     /// Inspections (检查评估)
     #[command(subcommand)]
     Inspection(records::InspectionCmd),
@@ -511,7 +512,7 @@ fn run(cli: Cli, lang: Lang) -> CmdResult {
         Command::Plan(c) => plan::plan(&ctx, c),
         Command::Kindergarten(c) => records::kindergarten(&ctx, c),
         Command::Pairing(c) => records::pairing(&ctx, c),
-        Command::Visit(c) => records::visit(&ctx, c),
+        Command::Visit(c) => visits::visit(&ctx, c),
         Command::Inspection(c) => records::inspection(&ctx, c),
         Command::Report(c) => report::report(&ctx, c),
         Command::Dashboard(a) => tui_cmd::dashboard(&ctx, a),

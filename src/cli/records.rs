@@ -1,9 +1,7 @@
 //! Commands over the programme's records: kindergartens, pairings and
 //! agreements, visits, inspections.
 
-use super::fields::{
-    Changes, Fields, InspectionSpec, KindergartenSpec, PairingSpec, TermsSpec, VisitSpec,
-};
+use super::fields::{Changes, Fields, InspectionSpec, KindergartenSpec, PairingSpec, TermsSpec};
 use super::output;
 use super::output::out;
 use super::{CmdResult, Ctx, Fail, FormatArg};
@@ -11,7 +9,6 @@ use crate::domain::lists::{self, Query};
 use crate::domain::*;
 use crate::i18n::{self, Lang};
 use crate::input as parse;
-use crate::input::records::visit as visit_fields;
 use crate::input::records::{inspection as inspection_fields, kindergarten as kg_fields};
 use crate::input::records::{pairing as pairing_fields, terms as terms_fields};
 use crate::present as views;
@@ -81,7 +78,7 @@ pub enum KindergartenCmd {
 }
 
 /// Prints one record (found by the caller) in the asked format.
-fn show<T: views::View>(
+pub(super) fn show<T: views::View>(
     ctx: &Ctx,
     format: &FormatArg,
     model: &Model,
@@ -103,7 +100,7 @@ pub(super) fn write<T>(
     ws.write(f).map_err(|e| ctx.edit(e))
 }
 
-fn not_found(l: Lang, id: &Id, what: Entity) -> Fail {
+pub(super) fn not_found(l: Lang, id: &Id, what: Entity) -> Fail {
     Fail::said(
         "id.not_found",
         vec![
@@ -113,7 +110,7 @@ fn not_found(l: Lang, id: &Id, what: Entity) -> Fail {
     )
 }
 
-fn saved(ctx: &Ctx, what: Entity, id: &Id, detail: &str) {
+pub(super) fn saved(ctx: &Ctx, what: Entity, id: &Id, detail: &str) {
     out(&tr!(
         ctx.lang,
         "cli.saved",
@@ -277,7 +274,7 @@ pub struct StampArgs {
     pub date: Option<String>,
 }
 
-fn stamp(ctx: &Ctx, a: &StampArgs) -> Result<Stamp, Fail> {
+pub(super) fn stamp(ctx: &Ctx, a: &StampArgs) -> Result<Stamp, Fail> {
     Ok(Stamp {
         by: a.by.clone().unwrap_or_else(|| ctx.person.clone()),
         on: parse::opt_date(ctx.lang, "date", &a.date)?.unwrap_or(ctx.today),
@@ -397,147 +394,6 @@ fn agreement_file(ctx: &Ctx, model: &Model, id: &str, file: &std::path::Path) ->
     let bytes = crate::export::docx::write(&doc)
         .map_err(|e| Fail::said("export.failed", vec![("detail", e.to_string())]))?;
     super::export::save(ctx, file, &bytes)
-}
-
-// ---------- visits ----------
-
-#[derive(Debug, Subcommand)]
-pub enum VisitCmd {
-    /// Log a visit (送教下乡, guidance, shadowing, online learning …)
-    Add(Box<Fields<VisitSpec>>),
-    /// Change fields of a visit
-    Edit {
-        /// Visit id (a unique prefix)
-        id: String,
-        #[command(flatten)]
-        fields: Box<Changes<VisitSpec>>,
-    },
-    /// The helped side confirms a visit
-    Confirm(StampArgs),
-    /// Delete a visit (logged by mistake)
-    Delete {
-        /// Visit id (a unique prefix)
-        id: String,
-    },
-    /// List visits
-    List {
-        /// Only this pairing (id prefix)
-        #[arg(long)]
-        pairing: Option<String>,
-        /// Only this month (YYYY-MM)
-        #[arg(long)]
-        month: Option<String>,
-        /// Only this district (name or id)
-        #[arg(long)]
-        district: Option<String>,
-        #[command(flatten)]
-        format: FormatArg,
-    },
-    /// Show one visit
-    Show {
-        id: String,
-        #[command(flatten)]
-        format: FormatArg,
-    },
-}
-
-/// Adds a visit through a workspace opened only as far as its pairing
-/// needs (`Workspace::open_for_pairing`); whether it did. A place the user
-/// names is looked up among every kindergarten, so it takes the whole
-/// workspace; so does any error, met again there and worded as always.
-fn quick_add_visit(ctx: &Ctx, raw: &crate::input::Raw) -> bool {
-    if raw.one(visit_fields::PLACE.key).is_some() {
-        return false;
-    }
-    let Some(pairing) = raw.one(visit_fields::PAIRING.key) else {
-        return false;
-    };
-    let Ok(Some(mut ws)) = Workspace::open_for_pairing(&ctx.data_dir, ctx.options(), pairing)
-    else {
-        return false;
-    };
-    let Ok(d) = visit_fields::read(raw, ctx.input(ws.model())) else {
-        return false;
-    };
-    let detail = format!("{} {}", d.date, i18n::label(ctx.lang, d.form));
-    match ws.write(|w| w.add_visit(d)) {
-        Ok(id) => {
-            saved(ctx, Entity::Visit, &id, &detail);
-            true
-        }
-        Err(_) => false,
-    }
-}
-
-pub fn visit(ctx: &Ctx, cmd: VisitCmd) -> CmdResult {
-    let l = ctx.lang;
-    if let VisitCmd::Add(f) = &cmd
-        && quick_add_visit(ctx, &f.raw)
-    {
-        return Ok(());
-    }
-    let mut ws = ctx.open()?;
-    let model = ws.model();
-    match cmd {
-        VisitCmd::Add(f) => {
-            let d =
-                visit_fields::read(&f.raw, ctx.input(model)).map_err(Fields::<VisitSpec>::fail)?;
-            let detail = format!("{} {}", d.date, i18n::label(l, d.form));
-            let id = write(ctx, &mut ws, |w| w.add_visit(d))?;
-            saved(ctx, Entity::Visit, &id, &detail);
-        }
-        VisitCmd::Edit { id, fields } => {
-            let id = parse::record(l, model, Entity::Visit, &id)?;
-            let v = model
-                .visit(&id)
-                .ok_or_else(|| not_found(l, &id, Entity::Visit))?;
-            let mut raw = visit_fields::raw_of(v);
-            raw.overlay(&fields.raw);
-            let d =
-                visit_fields::read(&raw, ctx.input(model)).map_err(Fields::<VisitSpec>::fail)?;
-            let detail = format!("{} {}", d.date, i18n::label(l, d.form));
-            write(ctx, &mut ws, |w| w.edit_visit(&id, d))?;
-            saved(ctx, Entity::Visit, &id, &detail);
-        }
-        VisitCmd::Delete { id } => {
-            let id = parse::record(l, model, Entity::Visit, &id)?;
-            delete(ctx, &mut ws, Entity::Visit, &id)?;
-        }
-        VisitCmd::Confirm(a) => {
-            let id = parse::record(l, model, Entity::Visit, &a.id)?;
-            let s = stamp(ctx, &a)?;
-            write(ctx, &mut ws, |w| w.confirm_visit(&id, s))?;
-            saved(ctx, Entity::Visit, &id, &tr!(l, "visit.confirmed"));
-        }
-        VisitCmd::List {
-            pairing,
-            month,
-            district,
-            format,
-        } => {
-            let format = ctx.format(&format)?;
-            let pairing = pairing
-                .map(|p| parse::record(l, model, Entity::Pairing, &p))
-                .transpose()?;
-            let month = month.map(|m| parse::month(l, &m)).transpose()?;
-            let district = district
-                .map(|d| parse::district(l, model, &d))
-                .transpose()?;
-            let q = Query {
-                district,
-                pairing,
-                month,
-                ..Query::all()
-            };
-            let vs = lists::visits(model, &q);
-            output::print_all(format, l, model, &vs);
-        }
-        VisitCmd::Show { id, format } => {
-            let id = parse::record(l, model, Entity::Visit, &id)?;
-            show(ctx, &format, model, model.visit(&id))?;
-        }
-    }
-    Ok(())
 }
 
 // ---------- inspections ----------

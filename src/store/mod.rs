@@ -282,6 +282,7 @@ impl Workspace {
         Db::create(&path, &meta, &rows)?;
         // Opening makes the creator the root of the membership log.
         let mut ws = Workspace::open(dir, options)?;
+        ws.index_every_document()?;
         ws.ids = ids;
         Ok(ws)
     }

@@ -98,27 +98,49 @@ fn one_record(
 }
 
 impl Workspace {
-    /// Opens only the documents a write about one pairing reads: the
-    /// programme (members, districts, years), the pairing's district and
-    /// the districts of its kindergartens, found through the history
-    /// index. At province scale a write opened 57 documents to change one.
+    /// Brings the history index up to date for every document (a new
+    /// workspace's, so that every write after follows it and the quick
+    /// paths here answer from the first write on).
+    pub(crate) fn index_every_document(&mut self) -> Result<(), StoreError> {
+        let path = self.db.path.clone();
+        let err = sqlite_err(&path);
+        let tx = self.db.begin_write()?;
+        self.state.catch_up(&tx, &path)?;
+        let ids: Vec<String> = self.state.docs.keys().cloned().collect();
+        for id in ids {
+            let am = self.state.loaded(&tx, &path, &id)?;
+            history::keep_up(&tx, &id, am).map_err(&err)?;
+        }
+        tx.commit().map_err(&err)
+    }
+
+    /// Opens only the documents a write about one pairing, or one visit
+    /// (`what`), reads: the programme (members, districts, years), the
+    /// district of the pairing (where its visits live too) and the
+    /// districts of its kindergartens, found through the history index. At
+    /// province scale a write opened 57 documents to change one.
     ///
-    /// `None` when the index cannot say which documents those are (it is
-    /// behind, the prefix names no pairing or several, a kindergarten is
-    /// not in it), when what it read is damaged, or when the workspace
-    /// needs an upgrade (that reads every document). The records of other
-    /// documents are not in its model: a caller writes through it only
-    /// what the rules check against these documents alone (a visit of
-    /// the pairing), and on any error does it again through a whole
-    /// workspace, whose refusal (and its words) is the one that counts.
-    pub fn open_for_pairing(
+    /// `None` for any other kind of record, and when the index cannot say
+    /// which documents those are (it is behind, the prefix names no such
+    /// record or several, a kindergarten is not in it), when what it read
+    /// is damaged, or when the workspace needs an upgrade (that reads
+    /// every document). The records of other documents are not in its
+    /// model: a caller writes through it only what the rules check against
+    /// these documents alone (a visit of the pairing), and on any error
+    /// does it again through a whole workspace, whose refusal (and its
+    /// words) is the one that counts.
+    pub fn open_for(
         dir: &Path,
         options: Options,
+        what: Entity,
         prefix: &str,
     ) -> Result<Option<Workspace>, StoreError> {
         let Some(p) = normal_prefix(prefix) else {
             return Ok(None);
         };
+        if !matches!(what, Entity::Pairing | Entity::Visit) {
+            return Ok(None);
+        }
         let mut db = Db::open(&dir.join(DB_FILE))?;
         let path = db.path.clone();
         let err = sqlite_err(&path);
@@ -128,7 +150,8 @@ impl Workspace {
             if !indexes_current(&tx).map_err(&err)? {
                 return Ok(None);
             }
-            let Some((id, found)) = one_record(&tx, &p, Some("pairings")).map_err(&err)? else {
+            let collection = history::collection_of(what);
+            let Some((id, found)) = one_record(&tx, &p, Some(collection)).map_err(&err)? else {
                 return Ok(None);
             };
             let mut scope: BTreeSet<String> = found.into_iter().map(|(_, _, doc)| doc).collect();
@@ -136,7 +159,12 @@ impl Workspace {
             let author = super::state::author_of(&tx, &path, key.as_ref(), &options)?;
             let use_views = options.use_views;
             let mut state = State::load_scoped(&tx, &path, author, use_views, Some(scope.clone()))?;
-            let Some(pairing) = state.model.pairing(&id) else {
+            let m = &state.model;
+            let pairing = match what {
+                Entity::Visit => m.visit(&id).and_then(|v| m.pairing(&v.pairing_id)),
+                _ => m.pairing(&id),
+            };
+            let Some(pairing) = pairing else {
                 return Ok(None);
             };
             for k in pairing.members() {

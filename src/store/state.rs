@@ -592,7 +592,12 @@ impl State {
                 db::put_sigs(conn, &sigs).map_err(&err)?;
             }
             match before {
-                None => db::insert_doc(conn, id, &am.save(), &am.get_heads()).map_err(&err)?,
+                None => {
+                    db::insert_doc(conn, id, &am.save(), &am.get_heads()).map_err(&err)?;
+                    // Indexed from birth, so that each write after can
+                    // follow (see `quick.rs`).
+                    super::history::keep_up(conn, id, am).map_err(&err)?;
+                }
                 Some(before) => {
                     // What `save_after(before)` gives, without rebuilding
                     // the changes again.

@@ -14,11 +14,8 @@ fn the_quick_history_answers_as_the_whole_workspace_or_leaves_it_to_it() {
     v.note.push_str("补充。");
     ws.write(|w| w.put_visit(v.clone())).expect("edit");
     let quick = |prefix: &str| quick_history(dir.path(), &opts(), prefix).expect("quick");
-    // The documents this process never indexed are behind: no answer.
-    assert!(quick(visit.as_str()).is_none());
-
-    ws.compact_all()
-        .expect("compact, which indexes every document");
+    // A new workspace is indexed from birth and each write follows: no
+    // compaction is needed for a quick answer.
     let whole = |ws: &mut Workspace, what, id: &Id| ws.history(what, id).expect("history");
     let expected = whole(&mut ws, Entity::Visit, &visit);
     assert_eq!(expected.len(), 2, "{expected:?}");
@@ -125,13 +122,10 @@ fn a_workspace_opened_for_a_pairing_reads_its_documents_alone_and_writes_as_a_wh
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut ws, base, visit) = setup(dir.path());
     let cross = cross_pairing(&mut ws, &base);
-    let open =
-        |prefix: &str| Workspace::open_for_pairing(dir.path(), opts(), prefix).expect("open");
+    let open = |prefix: &str| {
+        Workspace::open_for(dir.path(), opts(), Entity::Pairing, prefix).expect("open")
+    };
     let prefix = cross.as_str().chars().take(8).collect::<String>();
-    // The documents this process never indexed are behind: no answer.
-    assert!(open(&prefix).is_none());
-    ws.compact_all()
-        .expect("compact, which indexes every document");
 
     let m = ws.model();
     let docs_of = |names: &[&str]| -> BTreeSet<String> {
@@ -167,6 +161,17 @@ fn a_workspace_opened_for_a_pairing_reads_its_documents_alone_and_writes_as_a_wh
         .write(|w| w.add_visit(visit_of(&cross, "2025-03-10")))
         .expect("a visit");
     drop(q);
+    // A visit's workspace is its pairing's.
+    let of = |what, prefix: &str| {
+        Workspace::open_for(dir.path(), opts(), what, prefix)
+            .expect("open")
+            .map(|ws| ws.doc_ids().into_iter().collect::<BTreeSet<_>>())
+    };
+    assert_eq!(of(Entity::Visit, added.as_str()), Some(cross_docs.clone()));
+    assert_eq!(of(Entity::Visit, visit.as_str()), Some(base_docs.clone()));
+    // Only writes about a pairing or a visit are offered one.
+    let home = m.pairing(&cross).expect("pairing").helpers[0].clone();
+    assert_eq!(of(Entity::Kindergarten, home.as_str()), None);
 
     let no_views = Options {
         use_views: false,
