@@ -2234,6 +2234,55 @@ fn files_of(p: &Peer, record: &Id) -> Vec<(String, Option<Vec<u8>>)> {
         .collect()
 }
 
+/// A session that moved only visits opens no files connection (on a
+/// village's link its handshake and lists cost seconds); one whose
+/// changes attach files opens it for the peer it dialed, which gets them.
+#[tokio::test(flavor = "multi_thread")]
+async fn files_attached_on_the_dialing_side_reach_the_peer_and_visits_alone_open_no_files_connection()
+ {
+    let s = scene().await;
+    let pairing = pairing_of(&s.village, &s.kindergarten);
+    let warm = s
+        .village
+        .sync(&s.inspector.addr())
+        .await
+        .expect("village → inspector");
+    add_visit(&s.village, &pairing, "入园指导：区域游戏");
+    let r = s
+        .village
+        .sync(&s.inspector.addr())
+        .await
+        .expect("village → inspector");
+    assert_eq!(r.docs, 1, "the visit moved: {r:?} (before: {warm:?})");
+    assert!(!r.files_due, "{r:?}");
+    assert_eq!(r.files, Default::default(), "no files connection: {r:?}");
+
+    let visit = add_visit(&s.village, &pairing, "送教下乡：绘本阅读");
+    let photo = new_file("课堂1.jpg", &camera_photo(1600, 1200, 1), "集体教学");
+    lock(&s.village.ws)
+        .attach(AttachedTo::Visit, &visit, vec![photo])
+        .expect("the teacher attaches");
+    let r = s
+        .village
+        .sync(&s.inspector.addr())
+        .await
+        .expect("village → inspector");
+    assert!(r.files_due, "{r:?}");
+    assert_eq!(
+        (r.files.sent, r.files.error.clone()),
+        (2, None),
+        "the photo and its thumbnail: {:?}",
+        r.files
+    );
+    let here = files_of(&s.village, &visit);
+    assert_eq!(here.len(), 1);
+    assert_eq!(
+        files_of(&s.inspector, &visit),
+        here,
+        "the same bytes arrive"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn attached_files_travel_through_an_inspector_to_the_city_and_to_no_one_who_may_not_read_them()
  {

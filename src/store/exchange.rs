@@ -180,7 +180,14 @@ impl Checks<'_> {
 pub struct Outgoing {
     pub message: sync::Message,
     pub sigs: Vec<(ChangeHash, Sig)>,
+    /// Whether its changes attach files (make or change an attachment):
+    /// the peer may then lack a file, and the files connection is due.
+    pub attaches_files: bool,
 }
+
+/// Past this many changes in one message the changes are not looked at:
+/// their files are taken to be due.
+const LOOK_FOR_FILES_IN: usize = 256;
 
 /// Changes a peer sent before the changes they build on (automerge leaves
 /// out a change the receiver's Bloom filter wrongly claims to have, about
@@ -320,6 +327,7 @@ impl Workspace {
                 .map(|message| Outgoing {
                     message,
                     sigs: Vec::new(),
+                    attaches_files: false,
                 }));
         }
         let path = self.db.path.clone();
@@ -341,14 +349,15 @@ impl Workspace {
             }
         }
         let chunks: Vec<&[u8]> = message.changes.iter().collect();
-        let hashes: Vec<ChangeHash> = verify::changes_in(&chunks)
-            .map_err(|detail| StoreError::Damaged {
-                doc: doc.to_string(),
-                detail,
-            })?
-            .iter()
-            .map(|c| c.hash())
-            .collect();
+        let changes = verify::changes_in(&chunks).map_err(|detail| StoreError::Damaged {
+            doc: doc.to_string(),
+            detail,
+        })?;
+        // A first sync carries a document's whole history, files and all;
+        // the few changes of a reconnect are looked at one by one.
+        let attaches_files = changes.len() > LOOK_FOR_FILES_IN
+            || super::history::touches_collection(am, &changes, "attachments");
+        let hashes: Vec<ChangeHash> = changes.iter().map(|c| c.hash()).collect();
         let mut sigs = Vec::new();
         for h in hashes {
             if let Some(s) = db::sig(&tx, &h).map_err(sqlite_err(&path))? {
@@ -357,7 +366,11 @@ impl Workspace {
         }
         let refused = &self.state.refused;
         message.need.retain(|h| !refused.contains(h));
-        Ok(Some(Outgoing { message, sigs }))
+        Ok(Some(Outgoing {
+            message,
+            sigs,
+            attaches_files,
+        }))
     }
 
     /// Applies sync messages from `source` (a peer's device id), all in

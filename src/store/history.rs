@@ -291,6 +291,21 @@ fn index_changes(
     index_these(am, since, &am.get_changes(since), objects)
 }
 
+/// Whether any of `changes` (changes of `am`) makes, changes or removes a
+/// record of `collection`.
+pub(crate) fn touches_collection(
+    am: &Automerge,
+    changes: &[automerge::Change],
+    collection: &str,
+) -> bool {
+    let mut objects = Objects::new(Some(am));
+    changes.iter().any(|c| {
+        touches(&c.decode(), &mut objects)
+            .iter()
+            .any(|((coll, _), _)| coll == collection)
+    })
+}
+
 /// [`index_changes`] of `changes`, the changes of `am` after `since`,
 /// already rebuilt by the caller (rebuilding them walks the document's
 /// operations; a write does it once).

@@ -51,8 +51,9 @@ pub struct SessionReport {
     pub waiting: usize,
     /// The attached files exchanged after the records (`sync::files`).
     pub files: super::files::FilesReport,
-    /// A files exchange may find something: the peer lacks files it
-    /// wants, or changes moved either way (new attachments).
+    /// A files exchange may find something for the peer: it lacked files
+    /// it wants, or this side sent it changes that attach files. (What
+    /// this side lacks after the session is looked up then.)
     pub files_due: bool,
 }
 
@@ -231,7 +232,7 @@ where
         s.turns_until_done(recv, send, &mut progress).await?;
     }
     blocking(|| lock(ws).save_sync_states(peer, &s.states))?;
-    s.report.files_due |= g.their_wants_files || !s.report.changed.is_empty();
+    s.report.files_due |= g.their_wants_files;
     Ok(s.report)
 }
 
@@ -405,7 +406,9 @@ impl Session<'_> {
             };
             messages = messages.saturating_add(1);
             carries |= !o.message.changes.is_empty();
-            self.report.files_due |= !o.message.changes.is_empty();
+            // Files the peer may now lack; what this side lacks is
+            // looked up after the session (`node::files_with`).
+            self.report.files_due |= o.attaches_files;
             // The signatures first, so the changes can be checked as soon
             // as their message is read.
             for batch in o.sigs.chunks(wire::PART / 96) {
