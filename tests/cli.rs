@@ -1843,3 +1843,85 @@ fn a_list_with_a_title_row_and_windows_line_ends_is_read_and_bad_rows_named_by_t
     let ks = run(dir.path(), &["kg", "list", "--format", "json"]).json();
     assert!(ks.to_string().contains("甲村幼儿园"), "{ks}");
 }
+
+/// Visit commands answered from part of the workspace (the history index
+/// names the documents a visit's rules read) print, refuse and write
+/// exactly what the whole workspace does: the same commands again with
+/// the index forgotten (so they open everything) give the same output.
+#[test]
+fn visit_commands_on_part_of_the_workspace_say_what_the_whole_says() {
+    use bangfu::domain::Entity;
+    use bangfu::store::{Options, Workspace};
+    let dir = tempfile::tempdir().expect("tempdir");
+    run(dir.path(), &["demo", "--scale", "small"]).ok();
+    let visits = run(dir.path(), &["visit", "list", "--format", "json"]).json();
+    let visit = first_id(&visits);
+    let pairing = visits[0]["pairing_id"]
+        .as_str()
+        .expect("pairing")
+        .to_string();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("date");
+    let opens = |what, prefix: &str| {
+        Workspace::open_for(dir.path(), Options::new("测试员", today), what, prefix)
+            .expect("open")
+            .is_some()
+    };
+    assert!(opens(Entity::Visit, &visit[..8]), "the index can answer");
+    assert!(opens(Entity::Pairing, &pairing[..8]));
+    let commands: Vec<Vec<String>> = [
+        vec!["visit", "show", &visit[..8]],
+        vec!["visit", "show", &visit[..8], "--format", "json"],
+        vec!["--lang", "en", "visit", "show", &visit],
+        // Refused: a date to come, a date before the agreement.
+        vec![
+            "visit",
+            "add",
+            "--pairing",
+            &pairing[..8],
+            "--date",
+            "2099-01-01",
+            "--form",
+            "online",
+            "--note",
+            "线上教研",
+        ],
+        vec![
+            "visit",
+            "add",
+            "--pairing",
+            &pairing[..8],
+            "--date",
+            "2001-01-01",
+            "--form",
+            "online",
+            "--note",
+            "线上教研",
+        ],
+        vec!["visit", "edit", &visit[..8], "--date", "2099-01-01"],
+        vec!["visit", "show", "ffffffff"],
+    ]
+    .iter()
+    .map(|c| c.iter().map(|s| s.to_string()).collect())
+    .collect();
+    let outputs = || -> Vec<(i32, String, String)> {
+        commands
+            .iter()
+            .map(|c| {
+                let args: Vec<&str> = c.iter().map(String::as_str).collect();
+                let r = run(dir.path(), &args);
+                (r.code, r.stdout, r.stderr)
+            })
+            .collect()
+    };
+    let quick = outputs();
+    assert_eq!(quick[0].0, 0, "{quick:?}");
+    assert!(quick[3].2.contains("错误"), "{quick:?}");
+    let conn = rusqlite::Connection::open(dir.path().join("workspace.db")).expect("db");
+    conn.execute("DELETE FROM history_heads", [])
+        .expect("forget the index");
+    assert!(
+        !opens(Entity::Visit, &visit[..8]),
+        "the index cannot answer now"
+    );
+    assert_eq!(outputs(), quick);
+}

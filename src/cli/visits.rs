@@ -57,26 +57,24 @@ pub enum VisitCmd {
 }
 
 /// Runs a visit command on a workspace opened only as far as the record
-/// `prefix` of kind `what` needs (`Workspace::open_for`), and says what
-/// it saved; whether it did. Any error (a refusal, a field that does not
+/// `prefix` of kind `what` needs (`Workspace::open_for`); its result, or
+/// `None` when it could not. Any error (a refusal, a field that does not
 /// read, a record the index does not know) leaves the command to the
 /// whole workspace, which meets it again and words it as always.
-fn quick_visit(
+fn on_part<T>(
     ctx: &Ctx,
     what: Entity,
     prefix: &str,
-    f: impl FnOnce(&mut Workspace) -> Result<(Id, String), Fail>,
-) -> bool {
-    let Ok(Some(mut ws)) = Workspace::open_for(&ctx.data_dir, ctx.options(), what, prefix) else {
-        return false;
-    };
-    match f(&mut ws) {
-        Ok((id, detail)) => {
-            saved(ctx, Entity::Visit, &id, &detail);
-            true
-        }
-        Err(_) => false,
-    }
+    f: impl FnOnce(&mut Workspace) -> Result<T, Fail>,
+) -> Option<T> {
+    let mut ws = Workspace::open_for(&ctx.data_dir, ctx.options(), what, prefix).ok()??;
+    f(&mut ws).ok()
+}
+
+fn show_visit(ctx: &Ctx, ws: &Workspace, prefix: &str, format: &FormatArg) -> CmdResult {
+    let model = ws.model();
+    let id = parse::record(ctx.lang, model, Entity::Visit, prefix)?;
+    show(ctx, format, model, model.visit(&id))
 }
 
 /// A visit's date and form, as "saved" reports it.
@@ -118,22 +116,32 @@ fn confirm_visit(ctx: &Ctx, ws: &mut Workspace, a: &StampArgs) -> Result<(Id, St
 }
 
 /// A visit command that may run on part of the workspace (see
-/// [`quick_visit`]); whether it did. A place the user names is looked up
+/// [`on_part`]); whether it did. A place the user names is looked up
 /// among every kindergarten, so it needs the whole workspace.
 fn quick_visit_cmd(ctx: &Ctx, cmd: &VisitCmd) -> bool {
     let names_place = |raw: &Raw| raw.one(visit_fields::PLACE.key).is_some();
+    let said = |done: Option<(Id, String)>| {
+        done.map(|(id, detail)| saved(ctx, Entity::Visit, &id, &detail))
+            .is_some()
+    };
     match cmd {
-        VisitCmd::Add(f) if !names_place(&f.raw) => f
-            .raw
-            .one(visit_fields::PAIRING.key)
-            .is_some_and(|p| quick_visit(ctx, Entity::Pairing, p, |ws| add_visit(ctx, ws, &f.raw))),
-        VisitCmd::Edit { id, fields } if !names_place(&fields.raw) => {
-            quick_visit(ctx, Entity::Visit, id, |ws| {
-                edit_visit(ctx, ws, id, &fields.raw)
+        VisitCmd::Add(f) if !names_place(&f.raw) => {
+            f.raw.one(visit_fields::PAIRING.key).is_some_and(|p| {
+                said(on_part(ctx, Entity::Pairing, p, |ws| {
+                    add_visit(ctx, ws, &f.raw)
+                }))
             })
         }
-        VisitCmd::Confirm(a) => {
-            quick_visit(ctx, Entity::Visit, &a.id, |ws| confirm_visit(ctx, ws, a))
+        VisitCmd::Edit { id, fields } if !names_place(&fields.raw) => {
+            said(on_part(ctx, Entity::Visit, id, |ws| {
+                edit_visit(ctx, ws, id, &fields.raw)
+            }))
+        }
+        VisitCmd::Confirm(a) => said(on_part(ctx, Entity::Visit, &a.id, |ws| {
+            confirm_visit(ctx, ws, a)
+        })),
+        VisitCmd::Show { id, format } => {
+            on_part(ctx, Entity::Visit, id, |ws| show_visit(ctx, ws, id, format)).is_some()
         }
         _ => false,
     }
@@ -186,10 +194,7 @@ pub fn visit(ctx: &Ctx, cmd: VisitCmd) -> CmdResult {
             let vs = lists::visits(model, &q);
             output::print_all(format, l, model, &vs);
         }
-        VisitCmd::Show { id, format } => {
-            let id = parse::record(l, model, Entity::Visit, &id)?;
-            show(ctx, &format, model, model.visit(&id))?;
-        }
+        VisitCmd::Show { id, format } => show_visit(ctx, &ws, &id, &format)?,
     }
     Ok(())
 }

@@ -117,7 +117,8 @@ impl Workspace {
     /// Opens only the documents a write about one pairing, or one visit
     /// (`what`), reads: the programme (members, districts, years), the
     /// district of the pairing (where its visits live too) and the
-    /// districts of its kindergartens, found through the history index. At
+    /// districts of its kindergartens (and of the visit's place), found
+    /// through the history index. At
     /// province scale a write opened 57 documents to change one.
     ///
     /// `None` for any other kind of record, and when the index cannot say
@@ -160,14 +161,19 @@ impl Workspace {
             let use_views = options.use_views;
             let mut state = State::load_scoped(&tx, &path, author, use_views, Some(scope.clone()))?;
             let m = &state.model;
-            let pairing = match what {
-                Entity::Visit => m.visit(&id).and_then(|v| m.pairing(&v.pairing_id)),
-                _ => m.pairing(&id),
+            let (pairing, place) = match what {
+                Entity::Visit => match m.visit(&id) {
+                    Some(v) => (m.pairing(&v.pairing_id), v.place_id.as_ref()),
+                    None => (None, None),
+                },
+                _ => (m.pairing(&id), None),
             };
             let Some(pairing) = pairing else {
                 return Ok(None);
             };
-            for k in pairing.members() {
+            // A visit's place was one of its pairing's kindergartens when
+            // written; the pairing may have changed since.
+            for k in pairing.members().chain(place) {
                 let Some((_, rows)) =
                     one_record(&tx, k.as_str(), Some("kindergartens")).map_err(&err)?
                 else {
