@@ -118,8 +118,8 @@ impl Workspace {
     /// (`what`), reads: the programme (members, districts, years), the
     /// district of the pairing (where its visits live too) and the
     /// districts of its kindergartens (and of the visit's place), found
-    /// through the history index. At
-    /// province scale a write opened 57 documents to change one.
+    /// through the history index. At province scale a write opened 57
+    /// documents to change one.
     ///
     /// `None` for any other kind of record, and when the index cannot say
     /// which documents those are (it is behind, the prefix names no such
