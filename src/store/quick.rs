@@ -41,14 +41,9 @@ pub fn quick_history(
     let path = db.path.clone();
     let err = sqlite_err(&path);
     let tx = db.begin_read()?;
-    if !indexes_current(&tx).map_err(&err)? {
-        return Ok(None);
-    }
-    let Some((id, found)) = one_record(&tx, &p, None).map_err(&err)? else {
+    let Some((id, found, scope)) = record_and_scope(&tx, &p, None).map_err(&err)? else {
         return Ok(None);
     };
-    let mut scope: BTreeSet<String> = found.iter().map(|(_, _, doc)| doc.clone()).collect();
-    scope.insert(PROGRAMME_DOC.to_string());
     let author = AuthorInfo {
         person: options.person.clone(),
         device: String::new(),
@@ -95,6 +90,29 @@ fn one_record(
         return Ok(None);
     }
     Ok(Id::parse(record).map(|id| (id, found)))
+}
+
+/// The documents a scoped state reads.
+type Scope = BTreeSet<String>;
+
+/// The one record `prefix` names (among `collection`'s when given), the
+/// index's rows for it, and the documents to read for it: its own and the
+/// programme (members' names, districts). `None` when the index is behind
+/// for any document, or names no such record or several.
+fn record_and_scope(
+    conn: &Connection,
+    prefix: &str,
+    collection: Option<&str>,
+) -> rusqlite::Result<Option<(Id, Vec<IndexRow>, Scope)>> {
+    if !indexes_current(conn)? {
+        return Ok(None);
+    }
+    let Some((id, found)) = one_record(conn, prefix, collection)? else {
+        return Ok(None);
+    };
+    let mut scope: Scope = found.iter().map(|(_, _, doc)| doc.clone()).collect();
+    scope.insert(PROGRAMME_DOC.to_string());
+    Ok(Some((id, found, scope)))
 }
 
 impl Workspace {
@@ -148,15 +166,11 @@ impl Workspace {
         let key = crate::identity::load(dir).ok().flatten();
         let state = {
             let tx = db.begin_read()?;
-            if !indexes_current(&tx).map_err(&err)? {
-                return Ok(None);
-            }
-            let collection = history::collection_of(what);
-            let Some((id, found)) = one_record(&tx, &p, Some(collection)).map_err(&err)? else {
+            let collection = Some(history::collection_of(what));
+            let Some((id, _, mut scope)) = record_and_scope(&tx, &p, collection).map_err(&err)?
+            else {
                 return Ok(None);
             };
-            let mut scope: BTreeSet<String> = found.into_iter().map(|(_, _, doc)| doc).collect();
-            scope.insert(PROGRAMME_DOC.to_string());
             let author = super::state::author_of(&tx, &path, key.as_ref(), &options)?;
             let use_views = options.use_views;
             let mut state = State::load_scoped(&tx, &path, author, use_views, Some(scope.clone()))?;
