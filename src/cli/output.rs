@@ -89,13 +89,10 @@ pub fn print_record(format: Format, fields: &[(String, String)], json: serde_jso
 /// and a table row at once: 976 MiB for 119 MB of output); a table needs
 /// every row first, for its column widths.
 pub fn print_all<T: View>(format: Format, lang: Lang, model: &Model, items: &[&T]) {
-    if format == Format::Table {
-        return out(&table_text(&table(lang, model, items)));
-    }
     let mut o = std::io::BufWriter::new(std::io::stdout().lock());
     // A closed pipe (`| head`) ends the output; it is not an error.
     let _ = match format {
-        Format::Table => Ok(()),
+        Format::Table => return out(&table_text(&table(lang, model, items))),
         Format::Json => serde_json::to_writer_pretty(&mut o, &Listed { items, model })
             .map_err(std::io::Error::from)
             .and_then(|()| o.write_all(b"\n")),
