@@ -1851,7 +1851,7 @@ fn a_list_with_a_title_row_and_windows_line_ends_is_read_and_bad_rows_named_by_t
 #[test]
 fn visit_commands_on_part_of_the_workspace_say_what_the_whole_says() {
     use bangfu::domain::Entity;
-    use bangfu::store::{Options, Workspace};
+    use bangfu::store::Workspace;
     let dir = tempfile::tempdir().expect("tempdir");
     run(dir.path(), &["demo", "--scale", "small"]).ok();
     let visits = run(dir.path(), &["visit", "list", "--format", "json"]).json();
@@ -1860,48 +1860,41 @@ fn visit_commands_on_part_of_the_workspace_say_what_the_whole_says() {
         .as_str()
         .expect("pairing")
         .to_string();
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("date");
     let opens = |what, prefix: &str| {
-        Workspace::open_for(dir.path(), Options::new("测试员", today), what, prefix)
+        Workspace::open_for(dir.path(), common::ui::options(), what, prefix)
             .expect("open")
             .is_some()
     };
     assert!(opens(Entity::Visit, &visit[..8]), "the index can answer");
     assert!(opens(Entity::Pairing, &pairing[..8]));
-    let commands: Vec<Vec<String>> = [
+    let add_on = |date: &str| -> Vec<String> {
+        let p = &pairing[..8];
+        [
+            "visit",
+            "add",
+            "--pairing",
+            p,
+            "--date",
+            date,
+            "--form",
+            "online",
+            "--note",
+            "线上教研",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let commands: Vec<Vec<String>> = vec![
         vec!["visit", "show", &visit[..8]],
         vec!["visit", "show", &visit[..8], "--format", "json"],
         vec!["--lang", "en", "visit", "show", &visit],
-        // Refused: a date to come, a date before the agreement.
-        vec![
-            "visit",
-            "add",
-            "--pairing",
-            &pairing[..8],
-            "--date",
-            "2099-01-01",
-            "--form",
-            "online",
-            "--note",
-            "线上教研",
-        ],
-        vec![
-            "visit",
-            "add",
-            "--pairing",
-            &pairing[..8],
-            "--date",
-            "2001-01-01",
-            "--form",
-            "online",
-            "--note",
-            "线上教研",
-        ],
         vec!["visit", "edit", &visit[..8], "--date", "2099-01-01"],
         vec!["visit", "show", "ffffffff"],
     ]
-    .iter()
-    .map(|c| c.iter().map(|s| s.to_string()).collect())
+    .into_iter()
+    .map(|c| c.into_iter().map(String::from).collect())
+    // Refused: a date to come, a date before the agreement.
+    .chain([add_on("2099-01-01"), add_on("2001-01-01")])
     .collect();
     let outputs = || -> Vec<(i32, String, String)> {
         commands
@@ -1915,7 +1908,7 @@ fn visit_commands_on_part_of_the_workspace_say_what_the_whole_says() {
     };
     let quick = outputs();
     assert_eq!(quick[0].0, 0, "{quick:?}");
-    assert!(quick[3].2.contains("错误"), "{quick:?}");
+    assert!(quick[5].2.contains("错误"), "{quick:?}");
     let conn = rusqlite::Connection::open(dir.path().join("workspace.db")).expect("db");
     conn.execute("DELETE FROM history_heads", [])
         .expect("forget the index");
