@@ -119,10 +119,27 @@ async fn bureau_of(scale: Scale, seed: u64) -> Peer {
 
 /// A device that joins with `ticket` and then listens too.
 async fn joined(ticket: &str, name: &str) -> Result<(Peer, SessionReport), SyncError> {
+    joined_holding(ticket, name, store::Records::All).await
+}
+
+/// A device that joins with `ticket` and then listens on a workspace
+/// holding `records`.
+async fn joined_holding(
+    ticket: &str,
+    name: &str,
+    records: store::Records,
+) -> Result<(Peer, SessionReport), SyncError> {
     let dir = tempfile::tempdir().expect("tempdir");
     let (ws, report) = node::join(dir.path(), ticket, name, options(name), &NET).await?;
     drop(ws);
-    let ws = Workspace::open(dir.path(), options(name)).expect("open joined");
+    let ws = Workspace::open(
+        dir.path(),
+        Options {
+            records,
+            ..options(name)
+        },
+    )
+    .expect("open joined");
     Ok((listening(dir, ws).await, report))
 }
 
@@ -1126,6 +1143,102 @@ async fn the_interface_joins_with_an_invite_and_syncs_in_the_background() {
     app.stop_sync();
 }
 
+/// The interface's background sync holds only what syncing reads
+/// (`Records::ForSync`, no visits or inspections): it still receives,
+/// offers and admits members as a whole workspace does, and it leaves no
+/// view behind that would hide a record from the next open.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_device_holding_only_what_sync_reads_carries_every_record_and_hides_none() {
+    let bureau = bureau(Scale::Small).await;
+    let ticket = bureau.invite(MemberRole::CityAdmin, |_| {}).await;
+    let (agent, _) = joined_holding(&ticket, "王科长", store::Records::ForSync)
+        .await
+        .expect("join");
+    let dir = agent._dir.path().to_path_buf();
+    let whole = |who: &str| Workspace::open(&dir, options(who)).expect("open whole");
+    let export = |w: &Workspace| {
+        serde_json::to_string_pretty(&bangfu::present::export_json(w.model(), w.workspace_id()))
+            .unwrap_or_default()
+    };
+    {
+        let held = lock(&agent.ws);
+        let all = lock(&bureau.ws);
+        assert_eq!(held.model().visits().count(), 0);
+        assert!(all.model().visits().count() > 0);
+        let ids =
+            |w: &Workspace| -> Vec<Id> { w.model().pairings().map(|p| p.id.clone()).collect() };
+        assert_eq!(ids(&held), ids(&all), "every pairing is held");
+    }
+    // The interface beside it, on the same directory.
+    let mut ui = whole("界面");
+    assert_eq!(export(&ui), bureau.export());
+
+    // Down: a new visit and an edited one arrive through the agent, and
+    // the interface reads them.
+    let v = first_visit(&bureau);
+    let down = add_visit(&bureau, &v.pairing_id, "局里记录：送教下乡");
+    let mut edited = v.clone();
+    edited.note.push_str("（局里补充）");
+    lock(&bureau.ws)
+        .write(|w| w.put_visit(edited.clone()))
+        .expect("edit");
+    let r = agent.sync(&bureau.addr()).await.expect("sync");
+    assert!(!r.changed.is_empty(), "{r:?}");
+    assert_eq!(lock(&agent.ws).model().visits().count(), 0);
+    ui.refresh().expect("refresh");
+    assert!(ui.model().visit(&down).is_some());
+    assert_eq!(ui.model().visit(&v.id), Some(&edited));
+    // The agent closes as the interface's does; a fresh open (from views
+    // where they are fresh) shows every record.
+    lock(&agent.ws).save_views().expect("views");
+    assert_eq!(export(&whole("再次打开")), bureau.export());
+
+    // Up: the interface logs a visit; the agent offers it.
+    let up = {
+        let mut w = whole("命令行");
+        let template = first_visit(&bureau);
+        w.write(|w| {
+            let id = w.new_id();
+            w.put_visit(Visit {
+                id,
+                note: "县里记录：家长开放日".into(),
+                ..template
+            })
+        })
+        .expect("visit")
+    };
+    lock(&agent.ws).refresh().expect("agent refresh");
+    bureau
+        .sync(&agent.addr())
+        .await
+        .expect("the bureau reaches the agent");
+    assert!(lock(&bureau.ws).model().visit(&up).is_some());
+
+    // A kindergarten joins through the agent and gets its district, with
+    // its visits.
+    let (district, kg) = panshan_village(&bureau);
+    let t = agent
+        .invite(MemberRole::Kindergarten, |i| i.kindergarten = Some(kg))
+        .await;
+    let (village, _) = joined(&t, "村园").await.expect("join through the agent");
+    assert_eq!(
+        lock(&village.ws).doc_ids(),
+        vec![format!("district/{district}"), "programme".to_string()]
+    );
+    let theirs = |p: &Peer| {
+        let mut v: Vec<Id> = lock(&p.ws)
+            .model()
+            .visits()
+            .filter(|x| x.district_id == district)
+            .map(|x| x.id.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(!theirs(&village).is_empty());
+    assert_eq!(theirs(&village), theirs(&bureau));
+}
+
 /// Free text no compressor shrinks much: random CJK characters.
 fn random_cjk(n: usize, rng: &mut impl rand::Rng) -> String {
     (0..n)
@@ -1985,6 +2098,141 @@ async fn a_revoked_devices_later_changes_relayed_by_an_unaware_peer_are_refused_
         "{again:?}"
     );
     assert_eq!(district(&s.city), district(&s.inspector));
+}
+
+/// The checkpoints in a device's membership log: per certificate, its
+/// documents and heads.
+fn checkpoints(p: &Peer) -> Vec<std::collections::BTreeMap<String, Vec<String>>> {
+    lock(&p.ws)
+        .certs()
+        .iter()
+        .filter_map(|c| match &c.body.kind {
+            bangfu::trust::Kind::Checkpoint { docs } => Some(docs.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Admitting a member, the root vouches for the documents it will receive
+/// as they stand (its device then merges their changes without judging
+/// each again), once: nothing new, no new checkpoint; and no other
+/// admin's device issues one.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_root_vouches_for_what_a_new_member_receives_and_only_for_what_is_new() {
+    let city = bureau(Scale::Small).await;
+    let v = first_visit(&city);
+    add_visit(&city, &v.pairing_id, "加入前的记录");
+    let before = checkpoints(&city).len();
+    let t = city.invite(MemberRole::CityAdmin, |_| {}).await;
+    let (admin, _) = joined(&t, "王科长").await.expect("join");
+    let now = checkpoints(&city);
+    assert_eq!(now.len(), before + 1, "{now:?}");
+    let last = now.last().cloned().unwrap_or_default();
+    {
+        let w = lock(&city.ws);
+        let docs: Vec<String> = last.keys().cloned().collect();
+        assert_eq!(docs, w.doc_ids(), "every document a city admin receives");
+        for (doc, heads) in &last {
+            let held: Vec<String> = w.doc_heads(doc).iter().map(|h| h.to_string()).collect();
+            assert_eq!(heads, &held, "{doc} as the root held it");
+        }
+    }
+    assert_eq!(admin.export(), city.export());
+    assert!(lock(&admin.ws).refusals(10).expect("refusals").is_empty());
+    assert_eq!(checkpoints(&admin), now, "the log came with the documents");
+
+    // Nothing new: a kindergarten's join adds no checkpoint.
+    let (district, kg) = panshan_village(&city);
+    let t = city
+        .invite(MemberRole::Kindergarten, |i| i.kindergarten = Some(kg))
+        .await;
+    let (village, _) = joined(&t, "村园").await.expect("join");
+    assert_eq!(checkpoints(&city).len(), before + 1);
+    assert_eq!(
+        lock(&village.ws).doc_ids(),
+        vec![format!("district/{district}"), "programme".to_string()]
+    );
+    // Another admin admits a member: no checkpoint (only the root's
+    // would count).
+    add_visit(&admin, &v.pairing_id, "科长的记录");
+    let t = admin.invite(MemberRole::Viewer, |_| {}).await;
+    let (viewer, _) = joined(&t, "观察员").await.expect("join");
+    assert_eq!(checkpoints(&admin).len(), before + 1);
+    assert_eq!(viewer.export(), admin.export());
+}
+
+/// An admin revokes a kindergarten's device; the root, not yet aware,
+/// takes a later visit from it and vouches for it when it admits a new
+/// member. The admin's device, which knows of the revocation, still
+/// refuses the visit (a checkpoint does not outweigh a revocation), and
+/// the root takes it back on hearing of the revocation.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_checkpoint_does_not_carry_a_revoked_devices_later_change_past_the_revocation() {
+    let city = bureau(Scale::Small).await;
+    let t = city.invite(MemberRole::CityAdmin, |_| {}).await;
+    let (admin, _) = joined(&t, "王科长").await.expect("join");
+    let (_, kg) = panshan_village(&city);
+    let village = village_member(&city, &kg).await;
+    admin
+        .sync(&city.addr())
+        .await
+        .expect("the admin hears of the village");
+    {
+        let mut w = lock(&admin.ws);
+        let m = w
+            .model()
+            .members
+            .get(&village.id())
+            .cloned()
+            .expect("member");
+        w.write(|wr| wr.put_member(Member { revoked: true, ..m }))
+            .expect("revoke");
+    }
+    let late = add_visit(&village, &pairing_of(&village, &kg), "撤销后的记录");
+    village
+        .sync(&city.addr())
+        .await
+        .expect("village → unaware root");
+    assert!(lock(&city.ws).model().visit(&late).is_some());
+    let t = city.invite(MemberRole::Viewer, |_| {}).await;
+    let (viewer, _) = joined(&t, "观察员").await.expect("join");
+    assert!(
+        lock(&viewer.ws).model().visit(&late).is_some(),
+        "unaware too"
+    );
+    let vouching = checkpoints(&city).last().cloned().unwrap_or_default();
+    let district_doc = format!(
+        "district/{}",
+        lock(&city.ws)
+            .model()
+            .visit(&late)
+            .expect("late")
+            .district_id
+    );
+    let heads: Vec<String> = lock(&city.ws)
+        .doc_heads(&district_doc)
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    assert_eq!(
+        vouching.get(&district_doc),
+        Some(&heads),
+        "the root vouched for it"
+    );
+
+    let r = admin.sync(&city.addr()).await.expect("admin ↔ root");
+    assert!(
+        r.refused.iter().any(|x| x.reason == store::Reason::Revoked),
+        "{r:?}"
+    );
+    for p in [&admin, &city] {
+        assert!(lock(&p.ws).model().visit(&late).is_none());
+    }
+    let again = admin.sync(&city.addr()).await.expect("again");
+    assert!(
+        again.changed.is_empty() && again.refused.is_empty(),
+        "{again:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -137,11 +137,21 @@ pub fn peak_rss_mib() -> f64 {
 /// The peak resident memory so far of process `pid` (a number, or `self`),
 /// in MiB (Linux; 0 elsewhere).
 pub fn peak_rss_mib_of(pid: &str) -> f64 {
+    status_mib(pid, "VmHWM:")
+}
+
+/// The resident memory now of process `pid`, in MiB (Linux; 0 elsewhere).
+pub fn rss_mib_of(pid: &str) -> f64 {
+    status_mib(pid, "VmRSS:")
+}
+
+/// A figure in kB of `/proc/{pid}/status`, in MiB.
+fn status_mib(pid: &str, field: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .find_map(|l| l.strip_prefix(field))
                 .and_then(|v| v.split_whitespace().next())
                 .and_then(|kb| kb.parse::<f64>().ok())
         })

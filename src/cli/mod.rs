@@ -25,7 +25,7 @@ mod visits;
 
 use crate::i18n::{self, Lang};
 use crate::input as parse;
-use crate::store::{EditError, Options, StoreError, Workspace};
+use crate::store::{EditError, Options, Records, StoreError, Workspace};
 use crate::tr;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
@@ -267,7 +267,14 @@ impl Ctx {
     /// Opens the workspace for a command on its records: a workspace
     /// joined but not synced yet has none, and says so.
     pub fn open(&self) -> Result<Workspace, Fail> {
-        let ws = self.open_any()?;
+        self.open_holding(Records::All)
+    }
+
+    /// Opens the workspace for a command, its model holding `records`
+    /// (the hub holds only what syncing reads); one with no records yet
+    /// says so.
+    pub fn open_holding(&self, records: Records) -> Result<Workspace, Fail> {
+        let ws = self.open_any_holding(records)?;
         if ws.is_empty() {
             return Err(Fail::said("sync.not_synced_yet", vec![]));
         }
@@ -276,7 +283,15 @@ impl Ctx {
 
     /// Opens the workspace, even one joined and not synced yet.
     pub fn open_any(&self) -> Result<Workspace, Fail> {
-        let ws = Workspace::open(&self.data_dir, self.options())?;
+        self.open_any_holding(Records::All)
+    }
+
+    fn open_any_holding(&self, records: Records) -> Result<Workspace, Fail> {
+        let options = Options {
+            records,
+            ..self.options()
+        };
+        let ws = Workspace::open(&self.data_dir, options)?;
         if !ws.damaged().is_empty() {
             eprintln!(
                 "{}",

@@ -6,7 +6,7 @@ use super::output::{Table, out, print_list};
 use super::{CmdResult, Ctx, Fail, FormatArg};
 use crate::domain::*;
 use crate::i18n::{self, Lang, label};
-use crate::store::Workspace;
+use crate::store::{Records, Workspace};
 use crate::sync::SyncError;
 use crate::sync::files::FilesReport;
 use crate::sync::node::{self, Entry, Log, NetConfig};
@@ -329,7 +329,9 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> CmdResult {
 
 pub fn serve(ctx: &Ctx, a: ServeArgs) -> CmdResult {
     let l = ctx.lang;
-    let mut ws = ctx.open()?;
+    // A hub runs for days beside the bureau's other work: it holds what
+    // syncing reads, not a copy of every record.
+    let mut ws = ctx.open_holding(Records::ForSync)?;
     if let Some(p) = a.port {
         ws.set_setting("port", &p.to_string())
             .map_err(Fail::Store)?;

@@ -12,7 +12,7 @@ use super::{DB_FILE, Db, Options, StoreError, Workspace};
 use crate::domain::*;
 use crate::trust::changes::Sig;
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, ChangeHash, ReadDoc};
+use automerge::{Automerge, ChangeHash};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -246,7 +246,7 @@ impl Waiting {
         let lacking: BTreeSet<ChangeHash> = waiting
             .iter()
             .flat_map(|(c, _)| c.deps().iter().copied())
-            .filter(|h| !held.contains(h) && am.get_change_by_hash(h).is_none())
+            .filter(|h| !held.contains(h) && !super::state::holds(am, h))
             .collect();
         lacking.into_iter().collect()
     }
@@ -275,25 +275,13 @@ impl Workspace {
     /// The documents a member may read (as far as this device knows the
     /// programme): the programme document and its districts' documents.
     pub fn readable_docs(&self, member: &Member) -> BTreeSet<String> {
-        // A city-wide role reads every document, including those of
-        // districts a half-received programme document does not name yet.
-        if matches!(member.role, MemberRole::CityAdmin | MemberRole::Viewer) {
-            return self.known_docs();
-        }
-        let mut out: BTreeSet<String> = access::readable_districts(self.model(), member)
-            .iter()
-            .map(district_doc_id)
-            .collect();
-        out.insert(PROGRAMME_DOC.to_string());
-        out
+        self.state.readable_docs(member)
     }
 
     /// Every document this device knows of: those it has and those of the
     /// districts its programme document names.
     pub fn known_docs(&self) -> BTreeSet<String> {
-        let mut out: BTreeSet<String> = self.state.docs.keys().cloned().collect();
-        out.extend(self.model().districts.keys().map(district_doc_id));
-        out
+        self.state.known_docs()
     }
 
     /// The heads of `doc` as this device holds it, sorted (none for a

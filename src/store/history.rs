@@ -375,7 +375,7 @@ pub(crate) fn keep_up(conn: &Connection, doc: &str, am: &Automerge) -> rusqlite:
     }
     let since = stored
         .and_then(|b| db::decode_heads(&b))
-        .filter(|s| s.iter().all(|h| am.get_change_by_hash(h).is_some()))
+        .filter(|s| s.iter().all(|h| super::state::holds(am, h)))
         .unwrap_or_default();
     if since.is_empty() {
         db::drop_history(conn, doc)?;

@@ -76,6 +76,28 @@ pub struct Options {
     /// Read documents from their cached views when those are fresh (see
     /// `view.rs`); off, every document is read from its automerge data.
     pub use_views: bool,
+    /// What of each document the model holds.
+    pub records: Records,
+}
+
+/// What of each document a process's model holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Records {
+    /// Every record: what screens, commands and reports read.
+    #[default]
+    All,
+    /// What syncing reads and no more: the programme document whole
+    /// (members, used invites, districts) and each district's
+    /// kindergartens, pairings and attachments (who may read which
+    /// document, which files to fetch or offer), not its visits,
+    /// inspections, reports or summaries. Changes that arrive are judged
+    /// from the roster and the documents themselves (`verify.rs`), so
+    /// nothing left out is read. For the interface's background sync, a
+    /// second handle on a workspace the interface holds whole. Such a
+    /// workspace never writes views (they would lack what it left out),
+    /// keeps no conflicts, and must make no record writes whose rules read
+    /// what it left out: it receives, offers and admits members.
+    ForSync,
 }
 
 impl Options {
@@ -86,6 +108,7 @@ impl Options {
             compact_after: 256,
             auto_compact: true,
             use_views: true,
+            records: Records::All,
         }
     }
 }
@@ -297,7 +320,7 @@ impl Workspace {
         let state = {
             let tx = db.begin_read()?;
             let author = state::author_of(&tx, &path, key.as_ref(), &options)?;
-            let mut state = State::load(&tx, &path, author, options.use_views)?;
+            let mut state = State::load(&tx, &path, author, &options)?;
             state.key = key;
             state
         };
@@ -467,8 +490,8 @@ impl Workspace {
                     let author = self.state.author.clone();
                     let key = self.state.key.take();
                     let scope = self.state.scope.clone();
-                    let use_views = self.options.use_views;
-                    self.state = State::load_scoped(&tx, &path, author, use_views, scope)?;
+                    let options = &self.options;
+                    self.state = State::load_scoped(&tx, &path, author, options, scope)?;
                     self.state.key = key;
                 }
                 Err(e)
@@ -639,7 +662,7 @@ impl Workspace {
     /// stored view is out of date, so the next open is fast. A cache: it
     /// waits for another process's write only briefly and may be skipped.
     pub fn save_views(&mut self) -> Result<(), StoreError> {
-        if !self.state.docs.values().any(|d| d.view_stale) {
+        if !self.state.writes_views() {
             return Ok(());
         }
         let path = self.db.path.clone();

@@ -48,7 +48,7 @@ pub fn quick_history(
         person: options.person.clone(),
         device: String::new(),
     };
-    let state = State::load_scoped(&tx, &path, author, options.use_views, Some(scope))?;
+    let state = State::load_scoped(&tx, &path, author, options, Some(scope))?;
     if !state.damaged.is_empty() {
         return Ok(None);
     }
@@ -172,8 +172,7 @@ impl Workspace {
                 return Ok(None);
             };
             let author = super::state::author_of(&tx, &path, key.as_ref(), &options)?;
-            let use_views = options.use_views;
-            let mut state = State::load_scoped(&tx, &path, author, use_views, Some(scope.clone()))?;
+            let mut state = State::load_scoped(&tx, &path, author, &options, Some(scope.clone()))?;
             let m = &state.model;
             let (pairing, place) = match what {
                 Entity::Visit => match m.visit(&id) {

@@ -21,6 +21,7 @@
 use super::AuthorInfo;
 use super::layout::*;
 use super::mapping::*;
+use super::state::holds;
 use crate::domain::authz::{Target, Write};
 use crate::domain::judge::{self, AttachedRecord, Touched, Verdict};
 use crate::domain::*;
@@ -175,12 +176,13 @@ pub(crate) fn changes_in(chunks: &[&[u8]]) -> Result<Vec<Change>, String> {
     Ok(out)
 }
 
-/// The changes a checkpoint vouches for: its heads for `doc` and all they
-/// depend on, among `known` and the document.
+/// The changes among `known` (those arriving) that a checkpoint vouches
+/// for: its heads for `doc` and all they depend on. A vouched change
+/// already here has all it depends on here too, and nothing arriving is
+/// below it: the walk stops there.
 fn vouched(
     roster: &Roster,
     doc: &str,
-    am: &Automerge,
     known: &BTreeMap<ChangeHash, &Change>,
 ) -> BTreeSet<ChangeHash> {
     let mut out = BTreeSet::new();
@@ -192,17 +194,10 @@ fn vouched(
         .filter_map(|h| h.parse().ok())
         .collect();
     while let Some(h) = todo.pop() {
-        if !out.insert(h) {
-            continue;
+        let Some(c) = known.get(&h) else { continue };
+        if out.insert(h) {
+            todo.extend(c.deps().iter().copied());
         }
-        let deps: Vec<ChangeHash> = match known.get(&h) {
-            Some(c) => c.deps().to_vec(),
-            None => am
-                .get_change_by_hash(&h)
-                .map(|c| c.deps().to_vec())
-                .unwrap_or_default(),
-        };
-        todo.extend(deps);
     }
     out
 }
@@ -454,11 +449,35 @@ fn attached(
     })
 }
 
+/// Vouched-for changes merged together: automerge merges a run of
+/// changes in one pass (one at a time, merging was a third of a join).
+#[derive(Default)]
+struct Batch {
+    changes: Vec<Change>,
+    hashes: BTreeSet<ChangeHash>,
+}
+
+impl Batch {
+    fn add(&mut self, c: &Change) {
+        self.hashes.insert(c.hash());
+        self.changes.push(c.clone());
+    }
+
+    /// Merges what waits into `am`.
+    fn merge(&mut self, am: &mut Automerge) -> Result<(), automerge::AutomergeError> {
+        if !self.changes.is_empty() {
+            am.apply_changes(std::mem::take(&mut self.changes))?;
+            self.hashes.clear();
+        }
+        Ok(())
+    }
+}
+
 /// What the check makes of one change.
 enum Step {
     /// It builds on a change not here yet.
     Wait,
-    /// Merged; by this device (`checkpoint` for what the root vouched for).
+    /// Merged; by this device.
     Accept(String),
     /// Refused; `applied`: it was merged before it was judged, so the
     /// document must be rebuilt without it.
@@ -505,17 +524,26 @@ impl Gate<'_> {
         let Some(member) = roster.members.get(device) else {
             return fail(Reason::UnknownAuthor);
         };
-        if member.revoked {
-            let cutoff = roster
-                .revoked
-                .get(device)
-                .and_then(|r| r.cutoff.get(self.doc).copied())
-                .unwrap_or(0);
-            if c.seq() > cutoff {
-                return fail(Reason::Revoked);
-            }
+        if self.cut_off(c, actors) {
+            return fail(Reason::Revoked);
         }
         Ok((device.clone(), member.clone()))
+    }
+
+    /// `c` is by a revoked device, beyond what its revocation keeps of it
+    /// in this document. Refused even where a checkpoint vouches for it:
+    /// the root may have held it before it learnt of the revocation.
+    fn cut_off(&self, c: &Change, actors: &BTreeMap<ActorId, String>) -> bool {
+        let (Some(roster), Some(device)) = (self.roster, actors.get(c.actor_id())) else {
+            return false;
+        };
+        let revoked = roster.members.get(device).is_some_and(|m| m.revoked);
+        let cutoff = roster
+            .revoked
+            .get(device)
+            .and_then(|r| r.cutoff.get(self.doc).copied())
+            .unwrap_or(0);
+        revoked && c.seq() > cutoff
     }
 
     /// Each member device's actor in this document.
@@ -530,14 +558,34 @@ impl Gate<'_> {
             .unwrap_or_default()
     }
 
-    /// What to do with `c` (applying it to `am` when it is checked, or
-    /// vouched for): `refused`, those refused so far in this batch.
+    /// Whether `c` is taken on the root's word: vouched for by a
+    /// checkpoint, not cut off by a revocation, and building on nothing
+    /// refused, only on what is here or merges with it.
+    fn takes_vouched(
+        &self,
+        am: &Automerge,
+        c: &Change,
+        vouched: &BTreeSet<ChangeHash>,
+        actors: &BTreeMap<ActorId, String>,
+        refused: &BTreeSet<ChangeHash>,
+        batch: &Batch,
+    ) -> bool {
+        vouched.contains(&c.hash())
+            && !self.cut_off(c, actors)
+            && c.deps().iter().all(|d| {
+                !refused.contains(d)
+                    && !self.refused_before.contains(d)
+                    && (batch.hashes.contains(d) || holds(am, d))
+            })
+    }
+
+    /// What to do with `c` (applying it to `am` when it is checked):
+    /// `refused`, those refused so far in this batch.
     fn step(
         &self,
         am: &mut Automerge,
         c: &Change,
         refused: &BTreeSet<ChangeHash>,
-        vouched: &BTreeSet<ChangeHash>,
         actors: &BTreeMap<ActorId, String>,
     ) -> Result<Step, automerge::AutomergeError> {
         let refuse = |author: String, reason: Reason| Step::Refuse {
@@ -555,12 +603,8 @@ impl Gate<'_> {
                 Reason::DependsOnRefused,
             ));
         }
-        if c.deps().iter().any(|d| am.get_change_by_hash(d).is_none()) {
+        if c.deps().iter().any(|d| !holds(am, d)) {
             return Ok(Step::Wait);
-        }
-        if vouched.contains(&c.hash()) {
-            am.apply_changes([c.clone()])?;
-            return Ok(Step::Accept("checkpoint".into()));
         }
         let (device, member) = match self.author(c, actors) {
             Ok(x) => x,
@@ -642,7 +686,7 @@ impl Gate<'_> {
         let mut out = Outcome::default();
         let fresh: Vec<Change> = candidates
             .into_iter()
-            .filter(|c| am.get_change_by_hash(&c.hash()).is_none())
+            .filter(|c| !holds(am, &c.hash()))
             .collect();
         if fresh.is_empty() {
             return Ok(out);
@@ -651,7 +695,7 @@ impl Gate<'_> {
         let known: BTreeMap<ChangeHash, &Change> = ordered.iter().map(|c| (c.hash(), c)).collect();
         let vouched = self
             .roster
-            .map(|r| vouched(r, self.doc, am, &known))
+            .map(|r| vouched(r, self.doc, &known))
             .unwrap_or_default();
         let actors = self.actors();
         let base = am.get_heads();
@@ -660,9 +704,18 @@ impl Gate<'_> {
         // A refusal found after a change was applied: the document must be
         // rebuilt without it.
         let mut rebuild = false;
+        let mut batch = Batch::default();
         for c in &ordered {
             let hash = c.hash();
-            let (author, record, reason) = match self.step(am, c, &refused, &vouched, &actors)? {
+            if self.takes_vouched(am, c, &vouched, &actors, &refused, &batch) {
+                batch.add(c);
+                applied.push(c);
+                out.accepted
+                    .push((hash, (self.sigs)(&hash), "checkpoint".into()));
+                continue;
+            }
+            batch.merge(am)?;
+            let (author, record, reason) = match self.step(am, c, &refused, &actors)? {
                 Step::Wait => {
                     out.waiting.push(c.clone());
                     continue;
@@ -691,6 +744,7 @@ impl Gate<'_> {
                 reason,
             });
         }
+        batch.merge(am)?;
         if rebuild {
             let actor = am.get_actor().clone();
             let author = am.get_author().cloned();

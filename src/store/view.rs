@@ -9,6 +9,7 @@
 //! automerge documents themselves are loaded when a write, a compaction or
 //! a history needs them.
 
+use super::Records;
 use super::layout::{Damaged, ProgrammeData};
 use crate::domain::*;
 use serde::{Deserialize, Serialize};
@@ -26,8 +27,11 @@ pub(crate) const VIEW_BATCH: usize = 8;
 /// Decodes stored views, each on its own and the lot spread over the
 /// machine's cores (at most four); a view that does not decode (or whose
 /// thread failed) is `None`, and its document is then read from its
-/// automerge data.
-pub(crate) fn decode_all(bytes: Vec<Option<Vec<u8>>>) -> Vec<Option<View>> {
+/// automerge data. For a model of what syncing reads, on this thread
+/// alone: it keeps few of the records it decodes, and the memory of
+/// those freed on other threads stayed with them (at province scale 17
+/// MiB held after opening, against 8.6 here, in 0.2 s).
+pub(crate) fn decode_all(bytes: Vec<Option<Vec<u8>>>, records: Records) -> Vec<Option<View>> {
     let decode = |b: &Option<Vec<u8>>| {
         b.as_deref()
             .and_then(|b| postcard::from_bytes::<View>(b).ok())
@@ -35,7 +39,7 @@ pub(crate) fn decode_all(bytes: Vec<Option<Vec<u8>>>) -> Vec<Option<View>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4);
-    if threads < 2 || bytes.len() < 2 {
+    if threads < 2 || bytes.len() < 2 || records == Records::ForSync {
         return bytes.iter().map(decode).collect();
     }
     let per = bytes.len().div_ceil(threads);
@@ -142,6 +146,31 @@ impl ViewData {
             Some(d) => {
                 ViewData::from_district(d.clone(), model.data.get(d).cloned().unwrap_or_default())
             }
+        }
+    }
+
+    /// What a model of [`super::Records::ForSync`] keeps of these records:
+    /// a district's kindergartens, pairings and attachments; the
+    /// programme's whole.
+    pub(crate) fn for_sync(self) -> ViewData {
+        match self {
+            ViewData::District {
+                district,
+                kindergartens,
+                pairings,
+                attachments,
+                ..
+            } => ViewData::District {
+                district,
+                kindergartens,
+                pairings,
+                visits: Vec::new(),
+                inspections: Vec::new(),
+                monthly_reports: Vec::new(),
+                annual_summaries: Vec::new(),
+                attachments,
+            },
+            programme => programme,
         }
     }
 

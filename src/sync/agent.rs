@@ -1,5 +1,6 @@
 //! Sync in the background of the interface: a thread with its own tokio
-//! runtime and its own handle on the workspace, listening for members and
+//! runtime and its own handle on the workspace (holding only what syncing
+//! reads, [`Records::ForSync`]), listening for members and
 //! syncing with the reachable ones now and then. The interface reads a
 //! [`Status`] snapshot and sends commands; drawing never waits on the
 //! network, and what arrives reaches the screen through the store (the
@@ -9,7 +10,7 @@ use super::node::{self, Log, NetConfig};
 use super::session::{SessionReport, Shared, lock};
 use super::ticket::PeerAddr;
 use crate::domain::MemberRole;
-use crate::store::{Options, Workspace};
+use crate::store::{Options, Records, Workspace};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -184,6 +185,12 @@ async fn serve(
     status: &Arc<Mutex<Status>>,
     mut rx: mpsc::UnboundedReceiver<Command>,
 ) -> Result<(), super::SyncError> {
+    // The interface holds the workspace whole; syncing reads much less
+    // (at province scale a second whole copy was 120 MiB).
+    let options = Options {
+        records: Records::ForSync,
+        ..options
+    };
     let mut ws = Workspace::open(dir, options)?;
     let cfg = NetConfig::of(&mut ws)?;
     let key =

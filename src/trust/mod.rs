@@ -17,7 +17,9 @@
 //!   through a new invite), and nothing it issued that the revocation had
 //!   not seen counts (a revoked admin cannot race its own revocation);
 //! - a `Checkpoint` (the root's only) vouches for the documents as they
-//!   stood when an older workspace was upgraded.
+//!   stood when an older workspace was upgraded, or when the root admitted
+//!   a member (those the member receives): their changes are merged on
+//!   the root's word, except a revoked device's beyond its cut-off.
 
 use crate::domain::authz::{self, Target, Write};
 use crate::domain::{Id, Member, MemberRole};
@@ -63,8 +65,9 @@ pub enum Kind {
         member: String,
         cutoff: BTreeMap<String, u64>,
     },
-    /// The documents' heads (hex change hashes) as an upgraded workspace
-    /// held them: what came before is vouched for by the root.
+    /// The documents' heads (hex change hashes) as the root held them
+    /// when it upgraded an older workspace or admitted a member: what came
+    /// before is vouched for by the root.
     Checkpoint { docs: BTreeMap<String, Vec<String>> },
 }
 
