@@ -99,6 +99,7 @@ pub fn run(app: &mut App) -> io::Result<()> {
             draw(&mut terminal, app)?;
         }
     }
+    app.close();
     Ok(())
 }
 

@@ -1140,7 +1140,28 @@ async fn the_interface_joins_with_an_invite_and_syncs_in_the_background() {
         a.model().is_some_and(|m| m.visit(&up).is_some())
     })
     .await;
-    app.stop_sync();
+
+    // A visit arrives through the agent just before the interface closes:
+    // closing takes it in, so every view left behind is of the documents
+    // as they are (the agent writes none).
+    let last = add_visit(&bureau, &v.pairing_id, "局里记录：关闭前");
+    bureau
+        .sync(&here)
+        .await
+        .expect("the bureau reaches the interface");
+    app.close();
+    assert!(app.model().is_some_and(|m| m.visit(&last).is_some()));
+    drop(app);
+    let db = rusqlite::Connection::open(dir.path().join("workspace.db")).expect("db");
+    let stale: i64 = db
+        .query_row(
+            "SELECT count(*) FROM doc_heads h LEFT JOIN views v ON v.doc = h.id \
+             WHERE v.heads IS NOT h.heads",
+            [],
+            |r| r.get(0),
+        )
+        .expect("views");
+    assert_eq!(stale, 0, "every view fresh after closing");
 }
 
 /// The interface's background sync holds only what syncing reads

@@ -27,6 +27,15 @@ impl App {
         }
     }
 
+    /// Before the interface closes: stops background sync, then takes in
+    /// what it wrote last, so that the views this process writes on
+    /// closing hold it too (the agent's own workspace, holding only what
+    /// syncing reads, writes none).
+    pub fn close(&mut self) {
+        self.stop_sync();
+        self.refresh(false);
+    }
+
     /// Reads the sync status for the next frame.
     pub fn refresh_sync_status(&mut self) {
         if let Some(o) = self.opened_mut() {
