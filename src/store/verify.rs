@@ -572,11 +572,18 @@ impl Gate<'_> {
     ) -> bool {
         vouched.contains(&c.hash())
             && !self.cut_off(c, actors)
-            && c.deps().iter().all(|d| {
-                !refused.contains(d)
-                    && !self.refused_before.contains(d)
-                    && (batch.hashes.contains(d) || holds(am, d))
-            })
+            && !self.builds_on_refused(c, refused)
+            && c.deps()
+                .iter()
+                .all(|d| batch.hashes.contains(d) || holds(am, d))
+    }
+
+    /// `c` depends on a change refused in this batch (`refused`) or
+    /// before.
+    fn builds_on_refused(&self, c: &Change, refused: &BTreeSet<ChangeHash>) -> bool {
+        c.deps()
+            .iter()
+            .any(|d| refused.contains(d) || self.refused_before.contains(d))
     }
 
     /// What to do with `c` (applying it to `am` when it is checked):
@@ -594,10 +601,7 @@ impl Gate<'_> {
             reason,
             applied: false,
         };
-        if c.deps()
-            .iter()
-            .any(|d| refused.contains(d) || self.refused_before.contains(d))
-        {
+        if self.builds_on_refused(c, refused) {
             return Ok(refuse(
                 c.actor_id().to_hex_string(),
                 Reason::DependsOnRefused,
