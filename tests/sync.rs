@@ -55,11 +55,7 @@ impl Peer {
     }
 
     fn export(&self) -> String {
-        serde_json::to_string_pretty(&{
-            let w = lock(&self.ws);
-            bangfu::present::export_json(w.model(), w.workspace_id())
-        })
-        .unwrap_or_default()
+        export_of(&lock(&self.ws))
     }
 
     async fn sync(&self, other: &PeerAddr) -> Result<SessionReport, SyncError> {
@@ -82,6 +78,26 @@ impl Peer {
         scope(&mut inv);
         inv.sign(&self.key)
     }
+}
+
+/// A workspace's records as `bangfu export` writes them (JSON), to compare
+/// two devices.
+fn export_of(w: &Workspace) -> String {
+    serde_json::to_string_pretty(&bangfu::present::export_json(w.model(), w.workspace_id()))
+        .unwrap_or_default()
+}
+
+/// Logs a copy of `template` with a new id and `note` in `w`; its id.
+fn copy_visit(w: &mut Workspace, template: Visit, note: &str) -> Id {
+    w.write(|w| {
+        let id = w.new_id();
+        w.put_visit(Visit {
+            id,
+            note: note.into(),
+            ..template
+        })
+    })
+    .expect("visit")
 }
 
 fn rand_bytes() -> [u8; 16] {
@@ -960,14 +976,7 @@ async fn a_bundle_carries_a_programme_to_a_fresh_member_and_a_damaged_one_is_ref
     let got = bundle::import(&mut fresh, &bytes).expect("import");
     assert_eq!(got.changed.len(), docs.len());
     assert!(got.refused.is_empty(), "{:?}", got.refused);
-    assert_eq!(
-        serde_json::to_string_pretty(&bangfu::present::export_json(
-            fresh.model(),
-            fresh.workspace_id()
-        ))
-        .unwrap_or_default(),
-        a.export()
-    );
+    assert_eq!(export_of(&fresh), a.export());
     let again = bundle::import(&mut fresh, &bytes).expect("import twice");
     assert!(
         again.changed.is_empty() && again.refused.is_empty(),
@@ -1067,13 +1076,7 @@ async fn the_interface_joins_with_an_invite_and_syncs_in_the_background() {
     press(&mut app, KeyCode::Char('s'), true);
     assert!(app.joining(), "{:?}", app.message);
     tick_until(&mut app, "the join", |a| a.workspace().is_some()).await;
-    let export = |a: &bangfu::app::App| {
-        serde_json::to_string_pretty(&{
-            let w = a.workspace().expect("ws");
-            bangfu::present::export_json(w.model(), w.workspace_id())
-        })
-        .unwrap_or_default()
-    };
+    let export = |a: &bangfu::app::App| export_of(a.workspace().expect("ws"));
     assert_eq!(export(&app), bureau.export(), "the whole programme arrived");
 
     // Background sync, on loopback without multicast.
@@ -1113,19 +1116,11 @@ async fn the_interface_joins_with_an_invite_and_syncs_in_the_background() {
 
     // A command beside the interface logs a visit here; the bureau
     // syncs with this device (incoming) and gets it.
-    let up = {
-        let mut ws = Workspace::open(dir.path(), options("命令行")).expect("open");
-        let template = first_visit(&bureau);
-        ws.write(|w| {
-            let id = w.new_id();
-            w.put_visit(Visit {
-                id,
-                note: "村里记录：家长开放日".into(),
-                ..template
-            })
-        })
-        .expect("visit")
-    };
+    let up = copy_visit(
+        &mut Workspace::open(dir.path(), options("命令行")).expect("open"),
+        first_visit(&bureau),
+        "村里记录：家长开放日",
+    );
     let mut here = s.me.clone().expect("address");
     here.addrs.retain(|a| a.ip().is_loopback());
     bureau
@@ -1177,10 +1172,6 @@ async fn a_device_holding_only_what_sync_reads_carries_every_record_and_hides_no
         .expect("join");
     let dir = agent._dir.path().to_path_buf();
     let whole = |who: &str| Workspace::open(&dir, options(who)).expect("open whole");
-    let export = |w: &Workspace| {
-        serde_json::to_string_pretty(&bangfu::present::export_json(w.model(), w.workspace_id()))
-            .unwrap_or_default()
-    };
     {
         let held = lock(&agent.ws);
         let all = lock(&bureau.ws);
@@ -1192,7 +1183,7 @@ async fn a_device_holding_only_what_sync_reads_carries_every_record_and_hides_no
     }
     // The interface beside it, on the same directory.
     let mut ui = whole("界面");
-    assert_eq!(export(&ui), bureau.export());
+    assert_eq!(export_of(&ui), bureau.export());
 
     // Down: a new visit and an edited one arrive through the agent, and
     // the interface reads them.
@@ -1212,22 +1203,14 @@ async fn a_device_holding_only_what_sync_reads_carries_every_record_and_hides_no
     // The agent closes as the interface's does; a fresh open (from views
     // where they are fresh) shows every record.
     lock(&agent.ws).save_views().expect("views");
-    assert_eq!(export(&whole("再次打开")), bureau.export());
+    assert_eq!(export_of(&whole("再次打开")), bureau.export());
 
     // Up: the interface logs a visit; the agent offers it.
-    let up = {
-        let mut w = whole("命令行");
-        let template = first_visit(&bureau);
-        w.write(|w| {
-            let id = w.new_id();
-            w.put_visit(Visit {
-                id,
-                note: "县里记录：家长开放日".into(),
-                ..template
-            })
-        })
-        .expect("visit")
-    };
+    let up = copy_visit(
+        &mut whole("命令行"),
+        first_visit(&bureau),
+        "县里记录：家长开放日",
+    );
     lock(&agent.ws).refresh().expect("agent refresh");
     bureau
         .sync(&agent.addr())
