@@ -70,3 +70,33 @@ fn the_benchmark_prints_one_table_and_writes_rows_with_baselines_targets_and_ver
     // The scratch data is gone; the data directory was never used.
     assert!(!dir.path().join("workspace.db").exists());
 }
+
+/// `--only` measures the parts named and no others; a part it does not
+/// know is refused with the names it does.
+#[test]
+fn the_benchmark_measures_only_the_parts_asked_for() {
+    let dir = tempfile::tempdir().expect("dir");
+    let json = dir.path().join("bench.json");
+    let path = json.display().to_string();
+    run(
+        dir.path(),
+        &[
+            "bench", "--scale", "small", "--only", "saves", "--json", &path,
+        ],
+    )
+    .ok();
+    let text = std::fs::read_to_string(&json).expect("the JSON file");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text).expect("JSON rows");
+    let names: Vec<&str> = rows.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert!(!names.is_empty());
+    assert!(
+        names.iter().all(|n| n.starts_with("running process:")),
+        "{names:?}"
+    );
+    let said = run(dir.path(), &["bench", "--only", "saves,frames"]);
+    let err = said.fails();
+    assert!(
+        err.contains("frames") && err.contains("interface, commands, saves, sync"),
+        "{err}"
+    );
+}

@@ -271,14 +271,34 @@ impl Setup {
 }
 
 /// A group of benchmarks: rows, or why they could not be measured.
-type Part = fn(&Setup) -> Result<Vec<Row>, BenchError>;
+pub type Part = fn(&Setup) -> Result<Vec<Row>, BenchError>;
 
-/// Runs every benchmark on fresh demo data of the setup's scale, and
+/// The groups by name, in the order the table shows them.
+pub const PARTS: [&str; 4] = ["interface", "commands", "saves", "sync"];
+
+/// The groups named (every group for none), or the first unknown name.
+pub fn parts(names: &[String]) -> Result<Vec<Part>, String> {
+    let all: [Part; 4] = [local::interface, local::commands, local::saves, net::sync];
+    if let Some(bad) = names.iter().find(|n| !PARTS.contains(&n.trim())) {
+        return Err(bad.clone());
+    }
+    Ok(PARTS
+        .iter()
+        .zip(all)
+        .filter(|(name, _)| names.is_empty() || names.iter().any(|n| n.trim() == **name))
+        .map(|(_, part)| part)
+        .collect())
+}
+
+/// Runs the given benchmarks on fresh demo data of the setup's scale, and
 /// returns the rows in order (each also given to `progress` as it comes).
-pub fn run(setup: &Setup, progress: &mut dyn FnMut(&Row)) -> Result<Vec<Row>, BenchError> {
+pub fn run(
+    setup: &Setup,
+    parts: &[Part],
+    progress: &mut dyn FnMut(&Row),
+) -> Result<Vec<Row>, BenchError> {
     local::make_demo(setup)?;
     let mut rows = Vec::new();
-    let parts: [Part; 4] = [local::interface, local::commands, local::saves, net::sync];
     for part in parts {
         for r in part(setup)? {
             progress(&r);

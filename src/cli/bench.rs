@@ -15,6 +15,9 @@ pub struct BenchArgs {
     /// Also write the rows as JSON to this file
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Only these parts, comma-separated: interface, commands, saves, sync
+    #[arg(long, value_name = "PARTS", value_delimiter = ',')]
+    pub only: Vec<String>,
 }
 
 pub fn bench(ctx: &Ctx, a: BenchArgs) -> CmdResult {
@@ -26,6 +29,12 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CmdResult {
     // Fresh demo data in a scratch directory, removed afterwards (never
     // the data directory of real work).
     let dir = std::env::temp_dir().join(format!("bangfu-bench-{}", std::process::id()));
+    let parts = bench::parts(&a.only).map_err(|part| {
+        Fail::said(
+            "bench.bad_part",
+            vec![("value", part), ("parts", bench::PARTS.join(", "))],
+        )
+    })?;
     let setup = Setup {
         program,
         dir: dir.clone(),
@@ -41,7 +50,7 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CmdResult {
             dir = dir.display().to_string()
         )
     );
-    let rows = bench::run(&setup, &mut |r| {
+    let rows = bench::run(&setup, &parts, &mut |r| {
         eprintln!("  {}: {:.2} {}", r.name, r.value, r.unit);
     });
     let _ = std::fs::remove_dir_all(&dir);
