@@ -66,6 +66,11 @@ impl App {
                 (None, false)
             }
         };
+        // What the interface saved since the last tick, indexed for
+        // history now (a cache: a failure leaves it for the next tick).
+        if let Some(o) = self.opened_mut() {
+            let _ = o.ws.upkeep();
+        }
         if changed {
             self.rebuild_rows();
         }

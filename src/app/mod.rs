@@ -160,6 +160,11 @@ impl App {
         keymap: Keymap,
         size: Rect,
     ) -> Result<App, StoreError> {
+        // A save is indexed for history when the interface is idle.
+        let options = Options {
+            upkeep_when_idle: true,
+            ..options
+        };
         let ws = match Workspace::open(&data_dir, options.clone()) {
             Ok(ws) => Some(ws),
             Err(StoreError::NoWorkspace { .. }) => None,

@@ -78,6 +78,11 @@ pub struct Options {
     pub use_views: bool,
     /// What of each document the model holds.
     pub records: Records,
+    /// Keep the history index up, and compact, when this process is idle
+    /// (`Workspace::upkeep`), not in each write: for the interface, whose
+    /// saves a user waits on. Off, each write does both (a command writes
+    /// once and exits).
+    pub upkeep_when_idle: bool,
 }
 
 /// What of each document a process's model holds.
@@ -109,6 +114,7 @@ impl Options {
             auto_compact: true,
             use_views: true,
             records: Records::All,
+            upkeep_when_idle: false,
         }
     }
 }
@@ -479,8 +485,10 @@ impl Workspace {
         match result {
             Ok(value) => {
                 // The data is safe; compaction is housekeeping that the next
-                // write retries if it fails now.
-                let _ = self.compact_if_needed(touched.keys());
+                // write retries if it fails now (or `upkeep` does).
+                if !self.options.upkeep_when_idle {
+                    let _ = self.compact_if_needed(touched.keys());
+                }
                 Ok(value)
             }
             Err(e) => {
@@ -489,10 +497,12 @@ impl Workspace {
                     let tx = self.db.begin_read()?;
                     let author = self.state.author.clone();
                     let key = self.state.key.take();
+                    let awaiting = std::mem::take(&mut self.state.awaiting_upkeep);
                     let scope = self.state.scope.clone();
                     let options = &self.options;
                     self.state = State::load_scoped(&tx, &path, author, options, scope)?;
                     self.state.key = key;
+                    self.state.awaiting_upkeep = awaiting;
                 }
                 Err(e)
             }
@@ -521,6 +531,30 @@ impl Workspace {
             self.compact(&doc)?;
         }
         Ok(())
+    }
+
+    /// The upkeep of the documents this process wrote with
+    /// `Options::upkeep_when_idle`: their history index brought up to
+    /// date, then compaction where due. The interface calls it when idle,
+    /// and closing does. Nothing to do, nothing read, when it wrote none.
+    pub fn upkeep(&mut self) -> Result<(), StoreError> {
+        if self.state.awaiting_upkeep.is_empty() {
+            return Ok(());
+        }
+        let path = self.db.path.clone();
+        let err = sqlite_err(&path);
+        let tx = self.db.begin_write()?;
+        self.state.catch_up(&tx, &path)?;
+        let docs: Vec<String> = self.state.awaiting_upkeep.iter().cloned().collect();
+        for doc in &docs {
+            if self.state.docs.contains_key(doc) {
+                let am = self.state.loaded(&tx, &path, doc)?;
+                history::keep_up(&tx, doc, am).map_err(&err)?;
+            }
+        }
+        tx.commit().map_err(&err)?;
+        self.state.awaiting_upkeep.clear();
+        self.compact_if_needed(docs.iter())
     }
 
     /// Gives the space of old snapshots back to the file system (after a
@@ -691,8 +725,10 @@ impl std::fmt::Debug for Workspace {
 }
 
 impl Drop for Workspace {
-    /// Refreshes stale views, best effort: they are a cache.
+    /// Indexes what it wrote and refreshes stale views, best effort: they
+    /// are caches.
     fn drop(&mut self) {
+        let _ = self.upkeep();
         let _ = self.save_views();
     }
 }

@@ -194,7 +194,7 @@ impl Workspace {
                 };
                 scope.extend(rows.into_iter().map(|(_, _, doc)| doc));
             }
-            state.scope = Some(scope);
+            state.widen_scope(scope);
             state.catch_up(&tx, &path)?;
             if !state.damaged.is_empty()
                 || !super::membership::upgraded(&tx, &state).map_err(&err)?

@@ -57,6 +57,15 @@ pub(crate) struct State {
     /// scoped state answers a question about these documents alone, or
     /// makes a write whose rules read nothing else (see `quick.rs`).
     pub scope: Option<BTreeSet<String>>,
+    /// SQLite's `data_version` when `catch_up` last read everything on
+    /// this connection: while it stays the same, no other connection has
+    /// committed, and this process's own writes are in memory already.
+    seen_version: Option<i64>,
+    /// Documents this process wrote without indexing their history or
+    /// checking whether to compact them (`Options::upkeep_when_idle`):
+    /// `Workspace::upkeep` does.
+    pub awaiting_upkeep: BTreeSet<String>,
+    pub upkeep_when_idle: bool,
 }
 
 /// The membership log as this process last read it.
@@ -288,6 +297,9 @@ impl State {
             trust: Trust::default(),
             refused: BTreeSet::new(),
             scope,
+            seen_version: None,
+            awaiting_upkeep: BTreeSet::new(),
+            upkeep_when_idle: options.upkeep_when_idle,
         };
         // A joined workspace has no documents until its first sync.
         state.catch_up(conn, path)?;
@@ -498,6 +510,30 @@ impl State {
         path: &Path,
     ) -> Result<BTreeSet<String>, StoreError> {
         let err = sqlite_err(path);
+        // Each write and each refresh of the interface starts here: most
+        // find that nobody else wrote, in one pragma.
+        let version = db::data_version(conn).map_err(&err)?;
+        if self.seen_version == Some(version) {
+            return Ok(BTreeSet::new());
+        }
+        let changed = self.catch_up_all(conn, path)?;
+        self.seen_version = Some(version);
+        Ok(changed)
+    }
+
+    /// Reads from now on the documents of `scope` too: the next
+    /// `catch_up` reads everything again.
+    pub(crate) fn widen_scope(&mut self, scope: BTreeSet<String>) {
+        self.scope = Some(scope);
+        self.seen_version = None;
+    }
+
+    fn catch_up_all(
+        &mut self,
+        conn: &Connection,
+        path: &Path,
+    ) -> Result<BTreeSet<String>, StoreError> {
+        let err = sqlite_err(path);
         let versions = db::doc_versions(conn).map_err(&err)?;
         let mut changed = BTreeSet::new();
         // Documents not loaded in memory whose state moved on.
@@ -648,7 +684,11 @@ impl State {
                     }
                     let seq = db::insert_chunk(conn, id, &bytes, &am.get_heads()).map_err(&err)?;
                     self.last_seq = self.last_seq.max(seq);
-                    super::history::follow(conn, id, am, before, &changes).map_err(&err)?;
+                    if self.upkeep_when_idle {
+                        self.awaiting_upkeep.insert(id.clone());
+                    } else {
+                        super::history::follow(conn, id, am, before, &changes).map_err(&err)?;
+                    }
                 }
             }
             d.heads = sorted(am.get_heads());

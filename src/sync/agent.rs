@@ -189,6 +189,9 @@ async fn serve(
     // (at province scale a second whole copy was 120 MiB).
     let options = Options {
         records: Records::ForSync,
+        // Nobody calls the agent idle: what it receives is indexed as it
+        // comes.
+        upkeep_when_idle: false,
         ..options
     };
     let mut ws = Workspace::open(dir, options)?;

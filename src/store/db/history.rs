@@ -124,8 +124,11 @@ pub(crate) fn put_history(
             ])?;
         }
     }
-    conn.prepare_cached("INSERT OR REPLACE INTO history_heads (doc, heads) VALUES (?1, ?2)")?
-        .execute(params![doc, encode_heads(heads)])?;
+    conn.prepare_cached(
+        "INSERT INTO history_heads (doc, heads) VALUES (?1, ?2)
+         ON CONFLICT(doc) DO UPDATE SET heads = excluded.heads",
+    )?
+    .execute(params![doc, encode_heads(heads)])?;
     Ok(())
 }
 

@@ -302,8 +302,12 @@ fn set_heads(conn: &Connection, doc: &str, heads: &[ChangeHash]) -> rusqlite::Re
              PRAGMA user_version = {FORMAT_VERSION};"
         ))?;
     }
-    conn.prepare_cached("INSERT OR REPLACE INTO doc_heads (id, heads) VALUES (?1, ?2)")?
-        .execute(params![doc, encode_heads(heads)])?;
+    // An update in place: a replace would rewrite the key's index too.
+    conn.prepare_cached(
+        "INSERT INTO doc_heads (id, heads) VALUES (?1, ?2)
+         ON CONFLICT(id) DO UPDATE SET heads = excluded.heads",
+    )?
+    .execute(params![doc, encode_heads(heads)])?;
     Ok(())
 }
 
@@ -398,19 +402,26 @@ pub(crate) fn insert_chunk(
 
 /// A document's chunks: how many, their total bytes, and its snapshot's bytes.
 pub(crate) fn chunk_stats(conn: &Connection, doc: &str) -> rusqlite::Result<(i64, i64, i64)> {
-    conn.query_row(
+    // Asked after every write: prepared once.
+    conn.prepare_cached(
         "SELECT (SELECT COUNT(*) FROM chunks WHERE doc = ?1),
                 (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM chunks WHERE doc = ?1),
                 (SELECT LENGTH(snapshot) FROM docs WHERE id = ?1)",
-        [doc],
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-            ))
-        },
-    )
+    )?
+    .query_row([doc], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+        ))
+    })
+}
+
+/// Changes when another connection commits to the file (not when this
+/// one does).
+pub(crate) fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))
 }
 
 pub(crate) fn chunk_count(conn: &Connection, doc: &str) -> rusqlite::Result<i64> {
