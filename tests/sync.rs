@@ -918,7 +918,8 @@ async fn a_sync_cut_in_the_middle_resumes_with_nothing_lost_or_doubled() {
     );
     // A new, healthy link: the sync resumes.
     let healthy = proxy(target, Duration::ZERO, 0.0, None).await;
-    b.sync(&through(&a, &healthy)).await.expect("resumed");
+    let resumed = b.sync(&through(&a, &healthy)).await.expect("resumed");
+    eprintln!("the resumed sync received {} bytes", resumed.bytes_received);
     assert_eq!(a.export(), b.export(), "converged");
     let total = lock(&b.ws).model().visits().count();
     assert_eq!(

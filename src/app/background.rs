@@ -66,8 +66,9 @@ impl App {
                 (None, false)
             }
         };
-        // What the interface saved since the last tick, indexed for
-        // history now (a cache: a failure leaves it for the next tick).
+        // The upkeep of what the interface saved since the last tick: the
+        // history index, compaction if due (caches: a failure leaves them
+        // to the next tick).
         if let Some(o) = self.opened_mut() {
             let _ = o.ws.upkeep();
         }

@@ -160,7 +160,8 @@ impl App {
         keymap: Keymap,
         size: Rect,
     ) -> Result<App, StoreError> {
-        // A save is indexed for history when the interface is idle.
+        // A save's upkeep (history index, compaction) waits for the next
+        // tick: a user waits on the save, not on that.
         let options = Options {
             upkeep_when_idle: true,
             ..options
