@@ -328,6 +328,14 @@ impl Workspace {
             let author = state::author_of(&tx, &path, key.as_ref(), &options)?;
             let mut state = State::load(&tx, &path, author, &options)?;
             state.key = key;
+            // What an interface killed before its upkeep left undone.
+            if options.upkeep_when_idle {
+                let pending = db::upkeep_pending(&tx).map_err(sqlite_err(&path))?;
+                state.awaiting_upkeep = pending
+                    .into_iter()
+                    .filter(|d| state.docs.contains_key(d))
+                    .collect();
+            }
             state
         };
         let mut ws = Workspace {
@@ -552,6 +560,9 @@ impl Workspace {
                 history::keep_up(&tx, doc, am).map_err(&err)?;
             }
         }
+        let mut pending = db::upkeep_pending(&tx).map_err(&err)?;
+        pending.retain(|d| !self.state.awaiting_upkeep.contains(d));
+        db::set_upkeep_pending(&tx, &pending).map_err(&err)?;
         tx.commit().map_err(&err)?;
         self.state.awaiting_upkeep.clear();
         self.compact_if_needed(docs.iter())

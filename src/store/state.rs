@@ -685,7 +685,13 @@ impl State {
                     let seq = db::insert_chunk(conn, id, &bytes, &am.get_heads()).map_err(&err)?;
                     self.last_seq = self.last_seq.max(seq);
                     if self.upkeep_when_idle {
-                        self.awaiting_upkeep.insert(id.clone());
+                        // On disk too, once a tick: a process killed before
+                        // its upkeep leaves it to the next interface.
+                        if self.awaiting_upkeep.insert(id.clone()) {
+                            let mut pending = db::upkeep_pending(conn).map_err(&err)?;
+                            pending.insert(id.clone());
+                            db::set_upkeep_pending(conn, &pending).map_err(&err)?;
+                        }
                     } else {
                         super::history::follow(conn, id, am, before, &changes).map_err(&err)?;
                     }

@@ -27,6 +27,7 @@
 use super::StoreError;
 use automerge::ChangeHash;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -416,6 +417,36 @@ pub(crate) fn chunk_stats(conn: &Connection, doc: &str) -> rusqlite::Result<(i64
         ))
     })
 }
+
+/// The documents whose upkeep an interface left for later (see
+/// `Options::upkeep_when_idle`): kept on disk so that a process killed
+/// before its upkeep leaves it to the next interface.
+pub(crate) fn upkeep_pending(conn: &Connection) -> rusqlite::Result<BTreeSet<String>> {
+    Ok(meta_get(conn, UPKEEP_PENDING)?
+        .map(|v| v.lines().map(str::to_string).collect())
+        .unwrap_or_default())
+}
+
+/// Records `docs` as the documents awaiting upkeep (none: no row).
+pub(crate) fn set_upkeep_pending(
+    conn: &Connection,
+    docs: &BTreeSet<String>,
+) -> rusqlite::Result<()> {
+    if docs.is_empty() {
+        conn.prepare_cached("DELETE FROM meta WHERE key = ?1")?
+            .execute([UPKEEP_PENDING])?;
+    } else {
+        let value = docs.iter().cloned().collect::<Vec<_>>().join("\n");
+        conn.prepare_cached(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute(params![UPKEEP_PENDING, value])?;
+    }
+    Ok(())
+}
+
+const UPKEEP_PENDING: &str = "upkeep_pending";
 
 /// Changes when another connection commits to the file (not when this
 /// one does).

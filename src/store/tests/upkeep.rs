@@ -26,7 +26,7 @@ fn saves_leave_the_index_and_compaction_to_upkeep_and_closing_does_it() {
         compact_after: 3,
         ..opts()
     };
-    let mut ws = Workspace::open(dir.path(), idle).expect("open");
+    let mut ws = Workspace::open(dir.path(), idle.clone()).expect("open");
     let chunks = |ws: &Workspace| db::chunk_count(&ws.db.conn, &doc).expect("chunks");
     let before = chunks(&ws);
     for add in ["一", "二", "三", "四"] {
@@ -45,8 +45,20 @@ fn saves_leave_the_index_and_compaction_to_upkeep_and_closing_does_it() {
     // Saved, then closed before any upkeep: closing does it.
     edit_note(&mut ws, &visit, "五");
     drop(ws);
-    let ws = Workspace::open(dir.path(), opts()).expect("reopen");
+    let mut ws = Workspace::open(dir.path(), idle.clone()).expect("reopen");
     assert!(current(&ws), "closing indexed the last save");
+
+    // Saved, then killed before any upkeep (no closing): the next
+    // interface finds it on disk and does it.
+    edit_note(&mut ws, &visit, "六");
+    std::mem::forget(ws);
+    let cli = Workspace::open(dir.path(), opts()).expect("a command");
+    assert!(!current(&cli), "left behind");
+    drop(cli);
+    let mut ws = Workspace::open(dir.path(), idle).expect("the next interface");
+    ws.upkeep().expect("upkeep");
+    assert!(current(&ws), "the next interface's upkeep indexed it");
+    assert!(db::upkeep_pending(&ws.db.conn).expect("pending").is_empty());
 }
 
 #[test]
