@@ -470,6 +470,9 @@ impl Workspace {
         let path = self.db.path.clone();
         let mut touched = BTreeMap::new();
         let mut created = BTreeSet::new();
+        // Undone with the write: a document listed only by it is not
+        // marked on disk either.
+        let awaiting = self.state.awaiting_upkeep.clone();
         let result = (|| {
             let tx = self.db.begin_write()?;
             self.state.catch_up(&tx, &path)?;
@@ -505,13 +508,12 @@ impl Workspace {
                     let tx = self.db.begin_read()?;
                     let author = self.state.author.clone();
                     let key = self.state.key.take();
-                    let awaiting = std::mem::take(&mut self.state.awaiting_upkeep);
                     let scope = self.state.scope.clone();
                     let options = &self.options;
                     self.state = State::load_scoped(&tx, &path, author, options, scope)?;
                     self.state.key = key;
-                    self.state.awaiting_upkeep = awaiting;
                 }
+                self.state.awaiting_upkeep = awaiting;
                 Err(e)
             }
         }
