@@ -562,9 +562,7 @@ impl Workspace {
                 history::keep_up(&tx, doc, am).map_err(&err)?;
             }
         }
-        let mut pending = db::upkeep_pending(&tx).map_err(&err)?;
-        pending.retain(|d| !self.state.awaiting_upkeep.contains(d));
-        db::set_upkeep_pending(&tx, &pending).map_err(&err)?;
+        db::clear_upkeep_pending(&tx, &self.state.awaiting_upkeep).map_err(&err)?;
         tx.commit().map_err(&err)?;
         self.state.awaiting_upkeep.clear();
         self.compact_if_needed(docs.iter())

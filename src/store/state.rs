@@ -688,9 +688,7 @@ impl State {
                         // On disk too, once a tick: a process killed before
                         // its upkeep leaves it to the next interface.
                         if self.awaiting_upkeep.insert(id.clone()) {
-                            let mut pending = db::upkeep_pending(conn).map_err(&err)?;
-                            pending.insert(id.clone());
-                            db::set_upkeep_pending(conn, &pending).map_err(&err)?;
+                            db::mark_upkeep_pending(conn, id).map_err(&err)?;
                         }
                     } else {
                         super::history::follow(conn, id, am, before, &changes).map_err(&err)?;

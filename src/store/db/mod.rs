@@ -427,11 +427,26 @@ pub(crate) fn upkeep_pending(conn: &Connection) -> rusqlite::Result<BTreeSet<Str
         .unwrap_or_default())
 }
 
-/// Records `docs` as the documents awaiting upkeep (none: no row).
-pub(crate) fn set_upkeep_pending(
+/// Adds `doc` to the documents awaiting upkeep.
+pub(crate) fn mark_upkeep_pending(conn: &Connection, doc: &str) -> rusqlite::Result<()> {
+    let mut docs = upkeep_pending(conn)?;
+    docs.insert(doc.to_string());
+    set_upkeep_pending(conn, &docs)
+}
+
+/// Takes `done` off the documents awaiting upkeep (another process's
+/// stay).
+pub(crate) fn clear_upkeep_pending(
     conn: &Connection,
-    docs: &BTreeSet<String>,
+    done: &BTreeSet<String>,
 ) -> rusqlite::Result<()> {
+    let mut docs = upkeep_pending(conn)?;
+    docs.retain(|d| !done.contains(d));
+    set_upkeep_pending(conn, &docs)
+}
+
+/// Records `docs` as the documents awaiting upkeep (none: no row).
+fn set_upkeep_pending(conn: &Connection, docs: &BTreeSet<String>) -> rusqlite::Result<()> {
     if docs.is_empty() {
         conn.prepare_cached("DELETE FROM meta WHERE key = ?1")?
             .execute([UPKEEP_PENDING])?;
