@@ -58,6 +58,7 @@ fn create_doc(tx: &mut super::Tx<'_>, doc: &str) {
             generation: 0,
             heads: Vec::new(),
             view_stale: true,
+            appended: None,
         },
     );
     tx.created.insert(doc.to_string());

@@ -323,6 +323,26 @@ fn index_these(
         .into_iter()
         .map(|m| (m.hash, m))
         .collect();
+    index_rows(changes, objects, |c| {
+        let m = meta.get(&c.hash());
+        let said = m
+            .and_then(|m| m.author.as_ref())
+            .map(AuthorInfo::from_author)
+            .unwrap_or_default();
+        (
+            said,
+            m.and_then(|m| m.message.as_ref()).map(|s| s.to_string()),
+        )
+    })
+}
+
+/// The index's rows for `changes`, each change's author and message
+/// given by `said`.
+fn index_rows(
+    changes: &[automerge::Change],
+    objects: &mut Objects<'_>,
+    said: impl Fn(&automerge::Change) -> (AuthorInfo, Option<String>),
+) -> Vec<(ChangeRow, Vec<TouchRow>)> {
     let mut out = Vec::new();
     for change in changes {
         let rows: Vec<TouchRow> = touches(&change.decode(), objects)
@@ -346,18 +366,14 @@ fn index_these(
         if rows.is_empty() {
             continue;
         }
-        let m = meta.get(&change.hash());
-        let said = m
-            .and_then(|m| m.author.as_ref())
-            .map(AuthorInfo::from_author)
-            .unwrap_or_default();
+        let (author, message) = said(change);
         let c = ChangeRow {
             hash: change.hash(),
             time_ms: change.timestamp(),
             actor: change.actor_id().to_hex_string(),
-            person: said.person,
-            device: said.device,
-            message: m.and_then(|m| m.message.as_ref()).map(|s| s.to_string()),
+            person: author.person,
+            device: author.device,
+            message,
         };
         out.push((c, rows));
     }
@@ -407,6 +423,43 @@ pub(crate) fn follow(
         }
         _ => Ok(()),
     }
+}
+
+/// After this process wrote `changes` to `doc` on top of `before` without
+/// loading it (`append.rs`): indexes them if the index covered `before`,
+/// each object they touch placed from the document's tips (they only add
+/// records under its collections). Whether it did.
+pub(crate) fn follow_appended(
+    conn: &Connection,
+    doc: &str,
+    before: &[ChangeHash],
+    changes: &[automerge::Change],
+    tips: &super::append::Tips,
+) -> rusqlite::Result<bool> {
+    if before.is_empty() || db::history_heads(conn, doc)? != Some(db::encode_heads(before)) {
+        return Ok(false);
+    }
+    let mut objects = Objects::new(None);
+    for (collection, id) in &tips.collections {
+        let o = Owner {
+            collection: collection.clone(),
+            record: None,
+            field: None,
+        };
+        objects.add(id.clone(), o);
+    }
+    // As automerge's metadata names the author: the one assigned to the
+    // actor by its first change.
+    let author = tips
+        .author
+        .as_ref()
+        .map(|a| AuthorInfo::from_author(&automerge::Author::from(a.clone())))
+        .unwrap_or_default();
+    let rows = index_rows(changes, &mut objects, |c| {
+        (author.clone(), c.message().map(str::to_string))
+    });
+    db::put_history(conn, doc, &rows, &tips.heads)?;
+    Ok(true)
 }
 
 /// Whether the index of `doc` covers the state this process holds of it.

@@ -12,6 +12,7 @@
 //! - Opening reads only. A document that does not load, or loads without
 //!   reaching its recorded heads, is reported by name and left untouched.
 
+mod append;
 mod aside;
 pub mod blobs;
 mod conflicts;
@@ -557,14 +558,24 @@ impl Workspace {
         self.state.catch_up(&tx, &path)?;
         let docs: Vec<String> = self.state.awaiting_upkeep.iter().cloned().collect();
         for doc in &docs {
-            if self.state.docs.contains_key(doc) {
-                let am = self.state.loaded(&tx, &path, doc)?;
-                history::keep_up(&tx, doc, am).map_err(&err)?;
+            let Some(d) = self.state.docs.get(doc) else {
+                continue;
+            };
+            // Records added without loading the document, indexed from
+            // their changes while the index reaches up to the first.
+            if let (None, Some(u)) = (&d.am, self.state.unindexed.get(doc))
+                && history::follow_appended(&tx, doc, &u.before, &u.changes, &u.tips)
+                    .map_err(&err)?
+            {
+                continue;
             }
+            let am = self.state.loaded(&tx, &path, doc)?;
+            history::keep_up(&tx, doc, am).map_err(&err)?;
         }
         db::clear_upkeep_pending(&tx, &self.state.awaiting_upkeep).map_err(&err)?;
         tx.commit().map_err(&err)?;
         self.state.awaiting_upkeep.clear();
+        self.state.unindexed.clear();
         self.compact_if_needed(docs.iter())
     }
 

@@ -1,6 +1,7 @@
 //! What a process holds of a workspace: its documents (loaded or not), the
 //! model built from them, and how far it has read the file.
 
+use super::append::Tips;
 use super::conflicts;
 use super::layout::*;
 use super::mapping::Home;
@@ -30,6 +31,24 @@ pub(crate) struct Doc {
     pub heads: Vec<ChangeHash>,
     /// The stored view does not hold `heads`; write it when closing.
     pub view_stale: bool,
+    /// Changes the write under way made without loading the document
+    /// (`append.rs`), for `persist`; applied to `am` if a later edit of
+    /// the same write loads it.
+    pub appended: Option<Appended>,
+}
+
+/// Changes made without loading their document, and its tips after them.
+pub(crate) struct Appended {
+    pub changes: Vec<automerge::Change>,
+    pub tips: Tips,
+}
+
+/// Changes made without loading their document and not yet indexed: those
+/// after the heads `before`, one after the other, up to `tips`.
+pub(crate) struct Unindexed {
+    pub before: Vec<ChangeHash>,
+    pub changes: Vec<automerge::Change>,
+    pub tips: Tips,
 }
 
 /// Documents, the model built from them, and how far we have read.
@@ -65,6 +84,10 @@ pub(crate) struct State {
     /// checking whether to compact them (`Options::upkeep_when_idle`):
     /// `Workspace::upkeep` does.
     pub awaiting_upkeep: BTreeSet<String>,
+    /// Of those, the documents whose unindexed changes this process
+    /// added without loading them (`append.rs`): indexed by the upkeep
+    /// from these, without loading them either.
+    pub unindexed: BTreeMap<String, Unindexed>,
     pub upkeep_when_idle: bool,
 }
 
@@ -299,6 +322,7 @@ impl State {
             scope,
             seen_version: None,
             awaiting_upkeep: BTreeSet::new(),
+            unindexed: BTreeMap::new(),
             upkeep_when_idle: options.upkeep_when_idle,
         };
         // A joined workspace has no documents until its first sync.
@@ -375,6 +399,7 @@ impl State {
                     generation,
                     heads,
                     view_stale: false,
+                    appended: None,
                 },
             );
             return Ok(());
@@ -390,6 +415,7 @@ impl State {
                 am: Some(am),
                 generation,
                 view_stale: true,
+                appended: None,
             },
         );
         Ok(())
@@ -608,7 +634,12 @@ impl State {
             Some(d) => d.am.is_none(),
         };
         if needs_load {
-            let (am, generation) = load_doc(conn, path, id, &self.author)?;
+            let (mut am, generation) = load_doc(conn, path, id, &self.author)?;
+            // What this write added without loading it is not on disk yet.
+            if let Some(a) = self.docs.get_mut(id).and_then(|d| d.appended.take()) {
+                am.apply_changes(a.changes)
+                    .map_err(|e| damaged(id, format!("a change made here does not apply ({e})")))?;
+            }
             let heads = sorted(am.get_heads());
             let same = self.docs.get(id).is_some_and(|d| d.heads == heads);
             if let Some(d) = self.docs.get_mut(id) {
@@ -644,14 +675,25 @@ impl State {
             let Some(d) = self.docs.get_mut(id) else {
                 continue;
             };
-            let Some(am) = &d.am else { continue };
-            // Rebuilt once (it walks the document's operations) for the
-            // signatures, the chunk and the history index.
-            let changes = am.get_changes(before.map(|b| b.as_slice()).unwrap_or(&[]));
+            let me = crate::trust::changes::actor_for(&self.author.device, id);
+            let (changes, heads, tips) = match (&d.am, d.appended.take(), before) {
+                (Some(am), _, _) => {
+                    // Rebuilt once (it walks the document's operations)
+                    // for the signatures, the chunk and the history index.
+                    let changes = am.get_changes(before.map(|b| b.as_slice()).unwrap_or(&[]));
+                    // Taken with every local write, so that the next new
+                    // record needs no load (`append.rs`).
+                    let tips = before
+                        .and_then(|_| district_of_doc(id))
+                        .and_then(|_| Tips::after_local_write(am, &changes, &me));
+                    (changes, sorted(am.get_heads()), tips)
+                }
+                (None, Some(a), Some(_)) => (a.changes, a.tips.heads.clone(), Some(a.tips)),
+                _ => continue,
+            };
             // Every change this device made here is signed, to travel with
             // it (a change received from a peer is already in `sigs`).
             if let Some(key) = &self.key {
-                let me = crate::trust::changes::actor_for(&self.author.device, id);
                 let sigs: Vec<_> = changes
                     .iter()
                     .filter(|c| c.actor_id() == &me)
@@ -665,14 +707,15 @@ impl State {
                     .collect();
                 db::put_sigs(conn, &sigs).map_err(&err)?;
             }
-            match before {
-                None => {
-                    db::insert_doc(conn, id, &am.save(), &am.get_heads()).map_err(&err)?;
+            match (before, &d.am) {
+                (None, Some(am)) => {
+                    db::insert_doc(conn, id, &am.save(), &heads).map_err(&err)?;
                     // Indexed from birth, so that each write after can
                     // follow (see `quick.rs`).
                     super::history::keep_up(conn, id, am).map_err(&err)?;
                 }
-                Some(before) => {
+                (None, None) => continue,
+                (Some(before), am) => {
                     // What `save_after(before)` gives, without rebuilding
                     // the changes again.
                     let bytes: Vec<u8> = changes
@@ -682,20 +725,56 @@ impl State {
                     if bytes.is_empty() {
                         continue;
                     }
-                    let seq = db::insert_chunk(conn, id, &bytes, &am.get_heads()).map_err(&err)?;
+                    let stored = tips.as_ref().map(Tips::encode);
+                    let seq = db::insert_chunk(conn, id, &bytes, &heads, stored.as_deref())
+                        .map_err(&err)?;
                     self.last_seq = self.last_seq.max(seq);
-                    if self.upkeep_when_idle {
-                        // On disk too, once a tick: a process killed before
-                        // its upkeep leaves it to the next interface.
-                        if self.awaiting_upkeep.insert(id.clone()) {
-                            db::mark_upkeep_pending(conn, id).map_err(&err)?;
+                    match (am, &tips) {
+                        // On disk too, once a tick: a process killed
+                        // before its upkeep leaves it to the next
+                        // interface.
+                        (Some(_), _) if self.upkeep_when_idle => {
+                            if self.awaiting_upkeep.insert(id.clone()) {
+                                db::mark_upkeep_pending(conn, id).map_err(&err)?;
+                            }
                         }
-                    } else {
-                        super::history::follow(conn, id, am, before, &changes).map_err(&err)?;
+                        (Some(am), _) => {
+                            super::history::follow(conn, id, am, before, &changes).map_err(&err)?;
+                        }
+                        // Kept for the upkeep, which indexes them
+                        // without loading the document while they follow
+                        // one another (else it loads it).
+                        (None, Some(t)) if self.upkeep_when_idle => {
+                            match self.unindexed.get_mut(id) {
+                                Some(u) if u.tips.heads == *before => {
+                                    u.changes.extend(changes.iter().cloned());
+                                    u.tips = t.clone();
+                                }
+                                None if !self.awaiting_upkeep.contains(id) => {
+                                    let u = Unindexed {
+                                        before: before.clone(),
+                                        changes: changes.clone(),
+                                        tips: t.clone(),
+                                    };
+                                    self.unindexed.insert(id.clone(), u);
+                                }
+                                _ => {
+                                    self.unindexed.remove(id);
+                                }
+                            }
+                            if self.awaiting_upkeep.insert(id.clone()) {
+                                db::mark_upkeep_pending(conn, id).map_err(&err)?;
+                            }
+                        }
+                        (None, Some(t)) => {
+                            super::history::follow_appended(conn, id, before, &changes, t)
+                                .map_err(&err)?;
+                        }
+                        (None, None) => {}
                     }
                 }
             }
-            d.heads = sorted(am.get_heads());
+            d.heads = heads;
             d.view_stale = true;
         }
         Ok(())

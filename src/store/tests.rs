@@ -597,5 +597,6 @@ fn a_format_1_file_is_read_as_it_is_and_keeps_its_heads_apart_from_its_first_wri
     );
 }
 
+mod append;
 mod quick;
 mod upkeep;

@@ -63,7 +63,8 @@ CREATE INDEX docs_versions ON docs(id, generation, heads);
 const DOC_HEADS_TABLE: &str = "
 CREATE TABLE IF NOT EXISTS doc_heads (
     id    TEXT PRIMARY KEY REFERENCES docs(id),
-    heads BLOB NOT NULL
+    heads BLOB NOT NULL,
+    tips  BLOB
 ) STRICT;
 ";
 
@@ -269,7 +270,7 @@ pub(crate) fn insert_doc(
         "INSERT INTO docs(id, snapshot, generation, heads) VALUES (?1, ?2, 0, ?3)",
         params![id, snapshot, encode_heads(heads)],
     )?;
-    set_heads(conn, id, heads)
+    set_heads(conn, id, heads, None)
 }
 
 /// Whether the file's schema has a table or index of this name.
@@ -293,9 +294,23 @@ fn has_heads_table(conn: &Connection) -> rusqlite::Result<bool> {
     in_schema(conn, "doc_heads")
 }
 
-/// Records `doc`'s heads once every chunk is loaded. A format 1 file is
+/// Whether `doc_heads` has its `tips` column (`append.rs`): made with the
+/// table since, added by the first write to a file made before.
+fn has_tips_column(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM pragma_table_info('doc_heads') WHERE name = 'tips'")?
+        .exists([])
+}
+
+/// Records `doc`'s heads once every chunk is loaded, with the document's
+/// tips at those heads when the writer knows them (`append.rs`; none
+/// otherwise, so tips never outlive their heads). A format 1 file is
 /// brought to format 2 first (inside the caller's write transaction).
-fn set_heads(conn: &Connection, doc: &str, heads: &[ChangeHash]) -> rusqlite::Result<()> {
+fn set_heads(
+    conn: &Connection,
+    doc: &str,
+    heads: &[ChangeHash],
+    tips: Option<&[u8]>,
+) -> rusqlite::Result<()> {
     if !has_heads_table(conn)? {
         conn.execute_batch(DOC_HEADS_TABLE)?;
         conn.execute_batch(&format!(
@@ -303,13 +318,29 @@ fn set_heads(conn: &Connection, doc: &str, heads: &[ChangeHash]) -> rusqlite::Re
              PRAGMA user_version = {FORMAT_VERSION};"
         ))?;
     }
+    if !has_tips_column(conn)? {
+        conn.execute_batch("ALTER TABLE doc_heads ADD COLUMN tips BLOB")?;
+    }
     // An update in place: a replace would rewrite the key's index too.
     conn.prepare_cached(
-        "INSERT INTO doc_heads (id, heads) VALUES (?1, ?2)
-         ON CONFLICT(id) DO UPDATE SET heads = excluded.heads",
+        "INSERT INTO doc_heads (id, heads, tips) VALUES (?1, ?2, ?3)
+         ON CONFLICT(id) DO UPDATE SET heads = excluded.heads, tips = excluded.tips",
     )?
-    .execute(params![doc, encode_heads(heads)])?;
+    .execute(params![doc, encode_heads(heads), tips])?;
     Ok(())
+}
+
+/// A document's tips as last written with its heads (`append.rs`), if
+/// any.
+pub(crate) fn tips(conn: &Connection, doc: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    if !has_heads_table(conn)? || !has_tips_column(conn)? {
+        return Ok(None);
+    }
+    Ok(conn
+        .prepare_cached("SELECT tips FROM doc_heads WHERE id = ?1")?
+        .query_row([doc], |r| r.get::<_, Option<Vec<u8>>>(0))
+        .optional()?
+        .flatten())
 }
 
 /// Where a document row's heads are read from: `doc_heads` over
@@ -393,11 +424,12 @@ pub(crate) fn insert_chunk(
     doc: &str,
     data: &[u8],
     heads: &[ChangeHash],
+    tips: Option<&[u8]>,
 ) -> rusqlite::Result<i64> {
     conn.prepare_cached("INSERT INTO chunks(doc, data) VALUES (?1, ?2)")?
         .execute(params![doc, data])?;
     let seq = conn.last_insert_rowid();
-    set_heads(conn, doc, heads)?;
+    set_heads(conn, doc, heads, tips)?;
     Ok(seq)
 }
 
@@ -511,7 +543,7 @@ pub(crate) fn rewrite_doc(
         "UPDATE docs SET heads = ?2 WHERE id = ?1",
         params![doc, encode_heads(heads)],
     )?;
-    set_heads(conn, doc, heads)?;
+    set_heads(conn, doc, heads, None)?;
     drop_history(conn, doc)?;
     absent_ok(
         conn.execute("DELETE FROM sync_states WHERE doc = ?1", [doc])

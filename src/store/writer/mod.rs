@@ -303,6 +303,65 @@ impl<'a> Writer<'a> {
         .map_err(|failure| failure.error)
     }
 
+    /// Puts a new record (`map`) under `key` of `collection` of `doc`
+    /// without loading the document, when it is not loaded and its tips
+    /// are known (`append.rs`). `false` when not: the caller makes the
+    /// change through automerge. A document with a damaged record is
+    /// always loaded (the model does not show what its key may hold).
+    fn append(
+        &mut self,
+        doc: &str,
+        collection: &str,
+        key: &str,
+        map: &Map,
+        message: &str,
+    ) -> Result<bool, StoreError> {
+        use super::append::{self, Stamp, Tips};
+        let Some(d) = self.state.docs.get(doc) else {
+            return Ok(false);
+        };
+        if d.am.is_some() || self.state.damaged.iter().any(|x| x.doc == doc) {
+            return Ok(false);
+        }
+        let tips = match &d.appended {
+            Some(a) => a.tips.clone(),
+            None => {
+                let me = crate::trust::changes::actor_for(&self.state.author.device, doc);
+                let stored = db::tips(self.conn, doc).map_err(sqlite_err(self.path))?;
+                match stored.and_then(|b| Tips::decode(&b)) {
+                    Some(t) if t.heads == d.heads && t.actor == me => t,
+                    _ => return Ok(false),
+                }
+            }
+        };
+        let stamp = Stamp {
+            time: self.time.unwrap_or_else(super::now_ms),
+            message: message.to_string(),
+        };
+        let Some((change, next)) = append::new_record(&tips, collection, key, map, stamp) else {
+            return Ok(false);
+        };
+        self.touched
+            .entry(doc.to_string())
+            .or_insert_with(|| d.heads.clone());
+        if let Some(d) = self.state.docs.get_mut(doc) {
+            d.heads = next.heads.clone();
+            match &mut d.appended {
+                Some(a) => {
+                    a.changes.push(change);
+                    a.tips = next;
+                }
+                None => {
+                    d.appended = Some(super::state::Appended {
+                        changes: vec![change],
+                        tips: next,
+                    });
+                }
+            }
+        }
+        Ok(true)
+    }
+
     /// A raw automerge change to `doc`, past every check: what a modified
     /// program could write. For tests of what receivers refuse; nothing in
     /// bangfu calls it.
@@ -383,9 +442,18 @@ impl<'a> Writer<'a> {
         let id = record.id().to_string();
         let message = format!("{verb} {} {id}", R::COLLECTION);
         let force = self.force.take();
-        self.change(&doc, message, |tx| {
-            put_map(tx, &doc, &[R::COLLECTION, &id], map, force.as_deref())
-        })?;
+        let new = force.is_none()
+            && !self
+                .state
+                .model
+                .data
+                .get_mut(district)
+                .is_some_and(|d| R::collection(d).contains_key(record.id()));
+        if !(new && self.append(&doc, R::COLLECTION, &id, &map, &message)?) {
+            self.change(&doc, message, |tx| {
+                put_map(tx, &doc, &[R::COLLECTION, &id], map, force.as_deref())
+            })?;
+        }
         let data = self.state.model.data.entry(district.clone()).or_default();
         R::collection(data).insert(record.id().clone(), record.clone());
         self.state.recheck(&doc, Some((R::COLLECTION, &id)));

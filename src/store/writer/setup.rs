@@ -54,6 +54,7 @@ impl Writer<'_> {
                 generation: 0,
                 heads,
                 view_stale: true,
+                appended: None,
             },
         );
         self.created.insert(doc);
