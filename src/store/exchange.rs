@@ -439,7 +439,7 @@ impl Workspace {
                 rows.extend(outcome.checked.refused.iter().map(|r| r.row(source, now)));
                 got.refused.extend(outcome.checked.refused);
             }
-            db::put_sigs(tx.conn, &keep).map_err(sqlite_err(tx.path))?;
+            db::put_sigs(tx.conn, &keep, false).map_err(sqlite_err(tx.path))?;
             db::put_refusals(tx.conn, &rows).map_err(sqlite_err(tx.path))?;
             // Read the changed documents into the model: this also refuses
             // documents of another workspace.

@@ -572,6 +572,7 @@ impl Workspace {
             let am = self.state.loaded(&tx, &path, doc)?;
             history::keep_up(&tx, doc, am).map_err(&err)?;
         }
+        db::fold_recent_sigs(&tx).map_err(&err)?;
         db::clear_upkeep_pending(&tx, &self.state.awaiting_upkeep).map_err(&err)?;
         tx.commit().map_err(&err)?;
         self.state.awaiting_upkeep.clear();

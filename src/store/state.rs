@@ -705,7 +705,8 @@ impl State {
                         )
                     })
                     .collect();
-                db::put_sigs(conn, &sigs).map_err(&err)?;
+                // The interface's among a few rows its upkeep moves.
+                db::put_sigs(conn, &sigs, self.upkeep_when_idle).map_err(&err)?;
             }
             match (before, &d.am) {
                 (None, Some(am)) => {

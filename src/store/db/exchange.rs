@@ -204,18 +204,53 @@ pub(crate) fn ensure_sig_tables(conn: &Connection) -> rusqlite::Result<()> {
     super::ensure(conn, "refusals", SIG_TABLES)
 }
 
+/// This device's signatures of the changes its interface saved since its
+/// last upkeep (`Options::upkeep_when_idle`): a table of a few rows, so a
+/// save writes one of its pages, where an insert into `sigs` (keyed by
+/// random hashes, its pages full after a `VACUUM`) split pages at each
+/// level of the tree. The upkeep moves them into `sigs`; a reader looks in
+/// both. Made on first use.
+const RECENT_SIGS_TABLE: &str = "
+CREATE TABLE IF NOT EXISTS recent_sigs (
+    hash BLOB PRIMARY KEY,
+    sig  BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
+";
+
+/// Stores signatures: into `recent_sigs` when `recent` (an interface's
+/// save), else into `sigs`.
 pub(crate) fn put_sigs(
     conn: &Connection,
     sigs: &[(ChangeHash, crate::trust::changes::Sig)],
+    recent: bool,
 ) -> rusqlite::Result<()> {
     if sigs.is_empty() {
         return Ok(());
     }
-    ensure_sig_tables(conn)?;
-    let mut st = conn.prepare_cached("INSERT OR IGNORE INTO sigs(hash, sig) VALUES (?1, ?2)")?;
+    let sql = if recent {
+        super::ensure(conn, "recent_sigs", RECENT_SIGS_TABLE)?;
+        "INSERT OR IGNORE INTO recent_sigs(hash, sig) VALUES (?1, ?2)"
+    } else {
+        ensure_sig_tables(conn)?;
+        "INSERT OR IGNORE INTO sigs(hash, sig) VALUES (?1, ?2)"
+    };
+    let mut st = conn.prepare_cached(sql)?;
     for (h, s) in sigs {
         st.execute(params![&h.0[..], &s[..]])?;
     }
+    Ok(())
+}
+
+/// Moves the recent signatures into `sigs` (the upkeep).
+pub(crate) fn fold_recent_sigs(conn: &Connection) -> rusqlite::Result<()> {
+    if !super::in_schema(conn, "recent_sigs")? {
+        return Ok(());
+    }
+    ensure_sig_tables(conn)?;
+    conn.prepare_cached("INSERT OR IGNORE INTO sigs(hash, sig) SELECT hash, sig FROM recent_sigs")?
+        .execute([])?;
+    conn.prepare_cached("DELETE FROM recent_sigs")?
+        .execute([])?;
     Ok(())
 }
 
@@ -224,11 +259,19 @@ pub(crate) fn sig(
     conn: &Connection,
     hash: &ChangeHash,
 ) -> rusqlite::Result<Option<crate::trust::changes::Sig>> {
-    let bytes: Option<Vec<u8>> = absent_ok(
-        conn.prepare_cached("SELECT sig FROM sigs WHERE hash = ?1")
-            .and_then(|mut st| st.query_row([&hash.0[..]], |r| r.get(0)).optional()),
-    )?;
-    Ok(bytes.and_then(|b| <[u8; 64]>::try_from(b).ok()))
+    for sql in [
+        "SELECT sig FROM sigs WHERE hash = ?1",
+        "SELECT sig FROM recent_sigs WHERE hash = ?1",
+    ] {
+        let bytes: Option<Vec<u8>> = absent_ok(
+            conn.prepare_cached(sql)
+                .and_then(|mut st| st.query_row([&hash.0[..]], |r| r.get(0)).optional()),
+        )?;
+        if let Some(b) = bytes {
+            return Ok(<[u8; 64]>::try_from(b).ok());
+        }
+    }
+    Ok(None)
 }
 
 /// A refused change as stored.

@@ -325,9 +325,22 @@ fn the_interface_indexes_its_additions_when_idle_without_loading_the_document() 
     let a = add_visit(&mut ws, &template, "甲");
     let b = add_visit(&mut ws, &template, "乙");
     assert!(!current(&ws), "left to the upkeep");
+    // The saves' signatures wait in a small table of their own.
+    let recent = |ws: &Workspace| -> i64 {
+        ws.db
+            .conn
+            .query_row("SELECT COUNT(*) FROM recent_sigs", [], |r| r.get(0))
+            .expect("recent signatures")
+    };
+    let head = ws.state.docs.get(&doc).expect("doc").heads.clone();
+    let signed = |ws: &Workspace| db::sig(&ws.db.conn, &head[0]).expect("sig").is_some();
+    assert_eq!(recent(&ws), 2);
+    assert!(signed(&ws), "found there");
     ws.upkeep().expect("upkeep");
     assert!(current(&ws), "indexed");
     assert!(!loaded(&ws, &doc), "without loading the document");
+    assert_eq!(recent(&ws), 0, "moved to the signatures");
+    assert!(signed(&ws), "found there");
     for id in [&a, &b] {
         let h = ws.history(Entity::Visit, id).expect("history");
         assert_eq!(h.len(), 1, "{h:?}");

@@ -417,7 +417,7 @@ impl<'a> Writer<'a> {
                 )
             })
             .collect();
-        db::put_sigs(self.conn, &sigs).map_err(sqlite_err(self.path))?;
+        db::put_sigs(self.conn, &sigs, false).map_err(sqlite_err(self.path))?;
         self.state.reread(doc)?;
         Ok(())
     }
