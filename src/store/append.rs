@@ -14,7 +14,7 @@
 //! (`batch_create_object`: the record's map, then breadth first, each
 //! map's keys in order, each list's items and each text's characters in
 //! turn), and stored like any other. The tests check both make the same
-//! operations.
+//! change, hash for hash.
 
 use super::layout::DISTRICT_COLLECTIONS;
 use automerge::hydrate::{Map, Value};
@@ -137,8 +137,8 @@ pub(crate) struct Stamp {
 
 /// The change that puts `value`, a new record, under `key` of
 /// `collection`, on top of the document `tips` describes, and the tips
-/// after it. `None` when the tips name no such collection or a counter
-/// would overflow.
+/// after it. `None` when the tips name no such collection, this device
+/// never wrote the document, or a counter would overflow.
 pub(crate) fn new_record(
     tips: &Tips,
     collection: &str,
