@@ -177,6 +177,15 @@ fn loaded(ws: &Workspace, doc: &str) -> bool {
     ws.state.docs.get(doc).is_some_and(|d| d.am.is_some())
 }
 
+/// The setup's workspace, made and closed: its visit's district document
+/// and the visit, a template for more.
+fn closed_setup(dir: &Path) -> (String, Visit) {
+    let (ws, _, visit) = setup(dir);
+    let doc = district_doc(&ws, &visit);
+    let template = ws.model().visit(&visit).cloned().expect("visit");
+    (doc, template)
+}
+
 /// A copy of `template` under a new id with `note`, added.
 fn add_visit(ws: &mut Workspace, template: &Visit, note: &str) -> Id {
     ws.write(|w| {
@@ -198,10 +207,7 @@ fn add_visit(ws: &mut Workspace, template: &Visit, note: &str) -> Id {
 #[test]
 fn a_command_adds_records_without_loading_their_document_and_they_read_back_the_same() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (ws, _, visit) = setup(dir.path());
-    let doc = district_doc(&ws, &visit);
-    let template = ws.model().visit(&visit).cloned().expect("visit");
-    drop(ws);
+    let (doc, template) = closed_setup(dir.path());
 
     let mut ws = Workspace::open(dir.path(), opts()).expect("open");
     assert!(!loaded(&ws, &doc), "read from its view");
@@ -310,10 +316,7 @@ fn a_change_from_elsewhere_or_a_failed_write_never_leaves_tips_that_lie() {
 #[test]
 fn the_interface_indexes_its_additions_when_idle_without_loading_the_document() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (ws, _, visit) = setup(dir.path());
-    let doc = district_doc(&ws, &visit);
-    let template = ws.model().visit(&visit).cloned().expect("visit");
-    drop(ws);
+    let (doc, template) = closed_setup(dir.path());
     let idle = Options {
         upkeep_when_idle: true,
         ..opts()
