@@ -162,10 +162,9 @@ fn seeds() -> Seeds {
         wire::Frame::Hello(wire::Hello {
             protocol: wire::PROTOCOL,
             workspace: "ws".into(),
-            docs: Some(vec!["programme".into()]),
+            docs: Some([("programme".to_string(), "0a1b".repeat(4))].into()),
             certs: Some(vec![cert.hash.clone()]),
             stranger: false,
-            heads: [("programme".to_string(), "0a1b".repeat(8))].into(),
             wants_files: true,
         }),
         wire::Frame::Certs(vec![cert.bytes().to_vec(), vec![1, 2, 3]]),

@@ -900,26 +900,59 @@ async fn a_sync_cut_in_the_middle_resumes_with_nothing_lost_or_doubled() {
     let t = a.invite(MemberRole::CityAdmin, |_| {}).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let target = v6_addr(&a);
-    // Join over a link that dies a few hundred datagrams into the first
-    // (megabyte) sync.
-    let link = proxy(target, Duration::from_millis(5), 0.0, Some(300)).await;
+    // Join over a link that dies a thousand datagrams (both ways) into
+    // the first sync, of about 1.4 MB.
+    let link = proxy(target, Duration::from_millis(5), 0.0, Some(1000)).await;
     let mut inv = Invite::verify(&t).expect("ticket");
     inv.inviter = through(&a, &link);
     let ticket = inv.sign(&a.key);
     let cut = node::join(dir.path(), &ticket, "断线", options("断线"), &NET).await;
     assert!(cut.is_err(), "the cut ended the first sync");
     assert!(link.cut.load(Ordering::SeqCst));
-    let ws = Workspace::open(dir.path(), options("断线")).expect("the joined workspace opens");
+    let mut ws = Workspace::open(dir.path(), options("断线")).expect("the joined workspace opens");
+    // What arrived before the cut was kept, document by document.
+    let held: std::collections::BTreeSet<String> = ws
+        .doc_ids()
+        .into_iter()
+        .filter(|d| !ws.doc_heads(d).is_empty())
+        .collect();
+    let kept: usize = ws
+        .saved_docs(&held)
+        .expect("saved")
+        .iter()
+        .map(|(_, b)| b.len())
+        .sum();
     let b = listening(dir, ws).await;
     let partial = lock(&b.ws).model().visits().count();
     eprintln!(
-        "cut after {} datagrams with {partial} visits received",
-        link.forwarded.load(Ordering::SeqCst)
+        "cut after {} datagrams with {} documents ({kept} bytes saved), {partial} visits received",
+        link.forwarded.load(Ordering::SeqCst),
+        held.len()
     );
-    // A new, healthy link: the sync resumes.
+    assert!(
+        !held.is_empty(),
+        "documents that arrived whole before the cut were kept"
+    );
+    // A new, healthy link: the sync resumes, and does not bring again
+    // what was kept. (What a whole join brings: another joiner's.)
     let healthy = proxy(target, Duration::ZERO, 0.0, None).await;
+    let t = a.invite(MemberRole::CityAdmin, |_| {}).await;
+    let mut inv = Invite::verify(&t).expect("ticket");
+    inv.inviter = through(&a, &healthy);
+    let (_, whole) = joined(&inv.sign(&a.key), "完整")
+        .await
+        .expect("a whole join");
     let resumed = b.sync(&through(&a, &healthy)).await.expect("resumed");
-    eprintln!("the resumed sync received {} bytes", resumed.bytes_received);
+    eprintln!(
+        "the resumed sync received {} bytes; a whole join {}",
+        resumed.bytes_received, whole.bytes_received
+    );
+    assert!(
+        resumed.bytes_received.saturating_add(kept) <= whole.bytes_received + 64 * 1024,
+        "resumed {} + kept {kept} against a whole join's {}",
+        resumed.bytes_received,
+        whole.bytes_received
+    );
     assert_eq!(a.export(), b.export(), "converged");
     let total = lock(&b.ws).model().visits().count();
     assert_eq!(
@@ -977,6 +1010,10 @@ async fn a_bundle_carries_a_programme_to_a_fresh_member_and_a_damaged_one_is_ref
     let got = bundle::import(&mut fresh, &bytes).expect("import");
     assert_eq!(got.changed.len(), docs.len());
     assert!(got.refused.is_empty(), "{:?}", got.refused);
+    assert_eq!(
+        got.whole, got.changed,
+        "every document, checked, was taken as it came"
+    );
     assert_eq!(export_of(&fresh), a.export());
     let again = bundle::import(&mut fresh, &bytes).expect("import twice");
     assert!(
@@ -1803,6 +1840,46 @@ async fn a_modified_program_cannot_edit_another_kindergartens_visit() {
     refused_everywhere(&s, "not_allowed:edit_visit").await;
     let visit = lock(&s.city.ws).model().visit(&v).cloned().expect("visit");
     assert_ne!(visit.teachers_reached, 999);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_device_with_none_of_a_document_refuses_a_forbidden_change_that_came_in_it_whole() {
+    let s = scene().await;
+    let v = others_visit(&s);
+    let doc = format!("district/{}", s.district);
+    raw_set(
+        &s.village,
+        &doc,
+        &["visits", v.as_str()],
+        "teachers_reached",
+        "999",
+    );
+    // The village's documents, whole, to a device that has none of them
+    // (a bundle carries saved documents, as a first sync does).
+    let docs: std::collections::BTreeSet<String> =
+        lock(&s.village.ws).doc_ids().into_iter().collect();
+    let stick = bundle::export(&mut lock(&s.village.ws), &docs, None).expect("export");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let workspace = lock(&s.city.ws).workspace_id().to_string();
+    let mut fresh =
+        Workspace::create_joined(dir.path(), &workspace, options("U盘")).expect("fresh");
+    let got = bundle::import(&mut fresh, &stick).expect("import");
+    let reasons: Vec<String> = got.refused.iter().map(|r| r.reason.code()).collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("not_allowed:edit_visit")),
+        "{reasons:?}"
+    );
+    assert!(
+        !got.whole.contains(&doc),
+        "the district with the forged change is taken change by change"
+    );
+    assert!(got.whole.contains("programme"), "{:?}", got.whole);
+    // What was kept is what the city, which refused the change one by
+    // one, holds of that visit.
+    let theirs = fresh.model().visit(&v).cloned().expect("the visit");
+    let city = lock(&s.city.ws).model().visit(&v).cloned().expect("visit");
+    assert_eq!(theirs, city);
+    assert_ne!(theirs.teachers_reached, 999);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -59,6 +59,7 @@ fn create_doc(tx: &mut super::Tx<'_>, doc: &str) {
             heads: Vec::new(),
             view_stale: true,
             appended: None,
+            adopted: None,
         },
     );
     tx.created.insert(doc.to_string());
@@ -111,6 +112,8 @@ struct Checks<'a> {
 struct DocOutcome {
     checked: verify::Outcome,
     changed: bool,
+    /// Taken whole (see [`Received::whole`]).
+    whole: bool,
 }
 
 impl Checks<'_> {
@@ -122,6 +125,7 @@ impl Checks<'_> {
         tx: &mut super::Tx<'_>,
         doc: &str,
         mut changes: Vec<automerge::Change>,
+        whole: Option<Automerge>,
         msg: Option<sync::Message>,
         mut session: Option<&mut (&mut BTreeMap<String, sync::State>, &mut Waiting)>,
     ) -> Result<Option<DocOutcome>, StoreError> {
@@ -159,8 +163,8 @@ impl Checks<'_> {
         tx.touched
             .entry(doc.to_string())
             .or_insert_with(|| before.clone());
-        let checked = gate
-            .admit(am, changes)
+        let mut checked = gate
+            .admit(am, changes, whole)
             .map_err(|e| damaged("received changes do not apply", e))?;
         if let Some((states, waiting)) = session {
             waiting.hold(doc, &checked.waiting, lookup);
@@ -169,9 +173,17 @@ impl Checks<'_> {
                     .map_err(|e| damaged("a sync message does not apply", e))?;
             }
         }
+        let now = am.get_heads();
+        let changed = now != before;
+        let adopted = checked.adopted.take();
+        let whole = adopted.is_some();
+        if let (Some(all), Some(d)) = (adopted, tx.state.docs.get_mut(doc)) {
+            d.adopted = Some((now, all));
+        }
         Ok(Some(DocOutcome {
-            changed: am.get_heads() != before,
             checked,
+            changed,
+            whole,
         }))
     }
 }
@@ -253,11 +265,23 @@ impl Waiting {
     }
 }
 
+/// One document's changes as they arrived: the document itself when it
+/// came whole, and the sync message that carried them (in a session).
+struct Arriving {
+    doc: String,
+    changes: Vec<automerge::Change>,
+    whole: Option<Automerge>,
+    msg: Option<sync::Message>,
+}
+
 /// What arrived: the documents that changed, and the changes refused.
 #[derive(Debug, Default)]
 pub struct Received {
     pub changed: BTreeSet<String>,
     pub refused: Vec<Refused>,
+    /// Documents this device had none of that came whole and were taken
+    /// as they came (every change checked in them, none refused).
+    pub whole: BTreeSet<String>,
 }
 
 impl Workspace {
@@ -383,12 +407,18 @@ impl Workspace {
             .into_iter()
             .map(|(doc, mut msg)| {
                 let chunks: Vec<&[u8]> = msg.changes.iter().collect();
-                let changes = verify::changes_in(&chunks).map_err(|e| StoreError::Damaged {
-                    doc: doc.chars().take(80).collect(),
-                    detail: format!("a sync message does not apply ({e})"),
-                })?;
+                let (changes, whole) =
+                    verify::arrived(&chunks).map_err(|e| StoreError::Damaged {
+                        doc: doc.chars().take(80).collect(),
+                        detail: format!("a sync message does not apply ({e})"),
+                    })?;
                 msg.changes = sync::ChunkList::empty();
-                Ok((doc, changes, Some(msg)))
+                Ok(Arriving {
+                    doc,
+                    changes,
+                    whole,
+                    msg: Some(msg),
+                })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.admit_changes(source, incoming, sigs, Some((states, waiting)))
@@ -402,7 +432,7 @@ impl Workspace {
     fn admit_changes(
         &mut self,
         source: &str,
-        incoming: Vec<(String, Vec<automerge::Change>, Option<sync::Message>)>,
+        incoming: Vec<Arriving>,
         sigs: &BTreeMap<ChangeHash, Sig>,
         mut session: Option<(&mut BTreeMap<String, sync::State>, &mut Waiting)>,
     ) -> Result<Received, StoreError> {
@@ -417,16 +447,21 @@ impl Workspace {
             let mut got = Received::default();
             let mut rows = Vec::new();
             let mut keep = Vec::new();
-            for (doc, changes, msg) in incoming {
+            for a in incoming {
+                let doc = a.doc;
                 if !valid_doc_id(&doc) {
                     return Err(invalid_doc(&doc));
                 }
-                let Some(outcome) = checks.admit_doc(tx, &doc, changes, msg, session.as_mut())?
+                let Some(outcome) =
+                    checks.admit_doc(tx, &doc, a.changes, a.whole, a.msg, session.as_mut())?
                 else {
                     continue;
                 };
                 if outcome.changed {
                     got.changed.insert(doc.clone());
+                }
+                if outcome.whole {
+                    got.whole.insert(doc.clone());
                 }
                 keep.extend(
                     outcome
@@ -586,7 +621,12 @@ impl Workspace {
     ) -> Result<Received, StoreError> {
         let incoming = docs
             .into_iter()
-            .map(|(id, theirs)| (id, theirs.get_changes(&[]), None))
+            .map(|(doc, theirs)| Arriving {
+                doc,
+                changes: theirs.get_changes(&[]),
+                whole: Some(theirs),
+                msg: None,
+            })
             .collect();
         self.admit_changes(source, incoming, sigs, None)
     }
@@ -633,7 +673,7 @@ impl Workspace {
                 refused_before: &self.state.refused,
             };
             let outcome = gate
-                .admit(&mut ours, theirs.get_changes(&[]))
+                .admit(&mut ours, theirs.get_changes(&[]), Some(theirs))
                 .map_err(|e| StoreError::Damaged {
                     doc: id.clone(),
                     detail: format!("does not merge ({e})"),

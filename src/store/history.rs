@@ -393,12 +393,36 @@ pub(crate) fn keep_up(conn: &Connection, doc: &str, am: &Automerge) -> rusqlite:
         .and_then(|b| db::decode_heads(&b))
         .filter(|s| s.iter().all(|h| super::state::holds(am, h)))
         .unwrap_or_default();
+    index_since(conn, doc, am, &since, &am.get_changes(&since))
+}
+
+/// Indexes a document new to this device: `changes` are all of its
+/// changes, already rebuilt by the caller (rebuilding them again would
+/// double what storing a joined document costs).
+pub(crate) fn index_new(
+    conn: &Connection,
+    doc: &str,
+    am: &Automerge,
+    changes: &[automerge::Change],
+) -> rusqlite::Result<()> {
+    index_since(conn, doc, am, &[], changes)
+}
+
+/// Indexes `changes`, those of `am` after `since` (every change if
+/// empty: the index is started again), and notes `am`'s heads as covered.
+fn index_since(
+    conn: &Connection,
+    doc: &str,
+    am: &Automerge,
+    since: &[ChangeHash],
+    changes: &[automerge::Change],
+) -> rusqlite::Result<()> {
     if since.is_empty() {
         db::drop_history(conn, doc)?;
     }
     let mut objects = Objects::new((!since.is_empty()).then_some(am));
-    let changes = index_changes(am, &since, &mut objects);
-    db::put_history(conn, doc, &changes, &heads)
+    let rows = index_these(am, since, changes, &mut objects);
+    db::put_history(conn, doc, &rows, &am.get_heads())
 }
 
 /// After this process wrote changes to `doc` on top of `before`: indexes
@@ -413,14 +437,7 @@ pub(crate) fn follow(
     changes: &[automerge::Change],
 ) -> rusqlite::Result<()> {
     match db::history_heads(conn, doc)? {
-        Some(b) if b == db::encode_heads(before) => {
-            if before.is_empty() {
-                return keep_up(conn, doc, am);
-            }
-            let mut objects = Objects::new(Some(am));
-            let rows = index_these(am, before, changes, &mut objects);
-            db::put_history(conn, doc, &rows, &am.get_heads())
-        }
+        Some(b) if b == db::encode_heads(before) => index_since(conn, doc, am, before, changes),
         _ => Ok(()),
     }
 }

@@ -35,6 +35,11 @@ pub(crate) struct Doc {
     /// (`append.rs`), for `persist`; applied to `am` if a later edit of
     /// the same write loads it.
     pub appended: Option<Appended>,
+    /// Every change of a document that arrived whole and was taken as it
+    /// came in the write under way (`verify::Gate::admit`), with the heads
+    /// it came at, for `persist`: rebuilding them from the document would
+    /// cost as much again.
+    pub adopted: Option<(Vec<ChangeHash>, Vec<automerge::Change>)>,
 }
 
 /// Changes made without loading their document, and its tips after them.
@@ -400,6 +405,7 @@ impl State {
                     heads,
                     view_stale: false,
                     appended: None,
+                    adopted: None,
                 },
             );
             return Ok(());
@@ -416,6 +422,7 @@ impl State {
                 generation,
                 view_stale: true,
                 appended: None,
+                adopted: None,
             },
         );
         Ok(())
@@ -679,8 +686,13 @@ impl State {
             let (changes, heads, tips) = match (&d.am, d.appended.take(), before) {
                 (Some(am), _, _) => {
                     // Rebuilt once (it walks the document's operations)
-                    // for the signatures, the chunk and the history index.
-                    let changes = am.get_changes(before.map(|b| b.as_slice()).unwrap_or(&[]));
+                    // for the signatures, the chunk and the history index;
+                    // not at all for a document taken whole, from empty.
+                    let since = before.map(|b| b.as_slice()).unwrap_or(&[]);
+                    let changes = match d.adopted.take() {
+                        Some((at, all)) if since.is_empty() && at == am.get_heads() => all,
+                        _ => am.get_changes(since),
+                    };
                     // Taken with every local write, so that the next new
                     // record needs no load (`append.rs`).
                     let tips = before
@@ -713,7 +725,7 @@ impl State {
                     db::insert_doc(conn, id, &am.save(), &heads).map_err(&err)?;
                     // Indexed from birth, so that each write after can
                     // follow (see `quick.rs`).
-                    super::history::keep_up(conn, id, am).map_err(&err)?;
+                    super::history::index_new(conn, id, am, &changes).map_err(&err)?;
                 }
                 (None, None) => continue,
                 (Some(before), am) => {

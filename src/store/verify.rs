@@ -115,6 +115,9 @@ pub(crate) struct Outcome {
     /// Changes that build on changes this device does not have yet:
     /// neither merged nor refused.
     pub waiting: Vec<Change>,
+    /// The document came whole and was taken as it came: every change
+    /// of it, in causal order.
+    pub adopted: Option<Vec<Change>>,
 }
 
 /// What the checks of one document need to know.
@@ -159,10 +162,20 @@ fn split_chunks(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
 /// several concatenated), a bundle of changes (its second), or a whole
 /// document.
 pub(crate) fn changes_in(chunks: &[&[u8]]) -> Result<Vec<Change>, String> {
+    arrived(chunks).map(|(changes, _)| changes)
+}
+
+/// [`changes_in`], and the document itself when the chunks are one whole
+/// document (how automerge sends a document to a peer that has none of
+/// it): [`Gate::admit`] may then take it as it is.
+pub(crate) fn arrived(chunks: &[&[u8]]) -> Result<(Vec<Change>, Option<Automerge>), String> {
     let mut out = Vec::new();
+    let mut docs = Vec::new();
+    let mut count = 0usize;
     for whole in chunks {
         let parts = split_chunks(whole).ok_or_else(|| "not automerge data".to_string())?;
         for chunk in parts {
+            count = count.saturating_add(1);
             if let Ok(c) = Change::from_bytes(chunk.to_vec()) {
                 out.push(c);
             } else if let Ok(bundle) = automerge::Bundle::try_from(chunk) {
@@ -170,10 +183,31 @@ pub(crate) fn changes_in(chunks: &[&[u8]]) -> Result<Vec<Change>, String> {
             } else {
                 let doc = Automerge::load(chunk).map_err(|e| e.to_string())?;
                 out.extend(doc.get_changes(&[]));
+                docs.push(doc);
             }
         }
     }
-    Ok(out)
+    let whole = match (count, docs.pop()) {
+        (1, Some(doc)) => Some(doc),
+        _ => None,
+    };
+    Ok((out, whole))
+}
+
+/// Whether `changes` are every change of `doc`: their heads are its
+/// heads and each builds only on others among them (so none of its
+/// changes is missing, and none is more).
+fn all_of(doc: &Automerge, changes: &[Change]) -> bool {
+    let hashes: BTreeSet<ChangeHash> = changes.iter().map(Change::hash).collect();
+    let depended: BTreeSet<ChangeHash> = changes
+        .iter()
+        .flat_map(|c| c.deps().iter().copied())
+        .collect();
+    let mut heads: Vec<ChangeHash> = hashes.difference(&depended).copied().collect();
+    let mut theirs = doc.get_heads();
+    heads.sort();
+    theirs.sort();
+    depended.is_subset(&hashes) && heads == theirs
 }
 
 /// The changes among `known` (those arriving) that a checkpoint vouches
@@ -578,6 +612,36 @@ impl Gate<'_> {
                 .all(|d| batch.hashes.contains(d) || holds(am, d))
     }
 
+    /// Every change of `whole`, in causal order (`ordered`), judged in it:
+    /// the outcome if all pass, `None` at the first that does not.
+    fn admit_whole(
+        &self,
+        whole: &Automerge,
+        ordered: &[Change],
+        vouched: &BTreeSet<ChangeHash>,
+        actors: &BTreeMap<ActorId, String>,
+    ) -> Option<Outcome> {
+        let none = BTreeSet::new();
+        let mut out = Outcome::default();
+        for c in ordered {
+            let hash = c.hash();
+            let device = if vouched.contains(&hash)
+                && !self.cut_off(c, actors)
+                && !self.builds_on_refused(c, &none)
+            {
+                "checkpoint".to_string()
+            } else {
+                let (device, member) = self.vet(whole, c, &none, actors).ok()?;
+                if self.judge(whole, c, &member, &touches(whole, c)).is_some() {
+                    return None;
+                }
+                device
+            };
+            out.accepted.push((hash, (self.sigs)(&hash), device));
+        }
+        Some(out)
+    }
+
     /// `c` depends on a change refused in this batch (`refused`) or
     /// before.
     fn builds_on_refused(&self, c: &Change, refused: &BTreeSet<ChangeHash>) -> bool {
@@ -594,30 +658,12 @@ impl Gate<'_> {
         c: &Change,
         refused: &BTreeSet<ChangeHash>,
         actors: &BTreeMap<ActorId, String>,
-    ) -> Result<Step, automerge::AutomergeError> {
-        let refuse = |author: String, reason: Reason| Step::Refuse {
-            author,
-            record: None,
-            reason,
-            applied: false,
-        };
-        if self.builds_on_refused(c, refused) {
-            return Ok(refuse(
-                c.actor_id().to_hex_string(),
-                Reason::DependsOnRefused,
-            ));
-        }
-        if c.deps().iter().any(|d| !holds(am, d)) {
-            return Ok(Step::Wait);
-        }
-        let (device, member) = match self.author(c, actors) {
+    ) -> Step {
+        let (device, member) = match self.vet(am, c, refused, actors) {
             Ok(x) => x,
-            Err((author, reason)) => return Ok(refuse(author, reason)),
+            Err(step) => return step,
         };
-        if c.raw_bytes().len() > MAX_CHANGE {
-            return Ok(refuse(device, Reason::TooLarge));
-        }
-        Ok(match self.apply_and_judge(am, c, &member) {
+        match self.apply_and_judge(am, c, &member) {
             None => Step::Accept(device),
             Some((record, reason)) => Step::Refuse {
                 author: device,
@@ -625,7 +671,41 @@ impl Gate<'_> {
                 reason,
                 applied: true,
             },
-        })
+        }
+    }
+
+    /// The checks of `c` before what it does is judged: what it builds
+    /// on, who made it, its signature, its size. Its device and member,
+    /// or what to do with it instead.
+    fn vet(
+        &self,
+        am: &Automerge,
+        c: &Change,
+        refused: &BTreeSet<ChangeHash>,
+        actors: &BTreeMap<ActorId, String>,
+    ) -> Result<(String, Member), Step> {
+        let refuse = |author: String, reason: Reason| Step::Refuse {
+            author,
+            record: None,
+            reason,
+            applied: false,
+        };
+        if self.builds_on_refused(c, refused) {
+            return Err(refuse(
+                c.actor_id().to_hex_string(),
+                Reason::DependsOnRefused,
+            ));
+        }
+        if c.deps().iter().any(|d| !holds(am, d)) {
+            return Err(Step::Wait);
+        }
+        let (device, member) = self
+            .author(c, actors)
+            .map_err(|(author, reason)| refuse(author, reason))?;
+        if c.raw_bytes().len() > MAX_CHANGE {
+            return Err(refuse(device, Reason::TooLarge));
+        }
+        Ok((device, member))
     }
 
     /// Applies `c`, by `member`, to `am` and judges what it did: `None`
@@ -641,6 +721,24 @@ impl Gate<'_> {
         member: &Member,
     ) -> Option<(Option<String>, Reason)> {
         let t = touches(am, c);
+        if am.apply_changes([c.clone()]).is_err() {
+            return Some((None, Reason::Record(Verdict::Malformed)));
+        }
+        self.judge(am, c, member, &t)
+    }
+
+    /// Judges `c`, by `member`, in `am`, which holds it (every read is
+    /// of the document as it stood at the change's parents or as the
+    /// change left it, so what came after it in `am` changes nothing):
+    /// `None` when it may stay, else the record it touched wrongly (if
+    /// one) and why. `t`: what it touches.
+    fn judge(
+        &self,
+        am: &Automerge,
+        c: &Change,
+        member: &Member,
+        t: &Touches,
+    ) -> Option<(Option<String>, Reason)> {
         let deps = c.deps().to_vec();
         // The change that makes a document, by a city admin, may lay
         // out all of it.
@@ -648,9 +746,6 @@ impl Gate<'_> {
         let mut pairs: Vec<(Option<String>, Pair)> = Vec::new();
         if t.structure && !creating {
             pairs.push((None, Pair::Structure));
-        }
-        if am.apply_changes([c.clone()]).is_err() {
-            return Some((None, Reason::Record(Verdict::Malformed)));
         }
         let at = [c.hash()];
         for (collection, key) in t.records.iter().filter(|_| !creating) {
@@ -682,10 +777,18 @@ impl Gate<'_> {
     /// what they need; the rest are refused (and what builds on them).
     /// Changes whose dependencies are missing wait (neither merged nor
     /// refused) and come back in [`Outcome::waiting`].
+    ///
+    /// `whole`: the document the candidates came in whole (see
+    /// [`arrived`]). Where this device has none of it, each change is
+    /// judged in it without being applied (the reads are the same), and
+    /// when every change passes it becomes the document as it came: a
+    /// join does not rebuild a district change by change. Any refusal,
+    /// and the changes are taken one by one as always.
     pub(crate) fn admit(
         &self,
         am: &mut Automerge,
         candidates: Vec<Change>,
+        whole: Option<Automerge>,
     ) -> Result<Outcome, automerge::AutomergeError> {
         let mut out = Outcome::default();
         let fresh: Vec<Change> = candidates
@@ -703,6 +806,18 @@ impl Gate<'_> {
             .unwrap_or_default();
         let actors = self.actors();
         let base = am.get_heads();
+        if let Some(w) = whole.filter(|w| base.is_empty() && all_of(w, &ordered))
+            && let Some(mut out) = self.admit_whole(&w, &ordered, &vouched, &actors)
+        {
+            let actor = am.get_actor().clone();
+            let author = am.get_author().cloned();
+            *am = w;
+            // The author first: setting it draws a new actor.
+            am.set_author(author);
+            am.set_actor(actor);
+            out.adopted = Some(ordered);
+            return Ok(out);
+        }
         let mut refused: BTreeSet<ChangeHash> = BTreeSet::new();
         let mut applied: Vec<&Change> = Vec::new();
         // A refusal found after a change was applied: the document must be
@@ -719,7 +834,7 @@ impl Gate<'_> {
                 continue;
             }
             batch.merge(am)?;
-            let (author, record, reason) = match self.step(am, c, &refused, &actors)? {
+            let (author, record, reason) = match self.step(am, c, &refused, &actors) {
                 Step::Wait => {
                     out.waiting.push(c.clone());
                     continue;

@@ -31,26 +31,23 @@ pub(super) struct Greeting {
     pub their_wants_files: bool,
 }
 
-/// This side's hello, and what it offers.
-struct Mine {
-    hello: Hello,
-    docs: Option<Vec<String>>,
-}
-
 /// A short digest of a document's sorted heads: equal digests, same
-/// document state.
+/// document state. Eight bytes: two different states of one document
+/// agree by chance once in 2^64 (the peer's digest is about its own
+/// copy: a peer that lies only keeps its own changes from being asked
+/// for).
 fn digest(heads: &[automerge::ChangeHash]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for head in heads {
         h.update(head.0);
     }
-    data_encoding::HEXLOWER.encode(h.finalize().get(..16).unwrap_or_default())
+    data_encoding::HEXLOWER.encode(h.finalize().get(..8).unwrap_or_default())
 }
 
 /// This side's hello to `peer`; `stranger` when this side does not know
 /// the peer as a member (it offers nothing then).
-fn mine(ws: &super::session::Shared, peer: &str) -> Result<Mine, SyncError> {
+fn mine(ws: &super::session::Shared, peer: &str) -> Result<Hello, SyncError> {
     let mut w = lock(ws);
     w.refresh()?;
     let (docs, stranger) = match offer(&w, peer) {
@@ -58,52 +55,50 @@ fn mine(ws: &super::session::Shared, peer: &str) -> Result<Mine, SyncError> {
         Err(SyncError::NotMember(_)) => (Some(Vec::new()), true),
         Err(e) => return Err(e),
     };
-    let heads: BTreeMap<String, String> = docs
-        .iter()
-        .flatten()
-        .map(|d| (d.clone(), digest(&w.doc_heads(d))))
-        .collect();
-    Ok(Mine {
-        hello: Hello {
-            protocol: wire::PROTOCOL,
-            workspace: w.workspace_id().to_string(),
-            docs: docs.clone(),
-            certs: Some(crate::trust::heads_of(w.certs())),
-            stranger,
-            heads,
-            wants_files: super::files::FilesPolicy::of(&w).wants_any(&w),
-        },
-        docs,
+    let digests: Option<BTreeMap<String, String>> = docs.as_ref().map(|docs| {
+        docs.iter()
+            .map(|d| (d.clone(), digest(&w.doc_heads(d))))
+            .collect()
+    });
+    Ok(Hello {
+        protocol: wire::PROTOCOL,
+        workspace: w.workspace_id().to_string(),
+        docs: digests,
+        certs: Some(crate::trust::heads_of(w.certs())),
+        stranger,
+        wants_files: super::files::FilesPolicy::of(&w).wants_any(&w),
     })
 }
 
-fn agree(
-    mine: Option<Vec<String>>,
-    theirs: Option<Vec<String>>,
-) -> Result<BTreeSet<String>, SyncError> {
-    match (mine, theirs) {
-        (Some(a), Some(b)) => {
-            let b: BTreeSet<String> = b.into_iter().collect();
-            Ok(a.into_iter().filter(|d| b.contains(d)).collect())
-        }
-        (Some(a), None) => Ok(a.into_iter().collect()),
-        (None, Some(b)) => Ok(b.into_iter().collect()),
-        (None, None) => Err(SyncError::Protocol("neither side has a programme".into())),
+/// The acceptor's hello in answer to the dialer's: of the documents both
+/// offer, only those whose digests differ (the dialer settles on the
+/// same documents from it as from a whole hello, and a reconnect with
+/// little new does not hear of every document again). A dialer with no
+/// programme yet is told of every document.
+fn answer(me: &Hello, theirs: &Hello) -> Hello {
+    let mut out = me.clone();
+    if let (Some(mine), Some(their)) = (&mut out.docs, &theirs.docs) {
+        mine.retain(|d, x| their.get(d).is_some_and(|y| y != x));
     }
+    out
 }
 
 /// The documents both offer, less those both hellos show at the same
 /// heads; both sides compute it from the same two hellos.
-fn settle(mine: Mine, theirs: Hello) -> Result<Greeting, SyncError> {
-    let same = |d: &String| matches!((mine.hello.heads.get(d), theirs.heads.get(d)), (Some(a), Some(b)) if a == b);
-    let docs = agree(mine.docs, theirs.docs)?
-        .into_iter()
-        .filter(|d| !same(d))
-        .collect();
+fn settle(mine: Hello, theirs: Hello) -> Result<Greeting, SyncError> {
+    let docs = match (&mine.docs, &theirs.docs) {
+        (Some(a), Some(b)) => a
+            .iter()
+            .filter(|&(d, x)| b.get(d).is_some_and(|y| y != x))
+            .map(|(d, _)| d.clone())
+            .collect(),
+        (Some(one), None) | (None, Some(one)) => one.keys().cloned().collect(),
+        (None, None) => return Err(SyncError::Protocol("neither side has a programme".into())),
+    };
     let set = |c: &Option<Vec<String>>| c.iter().flatten().cloned().collect::<BTreeSet<_>>();
     Ok(Greeting {
         docs,
-        certs_differ: set(&mine.hello.certs) != set(&theirs.certs),
+        certs_differ: set(&mine.certs) != set(&theirs.certs),
         their_wants_files: theirs.wants_files,
         their_certs: theirs.certs.unwrap_or_default(),
     })
@@ -123,7 +118,7 @@ impl Session<'_> {
         W: AsyncWrite + Unpin + Send,
     {
         let me = blocking(|| mine(self.ws, self.peer))?;
-        let stranger = me.hello.stranger;
+        let stranger = me.stranger;
         self.introduce(send, &me).await?;
         let (certs, theirs) = self.hear(recv, send, stranger, &me).await?;
         if theirs.stranger {
@@ -134,7 +129,7 @@ impl Session<'_> {
         }
         blocking(|| lock(self.ws).add_certs(&certs))?;
         let me = blocking(|| mine(self.ws, self.peer))?;
-        if me.hello.stranger {
+        if me.stranger {
             return Err(self.not_member(send).await);
         }
         self.introduce(send, &me).await?;
@@ -155,7 +150,7 @@ impl Session<'_> {
     {
         let me = blocking(|| mine(self.ws, self.peer))?;
         let (_, theirs) = self.hear(recv, send, false, &me).await?;
-        if me.hello.stranger {
+        if me.stranger {
             return Err(self.not_member(send).await);
         }
         if theirs.stranger {
@@ -164,8 +159,13 @@ impl Session<'_> {
             for f in &frames {
                 self.write(send, f).await?;
             }
+            // The dialer settles with this hello after its second: all of
+            // this side's documents.
+            self.write(send, &Frame::Hello(me.clone())).await?;
+        } else {
+            self.write(send, &Frame::Hello(answer(&me, &theirs)))
+                .await?;
         }
-        self.write(send, &Frame::Hello(me.hello.clone())).await?;
         if !theirs.stranger {
             return settle(me, theirs);
         }
@@ -180,12 +180,12 @@ impl Session<'_> {
     async fn introduce<W: AsyncWrite + Unpin + Send>(
         &mut self,
         send: &mut W,
-        me: &Mine,
+        me: &Hello,
     ) -> Result<(), SyncError> {
-        self.write(send, &Frame::Hello(me.hello.clone())).await?;
-        if !me.hello.stranger {
-            self.open(send, me.docs.as_deref().unwrap_or_default())
-                .await?;
+        self.write(send, &Frame::Hello(me.clone())).await?;
+        if !me.stranger {
+            let offered: Vec<String> = me.docs.iter().flatten().map(|(d, _)| d.clone()).collect();
+            self.open(send, &offered).await?;
         }
         Ok(())
     }
@@ -197,14 +197,14 @@ impl Session<'_> {
         recv: &mut R,
         send: &mut W,
         certificates: bool,
-        me: &Mine,
+        me: &Hello,
     ) -> Result<(Vec<Vec<u8>>, Hello), SyncError>
     where
         R: AsyncRead + Unpin + Send,
         W: AsyncWrite + Unpin + Send,
     {
         let (certs, h) = self.read_hello(recv, certificates).await?;
-        let h = self.accept_hello(send, h, &me.hello.workspace).await?;
+        let h = self.accept_hello(send, h, &me.workspace).await?;
         Ok((certs, h))
     }
 
@@ -270,5 +270,66 @@ impl Session<'_> {
     async fn not_member<W: AsyncWrite + Unpin + Send>(&mut self, send: &mut W) -> SyncError {
         let _ = wire::write(send, &Frame::Failure("not_member".into())).await;
         SyncError::NotMember(self.peer.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    fn hello(docs: Option<BTreeMap<String, String>>) -> Hello {
+        Hello {
+            protocol: wire::PROTOCOL,
+            workspace: "w".into(),
+            docs,
+            certs: Some(Vec::new()),
+            stranger: false,
+            wants_files: false,
+        }
+    }
+
+    /// A side's offer: some of 12 documents, each at one of 3 states.
+    fn offer(rng: &mut rand_chacha::ChaCha8Rng) -> Option<BTreeMap<String, String>> {
+        if rng.random_ratio(1, 10) {
+            return None;
+        }
+        let mut docs = BTreeMap::new();
+        for i in 0..12 {
+            if rng.random_bool(0.7) {
+                docs.insert(format!("district/{i}"), rng.random_range(0..3).to_string());
+            }
+        }
+        Some(docs)
+    }
+
+    #[test]
+    fn the_acceptor_answering_with_what_differs_settles_both_sides_on_the_same_documents() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(14);
+        let mut shortened = 0;
+        for _ in 0..2000 {
+            let (dialer, acceptor) = (hello(offer(&mut rng)), hello(offer(&mut rng)));
+            let Ok(whole) = settle(acceptor.clone(), dialer.clone()) else {
+                assert!(dialer.docs.is_none() && acceptor.docs.is_none());
+                continue;
+            };
+            let answered = answer(&acceptor, &dialer);
+            let size = |h: &Hello| h.docs.as_ref().map_or(0, BTreeMap::len);
+            if size(&answered) < size(&acceptor) {
+                shortened += 1;
+            }
+            let dialer_side = settle(dialer.clone(), answered).map(|g| g.docs).ok();
+            assert_eq!(
+                dialer_side,
+                Some(whole.docs.clone()),
+                "{dialer:?} {acceptor:?}"
+            );
+            let full = settle(dialer, acceptor).map(|g| g.docs).ok();
+            assert_eq!(full, Some(whole.docs));
+        }
+        assert!(
+            shortened > 1000,
+            "the answer named fewer documents {shortened} times"
+        );
     }
 }

@@ -141,7 +141,15 @@ struct Incoming {
     bytes: usize,
     /// The peer's last turn (`Done`).
     last: bool,
+    /// Only a part of the turn: more of it follows (see [`TAKE_IN_AT`]).
+    more: bool,
 }
+
+/// A turn is taken in (checked, merged and stored) in parts of about this
+/// many bytes, each part once its last document's message is whole: a
+/// join or a long catch-up cut on a poor link keeps the documents that
+/// arrived, and the next session asks only for the rest.
+pub const TAKE_IN_AT: usize = 256 * 1024;
 
 /// One session's state between turns.
 pub(super) struct Session<'a> {
@@ -218,13 +226,9 @@ where
     if role == Role::Acceptor {
         // The dialer's opening, sent with its hello before it knew what
         // differs: messages of documents already alike are passed over.
-        let budget = SESSION_BUDGET.saturating_sub(s.report.bytes_received);
-        let opening = receive_round(recv, budget).await?;
-        if nothing {
-            s.report.bytes_received = s.report.bytes_received.saturating_add(opening.bytes);
-        } else {
-            blocking(|| s.take_in(opening, true))?;
-            progress(&s.report);
+        // (With nothing to sync, nothing in it is taken.)
+        s.receive_turn(recv, true, &mut progress).await?;
+        if !nothing {
             more = s.answer(send, false).await?.is_some();
         }
     }
@@ -299,16 +303,9 @@ impl Session<'_> {
         // (changes one of them refused).
         let mut quiet = 0usize;
         loop {
-            let budget = SESSION_BUDGET.saturating_sub(self.report.bytes_received);
-            let incoming = receive_round(recv, budget).await?;
+            let (carried, last) = self.receive_turn(recv, false, progress).await?;
             self.count_turn();
-            let last = incoming.last;
-            quiet = if blocking(|| self.take_in(incoming, false))? {
-                0
-            } else {
-                quiet.saturating_add(1)
-            };
-            progress(&self.report);
+            quiet = if carried { 0 } else { quiet.saturating_add(1) };
             if last {
                 return Ok(());
             }
@@ -341,6 +338,28 @@ impl Session<'_> {
         self.send_turn(send, &out.frames, &end).await?;
         self.count_turn();
         Ok((!last).then_some(out.carries))
+    }
+
+    /// Reads the peer's turn and takes it in, part by part (see
+    /// [`TAKE_IN_AT`]); whether it carried any change (or certificate),
+    /// and whether it was the peer's last.
+    async fn receive_turn<R: AsyncRead + Unpin + Send>(
+        &mut self,
+        recv: &mut R,
+        opening: bool,
+        progress: &mut impl FnMut(&SessionReport),
+    ) -> Result<(bool, bool), SyncError> {
+        let mut carried = false;
+        loop {
+            let budget = SESSION_BUDGET.saturating_sub(self.report.bytes_received);
+            let part = receive_round(recv, budget).await?;
+            let (more, last) = (part.more, part.last);
+            carried |= blocking(|| self.take_in(part, opening))?;
+            progress(&self.report);
+            if !more {
+                return Ok((carried, last));
+            }
+        }
     }
 
     fn count_turn(&mut self) {
@@ -473,7 +492,8 @@ impl Session<'_> {
 }
 
 /// Reads the peer's frames up to its round end, reassembling messages
-/// sent in parts; `budget`: the bytes the session may still receive.
+/// sent in parts, or up to the first whole message past [`TAKE_IN_AT`]
+/// bytes (`more`); `budget`: the bytes the session may still receive.
 async fn receive_round<R: AsyncRead + Unpin + Send>(
     recv: &mut R,
     budget: usize,
@@ -512,6 +532,10 @@ async fn receive_round<R: AsyncRead + Unpin + Send>(
                 }
                 whole.extend(message);
                 got.messages.push((doc, whole));
+                if got.bytes >= TAKE_IN_AT && parts.is_empty() {
+                    got.more = true;
+                    return Ok(got);
+                }
             }
             Frame::RoundEnd => return Ok(got),
             Frame::Done => {

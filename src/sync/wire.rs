@@ -18,8 +18,9 @@ pub const MAX_JOIN_FRAME: u32 = 64 * 1024;
 
 /// The protocol version this build speaks: 2 since changes are signed
 /// (a version-1 peer sends unsigned changes every device would refuse);
-/// 3 since the dialer speaks first and hellos carry each document's heads.
-pub const PROTOCOL: u32 = 3;
+/// 3 since the dialer speaks first and hellos carry each document's heads;
+/// 4 since a hello names each document once, with a shorter digest.
+pub const PROTOCOL: u32 = 4;
 
 const HELLO: u8 = 1;
 const SYNC: u8 = 2;
@@ -39,9 +40,11 @@ pub struct Hello {
     /// The protocol version ([`PROTOCOL`]).
     pub protocol: u32,
     pub workspace: String,
-    /// The documents this side will sync with the other; `None` from a
-    /// device that joined and has no documents yet ("what I may read").
-    pub docs: Option<Vec<String>>,
+    /// The documents this side will sync with the other, each with a
+    /// digest of its heads (equal on both sides: the document is not
+    /// synced); `None` from a device that joined and has no documents yet
+    /// ("what I may read").
+    pub docs: Option<std::collections::BTreeMap<String, String>>,
     /// The heads of this side's membership log (certificate hashes); absent
     /// from a version without one (it is then sent no certificates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,10 +54,6 @@ pub struct Hello {
     /// certificates this side lacks, then both say hello again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stranger: bool,
-    /// Where each offered document stands: a digest of its heads (equal
-    /// on both sides: the document is not synced).
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub heads: std::collections::BTreeMap<String, String>,
     /// This side lacks attached files it would fetch: the dialer opens
     /// the files connection after the records only when a side wants a
     /// file or records moved.
@@ -202,13 +201,35 @@ fn from_json<T: for<'a> Deserialize<'a>>(b: &[u8]) -> Result<T, WireError> {
     serde_json::from_slice(b).map_err(|e| WireError::Garbage(e.to_string()))
 }
 
+/// A hello; one of another protocol version whose other fields do not
+/// read as this version's is read for its version alone, so that the
+/// peer is told which version this device speaks (not that it sent
+/// garbage).
+fn hello(b: &[u8]) -> Result<Hello, WireError> {
+    #[derive(Deserialize)]
+    struct Version {
+        protocol: u32,
+    }
+    from_json(b).or_else(|e| match from_json::<Version>(b) {
+        Ok(v) if v.protocol != PROTOCOL => Ok(Hello {
+            protocol: v.protocol,
+            workspace: String::new(),
+            docs: None,
+            certs: None,
+            stranger: false,
+            wants_files: false,
+        }),
+        _ => Err(e),
+    })
+}
+
 /// Reads a frame's body.
 pub fn decode(body: &[u8]) -> Result<Frame, WireError> {
     let (&kind, rest) = body
         .split_first()
         .ok_or_else(|| WireError::Garbage("empty frame".into()))?;
     match kind {
-        HELLO => Ok(Frame::Hello(from_json(rest)?)),
+        HELLO => hello(rest).map(Frame::Hello),
         SYNC => {
             let (doc, message) = split_doc(rest)?;
             Ok(Frame::Sync { doc, message })
@@ -287,10 +308,9 @@ mod tests {
             Frame::Hello(Hello {
                 protocol: 1,
                 workspace: "w".into(),
-                docs: Some(vec!["programme".into()]),
+                docs: Some([("programme".to_string(), "00ff".to_string())].into()),
                 certs: Some(vec!["ab".into()]),
                 stranger: true,
-                heads: [("programme".to_string(), "00ff".to_string())].into(),
                 wants_files: true,
             }),
             Frame::Certs(vec![vec![1, 2], vec![], vec![3]]),
@@ -306,6 +326,29 @@ mod tests {
             let bytes = encode(&f);
             assert_eq!(decode(&bytes[4..]).ok(), Some(f));
         }
+    }
+
+    #[test]
+    fn a_hello_of_an_older_version_reads_as_its_version_to_be_refused() {
+        // Version 3 named the documents twice: a list and a map of digests.
+        let old =
+            br#"{"protocol":3,"workspace":"w","docs":["programme"],"heads":{"programme":"00ff"}}"#;
+        let mut body = vec![HELLO];
+        body.extend(old);
+        match decode(&body) {
+            Ok(Frame::Hello(h)) => {
+                assert_eq!(h.protocol, 3);
+                assert_eq!(h.docs, None, "nothing of its offer is taken");
+            }
+            other => panic!("{other:?}"),
+        }
+        // This version's hello that does not read is garbage, not a
+        // version to refuse.
+        let mut bad = vec![HELLO];
+        bad.extend(
+            format!(r#"{{"protocol":{PROTOCOL},"workspace":"w","docs":["programme"]}}"#).bytes(),
+        );
+        assert!(matches!(decode(&bad), Err(WireError::Garbage(_))));
     }
 
     #[tokio::test]

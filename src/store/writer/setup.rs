@@ -55,6 +55,7 @@ impl Writer<'_> {
                 heads,
                 view_stale: true,
                 appended: None,
+                adopted: None,
             },
         );
         self.created.insert(doc);
