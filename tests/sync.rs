@@ -1882,6 +1882,120 @@ async fn a_device_with_none_of_a_document_refuses_a_forbidden_change_that_came_i
     assert_ne!(theirs.teachers_reached, 999);
 }
 
+/// A map object's id in `doc` under `path` (keys from the root).
+fn object_at(
+    tx: &impl ReadDoc,
+    path: &[&str],
+) -> Result<automerge::ObjId, automerge::AutomergeError> {
+    let mut obj = ROOT;
+    for step in path {
+        obj = match tx.get(&obj, *step)? {
+            Some((_, id)) => id,
+            None => return Err(automerge::AutomergeError::InvalidObjId(step.to_string())),
+        };
+    }
+    Ok(obj)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_writing_into_a_record_made_anew_after_its_parents_is_refused() {
+    let s = scene().await;
+    let v = others_visit(&s);
+    let doc = format!("district/{}", s.district);
+    let one = std::collections::BTreeSet::from([doc.clone()]);
+    let saved = |p: &Peer| {
+        let mut docs = lock(&p.ws).saved_docs(&one).expect("saved");
+        automerge::Automerge::load(&docs.pop().expect("the district").1).expect("loads")
+    };
+    let before = saved(&s.village).get_heads();
+    // The bureau makes the visit's record anew, as it was (a new map
+    // object under the same key, as picking a side of a conflict does).
+    lock(&s.city.ws)
+        .write(|w| {
+            w.raw_change(&doc, |tx| {
+                let visits = object_at(tx, &["visits"])?;
+                let rec = object_at(tx, &["visits", v.as_str()])?;
+                let value = ReadDoc::hydrate(tx, &rec, None)?;
+                tx.batch_create_object(&visits, v.as_str(), &value, false)?;
+                Ok(())
+            })
+        })
+        .expect("made anew");
+    s.village
+        .sync(&s.city.addr())
+        .await
+        .expect("village ↔ city");
+    // A modified program on the village's device writes into the new
+    // record, and names as its parents the document before the record was
+    // made anew: read at its parents and as it left them, the record
+    // would not have changed.
+    let mut am = saved(&s.village);
+    let device = s.village.id();
+    let author = bangfu::store::AuthorInfo {
+        person: "伪造".into(),
+        device: device.clone(),
+    };
+    am.set_author(Some(automerge::Author::from(
+        serde_json::to_vec(&author).expect("json"),
+    )));
+    am.set_actor(bangfu::trust::changes::actor_for(&device, &doc));
+    let now = am.get_heads();
+    am.transact::<_, _, automerge::AutomergeError>(|tx| {
+        let rec = object_at(tx, &["visits", v.as_str()])?;
+        let more = match tx.get(&rec, "teachers_reached")? {
+            Some((automerge::Value::Scalar(x), _))
+                if matches!(x.as_ref(), automerge::ScalarValue::Uint(_)) =>
+            {
+                automerge::ScalarValue::Uint(999)
+            }
+            _ => automerge::ScalarValue::Int(999),
+        };
+        tx.put(&rec, "teachers_reached", more)
+    })
+    .expect("the edit");
+    let mut forged = am.get_changes(&now).pop().expect("the change").decode();
+    forged.deps = before;
+    forged.hash = None;
+    let forged = automerge::Change::from(forged);
+    let hash = forged.hash().to_string();
+    lock(&s.village.ws)
+        .write(|w| w.raw_apply(&doc, forged))
+        .expect("applied on the village's device");
+    assert_eq!(
+        lock(&s.village.ws)
+            .model()
+            .visit(&v)
+            .map(|x| x.teachers_reached),
+        Some(999),
+        "the forgery shows where it was made"
+    );
+    let r = s
+        .city
+        .sync(&s.village.addr())
+        .await
+        .expect("village → city");
+    assert!(
+        r.refused.iter().any(|x| x.change == hash),
+        "refused: {:?}",
+        r.refused
+    );
+    let visit = lock(&s.city.ws).model().visit(&v).cloned().expect("visit");
+    assert_ne!(visit.teachers_reached, 999);
+    // A device with none of the document, given it whole, refuses it too.
+    let stick = bundle::export(&mut lock(&s.village.ws), &one, None).expect("export");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let workspace = lock(&s.city.ws).workspace_id().to_string();
+    let mut fresh =
+        Workspace::create_joined(dir.path(), &workspace, options("U盘")).expect("fresh");
+    let got = bundle::import(&mut fresh, &stick).expect("import");
+    assert!(
+        got.refused.iter().any(|x| x.change == hash),
+        "{:?}",
+        got.refused
+    );
+    assert_eq!(fresh.model().visit(&v).cloned(), Some(visit));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_modified_program_cannot_rename_another_kindergarten_in_the_directory() {
     let s = scene().await;

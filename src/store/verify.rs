@@ -242,12 +242,27 @@ fn vouched(
 struct Touches {
     records: BTreeSet<(String, String)>,
     structure: bool,
+    /// It writes into an object the document did not hold, visible, at
+    /// its parents (see [`path_of`]): malformed, and never applied
+    /// (automerge panics on an object it cannot find).
+    foreign: bool,
 }
 
+/// Where the object `obj` sat in the document at `heads` (a change's
+/// parents): `None` if it was not there then, visible. A change writes
+/// only into what its author's document held: an object made after its
+/// parents (or hidden by then) is one it names to change what reading the
+/// document at its parents and after it would not show (a record made
+/// anew concurrently: `tests/sync.rs`
+/// `a_change_writing_into_a_record_made_anew_after_its_parents_is_refused`).
+/// It is judged a change of the document's shape.
 fn path_of(am: &Automerge, obj: &OpId, heads: &[ChangeHash]) -> Option<Vec<String>> {
     let id = am.import_obj(&format!("{}@{}", obj.0, obj.1)).ok()?;
     let mut path: Vec<String> = Vec::new();
     for p in am.parents_at(&id, heads).ok()? {
+        if !p.visible {
+            return None;
+        }
         match p.prop {
             Prop::Map(k) => path.push(k),
             Prop::Seq(i) => path.push(i.to_string()),
@@ -272,6 +287,7 @@ fn touches(am: &Automerge, c: &Change) -> Touches {
         };
         let Some(mut path) = base else {
             t.structure = true;
+            t.foreign = true;
             continue;
         };
         match &op.key {
@@ -632,7 +648,8 @@ impl Gate<'_> {
                 "checkpoint".to_string()
             } else {
                 let (device, member) = self.vet(whole, c, &none, actors).ok()?;
-                if self.judge(whole, c, &member, &touches(whole, c)).is_some() {
+                let t = touches(whole, c);
+                if t.foreign || self.judge(whole, c, &member, &t).is_some() {
                     return None;
                 }
                 device
@@ -663,14 +680,26 @@ impl Gate<'_> {
             Ok(x) => x,
             Err(step) => return step,
         };
-        match self.apply_and_judge(am, c, &member) {
+        let refuse = |record, reason, applied| Step::Refuse {
+            author: device.clone(),
+            record,
+            reason,
+            applied,
+        };
+        let t = touches(am, c);
+        if t.foreign {
+            return refuse(None, Reason::Record(Verdict::Malformed), false);
+        }
+        // A change automerge itself will not take (another with its actor
+        // and sequence number) is malformed, not an error that would end
+        // the whole exchange. A refused change stays applied: the caller
+        // rebuilds the document without it.
+        if am.apply_changes([c.clone()]).is_err() {
+            return refuse(None, Reason::Record(Verdict::Malformed), true);
+        }
+        match self.judge(am, c, &member, &t) {
             None => Step::Accept(device),
-            Some((record, reason)) => Step::Refuse {
-                author: device,
-                record,
-                reason,
-                applied: true,
-            },
+            Some((record, reason)) => refuse(record, reason, true),
         }
     }
 
@@ -706,25 +735,6 @@ impl Gate<'_> {
             return Err(refuse(device, Reason::TooLarge));
         }
         Ok((device, member))
-    }
-
-    /// Applies `c`, by `member`, to `am` and judges what it did: `None`
-    /// when it may stay, else the record it touched wrongly (if one) and
-    /// why. A change automerge itself will not take (another with its
-    /// actor and sequence number) is malformed, not an error that would
-    /// end the whole exchange. A refused change stays applied: the caller
-    /// rebuilds the document without it.
-    fn apply_and_judge(
-        &self,
-        am: &mut Automerge,
-        c: &Change,
-        member: &Member,
-    ) -> Option<(Option<String>, Reason)> {
-        let t = touches(am, c);
-        if am.apply_changes([c.clone()]).is_err() {
-            return Some((None, Reason::Record(Verdict::Malformed)));
-        }
-        self.judge(am, c, member, &t)
     }
 
     /// Judges `c`, by `member`, in `am`, which holds it (every read is

@@ -422,6 +422,25 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// A change built by hand (any parents, any operations) applied to
+    /// `doc` and signed with this device's key, past every check: what a
+    /// modified program could send. For tests of what receivers refuse.
+    #[doc(hidden)]
+    pub fn raw_apply(&mut self, doc: &str, change: automerge::Change) -> Result<(), EditError> {
+        let key = self.state.key.clone().ok_or(StoreError::NoDeviceKey)?;
+        let am = self.state.loaded(self.conn, self.path, doc)?;
+        let before = am.get_heads();
+        let hash = change.hash();
+        am.apply_changes([change]).map_err(am_err(doc))?;
+        self.touched
+            .entry(doc.to_string())
+            .or_insert_with(|| before.clone());
+        let sig = crate::trust::changes::sign(&key, &self.state.workspace_id, doc, &hash);
+        db::put_sigs(self.conn, &[(hash, sig)], false).map_err(sqlite_err(self.path))?;
+        self.state.reread(doc)?;
+        Ok(())
+    }
+
     /// Signs and stores a certificate of any kind, past every check: what
     /// a modified program could issue. For tests; nothing in bangfu calls
     /// it.
