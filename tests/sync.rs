@@ -1003,11 +1003,7 @@ async fn a_bundle_carries_a_programme_to_a_fresh_member_and_a_damaged_one_is_ref
     let docs: std::collections::BTreeSet<String> = lock(&a.ws).doc_ids().into_iter().collect();
     let bytes = bundle::export(&mut lock(&a.ws), &docs, None).expect("export");
 
-    let dir = tempfile::tempdir().expect("tempdir");
-    let workspace = lock(&a.ws).workspace_id().to_string();
-    let mut fresh =
-        Workspace::create_joined(dir.path(), &workspace, options("U盘")).expect("fresh member");
-    let got = bundle::import(&mut fresh, &bytes).expect("import");
+    let (_dir, mut fresh, got) = fresh_device_imports(&a, &bytes);
     assert_eq!(got.changed.len(), docs.len());
     assert!(got.refused.is_empty(), "{:?}", got.refused);
     assert_eq!(
@@ -1649,21 +1645,42 @@ fn a_workspace_of_the_previous_version_is_upgraded_by_its_creator() {
 
 // ---------- records nobody can forge (issue #9) ----------
 
+/// A map object's id in `doc` under `path` (keys from the root).
+fn object_at(
+    tx: &impl ReadDoc,
+    path: &[&str],
+) -> Result<automerge::ObjId, automerge::AutomergeError> {
+    let mut obj = ROOT;
+    for step in path {
+        obj = match tx.get(&obj, *step)? {
+            Some((_, id)) => id,
+            None => return Err(automerge::AutomergeError::InvalidObjId(step.to_string())),
+        };
+    }
+    Ok(obj)
+}
+
+/// A device that has none of the programme imports `bytes` (a bundle)
+/// from a USB stick: its directory, its workspace and what it took.
+fn fresh_device_imports(
+    from: &Peer,
+    bytes: &[u8],
+) -> (tempfile::TempDir, Workspace, store::Received) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let workspace = lock(&from.ws).workspace_id().to_string();
+    let mut fresh =
+        Workspace::create_joined(dir.path(), &workspace, options("U盘")).expect("fresh member");
+    let got = bundle::import(&mut fresh, bytes).expect("import");
+    (dir, fresh, got)
+}
+
 /// A field of a record, set past every check (a modified program): a
 /// text field is rewritten, anything else put as text or a number.
 fn raw_set(p: &Peer, doc: &str, path: &[&str], key: &str, value: &str) {
     lock(&p.ws)
         .write(|w| {
             w.raw_change(doc, |tx| {
-                let mut obj = ROOT;
-                for step in path {
-                    obj = match tx.get(&obj, *step)? {
-                        Some((_, id)) => id,
-                        None => {
-                            return Err(automerge::AutomergeError::InvalidObjId(step.to_string()));
-                        }
-                    };
-                }
+                let obj = object_at(tx, path)?;
                 match tx.get(&obj, key)? {
                     Some((automerge::Value::Object(ObjType::Text), text)) => {
                         tx.update_text(&text, value)?
@@ -1859,11 +1876,7 @@ async fn a_device_with_none_of_a_document_refuses_a_forbidden_change_that_came_i
     let docs: std::collections::BTreeSet<String> =
         lock(&s.village.ws).doc_ids().into_iter().collect();
     let stick = bundle::export(&mut lock(&s.village.ws), &docs, None).expect("export");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let workspace = lock(&s.city.ws).workspace_id().to_string();
-    let mut fresh =
-        Workspace::create_joined(dir.path(), &workspace, options("U盘")).expect("fresh");
-    let got = bundle::import(&mut fresh, &stick).expect("import");
+    let (_dir, fresh, got) = fresh_device_imports(&s.city, &stick);
     let reasons: Vec<String> = got.refused.iter().map(|r| r.reason.code()).collect();
     assert!(
         reasons.iter().any(|r| r.contains("not_allowed:edit_visit")),
@@ -1880,21 +1893,6 @@ async fn a_device_with_none_of_a_document_refuses_a_forbidden_change_that_came_i
     let city = lock(&s.city.ws).model().visit(&v).cloned().expect("visit");
     assert_eq!(theirs, city);
     assert_ne!(theirs.teachers_reached, 999);
-}
-
-/// A map object's id in `doc` under `path` (keys from the root).
-fn object_at(
-    tx: &impl ReadDoc,
-    path: &[&str],
-) -> Result<automerge::ObjId, automerge::AutomergeError> {
-    let mut obj = ROOT;
-    for step in path {
-        obj = match tx.get(&obj, *step)? {
-            Some((_, id)) => id,
-            None => return Err(automerge::AutomergeError::InvalidObjId(step.to_string())),
-        };
-    }
-    Ok(obj)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1983,11 +1981,7 @@ async fn a_change_writing_into_a_record_made_anew_after_its_parents_is_refused()
     assert_ne!(visit.teachers_reached, 999);
     // A device with none of the document, given it whole, refuses it too.
     let stick = bundle::export(&mut lock(&s.village.ws), &one, None).expect("export");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let workspace = lock(&s.city.ws).workspace_id().to_string();
-    let mut fresh =
-        Workspace::create_joined(dir.path(), &workspace, options("U盘")).expect("fresh");
-    let got = bundle::import(&mut fresh, &stick).expect("import");
+    let (_dir, fresh, got) = fresh_device_imports(&s.city, &stick);
     assert!(
         got.refused.iter().any(|x| x.change == hash),
         "{:?}",

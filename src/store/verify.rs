@@ -638,13 +638,11 @@ impl Gate<'_> {
         actors: &BTreeMap<ActorId, String>,
     ) -> Option<Outcome> {
         let none = BTreeSet::new();
+        let nothing_merged = Batch::default();
         let mut out = Outcome::default();
         for c in ordered {
             let hash = c.hash();
-            let device = if vouched.contains(&hash)
-                && !self.cut_off(c, actors)
-                && !self.builds_on_refused(c, &none)
-            {
+            let device = if self.takes_vouched(whole, c, vouched, actors, &none, &nothing_merged) {
                 "checkpoint".to_string()
             } else {
                 let (device, member) = self.vet(whole, c, &none, actors).ok()?;
