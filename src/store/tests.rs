@@ -153,6 +153,36 @@ fn records_with_chinese_text_read_back_the_same_after_reopening() {
 }
 
 #[test]
+fn a_list_edited_shorter_keeps_its_first_items_in_the_document() {
+    // automerge 0.12's `update_object` deletes a shortened list's first
+    // items instead of its last: the model (and this device's views) said
+    // one thing, the document every other device reads another.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut ws, _, visit) = setup(dir.path());
+    let person = |name: &str| Participant {
+        name: name.into(),
+        role: "teacher".into(),
+    };
+    let mut v = ws.model().visit(&visit).cloned().expect("visit");
+    v.participants = vec![person("甲"), person("乙"), person("丙")];
+    v.tasks = vec![Task::Teachers, Task::Conditions, Task::RuralCharacter];
+    ws.write(|w| w.put_visit(v.clone())).expect("three of each");
+    ws.compact(&district_doc(&ws, &visit)).expect("compact");
+    drop(ws);
+    let mut ws = Workspace::open(dir.path(), opts()).expect("reopen");
+    v.participants = vec![person("丁")];
+    v.tasks = vec![Task::Conditions];
+    ws.write(|w| w.put_visit(v.clone())).expect("one of each");
+    drop(ws);
+    let mut no_views = opts();
+    no_views.use_views = false;
+    let from_docs = Workspace::open(dir.path(), no_views).expect("open");
+    let read = from_docs.model().visit(&visit).expect("visit");
+    assert_eq!(read.participants, v.participants);
+    assert_eq!(read.tasks, v.tasks);
+}
+
+#[test]
 fn text_indexes_count_code_points() {
     assert_eq!(
         automerge::Automerge::new().text_encoding(),

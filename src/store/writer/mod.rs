@@ -14,7 +14,7 @@ use crate::domain::*;
 use crate::trust::Kind;
 use automerge::hydrate::{Map, Value};
 use automerge::transaction::{CommitOptions, Transactable, Transaction};
-use automerge::{ChangeHash, ObjType, ROOT, ReadDoc};
+use automerge::{ChangeHash, ObjType, Prop, ROOT, ReadDoc};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -169,15 +169,80 @@ fn put_map(
         _ => None,
     };
     let merged = overlay(old_map, value);
-    tx.update_object(&existing, &Value::Map(merged))
-        .map_err(|e| StoreError::Automerge {
-            doc: doc.to_string(),
-            detail: e.to_string(),
-        })?;
+    update_map(tx, &existing, &merged).map_err(am_err(doc))?;
     if let Some((field, v)) = forced {
         put_again(tx, doc, &existing, field, &v)?;
     }
     Ok(())
+}
+
+/// Lays `new` over the map object `obj`: only what differs makes
+/// operations (automerge drops a put of the value a key holds), keys `new`
+/// lacks are deleted, nested objects are updated in place (a text by its
+/// changed characters). Not automerge 0.12's `update_object`: shortening a
+/// list, it deletes the list's first items instead of its last (a visit
+/// edited from two participants to one kept the second in the document,
+/// the first in the model).
+fn update_map(
+    tx: &mut Transaction<'_>,
+    obj: &automerge::ObjId,
+    new: &Map,
+) -> Result<(), automerge::AutomergeError> {
+    let gone: Vec<String> = tx.keys(obj).filter(|k| new.get(k).is_none()).collect();
+    let mut keys: Vec<_> = new.iter().collect();
+    keys.sort_by_key(|(k, _)| *k);
+    for (k, v) in keys {
+        update_at(tx, obj, Prop::Map(k.clone()), &v.value, false)?;
+    }
+    for k in gone {
+        tx.delete(obj, k.as_str())?;
+    }
+    Ok(())
+}
+
+/// Lays `new` over the list object `obj` item by item; items past its
+/// end are added, items past `new`'s end deleted (from the last).
+fn update_list(
+    tx: &mut Transaction<'_>,
+    obj: &automerge::ObjId,
+    new: &automerge::hydrate::List,
+) -> Result<(), automerge::AutomergeError> {
+    let old_len = tx.length(obj);
+    let mut n = 0;
+    for (i, item) in new.iter().enumerate() {
+        update_at(tx, obj, Prop::Seq(i), &item.value, i >= old_len)?;
+        n = i.saturating_add(1);
+    }
+    for i in (n..old_len).rev() {
+        tx.delete(obj, i)?;
+    }
+    Ok(())
+}
+
+/// Puts `new` at `prop` of `obj` (inserts it there when `insert`),
+/// updating in place an object of the same kind already there.
+fn update_at(
+    tx: &mut Transaction<'_>,
+    obj: &automerge::ObjId,
+    prop: Prop,
+    new: &Value,
+    insert: bool,
+) -> Result<(), automerge::AutomergeError> {
+    use automerge::Value as Held;
+    let old = match insert {
+        true => None,
+        false => tx.get(obj, prop.clone())?,
+    };
+    match (old, new, &prop) {
+        (Some((Held::Object(ObjType::Map), id)), Value::Map(m), _) => update_map(tx, &id, m),
+        (Some((Held::Object(ObjType::List), id)), Value::List(l), _) => update_list(tx, &id, l),
+        (Some((Held::Object(ObjType::Text), id)), Value::Text(t), _) => {
+            tx.update_text(&id, t.to_string())
+        }
+        (_, Value::Scalar(s), Prop::Seq(i)) if insert => tx.insert(obj, *i, s.clone()),
+        (_, Value::Scalar(s), _) => tx.put(obj, prop, s.clone()),
+        (_, other, _) => tx.batch_create_object(obj, prop, other, insert).map(|_| ()),
+    }
 }
 
 /// The value at a field path of a record map.
