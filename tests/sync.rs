@@ -252,6 +252,21 @@ async fn two_peers_with_concurrent_edits_converge() {
         note.starts_with("（乙补充）") && note.ends_with("（甲补充）"),
         "both edits kept: {note}"
     );
+    // Each side took the other's changes into the visit's district
+    // document and still knows its tips there: its next new record or
+    // first edit of one needs no load of that document (docs/STORAGE.md).
+    let doc = format!("district/{}", v.district_id);
+    for p in [&a, &b] {
+        let db = rusqlite::Connection::open(p._dir.path().join("workspace.db")).expect("db");
+        let carried: bool = db
+            .query_row(
+                "SELECT tips IS NOT NULL FROM doc_heads WHERE id = ?1",
+                [&doc],
+                |r| r.get(0),
+            )
+            .expect("doc_heads");
+        assert!(carried, "tips carried through the sync");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

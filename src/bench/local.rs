@@ -174,15 +174,34 @@ pub(super) fn interface(s: &Setup) -> Result<Vec<Row>, BenchError> {
     ])
 }
 
-/// The ids a command needs: a pairing, and a visit.
-fn some_ids(s: &Setup) -> Result<(String, String, String), BenchError> {
+/// The ids the commands need: a pairing, a visit, a district's name, and
+/// five visits of the pairing's district (where `visit add` writes).
+struct Ids {
+    pairing: String,
+    visit: String,
+    district: String,
+    to_edit: Vec<String>,
+}
+
+fn some_ids(s: &Setup) -> Result<Ids, BenchError> {
     let ws = Workspace::open(&s.dir, s.options("bench")).map_err(|e| failed("open", e))?;
     let m = ws.model();
-    let pairing = m.pairings().next().map(|p| p.id.to_string());
+    let pairing = m.pairings().next();
     let visit = m.visits().next().map(|v| v.id.to_string());
     let district = m.districts_in_order().first().map(|d| d.name.clone());
+    let to_edit: Vec<String> = m
+        .visits()
+        .filter(|v| pairing.is_some_and(|p| p.district_id == v.district_id))
+        .take(5)
+        .map(|v| v.id.to_string())
+        .collect();
     match (pairing, visit, district) {
-        (Some(p), Some(v), Some(d)) => Ok((p, v, d)),
+        (Some(p), Some(visit), Some(district)) if !to_edit.is_empty() => Ok(Ids {
+            pairing: p.id.to_string(),
+            visit,
+            district,
+            to_edit,
+        }),
         _ => Err(failed("demo data", "no pairing, visit or district")),
     }
 }
@@ -190,13 +209,21 @@ fn some_ids(s: &Setup) -> Result<(String, String, String), BenchError> {
 /// Whole commands, each a process of its own, median of 5.
 pub(super) fn commands(s: &Setup) -> Result<Vec<Row>, BenchError> {
     let (_, _, write_target, history_target) = targets(s.scale);
-    let (pairing, visit, district) = some_ids(s)?;
+    let Ids {
+        pairing,
+        visit,
+        district,
+        to_edit,
+    } = some_ids(s)?;
+    let once = |args: &[&str]| -> Result<f64, BenchError> {
+        let t = Instant::now();
+        bangfu(s, args)?;
+        Ok(ms_since(t))
+    };
     let run = |args: &[&str]| -> Result<f64, BenchError> {
         let mut times = Vec::new();
         for _ in 0..5 {
-            let t = Instant::now();
-            bangfu(s, args)?;
-            times.push(ms_since(t));
+            times.push(once(args)?);
         }
         Ok(percentile(&mut times, 0.5))
     };
@@ -211,6 +238,18 @@ pub(super) fn commands(s: &Setup) -> Result<Vec<Row>, BenchError> {
         "--note",
         note,
     ])?;
+    // Each visit's first edit since it was made, then one of them again.
+    let mut edits = Vec::new();
+    for (i, id) in to_edit.iter().enumerate() {
+        let n = (40 + i).to_string();
+        edits.push(once(&["visit", "edit", id, "--teachers-reached", &n])?);
+    }
+    let edit = percentile(&mut edits, 0.5);
+    let mut again = Vec::new();
+    for (id, n) in to_edit.iter().take(1).cycle().zip(["50", "51", "52"]) {
+        again.push(once(&["visit", "edit", id, "--teachers-reached", n])?);
+    }
+    let again = percentile(&mut again, 0.5);
     let saved = all_saved(s)?;
     let one_doc = median_ms(3, || {
         let _ = one_document_write(&saved, &s.dir);
@@ -231,6 +270,24 @@ pub(super) fn commands(s: &Setup) -> Result<Vec<Row>, BenchError> {
         )
         .baseline(one_doc)
         .at_most(write_target),
+        Row::new(
+            "command: edit a visit",
+            edit,
+            "ms",
+            &format!(
+                "`visit edit ID --teachers-reached N`, whole process, median of {} visits of the same district, each edited for the first time; baseline as above",
+                to_edit.len()
+            ),
+        )
+        .baseline(one_doc)
+        .at_most(write_target),
+        Row::new(
+            "command: edit a visit edited before",
+            again,
+            "ms",
+            "the same command for a visit edited before, median of 3: it loads the district's document",
+        )
+        .baseline(one_doc),
         Row::new(
             "command: history of a visit",
             history,

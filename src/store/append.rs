@@ -73,25 +73,52 @@ impl Tips {
         if heads != [last.hash()] || last.is_empty() {
             return None;
         }
-        let mut collections = Vec::new();
-        for name in DISTRICT_COLLECTIONS {
-            match am.get(ROOT, name) {
-                Ok(Some((
-                    automerge::Value::Object(ObjType::Map),
-                    ObjId::Id(counter, actor, _),
-                ))) => {
-                    collections.push((name.to_string(), OpId(counter, actor)));
-                }
-                _ => return None,
-            }
-        }
         Some(Tips {
             heads,
             max_op: last.max_op(),
             actor: me.clone(),
             seq: last.seq(),
             author: am.get_author_for_actor(me).map(|a| a.as_bytes().to_vec()),
-            collections,
+            collections: collections_of(am)?,
+        })
+    }
+
+    /// The tips of `am` after a write added `changes` to the document
+    /// these tips were taken at (`before`): every change after `before`,
+    /// whoever made them (a sync's, a bundle's, this device's). The
+    /// largest operation counter of a document is the largest of its
+    /// changes', so it is these tips' or one of `changes`'; this device's
+    /// sequence number likewise. `None` when the tips were not taken at
+    /// `before`, or a collection map is missing.
+    pub(crate) fn after_changes(
+        &self,
+        am: &Automerge,
+        before: &[ChangeHash],
+        changes: &[Change],
+    ) -> Option<Tips> {
+        let mut before = before.to_vec();
+        before.sort();
+        if self.heads != before {
+            return None;
+        }
+        let mut heads = am.get_heads();
+        heads.sort();
+        let max_op = changes
+            .iter()
+            .map(Change::max_op)
+            .fold(self.max_op, u64::max);
+        let seq = changes
+            .iter()
+            .filter(|c| c.actor_id() == &self.actor)
+            .map(Change::seq)
+            .fold(self.seq, u64::max);
+        Some(Tips {
+            heads,
+            max_op,
+            actor: self.actor.clone(),
+            seq,
+            author: self.author.clone(),
+            collections: collections_of(am)?,
         })
     }
 
@@ -129,6 +156,21 @@ impl Tips {
     }
 }
 
+/// The object id of each collection's map in `am`; `None` when one is
+/// missing or not a map.
+fn collections_of(am: &Automerge) -> Option<Vec<(String, OpId)>> {
+    let mut collections = Vec::new();
+    for name in DISTRICT_COLLECTIONS {
+        match am.get(ROOT, name) {
+            Ok(Some((automerge::Value::Object(ObjType::Map), ObjId::Id(counter, actor, _)))) => {
+                collections.push((name.to_string(), OpId(counter, actor)));
+            }
+            _ => return None,
+        }
+    }
+    Some(collections)
+}
+
 /// A change's description: when and why.
 pub(crate) struct Stamp {
     pub time: i64,
@@ -152,22 +194,42 @@ pub(crate) fn new_record(
         .find(|(name, _)| name == collection)
         .map(|(_, id)| id.clone())?;
     let start = tips.max_op.checked_add(1)?;
-    let mut ops = Ops {
-        ops: Vec::new(),
-        start,
-        actor: &tips.actor,
-    };
+    let ops = making(parent, key, value, start, &tips.actor)?;
+    change_of(tips, ops, start, stamp)
+}
+
+/// The operations that make `value`, a record, under `key` of the
+/// collection map `parent`, numbered from `start` by `actor`: as
+/// automerge's `batch_create_object` lays them (the record's map, then
+/// breadth first, each map's keys sorted, each list's items and each
+/// text's characters in turn).
+pub(crate) fn making(
+    parent: OpId,
+    key: &str,
+    value: &Map,
+    start: u64,
+    actor: &ActorId,
+) -> Option<Vec<Op>> {
+    let mut ops = Ops::new(start, actor);
     let root = ops.push(
         ObjectId::Id(parent),
         Key::Map(key.into()),
         OpType::Make(ObjType::Map),
         false,
+        Vec::new(),
     )?;
-    let map = Value::Map(value.clone());
-    let mut queue = VecDeque::from([(root, &map)]);
-    while let Some((obj, v)) = queue.pop_front() {
-        ops.children(obj, v, &mut queue)?;
-    }
+    ops.fill(root, &Value::Map(value.clone()))?;
+    Some(ops.ops)
+}
+
+/// The change of `ops` (numbered from `start`) on top of the document
+/// `tips` describes, and the tips after it.
+pub(crate) fn change_of(
+    tips: &Tips,
+    ops: Vec<Op>,
+    start: u64,
+    stamp: Stamp,
+) -> Option<(Change, Tips)> {
     // An actor's first change carries its author (automerge's footer in
     // the extra bytes); tips are only taken after this device's own
     // change, so the change made here is never the first.
@@ -175,7 +237,7 @@ pub(crate) fn new_record(
         return None;
     }
     let change = Change::from(ExpandedChange {
-        operations: ops.ops,
+        operations: ops,
         actor_id: tips.actor.clone(),
         hash: None,
         seq: tips.seq.checked_add(1)?,
@@ -196,25 +258,54 @@ pub(crate) fn new_record(
 }
 
 /// Operations being numbered from `start`, by `actor`.
-struct Ops<'a> {
+pub(crate) struct Ops<'a> {
     ops: Vec<Op>,
     start: u64,
     actor: &'a ActorId,
 }
 
-impl Ops<'_> {
-    /// Adds an operation; its id.
-    fn push(&mut self, obj: ObjectId, key: Key, action: OpType, insert: bool) -> Option<OpId> {
+impl<'a> Ops<'a> {
+    pub(crate) fn new(start: u64, actor: &'a ActorId) -> Ops<'a> {
+        Ops {
+            ops: Vec::new(),
+            start,
+            actor,
+        }
+    }
+
+    pub(crate) fn into_ops(self) -> Vec<Op> {
+        self.ops
+    }
+
+    /// Adds an operation over the operations `pred`; its id.
+    pub(crate) fn push(
+        &mut self,
+        obj: ObjectId,
+        key: Key,
+        action: OpType,
+        insert: bool,
+        pred: Vec<OpId>,
+    ) -> Option<OpId> {
         let n = u64::try_from(self.ops.len()).ok()?;
         let id = OpId(self.start.checked_add(n)?, self.actor.clone());
         self.ops.push(Op {
             action,
             obj,
             key,
-            pred: SortedVec::new(),
+            pred: SortedVec::from(pred),
             insert,
         });
         Some(id)
+    }
+
+    /// The operations that fill `obj`, just made for `value`, and the
+    /// objects within it, breadth first.
+    pub(crate) fn fill(&mut self, obj: OpId, value: &Value) -> Option<()> {
+        let mut queue = VecDeque::from([(obj, value)]);
+        while let Some((obj, v)) = queue.pop_front() {
+            self.children(obj, v, &mut queue)?;
+        }
+        Some(())
     }
 
     /// The operations that fill the object `obj` made for `value`; the
@@ -231,7 +322,13 @@ impl Ops<'_> {
                 keys.sort_by_key(|(k, _)| *k);
                 for (k, v) in keys {
                     let key = Key::Map(k.as_str().into());
-                    let id = self.push(ObjectId::Id(obj.clone()), key, action(&v.value), false)?;
+                    let id = self.push(
+                        ObjectId::Id(obj.clone()),
+                        key,
+                        action(&v.value),
+                        false,
+                        Vec::new(),
+                    )?;
                     if !matches!(v.value, Value::Scalar(_)) {
                         queue.push_back((id, &v.value));
                     }
@@ -241,8 +338,13 @@ impl Ops<'_> {
                 let mut after = ElementId::Head;
                 for item in l.iter() {
                     let key = Key::Seq(after);
-                    let id =
-                        self.push(ObjectId::Id(obj.clone()), key, action(&item.value), true)?;
+                    let id = self.push(
+                        ObjectId::Id(obj.clone()),
+                        key,
+                        action(&item.value),
+                        true,
+                        Vec::new(),
+                    )?;
                     if !matches!(item.value, Value::Scalar(_)) {
                         queue.push_back((id.clone(), &item.value));
                     }
@@ -254,7 +356,7 @@ impl Ops<'_> {
                 for c in t.to_string().chars() {
                     let key = Key::Seq(after);
                     let put = OpType::Put(automerge::ScalarValue::from(c));
-                    let id = self.push(ObjectId::Id(obj.clone()), key, put, true)?;
+                    let id = self.push(ObjectId::Id(obj.clone()), key, put, true, Vec::new())?;
                     after = ElementId::Id(id);
                 }
             }
@@ -265,7 +367,7 @@ impl Ops<'_> {
 }
 
 /// The operation that puts `v`: an object made, or a scalar.
-fn action(v: &Value) -> OpType {
+pub(crate) fn action(v: &Value) -> OpType {
     match v {
         Value::Map(_) => OpType::Make(ObjType::Map),
         Value::List(_) => OpType::Make(ObjType::List),

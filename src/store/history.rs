@@ -16,6 +16,7 @@
 
 use super::AuthorInfo;
 use super::db::{self, ChangeRow, TouchRow};
+use super::edit::Shape;
 use super::layout::*;
 use super::state::State;
 use crate::domain::*;
@@ -89,9 +90,9 @@ struct Owner {
 impl Owner {
     /// The owner of the object at `path` (from the root down), if it is
     /// within a collection of records.
-    fn at(path: &[(automerge::ObjId, Prop)]) -> Option<Owner> {
+    fn at(path: &[Prop]) -> Option<Owner> {
         let key = |i: usize| match path.get(i) {
-            Some((_, Prop::Map(k))) => Some(k.clone()),
+            Some(Prop::Map(k)) => Some(k.clone()),
             _ => None,
         };
         let collection = key(0).filter(|c| is_collection(c))?;
@@ -137,7 +138,8 @@ impl<'a> Objects<'a> {
         }
         let found = self.earlier.and_then(|am| {
             let obj = am.import_obj(&format!("{}@{}", id.0, id.1)).ok()?;
-            Owner::at(&am.parents(&obj).ok()?.path())
+            let path = am.parents(&obj).ok()?.path();
+            Owner::at(&path.into_iter().map(|(_, p)| p).collect::<Vec<_>>())
         });
         self.known.insert(id.clone(), found.clone());
         found
@@ -155,6 +157,10 @@ struct Touch {
     fields: BTreeSet<String>,
     created: bool,
     deleted: bool,
+    /// For a record the change made: the counter of the operation that
+    /// made its map, and the digest of that operation and every one after
+    /// it on the record (`edit.rs`).
+    making: Option<(u64, Shape)>,
 }
 
 /// One operation's touch of a record: its collection and id, the field
@@ -265,6 +271,16 @@ fn touches(
         let Some((_, t)) = out.get_mut(n) else {
             continue;
         };
+        let counter = u64::try_from(i)
+            .ok()
+            .and_then(|i| change.start_op.get().checked_add(i));
+        if o.made && !t.created && t.fields.is_empty() {
+            t.making = counter.map(|c| (c, Shape::new()));
+        }
+        match (&mut t.making, counter) {
+            (Some((_, shape)), Some(c)) => shape.add(c, &change.actor_id, op),
+            _ => t.making = None,
+        }
         t.created |= o.made;
         t.deleted |= o.removed;
         match o.field {
@@ -355,6 +371,7 @@ fn index_rows(
                     collection,
                     created: t.created,
                     deleted: t.deleted,
+                    making: t.making.take().map(|(c, shape)| (c, shape.finish())),
                     fields: if t.created {
                         Vec::new()
                     } else {
@@ -443,15 +460,17 @@ pub(crate) fn follow(
 }
 
 /// After this process wrote `changes` to `doc` on top of `before` without
-/// loading it (`append.rs`): indexes them if the index covered `before`,
-/// each object they touch placed from the document's tips (they only add
-/// records under its collections). Whether it did.
+/// loading it (`append.rs`, `edit.rs`): indexes them if the index covered
+/// `before`, each object they touch placed from the document's tips (the
+/// collections) or from `places` (the objects of the records they edit,
+/// each with its path of keys from the root). Whether it did.
 pub(crate) fn follow_appended(
     conn: &Connection,
     doc: &str,
     before: &[ChangeHash],
     changes: &[automerge::Change],
     tips: &super::append::Tips,
+    places: &[(OpId, Vec<String>)],
 ) -> rusqlite::Result<bool> {
     if before.is_empty() || db::history_heads(conn, doc)? != Some(db::encode_heads(before)) {
         return Ok(false);
@@ -464,6 +483,12 @@ pub(crate) fn follow_appended(
             field: None,
         };
         objects.add(id.clone(), o);
+    }
+    for (id, path) in places {
+        let path: Vec<Prop> = path.iter().map(|k| Prop::Map(k.clone())).collect();
+        if let Some(o) = Owner::at(&path) {
+            objects.add(id.clone(), o);
+        }
     }
     // As automerge's metadata names the author: the one assigned to the
     // actor by its first change.

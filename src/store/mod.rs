@@ -18,6 +18,7 @@ pub mod blobs;
 mod conflicts;
 mod db;
 mod doctor;
+mod edit;
 mod error;
 mod evidence;
 mod exchange;
@@ -564,7 +565,7 @@ impl Workspace {
             // Records added without loading the document, indexed from
             // their changes while the index reaches up to the first.
             if let (None, Some(u)) = (&d.am, self.state.unindexed.get(doc))
-                && history::follow_appended(&tx, doc, &u.before, &u.changes, &u.tips)
+                && history::follow_appended(&tx, doc, &u.before, &u.changes, &u.tips, &u.places)
                     .map_err(&err)?
             {
                 continue;

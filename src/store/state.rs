@@ -46,6 +46,9 @@ pub(crate) struct Doc {
 pub(crate) struct Appended {
     pub changes: Vec<automerge::Change>,
     pub tips: Tips,
+    /// The objects of the records the changes edit (`edit.rs`), each with
+    /// its path of keys, for the history index.
+    pub places: Vec<(automerge::legacy::OpId, Vec<String>)>,
 }
 
 /// Changes made without loading their document and not yet indexed: those
@@ -54,6 +57,8 @@ pub(crate) struct Unindexed {
     pub before: Vec<ChangeHash>,
     pub changes: Vec<automerge::Change>,
     pub tips: Tips,
+    /// The objects of the records they edit (`Appended::places`).
+    pub places: Vec<(automerge::legacy::OpId, Vec<String>)>,
 }
 
 /// Documents, the model built from them, and how far we have read.
@@ -683,6 +688,7 @@ impl State {
                 continue;
             };
             let me = crate::trust::changes::actor_for(&self.author.device, id);
+            let mut places = Vec::new();
             let (changes, heads, tips) = match (&d.am, d.appended.take(), before) {
                 (Some(am), _, _) => {
                     // Rebuilt once (it walks the document's operations)
@@ -694,13 +700,24 @@ impl State {
                         _ => am.get_changes(since),
                     };
                     // Taken with every local write, so that the next new
-                    // record needs no load (`append.rs`).
+                    // record needs no load (`append.rs`); after any other
+                    // write (a sync's) carried from the tips it started at.
                     let tips = before
-                        .and_then(|_| district_of_doc(id))
-                        .and_then(|_| Tips::after_local_write(am, &changes, &me));
+                        .filter(|_| district_of_doc(id).is_some())
+                        .and_then(|b| {
+                            Tips::after_local_write(am, &changes, &me).or_else(|| {
+                                let stored = db::tips(conn, id).ok().flatten()?;
+                                Tips::decode(&stored)
+                                    .filter(|t| t.actor == me)?
+                                    .after_changes(am, b, &changes)
+                            })
+                        });
                     (changes, sorted(am.get_heads()), tips)
                 }
-                (None, Some(a), Some(_)) => (a.changes, a.tips.heads.clone(), Some(a.tips)),
+                (None, Some(a), Some(_)) => {
+                    places = a.places;
+                    (a.changes, a.tips.heads.clone(), Some(a.tips))
+                }
                 _ => continue,
             };
             // Every change this device made here is signed, to travel with
@@ -762,12 +779,14 @@ impl State {
                                 Some(u) if u.tips.heads == *before => {
                                     u.changes.extend(changes.iter().cloned());
                                     u.tips = t.clone();
+                                    u.places.append(&mut places);
                                 }
                                 None if !self.awaiting_upkeep.contains(id) => {
                                     let u = Unindexed {
                                         before: before.clone(),
                                         changes: changes.clone(),
                                         tips: t.clone(),
+                                        places: std::mem::take(&mut places),
                                     };
                                     self.unindexed.insert(id.clone(), u);
                                 }
@@ -780,7 +799,7 @@ impl State {
                             }
                         }
                         (None, Some(t)) => {
-                            super::history::follow_appended(conn, id, before, &changes, t)
+                            super::history::follow_appended(conn, id, before, &changes, t, &places)
                                 .map_err(&err)?;
                         }
                         (None, None) => {}

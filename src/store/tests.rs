@@ -260,13 +260,17 @@ fn two_offline_edits_of_one_note_both_survive_the_merge() {
     b.write(|w| w.put_visit(vb)).expect("b edits");
 
     let mut theirs = b.state.docs[&doc].am.clone().expect("b loaded it to write");
-    let ours = a
-        .state
-        .docs
-        .get_mut(&doc)
-        .and_then(|d| d.am.as_mut())
-        .expect("a loaded it to write");
+    // a's edit was built without its document (`edit.rs`): the merge is
+    // of that change with b's, made through automerge.
+    assert!(
+        a.state.docs[&doc].am.is_none(),
+        "a wrote without loading it"
+    );
+    let path = a.db.path.clone();
+    let tx = a.db.begin_read().expect("read");
+    let ours = a.state.loaded(&tx, &path, &doc).expect("load");
     ours.merge(&mut theirs).expect("merge");
+    drop(tx);
     a.state.reread(&doc).expect("reread");
     let note = &a.model().visit(&visit).expect("visit").note;
     assert_eq!(
@@ -628,5 +632,6 @@ fn a_format_1_file_is_read_as_it_is_and_keeps_its_heads_apart_from_its_first_wri
 }
 
 mod append;
+mod edit;
 mod quick;
 mod upkeep;

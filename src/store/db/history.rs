@@ -26,13 +26,29 @@ CREATE TABLE IF NOT EXISTS history_rows (
     collection TEXT NOT NULL,
     created    INTEGER NOT NULL,
     deleted    INTEGER NOT NULL,
-    fields     TEXT NOT NULL
+    fields     TEXT NOT NULL,
+    made       INTEGER,
+    shape      BLOB
 ) STRICT;
 CREATE INDEX IF NOT EXISTS history_rows_by_record ON history_rows(record);
 ";
 
 pub(crate) fn ensure_history_tables(conn: &Connection) -> rusqlite::Result<()> {
-    super::ensure(conn, "history_rows_by_record", HISTORY_TABLES)
+    super::ensure(conn, "history_rows_by_record", HISTORY_TABLES)?;
+    // A record's making (`store/edit.rs`), added by the first write to a
+    // file made before; rows indexed before have none.
+    if !has_making_columns(conn)? {
+        conn.execute_batch(
+            "ALTER TABLE history_rows ADD COLUMN made INTEGER;
+             ALTER TABLE history_rows ADD COLUMN shape BLOB;",
+        )?;
+    }
+    Ok(())
+}
+
+fn has_making_columns(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM pragma_table_info('history_rows') WHERE name = 'shape'")?
+        .exists([])
 }
 
 /// One change, as the index keeps it.
@@ -57,6 +73,10 @@ pub(crate) struct TouchRow {
     pub deleted: bool,
     /// Sorted field names.
     pub fields: Vec<String>,
+    /// For a record the change made: the counter of the operation that
+    /// made it and the digest of its making (`store/edit.rs`). Not read
+    /// back with a history.
+    pub making: Option<(u64, Vec<u8>)>,
 }
 
 /// A record's touches, each with its change.
@@ -99,8 +119,9 @@ pub(crate) fn put_history(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     let mut put_touch = conn.prepare_cached(
-        "INSERT INTO history_rows (record, change, collection, created, deleted, fields)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO history_rows
+             (record, change, collection, created, deleted, fields, made, shape)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for (c, touches) in changes {
         put_change.execute(params![
@@ -120,7 +141,9 @@ pub(crate) fn put_history(
                 t.collection,
                 t.created,
                 t.deleted,
-                t.fields.join("\n")
+                t.fields.join("\n"),
+                t.making.as_ref().and_then(|(c, _)| i64::try_from(*c).ok()),
+                t.making.as_ref().map(|(_, shape)| shape.as_slice()),
             ])?;
         }
     }
@@ -164,6 +187,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ChangeRow, TouchRow)> {
             .filter(|f| !f.is_empty())
             .map(str::to_string)
             .collect(),
+        making: None,
     };
     let hash: Vec<u8> = r.get(5)?;
     let hash = <[u8; 32]>::try_from(hash.as_slice()).map_err(|_| {
@@ -178,6 +202,43 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ChangeRow, TouchRow)> {
         message: r.get(10)?,
     };
     Ok((change, touch))
+}
+
+/// How `record` of `doc` was made, when the index holds its making and
+/// nothing else of it: no change touched it since (`store/edit.rs`).
+pub(crate) fn only_making(
+    conn: &Connection,
+    doc: &str,
+    record: &str,
+) -> rusqlite::Result<Option<crate::store::edit::Making>> {
+    if !in_schema(conn, "history_rows")? || !has_making_columns(conn)? {
+        return Ok(None);
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT r.created, r.made, r.shape, c.actor
+         FROM history_rows r JOIN history_changes c ON c.id = r.change
+         WHERE r.record = ?1 AND c.doc = ?2 LIMIT 2",
+    )?;
+    /// created, made, shape, the change's actor
+    type Row = (bool, Option<i64>, Option<Vec<u8>>, String);
+    let rows: Vec<Row> = st
+        .query_map(params![record, doc], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let [(true, Some(made), Some(shape), actor)] = rows.as_slice() else {
+        return Ok(None);
+    };
+    let Ok(actor) = automerge::ActorId::try_from(actor.as_str()) else {
+        return Ok(None);
+    };
+    Ok(u64::try_from(*made)
+        .ok()
+        .map(|counter| crate::store::edit::Making {
+            actor,
+            counter,
+            shape: shape.clone(),
+        }))
 }
 
 /// Which documents' indexes hold touches of records whose id starts with

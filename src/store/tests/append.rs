@@ -9,21 +9,21 @@ use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{Automerge, ObjType, ROOT, ReadDoc, ScalarValue};
 
 /// A small deterministic generator (xorshift), so a failure repeats.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 
-    fn text(&mut self) -> String {
+    pub(super) fn text(&mut self) -> String {
         const PIECES: [&str; 9] = [
             "",
             "入园指导",
@@ -173,13 +173,13 @@ fn a_new_record_built_from_the_tips_is_the_change_automerge_makes() {
 }
 
 /// Whether the process holds `doc`'s automerge data (it loaded it).
-fn loaded(ws: &Workspace, doc: &str) -> bool {
+pub(super) fn loaded(ws: &Workspace, doc: &str) -> bool {
     ws.state.docs.get(doc).is_some_and(|d| d.am.is_some())
 }
 
 /// The setup's workspace, made and closed: its visit's district document
 /// and the visit, a template for more.
-fn closed_setup(dir: &Path) -> (String, Visit) {
+pub(super) fn closed_setup(dir: &Path) -> (String, Visit) {
     let (ws, _, visit) = setup(dir);
     let doc = district_doc(&ws, &visit);
     let template = ws.model().visit(&visit).cloned().expect("visit");
@@ -187,7 +187,7 @@ fn closed_setup(dir: &Path) -> (String, Visit) {
 }
 
 /// A copy of `template` under a new id with `note`, added.
-fn add_visit(ws: &mut Workspace, template: &Visit, note: &str) -> Id {
+pub(super) fn add_visit(ws: &mut Workspace, template: &Visit, note: &str) -> Id {
     ws.write(|w| {
         let v = Visit {
             id: w.new_id(),
@@ -261,16 +261,18 @@ fn a_command_adds_records_without_loading_their_document_and_they_read_back_the_
     assert_eq!(rebuilt, kept, "the index a pass over every change makes");
 }
 
-/// The tips hold only for the heads they were taken at: after a change
-/// this device did not make, the next new record goes through automerge
-/// (and a write that fails after an addition leaves nothing, and the next
-/// one adds as before).
+/// The tips hold only for the heads they were taken at, and follow a
+/// change this device did not make (as a sync brings) from the tips it
+/// came on: they are then what the document itself says, and the next new
+/// record and the next edit are built from them. A write that fails after
+/// an addition leaves nothing, and the next one adds as before.
 #[test]
 fn a_change_from_elsewhere_or_a_failed_write_never_leaves_tips_that_lie() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut ws, _, visit) = setup(dir.path());
     let doc = district_doc(&ws, &visit);
     let template = ws.model().visit(&visit).cloned().expect("visit");
+    let me = crate::trust::changes::actor_for(&ws.state.author.device, &doc);
     let other = automerge::ActorId::from(vec![7u8; 16]);
     ws.write(|w| {
         w.raw_change_as(&doc, other, &"cd".repeat(32), |tx| {
@@ -279,11 +281,51 @@ fn a_change_from_elsewhere_or_a_failed_write_never_leaves_tips_that_lie() {
     })
     .expect("a change another device could make");
     let stored = db::tips(&ws.db.conn, &doc).expect("tips");
-    assert!(stored.is_none(), "none taken after it");
+    let tips = stored.and_then(|b| Tips::decode(&b)).expect("tips carried");
+    // What the document says, read from all its changes.
+    let am = ws.state.docs[&doc].am.as_ref().expect("loaded");
+    let all = am.get_changes(&[]);
+    let mut heads = am.get_heads();
+    heads.sort();
+    assert_eq!(tips.heads, heads);
+    assert_eq!(Some(tips.max_op), all.iter().map(|c| c.max_op()).max());
+    let mine = all.iter().filter(|c| c.actor_id() == &me).map(|c| c.seq());
+    assert_eq!(Some(tips.seq), mine.max());
+    assert_eq!(tips.actor, me);
     drop(ws);
 
     let mut ws = Workspace::open(dir.path(), opts()).expect("open");
     assert!(!loaded(&ws, &doc));
+    let added = add_visit(&mut ws, &template, "另一台设备改过之后");
+    assert!(!loaded(&ws, &doc), "built on the carried tips");
+    drop(ws);
+    let mut ws = Workspace::open(dir.path(), opts()).expect("open");
+    let mut v = ws.model().visit(&added).cloned().expect("visit");
+    v.note.push_str("，又改");
+    ws.write(|w| w.put_visit(v)).expect("edit");
+    assert!(!loaded(&ws, &doc), "its first edit too");
+    // Tips at other heads than the document's are never used: the
+    // document moved on without them.
+    ws.db
+        .conn
+        .execute(
+            "UPDATE doc_heads SET tips = ?1 WHERE id = ?2",
+            rusqlite::params![tips.encode(), doc],
+        )
+        .expect("stale tips");
+    drop(ws);
+    let mut ws = Workspace::open(dir.path(), opts()).expect("open");
+    let other = automerge::ActorId::from(vec![8u8; 16]);
+    ws.write(|w| {
+        w.raw_change_as(&doc, other, &"ef".repeat(32), |tx| {
+            tx.put(ROOT, "elsewhere", 2)
+        })
+    })
+    .expect("another change from elsewhere");
+    let stored = db::tips(&ws.db.conn, &doc).expect("tips");
+    assert!(stored.is_none(), "not carried from tips of other heads");
+    drop(ws);
+    let mut ws = Workspace::open(dir.path(), opts()).expect("open");
     add_visit(&mut ws, &template, "经 automerge");
     assert!(loaded(&ws, &doc), "no tips for those heads: loaded");
     drop(ws);
@@ -304,9 +346,18 @@ fn a_change_from_elsewhere_or_a_failed_write_never_leaves_tips_that_lie() {
     add_visit(&mut ws, &template, "失败之后");
     assert!(!loaded(&ws, &doc), "the tips still hold");
     drop(ws);
-    let fresh = Workspace::open(dir.path(), opts()).expect("reopen");
+    let fresh = Workspace::open(
+        dir.path(),
+        Options {
+            use_views: false,
+            ..opts()
+        },
+    )
+    .expect("reopen");
     assert_eq!(fresh.model().visits().count(), before + 1);
-    assert!(fresh.damaged().is_empty());
+    assert!(fresh.damaged().is_empty(), "{:?}", fresh.damaged());
+    let note = &fresh.model().visit(&added).expect("visit").note;
+    assert_eq!(note, "另一台设备改过之后，又改");
 }
 
 /// The interface (upkeep when idle) adds records without loading their

@@ -368,11 +368,70 @@ impl<'a> Writer<'a> {
         .map_err(|failure| failure.error)
     }
 
+    /// The tips of `doc` when a change can be built on them without
+    /// loading it (`append.rs`): it is not loaded, holds no damaged record
+    /// (the model does not show what its key may hold), and the tips
+    /// stored with its heads are this device's.
+    fn tips_unloaded(&self, doc: &str) -> Result<Option<super::append::Tips>, StoreError> {
+        let Some(d) = self.state.docs.get(doc) else {
+            return Ok(None);
+        };
+        if d.am.is_some() || self.state.damaged.iter().any(|x| x.doc == doc) {
+            return Ok(None);
+        }
+        if let Some(a) = &d.appended {
+            return Ok(Some(a.tips.clone()));
+        }
+        let me = crate::trust::changes::actor_for(&self.state.author.device, doc);
+        let stored = db::tips(self.conn, doc).map_err(sqlite_err(self.path))?;
+        Ok(stored
+            .and_then(|b| super::append::Tips::decode(&b))
+            .filter(|t| t.heads == d.heads && t.actor == me))
+    }
+
+    /// A change built without loading `doc`, kept for `persist` (and
+    /// applied first if a later edit of the write loads the document).
+    fn keep_built(
+        &mut self,
+        doc: &str,
+        change: automerge::Change,
+        next: super::append::Tips,
+        places: Vec<(automerge::legacy::OpId, Vec<String>)>,
+    ) {
+        let Some(d) = self.state.docs.get_mut(doc) else {
+            return;
+        };
+        self.touched
+            .entry(doc.to_string())
+            .or_insert_with(|| d.heads.clone());
+        d.heads = next.heads.clone();
+        match &mut d.appended {
+            Some(a) => {
+                a.changes.push(change);
+                a.tips = next;
+                a.places.extend(places);
+            }
+            None => {
+                d.appended = Some(super::state::Appended {
+                    changes: vec![change],
+                    tips: next,
+                    places,
+                });
+            }
+        }
+    }
+
+    fn stamp(&self, message: &str) -> super::append::Stamp {
+        super::append::Stamp {
+            time: self.time.unwrap_or_else(super::now_ms),
+            message: message.to_string(),
+        }
+    }
+
     /// Puts a new record (`map`) under `key` of `collection` of `doc`
     /// without loading the document, when it is not loaded and its tips
     /// are known (`append.rs`). `false` when not: the caller makes the
-    /// change through automerge. A document with a damaged record is
-    /// always loaded (the model does not show what its key may hold).
+    /// change through automerge.
     fn append(
         &mut self,
         doc: &str,
@@ -381,50 +440,56 @@ impl<'a> Writer<'a> {
         map: &Map,
         message: &str,
     ) -> Result<bool, StoreError> {
-        use super::append::{self, Stamp, Tips};
-        let Some(d) = self.state.docs.get(doc) else {
+        let Some(tips) = self.tips_unloaded(doc)? else {
             return Ok(false);
         };
-        if d.am.is_some() || self.state.damaged.iter().any(|x| x.doc == doc) {
-            return Ok(false);
-        }
-        let tips = match &d.appended {
-            Some(a) => a.tips.clone(),
-            None => {
-                let me = crate::trust::changes::actor_for(&self.state.author.device, doc);
-                let stored = db::tips(self.conn, doc).map_err(sqlite_err(self.path))?;
-                match stored.and_then(|b| Tips::decode(&b)) {
-                    Some(t) if t.heads == d.heads && t.actor == me => t,
-                    _ => return Ok(false),
-                }
-            }
-        };
-        let stamp = Stamp {
-            time: self.time.unwrap_or_else(super::now_ms),
-            message: message.to_string(),
-        };
-        let Some((change, next)) = append::new_record(&tips, collection, key, map, stamp) else {
+        let stamp = self.stamp(message);
+        let Some((change, next)) = super::append::new_record(&tips, collection, key, map, stamp)
+        else {
             return Ok(false);
         };
-        self.touched
-            .entry(doc.to_string())
-            .or_insert_with(|| d.heads.clone());
-        if let Some(d) = self.state.docs.get_mut(doc) {
-            d.heads = next.heads.clone();
-            match &mut d.appended {
-                Some(a) => {
-                    a.changes.push(change);
-                    a.tips = next;
-                }
-                None => {
-                    d.appended = Some(super::state::Appended {
-                        changes: vec![change],
-                        tips: next,
-                    });
-                }
-            }
-        }
+        self.keep_built(doc, change, next, Vec::new());
         Ok(true)
+    }
+
+    /// Lays `new` over the record `key` of `collection` of `doc`, which
+    /// holds `old`, without loading the document (`edit.rs`): when its tips
+    /// are known, the history index covers its heads and holds only the
+    /// record's making, and `old` is what that making made. `false` when
+    /// not: the caller makes the change through automerge.
+    fn edit_unloaded(
+        &mut self,
+        doc: &str,
+        collection: &str,
+        key: &str,
+        old: &Map,
+        new: &Map,
+        message: &str,
+    ) -> Result<bool, StoreError> {
+        use super::edit::{self, Edited};
+        let Some(tips) = self.tips_unloaded(doc)? else {
+            return Ok(false);
+        };
+        let covered =
+            super::history::covers(self.conn, doc, &tips.heads).map_err(sqlite_err(self.path))?;
+        let making = db::only_making(self.conn, doc, key).map_err(sqlite_err(self.path))?;
+        let (true, Some(making)) = (covered, making) else {
+            return Ok(false);
+        };
+        let merged = overlay(Some(old), new.clone());
+        let stamp = self.stamp(message);
+        match edit::edit_record(&tips, collection, key, old, &merged, &making, stamp) {
+            None => Ok(false),
+            Some(Edited::Unchanged) => Ok(true),
+            Some(Edited::Change {
+                change,
+                tips,
+                places,
+            }) => {
+                self.keep_built(doc, *change, tips, places);
+                Ok(true)
+            }
+        }
     }
 
     /// A raw automerge change to `doc`, past every check: what a modified
@@ -526,14 +591,21 @@ impl<'a> Writer<'a> {
         let id = record.id().to_string();
         let message = format!("{verb} {} {id}", R::COLLECTION);
         let force = self.force.take();
-        let new = force.is_none()
-            && !self
-                .state
-                .model
-                .data
-                .get_mut(district)
-                .is_some_and(|d| R::collection(d).contains_key(record.id()));
-        if !(new && self.append(&doc, R::COLLECTION, &id, &map, &message)?) {
+        let old = self
+            .state
+            .model
+            .data
+            .get_mut(district)
+            .and_then(|d| R::collection(d).get(record.id()))
+            .map(|r| r.to_map());
+        let built = match (&force, &old) {
+            (Some(_), _) => false,
+            (None, None) => self.append(&doc, R::COLLECTION, &id, &map, &message)?,
+            (None, Some(old)) => {
+                self.edit_unloaded(&doc, R::COLLECTION, &id, old, &map, &message)?
+            }
+        };
+        if !built {
             self.change(&doc, message, |tx| {
                 put_map(tx, &doc, &[R::COLLECTION, &id], map, force.as_deref())
             })?;
