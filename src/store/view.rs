@@ -16,8 +16,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Bump whenever a domain record's serialized shape changes: older views
-/// are then ignored and rebuilt from their documents.
-pub(crate) const VIEW_FORMAT: i64 = 7;
+/// are then ignored and rebuilt from their documents. 8: a view written
+/// after an edit that shortened a list could hold what automerge's
+/// `update_object` never wrote to the document (docs/STORAGE.md); each
+/// device reads every document once, and then shows what all others do.
+pub(crate) const VIEW_FORMAT: i64 = 8;
 
 /// How many documents' views are read and decoded together: enough to
 /// keep every core busy, few enough that their bytes stay small (a
