@@ -123,6 +123,24 @@ pub(super) fn interface(s: &Setup) -> Result<Vec<Row>, BenchError> {
     let rss = peak_rss_mib();
     let with_sync = with_sync(&mut app)?;
     let mut keys = report_keys(&mut app, &mut term, 300)?;
+    // The other screens with lists, the same keys: the reports screen is
+    // the one with a target, these show whether any other lags.
+    let mut others = Vec::new();
+    for (digit, name) in [
+        ('4', "visits"),
+        ('2', "kindergartens"),
+        ('3', "pairings"),
+        ('5', "inspections"),
+        ('1', "the overview"),
+    ] {
+        let mut times = screen_keys(&mut app, &mut term, digit, 300)?;
+        others.push(Row::new(
+            &format!("interface: key to frame on {name}, p99"),
+            percentile(&mut times, 0.99),
+            "ms",
+            &format!("300 keys (Down, Up) on the {name} screen, each handled and drawn"),
+        ));
+    }
     drop((app, term));
     for _ in 0..2 {
         let t = Instant::now();
@@ -171,7 +189,10 @@ pub(super) fn interface(s: &Setup) -> Result<Vec<Row>, BenchError> {
             "the same 300 keys",
         )
         .at_most(16.0),
-    ])
+    ]
+    .into_iter()
+    .chain(others)
+    .collect())
 }
 
 /// The ids the commands need: a pairing, a visit, a district's name, and

@@ -213,9 +213,21 @@ pub fn report_keys(
     term: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
     n: usize,
 ) -> Result<Vec<f64>, BenchError> {
+    screen_keys(app, term, '6', n)
+}
+
+/// Key to frame on the screen the digit `screen` opens (1 the overview,
+/// 2 kindergartens, 3 pairings, 4 visits, 5 inspections, 6 reports): `n`
+/// keys as [`report_keys`] presses them.
+pub fn screen_keys(
+    app: &mut crate::app::App,
+    term: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
+    screen: char,
+    n: usize,
+) -> Result<Vec<f64>, BenchError> {
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let key = |c| crate::app::Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
-    app.handle(key(KeyCode::Char('6')));
+    app.handle(key(KeyCode::Char(screen)));
     let mut times = Vec::new();
     for i in 0..n {
         let code = if i % 100 < 80 {

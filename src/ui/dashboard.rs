@@ -4,8 +4,9 @@
 
 use super::theme::*;
 use crate::app::View;
-use crate::domain::calendar::{self, Deadline};
-use crate::domain::plan::{self, YearStatus};
+use crate::app::screens::DashboardFigures as Figures;
+use crate::domain::calendar::Deadline;
+use crate::domain::plan::YearStatus;
 use crate::domain::*;
 use crate::i18n::{Lang, label};
 use crate::tr;
@@ -37,9 +38,16 @@ fn pct(v: Option<f64>) -> String {
 
 pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, area: Rect) {
     let (m, l) = (v.model, v.lang);
-    let years: Vec<YearStatus> = (m.programme.start_year..=m.programme.end_year)
-        .map(|y| plan::year_status(m, y, &v.reach))
-        .collect();
+    // As the data last stood (read again when it changes); else now.
+    let now;
+    let f = match v.screens.dashboard.figures.as_deref() {
+        Some(f) if !v.screens.dashboard.stale => f,
+        _ => {
+            now = Figures::of(m, v.today, &v.reach);
+            &now
+        }
+    };
+    let years = &f.years;
     let Some(s) = years
         .iter()
         .find(|y| y.year == v.screens.dashboard.year)
@@ -53,7 +61,7 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, area: Rect) {
         .direction(Direction::Vertical)
         .constraints([Constraint::Length(top_h), Constraint::Min(0)])
         .split(area);
-    targets(frame, l, &years, s, parts[0], &reach_label(v));
+    targets(frame, l, years, s, parts[0], &reach_label(v));
     if m.kindergartens().next().is_none() {
         // A new workspace: what to do first, instead of empty charts.
         let guide = Paragraph::new(tr!(l, "guide.empty"))
@@ -66,16 +74,17 @@ pub fn draw(frame: &mut Frame<'_>, v: &View<'_>, area: Rect) {
         .direction(Direction::Horizontal)
         .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
         .split(parts[1]);
-    let visits = v.reach.visits(m);
-    chart(frame, l, &visits, s.year, bottom[0]);
+    let no_visits = [0; 12];
+    let months = f.by_month.get(&s.year).unwrap_or(&no_visits);
+    chart(frame, l, months, s.year, bottom[0]);
     let today = v.today;
     let forms_h = (SupportForm::ALL.len() as u16 + 1).min(bottom[1].height / 2);
     let right = Layout::default()
         .direction(Direction::Vertical)
         .constraints([Constraint::Length(forms_h), Constraint::Min(0)])
         .split(bottom[1]);
-    this_month(frame, l, &visits, today, right[0]);
-    deadlines(frame, l, &calendar::deadlines(m, today, &v.reach), right[1]);
+    this_month(frame, l, &f.this_month, today, right[0]);
+    deadlines(frame, l, &f.deadlines, right[1]);
 }
 
 /// Whose figures these are: 全市, 本县区（大洼区）, 本园（…）.
@@ -254,11 +263,7 @@ fn target_notes(
 }
 
 /// Visits per month of the year, as ASCII bars.
-fn chart(frame: &mut Frame<'_>, l: Lang, visits: &[&Visit], year: i32, area: Rect) {
-    let mut counts = [0u64; 12];
-    for v in visits.iter().filter(|v| v.date.year() == year) {
-        counts[v.date.month0() as usize] += 1;
-    }
+fn chart(frame: &mut Frame<'_>, l: Lang, counts: &[u64; 12], year: i32, area: Rect) {
     let bars: Vec<Bar> = counts
         .iter()
         .enumerate()
@@ -300,7 +305,7 @@ fn chart(frame: &mut Frame<'_>, l: Lang, visits: &[&Visit], year: i32, area: Rec
 fn this_month(
     frame: &mut Frame<'_>,
     l: Lang,
-    visits: &[&Visit],
+    forms: &[(SupportForm, usize)],
     today: chrono::NaiveDate,
     area: Rect,
 ) {
@@ -315,12 +320,7 @@ fn this_month(
         crate::present::clip(&title, width),
         TITLE_STYLE,
     ))];
-    let in_month: Vec<&&Visit> = visits
-        .iter()
-        .filter(|v| v.date.year() == today.year() && v.date.month() == today.month())
-        .collect();
-    for f in SupportForm::ALL {
-        let n = in_month.iter().filter(|v| v.form == *f).count();
+    for (f, n) in forms {
         let count = format!("{n:>5}  ");
         // Cut where a label does not fit, marked as cut (English ones are long).
         let room = width.saturating_sub(count.len());

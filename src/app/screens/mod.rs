@@ -12,7 +12,7 @@ pub mod reports;
 mod sync;
 mod visits;
 
-pub use dashboard::Dashboard;
+pub use dashboard::{Dashboard, Figures as DashboardFigures};
 pub use inspections::Inspections;
 pub use kindergartens::Kindergartens;
 pub use list::{FilterKey, ListState};
@@ -172,13 +172,20 @@ impl Screens {
                 self.rebuild_one(s, r);
             } else if let Some(l) = self.list_mut(s) {
                 l.stale = true;
+            } else if s == Screen::Dashboard {
+                self.dashboard.stale = true;
             }
         }
     }
 
-    /// Reads the list of `screen` again if the data changed since.
+    /// Reads the list of `screen` (the dashboard's figures) again if the
+    /// data changed since.
     pub fn freshen(&mut self, screen: Screen, r: &Rows<'_>) {
-        if self.list(screen).is_some_and(|l| l.stale) {
+        let stale = match screen {
+            Screen::Dashboard => self.dashboard.stale || self.dashboard.figures.is_none(),
+            _ => self.list(screen).is_some_and(|l| l.stale),
+        };
+        if stale {
             self.rebuild_one(screen, r);
         }
     }
@@ -186,7 +193,8 @@ impl Screens {
     /// Reads one list again (its filter changed).
     pub fn rebuild_one(&mut self, screen: Screen, r: &Rows<'_>) {
         match screen {
-            Screen::Dashboard | Screen::Sync => {}
+            Screen::Dashboard => self.dashboard.rebuild(r),
+            Screen::Sync => {}
             Screen::Kindergartens => self.kindergartens.rebuild(r),
             Screen::Pairings => self.pairings.rebuild(r),
             Screen::Visits => self.visits.rebuild(r),
