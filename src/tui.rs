@@ -42,6 +42,11 @@ impl Drop for Restore {
 fn setup() -> io::Result<(Restore, Terminal<CrosstermBackend<Stdout>>)> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // One the store turns into an error (automerge stopping on a
+        // change it was given): the interface goes on.
+        if crate::store::panic_is_contained() {
+            return;
+        }
         restore();
         previous(info);
     }));

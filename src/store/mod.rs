@@ -43,6 +43,7 @@ pub use evidence::{FilesHealth, NewFile, Wanted};
 pub use exchange::{Outgoing, Received, Waiting, valid_doc_id};
 pub use layout::Damaged;
 pub use quick::{RecordHistory, quick_history};
+pub use verify::panic_is_contained;
 pub use verify::{Reason, Refused};
 pub use writer::Writer;
 

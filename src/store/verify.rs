@@ -513,14 +513,46 @@ impl Batch {
         self.changes.push(c.clone());
     }
 
-    /// Merges what waits into `am`.
+    /// Merges what waits into `am`. They were not decoded (the root
+    /// vouched for them), so one could still make automerge panic (a
+    /// change writing into an object made after its parents, accepted by a
+    /// root before `Touches::foreign`): that is an error of this write,
+    /// whose caller then drops `am` with everything else it did.
     fn merge(&mut self, am: &mut Automerge) -> Result<(), automerge::AutomergeError> {
         if !self.changes.is_empty() {
-            am.apply_changes(std::mem::take(&mut self.changes))?;
+            let changes = std::mem::take(&mut self.changes);
+            contained(|| am.apply_changes(changes))??;
             self.hashes.clear();
         }
         Ok(())
     }
+}
+
+thread_local! {
+    static CONTAINING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the panic under way on this thread is one [`contained`] turns
+/// into an error: the interface's panic hook leaves the terminal as it is.
+pub fn panic_is_contained() -> bool {
+    CONTAINING.with(|c| c.get())
+}
+
+/// `f`'s result, or an error saying what automerge panicked with.
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, automerge::AutomergeError> {
+    CONTAINING.with(|c| c.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINING.with(|c| c.set(false));
+    r.map_err(|e| {
+        let said = e
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        automerge::AutomergeError::EncodingError(format!(
+            "automerge stopped on a change it was given ({said})"
+        ))
+    })
 }
 
 /// What the check makes of one change.
@@ -692,7 +724,7 @@ impl Gate<'_> {
         // and sequence number) is malformed, not an error that would end
         // the whole exchange. A refused change stays applied: the caller
         // rebuilds the document without it.
-        if am.apply_changes([c.clone()]).is_err() {
+        if !matches!(contained(|| am.apply_changes([c.clone()])), Ok(Ok(()))) {
             return refuse(None, Reason::Record(Verdict::Malformed), true);
         }
         match self.judge(am, c, &member, &t) {
@@ -883,5 +915,60 @@ impl Gate<'_> {
             *am = clean;
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::legacy::SortedVec;
+    use automerge::transaction::Transactable;
+    use automerge::{ExpandedChange, ObjId, ScalarValue};
+    use std::num::NonZeroU64;
+
+    /// A change writing into an object its parents do not hold, merged
+    /// where the change that makes it is not (yet): automerge 0.12 panics
+    /// on it ("Missing from Index"). Merged unread (as the root's vouched
+    /// changes are), that is an error of the write, not a crash.
+    #[test]
+    fn a_change_automerge_stops_on_is_an_error_not_a_crash() {
+        let mut base = Automerge::new().with_actor(ActorId::from(vec![1u8; 16]));
+        let mut tx = base.transaction();
+        tx.put(ROOT, "a", 1).expect("put");
+        tx.commit();
+        let mut other = base.fork().with_actor(ActorId::from(vec![2u8; 16]));
+        let mut tx = other.transaction();
+        let rec = tx.put_object(ROOT, "rec", ObjType::Map).expect("rec");
+        tx.commit();
+        let ObjId::Id(counter, actor, _) = rec else {
+            panic!("an object");
+        };
+        let forged = Change::from(ExpandedChange {
+            operations: vec![automerge::legacy::Op {
+                action: OpType::Put(ScalarValue::Int(999)),
+                obj: ObjectId::Id(OpId(counter, actor)),
+                key: Key::Map("teachers".into()),
+                pred: SortedVec::new(),
+                insert: false,
+            }],
+            actor_id: ActorId::from(vec![3u8; 16]),
+            hash: None,
+            seq: 1,
+            start_op: NonZeroU64::new(counter).expect("counter"),
+            time: 0,
+            message: None,
+            deps: base.get_heads(),
+            extra_bytes: Vec::new(),
+            author: None,
+        });
+        let mut am = base.clone();
+        let mut batch = Batch::default();
+        batch.add(&forged);
+        let merged = batch.merge(&mut am);
+        assert!(!panic_is_contained(), "the flag is down again");
+        let Err(e) = merged else {
+            panic!("merged: {:?}", am.hydrate(None));
+        };
+        assert!(e.to_string().contains("automerge stopped"), "{e}");
     }
 }
