@@ -171,18 +171,24 @@ fn typing_chinese_in_the_note_puts_the_cursor_after_the_last_character() {
     assert_eq!(after, Position::new(start.x + 2, start.y + 1));
 }
 
+/// A visit added from the visits screen's form, with the first form
+/// offered, today's date and `note`, and saved.
+fn save_visit(a: &mut App, note: &str) {
+    ch(a, 'a');
+    pick(a, "form");
+    focus(a, "note");
+    typed(a, note);
+    ctrl(a, 's');
+    assert!(!a.has_dialog(), "the form closed: {}", text(a));
+}
+
 #[test]
 fn a_visit_added_in_the_form_is_saved_with_its_chinese_note() {
     let dir = demo_dir();
     let mut a = app(dir.path(), Lang::Zh, 120, 40);
     ch(&mut a, '4');
     let before = a.list(Screen::Visits).expect("list").rows.len();
-    ch(&mut a, 'a');
-    pick(&mut a, "form");
-    focus(&mut a, "note");
-    typed(&mut a, "今天走访红旗村，指导区域游戏。");
-    ctrl(&mut a, 's');
-    assert!(!a.has_dialog(), "the form closed: {}", text(&a));
+    save_visit(&mut a, "今天走访红旗村，指导区域游戏。");
     assert_eq!(a.list(Screen::Visits).expect("list").rows.len(), before + 1);
     assert!(text(&a).contains("已保存"));
     drop(a);
@@ -210,12 +216,7 @@ fn the_overview_counts_a_visit_saved_from_the_form_at_once() {
     };
     let before = body(&a);
     ch(&mut a, '4');
-    ch(&mut a, 'a');
-    pick(&mut a, "form");
-    focus(&mut a, "note");
-    typed(&mut a, "今天走访红旗村，指导区域游戏。");
-    ctrl(&mut a, 's');
-    assert!(!a.has_dialog(), "the form closed: {}", text(&a));
+    save_visit(&mut a, "今天走访红旗村，指导区域游戏。");
     ch(&mut a, '1');
     let after = body(&a);
     assert_ne!(after, before, "the new visit counted");

@@ -199,6 +199,29 @@ pub(super) fn add_visit(ws: &mut Workspace, template: &Visit, note: &str) -> Id 
     .expect("add")
 }
 
+/// The history of each visit of `ids`, as `ws` tells it.
+pub(super) fn histories(ws: &mut Workspace, ids: &[&Id]) -> Vec<Vec<HistoryEntry>> {
+    ids.iter()
+        .map(|id| ws.history(Entity::Visit, id).expect("history"))
+        .collect()
+}
+
+/// A change to `doc` that another device (its actor and device id made of
+/// the byte `who`) could make, written by `f`.
+pub(super) fn change_from_elsewhere(
+    ws: &mut Workspace,
+    doc: &str,
+    who: u8,
+    f: impl FnOnce(
+        &mut automerge::transaction::Transaction<'_>,
+    ) -> Result<(), automerge::AutomergeError>,
+) {
+    let actor = automerge::ActorId::from(vec![who; 16]);
+    let device = format!("{who:02x}").repeat(32);
+    ws.write(|w| w.raw_change_as(doc, actor, &device, f))
+        .expect("a change another device could make");
+}
+
 /// A command adds visits without loading their district's document; an
 /// edit in the same write loads it with the additions in it; what is on
 /// disk reads back (from the automerge data, not the views) as the
@@ -234,10 +257,7 @@ fn a_command_adds_records_without_loading_their_document_and_they_read_back_the_
         "each addition kept the index"
     );
     let held = ws.model().clone();
-    let kept: Vec<_> = [&a, &b, &c, &d_after]
-        .iter()
-        .map(|id| ws.history(Entity::Visit, id).expect("history"))
-        .collect();
+    let kept = histories(&mut ws, &[&a, &b, &c, &d_after]);
     assert_eq!(kept[0].len(), 1);
     assert!(kept[0][0].created);
     assert_eq!(kept[2].len(), 2, "made, then the note: {:?}", kept[2]);
@@ -254,10 +274,7 @@ fn a_command_adds_records_without_loading_their_document_and_they_read_back_the_
     assert_eq!(v.note, "第一次：😀 e\u{301}");
     assert_eq!(fresh.model().visit(&c).expect("c").note, "第三次，补充");
     db::drop_history(&fresh.db.conn, &doc).expect("drop the index");
-    let rebuilt: Vec<_> = [&a, &b, &c, &d_after]
-        .iter()
-        .map(|id| fresh.history(Entity::Visit, id).expect("history"))
-        .collect();
+    let rebuilt = histories(&mut fresh, &[&a, &b, &c, &d_after]);
     assert_eq!(rebuilt, kept, "the index a pass over every change makes");
 }
 
@@ -273,13 +290,7 @@ fn a_change_from_elsewhere_or_a_failed_write_never_leaves_tips_that_lie() {
     let doc = district_doc(&ws, &visit);
     let template = ws.model().visit(&visit).cloned().expect("visit");
     let me = crate::trust::changes::actor_for(&ws.state.author.device, &doc);
-    let other = automerge::ActorId::from(vec![7u8; 16]);
-    ws.write(|w| {
-        w.raw_change_as(&doc, other, &"cd".repeat(32), |tx| {
-            tx.put(ROOT, "elsewhere", 1)
-        })
-    })
-    .expect("a change another device could make");
+    change_from_elsewhere(&mut ws, &doc, 7, |tx| tx.put(ROOT, "elsewhere", 1));
     let stored = db::tips(&ws.db.conn, &doc).expect("tips");
     let tips = stored.and_then(|b| Tips::decode(&b)).expect("tips carried");
     // What the document says, read from all its changes.
@@ -315,13 +326,7 @@ fn a_change_from_elsewhere_or_a_failed_write_never_leaves_tips_that_lie() {
         .expect("stale tips");
     drop(ws);
     let mut ws = Workspace::open(dir.path(), opts()).expect("open");
-    let other = automerge::ActorId::from(vec![8u8; 16]);
-    ws.write(|w| {
-        w.raw_change_as(&doc, other, &"ef".repeat(32), |tx| {
-            tx.put(ROOT, "elsewhere", 2)
-        })
-    })
-    .expect("another change from elsewhere");
+    change_from_elsewhere(&mut ws, &doc, 8, |tx| tx.put(ROOT, "elsewhere", 2));
     let stored = db::tips(&ws.db.conn, &doc).expect("tips");
     assert!(stored.is_none(), "not carried from tips of other heads");
     drop(ws);
@@ -410,18 +415,12 @@ fn the_interface_indexes_its_additions_when_idle_without_loading_the_document() 
     ws.upkeep().expect("upkeep");
     assert!(current(&ws), "indexed through the document");
     assert!(loaded(&ws, &doc), "which the upkeep loaded");
-    let kept: Vec<_> = [&a, &b, &c, &d_cli, &e]
-        .iter()
-        .map(|id| ws.history(Entity::Visit, id).expect("history"))
-        .collect();
+    let kept = histories(&mut ws, &[&a, &b, &c, &d_cli, &e]);
     assert!(
         kept.iter().all(|h| h.len() == 1 && h[0].created),
         "{kept:?}"
     );
     db::drop_history(&ws.db.conn, &doc).expect("drop the index");
-    let rebuilt: Vec<_> = [&a, &b, &c, &d_cli, &e]
-        .iter()
-        .map(|id| ws.history(Entity::Visit, id).expect("history"))
-        .collect();
+    let rebuilt = histories(&mut ws, &[&a, &b, &c, &d_cli, &e]);
     assert_eq!(rebuilt, kept);
 }

@@ -3,7 +3,7 @@
 //! history index follows them, and anything the index cannot vouch for
 //! goes through automerge.
 
-use super::append::{Rng, add_visit, closed_setup, loaded};
+use super::append::{Rng, add_visit, change_from_elsewhere, closed_setup, histories, loaded};
 use super::*;
 use automerge::ReadDoc;
 use automerge::transaction::Transactable;
@@ -103,6 +103,14 @@ fn an_edit_built_without_its_document_reads_back_as_one_made_through_automerge()
     drop(ws);
     copy_dir(dir.path(), twin.path());
 
+    // The helped side confirms one visit, on both copies alike.
+    let confirm = |ws: &mut Workspace, id: &Id| {
+        let stamp = Stamp {
+            by: "红旗村幼儿园 李园长".into(),
+            on: d("2026-11-21"),
+        };
+        ws.write(|w| w.confirm_visit(id, stamp)).expect("confirm");
+    };
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut changed = 0;
     for (i, id) in ids.iter().enumerate() {
@@ -115,33 +123,14 @@ fn an_edit_built_without_its_document_reads_back_as_one_made_through_automerge()
         assert!(!loaded(&ws, &doc), "edit {i} built without the document");
         assert_eq!(ws.state.docs[&doc].heads != heads, v != before, "edit {i}");
         if i == 7 {
-            ws.write(|w| {
-                w.confirm_visit(
-                    id,
-                    Stamp {
-                        by: "红旗村幼儿园 李园长".into(),
-                        on: d("2026-11-21"),
-                    },
-                )
-            })
-            .expect("confirm");
+            confirm(&mut ws, id);
         }
         drop(ws);
         let mut other = Workspace::open(twin.path(), no_views()).expect("open the copy");
         assert!(loaded(&other, &doc), "the copy reads the document whole");
         other.write(|w| w.put_visit(v.clone())).expect("edit");
         if i == 7 {
-            other
-                .write(|w| {
-                    w.confirm_visit(
-                        id,
-                        Stamp {
-                            by: "红旗村幼儿园 李园长".into(),
-                            on: d("2026-11-21"),
-                        },
-                    )
-                })
-                .expect("confirm");
+            confirm(&mut other, id);
         }
     }
     assert!(changed > 25, "{changed} of 40 edits changed something");
@@ -159,17 +148,12 @@ fn an_edit_built_without_its_document_reads_back_as_one_made_through_automerge()
             .confirmed
             .is_some()
     );
-    let kept: Vec<_> = ids
-        .iter()
-        .map(|id| ours.history(Entity::Visit, id).expect("history"))
-        .collect();
+    let ids: Vec<&Id> = ids.iter().collect();
+    let kept = histories(&mut ours, &ids);
     let edits: usize = kept.iter().map(|h| h.len() - 1).sum();
     assert_eq!(edits, changed + 1, "each edit and the confirmation indexed");
     db::drop_history(&ours.db.conn, &doc).expect("drop the index");
-    let rebuilt: Vec<_> = ids
-        .iter()
-        .map(|id| ours.history(Entity::Visit, id).expect("history"))
-        .collect();
+    let rebuilt = histories(&mut ours, &ids);
     assert_eq!(rebuilt, kept, "the index a pass over every change makes");
 }
 
@@ -248,19 +232,15 @@ fn an_edit_loads_the_document_when_the_index_holds_more_than_the_making() {
     // device's next edit of it goes through the document; of a record it
     // did not touch, not.
     let mut ws = Workspace::open(dir.path(), opts()).expect("open");
-    let other = automerge::ActorId::from(vec![7u8; 16]);
-    ws.write(|w| {
-        w.raw_change_as(&doc, other, &"cd".repeat(32), |tx| {
-            let Some((_, visits)) = tx.get(automerge::ROOT, "visits")? else {
-                return Err(automerge::AutomergeError::NotAnObject);
-            };
-            let Some((_, rec)) = tx.get(&visits, b.as_str())? else {
-                return Err(automerge::AutomergeError::NotAnObject);
-            };
-            tx.put(&rec, "teachers_reached", 9)
-        })
-    })
-    .expect("an edit another device could make");
+    change_from_elsewhere(&mut ws, &doc, 7, |tx| {
+        let Some((_, visits)) = tx.get(automerge::ROOT, "visits")? else {
+            return Err(automerge::AutomergeError::NotAnObject);
+        };
+        let Some((_, rec)) = tx.get(&visits, b.as_str())? else {
+            return Err(automerge::AutomergeError::NotAnObject);
+        };
+        tx.put(&rec, "teachers_reached", 9)
+    });
     drop(ws);
     assert!(edit(&b, "乙一"), "edited elsewhere: through the document");
     let mut ws = Workspace::open(dir.path(), opts()).expect("open");
