@@ -333,9 +333,7 @@ impl Edit<'_> {
             }
         }
         for (k, (put, _)) in keys.iter().filter(|(k, _)| new.get(k).is_none()) {
-            let key = Key::Map(k.as_str().into());
-            self.ops
-                .push(obj.clone(), key, OpType::Delete, false, vec![put.clone()])?;
+            self.delete(&obj, Key::Map(k.as_str().into()), put)?;
         }
         Some(())
     }
@@ -369,9 +367,7 @@ impl Edit<'_> {
             }
         }
         for (elem, _) in items.iter().skip(count).rev() {
-            let key = Key::Seq(ElementId::Id(elem.clone()));
-            self.ops
-                .push(obj.clone(), key, OpType::Delete, false, vec![elem.clone()])?;
+            self.delete(&obj, Key::Seq(ElementId::Id(elem.clone())), elem)?;
         }
         Some(())
     }
@@ -413,9 +409,7 @@ impl Edit<'_> {
         let added = new.get(head..new.len().checked_sub(tail)?)?;
         let obj = ObjectId::Id(id.clone());
         for (elem, _) in gone {
-            let key = Key::Seq(ElementId::Id(elem.clone()));
-            self.ops
-                .push(obj.clone(), key, OpType::Delete, false, vec![elem.clone()])?;
+            self.delete(&obj, Key::Seq(ElementId::Id(elem.clone())), elem)?;
         }
         let mut after = match head.checked_sub(1) {
             Some(i) => ElementId::Id(items.get(i)?.0.clone()),
@@ -454,6 +448,13 @@ impl Edit<'_> {
                 .put(obj, key, new, false, vec![put.clone()])
                 .map(|_| ()),
         }
+    }
+
+    /// Deletes what the operation `put` holds at `key` of `obj` (a list's
+    /// or a text's item: `key` names it, and `put` is the one inserting it).
+    fn delete(&mut self, obj: &ObjectId, key: Key, put: &OpId) -> Option<OpId> {
+        self.ops
+            .push(obj.clone(), key, OpType::Delete, false, vec![put.clone()])
     }
 
     /// Puts `value` at `key` of `obj` (inserted there when `insert`) over
