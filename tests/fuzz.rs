@@ -166,6 +166,22 @@ fn seeds() -> Seeds {
             certs: Some(vec![cert.hash.clone()]),
             stranger: false,
             wants_files: true,
+            resumes: true,
+            kept: [(
+                "district/abc".to_string(),
+                wire::Kept {
+                    digest: "cd".repeat(32),
+                    len: 65_536,
+                },
+            )]
+            .into(),
+        }),
+        wire::Frame::Long(wire::Long {
+            doc: "district/abc".into(),
+            digest: "cd".repeat(32),
+            sigs: 96,
+            len: 131_072,
+            from: 65_536,
         }),
         wire::Frame::Certs(vec![cert.bytes().to_vec(), vec![1, 2, 3]]),
         wire::Frame::Sync {

@@ -937,16 +937,29 @@ async fn a_sync_cut_in_the_middle_resumes_with_nothing_lost_or_doubled() {
         .iter()
         .map(|(_, b)| b.len())
         .sum();
+    // And of the document whose message the cut fell in, the bytes that
+    // arrived (a message is kept as it comes).
+    let begun = ws.kept().expect("kept");
+    let begun_bytes: u64 = begun.iter().map(|k| k.have).sum();
     let b = listening(dir, ws).await;
     let partial = lock(&b.ws).model().visits().count();
     eprintln!(
-        "cut after {} datagrams with {} documents ({kept} bytes saved), {partial} visits received",
+        "cut after {} datagrams with {} documents ({kept} bytes saved), {partial} visits received, {begun_bytes} bytes of {} kept",
         link.forwarded.load(Ordering::SeqCst),
-        held.len()
+        held.len(),
+        begun
+            .iter()
+            .map(|k| format!("{} ({} B)", k.doc, k.len))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     assert!(
         !held.is_empty(),
         "documents that arrived whole before the cut were kept"
+    );
+    assert!(
+        begun.len() == 1 && begun_bytes > 0,
+        "the cut fell in a long message, whose beginning was kept: {begun:?}"
     );
     // A new, healthy link: the sync resumes, and does not bring again
     // what was kept. (What a whole join brings: another joiner's.)
@@ -959,12 +972,25 @@ async fn a_sync_cut_in_the_middle_resumes_with_nothing_lost_or_doubled() {
         .expect("a whole join");
     let resumed = b.sync(&through(&a, &healthy)).await.expect("resumed");
     eprintln!(
-        "the resumed sync received {} bytes; a whole join {}",
-        resumed.bytes_received, whole.bytes_received
+        "the resumed sync received {} bytes and went on from {} bytes kept; a whole join {}",
+        resumed.bytes_received, resumed.resumed_in, whole.bytes_received
     );
+    // It went on from the kept beginning, not from the message's first
+    // byte, and the kept bytes served and were let go.
+    assert_eq!(
+        u64::try_from(resumed.resumed_in).ok(),
+        Some(begun_bytes),
+        "the whole kept beginning was used"
+    );
+    assert!(lock(&b.ws).kept().expect("kept").is_empty());
+    let begun_bytes = usize::try_from(begun_bytes).unwrap_or(usize::MAX);
     assert!(
-        resumed.bytes_received.saturating_add(kept) <= whole.bytes_received + 64 * 1024,
-        "resumed {} + kept {kept} against a whole join's {}",
+        resumed
+            .bytes_received
+            .saturating_add(kept)
+            .saturating_add(begun_bytes)
+            <= whole.bytes_received + 64 * 1024,
+        "resumed {} + kept {kept} + begun {begun_bytes} against a whole join's {}",
         resumed.bytes_received,
         whole.bytes_received
     );

@@ -120,6 +120,15 @@ pub(super) fn report_line(l: Lang, peer: &str, r: &SessionReport) -> String {
         sent = r.bytes_sent,
         received = r.bytes_received
     );
+    if r.resumed_in > 0 {
+        line.push_str(&tr!(
+            l,
+            "sync.resumed",
+            bytes = crate::present::evidence::size_text(
+                u64::try_from(r.resumed_in).unwrap_or(u64::MAX)
+            )
+        ));
+    }
     if let Some(files) = files_line(l, peer, &r.files) {
         line.push('\n');
         line.push_str(&files);

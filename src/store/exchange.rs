@@ -4,7 +4,7 @@
 //! write transaction as an edit: caught up, persisted as a chunk, the model
 //! rebuilt, or nothing kept.
 
-use super::db::{self, PeerRow, RefusalRow};
+use super::db::{self, KeptRow, PeerRow, RefusalRow};
 use super::layout::*;
 use super::state::{Doc, sqlite_err, writes_as};
 use super::verify::{self, Refused};
@@ -568,6 +568,46 @@ impl Workspace {
         for (doc, s) in states {
             db::put_sync_state(&tx, peer, doc, &s.encode()).map_err(sqlite_err(&path))?;
         }
+        tx.commit().map_err(sqlite_err(&path))
+    }
+
+    /// What this device keeps of long sync messages that sessions were
+    /// cut in, one per document (see docs/SYNC.md, "Resuming").
+    pub fn kept(&self) -> Result<Vec<KeptRow>, StoreError> {
+        db::kept(&self.db.conn).map_err(sqlite_err(&self.db.path))
+    }
+
+    /// Keeps a part of a long message as it arrives (`k.have` is not
+    /// read): the part from byte `at`. A first part, or one of another
+    /// message of the same document, replaces what was kept of it.
+    pub fn keep_part(&mut self, k: &KeptRow, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
+        let path = self.db.path.clone();
+        let tx = self.db.begin_write()?;
+        db::ensure_sync_tables(&tx).map_err(sqlite_err(&path))?;
+        db::keep_part(&tx, k, at, bytes).map_err(sqlite_err(&path))?;
+        tx.commit().map_err(sqlite_err(&path))
+    }
+
+    /// The first `have` bytes kept of `doc`'s long message with `digest`,
+    /// if every one of them is here.
+    pub fn kept_bytes(
+        &self,
+        doc: &str,
+        digest: &[u8; 32],
+        have: u64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        db::kept_bytes(&self.db.conn, doc, digest, have).map_err(sqlite_err(&self.db.path))
+    }
+
+    /// Forgets what is kept of these documents' long messages (they
+    /// arrived whole, or the documents are in sync).
+    pub fn drop_kept<'a>(
+        &mut self,
+        docs: impl IntoIterator<Item = &'a String>,
+    ) -> Result<(), StoreError> {
+        let path = self.db.path.clone();
+        let tx = self.db.begin_write()?;
+        db::drop_kept(&tx, docs).map_err(sqlite_err(&path))?;
         tx.commit().map_err(sqlite_err(&path))
     }
 

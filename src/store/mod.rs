@@ -36,7 +36,7 @@ mod writer;
 pub use crate::domain::Conflict;
 pub use crate::domain::HistoryEntry;
 pub use aside::{remove_demo, set_aside, set_aside_unused};
-pub use db::{PeerRow, RefusalRow};
+pub use db::{KeptRow, PeerRow, RefusalRow};
 pub use doctor::{DocFigures, DocHealth, DoctorReport, Membership, doctor};
 pub use error::{EditError, StoreError};
 pub use evidence::{FilesHealth, NewFile, Wanted};

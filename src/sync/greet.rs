@@ -29,6 +29,12 @@ pub(super) struct Greeting {
     pub certs_differ: bool,
     /// The peer lacks attached files it would fetch.
     pub their_wants_files: bool,
+    /// The peer takes long messages and resumes them.
+    pub their_resumes: bool,
+    /// What the peer keeps of long messages cut before, by document.
+    pub their_kept: BTreeMap<String, wire::Kept>,
+    /// What this side keeps of long messages cut before, by document.
+    pub kept: BTreeMap<String, wire::Kept>,
 }
 
 /// A short digest of a document's sorted heads: equal digests, same
@@ -60,6 +66,20 @@ fn mine(ws: &super::session::Shared, peer: &str) -> Result<Hello, SyncError> {
             .map(|d| (d.clone(), digest(&w.doc_heads(d))))
             .collect()
     });
+    let kept = w
+        .kept()?
+        .into_iter()
+        .map(|k| {
+            let digest = data_encoding::HEXLOWER.encode(&k.digest);
+            (
+                k.doc,
+                wire::Kept {
+                    digest,
+                    len: k.have,
+                },
+            )
+        })
+        .collect();
     Ok(Hello {
         protocol: wire::PROTOCOL,
         workspace: w.workspace_id().to_string(),
@@ -67,6 +87,8 @@ fn mine(ws: &super::session::Shared, peer: &str) -> Result<Hello, SyncError> {
         certs: Some(crate::trust::heads_of(w.certs())),
         stranger,
         wants_files: super::files::FilesPolicy::of(&w).wants_any(&w),
+        resumes: true,
+        kept,
     })
 }
 
@@ -101,6 +123,9 @@ fn settle(mine: Hello, theirs: Hello) -> Result<Greeting, SyncError> {
         certs_differ: set(&mine.certs) != set(&theirs.certs),
         their_wants_files: theirs.wants_files,
         their_certs: theirs.certs.unwrap_or_default(),
+        their_resumes: theirs.resumes,
+        their_kept: theirs.kept,
+        kept: mine.kept,
     })
 }
 
@@ -286,6 +311,8 @@ mod tests {
             certs: Some(Vec::new()),
             stranger: false,
             wants_files: false,
+            resumes: true,
+            kept: BTreeMap::new(),
         }
     }
 

@@ -6,7 +6,7 @@
 use super::PeerRefusal;
 use super::SyncError;
 use super::wire::{self, Frame};
-use crate::store::{Refused, Waiting, Workspace};
+use crate::store::{KeptRow, Refused, Waiting, Workspace};
 use automerge::sync;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -55,6 +55,12 @@ pub struct SessionReport {
     /// it wants, or this side sent it changes that attach files. (What
     /// this side lacks after the session is looked up then.)
     pub files_due: bool,
+    /// Bytes of long messages this side held from a session cut before,
+    /// and so did not receive again.
+    pub resumed_in: usize,
+    /// Bytes of long messages the peer held from a session cut before,
+    /// and so were not sent again.
+    pub resumed_out: usize,
 }
 
 pub type Shared = Arc<Mutex<Workspace>>;
@@ -104,10 +110,10 @@ pub fn offer(ws: &Workspace, peer: &str) -> Result<Option<Vec<String>>, SyncErro
     ))
 }
 
-/// A sync message as frames: parts of at most [`wire::PART`] bytes, the
-/// last one a `Sync` frame.
-pub fn frames_of(doc: &str, message: &[u8]) -> Vec<Frame> {
-    let mut chunks: Vec<&[u8]> = message.chunks(wire::PART).collect();
+/// A sync message as frames of at most `part` bytes: `SyncPart`s, the
+/// last one a `Sync` frame (empty when there are no bytes).
+fn frames_of(doc: &str, message: &[u8], part: usize) -> Vec<Frame> {
+    let mut chunks: Vec<&[u8]> = message.chunks(part).collect();
     let last = chunks.pop().unwrap_or(&[]);
     chunks
         .into_iter()
@@ -172,6 +178,10 @@ pub(super) struct Session<'a> {
     /// Turns so far, both sides' (the dialer's hello and opening are
     /// the first).
     turns: usize,
+    /// The peer takes long messages ([`wire::Long`]).
+    resumes: bool,
+    /// What the peer keeps of long messages cut before: each used once.
+    their_kept: BTreeMap<String, wire::Kept>,
     pub(super) report: SessionReport,
 }
 
@@ -200,6 +210,8 @@ where
         their_certs: Vec::new(),
         certs_due: false,
         turns: 0,
+        resumes: false,
+        their_kept: BTreeMap::new(),
         report: SessionReport::default(),
     };
     let g = match role {
@@ -221,6 +233,8 @@ where
     });
     s.their_certs = g.their_certs;
     s.docs = g.docs;
+    s.resumes = g.their_resumes;
+    s.their_kept = g.their_kept;
     let nothing = s.docs.is_empty() && !g.certs_differ;
     let mut more = !nothing;
     if role == Role::Acceptor {
@@ -235,7 +249,18 @@ where
     if more {
         s.turns_until_done(recv, send, &mut progress).await?;
     }
-    blocking(|| lock(ws).save_sync_states(peer, &s.states))?;
+    blocking(|| {
+        let mut w = lock(ws);
+        w.save_sync_states(peer, &s.states)?;
+        // What was kept of a long message is of no more use once its
+        // document is in sync.
+        let done: Vec<&String> = g.kept.keys().filter(|d| s.docs.contains(*d)).collect();
+        if done.is_empty() {
+            Ok(())
+        } else {
+            w.drop_kept(done)
+        }
+    })?;
     s.report.files_due |= g.their_wants_files;
     Ok(s.report)
 }
@@ -352,7 +377,7 @@ impl Session<'_> {
         let mut carried = false;
         loop {
             let budget = SESSION_BUDGET.saturating_sub(self.report.bytes_received);
-            let part = receive_round(recv, budget).await?;
+            let part = self.receive_round(recv, budget).await?;
             let (more, last) = (part.more, part.last);
             carried |= blocking(|| self.take_in(part, opening))?;
             progress(&self.report);
@@ -428,6 +453,17 @@ impl Session<'_> {
             // Files the peer may now lack; what this side lacks is
             // looked up after the session (`node::files_with`).
             self.report.files_due |= o.attaches_files;
+            let message = o.message.encode();
+            if self.resumes {
+                let sigs = crate::trust::changes::encode(&o.sigs);
+                if sigs.len().saturating_add(message.len()) > wire::LONG_PART {
+                    let kept = self.their_kept.remove(d);
+                    let (long, from) = long_frames(d, sigs, &message, kept);
+                    self.report.resumed_out = self.report.resumed_out.saturating_add(from);
+                    frames.extend(long);
+                    continue;
+                }
+            }
             // The signatures first, so the changes can be checked as soon
             // as their message is read.
             for batch in o.sigs.chunks(wire::PART / 96) {
@@ -436,7 +472,7 @@ impl Session<'_> {
                     sigs: crate::trust::changes::encode(batch),
                 });
             }
-            frames.extend(frames_of(d, &o.message.encode()));
+            frames.extend(frames_of(d, &message, wire::PART));
         }
         Ok(RoundOut {
             frames,
@@ -491,61 +527,253 @@ impl Session<'_> {
     }
 }
 
-/// Reads the peer's frames up to its round end, reassembling messages
-/// sent in parts, or up to the first whole message past [`TAKE_IN_AT`]
-/// bytes (`more`); `budget`: the bytes the session may still receive.
-async fn receive_round<R: AsyncRead + Unpin + Send>(
-    recv: &mut R,
-    budget: usize,
-) -> Result<Incoming, SyncError> {
-    let mut got = Incoming::default();
-    let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let too_long =
-        || SyncError::Protocol(format!("a sync message longer than {MAX_MESSAGE} bytes"));
-    loop {
-        let (f, size) = wire::read(recv).await?;
-        got.bytes = got.bytes.saturating_add(size);
-        if got.bytes > budget {
-            return Err(SyncError::Protocol(format!(
-                "the peer sent more than {SESSION_BUDGET} bytes in one session"
-            )));
-        }
-        match f {
-            Frame::Certs(c) => got.certs.extend(c),
-            Frame::Sigs { sigs: bytes, .. } => {
-                let list = crate::trust::changes::decode(&bytes).ok_or_else(|| {
-                    SyncError::Protocol("a signatures frame of a torn length".into())
-                })?;
-                got.sigs.extend(list);
-            }
-            Frame::SyncPart { doc, part } => {
-                let buf = parts.entry(doc).or_default();
-                if buf.len().saturating_add(part.len()) > MAX_MESSAGE {
-                    return Err(too_long());
-                }
-                buf.extend(part);
-            }
-            Frame::Sync { doc, message } => {
-                let mut whole = parts.remove(&doc).unwrap_or_default();
-                if whole.len().saturating_add(message.len()) > MAX_MESSAGE {
-                    return Err(too_long());
-                }
-                whole.extend(message);
-                got.messages.push((doc, whole));
-                if got.bytes >= TAKE_IN_AT && parts.is_empty() {
-                    got.more = true;
-                    return Ok(got);
-                }
-            }
-            Frame::RoundEnd => return Ok(got),
-            Frame::Done => {
-                got.last = true;
-                return Ok(got);
-            }
-            Frame::Failure(why) => {
-                return Err(SyncError::Refused(PeerRefusal::from_wire(&why)));
-            }
-            other => return Err(SyncError::Protocol(format!("unexpected {other:?}"))),
+/// A long message being received: its head, where this session took it
+/// up, and how much of it is kept on disk.
+struct Receiving {
+    head: wire::Long,
+    digest: [u8; 32],
+    from: usize,
+    stored: usize,
+}
+
+impl Receiving {
+    fn row(&self) -> KeptRow {
+        KeptRow {
+            doc: self.head.doc.clone(),
+            digest: self.digest,
+            sigs: self.head.sigs,
+            len: self.head.len,
+            have: 0,
         }
     }
+}
+
+/// Long messages are kept on disk as they arrive, every this many bytes
+/// (and all that arrived when the connection is lost).
+const KEEP_EVERY: usize = TAKE_IN_AT;
+
+impl Session<'_> {
+    /// Reads the peer's frames up to its round end, reassembling messages
+    /// sent in parts, or up to the first whole message past [`TAKE_IN_AT`]
+    /// bytes (`more`); `budget`: the bytes the session may still receive.
+    /// The parts of a long message are kept as they come, so a session
+    /// cut in its middle leaves its beginning for the next one.
+    async fn receive_round<R: AsyncRead + Unpin + Send>(
+        &mut self,
+        recv: &mut R,
+        budget: usize,
+    ) -> Result<Incoming, SyncError> {
+        let mut got = Incoming::default();
+        let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut longs: BTreeMap<String, Receiving> = BTreeMap::new();
+        let too_long =
+            || SyncError::Protocol(format!("a sync message longer than {MAX_MESSAGE} bytes"));
+        loop {
+            let (f, size) = match wire::read(recv).await {
+                Ok(read) => read,
+                Err(e) => {
+                    // Cut: what arrived of long messages is kept.
+                    for r in longs.values_mut() {
+                        let _ = self.keep(r, &parts, 0);
+                    }
+                    return Err(e.into());
+                }
+            };
+            got.bytes = got.bytes.saturating_add(size);
+            if got.bytes > budget {
+                return Err(SyncError::Protocol(format!(
+                    "the peer sent more than {SESSION_BUDGET} bytes in one session"
+                )));
+            }
+            match f {
+                Frame::Certs(c) => got.certs.extend(c),
+                Frame::Sigs { sigs: bytes, .. } => got.sigs.extend(sigs_of(&bytes)?),
+                Frame::Long(head) => {
+                    let doc = head.doc.clone();
+                    if parts.contains_key(&doc) {
+                        return Err(SyncError::Protocol(format!(
+                            "a second message for {doc} before the first ended"
+                        )));
+                    }
+                    let (r, beginning) = blocking(|| self.take_up(head))?;
+                    parts.insert(doc.clone(), beginning);
+                    longs.insert(doc, r);
+                }
+                Frame::SyncPart { doc, part } => {
+                    let buf = parts.entry(doc.clone()).or_default();
+                    let limit = longs
+                        .get(&doc)
+                        .and_then(|r| usize::try_from(r.head.len).ok())
+                        .unwrap_or(MAX_MESSAGE);
+                    if buf.len().saturating_add(part.len()) > limit {
+                        return Err(too_long());
+                    }
+                    buf.extend(part);
+                    if let Some(r) = longs.get_mut(&doc) {
+                        self.keep(r, &parts, KEEP_EVERY)?;
+                    }
+                }
+                Frame::Sync { doc, message } => {
+                    let mut whole = parts.remove(&doc).unwrap_or_default();
+                    if whole.len().saturating_add(message.len()) > MAX_MESSAGE {
+                        return Err(too_long());
+                    }
+                    whole.extend(message);
+                    let whole = match longs.remove(&doc) {
+                        Some(r) => {
+                            let (sigs, message) = blocking(|| self.finish(&r, whole))?;
+                            got.sigs.extend(sigs);
+                            message
+                        }
+                        None => whole,
+                    };
+                    got.messages.push((doc, whole));
+                    if got.bytes >= TAKE_IN_AT && parts.is_empty() {
+                        got.more = true;
+                        return Ok(got);
+                    }
+                }
+                Frame::RoundEnd => return Ok(got),
+                Frame::Done => {
+                    got.last = true;
+                    return Ok(got);
+                }
+                Frame::Failure(why) => {
+                    return Err(SyncError::Refused(PeerRefusal::from_wire(&why)));
+                }
+                other => return Err(SyncError::Protocol(format!("unexpected {other:?}"))),
+            }
+        }
+    }
+
+    /// Takes up a long message from its head: checked against the
+    /// session, with the beginning this side kept when the peer sends
+    /// only the rest.
+    fn take_up(&self, head: wire::Long) -> Result<(Receiving, Vec<u8>), SyncError> {
+        let bad = |why: &str| SyncError::Protocol(format!("long message for {}: {why}", head.doc));
+        if !self.docs.contains(&head.doc) {
+            return Err(bad("the document was not agreed"));
+        }
+        let digest: [u8; 32] = data_encoding::HEXLOWER
+            .decode(head.digest.as_bytes())
+            .ok()
+            .and_then(|d| d.try_into().ok())
+            .ok_or_else(|| bad("its digest does not read"))?;
+        let (Ok(len), Ok(from)) = (usize::try_from(head.len), usize::try_from(head.from)) else {
+            return Err(bad("too long"));
+        };
+        if len > MAX_MESSAGE || head.sigs > head.len || from > len {
+            return Err(bad("its lengths do not hold together"));
+        }
+        let beginning = if from == 0 {
+            Vec::new()
+        } else {
+            lock(self.ws)
+                .kept_bytes(&head.doc, &digest, head.from)?
+                .ok_or_else(|| bad("it goes on from a beginning this device does not hold"))?
+        };
+        Ok((
+            Receiving {
+                head,
+                digest,
+                from,
+                stored: from,
+            },
+            beginning,
+        ))
+    }
+
+    /// Keeps on disk what arrived of `r`'s message since it was last
+    /// kept, once that is at least `at_least` bytes.
+    fn keep(
+        &self,
+        r: &mut Receiving,
+        parts: &BTreeMap<String, Vec<u8>>,
+        at_least: usize,
+    ) -> Result<(), SyncError> {
+        let new = parts
+            .get(&r.head.doc)
+            .and_then(|b| b.get(r.stored..))
+            .unwrap_or_default();
+        if new.is_empty() || new.len() < at_least {
+            return Ok(());
+        }
+        let at = u64::try_from(r.stored).unwrap_or(u64::MAX);
+        blocking(|| lock(self.ws).keep_part(&r.row(), at, new))?;
+        r.stored = r.stored.saturating_add(new.len());
+        Ok(())
+    }
+
+    /// A long message, whole: checked against its head, its signatures
+    /// read; what was kept of it is no longer needed.
+    fn finish(
+        &mut self,
+        r: &Receiving,
+        whole: Vec<u8>,
+    ) -> Result<(Signatures, Vec<u8>), SyncError> {
+        use sha2::{Digest, Sha256};
+        let mut w = lock(self.ws);
+        // Whatever came, the kept beginning has served.
+        w.drop_kept([&r.head.doc])?;
+        let bad =
+            |why: &str| SyncError::Protocol(format!("long message for {}: {why}", r.head.doc));
+        if u64::try_from(whole.len()).ok() != Some(r.head.len) {
+            return Err(bad("not as long as its head said"));
+        }
+        if Sha256::digest(&whole).as_slice() != r.digest.as_slice() {
+            return Err(bad("its bytes do not match its digest"));
+        }
+        let split = usize::try_from(r.head.sigs).map_err(|_| bad("too long"))?;
+        let (sigs, message) = whole
+            .split_at_checked(split)
+            .ok_or_else(|| bad("shorter than its signatures"))?;
+        let sigs = sigs_of(sigs)?;
+        self.report.resumed_in = self.report.resumed_in.saturating_add(r.from);
+        Ok((sigs, message.to_vec()))
+    }
+}
+
+/// Changes' hashes and their signatures.
+type Signatures = Vec<(automerge::ChangeHash, crate::trust::changes::Sig)>;
+
+/// The signatures of a `Sigs` frame or of a long message.
+fn sigs_of(bytes: &[u8]) -> Result<Signatures, SyncError> {
+    crate::trust::changes::decode(bytes)
+        .ok_or_else(|| SyncError::Protocol("signatures of a torn length".into()))
+}
+
+/// A long message's frames ([`wire::Long`]): its head, then its
+/// signatures and message as one run of bytes, from where the peer's
+/// `kept` beginning of this very message ends, in parts of
+/// [`wire::LONG_PART`]; and that starting byte.
+fn long_frames(
+    doc: &str,
+    sigs: Vec<u8>,
+    message: &[u8],
+    kept: Option<wire::Kept>,
+) -> (Vec<Frame>, usize) {
+    use sha2::{Digest, Sha256};
+    let split = sigs.len();
+    let mut all = sigs;
+    all.extend_from_slice(message);
+    let digest = data_encoding::HEXLOWER.encode(&Sha256::digest(&all));
+    let from = kept
+        .filter(|k| k.digest == digest)
+        .and_then(|k| usize::try_from(k.len).ok())
+        .filter(|&n| n <= all.len())
+        .unwrap_or(0);
+    let n = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
+    let mut frames = vec![Frame::Long(wire::Long {
+        doc: doc.to_string(),
+        digest,
+        sigs: n(split),
+        len: n(all.len()),
+        from: n(from),
+    })];
+    frames.extend(frames_of(
+        doc,
+        all.get(from..).unwrap_or_default(),
+        wire::LONG_PART,
+    ));
+    (frames, from)
 }

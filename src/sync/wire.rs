@@ -5,6 +5,7 @@
 //! session before a byte of it is read or allocated.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// The largest frame accepted: 4 MiB. Sync messages are sent in parts of
@@ -33,6 +34,12 @@ const CERTS: u8 = 8;
 const SIGS: u8 = 9;
 const FILES: u8 = 10;
 const DONE: u8 = 11;
+const LONG: u8 = 12;
+
+/// A sync message (with its signatures) longer than this is sent as a
+/// long message, in parts of this many bytes, when the peer resumes them
+/// (see [`Long`]).
+pub const LONG_PART: usize = 64 * 1024;
 
 /// Which documents a side will sync, and who it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +66,38 @@ pub struct Hello {
     /// file or records moved.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub wants_files: bool,
+    /// This side takes long messages ([`Long`]) and resumes them: a
+    /// version without it is sent a message's parts as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resumes: bool,
+    /// The beginnings of long messages this side holds from a session cut
+    /// before they were whole, by document: the peer sends only the rest
+    /// of a message with the same digest.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub kept: BTreeMap<String, Kept>,
+}
+
+/// The beginning of a long message a side holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kept {
+    /// The message's digest (SHA-256 of its bytes, 64 hex digits).
+    pub digest: String,
+    /// The bytes held, from the first.
+    pub len: u64,
+}
+
+/// The head of a long message: a document's signatures and sync message
+/// as one run of bytes (`sigs` bytes of signatures, then the message),
+/// `len` bytes in all, with their SHA-256 `digest`; sent from byte `from`
+/// (what the peer said it kept) in `SyncPart` frames of [`LONG_PART`]
+/// bytes, the last a `Sync` frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Long {
+    pub doc: String,
+    pub digest: String,
+    pub sigs: u64,
+    pub len: u64,
+    pub from: u64,
 }
 
 /// Attached files, on the files protocol (`sync::files`): the files a
@@ -118,6 +157,8 @@ pub enum Frame {
     Join(JoinRequest),
     Joined(JoinReply),
     Files(FileList),
+    /// A long message begins (or resumes): its parts follow.
+    Long(Long),
 }
 
 /// What can go wrong reading frames.
@@ -162,6 +203,7 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
         Frame::Join(j) => json(JOIN, j),
         Frame::Joined(j) => json(JOINED, j),
         Frame::Files(f) => json(FILES, f),
+        Frame::Long(l) => json(LONG, l),
     };
     // Bodies are bounded by [`PART`] plus a short header (or are small
     // JSON), far below 4 GiB.
@@ -218,6 +260,8 @@ fn hello(b: &[u8]) -> Result<Hello, WireError> {
             certs: None,
             stranger: false,
             wants_files: false,
+            resumes: false,
+            kept: BTreeMap::new(),
         }),
         _ => Err(e),
     })
@@ -261,6 +305,7 @@ pub fn decode(body: &[u8]) -> Result<Frame, WireError> {
         JOIN => Ok(Frame::Join(from_json(rest)?)),
         JOINED => Ok(Frame::Joined(from_json(rest)?)),
         FILES => Ok(Frame::Files(from_json(rest)?)),
+        LONG => Ok(Frame::Long(from_json(rest)?)),
         k => Err(WireError::Garbage(format!("unknown frame kind {k}"))),
     }
 }
@@ -312,6 +357,22 @@ mod tests {
                 certs: Some(vec!["ab".into()]),
                 stranger: true,
                 wants_files: true,
+                resumes: true,
+                kept: [(
+                    "district/abc".to_string(),
+                    Kept {
+                        digest: "ab".repeat(32),
+                        len: 65_536,
+                    },
+                )]
+                .into(),
+            }),
+            Frame::Long(Long {
+                doc: "district/abc".into(),
+                digest: "ab".repeat(32),
+                sigs: 96,
+                len: 200_000,
+                from: 65_536,
             }),
             Frame::Certs(vec![vec![1, 2], vec![], vec![3]]),
             Frame::Sync {

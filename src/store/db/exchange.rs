@@ -24,6 +24,16 @@ CREATE TABLE IF NOT EXISTS settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS kept_parts (
+    doc    TEXT NOT NULL,
+    digest BLOB NOT NULL,
+    sigs   INTEGER NOT NULL,
+    len    INTEGER NOT NULL,
+    at     INTEGER NOT NULL,
+    n      INTEGER NOT NULL,
+    bytes  BLOB NOT NULL,
+    PRIMARY KEY (doc, at)
+) STRICT;
 ";
 
 pub(crate) fn ensure_sync_tables(conn: &Connection) -> rusqlite::Result<()> {
@@ -93,6 +103,142 @@ pub(crate) fn put_setting(conn: &Connection, key: &str, value: &str) -> rusqlite
          ON CONFLICT(key) DO UPDATE SET value = ?2",
         params![key, value],
     )?;
+    Ok(())
+}
+
+/// The beginning of a long sync message a session was cut in (see
+/// `sync::session`): which message (its digest, the length of its
+/// signatures and its whole length) and how many bytes of it are here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptRow {
+    pub doc: String,
+    pub digest: [u8; 32],
+    pub sigs: u64,
+    pub len: u64,
+    pub have: u64,
+}
+
+/// Keeps the part of `k`'s message that starts at byte `at` (`k.have`
+/// is not read). A part of another message of the same document, or a
+/// first part, replaces what was kept of it.
+pub(crate) fn keep_part(
+    conn: &Connection,
+    k: &KeptRow,
+    at: u64,
+    bytes: &[u8],
+) -> rusqlite::Result<()> {
+    let at = i64::try_from(at).unwrap_or(i64::MAX);
+    conn.execute(
+        "DELETE FROM kept_parts WHERE doc = ?1 AND (digest <> ?2 OR ?3 = 0 OR at >= ?3)",
+        params![k.doc, k.digest.as_slice(), at],
+    )?;
+    conn.execute(
+        "INSERT INTO kept_parts(doc, digest, sigs, len, at, n, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            k.doc,
+            k.digest.as_slice(),
+            i64::try_from(k.sigs).unwrap_or(i64::MAX),
+            i64::try_from(k.len).unwrap_or(i64::MAX),
+            at,
+            i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+            bytes
+        ],
+    )?;
+    Ok(())
+}
+
+/// What is kept of each document's long message (bytes counted from the
+/// first part on, as long as the parts follow each other).
+pub(crate) fn kept(conn: &Connection) -> rusqlite::Result<Vec<KeptRow>> {
+    absent_ok((|| {
+        let mut q =
+            conn.prepare("SELECT doc, digest, sigs, len, at, n FROM kept_parts ORDER BY doc, at")?;
+        let rows = q.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?;
+        let mut out: Vec<KeptRow> = Vec::new();
+        for row in rows {
+            let (doc, digest, sigs, len, at, n) = row?;
+            let (Ok(digest), Ok(sigs), Ok(len), Ok(at), Ok(n)) = (
+                <[u8; 32]>::try_from(digest.as_slice()),
+                u64::try_from(sigs),
+                u64::try_from(len),
+                u64::try_from(at),
+                u64::try_from(n),
+            ) else {
+                continue;
+            };
+            if let Some(k) = out.last_mut().filter(|k| k.doc == doc) {
+                if k.digest == digest && k.have == at {
+                    k.have = k.have.saturating_add(n);
+                }
+            } else if at == 0 {
+                out.push(KeptRow {
+                    doc,
+                    digest,
+                    sigs,
+                    len,
+                    have: n,
+                });
+            }
+        }
+        Ok(out)
+    })())
+}
+
+/// The first `have` bytes kept of `doc`'s message with `digest`, if they
+/// are all here (parts that follow each other from the first).
+pub(crate) fn kept_bytes(
+    conn: &Connection,
+    doc: &str,
+    digest: &[u8; 32],
+    have: u64,
+) -> rusqlite::Result<Option<Vec<u8>>> {
+    absent_ok((|| {
+        let mut q = conn.prepare(
+            "SELECT at, bytes FROM kept_parts WHERE doc = ?1 AND digest = ?2 ORDER BY at",
+        )?;
+        let rows = q.query_map(params![doc, digest.as_slice()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (at, bytes) = row?;
+            if u64::try_from(at).ok() != u64::try_from(out.len()).ok() {
+                break;
+            }
+            out.extend(bytes);
+        }
+        let Ok(have) = usize::try_from(have) else {
+            return Ok(None);
+        };
+        if out.len() < have {
+            return Ok(None);
+        }
+        out.truncate(have);
+        Ok(Some(out))
+    })())
+}
+
+/// Forgets what is kept of the documents' long messages.
+pub(crate) fn drop_kept<'a>(
+    conn: &Connection,
+    docs: impl IntoIterator<Item = &'a String>,
+) -> rusqlite::Result<()> {
+    let mut q = match conn.prepare("DELETE FROM kept_parts WHERE doc = ?1") {
+        Ok(q) => q,
+        Err(e) => return absent_ok(Err(e)),
+    };
+    for d in docs {
+        q.execute([d])?;
+    }
     Ok(())
 }
 
