@@ -14,9 +14,17 @@
 //! first operation and a digest of the run ([`Shape`]); when the record has
 //! no other touch, the record as the model holds it is laid out again from
 //! that counter, and if the digest is the same, the operations are known:
-//! the edit is built on them and the document stays unloaded. A record
-//! edited before, a conflict, an index that is behind, a record another
-//! version made with other fields: through automerge as before.
+//! the edit is built on them and the document stays unloaded.
+//!
+//! Such an edit also keeps the record's layout after it (`laid_records`:
+//! each object with the ids of the operations holding its values), with
+//! the change it made and how many changes of the record the index then
+//! holds. The next edit of the record builds on that layout when the index
+//! still shows exactly those (no change of it since, from here or from
+//! elsewhere) and the layout holds the record as the model has it. A
+//! record another device edited since, a conflict, an index that is
+//! behind, a record another version made with other fields, a record last
+//! edited through automerge: through automerge as before.
 //!
 //! What the edit does is what `writer::update_map` does through automerge:
 //! a put for each changed value (none for an equal one), a deletion for
@@ -28,6 +36,7 @@ use super::append::{self, Ops, Stamp, Tips};
 use automerge::hydrate::{List, Map, Value};
 use automerge::legacy::{ElementId, Key, ObjectId, Op, OpId, OpType};
 use automerge::{ActorId, Change, ObjType, ScalarValue};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 
@@ -133,45 +142,70 @@ fn obj_type_code(t: ObjType) -> u8 {
 }
 
 /// What an edit made: nothing (the record already holds the value), or a
-/// change, the tips after it, and where the record's objects are (each
-/// object's id and its path of keys from the root), for the history index.
+/// change, the tips after it, where the record's objects are (each
+/// object's id and its path of keys from the root), for the history
+/// index, and the record's layout after it ([`Base::Laid`]) when it can be
+/// kept.
 pub(crate) enum Edited {
     Unchanged,
     Change {
         change: Box<Change>,
         tips: Tips,
         places: Vec<(OpId, Vec<String>)>,
+        laid: Option<Vec<u8>>,
     },
 }
 
+/// What an edit without the document builds on: the record's making (its
+/// first edit), or the layout the edit before it left (`laid_records`:
+/// the record's objects with the ids of the operations holding each value,
+/// kept by this device's last edit of the record, and valid while the
+/// index shows no other change of it since).
+pub(crate) enum Base {
+    Making(Making),
+    Laid(Vec<u8>),
+}
+
 /// The change that lays `new` over the record `key` of `collection`, which
-/// holds `old` and was made as `making` says, on top of the document
-/// `tips` describe. `None` when that cannot be known without the
-/// document: `old` laid out from the making's counter is not the run the
-/// index saw, the tips name no such collection, a counter would overflow.
+/// holds `old` and is as `base` says, on top of the document `tips`
+/// describe. `None` when that cannot be known without the document: `old`
+/// laid out from the making's counter is not the run the index saw, the
+/// layout kept does not hold `old`, the tips name no such collection, a
+/// counter would overflow.
 pub(crate) fn edit_record(
     tips: &Tips,
     collection: &str,
     key: &str,
     old: &Map,
     new: &Map,
-    making: &Making,
+    base: &Base,
     stamp: Stamp,
 ) -> Option<Edited> {
-    let parent = tips
-        .collections
-        .iter()
-        .find(|(name, _)| name == collection)
-        .map(|(_, id)| id.clone())?;
-    let ops = append::making(parent, key, old, making.counter, &making.actor)?;
-    let mut shape = Shape::new();
-    for (i, op) in ops.iter().enumerate() {
-        shape.add(making.counter.checked_add(i as u64)?, &making.actor, op);
-    }
-    if shape.finish() != making.shape {
-        return None;
-    }
-    let record = Record::from_making(&ops, making.counter, &making.actor)?;
+    let record = match base {
+        Base::Making(making) => {
+            let parent = tips
+                .collections
+                .iter()
+                .find(|(name, _)| name == collection)
+                .map(|(_, id)| id.clone())?;
+            let ops = append::making(parent, key, old, making.counter, &making.actor)?;
+            let mut shape = Shape::new();
+            for (i, op) in ops.iter().enumerate() {
+                shape.add(making.counter.checked_add(i as u64)?, &making.actor, op);
+            }
+            if shape.finish() != making.shape {
+                return None;
+            }
+            Record::from_making(&ops, making.counter, &making.actor)?
+        }
+        Base::Laid(bytes) => {
+            let record = Record::decode(bytes)?;
+            if !record.holds_map(0, old) {
+                return None;
+            }
+            record
+        }
+    };
     let start = tips.max_op.checked_add(1)?;
     let mut edit = Edit {
         record: &record,
@@ -182,12 +216,17 @@ pub(crate) fn edit_record(
     if ops.is_empty() {
         return Some(Edited::Unchanged);
     }
-    let (change, tips) = append::change_of(tips, ops, start, stamp)?;
     let places = record.places(&[collection.to_string(), key.to_string()]);
+    let mut after = record;
+    let laid = after
+        .apply(&ops, start, &tips.actor)
+        .and_then(|()| after.encode());
+    let (change, tips) = append::change_of(tips, ops, start, stamp)?;
     Some(Edited::Change {
         change: Box::new(change),
         tips,
         places,
+        laid,
     })
 }
 
@@ -197,9 +236,9 @@ enum Slot {
     Object(usize),
 }
 
-/// One of a record's objects as its making left it: a map's keys, or a
-/// list's or a text's items in order, each with the operation that put it
-/// (for an item, also the one that inserted it: the same, in a making).
+/// One of a record's objects as the operations so far left it: a map's
+/// keys, each with the operation that put its value, or a list's or a
+/// text's items in order.
 enum Node {
     Map {
         id: OpId,
@@ -208,8 +247,17 @@ enum Node {
     Seq {
         id: OpId,
         text: bool,
-        items: Vec<(OpId, Slot)>,
+        items: Vec<Item>,
     },
+}
+
+/// A list's or a text's item: the operation that inserted it (its element
+/// id), the one that put its value (the same, until it is put over) and
+/// the value.
+struct Item {
+    elem: OpId,
+    put: OpId,
+    slot: Slot,
 }
 
 impl Node {
@@ -226,14 +274,40 @@ struct Record {
 }
 
 impl Record {
-    /// The objects the run `ops` (numbered from `start` by `actor`) made;
-    /// `None` when it is not one making (an operation on an object it did
-    /// not make, an item out of order, anything but a put or a make).
+    /// The objects the run `ops` (numbered from `start` by `actor`) made:
+    /// a map under its collection, then what it holds. `None` when it is
+    /// not one making.
     fn from_making(ops: &[Op], start: u64, actor: &ActorId) -> Option<Record> {
-        let mut nodes: Vec<Node> = Vec::new();
-        let mut at: HashMap<OpId, usize> = HashMap::new();
+        let (first, rest) = ops.split_first()?;
+        if !matches!(first.action, OpType::Make(ObjType::Map)) || first.insert {
+            return None;
+        }
+        let mut record = Record {
+            nodes: vec![Node::Map {
+                id: OpId(start, actor.clone()),
+                keys: BTreeMap::new(),
+            }],
+        };
+        record.apply(rest, start.checked_add(1)?, actor)?;
+        Some(record)
+    }
+
+    /// Lays the operations `ops` (numbered from `start` by `actor`, each on
+    /// one of the record's objects) over it as automerge would: a put over
+    /// a map's key or a list's item, an item inserted after another, a
+    /// deletion, an object made. Each names as its `pred` exactly what the
+    /// record holds there (nothing, for an insertion or a new key): `None`
+    /// for anything else, which this record cannot follow.
+    fn apply(&mut self, ops: &[Op], start: u64, actor: &ActorId) -> Option<()> {
+        let mut at: HashMap<OpId, usize> = (self.nodes.iter().enumerate())
+            .map(|(i, n)| (n.id().clone(), i))
+            .collect();
         for (i, op) in ops.iter().enumerate() {
             let id = OpId(start.checked_add(u64::try_from(i).ok()?)?, actor.clone());
+            let ObjectId::Id(parent) = &op.obj else {
+                return None;
+            };
+            let parent = *at.get(parent)?;
             let slot = match &op.action {
                 OpType::Make(t) => {
                     let node = match t {
@@ -248,36 +322,258 @@ impl Record {
                         },
                         ObjType::Table => return None,
                     };
-                    at.insert(id.clone(), nodes.len());
-                    nodes.push(node);
-                    Slot::Object(nodes.len().checked_sub(1)?)
+                    at.insert(id.clone(), self.nodes.len());
+                    self.nodes.push(node);
+                    Some(Slot::Object(self.nodes.len().checked_sub(1)?))
                 }
-                OpType::Put(v) => Slot::Scalar(v.clone()),
+                OpType::Put(v) => Some(Slot::Scalar(v.clone())),
+                OpType::Delete => None,
                 _ => return None,
             };
-            if i == 0 {
-                // The record's map, made under its collection.
-                if !matches!(op.action, OpType::Make(ObjType::Map)) {
-                    return None;
-                }
-                continue;
-            }
-            let ObjectId::Id(parent) = &op.obj else {
-                return None;
-            };
-            match (nodes.get_mut(*at.get(parent)?)?, &op.key) {
-                (Node::Map { keys, .. }, Key::Map(k)) if !op.insert => {
-                    keys.insert(k.to_string(), (id, slot));
-                }
-                (Node::Seq { items, .. }, Key::Seq(after)) if op.insert => {
-                    let last = items.last().map(|(e, _)| ElementId::Id(e.clone()));
-                    if *after != last.unwrap_or(ElementId::Head) {
+            let pred: Vec<&OpId> = op.pred.iter().collect();
+            match (self.nodes.get_mut(parent)?, &op.key, slot) {
+                (Node::Map { keys, .. }, Key::Map(k), slot) if !op.insert => {
+                    let held: Vec<&OpId> =
+                        keys.get(k.as_str()).map(|(p, _)| p).into_iter().collect();
+                    if pred != held || (slot.is_none() && held.is_empty()) {
                         return None;
                     }
-                    items.push((id, slot));
+                    match slot {
+                        Some(slot) => {
+                            keys.insert(k.to_string(), (id, slot));
+                        }
+                        None => {
+                            keys.remove(k.as_str());
+                        }
+                    }
+                }
+                (Node::Seq { items, .. }, Key::Seq(after), Some(slot)) if op.insert => {
+                    if !pred.is_empty() {
+                        return None;
+                    }
+                    let pos = match after {
+                        ElementId::Head => 0,
+                        ElementId::Id(e) => {
+                            items.iter().position(|x| &x.elem == e)?.checked_add(1)?
+                        }
+                    };
+                    items.insert(
+                        pos,
+                        Item {
+                            elem: id.clone(),
+                            put: id,
+                            slot,
+                        },
+                    );
+                }
+                (Node::Seq { items, .. }, Key::Seq(ElementId::Id(e)), slot) if !op.insert => {
+                    let pos = items.iter().position(|x| &x.elem == e)?;
+                    let item = items.get_mut(pos)?;
+                    if pred != [&item.put] {
+                        return None;
+                    }
+                    match slot {
+                        Some(slot) => {
+                            item.put = id;
+                            item.slot = slot;
+                        }
+                        None => {
+                            items.remove(pos);
+                        }
+                    }
                 }
                 _ => return None,
             }
+        }
+        Some(())
+    }
+
+    /// Whether the map object `n` holds `value`, with no conflict.
+    fn holds_map(&self, n: usize, value: &Map) -> bool {
+        let Some(Node::Map { keys, .. }) = self.nodes.get(n) else {
+            return false;
+        };
+        keys.len() == value.len()
+            && value.iter().all(|(k, v)| {
+                !v.conflict
+                    && keys
+                        .get(k)
+                        .is_some_and(|(_, slot)| self.holds(slot, &v.value))
+            })
+    }
+
+    /// Whether `slot` holds `value`, with no conflict anywhere in it.
+    fn holds(&self, slot: &Slot, value: &Value) -> bool {
+        let n = match slot {
+            Slot::Scalar(s) => return matches!(value, Value::Scalar(v) if v == s),
+            Slot::Object(n) => *n,
+        };
+        match (self.nodes.get(n), value) {
+            (Some(Node::Map { .. }), Value::Map(m)) => self.holds_map(n, m),
+            (
+                Some(Node::Seq {
+                    text: false, items, ..
+                }),
+                Value::List(l),
+            ) => {
+                items.len() == l.len()
+                    && items
+                        .iter()
+                        .zip(l.iter())
+                        .all(|(x, v)| !v.conflict && self.holds(&x.slot, &v.value))
+            }
+            (
+                Some(Node::Seq {
+                    text: true, items, ..
+                }),
+                Value::Text(t),
+            ) => {
+                let mut held = String::new();
+                for x in items {
+                    match &x.slot {
+                        Slot::Scalar(ScalarValue::Str(c)) => held.push_str(c),
+                        _ => return false,
+                    }
+                }
+                held == t.to_string()
+            }
+            _ => false,
+        }
+    }
+
+    /// The record's layout as bytes (`laid_records`); `None` for a value
+    /// it does not keep (a float that is not a number, a kind of scalar
+    /// records do not hold). A text's items are kept as runs of
+    /// characters inserted one after the other by one actor.
+    fn encode(&self) -> Option<Vec<u8>> {
+        let mut actors: Vec<ActorId> = Vec::new();
+        let mut id = |o: &OpId| -> LaidId {
+            let a = match actors.iter().position(|a| *a == o.1) {
+                Some(a) => a,
+                None => {
+                    actors.push(o.1.clone());
+                    actors.len().saturating_sub(1)
+                }
+            };
+            (o.0, a)
+        };
+        let mut nodes = Vec::new();
+        for node in &self.nodes {
+            nodes.push(match node {
+                Node::Map { id: o, keys } => LaidNode::M {
+                    id: id(o),
+                    keys: keys
+                        .iter()
+                        .map(|(k, (put, slot))| Some((k.clone(), id(put), LaidSlot::of(slot)?)))
+                        .collect::<Option<_>>()?,
+                },
+                Node::Seq {
+                    id: o,
+                    text: false,
+                    items,
+                } => LaidNode::L {
+                    id: id(o),
+                    items: items
+                        .iter()
+                        .map(|x| Some((id(&x.elem), id(&x.put), LaidSlot::of(&x.slot)?)))
+                        .collect::<Option<_>>()?,
+                },
+                Node::Seq {
+                    id: o,
+                    text: true,
+                    items,
+                } => {
+                    let mut runs: Vec<(LaidId, String)> = Vec::new();
+                    // The id the next character must have to go on the run.
+                    let mut next: Option<LaidId> = None;
+                    for x in items {
+                        let Slot::Scalar(ScalarValue::Str(c)) = &x.slot else {
+                            return None;
+                        };
+                        if x.elem != x.put || c.chars().count() != 1 {
+                            return None;
+                        }
+                        let here = id(&x.elem);
+                        match runs.last_mut() {
+                            Some((_, chars)) if next == Some(here) => chars.push_str(c),
+                            _ => runs.push((here, c.to_string())),
+                        }
+                        next = here.0.checked_add(1).map(|n| (n, here.1));
+                    }
+                    LaidNode::T { id: id(o), runs }
+                }
+            });
+        }
+        let laid = Laid {
+            actors: actors.iter().map(|a| a.to_hex_string()).collect(),
+            nodes,
+        };
+        serde_json::to_vec(&laid).ok()
+    }
+
+    /// A layout [`Record::encode`] made; `None` for anything else.
+    fn decode(bytes: &[u8]) -> Option<Record> {
+        let laid: Laid = serde_json::from_slice(bytes).ok()?;
+        let actors: Vec<ActorId> = laid
+            .actors
+            .iter()
+            .map(|a| ActorId::try_from(a.as_str()).ok())
+            .collect::<Option<_>>()?;
+        let id = |(counter, a): LaidId| Some(OpId(counter, actors.get(a)?.clone()));
+        let count = laid.nodes.len();
+        // An object holds only objects made after it (as `apply` numbers
+        // them): no layout read back can loop.
+        let mut nodes = Vec::new();
+        for (at, node) in laid.nodes.into_iter().enumerate() {
+            let slot = |s: LaidSlot| match s {
+                LaidSlot::O(n) if n < count && n > at => Some(Slot::Object(n)),
+                LaidSlot::O(_) => None,
+                other => Some(Slot::Scalar(other.scalar()?)),
+            };
+            nodes.push(match node {
+                LaidNode::M { id: o, keys } => Node::Map {
+                    id: id(o)?,
+                    keys: keys
+                        .into_iter()
+                        .map(|(k, put, s)| Some((k, (id(put)?, slot(s)?))))
+                        .collect::<Option<_>>()?,
+                },
+                LaidNode::L { id: o, items } => Node::Seq {
+                    id: id(o)?,
+                    text: false,
+                    items: items
+                        .into_iter()
+                        .map(|(elem, put, s)| {
+                            Some(Item {
+                                elem: id(elem)?,
+                                put: id(put)?,
+                                slot: slot(s)?,
+                            })
+                        })
+                        .collect::<Option<_>>()?,
+                },
+                LaidNode::T { id: o, runs } => {
+                    let mut items = Vec::new();
+                    for ((first, a), chars) in runs {
+                        for (i, c) in chars.chars().enumerate() {
+                            let elem = id((first.checked_add(i as u64)?, a))?;
+                            items.push(Item {
+                                elem: elem.clone(),
+                                put: elem,
+                                slot: Slot::Scalar(ScalarValue::Str(c.to_string().into())),
+                            });
+                        }
+                    }
+                    Node::Seq {
+                        id: id(o)?,
+                        text: true,
+                        items,
+                    }
+                }
+            });
+        }
+        if !matches!(nodes.first(), Some(Node::Map { .. })) {
+            return None;
         }
         Some(Record { nodes })
     }
@@ -294,7 +590,7 @@ impl Record {
             out.push((node.id().clone(), path.clone()));
             let children: Vec<(Option<&String>, &Slot)> = match node {
                 Node::Map { keys, .. } => keys.iter().map(|(k, (_, s))| (Some(k), s)).collect(),
-                Node::Seq { items, .. } => items.iter().map(|(_, s)| (None, s)).collect(),
+                Node::Seq { items, .. } => items.iter().map(|x| (None, &x.slot)).collect(),
             };
             for (k, slot) in children {
                 if let Slot::Object(c) = slot {
@@ -354,9 +650,9 @@ impl Edit<'_> {
         for (i, item) in new.iter().enumerate() {
             count = i.checked_add(1)?;
             match items.get(i) {
-                Some((elem, slot)) => {
+                Some(Item { elem, put, slot }) => {
                     let key = Key::Seq(ElementId::Id(elem.clone()));
-                    self.at(&obj, key, elem, slot, &item.value)?;
+                    self.at(&obj, key, put, slot, &item.value)?;
                     after = ElementId::Id(elem.clone());
                 }
                 None => {
@@ -366,8 +662,8 @@ impl Edit<'_> {
                 }
             }
         }
-        for (elem, _) in items.iter().skip(count).rev() {
-            self.delete(&obj, Key::Seq(ElementId::Id(elem.clone())), elem)?;
+        for x in items.iter().skip(count).rev() {
+            self.delete(&obj, Key::Seq(ElementId::Id(x.elem.clone())), &x.put)?;
         }
         Some(())
     }
@@ -386,7 +682,7 @@ impl Edit<'_> {
         };
         let old: Vec<char> = items
             .iter()
-            .map(|(_, slot)| match slot {
+            .map(|x| match &x.slot {
                 Slot::Scalar(ScalarValue::Str(s)) => {
                     let mut chars = s.chars();
                     let c = chars.next()?;
@@ -408,11 +704,11 @@ impl Edit<'_> {
         let gone = items.get(head..old.len().checked_sub(tail)?)?;
         let added = new.get(head..new.len().checked_sub(tail)?)?;
         let obj = ObjectId::Id(id.clone());
-        for (elem, _) in gone {
-            self.delete(&obj, Key::Seq(ElementId::Id(elem.clone())), elem)?;
+        for x in gone {
+            self.delete(&obj, Key::Seq(ElementId::Id(x.elem.clone())), &x.put)?;
         }
         let mut after = match head.checked_sub(1) {
-            Some(i) => ElementId::Id(items.get(i)?.0.clone()),
+            Some(i) => ElementId::Id(items.get(i)?.elem.clone()),
             None => ElementId::Head,
         };
         for c in added {
@@ -451,7 +747,7 @@ impl Edit<'_> {
     }
 
     /// Deletes what the operation `put` holds at `key` of `obj` (a list's
-    /// or a text's item: `key` names it, and `put` is the one inserting it).
+    /// or a text's item: `key` names it by the operation inserting it).
     fn delete(&mut self, obj: &ObjectId, key: Key, put: &OpId) -> Option<OpId> {
         self.ops
             .push(obj.clone(), key, OpType::Delete, false, vec![put.clone()])
@@ -474,5 +770,81 @@ impl Edit<'_> {
             self.ops.fill(id.clone(), value)?;
         }
         Some(id)
+    }
+}
+
+/// An operation id in a kept layout: its counter and its actor's place in
+/// [`Laid::actors`].
+type LaidId = (u64, usize);
+
+/// A record's layout as kept (`Record::encode`).
+#[derive(Serialize, Deserialize)]
+struct Laid {
+    actors: Vec<String>,
+    nodes: Vec<LaidNode>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum LaidNode {
+    /// A map: each key, the operation that put it and its value.
+    M {
+        id: LaidId,
+        keys: Vec<(String, LaidId, LaidSlot)>,
+    },
+    /// A list: each item's element, the operation that put its value, and
+    /// the value.
+    L {
+        id: LaidId,
+        items: Vec<(LaidId, LaidId, LaidSlot)>,
+    },
+    /// A text: runs of characters, the first's id and those after it one
+    /// counter on each.
+    T {
+        id: LaidId,
+        runs: Vec<(LaidId, String)>,
+    },
+}
+
+/// A value in a kept layout: another of the record's objects, or a scalar.
+#[derive(Serialize, Deserialize)]
+enum LaidSlot {
+    O(usize),
+    S(String),
+    I(i64),
+    U(u64),
+    F(f64),
+    B(bool),
+    T(i64),
+    N,
+}
+
+impl LaidSlot {
+    fn of(slot: &Slot) -> Option<LaidSlot> {
+        Some(match slot {
+            Slot::Object(n) => LaidSlot::O(*n),
+            Slot::Scalar(s) => match s {
+                ScalarValue::Str(x) => LaidSlot::S(x.to_string()),
+                ScalarValue::Int(x) => LaidSlot::I(*x),
+                ScalarValue::Uint(x) => LaidSlot::U(*x),
+                ScalarValue::F64(x) if x.is_finite() => LaidSlot::F(*x),
+                ScalarValue::Boolean(x) => LaidSlot::B(*x),
+                ScalarValue::Timestamp(x) => LaidSlot::T(*x),
+                ScalarValue::Null => LaidSlot::N,
+                _ => return None,
+            },
+        })
+    }
+
+    fn scalar(self) -> Option<ScalarValue> {
+        Some(match self {
+            LaidSlot::O(_) => return None,
+            LaidSlot::S(x) => ScalarValue::Str(x.into()),
+            LaidSlot::I(x) => ScalarValue::Int(x),
+            LaidSlot::U(x) => ScalarValue::Uint(x),
+            LaidSlot::F(x) => ScalarValue::F64(x),
+            LaidSlot::B(x) => ScalarValue::Boolean(x),
+            LaidSlot::T(x) => ScalarValue::Timestamp(x),
+            LaidSlot::N => ScalarValue::Null,
+        })
     }
 }

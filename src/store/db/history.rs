@@ -98,6 +98,7 @@ pub(crate) fn drop_history(conn: &Connection, doc: &str) -> rusqlite::Result<()>
              (SELECT id FROM history_changes WHERE doc = ?1)",
         "DELETE FROM history_changes WHERE doc = ?1",
         "DELETE FROM history_heads WHERE doc = ?1",
+        "DELETE FROM laid_records WHERE doc = ?1",
     ];
     for sql in statements {
         absent_ok(conn.execute(sql, [doc]).map(|_| ()))?;
@@ -239,6 +240,79 @@ pub(crate) fn only_making(
             counter,
             shape: shape.clone(),
         }))
+}
+
+/// The layouts this device's last edit of a record left (`store/edit.rs`,
+/// `Base::Laid`): derived data, like the index, and dropped with it.
+const LAID_TABLE: &str = "
+CREATE TABLE IF NOT EXISTS laid_records (
+    doc     TEXT NOT NULL,
+    record  TEXT NOT NULL,
+    touches INTEGER NOT NULL,
+    last    BLOB NOT NULL,
+    layout  BLOB NOT NULL,
+    PRIMARY KEY (doc, record)
+) STRICT, WITHOUT ROWID;
+";
+
+/// Keeps the layout `record` of `doc` has after the change `last`, which
+/// the index will show as the record's `touches`-th.
+pub(crate) fn put_laid(
+    conn: &Connection,
+    doc: &str,
+    record: &str,
+    touches: u64,
+    last: &ChangeHash,
+    layout: &[u8],
+) -> rusqlite::Result<()> {
+    super::ensure(conn, "laid_records", LAID_TABLE)?;
+    conn.prepare_cached(
+        "INSERT INTO laid_records (doc, record, touches, last, layout) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (doc, record) DO UPDATE SET touches = ?3, last = ?4, layout = ?5",
+    )?
+    .execute(params![
+        doc,
+        record,
+        i64::try_from(touches).unwrap_or(i64::MAX),
+        last.0.as_slice(),
+        layout
+    ])?;
+    Ok(())
+}
+
+/// The layout kept for `record` of `doc` and how many changes of it the
+/// index holds, when the layout is of the record as the index has it: the
+/// index holds the change that left it and as many touches as then (no
+/// change of the record since, from here or elsewhere).
+pub(crate) fn laid(
+    conn: &Connection,
+    doc: &str,
+    record: &str,
+) -> rusqlite::Result<Option<(Vec<u8>, u64)>> {
+    if !in_schema(conn, "laid_records")? || !in_schema(conn, "history_rows")? {
+        return Ok(None);
+    }
+    let kept: Option<(i64, Vec<u8>, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT touches, last, layout FROM laid_records WHERE doc = ?1 AND record = ?2",
+        )?
+        .query_row(params![doc, record], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let Some((touches, last, layout)) = kept else {
+        return Ok(None);
+    };
+    let (count, has_last): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT count(*), coalesce(max(c.hash = ?3), 0)
+             FROM history_rows r JOIN history_changes c ON c.id = r.change
+             WHERE r.record = ?1 AND c.doc = ?2",
+        )?
+        .query_row(params![record, doc, last], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((count == touches && has_last == 1)
+        .then(|| u64::try_from(touches).ok().map(|t| (layout, t)))
+        .flatten())
 }
 
 /// Which documents' indexes hold touches of records whose id starts with

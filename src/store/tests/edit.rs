@@ -113,27 +113,39 @@ fn an_edit_built_without_its_document_reads_back_as_one_made_through_automerge()
     };
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut changed = 0;
-    for (i, id) in ids.iter().enumerate() {
-        let mut ws = Workspace::open(dir.path(), opts()).expect("open");
-        let before = ws.model().visit(id).cloned().expect("visit");
-        let v = edited(&mut rng, before.clone());
-        changed += usize::from(v != before);
-        let heads = ws.state.docs[&doc].heads.clone();
-        ws.write(|w| w.put_visit(v.clone())).expect("edit");
-        assert!(!loaded(&ws, &doc), "edit {i} built without the document");
-        assert_eq!(ws.state.docs[&doc].heads != heads, v != before, "edit {i}");
-        if i == 7 {
-            confirm(&mut ws, id);
-        }
-        drop(ws);
-        let mut other = Workspace::open(twin.path(), no_views()).expect("open the copy");
-        assert!(loaded(&other, &doc), "the copy reads the document whole");
-        other.write(|w| w.put_visit(v.clone())).expect("edit");
-        if i == 7 {
-            confirm(&mut other, id);
+    // Each visit edited three times: the first on its making, each after
+    // on the layout the one before left (visit 7's confirmation is one
+    // more such edit).
+    for round in 0..3 {
+        for (i, id) in ids.iter().enumerate() {
+            let mut ws = Workspace::open(dir.path(), opts()).expect("open");
+            let before = ws.model().visit(id).cloned().expect("visit");
+            let v = edited(&mut rng, before.clone());
+            changed += usize::from(v != before);
+            let heads = ws.state.docs[&doc].heads.clone();
+            ws.write(|w| w.put_visit(v.clone())).expect("edit");
+            assert!(
+                !loaded(&ws, &doc),
+                "edit {round}.{i} built without the document"
+            );
+            assert_eq!(
+                ws.state.docs[&doc].heads != heads,
+                v != before,
+                "edit {round}.{i}"
+            );
+            if round == 0 && i == 7 {
+                confirm(&mut ws, id);
+            }
+            drop(ws);
+            let mut other = Workspace::open(twin.path(), no_views()).expect("open the copy");
+            assert!(loaded(&other, &doc), "the copy reads the document whole");
+            other.write(|w| w.put_visit(v.clone())).expect("edit");
+            if round == 0 && i == 7 {
+                confirm(&mut other, id);
+            }
         }
     }
-    assert!(changed > 25, "{changed} of 40 edits changed something");
+    assert!(changed > 75, "{changed} of 120 edits changed something");
 
     let mut ours = Workspace::open(dir.path(), no_views()).expect("reopen");
     let theirs = Workspace::open(twin.path(), no_views()).expect("reopen the copy");
@@ -158,11 +170,12 @@ fn an_edit_built_without_its_document_reads_back_as_one_made_through_automerge()
 }
 
 /// What the index cannot vouch for goes through automerge: a record
-/// edited before (here or by another device), a record made with a field
-/// this version does not know (its making is not what the record laid out
-/// again makes; the field stays).
+/// another device edited since this one's last edit of it, a record made
+/// with a field this version does not know (its making is not what the
+/// record laid out again makes; the field stays). A record this device
+/// alone edited, on the layout its last edit left.
 #[test]
-fn an_edit_loads_the_document_when_the_index_holds_more_than_the_making() {
+fn an_edit_loads_the_document_when_the_index_shows_what_it_cannot_follow() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (doc, template) = closed_setup(dir.path());
     let mut ws = Workspace::open(dir.path(), opts()).expect("open");
@@ -177,7 +190,11 @@ fn an_edit_loads_the_document_when_the_index_holds_more_than_the_making() {
         loaded(&ws, &doc)
     };
     assert!(!edit(&a, "甲一"), "the first edit, without the document");
-    assert!(edit(&a, "甲二"), "the second, through it");
+    assert!(
+        !edit(&a, "甲二"),
+        "the second too, on the layout the first left"
+    );
+    assert!(!edit(&b, "乙〇"), "b's first edit, without the document");
 
     // A record made with a field this version does not know.
     let mut ws = Workspace::open(dir.path(), opts()).expect("open");
@@ -211,8 +228,9 @@ fn an_edit_loads_the_document_when_the_index_holds_more_than_the_making() {
     .expect("a visit with a field to come");
     drop(ws);
     assert!(edit(&c, "丙一"), "its making is not what it lays out");
+    assert!(edit(&c, "丙二"), "nor is there a layout of its edit");
     let ws = Workspace::open(dir.path(), no_views()).expect("reopen");
-    assert_eq!(ws.model().visit(&c).expect("c").note, "丙一");
+    assert_eq!(ws.model().visit(&c).expect("c").note, "丙二");
     let am = ws.state.docs[&doc].am.as_ref().expect("loaded");
     let (_, visits) = am
         .get(automerge::ROOT, "visits")
@@ -242,7 +260,14 @@ fn an_edit_loads_the_document_when_the_index_holds_more_than_the_making() {
         tx.put(&rec, "teachers_reached", 9)
     });
     drop(ws);
-    assert!(edit(&b, "乙一"), "edited elsewhere: through the document");
+    assert!(
+        edit(&b, "乙一"),
+        "edited elsewhere since this device's last edit: through the document"
+    );
+    assert!(
+        edit(&b, "乙二"),
+        "the layout is of the record before both: through the document"
+    );
     let mut ws = Workspace::open(dir.path(), opts()).expect("open");
     let d = add_visit(&mut ws, &template, "丁");
     drop(ws);
@@ -250,10 +275,41 @@ fn an_edit_loads_the_document_when_the_index_holds_more_than_the_making() {
         !edit(&d, "丁一"),
         "a record nobody else touched: without it"
     );
+    // Another device changes a field and puts it back: nothing to see in
+    // the record, but its operation is the one to replace now.
+    let mut ws = Workspace::open(dir.path(), opts()).expect("open");
+    let same = ws.model().visit(&d).expect("d").teachers_reached;
+    change_from_elsewhere(&mut ws, &doc, 8, |tx| {
+        let Some((_, visits)) = tx.get(automerge::ROOT, "visits")? else {
+            return Err(automerge::AutomergeError::NotAnObject);
+        };
+        let Some((_, rec)) = tx.get(&visits, d.as_str())? else {
+            return Err(automerge::AutomergeError::NotAnObject);
+        };
+        tx.put(&rec, "teachers_reached", same.saturating_add(5))?;
+        tx.put(&rec, "teachers_reached", same)
+    });
+    drop(ws);
+    let mut ws = Workspace::open(dir.path(), opts()).expect("open");
+    let mut v = ws.model().visit(&d).cloned().expect("d");
+    v.teachers_reached = same.saturating_add(1);
+    ws.write(|w| w.put_visit(v)).expect("edit");
+    assert!(
+        loaded(&ws, &doc),
+        "touched elsewhere, though it looks the same: through the document"
+    );
+    drop(ws);
+    let ws = Workspace::open(dir.path(), no_views()).expect("reopen");
+    assert!(ws.conflicts().is_empty(), "{:?}", ws.conflicts());
+    assert_eq!(
+        ws.model().visit(&d).expect("d").teachers_reached,
+        same.saturating_add(1)
+    );
+    drop(ws);
     let ws = Workspace::open(dir.path(), no_views()).expect("reopen");
     assert!(ws.damaged().is_empty(), "{:?}", ws.damaged());
     assert_eq!(ws.model().visit(&a).expect("a").note, "甲二");
     let read_b = ws.model().visit(&b).expect("b");
-    assert_eq!((read_b.note.as_str(), read_b.teachers_reached), ("乙一", 9));
+    assert_eq!((read_b.note.as_str(), read_b.teachers_reached), ("乙二", 9));
     assert_eq!(ws.model().visit(&d).expect("d").note, "丁一");
 }

@@ -470,22 +470,36 @@ impl<'a> Writer<'a> {
         let Some(tips) = self.tips_unloaded(doc)? else {
             return Ok(false);
         };
-        let covered =
-            super::history::covers(self.conn, doc, &tips.heads).map_err(sqlite_err(self.path))?;
-        let making = db::only_making(self.conn, doc, key).map_err(sqlite_err(self.path))?;
-        let (true, Some(making)) = (covered, making) else {
+        let err = sqlite_err(self.path);
+        if !super::history::covers(self.conn, doc, &tips.heads).map_err(&err)? {
             return Ok(false);
+        }
+        // The layout this device's last edit of the record left, or else
+        // its making, when the index shows nothing else of it.
+        let (base, touches) = match db::laid(self.conn, doc, key).map_err(&err)? {
+            Some((layout, touches)) => (edit::Base::Laid(layout), touches),
+            None => match db::only_making(self.conn, doc, key).map_err(&err)? {
+                Some(making) => (edit::Base::Making(making), 1),
+                None => return Ok(false),
+            },
         };
         let merged = overlay(Some(old), new.clone());
         let stamp = self.stamp(message);
-        match edit::edit_record(&tips, collection, key, old, &merged, &making, stamp) {
+        match edit::edit_record(&tips, collection, key, old, &merged, &base, stamp) {
             None => Ok(false),
             Some(Edited::Unchanged) => Ok(true),
             Some(Edited::Change {
                 change,
                 tips,
                 places,
+                laid,
             }) => {
+                // The change is the record's next touch in the index.
+                if let Some(layout) = laid {
+                    let touches = touches.saturating_add(1);
+                    db::put_laid(self.conn, doc, key, touches, &change.hash(), &layout)
+                        .map_err(&err)?;
+                }
                 self.keep_built(doc, *change, tips, places);
                 Ok(true)
             }
