@@ -1004,6 +1004,42 @@ async fn a_sync_cut_in_the_middle_resumes_with_nothing_lost_or_doubled() {
     // Syncing again changes nothing.
     let again = b.sync(&through(&a, &healthy)).await.expect("again");
     assert!(again.changed.is_empty());
+
+    // The same cut again, for another device; the document it fell in
+    // changes on the bureau before the next sync. Its message is another
+    // now: it comes again whole, the kept beginning is let go, and
+    // nothing is lost.
+    let link = proxy(target, Duration::from_millis(5), 0.0, Some(1000)).await;
+    let t = a.invite(MemberRole::CityAdmin, |_| {}).await;
+    let mut inv = Invite::verify(&t).expect("ticket");
+    inv.inviter = through(&a, &link);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cut = node::join(
+        dir.path(),
+        &inv.sign(&a.key),
+        "又断线",
+        options("又断线"),
+        &NET,
+    )
+    .await;
+    assert!(cut.is_err(), "the cut ended the first sync");
+    let ws = Workspace::open(dir.path(), options("又断线")).expect("the joined workspace opens");
+    let begun = ws.kept().expect("kept");
+    let [k] = begun.as_slice() else {
+        panic!("one long message begun: {begun:?}");
+    };
+    let template = lock(&a.ws)
+        .model()
+        .visits()
+        .find(|v| format!("district/{}", v.district_id) == k.doc)
+        .cloned()
+        .expect("a visit of the district the cut fell in");
+    copy_visit(&mut lock(&a.ws), template, "断线之后新增的活动");
+    let c = listening(dir, ws).await;
+    let resumed = c.sync(&through(&a, &healthy)).await.expect("resumed");
+    assert_eq!(resumed.resumed_in, 0, "nothing of another message used");
+    assert!(lock(&c.ws).kept().expect("kept").is_empty(), "let go");
+    assert_eq!(a.export(), c.export(), "converged");
 }
 
 #[tokio::test(flavor = "multi_thread")]
