@@ -578,6 +578,14 @@ impl Record {
         Some(Record { nodes })
     }
 
+    /// The list (or, with `text`, the text) object `n`: its id and items.
+    fn seq(&self, n: usize, text: bool) -> Option<(&OpId, &[Item])> {
+        match self.nodes.get(n)? {
+            Node::Seq { id, text: t, items } if *t == text => Some((id, items)),
+            _ => None,
+        }
+    }
+
     /// Each object's id and its path of keys from the root (`path` is the
     /// record's); a list's item counts as its list.
     fn places(&self, path: &[String]) -> Vec<(OpId, Vec<String>)> {
@@ -636,14 +644,7 @@ impl Edit<'_> {
 
     /// Lays `new` over the list object `n`, item by item.
     fn list(&mut self, n: usize, new: &List) -> Option<()> {
-        let Node::Seq {
-            id,
-            text: false,
-            items,
-        } = self.record.nodes.get(n)?
-        else {
-            return None;
-        };
+        let (id, items) = self.record.seq(n, false)?;
         let obj = ObjectId::Id(id.clone());
         let mut after = ElementId::Head;
         let mut count = 0usize;
@@ -672,14 +673,7 @@ impl Edit<'_> {
     /// common beginning and the common end are deleted and the new ones
     /// inserted in their place.
     fn text(&mut self, n: usize, new: &str) -> Option<()> {
-        let Node::Seq {
-            id,
-            text: true,
-            items,
-        } = self.record.nodes.get(n)?
-        else {
-            return None;
-        };
+        let (id, items) = self.record.seq(n, true)?;
         let old: Vec<char> = items
             .iter()
             .map(|x| match &x.slot {

@@ -454,9 +454,11 @@ impl<'a> Writer<'a> {
 
     /// Lays `new` over the record `key` of `collection` of `doc`, which
     /// holds `old`, without loading the document (`edit.rs`): when its tips
-    /// are known, the history index covers its heads and holds only the
-    /// record's making, and `old` is what that making made. `false` when
-    /// not: the caller makes the change through automerge.
+    /// are known, the history index covers its heads, and `old` is what the
+    /// layout this device's last such edit kept holds (the index showing no
+    /// change of the record since) or what its making made (the index
+    /// holding only that). `false` when not: the caller makes the change
+    /// through automerge.
     fn edit_unloaded(
         &mut self,
         doc: &str,
